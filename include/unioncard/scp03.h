@@ -164,6 +164,10 @@ UC_API int uc_scp03_diversify(const struct uc_scp03_keys *master,
 #define UC_SCP03_DEV_KVN 0x30
 UC_API void uc_scp03_dev_keys(struct uc_scp03_keys *out);
 
+/* Our key diversification data for a card serial: serial || 00 01. */
+UC_API void uc_scp03_div_data(const uint8_t serial[UC_SCP03_SERIAL_LEN],
+    uint8_t out[UC_SCP03_DIV_DATA_LEN]);
+
 /* ------------------------------------------------------------------------
  * Card side
  * ------------------------------------------------------------------------ */
@@ -215,7 +219,8 @@ UC_API void uc_scp03_card_reset(struct uc_scp03_card *c);
  *
  * keys      the card's static keys (diversified);
  * nv        the card's non-volatile state (seq_counter incremented);
- * serial    the card serial, reported in the key diversification data;
+ * div_data  the 10 bytes of key diversification data the card reports
+ *           (ours: uc_scp03_div_data() of the card serial);
  * aid       the selected application's AID (5-16 bytes): context of the
  *           pseudo-random card challenge;
  * cmd       the decoded command;
@@ -227,7 +232,7 @@ UC_API void uc_scp03_card_reset(struct uc_scp03_card *c);
  */
 UC_API int uc_scp03_card_initialize_update(struct uc_scp03_card *c,
     const struct uc_scp03_keys *keys, struct uc_scp03_card_nv *nv,
-    int *nv_dirty, const uint8_t serial[UC_SCP03_SERIAL_LEN],
+    int *nv_dirty, const uint8_t div_data[UC_SCP03_DIV_DATA_LEN],
     const uint8_t *aid, size_t aid_len, const struct uc_apdu *cmd,
     uint8_t *resp, size_t resp_cap, size_t *resp_len, uint16_t *sw);
 
@@ -256,8 +261,9 @@ UC_API int uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
  * applet decides whether it needed secure messaging: 68 82 / 69 82).  The
  * next uc_scp03_card_wrap_response() then passes the response through.
  *
- * If b3 is set: checks the C-MAC (over the MAC chaining value, the header
- * with CLA as received minus the chaining bit 0x10, Lc and the data),
+ * If b3 is set, CLA must be 84 or 04 (basic channel; a chained command is
+ * passed in reassembled, without the chaining bit): checks the C-MAC (over
+ * the MAC chaining value, CLA INS P1 P2, Lc and the data; Le is not MACed),
  * advances the chaining value, and, at a level with C-DECRYPTION, decrypts
  * the data and strips the 80 00.. padding.  *sw = 90 00 and plain holds
  * the command data the applet should process (cmd's header is unchanged;

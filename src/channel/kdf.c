@@ -5,6 +5,7 @@
  * AES-128-ECB/CBC); nothing here implements AES itself.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -19,30 +20,44 @@
 #define KDF_FIXED_LEN (KDF_LABEL_LEN + 1 + 2 + 1)
 #define KDF_MAX_BITS 256
 
-int
-uc_scp03_cmac2(const uint8_t key[16], const uint8_t *a, size_t alen,
-    const uint8_t *b, size_t blen, uint8_t out[UC_SCP03_CMAC_LEN])
+/*
+ * The CMAC algorithm object is fetched once: EVP_MAC_fetch() takes locks
+ * and searches the provider store, which would dominate the cost of MACing
+ * a short APDU.  It stays reachable for the life of the process.
+ */
+static EVP_MAC *cmac_alg;
+static pthread_once_t cmac_once = PTHREAD_ONCE_INIT;
+
+static void
+cmac_fetch(void)
 {
-	EVP_MAC *mac = NULL;
+	cmac_alg = EVP_MAC_fetch(NULL, "CMAC", NULL);
+}
+
+int
+uc_scp03_cmac(const uint8_t key[16], const struct uc_scp03_part *parts,
+    size_t nparts, uint8_t out[UC_SCP03_CMAC_LEN])
+{
 	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM params[2];
 	char cipher[] = "AES-128-CBC";
-	size_t outl = 0;
+	size_t outl = 0, i;
 	int r = UC_ERR_CRYPTO;
 
+	if (pthread_once(&cmac_once, cmac_fetch) != 0 || cmac_alg == NULL)
+		goto out;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
 	    cipher, 0);
 	params[1] = OSSL_PARAM_construct_end();
-	if ((mac = EVP_MAC_fetch(NULL, "CMAC", NULL)) == NULL)
-		goto out;
-	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL)
+	if ((ctx = EVP_MAC_CTX_new(cmac_alg)) == NULL)
 		goto out;
 	if (EVP_MAC_init(ctx, key, 16, params) != 1)
 		goto out;
-	if (alen > 0 && EVP_MAC_update(ctx, a, alen) != 1)
-		goto out;
-	if (blen > 0 && EVP_MAC_update(ctx, b, blen) != 1)
-		goto out;
+	for (i = 0; i < nparts; i++) {
+		if (parts[i].n > 0 &&
+		    EVP_MAC_update(ctx, parts[i].p, parts[i].n) != 1)
+			goto out;
+	}
 	if (EVP_MAC_final(ctx, out, &outl, UC_SCP03_CMAC_LEN) != 1 ||
 	    outl != UC_SCP03_CMAC_LEN)
 		goto out;
@@ -50,8 +65,7 @@ uc_scp03_cmac2(const uint8_t key[16], const uint8_t *a, size_t alen,
 out:
 	if (r != 0)
 		OPENSSL_cleanse(out, UC_SCP03_CMAC_LEN);
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
+	EVP_MAC_CTX_free(ctx); /* wipes the key schedule */
 	return r;
 }
 
@@ -87,8 +101,10 @@ uc_scp03_kdf(const uint8_t key[16], uint8_t constant,
 
 	for (done = 0, i = 1; done < out_len; done += n, i++) {
 		input[KDF_LABEL_LEN + 3] = i; /* the counter */
-		r = uc_scp03_cmac2(key, input, KDF_FIXED_LEN + context_len,
-		    NULL, 0, block);
+		struct uc_scp03_part part = { input,
+			KDF_FIXED_LEN + context_len };
+
+		r = uc_scp03_cmac(key, &part, 1, block);
 		if (r != 0)
 			goto out;
 		n = out_len - done < sizeof(block) ? out_len - done :

@@ -26,13 +26,19 @@
 /* Longest KDF context we build: host + card challenge, or counter + AID. */
 #define UC_SCP03_KDF_CONTEXT_MAX 32
 
+/* One part of a message given to uc_scp03_cmac() (p may be NULL if n is 0). */
+struct uc_scp03_part {
+	const uint8_t *p;
+	size_t n;
+};
+
 /*
- * AES-CMAC of two concatenated parts (b may be NULL with blen 0): one call
- * covers "chaining value || message" without copying.  out gets 16 bytes.
- * Returns 0 or UC_ERR_CRYPTO.
+ * AES-CMAC over the concatenation of parts[0..nparts): one call covers
+ * "chaining value || header || data" without copying.  out gets 16 bytes.
+ * Returns 0 or UC_ERR_CRYPTO (out wiped).
  */
-int uc_scp03_cmac2(const uint8_t key[16], const uint8_t *a, size_t alen,
-    const uint8_t *b, size_t blen, uint8_t out[UC_SCP03_CMAC_LEN]);
+int uc_scp03_cmac(const uint8_t key[16], const struct uc_scp03_part *parts,
+    size_t nparts, uint8_t out[UC_SCP03_CMAC_LEN]);
 
 /*
  * The Amendment D KDF: for counter i = 1 .. ceil(L/128),
