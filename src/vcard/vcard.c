@@ -638,12 +638,14 @@ static uint16_t
 cmd_initialize_update(struct exec *x, const struct uc_apdu *a)
 {
 	uint8_t resp[UC_SCP03_IU_RESP_LEN];
+	uint8_t div[UC_SCP03_DIV_DATA_LEN];
 	size_t rlen = 0;
 	int dirty = 0;
 	uint16_t sw = SW_UNKNOWN;
 
+	uc_scp03_div_data(x->nv.serial, div);
 	if (uc_scp03_card_initialize_update(x->c->sm, &x->nv.keys,
-	    &x->nv.scp, &dirty, x->nv.serial, vc_aid, sizeof(vc_aid), a,
+	    &x->nv.scp, &dirty, div, vc_aid, sizeof(vc_aid), a,
 	    resp, sizeof(resp), &rlen, &sw) != 0)
 		return SW_UNKNOWN;
 	if (dirty)
@@ -953,4 +955,34 @@ uc_vcard_process(struct uc_vcard *c, const uint8_t *cmd, size_t cmd_len,
 	*resp_len = out.len + 2;
 	uc_buf_free(&out);
 	return r;
+}
+
+const char *
+uc_vcard_lifecycle(const struct uc_vcard *c)
+{
+	return c == NULL ? "UNKNOWN" : vc_lifecycle_name(c->nv.lifecycle);
+}
+
+void
+uc_vcard_counters(const struct uc_vcard *c, unsigned long *scp_sequence,
+    unsigned *auth_tries_left, unsigned *key_version)
+{
+	if (scp_sequence != NULL)
+		*scp_sequence = c == NULL ? 0 : c->nv.scp.seq_counter;
+	if (auth_tries_left != NULL)
+		*auth_tries_left = c == NULL ? 0 : c->nv.scp.tries_left;
+	if (key_version != NULL)
+		*key_version = c == NULL ? 0 : c->nv.keys.kvn;
+}
+
+int
+uc_vcard_object(const struct uc_vcard *c, uint8_t tag, struct uc_buf *out)
+{
+	if (c == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if (tag != 0xe1 && tag != 0xe2 && tag != 0xe3 && tag != 0xef)
+		return UC_ERR_ARG;
+	if (!vc_object_present(&c->nv, tag))
+		return UC_ERR_NOT_FOUND;
+	return vc_object_encode(&c->nv, tag, out);
 }
