@@ -100,6 +100,16 @@ def h(b):
 
 
 SELECT = "00A404000B" + h(AID) + "00"
+
+
+def atr():
+    """The virtual card's ATR (virtual-card.md): T=1, AID in the
+    historical bytes, TCK = XOR of T0 .. last historical byte."""
+    a = bytes.fromhex("3B8D8131FE4580FB") + AID
+    tck = 0
+    for b in a[1:]:
+        tck ^= b
+    return h(a + bytes([tck]))
 OK = "9000"
 
 
@@ -314,6 +324,8 @@ def main(outdir):
         ],
     }
     for name, v in vectors.items():
+        v = {"description": v["description"], "card": v["card"],
+             "atr": atr(), "steps": v["steps"]}
         with open(os.path.join(outdir, name), "w") as f:
             json.dump(v, f, indent=2, ensure_ascii=False)
             f.write("\n")
