@@ -123,6 +123,18 @@ UC_API int uc_csv_diag(const struct uc_csv *r, struct uc_diag *d, int err,
     __attribute__((format(printf, 5, 6)));
 
 /*
+ * Wipe the last record's bytes from the reader's own memory: its unquoted
+ * fields (all of the record buffer after an error) and, for stdio readers,
+ * the raw bytes of the record in the reader's input window.  For readers
+ * of secrets (the bank file's PANs).  NOT wiped: a memory input (the
+ * caller's) and the stdio FILE's own buffer (open the stream unbuffered,
+ * setvbuf(fp, NULL, _IONBF, 0), if that matters).  The reader also wipes
+ * the tail of its window after a short read and everything at free.
+ * After this call the last record's fields read as NUL bytes.
+ */
+UC_API void uc_csv_wipe_last(struct uc_csv *r);
+
+/*
  * Writer.  A field is quoted when it contains a comma, a quote, CR or LF,
  * or starts/ends with a space; quotes inside are doubled.  Records end
  * with CRLF (RFC 4180).  No byte-order mark is written.
