@@ -6,7 +6,8 @@
  *   - UTF-8, with or without a byte-order mark (EF BB BF) at the start;
  *   - LF or CRLF line ends, and a last line without a line end;
  *   - quoted fields holding commas, doubled quotes ("") and line breaks;
- *   - blank lines at the end of the file (ignored).
+ *   - blank lines at the end of the file (ignored), where a row of empty
+ *     unquoted fields (",,,", as spreadsheets export) counts as blank.
  * Everything else is UC_ERR_INVALID with a struct uc_diag naming the file,
  * the PHYSICAL line where the offending record starts (1-based), and the
  * field by the header's column name (or "column N" before a header):
@@ -15,7 +16,8 @@
  *   - a record with a different number of fields than the header;
  *   - a field longer than limits.max_field or a record longer than
  *     limits.max_record bytes, or more than limits.max_fields fields;
- *   - a blank line followed by more records;
+ *   - a blank line (or a row of empty fields) followed by more records,
+ *     or before the first record;
  *   - a bare CR not followed by LF outside quotes;
  *   - invalid UTF-8 (checked per field).
  *

@@ -306,6 +306,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 	const struct uc_csv_limits *lim;
 	char *w, *field_start;
 	size_t raw = 0, nf = 0, i, bad;
+	int quoted_any = 0;
 	int c, ret;
 
 	if (fields != NULL)
@@ -322,14 +323,12 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 	lim = &r->lim;
 	if (!r->started && skip_bom(r) != 0)
 		return fail(r, d, UC_ERR_IO, 1, -1, "read error");
+again:
+	raw = 0;
+	nf = 0;
+	quoted_any = 0;
 	if ((ret = skip_blank(r, d)) <= 0)
 		return ret;
-	if (r->blank_line != 0 && r->nrecords > 0)
-		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
-		    "blank line inside the data");
-	if (r->blank_line != 0 && r->nrecords == 0)
-		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
-		    "blank line before the first row");
 	r->rec_line = r->line;
 	r->raw_start = r->in_pos;
 	r->refilled = 0;
@@ -345,6 +344,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		c = get_byte(r);
 		raw++;
 		if (c == '"') {
+			quoted_any = 1;
 			for (;;) {
 				c = get_byte(r);
 				raw++;
@@ -425,6 +425,19 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		break;
 	}
 
+	/*
+	 * A row of empty unquoted fields (",,,," - spreadsheets export the
+	 * rows someone once formatted) counts as a blank line.
+	 */
+	if (!quoted_any && (size_t)(w - r->rec) == nf) {
+		if (r->blank_line == 0)
+			r->blank_line = r->rec_line;
+		goto again;
+	}
+	if (r->blank_line != 0)
+		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
+		    r->nrecords > 0 ? "blank line inside the data" :
+		    "blank line before the first row");
 	for (i = 0; i < nf; i++)
 		if (uc_text_utf8_check(r->fields[i].ptr, r->fields[i].len,
 		    &bad) != 0)
