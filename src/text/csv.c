@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "unioncard/csv.h"
 #include "unioncard/text.h"
 
@@ -42,6 +44,10 @@ struct uc_csv {
 	size_t expect;            /* fields per record; 0 until known */
 	char **cols;              /* header names, trimmed copies */
 	size_t ncols;
+
+	size_t raw_start;         /* window offset where the record began */
+	int refilled;             /* the window was refilled since then */
+	size_t rec_used;          /* record buffer bytes to wipe */
 
 	int err;                  /* sticky error */
 	struct uc_diag err_diag;
@@ -150,7 +156,11 @@ uc_csv_free(struct uc_csv **rp)
 		free(r->cols[i]);
 	free(r->cols);
 	free(r->fields);
+	if (r->rec != NULL)
+		OPENSSL_cleanse(r->rec, r->rec_cap);
 	free(r->rec);
+	if (r->in_buf != NULL)
+		OPENSSL_cleanse(r->in_buf, IN_CHUNK);
 	free(r->in_buf);
 	free(r);
 	*rp = NULL;
@@ -165,8 +175,12 @@ refill(struct uc_csv *r)
 	if (r->at_eof)
 		return 0;
 	n = fread(r->in_buf, 1, IN_CHUNK, r->fp);
+	/* Older bytes past a short read would linger: wipe them. */
+	if (n < IN_CHUNK)
+		OPENSSL_cleanse(r->in_buf + n, IN_CHUNK - n);
 	r->in_len = n;
 	r->in_pos = 0;
+	r->refilled = 1;
 	if (n < IN_CHUNK) {
 		if (ferror(r->fp))
 			return UC_ERR_IO;
@@ -228,6 +242,7 @@ fail(struct uc_csv *r, struct uc_diag *d, int err, unsigned long line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	r->rec_used = r->rec_cap; /* partial record: wipe it all */
 	uc_diag_set(&r->err_diag, err, r->name, line,
 	    field < 0 ? NULL : col_name(r, (size_t)field, tmp, sizeof(tmp)),
 	    "%s", msg);
@@ -291,6 +306,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 	const struct uc_csv_limits *lim;
 	char *w, *field_start;
 	size_t raw = 0, nf = 0, i, bad;
+	int quoted_any = 0;
 	int c, ret;
 
 	if (fields != NULL)
@@ -307,15 +323,15 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 	lim = &r->lim;
 	if (!r->started && skip_bom(r) != 0)
 		return fail(r, d, UC_ERR_IO, 1, -1, "read error");
+again:
+	raw = 0;
+	nf = 0;
+	quoted_any = 0;
 	if ((ret = skip_blank(r, d)) <= 0)
 		return ret;
-	if (r->blank_line != 0 && r->nrecords > 0)
-		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
-		    "blank line inside the data");
-	if (r->blank_line != 0 && r->nrecords == 0)
-		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
-		    "blank line before the first row");
 	r->rec_line = r->line;
+	r->raw_start = r->in_pos;
+	r->refilled = 0;
 	w = r->rec;
 
 	for (;;) {
@@ -328,6 +344,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		c = get_byte(r);
 		raw++;
 		if (c == '"') {
+			quoted_any = 1;
 			for (;;) {
 				c = get_byte(r);
 				raw++;
@@ -408,6 +425,19 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		break;
 	}
 
+	/*
+	 * A row of empty unquoted fields (",,,," - spreadsheets export the
+	 * rows someone once formatted) counts as a blank line.
+	 */
+	if (!quoted_any && (size_t)(w - r->rec) == nf) {
+		if (r->blank_line == 0)
+			r->blank_line = r->rec_line;
+		goto again;
+	}
+	if (r->blank_line != 0)
+		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
+		    r->nrecords > 0 ? "blank line inside the data" :
+		    "blank line before the first row");
 	for (i = 0; i < nf; i++)
 		if (uc_text_utf8_check(r->fields[i].ptr, r->fields[i].len,
 		    &bad) != 0)
@@ -426,6 +456,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		    (long)r->expect, "row has %zu fields, expected %zu",
 		    nf, r->expect);
 	}
+	r->rec_used = (size_t)(w - r->rec);
 	r->nrecords++;
 	r->blank_line = 0;
 	r->nfields = nf;
@@ -501,6 +532,28 @@ uc_csv_header_require(struct uc_csv *r, const char *const names[],
 		}
 	}
 	return 0;
+}
+
+void
+uc_csv_wipe_last(struct uc_csv *r)
+{
+	size_t from;
+
+	if (r == NULL)
+		return;
+	if (r->rec_used > 0)
+		OPENSSL_cleanse(r->rec, r->rec_used);
+	r->rec_used = 0;
+	if (r->in_buf == NULL)
+		return;
+	if (r->err != 0) {
+		/* The rest of a bad record is unread: wipe the window. */
+		OPENSSL_cleanse(r->in_buf, IN_CHUNK);
+		return;
+	}
+	from = r->refilled ? 0 : r->raw_start;
+	if (r->in_pos > from)
+		OPENSSL_cleanse(r->in_buf + from, r->in_pos - from);
 }
 
 size_t

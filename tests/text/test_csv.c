@@ -119,6 +119,14 @@ test_trailing_blank_lines_ignored(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(read_all("", 0, NULL, &d, &n), 0);
 	assert_int_equal(n, 0);
+	/* Rows of empty cells, as spreadsheets export them, are blank. */
+	assert_int_equal(read_all("a,b,c\r\n1,2,3\r\n,,\r\n,,\r\n", 22,
+	    NULL, &d, &n), 0);
+	assert_int_equal(n, 2);
+	/* ...but a quoted empty field is data. */
+	assert_int_equal(read_all("a,b,c\n1,2,3\n\"\",,\n", 17, NULL, &d,
+	    &n), 0);
+	assert_int_equal(n, 3);
 }
 
 /* Run the member header on text and expect an error at line/field. */
@@ -184,6 +192,10 @@ test_errors_name_file_line_field(void **state)
 	    "1,A,2000-01-01\n\n2,B,2000-01-02\n", 3, "", "blank line");
 	expect_error("member_code,full_name,date_of_birth\n"
 	    "1,A\r,2000-01-01\n", 2, "", "carriage return");
+	expect_error("member_code,full_name,date_of_birth\n"
+	    "1,A,2000-01-01\n,,\n2,B,2000-01-02\n", 3, "", "blank line");
+	expect_error("\nmember_code,full_name,date_of_birth\n", 1, "",
+	    "before the first row");
 	expect_error("member_code,full_name,date_of_birth\n"
 	    "1,A\xc0\xaf,2000-01-01\n", 2, "full_name", "UTF-8");
 	expect_error("member_code,full_name,date_of_birth,Member_Code\n",
