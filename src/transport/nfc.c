@@ -33,6 +33,7 @@
 
 #include "unioncard/error.h"
 #include "unioncard/transport.h"
+#include "transport/backend.h"
 #include "transport/transport_nfc.h"
 
 #define NFC_DEVICES_MAX 8u
@@ -157,10 +158,15 @@ nfc_link_open(const char *name, void **ctxp)
 	}
 	l->dev = nfc_open(l->ctx, name[0] != '\0' ? name : NULL);
 	if (l->dev == NULL) {
+		uc_transport_set_detail("libnfc could not open '%s' (no such "
+		    "device, not a PN53x, or in use)", name[0] != '\0' ? name :
+		    "(default device)");
 		r = UC_ERR_NO_READER;
 		goto out;
 	}
 	if ((e = nfc_initiator_init(l->dev)) < 0) {
+		uc_transport_set_detail("nfc_initiator_init: %s",
+		    nfc_strerror(l->dev));
 		r = map_err(e);
 		goto out;
 	}
@@ -199,8 +205,11 @@ nfc_link_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 		memset(&nt, 0, sizeof(nt));
 		e = nfc_initiator_select_passive_target(l->dev, iso14443a,
 		    NULL, 0, &nt);
-		if (e < 0)
+		if (e < 0) {
+			uc_transport_set_detail("selecting a target: %s",
+			    nfc_strerror(l->dev));
 			return map_err(e);
+		}
 		if (e > 0)
 			break;
 		if (timeout_ms >= 0) {
@@ -215,6 +224,8 @@ nfc_link_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 	if ((nt.nti.nai.btSak & 0x20) == 0) {
 		/* A memory card (MIFARE and friends) speaks no APDUs. */
 		nfc_initiator_deselect_target(l->dev);
+		uc_transport_set_detail("the card is not ISO 14443-4 (SAK "
+		    "%02X): it takes no APDUs", nt.nti.nai.btSak);
 		return UC_ERR_PROTOCOL;
 	}
 	l->connected = 1;
@@ -247,12 +258,18 @@ nfc_link_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len,
 	if (l == NULL || cmd == NULL || resp == NULL || resp_len == NULL ||
 	    cmd_len < 4)
 		return UC_ERR_ARG;
-	if (cmd_len > UC_NFC_APDU_MAX)
+	if (cmd_len > UC_NFC_APDU_MAX) {
+		uc_transport_set_detail("APDU of %zu bytes exceeds what the "
+		    "PN53x carries in one frame (%u)", cmd_len, UC_NFC_APDU_MAX);
 		return UC_ERR_RANGE;
+	}
 	if (!l->connected)
 		return UC_ERR_NO_CARD;
 	e = nfc_initiator_transceive_bytes(l->dev, cmd, cmd_len, resp,
 	    resp_cap, UC_NFC_APDU_TIMEOUT_MS);
+	if (e < 0)
+		uc_transport_set_detail("nfc_initiator_transceive_bytes: %s",
+		    nfc_strerror(l->dev));
 	if (e == NFC_ERFTRANS || e == NFC_ETGRELEASED || e == NFC_EINVARG)
 		return gone_or(l, e == NFC_ETGRELEASED ? UC_ERR_CARD_REMOVED :
 		    UC_ERR_TRANSPORT);

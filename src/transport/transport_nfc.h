@@ -23,6 +23,8 @@
 #define UC_NFC_RESP_MAX 263u
 /* How long one APDU may take on the card. */
 #define UC_NFC_APDU_TIMEOUT_MS 10000
+/* At most this many libnfc readers in uc_readers_list(). */
+#define UC_READERS_NFC_MAX 8u
 /* How often connect() and wait_removed() look for a card. */
 #define UC_NFC_POLL_MS 100
 

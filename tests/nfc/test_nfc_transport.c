@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "unioncard/apdu.h"
+#include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/pn532emu.h"
 #include "unioncard/transport.h"
@@ -215,6 +217,66 @@ test_wait_removed_and_eject(void **state)
 	rig_stop(g);
 }
 
+/* The public path: registry, uc_transport_*, uc_apdu_exchange(). */
+static void
+test_through_registry(void **state)
+{
+	static const uint8_t aid[11] = { 0xF0, 0x55, 0x4E, 0x49, 0x4F, 0x4E,
+	    0x43, 0x41, 0x52, 0x44, 0x01 };
+	struct uc_apdu sel = { 0x00, 0xA4, 0x04, 0x00, aid, sizeof(aid), 256,
+	    0 };
+	struct uc_apdu get = { 0x00, 0xCA, 0x00, 0xFF, NULL, 0, 256, 0 };
+	struct uc_transport *t = NULL;
+	struct uc_buf resp = UC_BUF_INIT;
+	uint8_t atr[UC_ATR_MAX];
+	size_t atr_len;
+	uint16_t sw;
+	char name[320];
+	struct rig *g = rig_start(0);
+
+	(void)state;
+	snprintf(name, sizeof(name), "nfc:%s", g->conn);
+	assert_int_equal(uc_transport_open(name, &t), 0);
+	assert_string_equal(uc_transport_name(t), name);
+	assert_int_equal(uc_transport_connect(t, 2000, atr, &atr_len), 0);
+	assert_int_equal(atr[0], 0x3B);
+	assert_int_equal(uc_apdu_exchange(t, &sel, 0, &resp, &sw), 0);
+	assert_int_equal(sw, 0x9000);
+	assert_true(resp.len > 10);
+	assert_memory_equal(resp.data + resp.len - 8, serial, 8);
+	uc_buf_reset(&resp);
+	assert_int_equal(uc_apdu_exchange(t, &get, 0, &resp, &sw), 0);
+	assert_int_equal(sw, 0x9000);
+	assert_int_equal(resp.len, 0);
+	assert_int_equal(uc_transport_apdu_count(t), 2);
+	uc_transport_free(&t);
+	assert_null(t);
+	uc_buf_free(&resp);
+	rig_stop(g);
+}
+
+/* A libnfc device named by LIBNFC_DEVICE shows up in uc_readers_list. */
+static void
+test_readers_list(void **state)
+{
+	struct uc_reader_info *list = NULL;
+	size_t n = 0, i;
+	int found = 0, r;
+	char want[320];
+
+	(void)state;
+	setenv("LIBNFC_DEVICE", "pn532_uart:/dev/null-reader", 1);
+	r = uc_readers_list(&list, &n);
+	unsetenv("LIBNFC_DEVICE");
+	assert_int_equal(r, 0);
+	snprintf(want, sizeof(want), "nfc:pn532_uart:/dev/null-reader");
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i].name, want) == 0)
+			found = 1;
+	assert_true(found);
+	free(list);
+}
+
 static void
 test_no_reader(void **state)
 {
@@ -226,6 +288,7 @@ test_no_reader(void **state)
 	assert_null(link);
 	assert_int_equal(ops->open("nosuchdriver:x", &link),
 	    UC_ERR_NO_READER);
+	assert_non_null(strstr(uc_transport_error_detail(), "nosuchdriver"));
 }
 
 int
@@ -237,6 +300,8 @@ main(void)
 		cmocka_unit_test(test_command_too_long),
 		cmocka_unit_test(test_card_removed_mid_command),
 		cmocka_unit_test(test_wait_removed_and_eject),
+		cmocka_unit_test(test_through_registry),
+		cmocka_unit_test(test_readers_list),
 		cmocka_unit_test(test_no_reader),
 	};
 
