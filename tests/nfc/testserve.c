@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "unioncard/error.h"
@@ -65,6 +66,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "testserve: --pty-link is required\n");
 		return 2;
 	}
+	/* Never outlive the test that started us, even if it is killed. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
