@@ -154,6 +154,29 @@ test_select_and_commands(void **state)
 	rig_stop(g);
 }
 
+/* Lc = 255: libnfc sends an extended frame, the card gets it whole. */
+static void
+test_long_command_extended_frame(void **state)
+{
+	uint8_t cmd[5 + 255], resp[300];
+	size_t n;
+	struct rig *g = rig_start(0);
+
+	(void)state;
+	memset(cmd, 0x5A, sizeof(cmd));
+	cmd[0] = 0x00;
+	cmd[1] = 0xEC; /* the test card echoes INS EC's data */
+	cmd[2] = 0x00;
+	cmd[3] = 0x00;
+	cmd[4] = 0xFF;
+	cmd[sizeof(cmd) - 1] = 0xA5;
+	open_connect(g);
+	xfer(g, cmd, sizeof(cmd), resp, &n, 0x9000);
+	assert_int_equal(n, 255 + 2);
+	assert_memory_equal(resp, cmd + 5, 255);
+	rig_stop(g);
+}
+
 static void
 test_command_too_long(void **state)
 {
@@ -297,6 +320,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_connect_atr),
 		cmocka_unit_test(test_select_and_commands),
+		cmocka_unit_test(test_long_command_extended_frame),
 		cmocka_unit_test(test_command_too_long),
 		cmocka_unit_test(test_card_removed_mid_command),
 		cmocka_unit_test(test_wait_removed_and_eject),

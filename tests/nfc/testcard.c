@@ -43,6 +43,9 @@ tc_process(void *ctx, const uint8_t *cmd, size_t n, uint8_t *resp,
 	} else if (n == 5 && cmd[1] == 0xCA && cmd[2] == 0x00 &&
 	    cmd[3] == 0xFF && tc->selected) {
 		/* empty card: no data */
+	} else if (n >= 5 && cmd[1] == 0xEC && n == 5u + cmd[4]) {
+		memcpy(resp, cmd + 5, cmd[4]);
+		k = cmd[4];
 	} else if (n == 5 && cmd[1] == 0xEE) {
 		le = cmd[4] == 0 ? 256 : cmd[4];
 		for (i = 0; i < le; i++)

@@ -5,6 +5,7 @@
  *   SELECT of the union AID   6F FCI with 81 <serial> in A5, 90 00
  *   GET DATA 00 FF            90 00 (an empty card)
  *   INS EE, Le = N            N bytes 00 01 02 .. (N up to 256), 90 00
+ *   INS EC with data          the data echoed, 90 00
  *   anything else             6D 00
  *
  * It counts power cycles so tests can see that a new activation resets it.
