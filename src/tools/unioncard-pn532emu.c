@@ -33,22 +33,25 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "Usage: unioncard-pn532emu STATE [--pty-link PATH] [--remove-after N]\n"
-	    "         [--tear-at N [--tear-mode before|after]]\n"
+	    "Usage: unioncard-pn532emu STATE [--pty-link PATH]\n"
+	    "         [--remove-after N] [--tear-at N [--tear-mode M]]\n"
 	    "\n"
-	    "Be a PN532 contactless reader (UART protocol) on a pseudo-terminal,\n"
-	    "with the virtual card of STATE in its field as an ISO 14443-4\n"
-	    "type A card (UID: the first 7 bytes of the card serial).\n"
+	    "Be a PN532 contactless reader (UART protocol) on a\n"
+	    "pseudo-terminal, with the virtual card of STATE in its field as\n"
+	    "an ISO 14443-4 type A card (UID: the first 7 bytes of the card\n"
+	    "serial).\n"
 	    "\n"
 	    "Prints the pty slave's path on standard output.\n"
-	    "  --pty-link PATH    also make PATH a symbolic link to it (removed\n"
-	    "                     on exit)\n"
-	    "  --remove-after N   take the card out of the field when its N-th\n"
-	    "                     APDU arrives (the reader reports a timeout)\n"
+	    "  --pty-link PATH    also make PATH a symbolic link to it\n"
+	    "                     (removed on exit)\n"
+	    "  --remove-after N   take the card out of the field when its\n"
+	    "                     N-th APDU arrives (the reader times out)\n"
 	    "  --tear-at N        the card loses power at its N-th APDU\n"
-	    "  --tear-mode M      before (default): the APDU is not processed;\n"
-	    "                     after: processed and committed, no answer\n"
-	    "Signals: SIGUSR1 takes the card out of the field or puts it back;\n"
+	    "  --tear-mode M      before (default): the APDU is not\n"
+	    "                     processed; after: processed and committed,\n"
+	    "                     no answer\n"
+	    "Signals: SIGUSR1 takes the card out of the field or puts it\n"
+	    "back; "
 	    "SIGTERM or SIGINT stop the reader.\n"
 	    "\n"
 	    "Example:\n"
@@ -171,7 +174,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (state == NULL)
-		return uc_tool_usage(&g, "STATE (the card's state file) needed");
+		return uc_tool_usage(&g,
+		    "STATE (the card's state file) needed");
 
 	uc_diag_clear(&d);
 	if ((r = uc_vcard_load(state, &c, &d)) != 0)

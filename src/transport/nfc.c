@@ -98,7 +98,7 @@ build_atr(const nfc_iso14443a_info *a, uint8_t *atr, size_t *atr_len)
 	uint8_t t0, tck = 0;
 
 	n = 0;
-	/* ATS without TL: T0, then TA/TB/TC as T0 bits 5-7 say, then history. */
+	/* ATS less TL: T0, TA/TB/TC as T0 bits 5-7 say, then history. */
 	if (a->szAtsLen > 0 && a->szAtsLen <= sizeof(a->abtAts)) {
 		t0 = a->abtAts[0];
 		for (i = 4; i < 7; i++)
@@ -260,7 +260,8 @@ nfc_link_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len,
 		return UC_ERR_ARG;
 	if (cmd_len > UC_NFC_APDU_MAX) {
 		uc_transport_set_detail("APDU of %zu bytes exceeds what the "
-		    "PN53x carries in one frame (%u)", cmd_len, UC_NFC_APDU_MAX);
+		    "PN53x carries in one frame (%u)", cmd_len,
+		    UC_NFC_APDU_MAX);
 		return UC_ERR_RANGE;
 	}
 	if (!l->connected)

@@ -324,6 +324,38 @@ test_removed_and_back(void **state)
 	rig_stop(&g);
 }
 
+/* The reader goes away mid-session: a transport error, soon, no crash. */
+static void
+test_reader_unplugged(void **state)
+{
+	struct uc_transport *t = NULL;
+	struct uc_buf fci = UC_BUF_INIT;
+	uint8_t atr[UC_ATR_MAX];
+	size_t atr_len;
+	uint16_t sw;
+	struct timespec a, b;
+	struct rig g;
+	int st, r;
+
+	(void)state;
+	rig_start(&g, NULL, NULL);
+	assert_int_equal(uc_transport_open(g.reader, &t), 0);
+	assert_int_equal(uc_transport_connect(t, 3000, atr, &atr_len), 0);
+	assert_int_equal(select_union(t, &fci, &sw), 0);
+	assert_int_equal(kill(g.emu, SIGTERM), 0);
+	assert_int_equal(waitpid(g.emu, &st, 0), g.emu);
+	live_set(g.emu, 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	r = select_union(t, &fci, &sw);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_true(r == UC_ERR_TRANSPORT || r == UC_ERR_READER_GONE);
+	assert_true(b.tv_sec - a.tv_sec < 3);
+	uc_transport_free(&t);
+	uc_buf_free(&fci);
+	unlink(g.state);
+	assert_int_equal(rmdir(g.dir), 0);
+}
+
 int
 main(void)
 {
@@ -332,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_select_get_data),
 		cmocka_unit_test(test_tear_mid_command),
 		cmocka_unit_test(test_removed_and_back),
+		cmocka_unit_test(test_reader_unplugged),
 	};
 
 	setenv("LIBNFC_AUTO_SCAN", "false", 1);
