@@ -483,6 +483,32 @@ test_remove_after_times_out(void **state)
 }
 
 static void
+test_auto_poll(void **state)
+{
+	struct fx *f = *state;
+	const uint8_t rf_on[] = { 0x32, 0x01, 0x01 };
+	const uint8_t poll_a[] = { 0x60, 0x01, 0x01, 0x10, 0x20 };
+	const uint8_t poll_felica[] = { 0x60, 0x01, 0x01, 0x11, 0x12 };
+	const uint8_t *p;
+	size_t n;
+
+	send(f, rf_on, sizeof(rf_on));
+	(void)reply(f, 0x32, &n);
+	send(f, poll_felica, sizeof(poll_felica));
+	p = reply(f, 0x60, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0], 0);
+	send(f, poll_a, sizeof(poll_a));
+	p = reply(f, 0x60, &n);
+	/* NbTg, type 20 (ISO 14443-4A), length, then InList's target data */
+	assert_int_equal(p[0], 1);
+	assert_int_equal(p[1], 0x20);
+	assert_int_equal(p[2], n - 3);
+	assert_int_equal(p[3], 1);
+	assert_memory_equal(p + 3 + 5, serial, 7);
+}
+
+static void
 test_atr_historical(void **state)
 {
 	/* 3B 8A 80 01 + 10 historical bytes + TCK */
@@ -554,6 +580,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_after_times_out,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_poll, setup,
+		    teardown),
 		cmocka_unit_test(test_atr_historical),
 		cmocka_unit_test(test_bad_args),
 	};
