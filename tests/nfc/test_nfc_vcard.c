@@ -5,6 +5,7 @@
  * libnfc, both with Debian's nfc-list and with the `nfc:` transport.
  * Every process started here is stopped here.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -22,11 +23,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "unioncard/apdu.h"
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/transport.h"
+#include "transport/transport_nfc.h"
 
 #define SERIAL_HEX "0102030405060708"
 
@@ -107,7 +110,23 @@ run(char *const argv[])
 }
 
 static void
-rig_start(struct rig *g, char *opt, char *val)
+copy_file(const char *from, const char *to)
+{
+	FILE *in, *out;
+	char buf[4096];
+	size_t n;
+
+	assert_non_null(in = fopen(from, "rb"));
+	assert_non_null(out = fopen(to, "wb"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	assert_int_equal(fclose(in), 0);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* A card (a copy of card_src, else a new blank one) behind the emulator. */
+static void
+rig_start_card(struct rig *g, const char *card_src, char *opt, char *val)
 {
 	char vcard[512], emu[512];
 	ssize_t n;
@@ -122,7 +141,9 @@ rig_start(struct rig *g, char *opt, char *val)
 	    build_dir());
 	snprintf(emu, sizeof(emu), "%s/src/tools/unioncard-pn532emu",
 	    build_dir());
-	{
+	if (card_src != NULL) {
+		copy_file(card_src, g->state);
+	} else {
 		char *argv[] = { vcard, (char *)"new", g->state,
 		    (char *)"--serial", (char *)SERIAL_HEX, NULL };
 
@@ -154,6 +175,12 @@ rig_start(struct rig *g, char *opt, char *val)
 	}
 	assert_true(g->pts[0] != '\0');
 	snprintf(g->reader, sizeof(g->reader), "nfc:pn532_uart:%s", g->pts);
+}
+
+static void
+rig_start(struct rig *g, char *opt, char *val)
+{
+	rig_start_card(g, NULL, opt, val);
 }
 
 static void
@@ -356,6 +383,106 @@ test_reader_unplugged(void **state)
 	assert_int_equal(rmdir(g.dir), 0);
 }
 
+/*
+ * The applet's spec vectors (applets-spec/vectors/), replayed against the
+ * virtual card over the contactless path: each command goes through the
+ * nfc: transport, libnfc and the emulator, and each answer must be the
+ * recorded one.  Answers longer than a PN53x frame (UC_NFC_RESP_MAX; only
+ * extended-Le reads) cannot cross libnfc 1.8.0: those steps must fail
+ * with a transport error, never with wrong data.
+ */
+static int
+replay_vector(const char *dir, const char *name, unsigned *too_long)
+{
+	json_t *root, *steps, *st, *cmd_j, *resp_j, *sw_j;
+	json_error_t je;
+	struct uc_transport *t = NULL;
+	struct uc_buf cmd = UC_BUF_INIT, want = UC_BUF_INIT;
+	char path[600], card[600];
+	uint8_t resp[600], atr[UC_ATR_MAX];
+	size_t i, n, atr_len;
+	struct rig g;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	root = json_load_file(path, 0, &je);
+	assert_non_null(root);
+	steps = json_object_get(root, "steps");
+	if (!json_is_array(steps) ||
+	    !json_is_string(json_object_get(root, "card"))) {
+		json_decref(root); /* not a transcript (e.g. the SCP03 KAT) */
+		return 0;
+	}
+	snprintf(card, sizeof(card), "%s/cards/%s", dir,
+	    json_string_value(json_object_get(root, "card")));
+	rig_start_card(&g, card, NULL, NULL);
+	assert_int_equal(uc_transport_open(g.reader, &t), 0);
+	assert_int_equal(uc_transport_connect(t, 3000, atr, &atr_len), 0);
+	json_array_foreach(steps, i, st) {
+		cmd_j = json_object_get(st, "command");
+		resp_j = json_object_get(st, "response");
+		sw_j = json_object_get(st, "response_sw");
+		uc_buf_reset(&cmd);
+		uc_buf_reset(&want);
+		assert_int_equal(uc_hex_decode_buf(json_string_value(cmd_j),
+		    &cmd), 0);
+		assert_int_equal(uc_hex_decode_buf(json_string_value(
+		    resp_j != NULL ? resp_j : sw_j), &want), 0);
+		r = uc_transport_transmit(t, cmd.data, cmd.len, resp,
+		    sizeof(resp), &n);
+		if (resp_j != NULL && want.len > UC_NFC_RESP_MAX) {
+			if (r != UC_ERR_TRANSPORT)
+				fail_msg("%s step %zu: %zu-byte answer gave %s",
+				    name, i, want.len, uc_errname(r));
+			(*too_long)++;
+			continue;
+		}
+		if (r != 0)
+			fail_msg("%s step %zu: %s (%s)", name, i,
+			    uc_errname(r), uc_transport_error_detail());
+		if (resp_j != NULL) {
+			if (n != want.len || memcmp(resp, want.data, n) != 0)
+				fail_msg("%s step %zu: answer differs", name,
+				    i);
+		} else {
+			assert_true(n >= 2);
+			assert_memory_equal(resp + n - 2, want.data, 2);
+		}
+	}
+	uc_transport_free(&t);
+	uc_buf_free(&cmd);
+	uc_buf_free(&want);
+	json_decref(root);
+	rig_stop(&g);
+	return 1;
+}
+
+static void
+test_spec_vectors(void **state)
+{
+	const char *spec = getenv("UC_SPEC_DIR");
+	char dir[512];
+	unsigned done = 0, too_long = 0;
+	DIR *d;
+	struct dirent *de;
+	size_t len;
+
+	(void)state;
+	assert_non_null(spec);
+	snprintf(dir, sizeof(dir), "%s/vectors", spec);
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0)
+			done += (unsigned)replay_vector(dir, de->d_name,
+			    &too_long);
+	}
+	closedir(d);
+	assert_true(done >= 5);
+	print_message("replayed %u transcripts over nfc; %u answers too long "
+	    "for a PN53x frame\n", done, too_long);
+}
+
 int
 main(void)
 {
@@ -365,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_tear_mid_command),
 		cmocka_unit_test(test_removed_and_back),
 		cmocka_unit_test(test_reader_unplugged),
+		cmocka_unit_test(test_spec_vectors),
 	};
 
 	setenv("LIBNFC_AUTO_SCAN", "false", 1);
