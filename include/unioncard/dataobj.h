@@ -44,7 +44,9 @@ extern "C" {
 	(UC_DO_IDENTITY_MAX + UC_DO_PUBKEY_MAX + UC_DO_BANK_MAX +         \
 	    UC_DO_SECOBJ_MAX + 4u * 4u)
 
+#ifndef UC_CARD_SERIAL_LEN
 #define UC_CARD_SERIAL_LEN 8
+#endif
 #define UC_EC_POINT_LEN 65 /* uncompressed P-256: 04 X Y */
 #define UC_PAN_BINDING_LEN 32
 #define UC_BANK_AID_MIN 5
