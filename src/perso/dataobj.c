@@ -313,6 +313,7 @@ parse_identity(const struct uc_tlv *obj, struct uc_card_objects *o,
 	if ((r = member_put_ascii((const char *)f[0].value, f[0].len,
 	    m->member_code, sizeof(m->member_code), NULL, CARD, "E1/C0",
 	    "only the digits 0-9", d)) != 0 ||
+	    (r = member_check_code(m->member_code, CARD, "E1/C0", d)) != 0 ||
 	    (r = member_put_text((const char *)f[1].value, f[1].len, 1,
 	    m->full_name, sizeof(m->full_name), CARD, "E1/C1", d)) != 0 ||
 	    (r = member_put_ascii((const char *)f[2].value, f[2].len,

@@ -13,10 +13,10 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <unistr.h>
-#include <uninorm.h>
 
 #include "unioncard/member.h"
+#include "unioncard/membercode.h"
+#include "unioncard/text.h"
 #include "perso/member_priv.h"
 
 static const char *const known_fields[] = {
@@ -60,55 +60,48 @@ get_string(json_t *root, const char *file, const char *field,
  * the NUL).  Control characters (C0, DEL, C1), leading or trailing spaces
  * are refused: they would be invisible on the printed card and in the
  * verifier's output.
- *
- * NFC is done with libunistring here until the text module's helpers are
- * merged; the rule (accept any form, store NFC) stays the same.
  */
 int
 member_put_text(const char *s, size_t n, int require_nfc, char *out,
     size_t cap, const char *file, const char *field, struct uc_diag *d)
 {
 	const uint8_t *u = (const uint8_t *)s;
-	size_t nlen = 0;
-	uint8_t *nfc = NULL;
-	const uint8_t *p;
-	ucs4_t c;
+	char *nfc = NULL;
+	size_t i;
 	int r;
 
 	if (n == 0)
 		return bad(d, file, field, "must not be empty", NULL);
 	if (memchr(s, '\0', n) != NULL)
 		return bad(d, file, field, "contains a NUL character", NULL);
-	if (u8_check(u, n) != NULL)
-		return bad(d, file, field, "not valid UTF-8", NULL);
-	for (p = u; p < u + n;) {
-		int k = u8_mbtouc(&c, p, (size_t)(u + n - p));
-
-		if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+	if (uc_text_utf8_check(s, n, &i) != 0)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "not valid UTF-8 (byte %zu)", i + 1);
+	for (i = 0; i < n; i++) {
+		/* C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8. */
+		if (u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 &&
+		    i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f))
 			return bad(d, file, field,
 			    "contains a control character", NULL);
-		p += k;
 	}
 	if (s[0] == ' ' || s[n - 1] == ' ')
 		return bad(d, file, field, "has leading or trailing spaces",
 		    NULL);
-	nfc = u8_normalize(UNINORM_NFC, u, n, NULL, &nlen);
-	if (nfc == NULL)
-		return uc_diag_set(d, errno == ENOMEM ? UC_ERR_NOMEM :
-		    UC_ERR_INVALID, file, 0, field, "cannot normalize to NFC");
-	if (require_nfc && (nlen != n || memcmp(nfc, u, n) != 0)) {
+	if ((r = uc_text_nfc_dup(s, n, &nfc)) != 0)
+		return uc_diag_set(d, r, file, 0, field,
+		    "cannot normalize to NFC");
+	if (require_nfc && (strlen(nfc) != n || memcmp(nfc, s, n) != 0)) {
 		free(nfc);
 		return bad(d, file, field, "not in Unicode NFC", NULL);
 	}
-	if (nlen >= cap) {
+	if (strlen(nfc) >= cap) {
 		r = uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
-		    "too long: %zu bytes of UTF-8 (NFC), at most %zu", nlen,
-		    cap - 1);
+		    "too long: %zu bytes of UTF-8 (NFC), at most %zu",
+		    strlen(nfc), cap - 1);
 		free(nfc);
 		return r;
 	}
-	memcpy(out, nfc, nlen);
-	out[nlen] = '\0';
+	memcpy(out, nfc, strlen(nfc) + 1);
 	free(nfc);
 	return 0;
 }
@@ -135,6 +128,19 @@ member_put_ascii(const char *s, size_t n, char *out, size_t cap,
 	}
 	memcpy(out, s, n);
 	out[n] = '\0';
+	return 0;
+}
+
+int
+member_check_code(const char *code, const char *file, const char *field,
+    struct uc_diag *d)
+{
+	struct uc_diag why;
+
+	uc_diag_clear(&why);
+	if (uc_membercode_validate(code, strlen(code), &why) != 0)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field, "%s",
+		    why.msg[0] != '\0' ? why.msg : "not a member code");
 	return 0;
 }
 
@@ -229,7 +235,9 @@ uc_member_parse(const char *json, size_t len, const char *name,
 	if ((s = get_string(root, file, "member_code", diag, &r)) == NULL ||
 	    (r = member_put_ascii(s, strlen(s), out->member_code,
 	    sizeof(out->member_code), NULL, file, "member_code",
-	    "only the digits 0-9", diag)) != 0)
+	    "only the digits 0-9", diag)) != 0 ||
+	    (r = member_check_code(out->member_code, file, "member_code",
+	    diag)) != 0)
 		goto out;
 	if ((s = get_string(root, file, "full_name", diag, &r)) == NULL ||
 	    (r = member_put_text(s, strlen(s), 0, out->full_name,

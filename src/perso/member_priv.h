@@ -26,4 +26,8 @@ int member_put_ascii(const char *s, size_t n, char *out, size_t cap,
     const char *allowed, const char *file, const char *field,
     const char *what, struct uc_diag *d);
 
+/* An 11-digit member code with its Damm check digit (membercode.h). */
+int member_check_code(const char *code, const char *file, const char *field,
+    struct uc_diag *d);
+
 #endif

@@ -23,7 +23,7 @@ static void
 member(struct uc_member *m)
 {
 	memset(m, 0, sizeof(*m));
-	strcpy(m->member_code, "0123456789");
+	strcpy(m->member_code, "52000012345");
 	strcpy(m->full_name, "Nguy\xe1\xbb\x85n V\xc4\x83n An");
 	strcpy(m->unit_code, "A.1");
 	strcpy(m->unit_name, "U");
@@ -55,8 +55,8 @@ test_identity_exact(void **state)
 	member(&m);
 	assert_int_equal(uc_dataobj_identity(&m, serial, &b), 0);
 	assert_hex(&b,
-	    "E1 47"
-	    " C0 0A 30313233343536373839"
+	    "E1 48"
+	    " C0 0B 3532303030303132333435"
 	    " C1 10 4E677579E1BB856E2056C4836E20416E"
 	    " C2 03 412E31"
 	    " C3 01 55"
@@ -233,7 +233,7 @@ test_parse(void **state)
 	assert_memory_equal(o.serial, serial, 8);
 	assert_int_equal(o.point[0], 4);
 	assert_ptr_equal(o.identity_tlv, b.data);
-	assert_int_equal(o.identity_tlv_len, 2 + 0x47);
+	assert_int_equal(o.identity_tlv_len, 2 + 0x48);
 	assert_int_equal(o.pubkey_tlv_len, 2 + 67);
 	assert_int_equal(o.secobj_len, 5);
 	assert_null(o.bank_tlv);
@@ -271,32 +271,32 @@ test_parse_fields(void **state)
 
 	(void)state;
 	/* NFD on the card ("e" + U+0302) is malformed: no normalizing. */
-	snprintf(hex, sizeof(hex), "E1 2F C0 01 31 C1 03 65CC82 C2 01 41"
+	snprintf(hex, sizeof(hex), "E1 39 C0 0B 3532303030303132333435 C1 03 65CC82 C2 01 41"
 	    " C3 01 55 C4 01 01 C5 08 3230323631313235"
 	    " C6 08 3230333131313234 C7 08 0102030405060708%s", tail);
 	assert_int_equal(parse_hex(hex, &o, &d), UC_ERR_INVALID);
 	assert_string_equal(d.field, "E1/C1");
 	/* Unknown type byte. */
-	snprintf(hex, sizeof(hex), "E1 2D C0 01 31 C1 01 41 C2 01 41"
+	snprintf(hex, sizeof(hex), "E1 37 C0 0B 3532303030303132333435 C1 01 41 C2 01 41"
 	    " C3 01 55 C4 01 03 C5 08 3230323631313235"
 	    " C6 08 3230333131313234 C7 08 0102030405060708%s", tail);
 	assert_int_equal(parse_hex(hex, &o, &d), UC_ERR_INVALID);
 	assert_string_equal(d.field, "E1/C4");
 	/* Serial of 7 bytes. */
-	snprintf(hex, sizeof(hex), "E1 2C C0 01 31 C1 01 41 C2 01 41"
+	snprintf(hex, sizeof(hex), "E1 36 C0 0B 3532303030303132333435 C1 01 41 C2 01 41"
 	    " C3 01 55 C4 01 01 C5 08 3230323631313235"
 	    " C6 08 3230333131313234 C7 07 01020304050607%s", tail);
 	assert_int_equal(parse_hex(hex, &o, &d), UC_ERR_INVALID);
 	assert_string_equal(d.field, "E1/C7");
 	/* C2 missing. */
-	snprintf(hex, sizeof(hex), "E1 2A C0 01 31 C1 01 41"
+	snprintf(hex, sizeof(hex), "E1 34 C0 0B 3532303030303132333435 C1 01 41"
 	    " C3 01 55 C4 01 01 C5 08 3230323631313235"
 	    " C6 08 3230333131313234 C7 08 0102030405060708%s", tail);
 	assert_int_equal(parse_hex(hex, &o, &d), UC_ERR_INVALID);
 	assert_string_equal(d.field, "E1/C2");
 	/* The well-formed one passes, to prove the cases above differ
 	 * from it by their one defect only. */
-	snprintf(hex, sizeof(hex), "E1 2D C0 01 31 C1 01 41 C2 01 41"
+	snprintf(hex, sizeof(hex), "E1 37 C0 0B 3532303030303132333435 C1 01 41 C2 01 41"
 	    " C3 01 55 C4 01 01 C5 08 3230323631313235"
 	    " C6 08 3230333131313234 C7 08 0102030405060708%s", tail);
 	assert_int_equal(parse_hex(hex, &o, &d), 0);

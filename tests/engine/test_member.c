@@ -36,7 +36,7 @@ doc(const char *code, const char *name, const char *ucode, const char *uname,
 static char *
 good(void)
 {
-	return doc("\"0123456789\"", "\"" GOOD_NAME "\"", "\"BD.QN-001\"",
+	return doc("\"52000012345\"", "\"" GOOD_NAME "\"", "\"BD.QN-001\"",
 	    "\"C\xc3\xb4ng \xc4\x91o\xc3\xa0n c\xc6\xa1 s\xe1\xbb\x9f\"",
 	    "\"regular\"", "\"2026-11-25\"", "\"2031-11-24\"", NULL);
 }
@@ -67,7 +67,7 @@ test_good(void **state)
 
 	(void)state;
 	assert_int_equal(uc_member_parse(j, strlen(j), "m.json", &m, &d), 0);
-	assert_string_equal(m.member_code, "0123456789");
+	assert_string_equal(m.member_code, "52000012345");
 	assert_string_equal(m.full_name, GOOD_NAME);
 	assert_string_equal(m.unit_code, "BD.QN-001");
 	assert_int_equal(m.card_type, UC_CARD_TYPE_REGULAR);
@@ -81,7 +81,7 @@ test_nfd_normalized(void **state)
 	struct uc_member m;
 	struct uc_diag d;
 	/* "Nguyễn" in NFD: e + circumflex (CC 82) + tilde (CC 83). */
-	const char *j = doc("\"1\"", "\"Nguye\xcc\x82\xcc\x83n\"", "\"A\"",
+	const char *j = doc("\"52000012345\"", "\"Nguye\xcc\x82\xcc\x83n\"", "\"A\"",
 	    "\"U\"", "\"linked\"", "\"2024-02-29\"", "\"2024-02-29\"", NULL);
 
 	(void)state;
@@ -94,14 +94,15 @@ static void
 test_missing_and_types(void **state)
 {
 	(void)state;
-	expect_bad("{\"member_code\": \"1\"}", "full_name", "missing");
+	expect_bad("{\"member_code\": \"52000012345\"}", "full_name",
+	    "missing");
 	expect_bad(doc("123", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "member_code",
 	    "string");
-	expect_bad(doc("\"1\"", "null", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "null", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "full_name", "string");
 	expect_bad("[1, 2]", "", "object");
-	expect_bad(doc("\"1\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", ", \"pan\": \"1\""), "pan",
 	    "unknown");
 }
@@ -130,33 +131,37 @@ test_text_fields(void **state)
 	char json[256];
 
 	(void)state;
-	expect_bad(doc("\"1\"", "\"Nguy\xe1\xbbn\"", "\"A\"", "\"U\"",
+	expect_bad(doc("\"52000012345\"", "\"Nguy\xe1\xbbn\"", "\"A\"", "\"U\"",
 	    "\"regular\"", "\"2026-01-01\"", "\"2027-01-01\"", NULL),
 	    "", "UTF-8"); /* refused by position, before any field */
-	expect_bad(doc("\"1\"", "\"A\\tB\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\"A\\tB\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "full_name",
 	    "control");
-	expect_bad(doc("\"1\"", "\"A\\u0000B\"", "\"A\"", "\"U\"",
+	expect_bad(doc("\"52000012345\"", "\"A\\u0000B\"", "\"A\"", "\"U\"",
 	    "\"regular\"", "\"2026-01-01\"", "\"2027-01-01\"", NULL),
 	    "full_name", "NUL");
-	expect_bad(doc("\"1\"", "\" An\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\" An\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "full_name", "spaces");
-	expect_bad(doc("\"1\"", "\"\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\"\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "full_name", "empty");
 	/* 129 bytes is one too many; 128 is fine. */
 	memset(big, 'a', 129);
 	big[129] = '\0';
 	snprintf(json, sizeof(json), "\"%s\"", big);
-	expect_bad(doc("\"1\"", json, "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", json, "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "full_name", "long");
 	expect_bad(doc("\"12a\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "member_code", "0-9");
 	expect_bad(doc("\"123456789012345678901\"", "\"A\"", "\"A\"", "\"U\"",
 	    "\"regular\"", "\"2026-01-01\"", "\"2027-01-01\"", NULL),
 	    "member_code", "long");
-	expect_bad(doc("\"1\"", "\"A\"", "\"bd.qn\"", "\"U\"", "\"regular\"",
+	/* One digit off: the Damm check digit catches it. */
+	expect_bad(doc("\"52000012346\"", "\"A\"", "\"A\"", "\"U\"",
+	    "\"regular\"", "\"2026-01-01\"", "\"2027-01-01\"", NULL),
+	    "member_code", "check");
+	expect_bad(doc("\"52000012345\"", "\"A\"", "\"bd.qn\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "unit_code", "A-Z");
-	expect_bad(doc("\"1\"", "\"A\"", "\"A\"", "\"U\"", "\"gold\"",
+	expect_bad(doc("\"52000012345\"", "\"A\"", "\"A\"", "\"U\"", "\"gold\"",
 	    "\"2026-01-01\"", "\"2027-01-01\"", NULL), "card_type", "gold");
 }
 
@@ -164,16 +169,16 @@ static void
 test_dates(void **state)
 {
 	(void)state;
-	expect_bad(doc("\"1\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026/01/01\"", "\"2027-01-01\"", NULL), "issued_on",
 	    "YYYY-MM-DD");
-	expect_bad(doc("\"1\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-01\"", "\"2027-02-29\"", NULL), "expires_on",
 	    "calendar");
-	expect_bad(doc("\"1\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-13-01\"", "\"2027-01-01\"", NULL), "issued_on",
 	    "calendar");
-	expect_bad(doc("\"1\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
+	expect_bad(doc("\"52000012345\"", "\"A\"", "\"A\"", "\"U\"", "\"regular\"",
 	    "\"2026-01-02\"", "\"2026-01-01\"", NULL), "expires_on",
 	    "before");
 	assert_true(uc_member_date_valid("20000229"));
@@ -203,7 +208,7 @@ test_load(void **state)
 	fputs(j, f);
 	fclose(f);
 	assert_int_equal(uc_member_load(path, &m, &d), 0);
-	assert_string_equal(m.member_code, "0123456789");
+	assert_string_equal(m.member_code, "52000012345");
 	remove(path);
 }
 
