@@ -264,6 +264,11 @@ def main(outdir):
                   "1088000010" + h(challenge[:16]), OK))
     p.append(step("INTERNAL AUTHENTICATE chained: last half",
                   "0088000010" + h(challenge[16:]) + "00", None, "9000"))
+    p.append(step("a second chain, in three pieces: first",
+                  "108800000A" + h(challenge[:10]), OK))
+    p.append(step("second piece", "108800000B" + h(challenge[10:21]), OK))
+    p.append(step("last piece: 32 bytes in all",
+                  "008800000B" + h(challenge[21:]) + "00", None, "9000"))
     p.append(step("a chain interrupted by another command is dropped",
                   "1088000010" + h(challenge[:16]), OK))
     p.append(step("GET DATA in between runs normally", "00CA00E200", h(E2) + OK))
