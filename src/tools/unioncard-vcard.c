@@ -137,7 +137,8 @@ read_master(const char *dir, uint8_t enc[16], uint8_t mac[16],
 
 	if (snprintf(path, sizeof(path), "%s/scp-master.json", dir) >=
 	    (int)sizeof(path))
-		return uc_diag_set(d, UC_ERR_ARG, dir, 0, NULL, "path too long");
+		return uc_diag_set(d, UC_ERR_ARG, dir, 0, NULL,
+		    "path too long");
 	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
 		r = uc_diag_set(d, access(path, R_OK) == 0 ? UC_ERR_INVALID :
@@ -208,8 +209,8 @@ make_card(const char *state, const char *serial_hex, const char *keys_dir,
 	}
 	if ((r = uc_vcard_create(state, &o)) != 0) {
 		if (r == UC_ERR_EXISTS) {
-			fprintf(stderr, "%s: %s: card exists, not overwritten\n",
-			    g.prog, state);
+			fprintf(stderr, "%s: %s: card exists, not "
+			    "overwritten\n", g.prog, state);
 			r = UC_EXIT_NO;
 		} else
 			r = uc_tool_fail(&g, r, "%s", state);
@@ -305,8 +306,8 @@ connect_vpcd(const struct serve_opts *o, int *fd_out)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+			fd = socket(ai->ai_family,
+			    ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 			if (fd < 0)
 				continue;
 			if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)

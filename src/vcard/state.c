@@ -183,7 +183,8 @@ vc_state_check(const struct vc_nv *nv, const char *file, struct uc_diag *diag)
 	case VC_LC_PERSONALIZED:
 		if (nv->e1_len == 0 || !nv->has_key || nv->ef_len == 0)
 			return uc_diag_set(diag, UC_ERR_INVALID, file, 0,
-			    "lifecycle", "PERSONALIZED card lacks E1, E2 or EF");
+			    "lifecycle",
+			    "PERSONALIZED card lacks E1, E2 or EF");
 		break;
 	case VC_LC_PERSONALIZING:
 	case VC_LC_TERMINATED:

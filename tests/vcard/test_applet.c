@@ -739,7 +739,8 @@ test_auth_counter(void **state)
 	uc_vcard_counters(f->c, NULL, &tries, NULL);
 	assert_int_equal(tries, 0);
 	assert_int_equal(hex(f, "8050300008010203040506070800"), 0x6983);
-	assert_int_equal(hex(f, "8482130010" "00000000000000000000000000000000"),
+	assert_int_equal(hex(f, "8482130010"
+	    "00000000000000000000000000000000"),
 	    0x6983);
 	assert_int_equal(select_applet(f), 0x9000);
 	assert_int_equal(f->resp[f->rlen - 3], 0x00); /* FCI 87 01 00 */
@@ -912,8 +913,11 @@ test_damaged_state(void **state)
 		{ "\"mac\": \"4041", "\"mac\": \"4G41", "keys.scp03.mac" },
 		{ "\"ec_private\": \"4098", "\"ec_private\": \"4099",
 		    "keys.ec_public" },
-		{ "\"ec_private\": \"40989B6A9277E2783F27E47FD3D65BBC21756FEFB4629BD40ACF0264209033B9\"",
-		    "\"ec_private\": \"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\"",
+		/* A scalar >= n is no private key. */
+		{ "\"ec_private\": \"40989B6A9277E2783F27E47FD3D65BBC"
+		    "21756FEFB4629BD40ACF0264209033B9\"",
+		    "\"ec_private\": \"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+		    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\"",
 		    "keys.ec_private" },
 		{ "\"E1\": \"C00C", "\"E1\": \"C00D", "objects.E1" },
 		{ "C7085543010000000001", "C7085543010000000002",
