@@ -80,6 +80,64 @@ UC_API void uc_vcard_set_tear(struct uc_vcard *c, unsigned long n, int mode);
 /* APDUs processed since load. */
 UC_API unsigned long uc_vcard_apdu_count(const struct uc_vcard *c);
 
+/*
+ * The vsmartcard-vpcd wire format (the reader driver inside pcscd; the card
+ * is the TCP client): every message, both ways, is a 2-byte big-endian
+ * length and that many bytes.  A 1-byte message from the reader is a
+ * control code; a longer one is a command APDU.  Frames of length 0 and
+ * unknown control codes are UC_ERR_PROTOCOL (the connection is unusable).
+ */
+#define UC_VPCD_POWER_OFF 0
+#define UC_VPCD_POWER_ON 1
+#define UC_VPCD_RESET 2
+#define UC_VPCD_GET_ATR 4
+#define UC_VPCD_DEFAULT_PORT 35963
+#define UC_VPCD_FRAME_MAX 0xffffu /* payload bytes */
+
+enum uc_vpcd_kind {
+	UC_VPCD_INCOMPLETE = 0, /* read more bytes and call again */
+	UC_VPCD_CONTROL,
+	UC_VPCD_APDU,
+};
+
+struct uc_vpcd_frame {
+	enum uc_vpcd_kind kind;
+	uint8_t control;       /* UC_VPCD_CONTROL */
+	const uint8_t *apdu;   /* UC_VPCD_APDU: borrowed from the input */
+	size_t apdu_len;
+	size_t consumed;       /* bytes of input this frame took (0 if none) */
+};
+
+/*
+ * Parse the first frame of buf[0..len).  Returns 0 (see out->kind; with
+ * UC_VPCD_INCOMPLETE nothing is consumed) or UC_ERR_PROTOCOL.
+ */
+UC_API int uc_vpcd_parse_frame(const uint8_t *buf, size_t len,
+    struct uc_vpcd_frame *out);
+
+/*
+ * Frame a message for the reader: 2-byte length + payload into out.
+ * Returns 0, UC_ERR_RANGE (n == 0 or n > UC_VPCD_FRAME_MAX) or
+ * UC_ERR_BUFFER (cap < n + 2).
+ */
+UC_API int uc_vpcd_frame_encode(const uint8_t *p, size_t n, uint8_t *out,
+    size_t cap, size_t *out_len);
+
+/*
+ * Readable state for `unioncard-vcard show` and tests: the lifecycle name
+ * ("BLANK", "PERSONALIZING", "PERSONALIZED", "TERMINATED"), the SCP03
+ * counters, and each data object (tag E1/E2/E3/EF) as its complete TLV
+ * encoding appended to out (UC_ERR_NOT_FOUND if absent).  Keys are never
+ * given out.
+ */
+UC_API const char *uc_vcard_lifecycle(const struct uc_vcard *c);
+UC_API void uc_vcard_counters(const struct uc_vcard *c,
+    unsigned long *scp_sequence, unsigned *auth_tries_left,
+    unsigned *key_version);
+struct uc_buf;
+UC_API int uc_vcard_object(const struct uc_vcard *c, uint8_t tag,
+    struct uc_buf *out);
+
 #ifdef __cplusplus
 }
 #endif

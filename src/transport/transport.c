@@ -50,6 +50,7 @@ static const struct uc_transport_ops *const builtin[] = {
 	&uc_transport_pcsc_ops,
 #endif
 	&uc_transport_replay_ops,
+	&uc_transport_vcard_ops,
 };
 
 /* Schemes that exist in some build; naming one that is not built is

@@ -1,7 +1,9 @@
 #!/bin/sh
-# End-to-end: `unioncard readers` against a real pcscd with the vpcd
-# driver, started privately by pcscd-launch (it never touches the host's
-# /run/pcscd), and with no pcscd at all.  Stops everything it started.
+# End-to-end through a real pcscd with the vpcd driver, started privately
+# by pcscd-launch (it never touches the host's /run/pcscd): `unioncard
+# readers` with no pcscd, with an empty reader, and with the virtual card
+# (`unioncard-vcard serve`) in it; `unioncard card info` and opensc-tool
+# against that card.  Stops everything it started.
 set -u
 
 B=${UC_BUILD_DIR:?UC_BUILD_DIR not set}
@@ -10,7 +12,12 @@ LAUNCH=$B/tests/e2e/pcscd-launch
 
 tmp=$(mktemp -d /tmp/uc-e2e-pcsc.XXXXXX) || exit 1
 pcscd_pid=
+vcard_pid=
 cleanup() {
+	if [ -n "$vcard_pid" ]; then
+		kill "$vcard_pid" 2>/dev/null
+		wait "$vcard_pid" 2>/dev/null
+	fi
 	if [ -n "$pcscd_pid" ]; then
 		kill "$pcscd_pid" 2>/dev/null
 		wait "$pcscd_pid" 2>/dev/null
@@ -22,10 +29,12 @@ trap 'exit 1' INT TERM
 
 fail() {
 	echo "FAIL: $*" >&2
-	if [ -f "$tmp/pcscd.log" ]; then
-		echo "--- pcscd log (tail)" >&2
-		tail -n 20 "$tmp/pcscd.log" >&2
-	fi
+	for log in pcscd vcard; do
+		if [ -f "$tmp/$log.log" ]; then
+			echo "--- $log log (tail)" >&2
+			tail -n 20 "$tmp/$log.log" >&2
+		fi
+	done
 	exit 1
 }
 
@@ -101,6 +110,62 @@ rc=$?
 	fail "card info on unknown reader: exit $rc ($out)"
 echo "ok: card info on empty/unknown reader fails cleanly"
 
+# 3. A virtual card in the vpcd reader: unioncard-vcard serve.
+VC=$B/src/tools/unioncard-vcard
+port=$(cat "$tmp/vpcd.port")
+serial=$("$VC" new "$tmp/card.json" --serial 55430100000000A7) ||
+	fail "unioncard-vcard new"
+[ "$serial" = "55430100000000A7" ] || fail "new printed '$serial'"
+"$VC" serve "$tmp/card.json" --vpcd "127.0.0.1:$port" >"$tmp/vcard.log" 2>&1 &
+vcard_pid=$!
+i=0
+while :; do
+	kill -0 "$vcard_pid" 2>/dev/null || fail "unioncard-vcard serve exited"
+	out=$("$UC" readers 2>&1) &&
+		echo "$out" | grep -q "^pcsc:Virtual PCD 00 00	card, ATR 3B" &&
+		break
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || fail "card never showed up: $out"
+	sleep 0.1
+done
+echo "ok: readers with a card: $(echo "$out" | head -n 1)"
+
+json=$("$UC" card info --reader 'pcsc:Virtual PCD 00 00' --json \
+	--trace "$tmp/trace.log") || fail "card info failed"
+want=$(jq -r .serial "$tmp/card.json")
+[ "$(echo "$json" | jq -r .serial)" = "$want" ] ||
+	fail "card info serial: $json, state file says $want"
+[ "$(echo "$json" | jq -r .lifecycle)" = "blank" ] ||
+	fail "card info lifecycle: $json"
+[ "$(echo "$json" | jq -r .spec_version)" = "1" ] ||
+	fail "card info spec version: $json"
+grep -q "^> 00A404000BF0554E494F4E434152440100$" "$tmp/trace.log" ||
+	fail "trace lacks the SELECT: $(cat "$tmp/trace.log")"
+grep -q "^< 6F.*9000$" "$tmp/trace.log" ||
+	fail "trace lacks the FCI: $(cat "$tmp/trace.log")"
+echo "ok: card info reads serial $want through pcscd"
+
+# A prefix that is unique to the slot also finds it (text output).
+out=$("$UC" card info --reader 'Virtual PCD 00 00') || fail "card info text"
+echo "$out" | grep -q "^serial: *$want$" || fail "card info text: $out"
+
+# An independent PC/SC client sees the same applet.
+if command -v opensc-tool >/dev/null 2>&1; then
+	n=$(opensc-tool -l 2>/dev/null |
+		awk '/Virtual PCD 00 00/ { print $1; exit }')
+	[ -n "$n" ] || fail "opensc-tool -l: $(opensc-tool -l 2>&1)"
+	out=$(opensc-tool -r "$n" -s '00 A4 04 00 0B F0554E494F4E434152440100' 2>&1) ||
+		fail "opensc-tool: $out"
+	echo "$out" | grep -q "SW1=0x90, SW2=0x00" ||
+		fail "opensc-tool did not see 90 00: $out"
+	echo "ok: opensc-tool -r $n sees 90 00"
+else
+	echo "note: opensc-tool not installed, independent client check skipped"
+fi
+
+kill "$vcard_pid"
+wait "$vcard_pid" 2>/dev/null
+vcard_pid=
 kill "$pcscd_pid"
 wait "$pcscd_pid" 2>/dev/null
 pcscd_pid=
