@@ -24,5 +24,7 @@ int uc_cmd_card(struct uc_tool_global *g, int argc, char **argv);
 
 /* signing: cmd_keys.c */
 int uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv);
+/* engine: cmd_perso.c */
+int uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv);
 
 #endif /* UC_COMMANDS_H */

@@ -27,6 +27,7 @@ static const struct uc_cmd commands[] = {
 	{ "readers", uc_cmd_readers, "list smart-card readers and cards" },
 	{ "card", uc_cmd_card, "card info: what a card says about itself" },
 	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL" },
+	{ "perso", uc_cmd_perso, "personalize a blank card for one member" },
 };
 
 static void
