@@ -248,7 +248,8 @@ wait_present(struct pcsc *c, long long deadline)
 		if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
 			return fail("SCardGetStatusChange", rv,
 			    UC_ERR_NO_CARD);
-		st[1].dwCurrentState = st[1].dwEventState & ~SCARD_STATE_CHANGED;
+		st[1].dwCurrentState = st[1].dwEventState &
+		    ~SCARD_STATE_CHANGED;
 		if (have_reader) {
 			if ((st[0].dwEventState & SCARD_STATE_PRESENT) &&
 			    !(st[0].dwEventState & SCARD_STATE_MUTE))
