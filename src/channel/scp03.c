@@ -432,6 +432,10 @@ uc_scp03_card_initialize_update(struct uc_scp03_card *c,
 		*sw = SW_CLA;
 		return 0;
 	}
+	if (nv->tries_left == 0) {
+		*sw = SW_BLOCKED;
+		return 0;
+	}
 	if (cmd->p2 != 0x00) {
 		*sw = SW_P1P2;
 		return 0;
@@ -442,10 +446,6 @@ uc_scp03_card_initialize_update(struct uc_scp03_card *c,
 	}
 	if (cmd->p1 != 0x00 && cmd->p1 != keys->kvn) {
 		*sw = SW_NOT_FOUND;
-		return 0;
-	}
-	if (nv->tries_left == 0) {
-		*sw = SW_BLOCKED;
 		return 0;
 	}
 	if (nv->seq_counter >= UC_SCP03_SEQ_MAX) {
@@ -499,7 +499,7 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
     uint16_t *sw)
 {
 	uint8_t mac[UC_SCP03_CMAC_LEN];
-	int bad, r = 0;
+	int bad, initialized, r = 0;
 
 	if (sw != NULL)
 		*sw = 0;
@@ -509,22 +509,24 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
 	    (cmd->lc > 0 && cmd->data == NULL))
 		return UC_ERR_ARG;
 
-	if (c->state != CARD_INITIALIZED) {
-		uc_scp03_card_reset(c);
-		*sw = SW_CONDITIONS;
-		return 0;
-	}
 	/*
-	 * Whatever happens below, this INITIALIZE UPDATE is used up: one
-	 * host cryptogram may be tried once.
+	 * Whatever happens below, a pending INITIALIZE UPDATE is used up:
+	 * one host cryptogram may be tried once.  The order of the checks
+	 * is the applet's (union-applet.md 3.1): class, blocked keys,
+	 * secure messaging, P1-P2, length, state.
 	 */
+	initialized = c->state == CARD_INITIALIZED;
 	c->state = CARD_IDLE;
-	if (cmd->cla == CLA_GP) {
-		*sw = SW_SM_NOT_SUPPORTED;
+	if (cmd->cla != CLA_GP && cmd->cla != CLA_GP_SM) {
+		*sw = SW_CLA;
 		goto fail;
 	}
-	if (cmd->cla != CLA_GP_SM) {
-		*sw = SW_CLA;
+	if (nv->tries_left == 0) {
+		*sw = SW_BLOCKED;
+		goto fail;
+	}
+	if (cmd->cla == CLA_GP) {
+		*sw = SW_SM_NOT_SUPPORTED;
 		goto fail;
 	}
 	if (cmd->p2 != 0x00 || !sl_allowed(cmd->p1)) {
@@ -535,8 +537,8 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
 		*sw = SW_WRONG_LENGTH;
 		goto fail;
 	}
-	if (nv->tries_left == 0) {
-		*sw = SW_BLOCKED;
+	if (!initialized) {
+		*sw = SW_CONDITIONS;
 		goto fail;
 	}
 
@@ -777,22 +779,28 @@ uc_scp03_host_begin(struct uc_scp03_host *h, const struct uc_scp03_keys *keys,
     unsigned flags, const uint8_t host_challenge[UC_SCP03_CHALLENGE_LEN],
     struct uc_apdu *iu)
 {
+	struct uc_scp03_keys k;
+	uint8_t hc[UC_SCP03_CHALLENGE_LEN];
+
 	if (iu != NULL)
 		memset(iu, 0, sizeof(*iu));
 	if (h == NULL || keys == NULL || iu == NULL ||
 	    (flags & ~UC_SCP03_HOST_MASTER_KEYS) != 0)
 		return UC_ERR_ARG;
-	uc_scp03_host_close(h);
-	h->keys = *keys;
-	h->flags = flags;
-	if (host_challenge != NULL) {
-		memcpy(h->s.host_challenge, host_challenge,
-		    UC_SCP03_CHALLENGE_LEN);
-	} else if (RAND_bytes(h->s.host_challenge,
-	    UC_SCP03_CHALLENGE_LEN) != 1) {
-		uc_scp03_host_close(h);
+	/* copies first: either may point into h (a previous iu->data) */
+	k = *keys;
+	if (host_challenge != NULL)
+		memcpy(hc, host_challenge, sizeof(hc));
+	else if (RAND_bytes(hc, sizeof(hc)) != 1) {
+		OPENSSL_cleanse(&k, sizeof(k));
 		return UC_ERR_CRYPTO;
 	}
+	uc_scp03_host_close(h);
+	h->keys = k;
+	h->flags = flags;
+	memcpy(h->s.host_challenge, hc, sizeof(hc));
+	OPENSSL_cleanse(&k, sizeof(k));
+	OPENSSL_cleanse(hc, sizeof(hc));
 	iu->cla = CLA_GP;
 	iu->ins = UC_SCP03_INS_INITIALIZE_UPDATE;
 	iu->p1 = keys->kvn;
@@ -960,40 +968,46 @@ int
 uc_scp03_host_wrap(struct uc_scp03_host *h, const struct uc_apdu *plain,
     uint8_t *storage, size_t storage_cap, struct uc_apdu *wrapped)
 {
+	struct uc_apdu a;
 	uint8_t mac[UC_SCP03_CMAC_LEN];
 	size_t body;
 	int r;
 
+	if (plain == NULL) {
+		if (wrapped != NULL)
+			memset(wrapped, 0, sizeof(*wrapped));
+		return UC_ERR_ARG;
+	}
+	a = *plain; /* plain and wrapped may be the same object */
 	if (wrapped != NULL)
 		memset(wrapped, 0, sizeof(*wrapped));
-	if (h == NULL || plain == NULL || storage == NULL || wrapped == NULL ||
-	    (plain->lc > 0 && plain->data == NULL))
+	if (h == NULL || storage == NULL || wrapped == NULL ||
+	    (a.lc > 0 && a.data == NULL))
 		return UC_ERR_ARG;
 	if (h->state != HOST_OPEN)
 		return UC_ERR_STATE;
-	if (plain->lc > UC_SCP03_PLAIN_MAX)
+	if (a.lc > UC_SCP03_PLAIN_MAX)
 		return UC_ERR_RANGE;
-	if (storage_cap < UC_SCP03_WRAPPED_MAX(plain->lc))
+	if (storage_cap < UC_SCP03_WRAPPED_MAX(a.lc))
 		return UC_ERR_BUFFER;
 
 	h->s.counter++;
-	body = plain->lc;
+	body = a.lc;
 	if (body > 0)
-		memmove(storage, plain->data, body);
+		memmove(storage, a.data, body);
 	if ((h->s.sl & UC_SCP03_SL_CDEC) != 0 && body > 0) {
-		if ((r = pad_encrypt(&h->s, 0, storage, plain->lc,
-		    &body)) != 0)
+		if ((r = pad_encrypt(&h->s, 0, storage, a.lc, &body)) != 0)
 			goto fail;
 	}
-	if ((r = cmac_command(&h->s, plain->cla, plain->ins, plain->p1,
-	    plain->p2, body + UC_SCP03_MAC_LEN, storage, body, mac)) != 0)
+	if ((r = cmac_command(&h->s, a.cla, a.ins, a.p1, a.p2,
+	    body + UC_SCP03_MAC_LEN, storage, body, mac)) != 0)
 		goto fail;
 	memcpy(h->s.chain, mac, sizeof(h->s.chain));
 	memcpy(storage + body, mac, UC_SCP03_MAC_LEN);
 	OPENSSL_cleanse(mac, sizeof(mac));
 
-	*wrapped = *plain;
-	wrapped->cla = (uint8_t)(plain->cla | UC_SCP03_CLA_SM);
+	*wrapped = a;
+	wrapped->cla = (uint8_t)(a.cla | UC_SCP03_CLA_SM);
 	wrapped->data = storage;
 	wrapped->lc = body + UC_SCP03_MAC_LEN;
 	h->awaiting_response = 1;

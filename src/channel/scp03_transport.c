@@ -1,5 +1,107 @@
 /*
- * scp03_transport.c - the SCP03 host side over a transport (being written;
- * needs uc_apdu_exchange from the transport layer).
+ * scp03_transport.c - the SCP03 host side over a transport: the handshake
+ * and one protected command at a time, through uc_apdu_exchange() (which
+ * adds command chaining and GET RESPONSE underneath the secure channel:
+ * the MACs cover the whole logical command and the whole response).
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "unioncard/error.h"
 #include "unioncard/scp03.h"
+#include "unioncard/transport.h"
+
+int
+uc_scp03_open(struct uc_transport *t, const struct uc_scp03_keys *card_keys,
+    uint8_t sl, struct uc_scp03_host **out, uint16_t *sw)
+{
+	struct uc_scp03_host *h = NULL;
+	struct uc_buf resp = UC_BUF_INIT;
+	struct uc_apdu iu, ea;
+	int r;
+
+	if (out != NULL)
+		*out = NULL;
+	if (sw != NULL)
+		*sw = 0;
+	if (t == NULL || card_keys == NULL || out == NULL || sw == NULL)
+		return UC_ERR_ARG;
+	if ((r = uc_scp03_host_new(&h)) != 0)
+		goto out;
+	if ((r = uc_scp03_host_begin(h, card_keys, 0, NULL, &iu)) != 0)
+		goto out;
+	if ((r = uc_apdu_exchange(t, &iu, 0, &resp, sw)) != 0)
+		goto out;
+	/*
+	 * The card cryptogram is checked here, before EXTERNAL AUTHENTICATE
+	 * exists: a wrong key costs the card no try.
+	 */
+	if ((r = uc_scp03_host_authenticate(h, resp.data, resp.len, *sw, sl,
+	    &ea)) != 0)
+		goto out;
+	uc_buf_reset(&resp);
+	if ((r = uc_apdu_exchange(t, &ea, 0, &resp, sw)) != 0)
+		goto out;
+	if ((r = uc_scp03_host_confirm(h, *sw, NULL)) != 0)
+		goto out;
+	*out = h;
+	h = NULL;
+out:
+	uc_buf_free(&resp);
+	uc_scp03_host_free(&h);
+	return r;
+}
+
+int
+uc_scp03_transmit(struct uc_scp03_host *h, struct uc_transport *t,
+    const struct uc_apdu *a, struct uc_buf *resp, uint16_t *sw)
+{
+	struct uc_buf raw = UC_BUF_INIT;
+	struct uc_apdu w;
+	uint8_t *store = NULL, *plain = NULL;
+	size_t store_len = 0, plain_len = 0;
+	int r;
+
+	if (sw != NULL)
+		*sw = 0;
+	if (h == NULL || t == NULL || a == NULL || sw == NULL)
+		return UC_ERR_ARG;
+	if (a->lc > UC_SCP03_PLAIN_MAX)
+		return UC_ERR_RANGE;
+	store_len = UC_SCP03_WRAPPED_MAX(a->lc);
+	if ((store = malloc(store_len)) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = uc_scp03_host_wrap(h, a, store, store_len, &w)) != 0)
+		goto out;
+	if ((r = uc_apdu_exchange(t, &w, 0, &raw, sw)) != 0) {
+		/* the card may or may not have taken the command: the MAC
+		 * chain is lost, so is the session */
+		uc_scp03_host_close(h);
+		goto out;
+	}
+	if (raw.len > 0 && (plain = malloc(raw.len)) == NULL) {
+		uc_scp03_host_close(h);
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = uc_scp03_host_unwrap(h, raw.data, raw.len, *sw, plain,
+	    raw.len, &plain_len)) != 0)
+		goto out;
+	if (resp != NULL && plain_len > 0 &&
+	    (r = uc_buf_append(resp, plain, plain_len)) != 0)
+		goto out;
+	r = 0;
+out:
+	if (store != NULL) {
+		OPENSSL_cleanse(store, store_len);
+		free(store);
+	}
+	if (plain != NULL) {
+		OPENSSL_cleanse(plain, raw.len);
+		free(plain);
+	}
+	uc_buf_free(&raw);
+	return r;
+}

@@ -26,6 +26,7 @@ static const struct uc_cmd commands[] = {
 	{ "version", cmd_version, "print the version" },
 	{ "readers", uc_cmd_readers, "list smart-card readers and cards" },
 	{ "card", uc_cmd_card, "card info: what a card says about itself" },
+	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL" },
 };
 
 static void

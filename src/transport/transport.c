@@ -23,6 +23,9 @@
 
 #include "config.h"
 #include "transport/backend.h"
+#if UC_HAVE_NFC
+#include "transport/transport_nfc.h"
+#endif
 #include "unioncard/error.h"
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
@@ -48,6 +51,9 @@ struct uc_transport {
 static const struct uc_transport_ops *const builtin[] = {
 #if UC_HAVE_PCSC
 	&uc_transport_pcsc_ops,
+#endif
+#if UC_HAVE_NFC
+	&uc_transport_nfc_ops,
 #endif
 	&uc_transport_replay_ops,
 	&uc_transport_vcard_ops,
@@ -491,6 +497,8 @@ out:
 int
 uc_readers_list(struct uc_reader_info **out, size_t *n)
 {
+	int r;
+
 	if (out != NULL)
 		*out = NULL;
 	if (n != NULL)
@@ -499,8 +507,32 @@ uc_readers_list(struct uc_reader_info **out, size_t *n)
 		return UC_ERR_ARG;
 	uc_transport_clear_detail();
 #if UC_HAVE_PCSC
-	return uc_pcsc_list(out, n);
+	r = uc_pcsc_list(out, n);
 #else
-	return UC_ERR_UNSUPPORTED;
+	r = UC_ERR_UNSUPPORTED;
 #endif
+#if UC_HAVE_NFC
+	/* libnfc readers after the PC/SC ones; they make a missing pcscd
+	 * no error when they exist. */
+	if (r == 0 || r == UC_ERR_NO_SERVICE || r == UC_ERR_UNSUPPORTED) {
+		struct uc_reader_info found[UC_READERS_NFC_MAX], *grown;
+		size_t k = 0;
+
+		if (uc_transport_nfc_list(found, UC_READERS_NFC_MAX, &k) == 0 &&
+		    k > 0) {
+			grown = realloc(*out, (*n + k) * sizeof(**out));
+			if (grown == NULL) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return UC_ERR_NOMEM;
+			}
+			memcpy(grown + *n, found, k * sizeof(*found));
+			*out = grown;
+			*n += k;
+			r = 0;
+		}
+	}
+#endif
+	return r;
 }

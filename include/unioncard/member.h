@@ -1,0 +1,88 @@
+/*
+ * unioncard/member.h - the member file: what the station knows about the
+ * member whose card it is about to personalize.
+ *
+ * A member file is one JSON object (docs/member-file.md):
+ *
+ *   {
+ *     "member_code": "0123456789",
+ *     "full_name":   "Nguyễn Văn An",
+ *     "unit_code":   "BD.QN.001",
+ *     "unit_name":   "Công đoàn cơ sở Trường THPT Quy Nhơn",
+ *     "card_type":   "regular",          (or "linked")
+ *     "issued_on":   "2026-11-25",
+ *     "expires_on":  "2031-11-24"
+ *   }
+ *
+ * The parser is strict: every field present exactly once, of the right
+ * JSON type, no unknown fields, limits from applets-spec/union-applet.md
+ * §6 (E1).  Names must be valid UTF-8 without control characters; they are
+ * NORMALIZED to NFC (a file saved in NFD by another tool is accepted and
+ * stored in NFC), and the byte limits apply to the NFC form.  Every error
+ * fills a struct uc_diag naming the file and the field.
+ *
+ * struct uc_member holds only plain fixed arrays (no heap memory), so it
+ * needs no _free.
+ */
+#ifndef UNIONCARD_MEMBER_H
+#define UNIONCARD_MEMBER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unioncard/common.h"
+#include "unioncard/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Byte limits of the card's identity object E1 (spec §6). */
+#define UC_MEMBER_CODE_MAX 20
+#define UC_MEMBER_NAME_MAX 128
+#define UC_MEMBER_UNIT_CODE_MAX 32
+#define UC_MEMBER_UNIT_NAME_MAX 160
+/* A member file larger than this is refused unread. */
+#define UC_MEMBER_FILE_MAX (64u * 1024u)
+
+/* Card types, with their E1/C4 byte values. */
+#define UC_CARD_TYPE_REGULAR 0x01
+#define UC_CARD_TYPE_LINKED 0x02
+
+struct uc_member {
+	char member_code[UC_MEMBER_CODE_MAX + 1];    /* ASCII digits */
+	char full_name[UC_MEMBER_NAME_MAX + 1];      /* UTF-8, NFC */
+	char unit_code[UC_MEMBER_UNIT_CODE_MAX + 1]; /* A-Z 0-9 . - _ */
+	char unit_name[UC_MEMBER_UNIT_NAME_MAX + 1]; /* UTF-8, NFC */
+	uint8_t card_type;                           /* UC_CARD_TYPE_* */
+	char issued_on[9];                           /* "YYYYMMDD" */
+	char expires_on[9];                          /* "YYYYMMDD" */
+};
+
+/*
+ * Parse a member file held in memory.  name is used in diagnostics only
+ * (may be NULL).  Returns 0, UC_ERR_INVALID (diag says which field and
+ * why) or UC_ERR_NOMEM.  *out is cleared on entry.
+ */
+UC_API int uc_member_parse(const char *json, size_t len, const char *name,
+    struct uc_member *out, struct uc_diag *diag);
+
+/*
+ * Read and parse a member file.  UC_ERR_IO (diag names the file) when it
+ * cannot be read, UC_ERR_INVALID when larger than UC_MEMBER_FILE_MAX or
+ * malformed.
+ */
+UC_API int uc_member_load(const char *path, struct uc_member *out,
+    struct uc_diag *diag);
+
+/*
+ * Check a calendar date written "YYYYMMDD" (years 1900-9999, real month
+ * lengths, leap years).  1 if valid, 0 otherwise.
+ */
+UC_API int uc_member_date_valid(const char *yyyymmdd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UNIONCARD_MEMBER_H */

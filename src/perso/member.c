@@ -1,0 +1,320 @@
+/*
+ * member.c - the strict member-file parser (docs/member-file.md).
+ *
+ * The file comes from outside the station (a request export, an operator's
+ * editor), so every field is checked against the card's limits here,
+ * before any APDU is sent: a card must never be half-written because of a
+ * bad name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "unioncard/member.h"
+#include "unioncard/membercode.h"
+#include "unioncard/text.h"
+#include "perso/member_priv.h"
+
+static const char *const known_fields[] = {
+	"member_code", "full_name", "unit_code", "unit_name", "card_type",
+	"issued_on", "expires_on",
+};
+#define N_FIELDS (sizeof(known_fields) / sizeof(known_fields[0]))
+
+static int
+bad(struct uc_diag *d, const char *file, const char *field, const char *msg,
+    const char *arg)
+{
+	return uc_diag_set(d, UC_ERR_INVALID, file, 0, field, "%s%s%s", msg,
+	    arg != NULL ? ": " : "", arg != NULL ? arg : "");
+}
+
+/* The string value of a required field, or NULL with diag filled. */
+static const char *
+get_string(json_t *root, const char *file, const char *field,
+    struct uc_diag *d, int *r)
+{
+	json_t *v = json_object_get(root, field);
+
+	if (v == NULL) {
+		*r = bad(d, file, field, "missing field", NULL);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		*r = bad(d, file, field, "must be a JSON string", NULL);
+		return NULL;
+	}
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
+		*r = bad(d, file, field, "contains a NUL character", NULL);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/*
+ * Validate UTF-8 text and store its NFC form in out (cap bytes including
+ * the NUL).  Control characters (C0, DEL, C1), leading or trailing spaces
+ * are refused: they would be invisible on the printed card and in the
+ * verifier's output.
+ */
+int
+member_put_text(const char *s, size_t n, int require_nfc, char *out,
+    size_t cap, const char *file, const char *field, struct uc_diag *d)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	char *nfc = NULL;
+	size_t i;
+	int r;
+
+	if (n == 0)
+		return bad(d, file, field, "must not be empty", NULL);
+	if (memchr(s, '\0', n) != NULL)
+		return bad(d, file, field, "contains a NUL character", NULL);
+	if (uc_text_utf8_check(s, n, &i) != 0)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "not valid UTF-8 (byte %zu)", i + 1);
+	for (i = 0; i < n; i++) {
+		/* C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8. */
+		if (u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 &&
+		    i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f))
+			return bad(d, file, field,
+			    "contains a control character", NULL);
+	}
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return bad(d, file, field, "has leading or trailing spaces",
+		    NULL);
+	if ((r = uc_text_nfc_dup(s, n, &nfc)) != 0)
+		return uc_diag_set(d, r, file, 0, field,
+		    "cannot normalize to NFC");
+	if (require_nfc && (strlen(nfc) != n || memcmp(nfc, s, n) != 0)) {
+		free(nfc);
+		return bad(d, file, field, "not in Unicode NFC", NULL);
+	}
+	if (strlen(nfc) >= cap) {
+		r = uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "too long: %zu bytes of UTF-8 (NFC), at most %zu",
+		    strlen(nfc), cap - 1);
+		free(nfc);
+		return r;
+	}
+	memcpy(out, nfc, strlen(nfc) + 1);
+	free(nfc);
+	return 0;
+}
+
+int
+member_put_ascii(const char *s, size_t n, char *out, size_t cap,
+    const char *allowed, const char *file, const char *field,
+    const char *what, struct uc_diag *d)
+{
+	size_t i;
+
+	if (n == 0)
+		return bad(d, file, field, "must not be empty", NULL);
+	if (n >= cap)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "too long: %zu characters, at most %zu", n, cap - 1);
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (!((ch >= '0' && ch <= '9') ||
+		    (allowed != NULL && ch != '\0' && strchr(allowed, ch))))
+			return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+			    "character %zu is not allowed: %s", i + 1, what);
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
+member_check_code(const char *code, const char *file, const char *field,
+    struct uc_diag *d)
+{
+	struct uc_diag why;
+
+	uc_diag_clear(&why);
+	if (uc_membercode_validate(code, strlen(code), &why) != 0)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field, "%s",
+		    why.msg[0] != '\0' ? why.msg : "not a member code");
+	return 0;
+}
+
+int
+uc_member_date_valid(const char *s)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+		31, 30, 31 };
+	int y, m, dd, i, leap;
+
+	if (s == NULL || strlen(s) != 8)
+		return 0;
+	for (i = 0; i < 8; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[4] - '0') * 10 + (s[5] - '0');
+	dd = (s[6] - '0') * 10 + (s[7] - '0');
+	if (y < 1900 || m < 1 || m > 12 || dd < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return dd <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* "YYYY-MM-DD" -> "YYYYMMDD" in out[9]. */
+static int
+put_date(const char *s, char out[9], const char *file, const char *field,
+    struct uc_diag *d)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return bad(d, file, field, "must be a date written YYYY-MM-DD",
+		    s);
+	memcpy(out, s, 4);
+	memcpy(out + 4, s + 5, 2);
+	memcpy(out + 6, s + 8, 2);
+	out[8] = '\0';
+	if (!uc_member_date_valid(out))
+		return bad(d, file, field, "not a calendar date (1900-9999)", s);
+	return 0;
+}
+
+int
+uc_member_parse(const char *json, size_t len, const char *name,
+    struct uc_member *out, struct uc_diag *diag)
+{
+	json_t *root = NULL;
+	json_error_t jerr;
+	const char *file = name != NULL ? name : "member file";
+	const char *key, *s;
+	json_t *v;
+	size_t i;
+	int r = UC_ERR_INVALID;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	uc_diag_clear(diag);
+	if (json == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if (len > UC_MEMBER_FILE_MAX) {
+		r = uc_diag_set(diag, UC_ERR_INVALID, file, 0, NULL,
+		    "larger than %u bytes", UC_MEMBER_FILE_MAX);
+		goto out;
+	}
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &jerr);
+	if (root == NULL) {
+		/* jansson checks UTF-8 before we see any field, so a
+		 * bad name is reported by position. */
+		r = uc_diag_set(diag, UC_ERR_INVALID, file,
+		    jerr.line > 0 ? (unsigned long)jerr.line : 0, NULL,
+		    "%s (column %d): %s", strstr(jerr.text, "decode") !=
+		    NULL || strstr(jerr.text, "UTF-8") != NULL ?
+		    "not valid UTF-8 text" : "not valid JSON", jerr.column,
+		    jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		r = bad(diag, file, NULL, "must be one JSON object {...}",
+		    NULL);
+		goto out;
+	}
+	json_object_foreach(root, key, v) {
+		for (i = 0; i < N_FIELDS; i++)
+			if (strcmp(key, known_fields[i]) == 0)
+				break;
+		if (i == N_FIELDS) {
+			r = bad(diag, file, key, "unknown field", NULL);
+			goto out;
+		}
+	}
+	if ((s = get_string(root, file, "member_code", diag, &r)) == NULL ||
+	    (r = member_put_ascii(s, strlen(s), out->member_code,
+	    sizeof(out->member_code), NULL, file, "member_code",
+	    "only the digits 0-9", diag)) != 0 ||
+	    (r = member_check_code(out->member_code, file, "member_code",
+	    diag)) != 0)
+		goto out;
+	if ((s = get_string(root, file, "full_name", diag, &r)) == NULL ||
+	    (r = member_put_text(s, strlen(s), 0, out->full_name,
+	    sizeof(out->full_name), file, "full_name", diag)) != 0)
+		goto out;
+	if ((s = get_string(root, file, "unit_code", diag, &r)) == NULL ||
+	    (r = member_put_ascii(s, strlen(s), out->unit_code,
+	    sizeof(out->unit_code), MEMBER_UNIT_CODE_CHARS, file,
+	    "unit_code", "only A-Z 0-9 . - _", diag)) != 0)
+		goto out;
+	if ((s = get_string(root, file, "unit_name", diag, &r)) == NULL ||
+	    (r = member_put_text(s, strlen(s), 0, out->unit_name,
+	    sizeof(out->unit_name), file, "unit_name", diag)) != 0)
+		goto out;
+	if ((s = get_string(root, file, "card_type", diag, &r)) == NULL)
+		goto out;
+	if (strcmp(s, "regular") == 0)
+		out->card_type = UC_CARD_TYPE_REGULAR;
+	else if (strcmp(s, "linked") == 0)
+		out->card_type = UC_CARD_TYPE_LINKED;
+	else {
+		r = bad(diag, file, "card_type",
+		    "must be \"regular\" or \"linked\"", s);
+		goto out;
+	}
+	if ((s = get_string(root, file, "issued_on", diag, &r)) == NULL ||
+	    (r = put_date(s, out->issued_on, file, "issued_on", diag)) != 0)
+		goto out;
+	if ((s = get_string(root, file, "expires_on", diag, &r)) == NULL ||
+	    (r = put_date(s, out->expires_on, file, "expires_on", diag)) != 0)
+		goto out;
+	if (strcmp(out->expires_on, out->issued_on) < 0) {
+		r = bad(diag, file, "expires_on", "is before issued_on", NULL);
+		goto out;
+	}
+	r = 0;
+out:
+	json_decref(root);
+	if (r != 0)
+		OPENSSL_cleanse(out, sizeof(*out));
+	return r;
+}
+
+int
+uc_member_load(const char *path, struct uc_member *out, struct uc_diag *diag)
+{
+	char *data = NULL;
+	FILE *f = NULL;
+	size_t n;
+	int r;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	uc_diag_clear(diag);
+	if (path == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if ((data = malloc(UC_MEMBER_FILE_MAX + 1)) == NULL)
+		return UC_ERR_NOMEM;
+	if ((f = fopen(path, "rb")) == NULL) {
+		r = uc_diag_set(diag, UC_ERR_IO, path, 0, NULL, "cannot open: %s",
+		    strerror(errno));
+		goto out;
+	}
+	n = fread(data, 1, UC_MEMBER_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		r = uc_diag_set(diag, UC_ERR_IO, path, 0, NULL, "cannot read");
+		goto out;
+	}
+	if (n > UC_MEMBER_FILE_MAX) {
+		r = uc_diag_set(diag, UC_ERR_INVALID, path, 0, NULL,
+		    "larger than %u bytes", UC_MEMBER_FILE_MAX);
+		goto out;
+	}
+	r = uc_member_parse(data, n, path, out, diag);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(data);
+	return r;
+}

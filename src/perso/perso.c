@@ -1,0 +1,282 @@
+/*
+ * perso.c - the personalization sequence (perso.h, applet spec §2, §5).
+ *
+ * Order matters for safety: everything that can be checked without
+ * touching the card (member fits the object limits, card state, linked
+ * card has its PAN) is checked before the secure channel opens, and the
+ * secure channel itself checks the card cryptogram before sending
+ * EXTERNAL AUTHENTICATE, so a wrong master key never costs the card a try
+ * nor writes a byte.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "unioncard/applet.h"
+#include "unioncard/perso.h"
+#include "unioncard/secobj.h"
+#include "unioncard/tlv.h"
+
+#define INS_GENERATE_KEY 0x47
+#define INS_STORE_DATA 0xE2
+#define INS_SET_STATUS 0xF0
+#define CLA_GP 0x80 /* the channel adds the SM bit (84) */
+#define LIFECYCLE_BLANK 0x01
+#define LIFECYCLE_PERSONALIZING 0x02
+#define LIFECYCLE_PERSONALIZED 0x03
+
+const char *
+uc_perso_stage_str(enum uc_perso_stage s)
+{
+	switch (s) {
+	case UC_PERSO_STAGE_NONE:
+		return "start";
+	case UC_PERSO_STAGE_SELECT:
+		return "select";
+	case UC_PERSO_STAGE_CHANNEL:
+		return "secure channel";
+	case UC_PERSO_STAGE_GENERATE:
+		return "generate key";
+	case UC_PERSO_STAGE_STORE:
+		return "store data";
+	case UC_PERSO_STAGE_LOCK:
+		return "lock";
+	case UC_PERSO_STAGE_DONE:
+		return "done";
+	}
+	return "?";
+}
+
+/* One command through the channel; anything but 90 00 is an error. */
+static int
+send_sm(struct uc_scp03_host *h, struct uc_transport *t,
+    const struct uc_apdu *a, struct uc_buf *resp,
+    struct uc_perso_result *res, struct uc_diag *d, const char *what)
+{
+	uint16_t sw = 0;
+	int r;
+
+	if ((r = uc_scp03_transmit(h, t, a, resp, &sw)) != 0)
+		return uc_diag_set(d, r, NULL, 0, what, "%s", uc_strerror(r));
+	res->last_sw = sw;
+	if (sw != UC_SW_OK)
+		return uc_diag_set(d, uc_sw_to_err(sw), NULL, 0, what,
+		    "card answered %04X (%s)", sw, uc_sw_describe(sw));
+	return 0;
+}
+
+/* E2 as returned by GENERATE KEY: exactly E2 { 86 [65] 04.. }. */
+static int
+check_pubkey(const struct uc_buf *e2, uint8_t point[UC_EC_POINT_LEN],
+    struct uc_diag *d)
+{
+	struct uc_tlv o, c;
+
+	if (uc_tlv_parse_one(e2->data, e2->len, &o) != 0 ||
+	    o.tag != UC_DO_PUBKEY ||
+	    uc_tlv_parse_one(o.value, o.len, &c) != 0 ||
+	    c.tag != UC_TAG_EC_POINT || c.len != UC_EC_POINT_LEN ||
+	    c.value[0] != 0x04)
+		return uc_diag_set(d, UC_ERR_PROTOCOL, NULL, 0, "E2",
+		    "GENERATE KEY answer is not an E2 object with a P-256 "
+		    "point");
+	memcpy(point, c.value, UC_EC_POINT_LEN);
+	return 0;
+}
+
+static int
+sha256(const uint8_t *p, size_t n, uint8_t out[32])
+{
+	unsigned int len = 0;
+
+	if (EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) != 1 || len != 32)
+		return UC_ERR_CRYPTO;
+	return 0;
+}
+
+int
+uc_perso_card(struct uc_transport *t, const struct uc_member *m,
+    const struct uc_perso_keys *keys, struct uc_perso_result *res,
+    struct uc_diag *diag)
+{
+	struct uc_card_info ci;
+	struct uc_scp03_keys card_keys;
+	struct uc_scp03_host *h = NULL;
+	struct uc_buf e1 = UC_BUF_INIT, e2 = UC_BUF_INIT, e3 = UC_BUF_INIT;
+	struct uc_buf der = UC_BUF_INIT, ef = UC_BUF_INIT, dgis = UC_BUF_INIT;
+	struct uc_store_block blocks[UC_STORE_DATA_MAX_BLOCKS];
+	struct uc_secobj_item items[3];
+	struct uc_apdu a;
+	uint8_t binding[UC_PAN_BINDING_LEN];
+	uint64_t first = 0;
+	size_t n_items = 0, n_blocks = 0, i;
+	uint16_t sw = 0;
+	int r;
+
+	memset(&card_keys, 0, sizeof(card_keys));
+	memset(binding, 0, sizeof(binding));
+	memset(&ci, 0, sizeof(ci));
+	if (res != NULL)
+		memset(res, 0, sizeof(*res));
+	uc_diag_clear(diag);
+	if (t == NULL || m == NULL || keys == NULL || keys->scp_master ==
+	    NULL || keys->signer == NULL || res == NULL)
+		return UC_ERR_ARG;
+	first = uc_transport_apdu_count(t);
+
+	/* SELECT: which card is this, and may we write to it? */
+	res->stage = UC_PERSO_STAGE_SELECT;
+	if ((r = uc_applet_select(t, &ci, &sw)) != 0) {
+		res->last_sw = sw;
+		uc_diag_set(diag, r, NULL, 0, "select", "%s%s%s",
+		    uc_strerror(r), sw != 0 ? ", card answered " : "",
+		    sw != 0 ? uc_sw_describe(sw) : "");
+		goto out;
+	}
+	memcpy(res->serial, ci.serial, UC_CARD_SERIAL_LEN);
+	res->lifecycle_before = ci.lifecycle;
+	if (ci.lifecycle != LIFECYCLE_BLANK &&
+	    ci.lifecycle != LIFECYCLE_PERSONALIZING) {
+		r = uc_diag_set(diag, UC_ERR_STATE, NULL, 0, "lifecycle",
+		    "the card is %s, not blank: refusing to write",
+		    ci.lifecycle == LIFECYCLE_PERSONALIZED ? "already "
+		    "personalized (locked)" : "terminated");
+		goto out;
+	}
+	res->block_max = uc_store_data_block_max(ci.max_command, 0);
+	if (res->block_max == 0) {
+		r = uc_diag_set(diag, UC_ERR_PROTOCOL, NULL, 0, "select",
+		    "card takes only %zu bytes per command", ci.max_command);
+		goto out;
+	}
+
+	/* Everything we can prepare without the card, before the channel. */
+	if ((r = uc_dataobj_identity(m, ci.serial, &e1)) != 0) {
+		uc_diag_set(diag, r, NULL, 0, "member",
+		    "member data does not fit the identity object");
+		goto out;
+	}
+	if (e1.len > UC_DO_IDENTITY_MAX + 4) {
+		r = uc_diag_set(diag, UC_ERR_INVALID, NULL, 0, "member",
+		    "identity object of %zu bytes exceeds %u", e1.len,
+		    UC_DO_IDENTITY_MAX);
+		goto out;
+	}
+	if (m->card_type == UC_CARD_TYPE_LINKED) {
+		if (ci.n_bank_aids == 0) {
+			r = uc_diag_set(diag, UC_ERR_INVALID, NULL, 0,
+			    "card_type", "a linked member needs a card with "
+			    "the bank application; this card has none");
+			goto out;
+		}
+		if (keys->pan == NULL) {
+			r = uc_diag_set(diag, UC_ERR_UNSUPPORTED, NULL, 0,
+			    "card_type", "linked cards need the PAN of the "
+			    "bank application for the E3 binding");
+			goto out;
+		}
+		if ((r = uc_dataobj_pan_binding(ci.serial, keys->pan,
+		    binding)) != 0 ||
+		    (r = uc_dataobj_bank_link(binding, ci.bank_aids[0].aid,
+		    ci.bank_aids[0].len, &e3)) != 0) {
+			uc_diag_set(diag, r, NULL, 0, "pan",
+			    "cannot build the bank link");
+			goto out;
+		}
+	}
+
+	/* Secure channel with this card's own keys. */
+	res->stage = UC_PERSO_STAGE_CHANNEL;
+	if ((r = uc_scp03_diversify(keys->scp_master, ci.serial,
+	    &card_keys)) != 0)
+		goto out;
+	if ((r = uc_scp03_open(t, &card_keys, UC_SCP03_SL_DEFAULT, &h,
+	    &sw)) != 0) {
+		res->last_sw = sw;
+		uc_diag_set(diag, r, NULL, 0, "secure channel", "%s",
+		    r == UC_ERR_AUTH ? "the card does not know these keys "
+		    "(wrong master key or key version); nothing was written" :
+		    uc_strerror(r));
+		goto out;
+	}
+
+	/* GENERATE KEY: E2. */
+	res->stage = UC_PERSO_STAGE_GENERATE;
+	memset(&a, 0, sizeof(a));
+	a.cla = CLA_GP;
+	a.ins = INS_GENERATE_KEY;
+	a.p1 = 0x80;
+	a.le = UC_APDU_LE_MAX_SHORT;
+	if ((r = send_sm(h, t, &a, &e2, res, diag, "generate key")) != 0 ||
+	    (r = check_pubkey(&e2, res->point, diag)) != 0)
+		goto out;
+
+	/* The security object over E1, E2 (and E3), then one sequence. */
+	res->stage = UC_PERSO_STAGE_STORE;
+	items[n_items++] = (struct uc_secobj_item){ UC_DO_IDENTITY, e1.data,
+		e1.len };
+	items[n_items++] = (struct uc_secobj_item){ UC_DO_PUBKEY, e2.data,
+		e2.len };
+	if (e3.len > 0)
+		items[n_items++] = (struct uc_secobj_item){ UC_DO_BANK,
+			e3.data, e3.len };
+	if ((r = uc_secobj_create(keys->signer, ci.serial, items, n_items,
+	    &der)) != 0) {
+		uc_diag_set(diag, r, NULL, 0, "security object",
+		    "cannot sign: %s", uc_strerror(r));
+		goto out;
+	}
+	if ((r = uc_tlv_put(&ef, UC_DO_SECOBJ, der.data, der.len)) != 0 ||
+	    (r = sha256(ef.data, ef.len, res->secobj_sha256)) != 0)
+		goto out;
+	if ((r = uc_dgi_append_object(&dgis, e1.data, e1.len)) != 0 ||
+	    (e3.len > 0 && (r = uc_dgi_append_object(&dgis, e3.data,
+	    e3.len)) != 0) ||
+	    (r = uc_dgi_append(&dgis, UC_DO_SECOBJ, der.data, der.len)) != 0)
+		goto out;
+	if ((r = uc_store_data_plan(dgis.len, res->block_max, blocks,
+	    UC_STORE_DATA_MAX_BLOCKS, &n_blocks)) != 0) {
+		uc_diag_set(diag, r, NULL, 0, "store data",
+		    "%zu bytes do not fit 256 blocks of %zu", dgis.len,
+		    res->block_max);
+		goto out;
+	}
+	for (i = 0; i < n_blocks; i++) {
+		memset(&a, 0, sizeof(a));
+		a.cla = CLA_GP;
+		a.ins = INS_STORE_DATA;
+		a.p1 = blocks[i].p1;
+		a.p2 = blocks[i].p2;
+		a.data = dgis.data + blocks[i].off;
+		a.lc = blocks[i].len;
+		if ((r = send_sm(h, t, &a, NULL, res, diag, "store data")) != 0)
+			goto out;
+		res->store_blocks++;
+	}
+
+	/* Lock. */
+	res->stage = UC_PERSO_STAGE_LOCK;
+	memset(&a, 0, sizeof(a));
+	a.cla = CLA_GP;
+	a.ins = INS_SET_STATUS;
+	a.p1 = 0x80;
+	a.p2 = LIFECYCLE_PERSONALIZED;
+	if ((r = send_sm(h, t, &a, NULL, res, diag, "set status")) != 0)
+		goto out;
+	res->stage = UC_PERSO_STAGE_DONE;
+	r = 0;
+out:
+	if (res != NULL && t != NULL)
+		res->apdus = uc_transport_apdu_count(t) - first;
+	uc_scp03_host_free(&h);
+	uc_scp03_keys_wipe(&card_keys);
+	OPENSSL_cleanse(binding, sizeof(binding));
+	uc_buf_free(&e1);
+	uc_buf_free(&e2);
+	uc_buf_free(&e3);
+	uc_buf_free(&der);
+	uc_buf_free(&ef);
+	uc_buf_free(&dgis);
+	return r;
+}
