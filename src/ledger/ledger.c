@@ -2,7 +2,6 @@
  * ledger.c - opening the ledger, migrations, transactions, the audit
  * chain, accounts and logging in.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -726,25 +725,6 @@ lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
 
 /* --- passwords ------------------------------------------------------- */
 
-static unsigned
-pbkdf2_iterations(void)
-{
-	/* Tests and demos may lower the cost of NEW hashes; stored hashes
-	 * carry their own count, so this never weakens existing ones. */
-	const char *e = getenv("UNIONCARD_PBKDF2_ITERATIONS");
-	unsigned long v;
-	char *end;
-
-	if (e == NULL || e[0] == '\0')
-		return PBKDF2_ITER_DEFAULT;
-	errno = 0;
-	v = strtoul(e, &end, 10);
-	if (errno != 0 || *end != '\0' || v < PBKDF2_ITER_MIN ||
-	    v > PBKDF2_ITER_MAX)
-		return PBKDF2_ITER_DEFAULT;
-	return (unsigned)v;
-}
-
 static void
 hex(const unsigned char *p, size_t n, char *out)
 {
@@ -788,7 +768,7 @@ lg_pw_hash(const char *password, char *out, size_t cap)
 {
 	unsigned char salt[PBKDF2_SALT_LEN], dk[PBKDF2_HASH_LEN];
 	char sh[2 * PBKDF2_SALT_LEN + 1], dh[2 * PBKDF2_HASH_LEN + 1];
-	unsigned iter = pbkdf2_iterations();
+	unsigned iter = PBKDF2_ITER_DEFAULT;
 	int r = UC_ERR_CRYPTO;
 
 	if (password == NULL || strlen(password) > UC_LEDGER_PASSWORD_MAX)
