@@ -495,6 +495,8 @@ uc_ledger_open(struct uc_ledger **out, const char *path, int create)
 	if ((r = lg_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
 	    (r = lg_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
 	    (r = lg_exec(l, "PRAGMA synchronous = FULL")) != 0 ||
+	    /* 64 MiB: a million-row import must not spill to the WAL */
+	    (r = lg_exec(l, "PRAGMA cache_size = -65536")) != 0 ||
 	    (r = lg_exec(l, "PRAGMA trusted_schema = OFF")) != 0)
 		goto out;
 	if ((r = migrate(l)) != 0)
@@ -527,6 +529,16 @@ uc_ledger_free(struct uc_ledger **lp)
 }
 
 int
+uc_ledger_set_kdf_cost(struct uc_ledger *l, unsigned iterations)
+{
+	if (l == NULL || iterations < PBKDF2_ITER_MIN ||
+	    iterations > PBKDF2_ITER_MAX)
+		return UC_ERR_RANGE;
+	l->kdf_iter = iterations;
+	return 0;
+}
+
+int
 uc_ledger_set_bulk(struct uc_ledger *l, int on)
 {
 	int r;
@@ -539,7 +551,7 @@ uc_ledger_set_bulk(struct uc_ledger *l, int on)
 		    "PRAGMA temp_store = MEMORY");
 	else
 		r = lg_exec(l, "PRAGMA synchronous = FULL;"
-		    "PRAGMA cache_size = -2000");
+		    "PRAGMA cache_size = -65536");
 	return r;
 }
 
@@ -764,15 +776,16 @@ unhex(const char *s, size_t n, unsigned char *out)
 
 /* "pbkdf2-sha256$ITER$SALTHEX$HASHHEX" */
 int
-lg_pw_hash(const char *password, char *out, size_t cap)
+lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap)
 {
 	unsigned char salt[PBKDF2_SALT_LEN], dk[PBKDF2_HASH_LEN];
 	char sh[2 * PBKDF2_SALT_LEN + 1], dh[2 * PBKDF2_HASH_LEN + 1];
-	unsigned iter = PBKDF2_ITER_DEFAULT;
 	int r = UC_ERR_CRYPTO;
 
 	if (password == NULL || strlen(password) > UC_LEDGER_PASSWORD_MAX)
 		return UC_ERR_ARG;
+	if (iter == 0)
+		iter = PBKDF2_ITER_DEFAULT;
 	if (RAND_bytes(salt, sizeof(salt)) != 1)
 		goto out;
 	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt,
@@ -898,7 +911,7 @@ account_insert(struct uc_ledger *l, const char *user, int64_t unit_id,
 	char hash[256], at[32];
 	int r;
 
-	if ((r = lg_pw_hash(password, hash, sizeof(hash))) != 0)
+	if ((r = lg_pw_hash(password, l->kdf_iter, hash, sizeof(hash))) != 0)
 		return r;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "INSERT INTO accounts (name, unit_id,"

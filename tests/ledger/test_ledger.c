@@ -36,6 +36,8 @@ setup(void **state)
 	snprintf(f->path, sizeof(f->path), "%s/l.db", f->dir);
 	setenv("UNIONCARD_TODAY", "2021-07-15", 1);
 	assert_int_equal(uc_ledger_open(&f->l, f->path, 1), 0);
+	assert_int_equal(uc_ledger_set_kdf_cost(f->l, 10), UC_ERR_RANGE);
+	assert_int_equal(uc_ledger_set_kdf_cost(f->l, 1000), 0);
 	assert_int_equal(uc_ledger_init(f->l, "52", "Province", 52, "admin",
 	    PW), 0);
 	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
