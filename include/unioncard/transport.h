@@ -126,6 +126,14 @@ UC_API int uc_apdu_exchange(struct uc_transport *t, const struct uc_apdu *a,
  */
 UC_API int uc_transport_register(const struct uc_transport_ops *ops);
 
+/*
+ * A one-line explanation of the last failed transport call in this thread
+ * (which PC/SC function failed and how, which transcript step did not
+ * match), or "" when there is none.  Static thread-local storage, valid
+ * until the next transport call.  Tools print it after uc_strerror().
+ */
+UC_API const char *uc_transport_error_detail(void);
+
 #ifdef __cplusplus
 }
 #endif

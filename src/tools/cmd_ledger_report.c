@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "unioncard/buf.h"
 #include "unioncard/csv.h"
+#include "unioncard/keys.h"
+#include "unioncard/secobj.h"
+#include "unioncard/signer.h"
 #include "cmd_ledger.h"
 
 static int
@@ -160,15 +166,41 @@ uc_cmd_audit(struct uc_tool_global *g, int argc, char **argv)
 	return r;
 }
 
+/* The ledger's signer callback over the signing module's signer. */
+static int
+sign_cb(void *ctx, const unsigned char *payload, size_t len,
+    unsigned char **sig, size_t *sig_len)
+{
+	struct uc_buf b = UC_BUF_INIT;
+	int r;
+
+	*sig = NULL;
+	*sig_len = 0;
+	if ((r = uc_sign_detached(ctx, payload, len, &b)) != 0)
+		goto out;
+	if ((*sig = malloc(b.len ? b.len : 1)) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(*sig, b.data, b.len);
+	*sig_len = b.len;
+out:
+	uc_buf_free(&b);
+	return r;
+}
+
 int
 uc_cmd_status_list(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--out=", "--ttl=", "--unsigned",
-	    "--key=", "--json", NULL };
+	    "--key=", "--keys=", "--json", NULL };
 	struct uc_ledger *l = NULL;
 	const char *sub = argc > 1 ? argv[1] : NULL;
 	const char *out = lgt_opt(argc, argv, "--out");
 	const char *ttls = lgt_opt(argc, argv, "--ttl");
+	const char *key, *keys;
+	struct uc_signer *signer = NULL;
+	char spec[UC_SIGNER_SPEC_MAX + 1];
 	unsigned long ttl = 86400;
 	uint64_t nbits = 0;
 	size_t len = 0;
@@ -177,8 +209,12 @@ uc_cmd_status_list(struct uc_tool_global *g, int argc, char **argv)
 
 	if (sub == NULL || strcmp(sub, "export") != 0) {
 		puts("Usage: unioncard --as USER status-list export --out FILE"
-		    " [--ttl SECONDS] (--unsigned | --key FILE)\n"
-		    "Format: docs/status-list.md");
+		    " [--ttl SECONDS]\n"
+		    "           (--keys DIR | --key SPEC | --unsigned)\n"
+		    "--keys DIR signs with DIR/status-list.key; --key takes a"
+		    " signer spec\n(key file or pkcs11: URI).  Passphrase or PIN"
+		    " from $UNIONCARD_PASSPHRASE\nor a prompt.  Format:"
+		    " docs/status-list.md");
 		return sub != NULL && strcmp(sub, "--help") == 0 ?
 		    UC_EXIT_OK : UC_EXIT_FAIL;
 	}
@@ -194,24 +230,50 @@ uc_cmd_status_list(struct uc_tool_global *g, int argc, char **argv)
 			return uc_tool_usage(g, "--ttl takes 1..31622400"
 			    " seconds");
 	}
-	if (lgt_opt(argc, argv, "--key") != NULL)
-		return uc_tool_fail(g, UC_ERR_UNSUPPORTED, "status-list"
-		    " signing (this build has no signer; use --unsigned)");
-	if (!lgt_flag(argc, argv, "--unsigned"))
-		return uc_tool_usage(g, "give --key FILE or --unsigned");
+	key = lgt_opt(argc, argv, "--key");
+	keys = lgt_opt(argc, argv, "--keys");
+	if ((key != NULL) + (keys != NULL) + lgt_flag(argc, argv,
+	    "--unsigned") != 1)
+		return uc_tool_usage(g, "give one of --key SPEC, --keys DIR"
+		    " or --unsigned");
+	if (keys != NULL) {
+		if (snprintf(spec, sizeof(spec), "%s/status-list.key", keys) >=
+		    (int)sizeof(spec))
+			return uc_tool_usage(g, "--keys path too long");
+		key = spec;
+	}
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
-	r = uc_ledger_status_list_export(l, out, (uint32_t)ttl, 0, NULL,
-	    NULL, &nbits, &len);
+	if (key != NULL) {
+		struct uc_diag d;
+		char pass[UC_PASSPHRASE_MAX + 2];
+
+		uc_diag_clear(&d);
+		if (lgt_password("UNIONCARD_PASSPHRASE", "Key passphrase: ", 0,
+		    pass, sizeof(pass)) != 0)
+			pass[0] = '\0';
+		r = uc_signer_open(key, pass[0] ? pass : NULL, &signer, &d);
+		OPENSSL_cleanse(pass, sizeof(pass));
+		if (r != 0) {
+			r = uc_tool_fail_diag(g, r, &d, "status-list signer %s",
+			    key);
+			goto out;
+		}
+	}
+	r = uc_ledger_status_list_export(l, out, (uint32_t)ttl, 0,
+	    signer != NULL ? sign_cb : NULL, signer, &nbits, &len);
 	if (r != 0) {
 		r = lgt_fail(g, l, r, "status-list export");
 	} else {
 		if (!g->quiet)
 			fprintf(stderr, "%s: %s: %llu serials, %zu bytes,"
-			    " unsigned\n", g->prog, out,
-			    (unsigned long long)nbits, len);
+			    " %s\n", g->prog, out,
+			    (unsigned long long)nbits, len,
+			    signer != NULL ? "signed" : "unsigned");
 		r = UC_EXIT_OK;
 	}
+out:
+	uc_signer_free(&signer);
 	uc_ledger_free(&l);
 	return r;
 }

@@ -22,4 +22,7 @@ int uc_cmd_readers(struct uc_tool_global *g, int argc, char **argv);
  * through uc_cmd_card_ledger (cmd_ledger_card.c) when built. */
 int uc_cmd_card(struct uc_tool_global *g, int argc, char **argv);
 
+/* signing: cmd_keys.c */
+int uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv);
+
 #endif /* UC_COMMANDS_H */

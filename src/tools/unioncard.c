@@ -25,6 +25,7 @@ cmd_version(struct uc_tool_global *g, int argc, char **argv)
 static const struct uc_cmd commands[] = {
 	/* Each area adds its top-level words here. */
 	{ "version", cmd_version, "print the version" },
+	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL" },
 	/* ledger (cmd_ledger_*.c) */
 	{ "init", uc_cmd_init, "create the issuance ledger" },
 	{ "unit", uc_cmd_unit, "add, import and list union units" },
