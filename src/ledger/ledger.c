@@ -116,29 +116,31 @@ int
 lg_end(struct uc_ledger *l, int r, const char *action, const char *unit_code,
     const char *object)
 {
-	char act[96], why[sizeof(l->refusal)];
-	int r2;
-
 	if (r == 0) {
 		r = lg_commit(l);
 		if (r == 0)
 			return 0;
 	}
 	lg_rollback(l);
-	if (r != UC_ERR_PERM)
-		return r;
-	/* The refusal must outlive the rollback: its own transaction. */
+	if (r == UC_ERR_PERM)
+		lg_refused(l, action, unit_code, object);
+	return r;
+}
+
+void
+lg_refused(struct uc_ledger *l, const char *action, const char *unit_code,
+    const char *object)
+{
+	char act[96], why[sizeof(l->refusal)];
+
+	/* The refusal must outlive any rollback: its own transaction. */
 	snprintf(act, sizeof(act), "refused:%s", action);
 	memcpy(why, l->refusal, sizeof(why));
-	if (lg_begin(l) != 0)
-		return r;
+	if (l->in_tx || lg_begin(l) != 0)
+		return;
 	memcpy(l->refusal, why, sizeof(why));
-	r2 = lg_audit(l, act, unit_code, object, why);
-	if (r2 == 0)
-		r2 = lg_commit(l);
-	if (r2 != 0)
+	if (lg_audit(l, act, unit_code, object, why) != 0 || lg_commit(l) != 0)
 		lg_rollback(l);
-	return r;
 }
 
 void

@@ -56,6 +56,10 @@ void lg_rollback(struct uc_ledger *l);
 int lg_end(struct uc_ledger *l, int r, const char *action,
     const char *unit_code, const char *object);
 
+/* Audit a refusal (l->refusal says why) in a transaction of its own. */
+void lg_refused(struct uc_ledger *l, const char *action,
+    const char *unit_code, const char *object);
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void lg_now(char out[32]);
 /* Today in Vietnam as a day number (overridable for tests by

@@ -611,8 +611,10 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 		return UC_ERR_ARG;
 	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
 		return r;
-	if ((r = lg_need(l, ~0, &u)) != 0)
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		lg_refused(l, "member.list", u.code, u.code);
 		return r;
+	}
 	if ((a = json_array()) == NULL)
 		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id = ?1 AND"
@@ -662,8 +664,12 @@ uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
 	if ((r = lg_unit_by_code(l, (const char *)sqlite3_column_text(st, 10),
 	    &u)) != 0)
 		goto out;
-	if ((r = lg_need(l, ~0, &u)) != 0)
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		sqlite3_finalize(st);
+		st = NULL;
+		lg_refused(l, "member.show", u.code, key);
 		goto out;
+	}
 	if ((*out = member_json(st)) == NULL)
 		r = UC_ERR_NOMEM;
 out:

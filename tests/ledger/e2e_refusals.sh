@@ -36,6 +36,8 @@ refused "outside subtree" uc TP01.clerk member import "$TMP/tp01.csv" --unit AN0
 [ "$audit_added" = 1 ] || fail "scope refusal not audited"
 [ "$(sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1")" = refused:member.import ] \
     || fail "refusal row"
+refused "reading another unit's members" uc TP01.clerk member list --unit AN01
+[ "$audit_added" = 1 ] || fail "read refusal not audited"
 refused "approver of another district" uc AN.approver request approve "$rid"
 [ "$audit_added" = 1 ] || fail "not audited"
 refused "clerk adding a unit" uc TP01.clerk unit add X --name X --parent TP01
