@@ -80,6 +80,14 @@ UC_API int uc_ledger_open(struct uc_ledger **out, const char *path,
 UC_API void uc_ledger_free(struct uc_ledger **l);
 
 /*
+ * PBKDF2-HMAC-SHA256 iterations for passwords set through this handle
+ * from now on (default 600,000; 1,000..100,000,000).  For test suites
+ * that create many accounts; each stored hash keeps its own count, so
+ * this never weakens existing accounts.  UC_ERR_RANGE outside the limits.
+ */
+UC_API int uc_ledger_set_kdf_cost(struct uc_ledger *l, unsigned iterations);
+
+/*
  * Bulk mode for benchmarks and first loads: synchronous=OFF and a larger
  * page cache.  A crash may then lose the last transactions (never tear
  * one: WAL still applies).  Off by default.

@@ -514,8 +514,13 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 		return UC_ERR_ARG;
 	if ((r = load_request(l, id, &u, status)) != 0)
 		return r;
-	if ((r = lg_need(l, ~0, &u)) != 0)
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		char obj[24];
+
+		snprintf(obj, sizeof(obj), "%lld", (long long)id);
+		lg_refused(l, "request.show", u.code, obj);
 		return r;
+	}
 	if ((r = lg_prepare(l, &st, "SELECT type, status, payer, replacement,"
 	    " request_day, reject_reason FROM requests WHERE id = ?")) != 0)
 		return r;
