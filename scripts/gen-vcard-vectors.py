@@ -169,9 +169,10 @@ def main(outdir):
             step("SELECT with CLA 80", "80A404000B" + h(AID) + "00", None, "6E00"),
             step("unknown class", "A0A404000B" + h(AID) + "00", None, "6E00"),
             step("unknown instruction", "00B0000000", None, "6D00"),
-            step("FCI without Le: 61xx, then GET RESPONSE",
-                 "00A404000B" + h(AID), "61%02X" % len(fci(blank_serial, 1))),
-            step("GET RESPONSE", "00C0000000", h(fci(blank_serial, 1)) + OK),
+            step("SELECT without Le: data as if Le were 00",
+                 "00A404000B" + h(AID), h(fci(blank_serial, 1)) + OK),
+            step("GET DATA 00FF without Le on an empty card", "00CA00FF",
+                 OK),
             step("GET RESPONSE with nothing pending", "00C0000000", None, "6985"),
             step("wrong short Le on SELECT: 6Cxx", "00A404000B" + h(AID) + "FF",
                  "6C%02X" % len(fci(blank_serial, 1))),
@@ -217,6 +218,8 @@ def main(outdir):
                   "00CA00EF00", h(chain_ef[0][0]) + chain_ef[0][1]))
     for part, sw in chain_ef[1:]:
         p.append(step("GET RESPONSE", "00C0000000", h(part) + sw))
+    p.append(step("GET DATA EF without Le: as with Le 00",
+                  "00CA00EF", h(chain_ef[0][0]) + chain_ef[0][1]))
     p.append(step("GET DATA 00FF: all objects in tag order (%d bytes)" % len(ff),
                   "00CA00FF00", h(chain_ff[0][0]) + chain_ff[0][1]))
     for part, sw in chain_ff[1:]:

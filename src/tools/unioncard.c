@@ -24,6 +24,8 @@ cmd_version(struct uc_tool_global *g, int argc, char **argv)
 static const struct uc_cmd commands[] = {
 	/* Each area adds its top-level words here. */
 	{ "version", cmd_version, "print the version" },
+	{ "readers", uc_cmd_readers, "list smart-card readers and cards" },
+	{ "card", uc_cmd_card, "card info: what a card says about itself" },
 };
 
 static void

@@ -56,6 +56,7 @@ static const struct uc_transport_ops *const builtin[] = {
 	&uc_transport_nfc_ops,
 #endif
 	&uc_transport_replay_ops,
+	&uc_transport_vcard_ops,
 };
 
 /* Schemes that exist in some build; naming one that is not built is
@@ -373,6 +374,14 @@ round_trip(struct uc_transport *t, const struct uc_apdu *a,
 		return UC_ERR_PROTOCOL;
 	}
 	*sw = (uint16_t)(raw[*raw_len - 2] << 8 | raw[*raw_len - 1]);
+	/* ISO 7816-4 5.1.3: SW1 is 61..6F or 90..9F; anything else means
+	 * the bytes are not a response at all. */
+	if (!(((*sw >> 12) == 0x6 && (*sw >> 8) != 0x60) ||
+	    (*sw >> 12) == 0x9)) {
+		uc_transport_set_detail("invalid status word %04X", *sw);
+		*sw = 0;
+		return UC_ERR_PROTOCOL;
+	}
 	return 0;
 }
 

@@ -52,6 +52,7 @@ static const uint8_t atr_bytes[] = { 0x3b, 0x8d, 0x81, 0x31, 0xfe, 0x45,
 #define SW_WRONG_LENGTH 0x6700
 #define SW_SM_MISSING 0x6882
 #define SW_SECURITY 0x6982
+#define SW_BLOCKED 0x6983
 #define SW_CONDITIONS 0x6985
 #define SW_SM_WRONG 0x6988
 #define SW_WRONG_DATA 0x6a80
@@ -396,31 +397,64 @@ cmd_get_data(struct exec *x, const struct uc_apdu *a)
 	return SW_OK;
 }
 
-/* Common gate of the commands that need secure messaging. */
-static uint16_t
-need_sm(struct exec *x, const struct uc_apdu *a)
-{
-	if ((a->cla & UC_SCP03_CLA_SM) == 0)
-		return SW_SM_MISSING;
-	if (uc_scp03_card_security_level(x->c->sm) == 0)
-		return SW_SECURITY;
-	return 0;
-}
+/*
+ * The commands that need secure messaging (STORE DATA, GENERATE KEY, SET
+ * STATUS).  A protected command (CLA b3) inside an open session is
+ * unwrapped FIRST, whatever the outcome, so that the C-MAC chain of card
+ * and host stays in step even when the card then refuses the command.
+ * Then: lifecycle (69 85), secure messaging present (68 82 / 69 82), and
+ * the handler with the plain data.
+ */
+static uint16_t cmd_store_data(struct exec *x, const struct uc_apdu *a);
+static uint16_t cmd_generate_key(struct exec *x, const struct uc_apdu *a);
+static uint16_t cmd_set_status(struct exec *x, const struct uc_apdu *a);
 
-/* Unwrap into plain; returns 0 or the SW to answer. */
 static uint16_t
-unwrap(struct exec *x, const struct uc_apdu *a, uint8_t *plain, size_t cap,
-    size_t *plain_len)
+sm_command(struct exec *x, const struct uc_apdu *a)
 {
+	struct uc_apdu p = *a;
+	uint8_t *plain = NULL;
+	size_t plen = 0, cap = a->lc + 1;
+	uint8_t lc = x->nv.lifecycle;
 	uint16_t sw = SW_UNKNOWN;
 
-	if (uc_scp03_card_unwrap(x->c->sm, a, plain, cap, plain_len, &sw) !=
-	    0)
-		return SW_UNKNOWN;
-	if (sw != SW_OK)
-		return sw;
-	x->sm = 1;
-	return 0;
+	if ((a->cla & UC_SCP03_CLA_SM) != 0 &&
+	    uc_scp03_card_security_level(x->c->sm) != 0) {
+		if ((plain = malloc(cap)) == NULL)
+			goto out;
+		if (uc_scp03_card_unwrap(x->c->sm, a, plain, cap, &plen,
+		    &sw) != 0) {
+			sw = SW_UNKNOWN;
+			goto out;
+		}
+		if (sw != SW_OK)
+			goto out; /* 69 88: the session is closed */
+		x->sm = 1;
+		p.data = plain;
+		p.lc = plen;
+	}
+	if (lc == VC_LC_TERMINATED ||
+	    (a->ins != INS_SET_STATUS && lc != VC_LC_BLANK &&
+	    lc != VC_LC_PERSONALIZING)) {
+		sw = SW_CONDITIONS;
+		goto out;
+	}
+	if (!x->sm) {
+		sw = (a->cla & UC_SCP03_CLA_SM) ? SW_SECURITY : SW_SM_MISSING;
+		goto out;
+	}
+	if (a->ins == INS_STORE_DATA)
+		sw = cmd_store_data(x, &p);
+	else if (a->ins == INS_GENERATE_KEY)
+		sw = cmd_generate_key(x, &p);
+	else
+		sw = cmd_set_status(x, &p);
+out:
+	if (plain != NULL) {
+		OPENSSL_cleanse(plain, cap);
+		free(plain);
+	}
+	return sw;
 }
 
 /*
@@ -498,23 +532,10 @@ static uint16_t
 cmd_store_data(struct exec *x, const struct uc_apdu *a)
 {
 	struct uc_vcard *c = x->c;
-	uint8_t *plain = NULL;
-	size_t plen = 0;
+	const uint8_t *plain = a->data;
+	size_t plen = a->lc;
 	uint16_t sw;
 
-	if (x->nv.lifecycle != VC_LC_BLANK &&
-	    x->nv.lifecycle != VC_LC_PERSONALIZING) {
-		sw = SW_CONDITIONS;
-		goto fail;
-	}
-	if ((sw = need_sm(x, a)) != 0)
-		goto fail;
-	if ((plain = malloc(a->lc + 1)) == NULL) {
-		sw = SW_UNKNOWN;
-		goto fail;
-	}
-	if ((sw = unwrap(x, a, plain, a->lc + 1, &plen)) != 0)
-		goto fail;
 	if (a->p1 != 0x08 && a->p1 != 0x88) {
 		sw = SW_P1P2;
 		goto fail;
@@ -547,32 +568,15 @@ cmd_store_data(struct exec *x, const struct uc_apdu *a)
 fail:
 	drop_stage(c);
 out:
-	if (plain != NULL) {
-		OPENSSL_cleanse(plain, a->lc + 1);
-		free(plain);
-	}
 	return sw;
 }
 
 static uint16_t
 cmd_generate_key(struct exec *x, const struct uc_apdu *a)
 {
-	uint8_t plain[UC_SCP03_WRAPPED_MAX(0)];
-	size_t plen = 0;
-	uint16_t sw;
-
-	if (x->nv.lifecycle != VC_LC_BLANK &&
-	    x->nv.lifecycle != VC_LC_PERSONALIZING)
-		return SW_CONDITIONS;
-	if ((sw = need_sm(x, a)) != 0)
-		return sw;
-	if (a->lc > sizeof(plain))
-		return SW_WRONG_LENGTH;
-	if ((sw = unwrap(x, a, plain, sizeof(plain), &plen)) != 0)
-		return sw;
 	if (a->p1 != 0x80 || a->p2 != 0x00)
 		return SW_P1P2;
-	if (plen != 0)
+	if (a->lc != 0)
 		return SW_WRONG_LENGTH;
 	if (vc_ec_generate(x->nv.ec_priv, x->nv.ec_pub) != 0)
 		return SW_UNKNOWN;
@@ -588,21 +592,12 @@ cmd_generate_key(struct exec *x, const struct uc_apdu *a)
 static uint16_t
 cmd_set_status(struct exec *x, const struct uc_apdu *a)
 {
-	uint8_t plain[UC_SCP03_WRAPPED_MAX(0)];
-	size_t plen = 0;
 	uint8_t lc = x->nv.lifecycle;
-	uint16_t sw;
 
-	if ((sw = need_sm(x, a)) != 0)
-		return sw;
-	if (a->lc > sizeof(plain))
-		return SW_WRONG_LENGTH;
-	if ((sw = unwrap(x, a, plain, sizeof(plain), &plen)) != 0)
-		return sw;
 	if (a->p1 != 0x80 ||
 	    (a->p2 != VC_LC_PERSONALIZED && a->p2 != VC_LC_TERMINATED))
 		return SW_P1P2;
-	if (plen != 0)
+	if (a->lc != 0)
 		return SW_WRONG_LENGTH;
 	if (a->p2 == VC_LC_PERSONALIZED) {
 		if (lc != VC_LC_PERSONALIZING || x->nv.e1_len == 0 ||
@@ -699,12 +694,17 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 			return SW_CLA;
 		if (lc == VC_LC_TERMINATED)
 			return SW_CONDITIONS;
+		/* Blocked keys answer 69 83 before anything else. */
+		if (x->nv.scp.tries_left == 0)
+			return SW_BLOCKED;
 		return cmd_initialize_update(x, a);
 	case UC_SCP03_INS_EXTERNAL_AUTHENTICATE:
 		if (cla != 0x80 && cla != 0x84)
 			return SW_CLA;
 		if (lc == VC_LC_TERMINATED)
 			return SW_CONDITIONS;
+		if (x->nv.scp.tries_left == 0)
+			return SW_BLOCKED;
 		if (cla != 0x84)
 			return SW_SM_MISSING;
 		return cmd_external_auth(x, a);
@@ -713,13 +713,7 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 	case INS_SET_STATUS:
 		if (cla != 0x80 && cla != 0x84 && cla != 0x00)
 			return SW_CLA;
-		if (lc == VC_LC_TERMINATED)
-			return SW_CONDITIONS;
-		if (a->ins == INS_STORE_DATA)
-			return cmd_store_data(x, a);
-		if (a->ins == INS_GENERATE_KEY)
-			return cmd_generate_key(x, a);
-		return cmd_set_status(x, a);
+		return sm_command(x, a);
 	case INS_GET_RESPONSE:
 		return SW_CLA; /* GET RESPONSE is CLA 00 only */
 	default:
@@ -747,7 +741,10 @@ deliver(struct uc_vcard *c, const struct uc_apdu *a, uint16_t final_sw,
 		return;
 	}
 	if (a->le == 0)
-		n = 0; /* no Le: data waits for GET RESPONSE */
+		/* No Le (case 1/3) but data, e.g. an R-MAC: as if Le were
+		 * 00 (short) or 0000 (extended). */
+		n = avail < (a->extended ? VC_MAX_RESP_DATA : 256u) ? avail :
+		    (a->extended ? VC_MAX_RESP_DATA : 256u);
 	else if (a->extended)
 		n = a->le < avail ? a->le : avail;
 	else if (a->le == UC_APDU_LE_MAX_SHORT)
@@ -803,8 +800,9 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	}
 	/* GET RESPONSE serves the pending data; anything else drops it. */
 	if (a.ins == INS_GET_RESPONSE && a.cla == 0x00) {
+		/* Part of the previous command's exchange: a STORE DATA
+		 * sequence survives it. */
 		drop_chain(c);
-		drop_stage(c);
 		if (c->nv.lifecycle == VC_LC_TERMINATED)
 			*sw = SW_CONDITIONS;
 		else if (a.p1 != 0 || a.p2 != 0)

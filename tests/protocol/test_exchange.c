@@ -356,6 +356,21 @@ test_short_response(void **state)
 	script_reset();
 	script_add("", 0, 0);
 	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	/* Status words outside 61..6F, 90..9F are not responses. */
+	script_reset();
+	script_add("0000", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	assert_int_equal(sw, 0);
+	script_reset();
+	script_add("AA6000", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	script_reset();
+	script_add("A000", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	script_reset();
+	script_add("9F10", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
+	assert_int_equal(sw, 0x9f10);
 	/* Truncated in the middle of a GET RESPONSE sequence. */
 	script_reset();
 	script_add("AA6101", 0, 0);
