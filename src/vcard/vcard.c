@@ -835,6 +835,8 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	    c->chain_hdr[3] != a.p2))
 		drop_chain(c); /* interrupted: the new command runs */
 	if (a.cla & 0x10) {
+		if (!c->chain_active)
+			uc_buf_reset(&c->chain); /* a new chain */
 		if (a.lc > VC_MAX_CHAIN - c->chain.len) {
 			drop_chain(c);
 			*sw = SW_WRONG_LENGTH;
@@ -863,8 +865,7 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 		/* The whole command: its data is everything collected. */
 		a.data = c->chain.data;
 		a.lc = c->chain.len;
-		if (a.lc > UC_APDU_LC_MAX_SHORT)
-			a.extended = a.le > UC_APDU_LE_MAX_SHORT || a.extended;
+		/* Le and its form (short/extended) are the last piece's. */
 		c->chain_active = 0;
 	}
 
@@ -910,6 +911,8 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	c->pending_sw = x.sw;
 	deliver(c, &a, x.sw, may_6c, resp, sw);
 out:
+	if (!c->chain_active)
+		uc_buf_reset(&c->chain); /* used up (and maybe secret) */
 	uc_buf_free(&x.out);
 	vc_nv_wipe(&x.nv);
 	return r;
