@@ -155,7 +155,8 @@ uc_transport_register(const struct uc_transport_ops *ops)
 			r = 0;
 			break;
 		}
-		if (extra[i] == ops || strcmp(extra[i]->scheme, ops->scheme) == 0) {
+		if (extra[i] == ops ||
+		    strcmp(extra[i]->scheme, ops->scheme) == 0) {
 			r = extra[i] == ops ? 0 : UC_ERR_EXISTS;
 			break;
 		}
@@ -279,7 +280,8 @@ uc_transport_disconnect(struct uc_transport *t, int eject)
 	t->connected = 0;
 	r = t->ops->disconnect(t->ctx, eject);
 	if (t->trace != NULL)
-		uc_trace_note(t->trace, "disconnect%s", eject ? " (eject)" : "");
+		uc_trace_note(t->trace, "disconnect%s",
+		    eject ? " (eject)" : "");
 	return r;
 }
 
