@@ -109,8 +109,8 @@ personalize(const char *path, unsigned long k)
 	    uc_scp03_host_confirm(h, send_apdu(c, &ea), NULL) != 0)
 		return -1;
 	uc_tlv_put(&e1, 0xc0, (const uint8_t *)"790100000001", 12);
-	uc_tlv_put(&e1, 0xc1, (const uint8_t *)"Nguy\xe1\xbb\x85n V\xc4\x83n An",
-	    16);
+	uc_tlv_put(&e1, 0xc1,
+	    (const uint8_t *)"Nguy\xe1\xbb\x85n V\xc4\x83n An", 16);
 	uc_tlv_put(&e1, 0xc2, (const uint8_t *)"CDCS.BD-0001", 12);
 	uc_tlv_put(&e1, 0xc3, (const uint8_t *)"CDCS", 4);
 	uc_tlv_put(&e1, 0xc4, (const uint8_t *)"\x01", 1);
@@ -191,7 +191,8 @@ main(int argc, char **argv)
 			return 2;
 	t = now() - t0;
 	printf("personalization through SCP03 (new card, IU .. SET STATUS, "
-	    "every change saved with fsync) in %s: %.2f ms per card\n", dir, t / n * 1e3);
+	    "every change saved with fsync) in %s: %.2f ms per card\n", dir,
+	    t / n * 1e3);
 	unlink(path);
 	return 0;
 }
