@@ -52,6 +52,13 @@ grep -q '"lifecycle": "blank"' "$dir/info.out" || fail "lifecycle"
 grep -q "\"reader\": \"nfc:pn532_uart:$pts\"" "$dir/info.out" ||
 	fail "reader name"
 
+# "nfc:" alone is libnfc's default device (here: LIBNFC_DEVICE).
+LIBNFC_DEVICE="pn532_uart:$pts" timeout 30 "$tools/unioncard" card info \
+	--reader nfc: --json >"$dir/default.out" 2>&1 ||
+	fail "card info on nfc: exited $?"
+grep -q '"serial": "55430100000000AB"' "$dir/default.out" ||
+	fail "serial through the default device"
+
 # The libnfc device named by LIBNFC_DEVICE is listed, pcscd or not.
 LIBNFC_DEVICE="pn532_uart:$pts" timeout 30 "$tools/unioncard" readers \
 	>"$dir/readers.out" 2>&1 || fail "readers exited $?"
