@@ -67,7 +67,7 @@ def ef_contents():
     return tlv(0x30, oid + tlv(0xA0, inner))
 
 
-def state(serial, lifecycle, objects, priv, tries=5, seq=0):
+def state(serial, lifecycle, objects, priv, tries=5, seq=0, linked=None):
     keys = {"scp03": {"kvn": 48, "enc": DEV_KEY, "mac": DEV_KEY,
                       "dek": DEV_KEY},
             "ec_private": priv}
@@ -81,11 +81,14 @@ def state(serial, lifecycle, objects, priv, tries=5, seq=0):
         "objects": {k: v.hex().upper() for k, v in objects.items()},
         "counters": {"scp_sequence": seq, "auth_tries_left": tries},
         "keys": keys,
-        "linked": None,
+        "linked": linked,
     }
 
 
-def fci(serial, lc, tries=5, kvn=0x30):
+NAPAS_AID = bytes.fromhex("A0000007271010")
+
+
+def fci(serial, lc, tries=5, kvn=0x30, bank_aids=()):
     prop = b"".join([
         tlv(0x80, b"\x01"),
         tlv(0x81, serial),
@@ -96,6 +99,8 @@ def fci(serial, lc, tries=5, kvn=0x30):
         tlv(0x86, bytes([kvn])),
         tlv(0x87, bytes([tries])),
     ])
+    if bank_aids:
+        prop += tlv(0x88, b"".join(tlv(0x4F, a) for a in bank_aids))
     return tlv(0x6F, tlv(0x84, AID) + tlv(0xA5, prop))
 
 
@@ -159,6 +164,11 @@ def main(outdir):
         "terminated.json": state(SERIAL, "TERMINATED", {"E1": e1}, EC_PRIV),
         "blocked.json": state(blank_serial, "BLANK", {}, None, tries=0,
                               seq=9),
+        "linked-blank.json": state(bytes.fromhex("5543010000000002"),
+                                   "BLANK", {}, None,
+                                   linked={"pan": "9704150000000003",
+                                           "expiry": "2912",
+                                           "bank_aid": h(NAPAS_AID)}),
     }
     for name, st in card_files.items():
         with open(os.path.join(cards, name), "w") as f:
@@ -264,6 +274,11 @@ def main(outdir):
                   "1088000010" + h(challenge[:16]), OK))
     p.append(step("INTERNAL AUTHENTICATE chained: last half",
                   "0088000010" + h(challenge[16:]) + "00", None, "9000"))
+    p.append(step("a second chain, in three pieces: first",
+                  "108800000A" + h(challenge[:10]), OK))
+    p.append(step("second piece", "108800000B" + h(challenge[10:21]), OK))
+    p.append(step("last piece: 32 bytes in all",
+                  "008800000B" + h(challenge[21:]) + "00", None, "9000"))
     p.append(step("a chain interrupted by another command is dropped",
                   "1088000010" + h(challenge[:16]), OK))
     p.append(step("GET DATA in between runs normally", "00CA00E200", h(E2) + OK))
@@ -315,6 +330,18 @@ def main(outdir):
             step("INITIALIZE UPDATE", "8050300008010203040506070800", None, "6985"),
             step("STORE DATA", "84E288000C00E101000000000000000000", None, "6985"),
             step("SET STATUS", "84F080FF080000000000000000", None, "6985"),
+        ],
+    }
+    lserial = bytes.fromhex("5543010000000002")
+    vectors["linked.json"] = {
+        "description": "A linked card names its bank payment application "
+                       "in FCI tag 88 (one 4F per AID)",
+        "card": "linked-blank.json",
+        "steps": [
+            step("select", SELECT,
+                 h(fci(lserial, 1, bank_aids=[NAPAS_AID])) + OK),
+            step("the bank application itself is not emulated",
+                 "00A4040007" + h(NAPAS_AID) + "00", None, "6A82"),
         ],
     }
     vectors["blocked.json"] = {
