@@ -763,8 +763,8 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 		return a->ins == INS_GET_DATA ? cmd_get_data(x, a) :
 		    cmd_internal_auth(x, a);
 	case UC_SCP03_INS_INITIALIZE_UPDATE:
-		if (cla != 0x80 && cla != 0x84)
-			return SW_CLA;
+		if (cla != 0x80)
+			return SW_CLA; /* secure-channel.md: CLA 80 only */
 		if (lc == VC_LC_TERMINATED)
 			return SW_CONDITIONS;
 		/* Blocked keys answer 69 83 before anything else. */
