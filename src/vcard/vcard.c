@@ -432,13 +432,14 @@ cmd_select(struct exec *x, const struct uc_apdu *a)
 {
 	uint16_t sw;
 
+	/* Any SELECT, whatever it names and however it ends, ends the
+	 * secure channel session (secure-channel.md §13). */
+	uc_scp03_card_reset(x->c->sm);
 	if (a->p1 != 0x04 || (a->p2 != 0x00 && a->p2 != 0x0c))
 		return SW_P1P2;
 	if (a->lc != sizeof(vc_aid) ||
 	    memcmp(a->data, vc_aid, sizeof(vc_aid)) != 0)
 		return SW_APP_NOT_FOUND;
-	/* Selecting the applet (again) ends any secure channel session. */
-	uc_scp03_card_reset(x->c->sm);
 	if (a->p2 == 0x00 && (sw = build_fci(x)) != 0)
 		return sw;
 	return x->nv.lifecycle == VC_LC_TERMINATED ? SW_TERMINATED : SW_OK;

@@ -767,9 +767,12 @@ test_sm_errors(void **state)
 	uc_buf_free(&b);
 	assert_int_equal(hex(f, "8447800008000000000000000000"), 0x6982);
 	assert_string_equal(lifecycle(f), "BLANK");
-	/* SELECT closes a session too. */
+	/* SELECT closes a session too, even a failed one. */
 	sm_open(f);
 	assert_int_equal(select_applet(f), 0x9000);
+	assert_int_equal(hex(f, "84F080FF080000000000000000"), 0x6982);
+	sm_open(f);
+	assert_int_equal(hex(f, "00A4040007A000000727101000"), 0x6a82);
 	assert_int_equal(hex(f, "84F080FF080000000000000000"), 0x6982);
 	/* So does power-off. */
 	sm_open(f);
