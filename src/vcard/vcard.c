@@ -281,7 +281,6 @@ uc_vcard_create(const char *path, const struct uc_vcard_new_opts *opts)
 	struct uc_vcard_new_opts dflt;
 	struct uc_scp03_keys master;
 	struct vc_nv nv;
-	FILE *f;
 	int r;
 
 	if (path == NULL)
@@ -323,15 +322,9 @@ uc_vcard_create(const char *path, const struct uc_vcard_new_opts *opts)
 	uc_scp03_card_nv_init(&nv.scp);
 	if (opts->linked && (r = make_linked(&nv, opts)) != 0)
 		goto out;
-	/* Refuse to overwrite: a card's keys and counters are not lost by a
-	 * typo.  (The save below still goes through rename.) */
-	if ((f = fopen(path, "wx")) == NULL) {
-		r = errno == EEXIST ? UC_ERR_EXISTS : UC_ERR_IO;
-		goto out;
-	}
-	fclose(f);
-	if ((r = vc_state_save(path, &nv)) != 0)
-		remove(path);
+	/* Never overwrite: a card's keys and counters are not lost by a
+	 * typo. */
+	r = vc_state_create(path, &nv);
 out:
 	uc_scp03_keys_wipe(&master);
 	vc_nv_wipe(&nv);
