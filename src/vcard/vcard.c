@@ -13,8 +13,9 @@
  * and only then becomes the card's state.  A failed save answers 65 81 and
  * leaves the card as it was.
  *
- * Every handler checks in the same order, documented in union-applet.md
- * §4.1: CLA, lifecycle state, secure messaging, P1-P2, length, data.
+ * Every command is checked in the order of union-applet.md §3.1: CLA,
+ * (unwrap of a protected command inside a session), lifecycle state,
+ * secure messaging present, P1-P2, length, data.
  */
 #include <errno.h>
 #include <stdio.h>
