@@ -152,8 +152,11 @@ uc_csv_free(struct uc_csv **rp)
 
 	if (rp == NULL || (r = *rp) == NULL)
 		return;
-	for (i = 0; i < r->ncols; i++)
+	/* Header text can be a data line (a headerless file): wipe it. */
+	for (i = 0; i < r->ncols; i++) {
+		OPENSSL_cleanse(r->cols[i], strlen(r->cols[i]));
 		free(r->cols[i]);
+	}
 	free(r->cols);
 	free(r->fields);
 	if (r->rec != NULL)
@@ -299,6 +302,44 @@ skip_blank(struct uc_csv *r, struct uc_diag *d)
 	}
 }
 
+/*
+ * Copy the run of ordinary bytes at the read position straight from the
+ * window - the common case, without a call per byte.  The run ends at a
+ * byte the state machine must see (quoted: '"'; unquoted: , CR LF '"'),
+ * at the end of the window, or when the room under the field and record
+ * limits is used up (the byte-wise code then reports the limit).
+ */
+static char *
+copy_run(struct uc_csv *r, char *w, const char *field_start, size_t *raw,
+    int quoted)
+{
+	const unsigned char *q = r->in + r->in_pos;
+	size_t avail = r->in_len - r->in_pos;
+	size_t used = (size_t)(w - field_start);
+	size_t room, i = 0;
+
+	if (used >= r->lim.max_field || *raw >= r->lim.max_record)
+		return w;
+	room = r->lim.max_field - used;
+	if (r->lim.max_record - *raw < room)
+		room = r->lim.max_record - *raw;
+	if (avail < room)
+		room = avail;
+	if (quoted) {
+		for (; i < room && q[i] != '"'; i++)
+			if (q[i] == '\n')
+				r->line++;
+	} else {
+		for (; i < room && q[i] != ',' && q[i] != '\n' &&
+		    q[i] != '\r' && q[i] != '"'; i++)
+			;
+	}
+	memcpy(w, q, i);
+	r->in_pos += i;
+	*raw += i;
+	return w + i;
+}
+
 int
 uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
     size_t *nfields, struct uc_diag *d)
@@ -346,6 +387,7 @@ again:
 		if (c == '"') {
 			quoted_any = 1;
 			for (;;) {
+				w = copy_run(r, w, field_start, &raw, 1);
 				c = get_byte(r);
 				raw++;
 				if (c < 0) {
@@ -404,6 +446,7 @@ again:
 					    "field longer than %zu bytes",
 					    lim->max_field);
 				*w++ = (char)c;
+				w = copy_run(r, w, field_start, &raw, 0);
 				c = get_byte(r);
 				raw++;
 			}
