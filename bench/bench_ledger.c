@@ -10,8 +10,8 @@
  *  2. loads MEMBERS_REPORT members spread over UNITS grassroots unions
  *     (under 100 districts) with SQL, rebuilds the per-unit counters and
  *     times `report progress` over the whole tree;
- *  3. gives CARDS of them a card (2% revoked, 1% lost) and times the
- *     status-list export, printing its size.
+ *  3. gives CARDS of them a card (at random: 2% revoked, 1% lost) and
+ *     times the status-list export, printing its size.
  * Prints one line per figure.  Needs several GB of free disk.
  */
 #include <stdint.h>
@@ -209,8 +209,9 @@ main(int argc, char **argv)
 	    " UNION ALL SELECT value + 1 FROM s WHERE value < %ld)"
 	    " INSERT INTO cards (serial, member_id, line_id, type, status,"
 	    " created_at, updated_at) SELECT value, value, NULL, 'regular',"
-	    " CASE WHEN value %% 50 = 0 THEN 'revoked' WHEN value %% 100 = 1"
-	    " THEN 'lost' ELSE 'issued' END, 'x', 'x' FROM s", n_cards);
+	    " CASE abs(random()) %% 100 WHEN 0 THEN 'revoked' WHEN 1 THEN"
+	    " 'revoked' WHEN 2 THEN 'lost' ELSE 'issued' END, 'x', 'x'"
+	    " FROM s", n_cards);
 	exec(db, sql);
 	snprintf(sql, sizeof(sql), "UPDATE counters SET value = %ld WHERE"
 	    " name = 'card_serial'", n_cards);

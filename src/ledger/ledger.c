@@ -431,6 +431,11 @@ migrate(struct uc_ledger *l)
 	char sql[64];
 	int v, r;
 
+	/* Up to date: no write lock needed (readers stay readers). */
+	if ((r = user_version(l, &v)) != 0)
+		return r;
+	if (v == lg_migration_count)
+		return 0;
 	if ((r = lg_begin(l)) != 0)
 		return r;
 	if ((r = user_version(l, &v)) != 0)

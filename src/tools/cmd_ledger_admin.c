@@ -10,6 +10,9 @@
 
 #include "cmd_ledger.h"
 
+/* Prefix for ledgers whose issuer prefix was not given (tests, demos). */
+#define UNALLOCATED_PREFIX 99
+
 static int
 parse_i64(const char *s, int64_t *v)
 {
@@ -43,7 +46,9 @@ uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 		    " --admin USER [--prefix NN]\n"
 		    "Create the ledger with its root unit and first admin.\n"
 		    "NN (01..99) prefixes member codes and card serials;"
-		    " default: CODE when it is a number 1..99.\n"
+		    " default: CODE when it is a number 1..99,\n"
+		    "else 99 (unallocated: for tests and demos) with a"
+		    " warning.\n"
 		    "Password from $UNIONCARD_PASSWORD or a prompt.");
 		return UC_EXIT_OK;
 	}
@@ -56,11 +61,19 @@ uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 	if (prov == NULL || name == NULL || admin == NULL)
 		return uc_tool_usage(g, "init needs --province, --name and"
 		    " --admin");
-	if (parse_i64(pfx != NULL ? pfx : prov, &prefix) != 0 ||
-	    prefix < 1 || prefix > 99)
-		return uc_tool_usage(g, "province code '%s' is not a number"
-		    " 1..99: give the issuer prefix with --prefix NN",
-		    pfx != NULL ? pfx : prov);
+	if (pfx != NULL) {
+		if (parse_i64(pfx, &prefix) != 0 || prefix < 1 || prefix > 99)
+			return uc_tool_usage(g, "--prefix takes 1..99");
+	} else if (parse_i64(prov, &prefix) != 0 || prefix < 1 ||
+	    prefix > 99) {
+		/* Scripts that name the province by letters still get a
+		 * working ledger, but its codes must not go national. */
+		prefix = UNALLOCATED_PREFIX;
+		fprintf(stderr, "%s: warning: province code '%s' is not a"
+		    " number 1..99; member codes and card serials use the"
+		    " unallocated prefix %d. Give --prefix NN for a real"
+		    " issuer.\n", g->prog, prov, UNALLOCATED_PREFIX);
+	}
 	if (lgt_password("UNIONCARD_PASSWORD", "New admin password: ", 1, pw,
 	    sizeof(pw)) != 0)
 		return uc_tool_fail(g, UC_ERR_PASSPHRASE, "admin password");

@@ -132,7 +132,11 @@ uc admin report fees --json >"$TMP/f.json"
     || fail "fees by union"
 uc admin report cards --json | jq -e '.[] | select(.status=="issued")' >/dev/null \
     || fail "card report"
-ok "fee schedule dated; report fees and cards"
+[ "$(uc TP01.clerk member show "$m1" | jq -r .member_code)" = "$m1" ] || fail "member show"
+[ "$(uc admin request list --json | jq length)" = 4 ] || fail "request list"
+[ "$(uc TP01.clerk request list --json | jq -r '[.[].unit] | unique | join(",")')" = TP01 ] \
+    || fail "a clerk sees only its unit's requests"
+ok "fee schedule dated; report fees and cards; member show; request list by scope"
 
 # Targets and progress
 uc admin target set --unit TP01 --year 2021 --members 5 --deadline 2021-10-30
