@@ -98,6 +98,22 @@ lgt_open(struct uc_tool_global *g, struct uc_ledger **l, int create,
 		return uc_tool_fail(g, UC_ERR_NOT_FOUND, "ledger %s", path);
 	if ((r = uc_ledger_open(l, path, create)) != 0)
 		return uc_tool_fail(g, r, "ledger %s", path);
+	/*
+	 * Test suites (and sanitizer builds, where PBKDF2 is ~10x slower) may
+	 * lower the cost of NEW password hashes; existing hashes keep the
+	 * cost they were made with.  The library refuses values below its
+	 * floor.
+	 */
+	{
+		const char *cost = getenv("UNIONCARD_KDF_ITERATIONS");
+
+		if (cost != NULL && cost[0] != '\0' &&
+		    (r = uc_ledger_set_kdf_cost(*l,
+		    (unsigned)strtoul(cost, NULL, 10))) != 0) {
+			uc_ledger_free(l);
+			return uc_tool_fail(g, r, "UNIONCARD_KDF_ITERATIONS");
+		}
+	}
 	if (!login)
 		return 0;
 	if ((r = lgt_password("UNIONCARD_PASSWORD", "Password: ", 0, pw,

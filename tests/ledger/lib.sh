@@ -6,6 +6,8 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/uc-ledger.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 export UNIONCARD_LEDGER="$TMP/ledger.db"
 export UNIONCARD_PASSWORD="correct horse battery"
+# Cheap password hashes for the test ledgers (see docs/ledger.md).
+export UNIONCARD_KDF_ITERATIONS=1000
 unset UNIONCARD_NEW_PASSWORD || true
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
