@@ -300,6 +300,21 @@ struct uc_status_list_info {
 UC_API int uc_status_list_parse(const unsigned char *data, size_t len,
     struct uc_status_list_info *info, unsigned char **bits,
     size_t *bits_len);
+/*
+ * What a verifier does offline: parse the file image, verify its detached
+ * CMS signature over the payload against trust (a struct uc_trust from
+ * keys.h; the signer must carry the status-list EKU), and check that now
+ * (0: current time) lies in [issued_at, issued_at + ttl].  On success the
+ * bitstring is returned as by uc_status_list_parse.  Errors:
+ * UC_ERR_INVALID (malformed), UC_ERR_VERIFY (unsigned, bad signature or
+ * expired; d says which).
+ */
+struct uc_trust;
+UC_API int uc_status_list_verify(const unsigned char *data, size_t len,
+    const struct uc_trust *trust, int64_t now,
+    struct uc_status_list_info *info, unsigned char **bits,
+    size_t *bits_len, struct uc_diag *d);
+
 /* 1 if card serial is marked not valid in bits, 0 if valid, <0 error. */
 UC_API int uc_status_list_get(const struct uc_status_list_info *info,
     const unsigned char *bits, size_t bits_len, const char *serial);

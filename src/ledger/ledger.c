@@ -281,6 +281,9 @@ out:
 	return r;
 }
 
+static void msgf(char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 msgf(char *msg, size_t cap, const char *fmt, ...)
 {

@@ -499,11 +499,17 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 			sqlite3_bind_int64(sel, 1, u.id);
 			lg_bind_text(sel, 2, nids[i]);
 			if (sqlite3_step(sel) != SQLITE_ROW) {
+				snprintf(l->refusal, sizeof(l->refusal),
+				    "no member with national ID %s in %s",
+				    nids[i], u.code);
 				r = UC_ERR_NOT_FOUND;
 				goto out;
 			}
 			if (strcmp((const char *)sqlite3_column_text(sel, 1),
 			    "submitted") != 0) {
+				snprintf(l->refusal, sizeof(l->refusal),
+				    "member %s is %s, not submitted", nids[i],
+				    (const char *)sqlite3_column_text(sel, 1));
 				r = UC_ERR_STATE;
 				goto out;
 			}
@@ -556,6 +562,8 @@ uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
 	if (sqlite3_changes(l->db) != 1) {
+		snprintf(l->refusal, sizeof(l->refusal), "no submitted member"
+		    " with national ID %s in %s", nid, u.code);
 		r = UC_ERR_STATE;
 		goto out;
 	}

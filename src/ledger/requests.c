@@ -389,8 +389,13 @@ request_step(struct uc_ledger *l, int64_t id, enum step s, const char *reason)
 		to = "accepted";
 		break;
 	}
-	if (r != 0)
+	if (r != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s;"
+		    " it cannot be %s now", (long long)id, status,
+		    s == S_SUBMIT ? "submitted" : s == S_APPROVE ? "approved" :
+		    s == S_REJECT ? "rejected" : "accepted");
 		goto out;
+	}
 	if ((r = set_status(l, id, to, s == S_REJECT ? reason : NULL)) != 0)
 		goto out;
 	if ((r = event(l, id, verb[s], reason)) != 0)

@@ -9,12 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "unioncard/buf.h"
+#include "unioncard/keys.h"
 #include "unioncard/ledger.h"
+#include "unioncard/secobj.h"
+#include "unioncard/signer.h"
 #include "unioncard/membercode.h"
 
 #define PW "pw-for-tests"
@@ -307,6 +312,94 @@ test_status_list(void **state)
 	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
 }
 
+static int
+sign_cb(void *ctx, const unsigned char *p, size_t n, unsigned char **sig,
+    size_t *sig_len)
+{
+	struct uc_buf b = UC_BUF_INIT;
+	int r = uc_sign_detached(ctx, p, n, &b);
+
+	*sig = NULL;
+	*sig_len = 0;
+	if (r == 0) {
+		*sig = malloc(b.len);
+		assert_non_null(*sig);
+		memcpy(*sig, b.data, b.len);
+		*sig_len = b.len;
+	}
+	uc_buf_free(&b);
+	return r;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *p;
+	long sz;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	sz = ftell(fp);
+	rewind(fp);
+	p = malloc((size_t)sz);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)sz, fp), (size_t)sz);
+	fclose(fp);
+	*len = (size_t)sz;
+	return p;
+}
+
+static void
+test_status_list_signed(void **state)
+{
+	static const char pass[] = "unit test passphrase";
+	struct fx *f = *state;
+	struct uc_signer *sg = NULL;
+	struct uc_trust *tr = NULL;
+	struct uc_status_list_info info;
+	struct uc_diag d;
+	char keys[128], key[160], out[160];
+	unsigned char *data, *bits = NULL;
+	size_t len, blen;
+	int64_t t0 = 1900000000;
+
+	snprintf(keys, sizeof(keys), "%s/keys", f->dir);
+	snprintf(key, sizeof(key), "%s/status-list.key", keys);
+	snprintf(out, sizeof(out), "%s/sl.bin", f->dir);
+	assert_int_equal(uc_keys_init(keys, pass, NULL, &d), 0);
+	assert_int_equal(uc_signer_open(key, pass, &sg, &d), 0);
+	assert_int_equal(uc_trust_new(&tr), 0);
+	assert_int_equal(uc_trust_load_dir(tr, keys, &d), 0);
+	assert_int_equal(uc_ledger_status_list_export(f->l, out, 600,
+	    (int64_t)time(NULL), sign_cb, sg, NULL, NULL), 0);
+	data = slurp(out, &len);
+	assert_int_equal(uc_status_list_verify(data, len, tr, 0, &info, &bits,
+	    &blen, &d), 0);
+	assert_non_null(bits);
+	free(bits);
+	bits = NULL;
+	/* out of date after the ttl */
+	assert_int_equal(uc_status_list_verify(data, len, tr,
+	    (int64_t)time(NULL) + 3600, &info, &bits, &blen, &d),
+	    UC_ERR_VERIFY);
+	assert_null(bits);
+	/* one flipped payload bit breaks the signature */
+	data[10] ^= 1;
+	assert_int_equal(uc_status_list_verify(data, len, tr, 0, &info, &bits,
+	    &blen, &d), UC_ERR_VERIFY);
+	free(data);
+	/* an unsigned list is not accepted by a verifier */
+	assert_int_equal(uc_ledger_status_list_export(f->l, out, 600, t0,
+	    NULL, NULL, NULL, NULL), 0);
+	data = slurp(out, &len);
+	assert_int_equal(uc_status_list_verify(data, len, tr, t0 + 1, &info,
+	    &bits, &blen, &d), UC_ERR_VERIFY);
+	free(data);
+	uc_trust_free(&tr);
+	uc_signer_free(&sg);
+}
+
 int
 main(void)
 {
@@ -324,6 +417,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_list, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_status_list_signed,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
