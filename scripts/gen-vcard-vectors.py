@@ -12,6 +12,10 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "applets-spec", "vectors"))
+import scp03_model  # noqa: E402  (the independent SCP03 model)
+
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives import serialization
 
@@ -63,7 +67,7 @@ def ef_contents():
     return tlv(0x30, oid + tlv(0xA0, inner))
 
 
-def state(serial, lifecycle, objects, priv, tries=5, seq=0):
+def state(serial, lifecycle, objects, priv, tries=5, seq=0, linked=None):
     keys = {"scp03": {"kvn": 48, "enc": DEV_KEY, "mac": DEV_KEY,
                       "dek": DEV_KEY},
             "ec_private": priv}
@@ -77,11 +81,14 @@ def state(serial, lifecycle, objects, priv, tries=5, seq=0):
         "objects": {k: v.hex().upper() for k, v in objects.items()},
         "counters": {"scp_sequence": seq, "auth_tries_left": tries},
         "keys": keys,
-        "linked": None,
+        "linked": linked,
     }
 
 
-def fci(serial, lc, tries=5, kvn=0x30):
+NAPAS_AID = bytes.fromhex("A0000007271010")
+
+
+def fci(serial, lc, tries=5, kvn=0x30, bank_aids=()):
     prop = b"".join([
         tlv(0x80, b"\x01"),
         tlv(0x81, serial),
@@ -92,6 +99,8 @@ def fci(serial, lc, tries=5, kvn=0x30):
         tlv(0x86, bytes([kvn])),
         tlv(0x87, bytes([tries])),
     ])
+    if bank_aids:
+        prop += tlv(0x88, b"".join(tlv(0x4F, a) for a in bank_aids))
     return tlv(0x6F, tlv(0x84, AID) + tlv(0xA5, prop))
 
 
@@ -100,6 +109,16 @@ def h(b):
 
 
 SELECT = "00A404000B" + h(AID) + "00"
+
+
+def atr():
+    """The virtual card's ATR (virtual-card.md): T=1, AID in the
+    historical bytes, TCK = XOR of T0 .. last historical byte."""
+    a = bytes.fromhex("3B8D8131FE4580FB") + AID
+    tck = 0
+    for b in a[1:]:
+        tck ^= b
+    return h(a + bytes([tck]))
 OK = "9000"
 
 
@@ -145,6 +164,11 @@ def main(outdir):
         "terminated.json": state(SERIAL, "TERMINATED", {"E1": e1}, EC_PRIV),
         "blocked.json": state(blank_serial, "BLANK", {}, None, tries=0,
                               seq=9),
+        "linked-blank.json": state(bytes.fromhex("5543010000000002"),
+                                   "BLANK", {}, None,
+                                   linked={"pan": "9704150000000003",
+                                           "expiry": "2912",
+                                           "bank_aid": h(NAPAS_AID)}),
     }
     for name, st in card_files.items():
         with open(os.path.join(cards, name), "w") as f:
@@ -250,6 +274,11 @@ def main(outdir):
                   "1088000010" + h(challenge[:16]), OK))
     p.append(step("INTERNAL AUTHENTICATE chained: last half",
                   "0088000010" + h(challenge[16:]) + "00", None, "9000"))
+    p.append(step("a second chain, in three pieces: first",
+                  "108800000A" + h(challenge[:10]), OK))
+    p.append(step("second piece", "108800000B" + h(challenge[10:21]), OK))
+    p.append(step("last piece: 32 bytes in all",
+                  "008800000B" + h(challenge[21:]) + "00", None, "9000"))
     p.append(step("a chain interrupted by another command is dropped",
                   "1088000010" + h(challenge[:16]), OK))
     p.append(step("GET DATA in between runs normally", "00CA00E200", h(E2) + OK))
@@ -259,6 +288,8 @@ def main(outdir):
     p.append(step("GENERATE KEY on a PERSONALIZED card", "8447800008000000000000000000", None, "6985"))
     p.append(step("SET STATUS without SM", "80F080FF00", None, "6882"))
     p.append(step("INITIALIZE UPDATE with Lc 7", "80503000070102030405060700", None, "6700"))
+    p.append(step("INITIALIZE UPDATE with CLA 84", "8450300008" + "01" * 8 + "00",
+                  None, "6E00"))
     vectors["personalized.json"] = {
         "description": "A PERSONALIZED card: GET DATA of each object and "
                        "00FF, GET RESPONSE chains, 6Cxx, extended Le, "
@@ -303,6 +334,18 @@ def main(outdir):
             step("SET STATUS", "84F080FF080000000000000000", None, "6985"),
         ],
     }
+    lserial = bytes.fromhex("5543010000000002")
+    vectors["linked.json"] = {
+        "description": "A linked card names its bank payment application "
+                       "in FCI tag 88 (one 4F per AID)",
+        "card": "linked-blank.json",
+        "steps": [
+            step("select", SELECT,
+                 h(fci(lserial, 1, bank_aids=[NAPAS_AID])) + OK),
+            step("the bank application itself is not emulated",
+                 "00A4040007" + h(NAPAS_AID) + "00", None, "6A82"),
+        ],
+    }
     vectors["blocked.json"] = {
         "description": "Secure-channel keys blocked after 5 failed "
                        "authentications: INITIALIZE UPDATE answers 69 83",
@@ -313,10 +356,109 @@ def main(outdir):
             step("GET DATA still works", "00CA00FF00", OK),
         ],
     }
+    vectors.update(sm_vectors(blank_serial, e1_contents(blank_serial), ef))
     for name, v in vectors.items():
+        v = {"description": v["description"], "card": v["card"],
+             "atr": atr(), "steps": v["steps"]}
         with open(os.path.join(outdir, name), "w") as f:
             json.dump(v, f, indent=2, ensure_ascii=False)
             f.write("\n")
+
+
+def dgi(tag, value):
+    n = len(value)
+    ln = bytes([n]) if n < 0xFF else b"\xFF" + n.to_bytes(2, "big")
+    return tag.to_bytes(2, "big") + ln + value
+
+
+def sm_vectors(serial, e1, ef):
+    """Personalization of blank.json through SCP03 at level 13 (C-MAC,
+    C-DECRYPTION, R-MAC), computed with applets-spec/vectors/scp03_model.py.
+    blank.json holds the development keys as its static keys (not
+    diversified) and sequence counter 0."""
+    dev = bytes(range(0x40, 0x50))
+    keys = {"enc": dev, "mac": dev, "dek": dev, "kvn": 0x30}
+    hc = bytes.fromhex("0011223344556677")
+
+    def open_session(seq, steps):
+        cc = scp03_model.card_challenge(dev, seq, AID)
+        s = scp03_model.Session(keys, hc, cc)
+        iu_resp = serial + b"\x00\x01" + bytes([0x30, 0x03, 0x70]) + cc + \
+            s.card_cryptogram + seq.to_bytes(3, "big")
+        steps.append(step("INITIALIZE UPDATE (sequence counter %d)" % seq,
+                          "8050300008" + h(hc) + "00", h(iu_resp) + OK))
+        return s
+
+    def sm(s, note, ins, p1, p2, data=b"", le=None, rdata=b"", sw=0x9000,
+           exact=True):
+        w = s.wrap(0x80, ins, p1, p2, data, le)
+        r = s.wrap_response(rdata, sw)
+        if exact:
+            return step(note, h(w), h(r) + "%04X" % sw)
+        return step(note, h(w), None, "%04X" % sw)
+
+    seq_all = dgi(0x00E1, e1) + dgi(0x00EF, ef)
+    blocks = [seq_all[i:i + 200] for i in range(0, len(seq_all), 200)]
+    p = [step("select", SELECT, h(fci(serial, 1)) + OK)]
+    s = open_session(1, p)
+    p.append(step("EXTERNAL AUTHENTICATE, level 13", h(s.ext_auth(0x13)), OK))
+    for i, b in enumerate(blocks):
+        last = i == len(blocks) - 1
+        p.append(sm(s, "STORE DATA block %d%s" % (i, " (last)" if last else ""),
+                    0xE2, 0x88 if last else 0x08, i, b))
+    p.append(step("GET DATA E1 outside SM (the session stays open)",
+                  "00CA00E100", h(tlv(0xE1, e1)) + OK))
+    p.append(step("select: PERSONALIZING", SELECT, h(fci(serial, 2)) + OK))
+    p.append(step("SET STATUS after SELECT: the session is closed",
+                  h(s.wrap(0x80, 0xF0, 0x80, 0x03, b"")), None, "6982"))
+    s = open_session(2, p)
+    p.append(step("EXTERNAL AUTHENTICATE, level 13", h(s.ext_auth(0x13)), OK))
+    p.append(sm(s, "SET STATUS 03 without a key: refused", 0xF0, 0x80, 0x03,
+                sw=0x6985))
+    p.append(sm(s, "GENERATE KEY (E2 is random)", 0x47, 0x80, 0x00, le=0,
+                exact=False))
+    p.append(sm(s, "STORE DATA with DGI 00E2: refused", 0xE2, 0x88, 0x00,
+                dgi(0x00E2, b"\x86\x01\x04"), sw=0x6A80))
+    p.append(sm(s, "SET STATUS 02: bad P2", 0xF0, 0x80, 0x02, sw=0x6A86))
+    p.append(sm(s, "SET STATUS 03", 0xF0, 0x80, 0x03))
+    p.append(sm(s, "STORE DATA when PERSONALIZED: unwrapped, then refused",
+                0xE2, 0x88, 0x00, blocks[0], sw=0x6985))
+    p.append(sm(s, "SET STATUS FF still works in step", 0xF0, 0x80, 0xFF))
+    p.append(step("select: TERMINATED", SELECT, h(fci(serial, 0xFF)) + "6283"))
+    out = {"perso-sm.json": {
+        "description": "Personalization of a blank card through SCP03 "
+                       "(level 13: C-MAC, C-DECRYPTION, R-MAC): STORE DATA "
+                       "in blocks, GENERATE KEY, SET STATUS, and the "
+                       "refusals inside a session; computed with "
+                       "scp03_model.py",
+        "card": "blank.json",
+        "steps": p,
+    }}
+
+    # Failed authentications, persisted: 63 C4, 63 C3, then a success.
+    a = [step("select", SELECT, h(fci(serial, 1)) + OK)]
+    for seq, left in ((1, 4), (2, 3)):
+        s = open_session(seq, a)
+        ea = bytearray(s.ext_auth(0x13))
+        ea[5] ^= 0x01
+        a.append(step("EXTERNAL AUTHENTICATE with a wrong host cryptogram",
+                      h(bytes(ea)), "63C%X" % left))
+        a.append(step("select shows %d tries left" % left, SELECT,
+                      h(fci(serial, 1, tries=left)) + OK))
+    a.append(step("EXTERNAL AUTHENTICATE without INITIALIZE UPDATE "
+                  "before it (SELECT ended that): 69 85, no try lost",
+                  "8482130010" + "00" * 16, None, "6985"))
+    s = open_session(3, a)
+    a.append(step("EXTERNAL AUTHENTICATE, correct", h(s.ext_auth(0x01)), OK))
+    a.append(step("select: tries back to 5", SELECT,
+                  h(fci(serial, 1)) + OK))
+    out["auth-failures.json"] = {
+        "description": "The failed-authentication counter: 63 Cx with the "
+                       "tries left, shown in FCI tag 87, reset by a success",
+        "card": "blank.json",
+        "steps": a,
+    }
+    return out
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
  *   - UTF-8, with or without a byte-order mark (EF BB BF) at the start;
  *   - LF or CRLF line ends, and a last line without a line end;
  *   - quoted fields holding commas, doubled quotes ("") and line breaks;
- *   - blank lines at the end of the file (ignored).
+ *   - blank lines at the end of the file (ignored), where a row of empty
+ *     unquoted fields (",,,", as spreadsheets export) counts as blank.
  * Everything else is UC_ERR_INVALID with a struct uc_diag naming the file,
  * the PHYSICAL line where the offending record starts (1-based), and the
  * field by the header's column name (or "column N" before a header):
@@ -15,7 +16,8 @@
  *   - a record with a different number of fields than the header;
  *   - a field longer than limits.max_field or a record longer than
  *     limits.max_record bytes, or more than limits.max_fields fields;
- *   - a blank line followed by more records;
+ *   - a blank line (or a row of empty fields) followed by more records,
+ *     or before the first record;
  *   - a bare CR not followed by LF outside quotes;
  *   - invalid UTF-8 (checked per field).
  *
@@ -121,6 +123,18 @@ UC_API const char *uc_csv_name(const struct uc_csv *r);
 UC_API int uc_csv_diag(const struct uc_csv *r, struct uc_diag *d, int err,
     size_t column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/*
+ * Wipe the last record's bytes from the reader's own memory: its unquoted
+ * fields (all of the record buffer after an error) and, for stdio readers,
+ * the raw bytes of the record in the reader's input window.  For readers
+ * of secrets (the bank file's PANs).  NOT wiped: a memory input (the
+ * caller's) and the stdio FILE's own buffer (open the stream unbuffered,
+ * setvbuf(fp, NULL, _IONBF, 0), if that matters).  The reader also wipes
+ * the tail of its window after a short read and everything at free.
+ * After this call the last record's fields read as NUL bytes.
+ */
+UC_API void uc_csv_wipe_last(struct uc_csv *r);
 
 /*
  * Writer.  A field is quoted when it contains a comma, a quote, CR or LF,

@@ -4,7 +4,7 @@
  *
  * A member code is 11 decimal digits, written without separators:
  *
- *     PP SSSSSSSS C      e.g. 52 00001234 7  ->  "52000012347"
+ *     PP SSSSSSSS C      e.g. 52 00001234 5  ->  "52000012345"
  *
  *   PP        issuer prefix 01..99 (a province, or a ministry/sector union),
  *             allocated centrally once; 00 is never valid;

@@ -226,9 +226,9 @@ UC_API void uc_scp03_card_reset(struct uc_scp03_card *c);
  * cmd       the decoded command;
  * resp      receives the 32-byte response data (cap >= 32).
  *
- * SW: 90 00; 67 00 (Lc != 8); 6A 86 (P2 != 00); 6A 88 (P1 names another
- * key version); 69 83 (tries_left == 0: keys blocked); 69 85 (sequence
- * counter exhausted); 6E 00 (CLA not 80/84).
+ * SW, in the order checked: 6E 00 (CLA not 80); 69 83 (tries_left == 0:
+ * keys blocked); 6A 86 (P2 != 00); 67 00 (Lc != 8); 6A 88 (P1 names
+ * another key version); 69 85 (sequence counter exhausted); 90 00.
  */
 UC_API int uc_scp03_card_initialize_update(struct uc_scp03_card *c,
     const struct uc_scp03_keys *keys, struct uc_scp03_card_nv *nv,
@@ -240,14 +240,17 @@ UC_API int uc_scp03_card_initialize_update(struct uc_scp03_card *c,
  * EXTERNAL AUTHENTICATE (CLA 84, INS 82, P1 = security level, P2 = 00,
  * Lc = 10, host cryptogram || C-MAC).  No response data, never R-MAC'd.
  *
- * SW: 90 00 (session open at level P1; tries_left reset);
+ * SW, in the order checked:
+ *     6E 00 (CLA not 80/84);  69 83 (tries_left already 0);
+ *     68 82 (CLA 80: secure messaging missing);
+ *     6A 86 (P1 not an allowed security level, or P2 != 00);
+ *     67 00 (Lc != 16);
+ *     69 85 (no INITIALIZE UPDATE just before);
  *     63 Cx (host cryptogram or C-MAC wrong, x = tries left after this
  *            failure; x = 0 on the fifth);
- *     69 83 (tries_left already 0);
- *     69 85 (no INITIALIZE UPDATE just before);
- *     6A 86 (P1 not an allowed security level, or P2 != 00);
- *     67 00 (Lc != 16);  6E 00 (CLA not 84).
- * Any outcome but 90 00 leaves no session.
+ *     90 00 (session open at level P1; tries_left reset).
+ * Any outcome but 90 00 leaves no session, and uses up the INITIALIZE
+ * UPDATE; only 63 Cx costs a try.
  */
 UC_API int uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
     struct uc_scp03_card_nv *nv, int *nv_dirty, const struct uc_apdu *cmd,

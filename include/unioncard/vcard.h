@@ -134,6 +134,10 @@ UC_API const char *uc_vcard_lifecycle(const struct uc_vcard *c);
 UC_API void uc_vcard_counters(const struct uc_vcard *c,
     unsigned long *scp_sequence, unsigned *auth_tries_left,
     unsigned *key_version);
+/* Linked cards: the PAN (NUL-terminated digits) and expiry (YYMM + NUL)
+ * of the bank application; UC_ERR_NOT_FOUND on a regular card. */
+UC_API int uc_vcard_linked(const struct uc_vcard *c, char pan[20],
+    char expiry[5]);
 struct uc_buf;
 UC_API int uc_vcard_object(const struct uc_vcard *c, uint8_t tag,
     struct uc_buf *out);

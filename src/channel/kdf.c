@@ -76,6 +76,7 @@ uc_scp03_kdf(const uint8_t key[16], uint8_t constant,
 {
 	uint8_t input[KDF_FIXED_LEN + UC_SCP03_KDF_CONTEXT_MAX];
 	uint8_t block[UC_SCP03_CMAC_LEN];
+	struct uc_scp03_part part;
 	size_t out_len, done, n;
 	uint8_t i;
 	int r = UC_ERR_ARG;
@@ -99,11 +100,10 @@ uc_scp03_kdf(const uint8_t key[16], uint8_t constant,
 	if (context_len > 0)
 		memcpy(input + KDF_FIXED_LEN, context, context_len);
 
+	part.p = input;
+	part.n = KDF_FIXED_LEN + context_len;
 	for (done = 0, i = 1; done < out_len; done += n, i++) {
 		input[KDF_LABEL_LEN + 3] = i; /* the counter */
-		struct uc_scp03_part part = { input,
-			KDF_FIXED_LEN + context_len };
-
 		r = uc_scp03_cmac(key, &part, 1, block);
 		if (r != 0)
 			goto out;

@@ -432,6 +432,10 @@ uc_scp03_card_initialize_update(struct uc_scp03_card *c,
 		*sw = SW_CLA;
 		return 0;
 	}
+	if (nv->tries_left == 0) {
+		*sw = SW_BLOCKED;
+		return 0;
+	}
 	if (cmd->p2 != 0x00) {
 		*sw = SW_P1P2;
 		return 0;
@@ -442,10 +446,6 @@ uc_scp03_card_initialize_update(struct uc_scp03_card *c,
 	}
 	if (cmd->p1 != 0x00 && cmd->p1 != keys->kvn) {
 		*sw = SW_NOT_FOUND;
-		return 0;
-	}
-	if (nv->tries_left == 0) {
-		*sw = SW_BLOCKED;
 		return 0;
 	}
 	if (nv->seq_counter >= UC_SCP03_SEQ_MAX) {
@@ -499,7 +499,7 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
     uint16_t *sw)
 {
 	uint8_t mac[UC_SCP03_CMAC_LEN];
-	int bad, r = 0;
+	int bad, initialized, r = 0;
 
 	if (sw != NULL)
 		*sw = 0;
@@ -509,22 +509,24 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
 	    (cmd->lc > 0 && cmd->data == NULL))
 		return UC_ERR_ARG;
 
-	if (c->state != CARD_INITIALIZED) {
-		uc_scp03_card_reset(c);
-		*sw = SW_CONDITIONS;
-		return 0;
-	}
 	/*
-	 * Whatever happens below, this INITIALIZE UPDATE is used up: one
-	 * host cryptogram may be tried once.
+	 * Whatever happens below, a pending INITIALIZE UPDATE is used up:
+	 * one host cryptogram may be tried once.  The order of the checks
+	 * is the applet's (union-applet.md 3.1): class, blocked keys,
+	 * secure messaging, P1-P2, length, state.
 	 */
+	initialized = c->state == CARD_INITIALIZED;
 	c->state = CARD_IDLE;
-	if (cmd->cla == CLA_GP) {
-		*sw = SW_SM_NOT_SUPPORTED;
+	if (cmd->cla != CLA_GP && cmd->cla != CLA_GP_SM) {
+		*sw = SW_CLA;
 		goto fail;
 	}
-	if (cmd->cla != CLA_GP_SM) {
-		*sw = SW_CLA;
+	if (nv->tries_left == 0) {
+		*sw = SW_BLOCKED;
+		goto fail;
+	}
+	if (cmd->cla == CLA_GP) {
+		*sw = SW_SM_NOT_SUPPORTED;
 		goto fail;
 	}
 	if (cmd->p2 != 0x00 || !sl_allowed(cmd->p1)) {
@@ -535,8 +537,8 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
 		*sw = SW_WRONG_LENGTH;
 		goto fail;
 	}
-	if (nv->tries_left == 0) {
-		*sw = SW_BLOCKED;
+	if (!initialized) {
+		*sw = SW_CONDITIONS;
 		goto fail;
 	}
 

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "unioncard/csv.h"
 #include "unioncard/text.h"
 
@@ -42,6 +44,10 @@ struct uc_csv {
 	size_t expect;            /* fields per record; 0 until known */
 	char **cols;              /* header names, trimmed copies */
 	size_t ncols;
+
+	size_t raw_start;         /* window offset where the record began */
+	int refilled;             /* the window was refilled since then */
+	size_t rec_used;          /* record buffer bytes to wipe */
 
 	int err;                  /* sticky error */
 	struct uc_diag err_diag;
@@ -146,11 +152,18 @@ uc_csv_free(struct uc_csv **rp)
 
 	if (rp == NULL || (r = *rp) == NULL)
 		return;
-	for (i = 0; i < r->ncols; i++)
+	/* Header text can be a data line (a headerless file): wipe it. */
+	for (i = 0; i < r->ncols; i++) {
+		OPENSSL_cleanse(r->cols[i], strlen(r->cols[i]));
 		free(r->cols[i]);
+	}
 	free(r->cols);
 	free(r->fields);
+	if (r->rec != NULL)
+		OPENSSL_cleanse(r->rec, r->rec_cap);
 	free(r->rec);
+	if (r->in_buf != NULL)
+		OPENSSL_cleanse(r->in_buf, IN_CHUNK);
 	free(r->in_buf);
 	free(r);
 	*rp = NULL;
@@ -165,8 +178,12 @@ refill(struct uc_csv *r)
 	if (r->at_eof)
 		return 0;
 	n = fread(r->in_buf, 1, IN_CHUNK, r->fp);
+	/* Older bytes past a short read would linger: wipe them. */
+	if (n < IN_CHUNK)
+		OPENSSL_cleanse(r->in_buf + n, IN_CHUNK - n);
 	r->in_len = n;
 	r->in_pos = 0;
+	r->refilled = 1;
 	if (n < IN_CHUNK) {
 		if (ferror(r->fp))
 			return UC_ERR_IO;
@@ -228,6 +245,7 @@ fail(struct uc_csv *r, struct uc_diag *d, int err, unsigned long line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	r->rec_used = r->rec_cap; /* partial record: wipe it all */
 	uc_diag_set(&r->err_diag, err, r->name, line,
 	    field < 0 ? NULL : col_name(r, (size_t)field, tmp, sizeof(tmp)),
 	    "%s", msg);
@@ -284,6 +302,44 @@ skip_blank(struct uc_csv *r, struct uc_diag *d)
 	}
 }
 
+/*
+ * Copy the run of ordinary bytes at the read position straight from the
+ * window - the common case, without a call per byte.  The run ends at a
+ * byte the state machine must see (quoted: '"'; unquoted: , CR LF '"'),
+ * at the end of the window, or when the room under the field and record
+ * limits is used up (the byte-wise code then reports the limit).
+ */
+static char *
+copy_run(struct uc_csv *r, char *w, const char *field_start, size_t *raw,
+    int quoted)
+{
+	const unsigned char *q = r->in + r->in_pos;
+	size_t avail = r->in_len - r->in_pos;
+	size_t used = (size_t)(w - field_start);
+	size_t room, i = 0;
+
+	if (used >= r->lim.max_field || *raw >= r->lim.max_record)
+		return w;
+	room = r->lim.max_field - used;
+	if (r->lim.max_record - *raw < room)
+		room = r->lim.max_record - *raw;
+	if (avail < room)
+		room = avail;
+	if (quoted) {
+		for (; i < room && q[i] != '"'; i++)
+			if (q[i] == '\n')
+				r->line++;
+	} else {
+		for (; i < room && q[i] != ',' && q[i] != '\n' &&
+		    q[i] != '\r' && q[i] != '"'; i++)
+			;
+	}
+	memcpy(w, q, i);
+	r->in_pos += i;
+	*raw += i;
+	return w + i;
+}
+
 int
 uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
     size_t *nfields, struct uc_diag *d)
@@ -291,6 +347,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 	const struct uc_csv_limits *lim;
 	char *w, *field_start;
 	size_t raw = 0, nf = 0, i, bad;
+	int quoted_any = 0;
 	int c, ret;
 
 	if (fields != NULL)
@@ -307,15 +364,15 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 	lim = &r->lim;
 	if (!r->started && skip_bom(r) != 0)
 		return fail(r, d, UC_ERR_IO, 1, -1, "read error");
+again:
+	raw = 0;
+	nf = 0;
+	quoted_any = 0;
 	if ((ret = skip_blank(r, d)) <= 0)
 		return ret;
-	if (r->blank_line != 0 && r->nrecords > 0)
-		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
-		    "blank line inside the data");
-	if (r->blank_line != 0 && r->nrecords == 0)
-		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
-		    "blank line before the first row");
 	r->rec_line = r->line;
+	r->raw_start = r->in_pos;
+	r->refilled = 0;
 	w = r->rec;
 
 	for (;;) {
@@ -328,7 +385,9 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		c = get_byte(r);
 		raw++;
 		if (c == '"') {
+			quoted_any = 1;
 			for (;;) {
+				w = copy_run(r, w, field_start, &raw, 1);
 				c = get_byte(r);
 				raw++;
 				if (c < 0) {
@@ -387,6 +446,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 					    "field longer than %zu bytes",
 					    lim->max_field);
 				*w++ = (char)c;
+				w = copy_run(r, w, field_start, &raw, 0);
 				c = get_byte(r);
 				raw++;
 			}
@@ -408,6 +468,19 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		break;
 	}
 
+	/*
+	 * A row of empty unquoted fields (",,,," - spreadsheets export the
+	 * rows someone once formatted) counts as a blank line.
+	 */
+	if (!quoted_any && (size_t)(w - r->rec) == nf) {
+		if (r->blank_line == 0)
+			r->blank_line = r->rec_line;
+		goto again;
+	}
+	if (r->blank_line != 0)
+		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
+		    r->nrecords > 0 ? "blank line inside the data" :
+		    "blank line before the first row");
 	for (i = 0; i < nf; i++)
 		if (uc_text_utf8_check(r->fields[i].ptr, r->fields[i].len,
 		    &bad) != 0)
@@ -426,6 +499,7 @@ uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
 		    (long)r->expect, "row has %zu fields, expected %zu",
 		    nf, r->expect);
 	}
+	r->rec_used = (size_t)(w - r->rec);
 	r->nrecords++;
 	r->blank_line = 0;
 	r->nfields = nf;
@@ -503,6 +577,28 @@ uc_csv_header_require(struct uc_csv *r, const char *const names[],
 	return 0;
 }
 
+void
+uc_csv_wipe_last(struct uc_csv *r)
+{
+	size_t from;
+
+	if (r == NULL)
+		return;
+	if (r->rec_used > 0)
+		OPENSSL_cleanse(r->rec, r->rec_used);
+	r->rec_used = 0;
+	if (r->in_buf == NULL)
+		return;
+	if (r->err != 0) {
+		/* The rest of a bad record is unread: wipe the window. */
+		OPENSSL_cleanse(r->in_buf, IN_CHUNK);
+		return;
+	}
+	from = r->refilled ? 0 : r->raw_start;
+	if (r->in_pos > from)
+		OPENSSL_cleanse(r->in_buf + from, r->in_pos - from);
+}
+
 size_t
 uc_csv_columns(const struct uc_csv *r)
 {
@@ -562,41 +658,46 @@ needs_quotes(const char *p, size_t len)
 	return 0;
 }
 
+static int
+append_field(struct uc_buf *out, const struct uc_csv_field *f)
+{
+	const char *p = f->ptr;
+	size_t len = p != NULL ? f->len : 0;
+	size_t j, start;
+	int r;
+
+	if (!needs_quotes(p, len))
+		return len > 0 ? uc_buf_append(out, p, len) : 0;
+	if ((r = uc_buf_append_byte(out, '"')) != 0)
+		return r;
+	for (start = 0, j = 0; j < len; j++) {
+		if (p[j] != '"')
+			continue;
+		/* Emit up to and including the quote, then one more. */
+		if ((r = uc_buf_append(out, p + start, j - start + 1)) != 0 ||
+		    (r = uc_buf_append_byte(out, '"')) != 0)
+			return r;
+		start = j + 1;
+	}
+	if (len > start &&
+	    (r = uc_buf_append(out, p + start, len - start)) != 0)
+		return r;
+	return uc_buf_append_byte(out, '"');
+}
+
 int
 uc_csv_append_record(struct uc_buf *out, const struct uc_csv_field *fields,
     size_t n)
 {
-	size_t i, j, start;
+	size_t i;
 	int r;
 
 	if (out == NULL || (fields == NULL && n > 0))
 		return UC_ERR_ARG;
 	for (i = 0; i < n; i++) {
-		const char *p = fields[i].ptr;
-		size_t len = p != NULL ? fields[i].len : 0;
-
 		if (i > 0 && (r = uc_buf_append_byte(out, ',')) != 0)
 			return r;
-		if (!needs_quotes(p, len)) {
-			if (len > 0 && (r = uc_buf_append(out, p, len)) != 0)
-				return r;
-			continue;
-		}
-		if ((r = uc_buf_append_byte(out, '"')) != 0)
-			return r;
-		for (start = 0, j = 0; j < len; j++) {
-			if (p[j] != '"')
-				continue;
-			/* Emit up to and including the quote, then again. */
-			if ((r = uc_buf_append(out, p + start, j - start + 1))
-			    != 0 || (r = uc_buf_append_byte(out, '"')) != 0)
-				return r;
-			start = j + 1;
-		}
-		if (len > start &&
-		    (r = uc_buf_append(out, p + start, len - start)) != 0)
-			return r;
-		if ((r = uc_buf_append_byte(out, '"')) != 0)
+		if ((r = append_field(out, &fields[i])) != 0)
 			return r;
 	}
 	return uc_buf_append(out, "\r\n", 2);
@@ -625,15 +726,30 @@ out:
 int
 uc_csv_write_strings(FILE *fp, const char *const fields[], size_t n)
 {
-	struct uc_csv_field f[UC_CSV_FIELDS_MAX_CEILING];
+	struct uc_buf b = UC_BUF_INIT;
+	struct uc_csv_field f;
 	size_t i;
+	int r;
 
-	if (fp == NULL || (fields == NULL && n > 0) ||
-	    n > UC_CSV_FIELDS_MAX_CEILING)
+	if (fp == NULL || (fields == NULL && n > 0))
 		return UC_ERR_ARG;
+	/* One field at a time: no array sized by n on the stack. */
 	for (i = 0; i < n; i++) {
-		f[i].ptr = fields[i] != NULL ? fields[i] : "";
-		f[i].len = strlen(f[i].ptr);
+		f.ptr = fields[i] != NULL ? fields[i] : "";
+		f.len = strlen(f.ptr);
+		if (i > 0 && (r = uc_buf_append_byte(&b, ',')) != 0)
+			goto out;
+		if ((r = append_field(&b, &f)) != 0)
+			goto out;
 	}
-	return uc_csv_write_record(fp, f, n);
+	if ((r = uc_buf_append(&b, "\r\n", 2)) != 0)
+		goto out;
+	if (fwrite(b.data, 1, b.len, fp) != b.len) {
+		r = UC_ERR_IO;
+		goto out;
+	}
+	r = 0;
+out:
+	uc_buf_free(&b);
+	return r;
 }

@@ -21,6 +21,8 @@ int uc_cmd_readers(struct uc_tool_global *g, int argc, char **argv);
 /* `card info` lives in cmd_card.c; the ledger's `card show|lost|...` go
  * through uc_cmd_card_ledger (cmd_ledger_card.c) when built. */
 int uc_cmd_card(struct uc_tool_global *g, int argc, char **argv);
+/* ledger: cmd_ledger_card.c (everything but `card info`) */
+int uc_cmd_card_ledger(struct uc_tool_global *g, int argc, char **argv);
 
 /* signing: cmd_keys.c */
 int uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv);

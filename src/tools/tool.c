@@ -7,6 +7,14 @@
 
 #include "tool.h"
 
+static void vreport(const struct uc_tool_global *g, int err,
+    const struct uc_diag *d, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void
+vreport(const struct uc_tool_global *g, int err, const struct uc_diag *d,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void
 vreport(const struct uc_tool_global *g, int err, const struct uc_diag *d,
     const char *fmt, va_list ap)

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -55,7 +57,10 @@ usage(FILE *f)
 	    "\n"
 	    "Commands:\n"
 	    "  new STATE [--serial HEX16] [--keys DIR]\n"
-	    "      make a blank card; prints its serial.  --keys DIR reads the\n"
+	    "        [--linked [--pan DIGITS] [--expiry YYMM]]\n"
+	    "      make a blank card; prints its serial.  --linked: a linked\n"
+	    "      card (bank application AID in the FCI; PAN random and\n"
+	    "      Luhn-valid unless --pan).  --keys DIR reads the\n"
 	    "      SCP03 master keys from DIR/scp-master.json\n"
 	    "      ({\"kvn\": 48, \"enc\": HEX32, \"mac\": HEX32, \"dek\": HEX32});\n"
 	    "      without it the development keys 40..4F are used.\n"
@@ -137,7 +142,8 @@ read_master(const char *dir, uint8_t enc[16], uint8_t mac[16],
 
 	if (snprintf(path, sizeof(path), "%s/scp-master.json", dir) >=
 	    (int)sizeof(path))
-		return uc_diag_set(d, UC_ERR_ARG, dir, 0, NULL, "path too long");
+		return uc_diag_set(d, UC_ERR_ARG, dir, 0, NULL,
+		    "path too long");
 	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
 		r = uc_diag_set(d, access(path, R_OK) == 0 ? UC_ERR_INVALID :
@@ -177,10 +183,15 @@ out:
 }
 
 /* Make one blank card; prints the serial unless quiet. */
+struct new_opts {
+	const char *serial, *keys, *pan, *expiry;
+	int linked;
+};
+
 static int
-make_card(const char *state, const char *serial_hex, const char *keys_dir,
-    int quiet)
+make_card(const char *state, const struct new_opts *no, int quiet)
 {
+	const char *serial_hex = no->serial, *keys_dir = no->keys;
 	struct uc_vcard_new_opts o;
 	struct uc_vcard *c = NULL;
 	struct uc_diag d;
@@ -190,6 +201,9 @@ make_card(const char *state, const char *serial_hex, const char *keys_dir,
 
 	memset(&o, 0, sizeof(o));
 	uc_diag_clear(&d);
+	o.linked = no->linked;
+	o.pan = no->pan;
+	o.expiry_yymm = no->expiry;
 	if (serial_hex != NULL) {
 		if (hex_exact(serial_hex, serial, 8) != 0)
 			return uc_tool_usage(&g,
@@ -208,10 +222,13 @@ make_card(const char *state, const char *serial_hex, const char *keys_dir,
 	}
 	if ((r = uc_vcard_create(state, &o)) != 0) {
 		if (r == UC_ERR_EXISTS) {
-			fprintf(stderr, "%s: %s: card exists, not overwritten\n",
-			    g.prog, state);
+			fprintf(stderr, "%s: %s: card exists, not "
+			    "overwritten\n", g.prog, state);
 			r = UC_EXIT_NO;
-		} else
+		} else if (r == UC_ERR_INVALID)
+			r = uc_tool_usage(&g, "--pan needs 12-19 digits with "
+			    "a valid check digit, --expiry YYMM");
+		else
 			r = uc_tool_fail(&g, r, "%s", state);
 		goto out;
 	}
@@ -235,14 +252,22 @@ out:
 static int
 cmd_new(int argc, char **argv)
 {
-	const char *state = NULL, *serial = NULL, *keys = NULL;
+	const char *state = NULL;
+	struct new_opts no;
 	int k;
 
+	memset(&no, 0, sizeof(no));
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--serial") == 0 && k + 1 < argc)
-			serial = argv[++k];
+			no.serial = argv[++k];
 		else if (strcmp(argv[k], "--keys") == 0 && k + 1 < argc)
-			keys = argv[++k];
+			no.keys = argv[++k];
+		else if (strcmp(argv[k], "--linked") == 0)
+			no.linked = 1;
+		else if (strcmp(argv[k], "--pan") == 0 && k + 1 < argc)
+			no.pan = argv[++k];
+		else if (strcmp(argv[k], "--expiry") == 0 && k + 1 < argc)
+			no.expiry = argv[++k];
 		else if (argv[k][0] != '-' && state == NULL)
 			state = argv[k];
 		else
@@ -251,7 +276,9 @@ cmd_new(int argc, char **argv)
 	}
 	if (state == NULL)
 		return uc_tool_usage(&g, "new: STATE missing");
-	return make_card(state, serial, keys, 0);
+	if ((no.pan != NULL || no.expiry != NULL) && !no.linked)
+		return uc_tool_usage(&g, "--pan and --expiry need --linked");
+	return make_card(state, &no, 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -305,12 +332,18 @@ connect_vpcd(const struct serve_opts *o, int *fd_out)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+			fd = socket(ai->ai_family,
+			    ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 			if (fd < 0)
 				continue;
-			if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+				int one = 1;
+
+				/* APDUs are small request/response pairs. */
+				(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
+				    &one, sizeof(one));
 				break;
+			}
 			close(fd);
 			fd = -1;
 		}
@@ -344,17 +377,21 @@ send_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * One frame in one send(): a header sent alone would wait for the reader's
+ * delayed ACK under Nagle's algorithm and cost ~40-100 ms per APDU.
+ */
 static int
 send_frame(int fd, const uint8_t *p, size_t n)
 {
-	uint8_t hdr[2];
-	int r;
+	uint8_t frame[2 + UC_RAPDU_WIRE_MAX];
 
-	hdr[0] = (uint8_t)(n >> 8);
-	hdr[1] = (uint8_t)n;
-	if ((r = send_all(fd, hdr, 2)) != 0)
-		return r;
-	return send_all(fd, p, n);
+	if (n > UC_RAPDU_WIRE_MAX)
+		return UC_ERR_RANGE;
+	frame[0] = (uint8_t)(n >> 8);
+	frame[1] = (uint8_t)n;
+	memcpy(frame + 2, p, n);
+	return send_all(fd, frame, n + 2);
 }
 
 /* Why one session with the reader ended. */
@@ -649,7 +686,8 @@ cmd_show(int argc, char **argv)
 	struct uc_diag d;
 	const char *state = NULL;
 	uint8_t serial[8];
-	char hex[17], name[3];
+	char hex[17], name[3], pan[20], expiry[5];
+	int linked;
 	unsigned long seq;
 	unsigned tries, kvn;
 	json_t *root = NULL, *objs = NULL, *id = NULL;
@@ -672,6 +710,7 @@ cmd_show(int argc, char **argv)
 	uc_vcard_serial(c, serial);
 	uc_hex_encode(serial, 8, hex);
 	uc_vcard_counters(c, &seq, &tries, &kvn);
+	linked = uc_vcard_linked(c, pan, expiry) == 0;
 	if (json) {
 		root = json_object();
 		objs = json_object();
@@ -684,12 +723,22 @@ cmd_show(int argc, char **argv)
 		json_object_set_new(root, "auth_tries_left",
 		    json_integer(tries));
 		json_object_set_new(root, "objects", objs);
+		if (linked)
+			json_object_set_new(root, "linked", json_pack(
+			    "{s:s, s:s}", "pan", pan, "expiry", expiry));
+		else
+			json_object_set_new(root, "linked", json_null());
 	} else {
 		printf("serial       %s\n", hex);
 		printf("lifecycle    %s\n", uc_vcard_lifecycle(c));
 		printf("key version  %u (0x%02X)\n", kvn, kvn);
 		printf("SCP sequence %lu\n", seq);
 		printf("auth tries   %u left\n", tries);
+		if (linked)
+			printf("linked card  PAN %s, expires %s (YYMM)\n", pan,
+			    expiry);
+		else
+			printf("regular card\n");
 	}
 	for (i = 0; i < sizeof(tags); i++) {
 		struct uc_buf b = UC_BUF_INIT;
@@ -778,10 +827,14 @@ cmd_hopper(int argc, char **argv)
 		return uc_tool_fail(&g, UC_ERR_IO, "%s: %s", dir,
 		    strerror(errno));
 	for (i = 1; i <= count; i++) {
+		struct new_opts no;
+
+		memset(&no, 0, sizeof(no));
+		no.keys = keys;
 		snprintf(path, sizeof(path), "%s/card-%04lu.json", dir, i);
 		if (access(path, F_OK) == 0)
 			continue; /* keep cards already in the hopper */
-		if ((r = make_card(path, NULL, keys, 1)) != UC_EXIT_OK)
+		if ((r = make_card(path, &no, 1)) != UC_EXIT_OK)
 			return r;
 	}
 	if (!vpcd) {

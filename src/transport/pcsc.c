@@ -27,6 +27,8 @@
 /* No reader list we would accept is longer than this. */
 #define PCSC_READERS_MAX_CHARS (64u * 1024u)
 #define PCSC_MAX_READERS 64
+/* How long a reply without status word may take to show up as removal. */
+#define PCSC_REMOVAL_GRACE_MS 1500
 
 struct pcsc {
 	SCARDCONTEXT hctx;
@@ -246,7 +248,8 @@ wait_present(struct pcsc *c, long long deadline)
 		if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
 			return fail("SCardGetStatusChange", rv,
 			    UC_ERR_NO_CARD);
-		st[1].dwCurrentState = st[1].dwEventState & ~SCARD_STATE_CHANGED;
+		st[1].dwCurrentState = st[1].dwEventState &
+		    ~SCARD_STATE_CHANGED;
 		if (have_reader) {
 			if ((st[0].dwEventState & SCARD_STATE_PRESENT) &&
 			    !(st[0].dwEventState & SCARD_STATE_MUTE))
@@ -308,6 +311,8 @@ pcsc_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 	return 0;
 }
 
+static int pcsc_wait_removed(void *ctx, int timeout_ms);
+
 static int
 pcsc_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
     size_t resp_cap, size_t *resp_len)
@@ -327,8 +332,21 @@ pcsc_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 	rv = SCardTransmit(c->hcard, c->proto == SCARD_PROTOCOL_T0 ?
 	    SCARD_PCI_T0 : SCARD_PCI_T1, cmd, (DWORD)cmd_len, NULL, resp,
 	    &rlen);
-	if (rv != SCARD_S_SUCCESS) {
-		r = fail("SCardTransmit", rv, UC_ERR_CARD_REMOVED);
+	r = rv == SCARD_S_SUCCESS ? 0 :
+	    fail("SCardTransmit", rv, UC_ERR_CARD_REMOVED);
+	/*
+	 * A card pulled mid-command shows up, depending on the driver and
+	 * the timing, as an empty reply or a plain transaction failure,
+	 * with the removal reported only a moment later: call it what it is.
+	 */
+	if ((r == UC_ERR_TRANSPORT || (r == 0 && rlen < 2)) &&
+	    pcsc_wait_removed(c, PCSC_REMOVAL_GRACE_MS) == 0) {
+		uc_transport_set_detail("SCardTransmit: %s, then the card "
+		    "was gone", r == 0 ? "empty reply" :
+		    pcsc_stringify_error(rv));
+		r = UC_ERR_CARD_REMOVED;
+	}
+	if (r != 0) {
 		/* The handle is useless after these; connect() starts over. */
 		if (r == UC_ERR_CARD_REMOVED || r == UC_ERR_CARD_RESET ||
 		    r == UC_ERR_READER_GONE)

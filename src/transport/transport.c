@@ -23,6 +23,9 @@
 
 #include "config.h"
 #include "transport/backend.h"
+#if UC_HAVE_NFC
+#include "transport/transport_nfc.h"
+#endif
 #include "unioncard/error.h"
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
@@ -48,6 +51,9 @@ struct uc_transport {
 static const struct uc_transport_ops *const builtin[] = {
 #if UC_HAVE_PCSC
 	&uc_transport_pcsc_ops,
+#endif
+#if UC_HAVE_NFC
+	&uc_transport_nfc_ops,
 #endif
 	&uc_transport_replay_ops,
 	&uc_transport_vcard_ops,
@@ -149,7 +155,8 @@ uc_transport_register(const struct uc_transport_ops *ops)
 			r = 0;
 			break;
 		}
-		if (extra[i] == ops || strcmp(extra[i]->scheme, ops->scheme) == 0) {
+		if (extra[i] == ops ||
+		    strcmp(extra[i]->scheme, ops->scheme) == 0) {
 			r = extra[i] == ops ? 0 : UC_ERR_EXISTS;
 			break;
 		}
@@ -273,7 +280,8 @@ uc_transport_disconnect(struct uc_transport *t, int eject)
 	t->connected = 0;
 	r = t->ops->disconnect(t->ctx, eject);
 	if (t->trace != NULL)
-		uc_trace_note(t->trace, "disconnect%s", eject ? " (eject)" : "");
+		uc_trace_note(t->trace, "disconnect%s",
+		    eject ? " (eject)" : "");
 	return r;
 }
 
@@ -368,6 +376,14 @@ round_trip(struct uc_transport *t, const struct uc_apdu *a,
 		return UC_ERR_PROTOCOL;
 	}
 	*sw = (uint16_t)(raw[*raw_len - 2] << 8 | raw[*raw_len - 1]);
+	/* ISO 7816-4 5.1.3: SW1 is 61..6F or 90..9F; anything else means
+	 * the bytes are not a response at all. */
+	if (!(((*sw >> 12) == 0x6 && (*sw >> 8) != 0x60) ||
+	    (*sw >> 12) == 0x9)) {
+		uc_transport_set_detail("invalid status word %04X", *sw);
+		*sw = 0;
+		return UC_ERR_PROTOCOL;
+	}
 	return 0;
 }
 
@@ -481,6 +497,8 @@ out:
 int
 uc_readers_list(struct uc_reader_info **out, size_t *n)
 {
+	int r;
+
 	if (out != NULL)
 		*out = NULL;
 	if (n != NULL)
@@ -489,8 +507,32 @@ uc_readers_list(struct uc_reader_info **out, size_t *n)
 		return UC_ERR_ARG;
 	uc_transport_clear_detail();
 #if UC_HAVE_PCSC
-	return uc_pcsc_list(out, n);
+	r = uc_pcsc_list(out, n);
 #else
-	return UC_ERR_UNSUPPORTED;
+	r = UC_ERR_UNSUPPORTED;
 #endif
+#if UC_HAVE_NFC
+	/* libnfc readers after the PC/SC ones; they make a missing pcscd
+	 * no error when they exist. */
+	if (r == 0 || r == UC_ERR_NO_SERVICE || r == UC_ERR_UNSUPPORTED) {
+		struct uc_reader_info found[UC_READERS_NFC_MAX], *grown;
+		size_t k = 0;
+
+		if (uc_transport_nfc_list(found, UC_READERS_NFC_MAX, &k) == 0 &&
+		    k > 0) {
+			grown = realloc(*out, (*n + k) * sizeof(**out));
+			if (grown == NULL) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return UC_ERR_NOMEM;
+			}
+			memcpy(grown + *n, found, k * sizeof(*found));
+			*out = grown;
+			*n += k;
+			r = 0;
+		}
+	}
+#endif
+	return r;
 }

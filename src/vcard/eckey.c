@@ -125,7 +125,8 @@ vc_ec_sign(const uint8_t priv[VC_EC_PRIV_LEN],
 		goto out;
 	r = UC_ERR_CRYPTO;
 	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit_ex(md, NULL, "SHA256", NULL, NULL, k, NULL) <= 0 ||
+	    EVP_DigestSignInit_ex(md, NULL, "SHA256", NULL, NULL, k,
+	    NULL) <= 0 ||
 	    EVP_DigestSign(md, sig, &slen, msg, len) <= 0)
 		goto out;
 	r = uc_buf_append(der, sig, slen);

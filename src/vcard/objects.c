@@ -241,6 +241,29 @@ vc_check_ef(const uint8_t *v, size_t len, const char **why)
 }
 
 int
+vc_pan_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+	unsigned sum = 0;
+
+	if (n < VC_PAN_MIN || n > VC_PAN_MAX ||
+	    !is_digits((const uint8_t *)s, n))
+		return 0;
+	/* Luhn: double every second digit from the right. */
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned)(s[n - 1 - i] - '0');
+
+		if (i % 2 == 1) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	return sum % 10 == 0;
+}
+
+int
 vc_object_present(const struct vc_nv *nv, uint8_t tag)
 {
 	switch (tag) {

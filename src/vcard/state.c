@@ -183,7 +183,8 @@ vc_state_check(const struct vc_nv *nv, const char *file, struct uc_diag *diag)
 	case VC_LC_PERSONALIZED:
 		if (nv->e1_len == 0 || !nv->has_key || nv->ef_len == 0)
 			return uc_diag_set(diag, UC_ERR_INVALID, file, 0,
-			    "lifecycle", "PERSONALIZED card lacks E1, E2 or EF");
+			    "lifecycle",
+			    "PERSONALIZED card lacks E1, E2 or EF");
 		break;
 	case VC_LC_PERSONALIZING:
 	case VC_LC_TERMINATED:
@@ -192,6 +193,51 @@ vc_state_check(const struct vc_nv *nv, const char *file, struct uc_diag *diag)
 		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "lifecycle",
 		    "unknown state");
 	}
+	return 0;
+}
+
+/* "linked": {"pan": DIGITS, "expiry": "YYMM", "bank_aid": HEX} */
+static int
+decode_linked(json_t *v, struct vc_nv *nv, const char *file,
+    struct uc_diag *diag)
+{
+	static const char *const members[] = { "pan", "expiry", "bank_aid",
+		NULL };
+	json_t *s;
+	const char *str;
+	int r = 0;
+
+	if (!json_is_object(v))
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "linked",
+		    "must be null or an object");
+	if ((r = check_members(v, members, file, "linked.", diag)) != 0)
+		return r;
+	if ((s = need(v, "pan", JSON_STRING, file, "linked.pan", diag,
+	    &r)) == NULL)
+		return r;
+	str = json_string_value(s);
+	if (!vc_pan_valid(str))
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "linked.pan",
+		    "must be 12-19 digits with a valid Luhn check digit");
+	snprintf(nv->pan, sizeof(nv->pan), "%s", str);
+	if ((s = need(v, "expiry", JSON_STRING, file, "linked.expiry", diag,
+	    &r)) == NULL)
+		return r;
+	str = json_string_value(s);
+	if (strlen(str) != 4 || str[0] < '0' || str[0] > '9' ||
+	    str[1] < '0' || str[1] > '9' || !((str[2] == '0' && str[3] >= '1'
+	    && str[3] <= '9') || (str[2] == '1' && str[3] >= '0' &&
+	    str[3] <= '2')))
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0,
+		    "linked.expiry", "must be YYMM");
+	memcpy(nv->expiry, str, 5);
+	if ((r = get_hex(v, "bank_aid", nv->bank_aid, 0, VC_BANK_AID_MAX,
+	    &nv->bank_aid_len, file, "linked.bank_aid", diag)) != 0)
+		return r;
+	if (nv->bank_aid_len < VC_BANK_AID_MIN)
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0,
+		    "linked.bank_aid", "must be 5 to 16 bytes");
+	nv->linked = 1;
 	return 0;
 }
 
@@ -319,11 +365,11 @@ decode(json_t *root, struct vc_nv *nv, const char *file, struct uc_diag *diag)
 			    "keys.ec_public",
 			    "does not match keys.ec_private");
 	}
-	/* Reserved for linked cards (bank application); must be null. */
-	v = json_object_get(root, "linked");
-	if (v != NULL && !json_is_null(v))
+	if ((v = json_object_get(root, "linked")) == NULL)
 		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "linked",
-		    "linked cards are not supported yet (must be null)");
+		    "missing");
+	if (!json_is_null(v) && (r = decode_linked(v, nv, file, diag)) != 0)
+		return r;
 	return vc_state_check(nv, file, diag);
 }
 
@@ -448,8 +494,19 @@ encode(const struct vc_nv *nv, json_t **out)
 			goto out;
 	}
 	r = UC_ERR_NOMEM;
-	if (json_object_set_new(root, "linked", json_null()))
-		goto out;
+	if (!nv->linked) {
+		if (json_object_set_new(root, "linked", json_null()))
+			goto out;
+	} else {
+		if ((o = json_object()) == NULL ||
+		    json_object_set_new(root, "linked", o) ||
+		    json_object_set_new(o, "pan", json_string(nv->pan)) ||
+		    json_object_set_new(o, "expiry", json_string(nv->expiry)))
+			goto out;
+		if ((r = set_hex(o, "bank_aid", nv->bank_aid,
+		    nv->bank_aid_len)) != 0)
+			goto out;
+	}
 	*out = root;
 	root = NULL;
 	r = 0;
@@ -482,8 +539,8 @@ sync_dir(const char *path)
 	return r;
 }
 
-int
-vc_state_save(const char *path, const struct vc_nv *nv)
+static int
+save(const char *path, const struct vc_nv *nv, int exclusive)
 {
 	json_t *root = NULL;
 	char *text = NULL, *tmp = NULL;
@@ -525,7 +582,15 @@ vc_state_save(const char *path, const struct vc_nv *nv)
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0)
+	if (exclusive) {
+		/* link() fails if path exists: a new card never replaces
+		 * another, and there is no moment with an empty file. */
+		if (link(tmp, path) != 0) {
+			r = errno == EEXIST ? UC_ERR_EXISTS : UC_ERR_IO;
+			goto out;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) != 0)
 		goto out;
 	free(tmp);
 	tmp = NULL;
@@ -543,4 +608,16 @@ out:
 	}
 	json_decref(root);
 	return r;
+}
+
+int
+vc_state_save(const char *path, const struct vc_nv *nv)
+{
+	return save(path, nv, 0);
+}
+
+int
+vc_state_create(const char *path, const struct vc_nv *nv)
+{
+	return save(path, nv, 1);
 }

@@ -13,12 +13,15 @@
  * and only then becomes the card's state.  A failed save answers 65 81 and
  * leaves the card as it was.
  *
- * Every handler checks in the same order, documented in union-applet.md
- * §4.1: CLA, lifecycle state, secure messaging, P1-P2, length, data.
+ * Every command is checked in the order of union-applet.md §3.1: CLA,
+ * (unwrap of a protected command inside a session), lifecycle state,
+ * secure messaging present, P1-P2, length, data.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -209,13 +212,76 @@ uc_vcard_load(const char *path, struct uc_vcard **out, struct uc_diag *diag)
 	return 0;
 }
 
+/*
+ * The bank side of a linked card: PAN (given, or random and Luhn-valid
+ * under the VietinBank NAPAS BIN 970415), expiry (given, or three years
+ * ahead) and the NAPAS payment application AID.
+ */
+static int
+make_linked(struct vc_nv *nv, const struct uc_vcard_new_opts *opts)
+{
+	static const uint8_t napas_aid[] = { 0xa0, 0x00, 0x00, 0x07, 0x27,
+		0x10, 0x10 };
+	uint8_t rnd[9];
+	unsigned sum = 0, i;
+	time_t now;
+	struct tm tm;
+
+	if (opts->pan != NULL) {
+		if (!vc_pan_valid(opts->pan))
+			return UC_ERR_INVALID;
+		snprintf(nv->pan, sizeof(nv->pan), "%s", opts->pan);
+	} else {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+			return UC_ERR_CRYPTO;
+		memcpy(nv->pan, "970415", 6);
+		for (i = 0; i < 9; i++)
+			nv->pan[6 + i] = (char)('0' + rnd[i] % 10);
+		/* Check digit: Luhn over the 15 digits, doubling from the
+		 * right-most of them. */
+		for (i = 0; i < 15; i++) {
+			unsigned d = (unsigned)(nv->pan[14 - i] - '0');
+
+			if (i % 2 == 0) {
+				d *= 2;
+				if (d > 9)
+					d -= 9;
+			}
+			sum += d;
+		}
+		nv->pan[15] = (char)('0' + (10 - sum % 10) % 10);
+		nv->pan[16] = '\0';
+	}
+	if (opts->expiry_yymm != NULL) {
+		const char *e = opts->expiry_yymm;
+
+		if (strlen(e) != 4 || e[0] < '0' || e[0] > '9' || e[1] < '0' ||
+		    e[1] > '9' || !((e[2] == '0' && e[3] >= '1' && e[3] <= '9')
+		    || (e[2] == '1' && e[3] >= '0' && e[3] <= '2')))
+			return UC_ERR_INVALID;
+		memcpy(nv->expiry, e, 5);
+	} else {
+		now = time(NULL);
+		if (gmtime_r(&now, &tm) == NULL)
+			return UC_ERR_INTERNAL;
+		nv->expiry[0] = (char)('0' + (tm.tm_year + 3) % 100 / 10);
+		nv->expiry[1] = (char)('0' + (tm.tm_year + 3) % 10);
+		nv->expiry[2] = (char)('0' + (tm.tm_mon + 1) / 10);
+		nv->expiry[3] = (char)('0' + (tm.tm_mon + 1) % 10);
+		nv->expiry[4] = '\0';
+	}
+	memcpy(nv->bank_aid, napas_aid, sizeof(napas_aid));
+	nv->bank_aid_len = sizeof(napas_aid);
+	nv->linked = 1;
+	return 0;
+}
+
 int
 uc_vcard_create(const char *path, const struct uc_vcard_new_opts *opts)
 {
 	struct uc_vcard_new_opts dflt;
 	struct uc_scp03_keys master;
 	struct vc_nv nv;
-	FILE *f;
 	int r;
 
 	if (path == NULL)
@@ -224,8 +290,6 @@ uc_vcard_create(const char *path, const struct uc_vcard_new_opts *opts)
 		memset(&dflt, 0, sizeof(dflt));
 		opts = &dflt;
 	}
-	if (opts->linked)
-		return UC_ERR_UNSUPPORTED; /* reserved: virtual-card.md */
 	memset(&nv, 0, sizeof(nv));
 	memset(&master, 0, sizeof(master));
 	if (opts->serial != NULL)
@@ -257,15 +321,11 @@ uc_vcard_create(const char *path, const struct uc_vcard_new_opts *opts)
 		goto out;
 	nv.lifecycle = VC_LC_BLANK;
 	uc_scp03_card_nv_init(&nv.scp);
-	/* Refuse to overwrite: a card's keys and counters are not lost by a
-	 * typo.  (The save below still goes through rename.) */
-	if ((f = fopen(path, "wx")) == NULL) {
-		r = errno == EEXIST ? UC_ERR_EXISTS : UC_ERR_IO;
+	if (opts->linked && (r = make_linked(&nv, opts)) != 0)
 		goto out;
-	}
-	fclose(f);
-	if ((r = vc_state_save(path, &nv)) != 0)
-		remove(path);
+	/* Never overwrite: a card's keys and counters are not lost by a
+	 * typo. */
+	r = vc_state_create(path, &nv);
 out:
 	uc_scp03_keys_wipe(&master);
 	vc_nv_wipe(&nv);
@@ -349,6 +409,13 @@ build_fci(struct exec *x)
 	r |= uc_tlv_put(b, 0x86, v, 1);
 	v[0] = nv->scp.tries_left;
 	r |= uc_tlv_put(b, 0x87, v, 1);
+	if (nv->linked) {
+		size_t banks;
+
+		r |= uc_tlv_open(b, 0x88, &banks);
+		r |= uc_tlv_put(b, 0x4f, nv->bank_aid, nv->bank_aid_len);
+		r |= uc_tlv_close(b, banks);
+	}
 	if (r != 0 || uc_tlv_close(b, prop) != 0 || uc_tlv_close(b, top) != 0)
 		return SW_UNKNOWN;
 	return 0;
@@ -359,13 +426,14 @@ cmd_select(struct exec *x, const struct uc_apdu *a)
 {
 	uint16_t sw;
 
+	/* Any SELECT, whatever it names and however it ends, ends the
+	 * secure channel session (secure-channel.md §13). */
+	uc_scp03_card_reset(x->c->sm);
 	if (a->p1 != 0x04 || (a->p2 != 0x00 && a->p2 != 0x0c))
 		return SW_P1P2;
 	if (a->lc != sizeof(vc_aid) ||
 	    memcmp(a->data, vc_aid, sizeof(vc_aid)) != 0)
 		return SW_APP_NOT_FOUND;
-	/* Selecting the applet (again) ends any secure channel session. */
-	uc_scp03_card_reset(x->c->sm);
 	if (a->p2 == 0x00 && (sw = build_fci(x)) != 0)
 		return sw;
 	return x->nv.lifecycle == VC_LC_TERMINATED ? SW_TERMINATED : SW_OK;
@@ -690,8 +758,8 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 		return a->ins == INS_GET_DATA ? cmd_get_data(x, a) :
 		    cmd_internal_auth(x, a);
 	case UC_SCP03_INS_INITIALIZE_UPDATE:
-		if (cla != 0x80 && cla != 0x84)
-			return SW_CLA;
+		if (cla != 0x80)
+			return SW_CLA; /* secure-channel.md: CLA 80 only */
 		if (lc == VC_LC_TERMINATED)
 			return SW_CONDITIONS;
 		/* Blocked keys answer 69 83 before anything else. */
@@ -835,6 +903,8 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	    c->chain_hdr[3] != a.p2))
 		drop_chain(c); /* interrupted: the new command runs */
 	if (a.cla & 0x10) {
+		if (!c->chain_active)
+			uc_buf_reset(&c->chain); /* a new chain */
 		if (a.lc > VC_MAX_CHAIN - c->chain.len) {
 			drop_chain(c);
 			*sw = SW_WRONG_LENGTH;
@@ -863,8 +933,7 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 		/* The whole command: its data is everything collected. */
 		a.data = c->chain.data;
 		a.lc = c->chain.len;
-		if (a.lc > UC_APDU_LC_MAX_SHORT)
-			a.extended = a.le > UC_APDU_LE_MAX_SHORT || a.extended;
+		/* Le and its form (short/extended) are the last piece's. */
 		c->chain_active = 0;
 	}
 
@@ -910,6 +979,8 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	c->pending_sw = x.sw;
 	deliver(c, &a, x.sw, may_6c, resp, sw);
 out:
+	if (!c->chain_active)
+		uc_buf_reset(&c->chain); /* used up (and maybe secret) */
 	uc_buf_free(&x.out);
 	vc_nv_wipe(&x.nv);
 	return r;
@@ -983,4 +1054,18 @@ uc_vcard_object(const struct uc_vcard *c, uint8_t tag, struct uc_buf *out)
 	if (!vc_object_present(&c->nv, tag))
 		return UC_ERR_NOT_FOUND;
 	return vc_object_encode(&c->nv, tag, out);
+}
+
+int
+uc_vcard_linked(const struct uc_vcard *c, char pan[20], char expiry[5])
+{
+	if (c == NULL)
+		return UC_ERR_ARG;
+	if (!c->nv.linked)
+		return UC_ERR_NOT_FOUND;
+	if (pan != NULL)
+		snprintf(pan, 20, "%s", c->nv.pan);
+	if (expiry != NULL)
+		memcpy(expiry, c->nv.expiry, 5);
+	return 0;
 }

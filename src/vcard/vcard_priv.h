@@ -38,6 +38,10 @@
 #define VC_EF_MAX 3072u
 #define VC_EC_PRIV_LEN 32u
 #define VC_EC_PUB_LEN 65u
+#define VC_PAN_MIN 12u
+#define VC_PAN_MAX 19u
+#define VC_BANK_AID_MIN 5u
+#define VC_BANK_AID_MAX 16u
 
 /* The applet's AID: F0 "UNIONCARD" 01. */
 extern const uint8_t vc_aid[11];
@@ -54,6 +58,15 @@ struct vc_nv {
 	int has_key;
 	uint8_t ec_priv[VC_EC_PRIV_LEN];
 	uint8_t ec_pub[VC_EC_PUB_LEN];
+	/* Linked card: the bank payment application beside the applet.  Only
+	 * what the union applet shows of it (FCI tag 88) and what testers
+	 * need (PAN, expiry) are kept; the bank application itself is not
+	 * emulated. */
+	int linked;
+	char pan[VC_PAN_MAX + 1];
+	char expiry[5]; /* YYMM */
+	uint8_t bank_aid[VC_BANK_AID_MAX];
+	size_t bank_aid_len;
 	/* Data objects: contents only (the card adds tag and length). */
 	size_t e1_len, e3_len, ef_len; /* 0: absent */
 	uint8_t e1[VC_E1_MAX];
@@ -85,12 +98,17 @@ struct uc_vcard {
 /* "BLANK", "PERSONALIZING", ... ("UNKNOWN" otherwise). */
 const char *vc_lifecycle_name(uint8_t lc);
 
+/* 1 if s is 12-19 digits with a correct Luhn check digit. */
+int vc_pan_valid(const char *s);
+
 /* Wipe a vc_nv (it holds keys). */
 void vc_nv_wipe(struct vc_nv *nv);
 
 /* state.c: the JSON state file (applets-spec/virtual-card.md). */
 int vc_state_load(const char *path, struct vc_nv *nv, struct uc_diag *diag);
 int vc_state_save(const char *path, const struct vc_nv *nv);
+/* The same for a new file: UC_ERR_EXISTS if path exists. */
+int vc_state_create(const char *path, const struct vc_nv *nv);
 /* Check a state's internal consistency (used by load and tests). */
 int vc_state_check(const struct vc_nv *nv, const char *file,
     struct uc_diag *diag);

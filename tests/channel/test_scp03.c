@@ -647,6 +647,15 @@ test_card_refusals(void **state)
 	assert_int_equal(card_iu(&p, 0x80, 0x30, 0, 8), 0x9000);
 	assert_int_equal(card_ea(&p, 0x00, 0x13, 0, 16), 0x6E00);
 	assert_int_equal(p.nv.tries_left, UC_SCP03_TRIES_MAX);
+	/* the order of the checks: format before state, blocked first */
+	assert_int_equal(card_ea(&p, 0x80, 0x13, 0, 16), 0x6882);
+	assert_int_equal(card_ea(&p, 0x84, 0x02, 0, 16), 0x6A86);
+	assert_int_equal(card_ea(&p, 0x84, 0x13, 0, 8), 0x6700);
+	p.nv.tries_left = 0;
+	assert_int_equal(card_ea(&p, 0x80, 0x02, 1, 3), 0x6983);
+	assert_int_equal(card_iu(&p, 0x80, 0x30, 1, 3), 0x6983);
+	assert_int_equal(card_iu(&p, 0x84, 0x30, 0, 8), 0x6E00);
+	p.nv.tries_left = UC_SCP03_TRIES_MAX;
 
 	/* protected command without a session */
 	assert_int_equal(uc_scp03_card_unwrap(p.card, &a, plain, BIG, &pl,

@@ -119,6 +119,14 @@ test_trailing_blank_lines_ignored(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(read_all("", 0, NULL, &d, &n), 0);
 	assert_int_equal(n, 0);
+	/* Rows of empty cells, as spreadsheets export them, are blank. */
+	assert_int_equal(read_all("a,b,c\r\n1,2,3\r\n,,\r\n,,\r\n", 22,
+	    NULL, &d, &n), 0);
+	assert_int_equal(n, 2);
+	/* ...but a quoted empty field is data. */
+	assert_int_equal(read_all("a,b,c\n1,2,3\n\"\",,\n", 17, NULL, &d,
+	    &n), 0);
+	assert_int_equal(n, 3);
 }
 
 /* Run the member header on text and expect an error at line/field. */
@@ -184,6 +192,10 @@ test_errors_name_file_line_field(void **state)
 	    "1,A,2000-01-01\n\n2,B,2000-01-02\n", 3, "", "blank line");
 	expect_error("member_code,full_name,date_of_birth\n"
 	    "1,A\r,2000-01-01\n", 2, "", "carriage return");
+	expect_error("member_code,full_name,date_of_birth\n"
+	    "1,A,2000-01-01\n,,\n2,B,2000-01-02\n", 3, "", "blank line");
+	expect_error("\nmember_code,full_name,date_of_birth\n", 1, "",
+	    "before the first row");
 	expect_error("member_code,full_name,date_of_birth\n"
 	    "1,A\xc0\xaf,2000-01-01\n", 2, "full_name", "UTF-8");
 	expect_error("member_code,full_name,date_of_birth,Member_Code\n",
@@ -328,6 +340,32 @@ test_writer_round_trip(void **state)
 	uc_buf_free(&b);
 }
 
+static void
+test_writer_to_stream(void **state)
+{
+	static const char *const row[] = { "a", NULL, "b,c", "say \"x\"" };
+	static const char want[] = "a,,\"b,c\",\"say \"\"x\"\"\"\r\n"
+	    "a,,\"b,c\",\"say \"\"x\"\"\"\r\n";
+	struct uc_csv_field f[4];
+	char got[128];
+	FILE *fp = tmpfile();
+	size_t i, n;
+
+	(void)state;
+	assert_non_null(fp);
+	assert_int_equal(uc_csv_write_strings(fp, row, 4), 0);
+	for (i = 0; i < 4; i++) {
+		f[i].ptr = row[i];
+		f[i].len = row[i] != NULL ? strlen(row[i]) : 0;
+	}
+	assert_int_equal(uc_csv_write_record(fp, f, 4), 0);
+	rewind(fp);
+	n = fread(got, 1, sizeof(got), fp);
+	assert_int_equal(n, sizeof(want) - 1);
+	assert_memory_equal(got, want, n);
+	fclose(fp);
+}
+
 int
 main(void)
 {
@@ -339,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_caller_diag),
 		cmocka_unit_test(test_file_reader_across_chunks),
 		cmocka_unit_test(test_writer_round_trip),
+		cmocka_unit_test(test_writer_to_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -381,6 +381,38 @@ test_lifecycle(void **state)
 	fx_free(f);
 }
 
+/* SET STATUS 03 needs E1, E2 and EF; FF works from PERSONALIZING. */
+static void
+test_personalized_needs_all(void **state)
+{
+	struct fx *f = fx_new();
+	struct uc_buf e1 = UC_BUF_INIT, seq = UC_BUF_INIT, ef = UC_BUF_INIT;
+
+	(void)state;
+	sm_open(f);
+	make_e1(&e1, "Phạm Thị Dung");
+	put_dgi(&seq, 0x00e1, e1.data, e1.len);
+	assert_int_equal(store_seq(f, &seq, 255), 0x9000);
+	assert_int_equal(sm_send(f, 0x47, 0x80, 0x00, NULL, 0, 256, NULL),
+	    0x9000);
+	/* E1 + E2, no EF. */
+	assert_int_equal(sm_send(f, 0xf0, 0x80, 0x03, NULL, 0, 0, NULL),
+	    0x6985);
+	/* EF only in a new sequence: E1 stays. */
+	uc_buf_reset(&seq);
+	make_ef(&ef, 40);
+	put_dgi(&seq, 0x00ef, ef.data, ef.len);
+	assert_int_equal(store_seq(f, &seq, 255), 0x9000);
+	assert_int_equal(hex(f, "00CA00E100"), 0x9000);
+	assert_int_equal(sm_send(f, 0xf0, 0x80, 0xff, NULL, 0, 0, NULL),
+	    0x9000);
+	assert_string_equal(lifecycle(f), "TERMINATED");
+	uc_buf_free(&e1);
+	uc_buf_free(&seq);
+	uc_buf_free(&ef);
+	fx_free(f);
+}
+
 static void
 test_terminate_from_blank(void **state)
 {
@@ -739,7 +771,8 @@ test_auth_counter(void **state)
 	uc_vcard_counters(f->c, NULL, &tries, NULL);
 	assert_int_equal(tries, 0);
 	assert_int_equal(hex(f, "8050300008010203040506070800"), 0x6983);
-	assert_int_equal(hex(f, "8482130010" "00000000000000000000000000000000"),
+	assert_int_equal(hex(f, "8482130010"
+	    "00000000000000000000000000000000"),
 	    0x6983);
 	assert_int_equal(select_applet(f), 0x9000);
 	assert_int_equal(f->resp[f->rlen - 3], 0x00); /* FCI 87 01 00 */
@@ -766,9 +799,12 @@ test_sm_errors(void **state)
 	uc_buf_free(&b);
 	assert_int_equal(hex(f, "8447800008000000000000000000"), 0x6982);
 	assert_string_equal(lifecycle(f), "BLANK");
-	/* SELECT closes a session too. */
+	/* SELECT closes a session too, even a failed one. */
 	sm_open(f);
 	assert_int_equal(select_applet(f), 0x9000);
+	assert_int_equal(hex(f, "84F080FF080000000000000000"), 0x6982);
+	sm_open(f);
+	assert_int_equal(hex(f, "00A4040007A000000727101000"), 0x6a82);
 	assert_int_equal(hex(f, "84F080FF080000000000000000"), 0x6982);
 	/* So does power-off. */
 	sm_open(f);
@@ -862,6 +898,47 @@ test_save_failure(void **state)
 	fx_free(f);
 }
 
+/* A linked card shows its bank application in the FCI (tag 88). */
+static void
+test_linked(void **state)
+{
+	static const uint8_t fci88[] = { 0x88, 0x09, 0x4f, 0x07, 0xa0, 0x00,
+		0x00, 0x07, 0x27, 0x10, 0x10 };
+	struct uc_vcard_new_opts o;
+	struct uc_vcard *c = NULL;
+	struct uc_diag d;
+	char path[512], pan[20], exp[5];
+	uint8_t resp[300];
+	size_t rlen;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.serial = serial;
+	o.linked = 1;
+	o.pan = "9704150000000001"; /* Luhn wrong */
+	vt_temp_path(path, sizeof(path));
+	assert_int_equal(uc_vcard_create(path, &o), UC_ERR_INVALID);
+	o.pan = "9704150000000003";
+	o.expiry_yymm = "2913";
+	assert_int_equal(uc_vcard_create(path, &o), UC_ERR_INVALID);
+	o.expiry_yymm = "2912";
+	assert_int_equal(uc_vcard_create(path, &o), 0);
+	assert_int_equal(uc_vcard_load(path, &c, &d), 0);
+	assert_int_equal(uc_vcard_linked(c, pan, exp), 0);
+	assert_string_equal(pan, "9704150000000003");
+	assert_string_equal(exp, "2912");
+	assert_int_equal(uc_vcard_process(c, (const uint8_t *)"\x00\xa4\x04"
+	    "\x00\x0b\xf0\x55\x4e\x49\x4f\x4e\x43\x41\x52\x44\x01\x00", 17,
+	    resp, sizeof(resp), &rlen), 0);
+	assert_memory_equal(resp + rlen - 2, "\x90\x00", 2);
+	assert_non_null(memmem(resp, rlen, fci88, sizeof(fci88)));
+	/* The FCI ends with tag 88 (after 87 01 05). */
+	assert_memory_equal(resp + rlen - 2 - sizeof(fci88), fci88,
+	    sizeof(fci88));
+	uc_vcard_free(&c);
+	vt_remove(path);
+}
+
 /* ------------------------------------------------------------------------
  * Damaged state files
  * ------------------------------------------------------------------------ */
@@ -912,15 +989,28 @@ test_damaged_state(void **state)
 		{ "\"mac\": \"4041", "\"mac\": \"4G41", "keys.scp03.mac" },
 		{ "\"ec_private\": \"4098", "\"ec_private\": \"4099",
 		    "keys.ec_public" },
-		{ "\"ec_private\": \"40989B6A9277E2783F27E47FD3D65BBC21756FEFB4629BD40ACF0264209033B9\"",
-		    "\"ec_private\": \"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\"",
+		/* A scalar >= n is no private key. */
+		{ "\"ec_private\": \"40989B6A9277E2783F27E47FD3D65BBC"
+		    "21756FEFB4629BD40ACF0264209033B9\"",
+		    "\"ec_private\": \"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+		    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\"",
 		    "keys.ec_private" },
 		{ "\"E1\": \"C00C", "\"E1\": \"C00D", "objects.E1" },
 		{ "C7085543010000000001", "C7085543010000000002",
 		    "objects.E1" },
 		{ "\"EF\": \"30", "\"EF\": \"31", "objects.EF" },
 		{ "\"EF\": \"30", "\"E2\": \"30", "objects.E2" },
-		{ "\"linked\": null", "\"linked\": {}", "linked" },
+		{ "\"linked\": null", "\"linked\": {}", "linked.pan" },
+		{ "\"linked\": null", "\"linked\": 1", "linked" },
+		{ "\"linked\": null", "\"linked\": {\"pan\": "
+		    "\"9704150000000001\", \"expiry\": \"2912\", "
+		    "\"bank_aid\": \"A0000007271010\"}", "linked.pan" },
+		{ "\"linked\": null", "\"linked\": {\"pan\": "
+		    "\"9704150000000003\", \"expiry\": \"2913\", "
+		    "\"bank_aid\": \"A0000007271010\"}", "linked.expiry" },
+		{ "\"linked\": null", "\"linked\": {\"pan\": "
+		    "\"9704150000000003\", \"expiry\": \"2912\", "
+		    "\"bank_aid\": \"A000000727\", \"x\": 1}", "linked.x" },
 		{ "\"linked\": null", "\"linked\": null, \"extra\": 1",
 		    "extra" },
 		{ "\"counters\": {", "\"counters\": {\"x\": 1, ",
@@ -1023,6 +1113,7 @@ main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_terminate_from_blank),
+		cmocka_unit_test(test_personalized_needs_all),
 		cmocka_unit_test(test_generate_key_and_aa),
 		cmocka_unit_test(test_store_data_checks),
 		cmocka_unit_test(test_store_data_atomic),
@@ -1031,6 +1122,7 @@ main(void)
 		cmocka_unit_test(test_sm_errors),
 		cmocka_unit_test(test_transport_rules),
 		cmocka_unit_test(test_save_failure),
+		cmocka_unit_test(test_linked),
 		cmocka_unit_test(test_damaged_state),
 		cmocka_unit_test(test_vpcd_frames),
 	};

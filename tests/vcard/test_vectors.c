@@ -53,6 +53,18 @@ replay_file(const char *spec_dir, const char *name)
 	if (uc_vcard_load(tmp, &c, &d) != 0)
 		fail_msg("%s: %s: %s", name, d.field, d.msg);
 	uc_vcard_power_on(c);
+	if (json_object_get(root, "atr") != NULL) {
+		struct uc_buf want = UC_BUF_INIT;
+		uint8_t atr[33];
+		size_t alen = sizeof(atr);
+
+		assert_int_equal(uc_hex_decode_buf(json_string_value(
+		    json_object_get(root, "atr")), &want), 0);
+		assert_int_equal(uc_vcard_atr(c, atr, &alen), 0);
+		assert_int_equal(alen, want.len);
+		assert_memory_equal(atr, want.data, alen);
+		uc_buf_free(&want);
+	}
 	steps = json_object_get(root, "steps");
 	assert_true(json_is_array(steps) && json_array_size(steps) > 0);
 	json_array_foreach(steps, i, st) {

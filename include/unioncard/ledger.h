@@ -1,0 +1,326 @@
+/*
+ * unioncard/ledger.h - the issuance ledger.
+ *
+ * One SQLite file (WAL journal, foreign keys on, STRICT tables) holds the
+ * tree of union units, their accounts, the members each grassroots union
+ * enters, the print requests that go up the tree, the fee schedule, the
+ * cards and an append-only audit trail chained by SHA-256.  The file is
+ * created and upgraded by numbered migrations (PRAGMA user_version).
+ *
+ * Every function that changes the ledger runs in ONE transaction: it
+ * happens whole or not at all.  A refused action (outside the account's
+ * subtree, wrong role, an approver approving its own unit) is rolled back
+ * and THEN written to the audit trail in a transaction of its own, so the
+ * refusal is on record even though nothing else changed.
+ *
+ * Acting as someone: uc_ledger_login() checks a password against the
+ * salted PBKDF2-HMAC-SHA256 hash and makes that account the actor for
+ * every later call on the handle.  Only uc_ledger_init() and the read-only
+ * audit verification work without an actor.
+ *
+ * Objects are named the way users name them: units by code, members by
+ * national ID or member code, requests by number, cards by serial text.
+ * Listings come back as jansson arrays (json_t *, the CALLER json_decref()s
+ * them) so that tools print them as JSON, CSV or tables without the
+ * library knowing which.
+ *
+ * Library code never prints.  Validation errors fill a struct uc_diag.
+ */
+#ifndef UNIONCARD_LEDGER_H
+#define UNIONCARD_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "unioncard/common.h"
+#include "unioncard/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The schema version this library creates and understands. */
+#define UC_LEDGER_SCHEMA_VERSION 1
+
+#define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
+#define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
+#define UC_LEDGER_USER_MAX 64     /* account name, bytes */
+#define UC_LEDGER_REASON_MAX 512  /* reasons, bytes */
+#define UC_LEDGER_PASSWORD_MAX 1024
+#define UC_LEDGER_SERIAL_LEN 11   /* "PP" + 9 digits */
+
+/* Seeded fee items (amounts in VND; see docs/ledger.md). */
+#define UC_FEE_REGULAR_FIRST "regular.first"       /* 0, province */
+#define UC_FEE_REGULAR_LATER "regular.later"       /* 10000, member */
+#define UC_FEE_LINKED_MANDATORY "linked.mandatory" /* 0, bank waives */
+#define UC_FEE_LINKED_OTHER "linked.other"         /* 50000, member|union */
+
+enum uc_ledger_role {
+	UC_ROLE_CLERK = 1,
+	UC_ROLE_APPROVER = 2,
+	UC_ROLE_PRINTER = 4,
+	UC_ROLE_LIAISON = 8,
+	UC_ROLE_ADMIN = 16,
+};
+
+struct uc_ledger; /* opaque */
+
+/*
+ * Open (and with create != 0 create) the ledger at path, then bring its
+ * schema up to UC_LEDGER_SCHEMA_VERSION in one transaction per migration.
+ * A file with a newer schema is UC_ERR_LEDGER_VERSION.  A missing file
+ * without create is UC_ERR_NOT_FOUND.
+ */
+UC_API int uc_ledger_open(struct uc_ledger **out, const char *path,
+    int create);
+/* Close, wipe and NULL (safe on NULL). */
+UC_API void uc_ledger_free(struct uc_ledger **l);
+
+/*
+ * PBKDF2-HMAC-SHA256 iterations for passwords set through this handle
+ * from now on (default 600,000; 1,000..100,000,000).  For test suites
+ * that create many accounts; each stored hash keeps its own count, so
+ * this never weakens existing accounts.  UC_ERR_RANGE outside the limits.
+ */
+UC_API int uc_ledger_set_kdf_cost(struct uc_ledger *l, unsigned iterations);
+
+/*
+ * Bulk mode for benchmarks and first loads: synchronous=OFF and a larger
+ * page cache.  A crash may then lose the last transactions (never tear
+ * one: WAL still applies).  Off by default.
+ */
+UC_API int uc_ledger_set_bulk(struct uc_ledger *l, int on);
+
+/*
+ * Create the root unit (province or ministry union) and its first admin.
+ * prefix (1..99) is the issuer prefix of member codes and card serials.
+ * UC_ERR_EXISTS if the ledger is already initialized.
+ */
+UC_API int uc_ledger_init(struct uc_ledger *l, const char *root_code,
+    const char *root_name, unsigned prefix, const char *admin,
+    const char *password);
+
+/*
+ * Check the password of account user and make it the actor.  A wrong
+ * password or unknown user is UC_ERR_AUTH (the same code for both) and
+ * is audited.
+ */
+UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
+    const char *password);
+
+/*
+ * Why the last call was refused or failed a rule, in words for the user
+ * ("unit X is outside the subtree of Y", "member ... already has a live
+ * card"); "" if nothing to add.  Borrowed, valid until the next call.
+ */
+UC_API const char *uc_ledger_why(const struct uc_ledger *l);
+
+/* Role name <-> value ("clerk", ...).  0 / NULL when unknown. */
+UC_API int uc_ledger_role_parse(const char *name);
+UC_API const char *uc_ledger_role_name(int role);
+
+/* --- units and accounts (admin) ------------------------------------- */
+
+UC_API int uc_ledger_unit_add(struct uc_ledger *l, const char *code,
+    const char *name, const char *parent_code, int exempt);
+/*
+ * CSV with columns code,name,parent[,exempt]; parents may appear earlier
+ * in the same file.  One bad line rejects the whole file.
+ */
+UC_API int uc_ledger_unit_import(struct uc_ledger *l, FILE *fp,
+    const char *name, size_t *count, struct uc_diag *d);
+/* [{"code","name","parent","exempt","depth"}...] in tree order. */
+UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
+
+UC_API int uc_ledger_account_add(struct uc_ledger *l, const char *user,
+    const char *unit_code, int role, const char *password);
+
+/* --- members -------------------------------------------------------- */
+
+/*
+ * Import a member list (see docs/ledger.md for the columns) into unit
+ * unit_code.  Names are stored NFC with an ASCII fold.  One bad line
+ * rejects the whole file: nothing changes and d names file, line and
+ * field.  *count gets the number of members written.
+ */
+UC_API int uc_ledger_member_import(struct uc_ledger *l, const char *unit_code,
+    FILE *fp, const char *name, size_t *count, struct uc_diag *d);
+/* entered -> submitted for every entered member of the unit. */
+UC_API int uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
+    size_t *count);
+/*
+ * Approve submitted members of a unit directly under the actor's unit:
+ * all of them (ids == NULL) or those with the given national IDs.
+ * Each gets a member code.  *count: members approved.
+ */
+UC_API int uc_ledger_member_approve(struct uc_ledger *l,
+    const char *unit_code, const char *const *national_ids, size_t n,
+    size_t *count);
+UC_API int uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
+    const char *national_id, const char *reason);
+/* [{"member_code","full_name","name_ascii","national_id","status",...}] */
+UC_API int uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
+    const char *status, json_t **out);
+/* One member by member code or national ID. */
+UC_API int uc_ledger_member_show(struct uc_ledger *l, const char *key,
+    json_t **out);
+
+/* --- print requests and fees ---------------------------------------- */
+
+/*
+ * Create a draft print request for unit_code.  codes == NULL takes every
+ * approved member of the unit without a live card; otherwise the listed
+ * member codes.  payer: "member" or "union" (NULL: member) for lines the
+ * member side pays.  replacement: NULL, or "lost", "stolen", "damaged",
+ * "data_change".  Fees come from the schedule in force today.
+ */
+UC_API int uc_ledger_request_create(struct uc_ledger *l,
+    const char *unit_code, const char *type, const char *const *codes,
+    size_t n, const char *payer, const char *replacement, int64_t *id);
+UC_API int uc_ledger_request_submit(struct uc_ledger *l, int64_t id);
+UC_API int uc_ledger_request_approve(struct uc_ledger *l, int64_t id);
+UC_API int uc_ledger_request_reject(struct uc_ledger *l, int64_t id,
+    const char *reason);
+/* The printer accepts an approved request and reserves a card per line. */
+UC_API int uc_ledger_request_accept(struct uc_ledger *l, int64_t id);
+UC_API int uc_ledger_request_list(struct uc_ledger *l, json_t **out);
+/* {"id","status","type","unit","lines":[{"member_code","fee_vnd","payer"}]} */
+UC_API int uc_ledger_request_show(struct uc_ledger *l, int64_t id,
+    json_t **out);
+
+/* Admin of the root: amount in VND from date (YYYY-MM-DD) on. */
+UC_API int uc_ledger_fee_set(struct uc_ledger *l, const char *item,
+    int64_t amount, const char *from);
+UC_API int uc_ledger_fee_list(struct uc_ledger *l, json_t **out);
+
+/* --- cards ---------------------------------------------------------- */
+
+/*
+ * Reserve a card serial for request line line_id (idempotent: an existing
+ * reserved card of the line is returned).  serial gets the text form.
+ */
+UC_API int uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
+    char serial[UC_LEDGER_SERIAL_LEN + 1]);
+/* reserved -> encoded, recording what the chip holds. */
+UC_API int uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const unsigned char *public_key,
+    size_t public_key_len, const unsigned char *sod_hash,
+    size_t sod_hash_len);
+/* reserved|encoded -> spoiled (a failed or pulled blank). */
+UC_API int uc_ledger_card_spoil(struct uc_ledger *l, const char *serial,
+    const char *reason);
+/* reserved|encoded -> issued (handed to the member). */
+UC_API int uc_ledger_card_issue(struct uc_ledger *l, const char *serial);
+/*
+ * Change a live card's status to "lost", "stolen", "damaged" or "revoked"
+ * (reason optional).
+ */
+UC_API int uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
+    const char *status, const char *reason);
+UC_API int uc_ledger_card_show(struct uc_ledger *l, const char *serial,
+    json_t **out);
+/* [{"serial","member_code","status","type"}...] of one request (id > 0)
+ * or of every card in the actor's subtree (id == 0). */
+UC_API int uc_ledger_card_list(struct uc_ledger *l, int64_t request_id,
+    json_t **out);
+
+/* --- targets and reports -------------------------------------------- */
+
+UC_API int uc_ledger_target_set(struct uc_ledger *l, const char *unit_code,
+    int year, int64_t members, const char *deadline);
+/*
+ * Progress of every unit in the subtree of unit_code (NULL: the actor's
+ * unit) as of as_of (NULL: today in Vietnam), counts rolled up the tree:
+ * [{"unit","name","parent","depth","target","entered","approved",
+ *   "percent","rank","exempt","overdue","deadline"}...] in tree order.
+ * percent = entered * 100 / target (one decimal), rank among siblings by
+ * percent (exempt units and units without a target get rank null).
+ */
+UC_API int uc_ledger_report_progress(struct uc_ledger *l,
+    const char *unit_code, const char *as_of, json_t **out);
+/* Fee totals by payer, unit and month: [{"period","unit","payer",
+ * "lines","total_vnd"}...]. */
+UC_API int uc_ledger_report_fees(struct uc_ledger *l, json_t **out);
+/* Cards by status: [{"status","count"}...]. */
+UC_API int uc_ledger_report_cards(struct uc_ledger *l, json_t **out);
+/*
+ * Recompute the per-unit daily counters behind the progress report from
+ * the member rows (after a bulk load, or to repair).  Admin only.
+ */
+UC_API int uc_ledger_rebuild_counters(struct uc_ledger *l);
+
+/* --- audit trail ---------------------------------------------------- */
+
+/*
+ * Walk the chain.  Returns 0 if intact, UC_ERR_VERIFY if a row was edited,
+ * deleted or inserted outside the library; *bad_row (optional) gets the
+ * first row id at fault and msg (optional, cap bytes) says what is wrong.
+ * Needs no actor.
+ */
+UC_API int uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row,
+    char *msg, size_t cap, int64_t *rows);
+/* Write the trail as CSV (RFC 4180, CRLF) to fp. */
+UC_API int uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp);
+
+/* --- status list ---------------------------------------------------- */
+
+/*
+ * Signer callback: sign payload (detached CMS, DER) into *sig (malloc'ed,
+ * the library frees it).  NULL signer writes an unsigned list.
+ */
+typedef int (*uc_ledger_signer_fn)(void *ctx, const unsigned char *payload,
+    size_t len, unsigned char **sig, size_t *sig_len);
+
+/*
+ * Write the revocation status list of every card (docs/status-list.md)
+ * to path, atomically (temp file + rename).  ttl in seconds (0: 86400).
+ * now: issue time (0: current time).  *ncards gets the bit count.
+ */
+UC_API int uc_ledger_status_list_export(struct uc_ledger *l,
+    const char *path, uint32_t ttl, int64_t now, uc_ledger_signer_fn sign,
+    void *sign_ctx, uint64_t *nbits, size_t *file_len);
+
+/*
+ * Parse a status list file image: check the envelope and return the
+ * bitstring (malloc'ed, CALLER frees) and header fields.  Signature
+ * checking is the caller's (payload_len bytes at the start are signed).
+ */
+struct uc_status_list_info {
+	unsigned prefix;
+	int64_t issued_at;
+	uint32_t ttl;
+	uint64_t nbits;
+	size_t payload_len;
+	size_t sig_off;
+	size_t sig_len;
+};
+UC_API int uc_status_list_parse(const unsigned char *data, size_t len,
+    struct uc_status_list_info *info, unsigned char **bits,
+    size_t *bits_len);
+/*
+ * What a verifier does offline: parse the file image, verify its detached
+ * CMS signature over the payload against trust (a struct uc_trust from
+ * keys.h; the signer must carry the status-list EKU), and check that now
+ * (0: current time) lies in [issued_at, issued_at + ttl].  On success the
+ * bitstring is returned as by uc_status_list_parse.  Errors:
+ * UC_ERR_INVALID (malformed), UC_ERR_VERIFY (unsigned, bad signature or
+ * expired; d says which).
+ */
+struct uc_trust;
+UC_API int uc_status_list_verify(const unsigned char *data, size_t len,
+    const struct uc_trust *trust, int64_t now,
+    struct uc_status_list_info *info, unsigned char **bits,
+    size_t *bits_len, struct uc_diag *d);
+
+/* 1 if card serial is marked not valid in bits, 0 if valid, <0 error. */
+UC_API int uc_status_list_get(const struct uc_status_list_info *info,
+    const unsigned char *bits, size_t bits_len, const char *serial);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UNIONCARD_LEDGER_H */

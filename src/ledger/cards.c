@@ -1,0 +1,437 @@
+/*
+ * cards.c - the life of a card serial: reserved for a request line,
+ * encoded by a station, issued, or spoiled, lost, stolen, damaged,
+ * revoked, replaced.
+ *
+ * Serials are a forward-only per-ledger counter; shown with the issuer
+ * prefix as 11 digits ("52" + 9 digits).  The number without the prefix
+ * is the card's index in the status list (docs/status-list.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unioncard/ledger.h"
+#include "unioncard/text.h"
+#include "ledger/ledger_priv.h"
+
+#define LIVE_CARD "('reserved', 'encoded', 'issued')"
+
+int
+lg_card_reserve(struct uc_ledger *l, int64_t line_id,
+    char serial[UC_LEDGER_SERIAL_LEN + 1])
+{
+	sqlite3_stmt *st = NULL;
+	int64_t member_id, replaces = 0, n;
+	char type[16], at[32], obj[UC_LEDGER_SERIAL_LEN + 1], det[96];
+	int r;
+
+	serial[0] = '\0';
+	if ((r = lg_prepare(l, &st, "SELECT rl.member_id, q.type, q.status,"
+	    " coalesce(rl.replaces, 0) FROM request_lines rl JOIN requests q"
+	    " ON q.id = rl.request_id WHERE rl.id = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, line_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (strcmp((const char *)sqlite3_column_text(st, 2), "accepted") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request of line %lld"
+		    " is not accepted for printing", (long long)line_id);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	member_id = sqlite3_column_int64(st, 0);
+	snprintf(type, sizeof(type), "%s",
+	    (const char *)sqlite3_column_text(st, 1));
+	replaces = sqlite3_column_int64(st, 3);
+	sqlite3_finalize(st);
+	/* Idempotent: a line's unfinished card is the one to encode. */
+	if ((r = lg_prepare(l, &st, "SELECT serial FROM cards WHERE"
+	    " line_id = ? AND status IN ('reserved', 'encoded')")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, line_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		lg_serial_format(l->prefix, sqlite3_column_int64(st, 0),
+		    serial);
+		r = 0;
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* a line gets one card that reaches the member */
+	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM cards WHERE"
+	    " line_id = ? AND status <> 'spoiled'")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, line_id);
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "line %lld already"
+		    " has its card", (long long)line_id);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = lg_counter_next(l, "card_serial", &n)) != 0)
+		goto out;
+	if (n >= 1000000000LL) {
+		r = UC_ERR_RANGE;
+		goto out;
+	}
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO cards (serial, member_id,"
+	    " line_id, type, status, created_at, updated_at)"
+	    " VALUES (?, ?, ?, ?, 'reserved', ?, ?)")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, n);
+	sqlite3_bind_int64(st, 2, member_id);
+	sqlite3_bind_int64(st, 3, line_id);
+	lg_bind_text(st, 4, type);
+	lg_bind_text(st, 5, at);
+	lg_bind_text(st, 6, at);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (replaces != 0) {
+		/* The old card stops standing for the member: a live one
+		 * becomes "replaced" (revoked in the status list); a lost,
+		 * stolen or damaged one keeps its status. */
+		if ((r = lg_prepare(l, &st, "UPDATE cards SET replaced_by = ?1,"
+		    " status = CASE WHEN status IN " LIVE_CARD
+		    " THEN 'replaced' ELSE status END, updated_at = ?2"
+		    " WHERE serial = ?3")) != 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, n);
+		lg_bind_text(st, 2, at);
+		sqlite3_bind_int64(st, 3, replaces);
+		if ((r = lg_err(sqlite3_step(st))) != 0)
+			goto out;
+	}
+	lg_serial_format(l->prefix, n, obj);
+	if (replaces != 0) {
+		char old[UC_LEDGER_SERIAL_LEN + 1];
+
+		lg_serial_format(l->prefix, replaces, old);
+		snprintf(det, sizeof(det), "line=%lld replaces=%s",
+		    (long long)line_id, old);
+	} else {
+		snprintf(det, sizeof(det), "line=%lld", (long long)line_id);
+	}
+	if ((r = lg_audit(l, "card.reserve", NULL, obj, det)) != 0)
+		goto out;
+	memcpy(serial, obj, sizeof(obj));
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The unit that owns card n (the member's unit). */
+static int
+card_unit(struct uc_ledger *l, int64_t n, struct lg_unit *u, char status[16])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	status[0] = '\0';
+	if ((r = lg_prepare(l, &st, "SELECT m.unit_id, c.status FROM cards c"
+	    " JOIN members m ON m.id = c.member_id WHERE c.serial = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, n);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	snprintf(status, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+	r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), u);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
+    char serial[UC_LEDGER_SERIAL_LEN + 1])
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char obj[24];
+	int r;
+
+	if (serial != NULL)
+		serial[0] = '\0';
+	if (l == NULL || serial == NULL)
+		return UC_ERR_ARG;
+	snprintf(obj, sizeof(obj), "line %lld", (long long)line_id);
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT q.unit_id FROM request_lines rl"
+	    " JOIN requests q ON q.id = rl.request_id WHERE rl.id = ?")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, line_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	r = lg_card_reserve(l, line_id, serial);
+out:
+	sqlite3_finalize(st);
+	r = lg_end(l, r, "card.reserve", NULL, obj);
+	if (r != 0)
+		serial[0] = '\0';
+	return r;
+}
+
+/*
+ * Move card `serial` from one of the statuses in `from` (a SQL list) to
+ * `to`, by an actor with one of roles over the member's unit.
+ */
+static int
+transition(struct uc_ledger *l, const char *serial, const char *const *from,
+    const char *to, int roles, const char *action, const char *reason,
+    const char *chip, const unsigned char *pk, size_t pklen,
+    const unsigned char *sod, size_t sodlen)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char status[16], at[32], det[UC_LEDGER_REASON_MAX + 64];
+	int64_t n;
+	int r, ok = 0;
+
+	memset(&u, 0, sizeof(u));
+	if (l == NULL || serial == NULL)
+		return UC_ERR_ARG;
+	if (reason != NULL && (strlen(reason) > UC_LEDGER_REASON_MAX ||
+	    uc_text_utf8_check(reason, strlen(reason), NULL) != 0))
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_serial_parse(l->prefix, serial, &n)) != 0) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = card_unit(l, n, &u, status)) != 0)
+		goto out;
+	if ((r = lg_need(l, roles, &u)) != 0)
+		goto out;
+	for (; *from != NULL; from++)
+		if (strcmp(*from, status) == 0)
+			ok = 1;
+	if (!ok) {
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
+		    serial, status);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "UPDATE cards SET status = ?1,"
+	    " reason = coalesce(?2, reason), updated_at = ?3,"
+	    " chip_serial = coalesce(?5, chip_serial),"
+	    " public_key = coalesce(?6, public_key),"
+	    " sod_hash = coalesce(?7, sod_hash) WHERE serial = ?4")) != 0)
+		goto out;
+	lg_bind_text(st, 1, to);
+	lg_bind_text(st, 2, reason);
+	lg_bind_text(st, 3, at);
+	sqlite3_bind_int64(st, 4, n);
+	lg_bind_text(st, 5, chip);
+	if (pk != NULL)
+		sqlite3_bind_blob(st, 6, pk, (int)pklen, SQLITE_TRANSIENT);
+	if (sod != NULL)
+		sqlite3_bind_blob(st, 7, sod, (int)sodlen, SQLITE_TRANSIENT);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	snprintf(det, sizeof(det), "%s -> %s%s%s", status, to,
+	    reason ? " reason=" : "", reason ? reason : "");
+	r = lg_audit(l, action, u.code, serial, det);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, action, u.code[0] ? u.code : NULL, serial);
+}
+
+int
+uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const unsigned char *public_key,
+    size_t public_key_len, const unsigned char *sod_hash,
+    size_t sod_hash_len)
+{
+	static const char *const from[] = { "reserved", NULL };
+
+	if (chip_serial == NULL || strlen(chip_serial) > 64 ||
+	    public_key_len > 1024 || sod_hash_len > 64 ||
+	    (public_key == NULL && public_key_len != 0) ||
+	    (sod_hash == NULL && sod_hash_len != 0))
+		return UC_ERR_ARG;
+	return transition(l, serial, from, "encoded",
+	    UC_ROLE_PRINTER | UC_ROLE_ADMIN, "card.encoded", NULL,
+	    chip_serial, public_key, public_key_len, sod_hash, sod_hash_len);
+}
+
+int
+uc_ledger_card_spoil(struct uc_ledger *l, const char *serial,
+    const char *reason)
+{
+	static const char *const from[] = { "reserved", "encoded", NULL };
+
+	if (reason == NULL || reason[0] == '\0')
+		return UC_ERR_ARG;
+	return transition(l, serial, from, "spoiled",
+	    UC_ROLE_PRINTER | UC_ROLE_ADMIN, "card.spoil", reason, NULL,
+	    NULL, 0, NULL, 0);
+}
+
+int
+uc_ledger_card_issue(struct uc_ledger *l, const char *serial)
+{
+	static const char *const from[] = { "reserved", "encoded", NULL };
+
+	return transition(l, serial, from, "issued",
+	    UC_ROLE_PRINTER | UC_ROLE_ADMIN, "card.issue", NULL, NULL, NULL,
+	    0, NULL, 0);
+}
+
+int
+uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
+    const char *status, const char *reason)
+{
+	static const char *const from[] = { "reserved", "encoded", "issued",
+	    NULL };
+	static const char *const from_rev[] = { "reserved", "encoded",
+	    "issued", "lost", "stolen", "damaged", NULL };
+	char action[32];
+	int roles;
+
+	if (status == NULL)
+		return UC_ERR_ARG;
+	if (strcmp(status, "revoked") == 0) {
+		return transition(l, serial, from_rev, "revoked",
+		    UC_ROLE_PRINTER | UC_ROLE_ADMIN, "card.revoke", reason,
+		    NULL, NULL, 0, NULL, 0);
+	}
+	if (strcmp(status, "lost") != 0 && strcmp(status, "stolen") != 0 &&
+	    strcmp(status, "damaged") != 0)
+		return UC_ERR_ARG;
+	roles = UC_ROLE_CLERK | UC_ROLE_PRINTER | UC_ROLE_ADMIN;
+	snprintf(action, sizeof(action), "card.%s", status);
+	return transition(l, serial, from, status, roles, action, reason,
+	    NULL, NULL, 0, NULL, 0);
+}
+
+#define CARD_COLS "SELECT c.serial, m.member_code, c.status, c.type," \
+	" m.full_name, c.chip_serial, c.reason, c.replaced_by, c.line_id," \
+	" c.created_at, c.updated_at, u.code FROM cards c" \
+	" JOIN members m ON m.id = c.member_id JOIN units u" \
+	" ON u.id = m.unit_id "
+
+static json_t *
+card_json(struct uc_ledger *l, sqlite3_stmt *st, int full)
+{
+	char serial[UC_LEDGER_SERIAL_LEN + 1], rep[UC_LEDGER_SERIAL_LEN + 1];
+	int has_rep = sqlite3_column_type(st, 7) != SQLITE_NULL;
+
+	lg_serial_format(l->prefix, sqlite3_column_int64(st, 0), serial);
+	if (has_rep)
+		lg_serial_format(l->prefix, sqlite3_column_int64(st, 7), rep);
+	if (!full)
+		return json_pack("{s:s, s:s, s:s, s:s}", "serial", serial,
+		    "member_code", (const char *)sqlite3_column_text(st, 1),
+		    "status", (const char *)sqlite3_column_text(st, 2),
+		    "type", (const char *)sqlite3_column_text(st, 3));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s,"
+	    " s:s, s:s}", "serial", serial,
+	    "member_code", (const char *)sqlite3_column_text(st, 1),
+	    "status", (const char *)sqlite3_column_text(st, 2),
+	    "type", (const char *)sqlite3_column_text(st, 3),
+	    "full_name", (const char *)sqlite3_column_text(st, 4),
+	    "chip_serial", (const char *)sqlite3_column_text(st, 5),
+	    "reason", (const char *)sqlite3_column_text(st, 6),
+	    "replaced_by", has_rep ? rep : NULL,
+	    "created_at", (const char *)sqlite3_column_text(st, 9),
+	    "updated_at", (const char *)sqlite3_column_text(st, 10),
+	    "unit", (const char *)sqlite3_column_text(st, 11));
+}
+
+int
+uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	int64_t n;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL || serial == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if (lg_serial_parse(l->prefix, serial, &n) != 0)
+		return UC_ERR_NOT_FOUND;
+	if ((r = lg_prepare(l, &st, CARD_COLS "WHERE c.serial = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, n);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = lg_unit_by_code(l, (const char *)sqlite3_column_text(st, 11),
+	    &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		sqlite3_finalize(st);
+		st = NULL;
+		lg_refused(l, "card.show", u.code, serial);
+		goto out;
+	}
+	if ((*out = card_json(l, st, 1)) == NULL)
+		r = UC_ERR_NOMEM;
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = NULL, *o;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL || request_id < 0)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((a = json_array()) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = lg_prepare(l, &st, CARD_COLS "LEFT JOIN request_lines rl"
+	    " ON rl.id = c.line_id WHERE substr(u.path, 1, ?2) = ?1 AND"
+	    " (?3 = 0 OR rl.request_id = ?3) ORDER BY c.serial")) != 0)
+		goto out;
+	lg_bind_text(st, 1, l->acct_unit.path);
+	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+	sqlite3_bind_int64(st, 3, request_id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((o = card_json(l, st, 0)) == NULL ||
+		    json_array_append_new(a, o) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	sqlite3_finalize(st);
+	json_decref(a);
+	return r;
+}

@@ -1,0 +1,1085 @@
+/*
+ * ledger.c - opening the ledger, migrations, transactions, the audit
+ * chain, accounts and logging in.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "unioncard/date.h"
+#include "unioncard/ledger.h"
+#include "ledger/ledger_priv.h"
+#include "ledger/schema.h"
+
+#define BUSY_TIMEOUT_MS 10000
+#define PBKDF2_ITER_DEFAULT 600000u
+#define PBKDF2_ITER_MIN 1000u
+#define PBKDF2_ITER_MAX 100000000u
+#define PBKDF2_SALT_LEN 16
+#define PBKDF2_HASH_LEN 32
+#define HASH_LEN 32
+
+int
+lg_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return UC_ERR_BUSY;
+	case SQLITE_CONSTRAINT:
+		return UC_ERR_CONFLICT;
+	case SQLITE_NOMEM:
+		return UC_ERR_NOMEM;
+	case SQLITE_CANTOPEN:
+		return UC_ERR_IO;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	default:
+		return UC_ERR_LEDGER;
+	}
+}
+
+int
+lg_exec(struct uc_ledger *l, const char *sql)
+{
+	return lg_err(sqlite3_exec(l->db, sql, NULL, NULL, NULL));
+}
+
+int
+lg_prepare(struct uc_ledger *l, sqlite3_stmt **st, const char *sql)
+{
+	*st = NULL;
+	return lg_err(sqlite3_prepare_v2(l->db, sql, -1, st, NULL));
+}
+
+int
+lg_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return lg_err(sqlite3_bind_null(st, i));
+	return lg_err(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
+}
+
+int
+lg_begin(struct uc_ledger *l)
+{
+	int r;
+
+	if (l == NULL || l->db == NULL)
+		return UC_ERR_ARG;
+	if (l->in_tx)
+		return UC_ERR_STATE;
+	/* IMMEDIATE: take the write lock now, so a busy ledger fails before
+	 * any work rather than at commit. */
+	r = lg_exec(l, "BEGIN IMMEDIATE");
+	if (r == 0)
+		l->in_tx = 1;
+	l->refusal[0] = '\0';
+	return r;
+}
+
+const char *
+uc_ledger_why(const struct uc_ledger *l)
+{
+	return l != NULL ? l->refusal : "";
+}
+
+int
+lg_commit(struct uc_ledger *l)
+{
+	int r = lg_exec(l, "COMMIT");
+
+	if (r == 0)
+		l->in_tx = 0;
+	return r;
+}
+
+void
+lg_rollback(struct uc_ledger *l)
+{
+	if (l->in_tx)
+		(void)sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	l->in_tx = 0;
+}
+
+int
+lg_end(struct uc_ledger *l, int r, const char *action, const char *unit_code,
+    const char *object)
+{
+	if (r == 0) {
+		r = lg_commit(l);
+		if (r == 0)
+			return 0;
+	}
+	lg_rollback(l);
+	if (r == UC_ERR_PERM)
+		lg_refused(l, action, unit_code, object);
+	return r;
+}
+
+void
+lg_refused(struct uc_ledger *l, const char *action, const char *unit_code,
+    const char *object)
+{
+	char act[96], why[sizeof(l->refusal)];
+
+	/* The refusal must outlive any rollback: its own transaction. */
+	snprintf(act, sizeof(act), "refused:%s", action);
+	memcpy(why, l->refusal, sizeof(why));
+	if (l->in_tx || lg_begin(l) != 0)
+		return;
+	memcpy(l->refusal, why, sizeof(why));
+	if (lg_audit(l, act, unit_code, object, why) != 0 || lg_commit(l) != 0)
+		lg_rollback(l);
+}
+
+void
+lg_now(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+lg_parse_day(const char *s, int32_t *day)
+{
+	*day = 0;
+	if (s == NULL)
+		return UC_ERR_ARG;
+	return uc_date_parse(s, strlen(s), day);
+}
+
+int32_t
+lg_today(void)
+{
+	const char *e = getenv("UNIONCARD_TODAY");
+	int32_t d;
+
+	if (e != NULL && e[0] != '\0' && lg_parse_day(e, &d) == 0)
+		return d;
+	return uc_date_today_vn();
+}
+
+/* --- audit chain ----------------------------------------------------- */
+
+static int
+put_field(EVP_MD_CTX *md, const void *p, size_t n)
+{
+	unsigned char len[4];
+
+	len[0] = (unsigned char)(n >> 24);
+	len[1] = (unsigned char)(n >> 16);
+	len[2] = (unsigned char)(n >> 8);
+	len[3] = (unsigned char)n;
+	if (EVP_DigestUpdate(md, len, 4) != 1 ||
+	    (n > 0 && EVP_DigestUpdate(md, p, n) != 1))
+		return UC_ERR_CRYPTO;
+	return 0;
+}
+
+/*
+ * The canonical encoding hashed for a row: "UCAUDIT1", then id (decimal),
+ * at, account, unit, action, object, details, each as a 4-byte big-endian
+ * length and the bytes, then the previous row's 32-byte hash.
+ */
+static int
+row_hash(int64_t id, const char *const f[6], const unsigned char prev[32],
+    unsigned char out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char idt[24];
+	unsigned int n = 0;
+	int i, r = UC_ERR_CRYPTO;
+
+	if (md == NULL)
+		return UC_ERR_NOMEM;
+	snprintf(idt, sizeof(idt), "%lld", (long long)id);
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, "UCAUDIT1", 8) != 1)
+		goto out;
+	if (put_field(md, idt, strlen(idt)) != 0)
+		goto out;
+	for (i = 0; i < 6; i++)
+		if (put_field(md, f[i], strlen(f[i])) != 0)
+			goto out;
+	if (EVP_DigestUpdate(md, prev, HASH_LEN) != 1 ||
+	    EVP_DigestFinal_ex(md, out, &n) != 1 || n != HASH_LEN)
+		goto out;
+	r = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int
+lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
+    const char *object, const char *details)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char prev[HASH_LEN], h[HASH_LEN];
+	char at[32];
+	const char *f[6];
+	int64_t id;
+	int r;
+
+	lg_now(at);
+	f[0] = at;
+	f[1] = l->acct_name[0] != '\0' ? l->acct_name : "-";
+	f[2] = unit_code != NULL ? unit_code :
+	    (l->acct_unit.code[0] != '\0' ? l->acct_unit.code : "-");
+	f[3] = action;
+	f[4] = object != NULL ? object : "";
+	f[5] = details != NULL ? details : "";
+	if ((r = lg_prepare(l, &st,
+	    "SELECT last_id, last_hash FROM audit_head WHERE one = 1")) != 0)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_bytes(st, 1) != HASH_LEN) {
+		r = UC_ERR_LEDGER;
+		goto out;
+	}
+	id = sqlite3_column_int64(st, 0) + 1;
+	memcpy(prev, sqlite3_column_blob(st, 1), HASH_LEN);
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = row_hash(id, f, prev, h)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "INSERT INTO audit (id, at, account, unit,"
+	    " action, object, details, prev_hash, hash)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	for (int i = 0; i < 6; i++)
+		lg_bind_text(st, i + 2, f[i]);
+	sqlite3_bind_blob(st, 8, prev, HASH_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 9, h, HASH_LEN, SQLITE_TRANSIENT);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = lg_prepare(l, &st, "UPDATE audit_head SET last_id = ?,"
+	    " last_hash = ? WHERE one = 1")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, h, HASH_LEN, SQLITE_TRANSIENT);
+	r = lg_err(sqlite3_step(st));
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void msgf(char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+msgf(char *msg, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg == NULL || cap == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, cap, fmt, ap);
+	va_end(ap);
+}
+
+int
+uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
+    size_t cap, int64_t *rows)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char prev[HASH_LEN], h[HASH_LEN];
+	int64_t expect = 1, id, head_id = -1;
+	const char *f[6];
+	int r, rc, i;
+
+	if (bad_row != NULL)
+		*bad_row = 0;
+	if (rows != NULL)
+		*rows = 0;
+	msgf(msg, cap, "%s", "");
+	if (l == NULL)
+		return UC_ERR_ARG;
+	memset(prev, 0, sizeof(prev));
+	/* One read transaction: a consistent snapshot of trail and head. */
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
+	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (id != expect) {
+			if (bad_row != NULL)
+				*bad_row = id < expect ? id : expect;
+			msgf(msg, cap, id > expect ?
+			    "row %lld is missing (next row is %lld)" :
+			    "row %lld is out of sequence",
+			    (long long)expect, (long long)id);
+			r = UC_ERR_VERIFY;
+			goto out;
+		}
+		for (i = 0; i < 6; i++) {
+			if (sqlite3_column_type(st, i + 1) != SQLITE_TEXT)
+				break;
+			f[i] = (const char *)sqlite3_column_text(st, i + 1);
+		}
+		if (i < 6 || sqlite3_column_type(st, 7) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 7) != HASH_LEN ||
+		    sqlite3_column_type(st, 8) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 8) != HASH_LEN) {
+			if (bad_row != NULL)
+				*bad_row = id;
+			msgf(msg, cap, "row %lld is malformed", (long long)id);
+			r = UC_ERR_VERIFY;
+			goto out;
+		}
+		if (CRYPTO_memcmp(sqlite3_column_blob(st, 7), prev,
+		    HASH_LEN) != 0) {
+			if (bad_row != NULL)
+				*bad_row = id;
+			msgf(msg, cap, "row %lld does not chain to row %lld"
+			    " (a row was removed or replaced)", (long long)id,
+			    (long long)(id - 1));
+			r = UC_ERR_VERIFY;
+			goto out;
+		}
+		if ((r = row_hash(id, f, prev, h)) != 0)
+			goto out;
+		if (CRYPTO_memcmp(sqlite3_column_blob(st, 8), h,
+		    HASH_LEN) != 0) {
+			if (bad_row != NULL)
+				*bad_row = id;
+			msgf(msg, cap, "row %lld was altered (its hash does"
+			    " not match its contents)", (long long)id);
+			r = UC_ERR_VERIFY;
+			goto out;
+		}
+		memcpy(prev, h, HASH_LEN);
+		expect++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = lg_err(rc);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = lg_prepare(l, &st, "SELECT last_id, last_hash FROM"
+	    " audit_head WHERE one = 1")) != 0)
+		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 1) == HASH_LEN)
+		head_id = sqlite3_column_int64(st, 0);
+	if (head_id != expect - 1 || CRYPTO_memcmp(
+	    sqlite3_column_blob(st, 1), prev, HASH_LEN) != 0) {
+		if (bad_row != NULL)
+			*bad_row = head_id > expect - 1 ? expect : expect - 1;
+		if (head_id > expect - 1)
+			msgf(msg, cap, "row %lld is missing (the trail ends"
+			    " at row %lld, its head says %lld)",
+			    (long long)expect, (long long)(expect - 1),
+			    (long long)head_id);
+		else
+			msgf(msg, cap, "row %lld is not the recorded end of"
+			    " the trail (head says %lld): rows were added"
+			    " or the head was changed", (long long)(expect - 1),
+			    (long long)head_id);
+		r = UC_ERR_VERIFY;
+		goto out;
+	}
+	if (rows != NULL)
+		*rows = expect - 1;
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	return r;
+}
+
+/* --- open and migrate ------------------------------------------------ */
+
+static int
+user_version(struct uc_ledger *l, int *v)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*v = 0;
+	if ((r = lg_prepare(l, &st, "PRAGMA user_version")) != 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	else
+		r = UC_ERR_LEDGER;
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+migrate(struct uc_ledger *l)
+{
+	char sql[64];
+	int v, r;
+
+	/* Up to date: no write lock needed (readers stay readers). */
+	if ((r = user_version(l, &v)) != 0)
+		return r;
+	if (v == lg_migration_count)
+		return 0;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = user_version(l, &v)) != 0)
+		goto fail;
+	if (v > lg_migration_count) {
+		r = UC_ERR_LEDGER_VERSION;
+		goto fail;
+	}
+	for (; v < lg_migration_count; v++) {
+		const char *const *q;
+
+		for (q = lg_migrations[v]; *q != NULL; q++)
+			if ((r = lg_exec(l, *q)) != 0)
+				goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((r = lg_exec(l, sql)) != 0)
+			goto fail;
+	}
+	return lg_commit(l) == 0 ? 0 : UC_ERR_LEDGER;
+fail:
+	lg_rollback(l);
+	return r;
+}
+
+static int
+load_prefix(struct uc_ledger *l)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	l->prefix = 0;
+	if ((r = lg_prepare(l, &st,
+	    "SELECT value FROM meta WHERE key = 'prefix'")) != 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		l->prefix = (unsigned)atoi((const char *)
+		    sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+uc_ledger_open(struct uc_ledger **out, const char *path, int create)
+{
+	struct uc_ledger *l = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return UC_ERR_ARG;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return UC_ERR_NOMEM;
+	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
+		r = create ? UC_ERR_IO : UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(l->db, 1);
+	if ((r = lg_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
+	    (r = lg_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
+	    (r = lg_exec(l, "PRAGMA synchronous = FULL")) != 0 ||
+	    /* 64 MiB: a million-row import must not spill to the WAL */
+	    (r = lg_exec(l, "PRAGMA cache_size = -65536")) != 0 ||
+	    (r = lg_exec(l, "PRAGMA trusted_schema = OFF")) != 0)
+		goto out;
+	if ((r = migrate(l)) != 0)
+		goto out;
+	if ((r = load_prefix(l)) != 0)
+		goto out;
+	*out = l;
+	l = NULL;
+	r = 0;
+out:
+	uc_ledger_free(&l);
+	return r;
+}
+
+void
+uc_ledger_free(struct uc_ledger **lp)
+{
+	struct uc_ledger *l;
+
+	if (lp == NULL || *lp == NULL)
+		return;
+	l = *lp;
+	if (l->db != NULL) {
+		lg_rollback(l);
+		sqlite3_close_v2(l->db);
+	}
+	OPENSSL_cleanse(l, sizeof(*l));
+	free(l);
+	*lp = NULL;
+}
+
+int
+uc_ledger_set_kdf_cost(struct uc_ledger *l, unsigned iterations)
+{
+	if (l == NULL || iterations < PBKDF2_ITER_MIN ||
+	    iterations > PBKDF2_ITER_MAX)
+		return UC_ERR_RANGE;
+	l->kdf_iter = iterations;
+	return 0;
+}
+
+int
+uc_ledger_set_bulk(struct uc_ledger *l, int on)
+{
+	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if (on)
+		r = lg_exec(l, "PRAGMA synchronous = OFF;"
+		    "PRAGMA cache_size = -262144;"
+		    "PRAGMA temp_store = MEMORY");
+	else
+		r = lg_exec(l, "PRAGMA synchronous = FULL;"
+		    "PRAGMA cache_size = -65536");
+	return r;
+}
+
+/* --- units, scope ---------------------------------------------------- */
+
+static int
+unit_row(sqlite3_stmt *st, struct lg_unit *u)
+{
+	const char *code, *path;
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(st, 0);
+	u->parent_id = sqlite3_column_int64(st, 1);
+	u->depth = sqlite3_column_int(st, 2);
+	u->exempt = sqlite3_column_int(st, 3);
+	code = (const char *)sqlite3_column_text(st, 4);
+	path = (const char *)sqlite3_column_text(st, 5);
+	if (code == NULL || path == NULL || strlen(code) >= sizeof(u->code) ||
+	    strlen(path) >= sizeof(u->path))
+		return UC_ERR_LEDGER;
+	memcpy(u->code, code, strlen(code) + 1);
+	memcpy(u->path, path, strlen(path) + 1);
+	return 0;
+}
+
+#define UNIT_COLS "SELECT id, coalesce(parent_id, 0), depth, exempt, code," \
+	" path FROM units "
+
+int
+lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	if (code == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_prepare(l, &st, UNIT_COLS "WHERE code = ?")) != 0)
+		return r;
+	lg_bind_text(st, 1, code);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = unit_row(st, u);
+	else
+		r = UC_ERR_NOT_FOUND;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+lg_unit_by_id(struct uc_ledger *l, int64_t id, struct lg_unit *u)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	if ((r = lg_prepare(l, &st, UNIT_COLS "WHERE id = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = unit_row(st, u);
+	else
+		r = UC_ERR_NOT_FOUND;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+lg_in_subtree(const struct lg_unit *top, const struct lg_unit *u)
+{
+	size_t n = strlen(top->path);
+
+	return strncmp(top->path, u->path, n) == 0;
+}
+
+int
+lg_need_actor(struct uc_ledger *l)
+{
+	if (l->acct_id == 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "not logged in");
+		return UC_ERR_PERM;
+	}
+	return 0;
+}
+
+int
+lg_need(struct uc_ledger *l, int roles, const struct lg_unit *u)
+{
+	if (lg_need_actor(l) != 0)
+		return UC_ERR_PERM;
+	if ((l->acct_role & roles) == 0) {
+		snprintf(l->refusal, sizeof(l->refusal),
+		    "role %s may not do this",
+		    uc_ledger_role_name(l->acct_role));
+		return UC_ERR_PERM;
+	}
+	if (u != NULL && !lg_in_subtree(&l->acct_unit, u)) {
+		snprintf(l->refusal, sizeof(l->refusal),
+		    "unit %s is outside the subtree of %s", u->code,
+		    l->acct_unit.code);
+		return UC_ERR_PERM;
+	}
+	return 0;
+}
+
+int
+lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*v = 0;
+	if ((r = lg_prepare(l, &st, "UPDATE counters SET value = value + 1"
+	    " WHERE name = ? RETURNING value")) != 0)
+		return r;
+	lg_bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else
+		r = UC_ERR_LEDGER;
+	sqlite3_finalize(st);
+	return r;
+}
+
+void
+lg_serial_format(unsigned prefix, int64_t n, char out[UC_LEDGER_SERIAL_LEN + 1])
+{
+	uint64_t v = (uint64_t)n % UINT64_C(1000000000);
+	int i;
+
+	/* fixed width by construction: 2 prefix digits, 9 serial digits */
+	out[0] = (char)('0' + (prefix / 10u) % 10u);
+	out[1] = (char)('0' + prefix % 10u);
+	for (i = UC_LEDGER_SERIAL_LEN - 1; i >= 2; i--) {
+		out[i] = (char)('0' + (int)(v % 10u));
+		v /= 10u;
+	}
+	out[UC_LEDGER_SERIAL_LEN] = '\0';
+}
+
+int
+lg_serial_parse(unsigned prefix, const char *s, int64_t *n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	*n = 0;
+	if (s == NULL || strlen(s) != UC_LEDGER_SERIAL_LEN)
+		return UC_ERR_INVALID;
+	for (i = 0; i < UC_LEDGER_SERIAL_LEN; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return UC_ERR_INVALID;
+	if ((unsigned)((s[0] - '0') * 10 + (s[1] - '0')) != prefix)
+		return UC_ERR_NOT_FOUND;
+	for (i = 2; i < UC_LEDGER_SERIAL_LEN; i++)
+		v = v * 10 + (s[i] - '0');
+	*n = v;
+	return 0;
+}
+
+int
+lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
+    int64_t entered, int64_t approved)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (entered == 0 && approved == 0)
+		return 0;
+	if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
+	    " (unit_id, day, entered, approved) VALUES (?, ?, ?, ?)"
+	    " ON CONFLICT (unit_id, day) DO UPDATE SET"
+	    " entered = entered + excluded.entered,"
+	    " approved = approved + excluded.approved")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, unit_id);
+	sqlite3_bind_int(st, 2, day);
+	sqlite3_bind_int64(st, 3, entered);
+	sqlite3_bind_int64(st, 4, approved);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* --- passwords ------------------------------------------------------- */
+
+static void
+hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+unhex(const char *s, size_t n, unsigned char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int v = 0, k;
+
+		for (k = 0; k < 2; k++) {
+			char c = s[2 * i + k];
+
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else
+				return UC_ERR_INVALID;
+		}
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+/* "pbkdf2-sha256$ITER$SALTHEX$HASHHEX" */
+int
+lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap)
+{
+	unsigned char salt[PBKDF2_SALT_LEN], dk[PBKDF2_HASH_LEN];
+	char sh[2 * PBKDF2_SALT_LEN + 1], dh[2 * PBKDF2_HASH_LEN + 1];
+	int r = UC_ERR_CRYPTO;
+
+	if (password == NULL || strlen(password) > UC_LEDGER_PASSWORD_MAX)
+		return UC_ERR_ARG;
+	if (iter == 0)
+		iter = PBKDF2_ITER_DEFAULT;
+	if (RAND_bytes(salt, sizeof(salt)) != 1)
+		goto out;
+	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt,
+	    sizeof(salt), (int)iter, EVP_sha256(), sizeof(dk), dk) != 1)
+		goto out;
+	hex(salt, sizeof(salt), sh);
+	hex(dk, sizeof(dk), dh);
+	if ((size_t)snprintf(out, cap, "pbkdf2-sha256$%u$%s$%s", iter, sh,
+	    dh) >= cap) {
+		r = UC_ERR_BUFFER;
+		goto out;
+	}
+	r = 0;
+out:
+	OPENSSL_cleanse(dk, sizeof(dk));
+	OPENSSL_cleanse(dh, sizeof(dh));
+	return r;
+}
+
+int
+lg_pw_check(const char *password, const char *stored)
+{
+	unsigned char salt[PBKDF2_SALT_LEN], want[PBKDF2_HASH_LEN];
+	unsigned char dk[PBKDF2_HASH_LEN];
+	const char *p, *q;
+	unsigned long iter;
+	char *end;
+	int r = UC_ERR_AUTH;
+
+	if (password == NULL || stored == NULL ||
+	    strlen(password) > UC_LEDGER_PASSWORD_MAX)
+		return UC_ERR_AUTH;
+	if (strncmp(stored, "pbkdf2-sha256$", 14) != 0)
+		return UC_ERR_AUTH;
+	p = stored + 14;
+	iter = strtoul(p, &end, 10);
+	if (*end != '$' || iter < PBKDF2_ITER_MIN || iter > PBKDF2_ITER_MAX)
+		return UC_ERR_AUTH;
+	p = end + 1;
+	q = strchr(p, '$');
+	if (q == NULL || q - p != 2 * PBKDF2_SALT_LEN ||
+	    strlen(q + 1) != 2 * PBKDF2_HASH_LEN ||
+	    unhex(p, PBKDF2_SALT_LEN, salt) != 0 ||
+	    unhex(q + 1, PBKDF2_HASH_LEN, want) != 0)
+		return UC_ERR_AUTH;
+	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt,
+	    sizeof(salt), (int)iter, EVP_sha256(), sizeof(dk), dk) != 1) {
+		r = UC_ERR_CRYPTO;
+		goto out;
+	}
+	if (CRYPTO_memcmp(dk, want, sizeof(dk)) == 0)
+		r = 0;
+out:
+	OPENSSL_cleanse(dk, sizeof(dk));
+	OPENSSL_cleanse(want, sizeof(want));
+	return r;
+}
+
+/* --- roles, accounts, login, init ------------------------------------ */
+
+static const struct {
+	int role;
+	const char *name;
+} roles[] = {
+	{ UC_ROLE_CLERK, "clerk" },
+	{ UC_ROLE_APPROVER, "approver" },
+	{ UC_ROLE_PRINTER, "printer" },
+	{ UC_ROLE_LIAISON, "liaison" },
+	{ UC_ROLE_ADMIN, "admin" },
+};
+
+int
+uc_ledger_role_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(name, roles[i].name) == 0)
+			return roles[i].role;
+	return 0;
+}
+
+const char *
+uc_ledger_role_name(int role)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (roles[i].role == role)
+			return roles[i].name;
+	return NULL;
+}
+
+static int
+valid_name(const char *s, size_t max)
+{
+	size_t i, n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+lg_valid_code(const char *s)
+{
+	return valid_name(s, UC_LEDGER_CODE_MAX);
+}
+
+static int
+account_insert(struct uc_ledger *l, const char *user, int64_t unit_id,
+    int role, const char *password)
+{
+	sqlite3_stmt *st = NULL;
+	char hash[256], at[32];
+	int r;
+
+	if ((r = lg_pw_hash(password, l->kdf_iter, hash, sizeof(hash))) != 0)
+		return r;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO accounts (name, unit_id,"
+	    " role, pw_hash, created_at) VALUES (?, ?, ?, ?, ?)")) != 0)
+		goto out;
+	lg_bind_text(st, 1, user);
+	sqlite3_bind_int64(st, 2, unit_id);
+	lg_bind_text(st, 3, uc_ledger_role_name(role));
+	lg_bind_text(st, 4, hash);
+	lg_bind_text(st, 5, at);
+	r = lg_err(sqlite3_step(st));
+	if (r == UC_ERR_CONFLICT)
+		r = UC_ERR_EXISTS;
+out:
+	sqlite3_finalize(st);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return r;
+}
+
+int
+uc_ledger_init(struct uc_ledger *l, const char *root_code,
+    const char *root_name, unsigned prefix, const char *admin,
+    const char *password)
+{
+	sqlite3_stmt *st = NULL;
+	char at[32], pfx[8], details[512];
+	int r;
+
+	if (l == NULL || !valid_name(root_code, UC_LEDGER_CODE_MAX) ||
+	    root_name == NULL || root_name[0] == '\0' ||
+	    strlen(root_name) > UC_LEDGER_NAME_MAX ||
+	    !valid_name(admin, UC_LEDGER_USER_MAX) || password == NULL ||
+	    prefix < 1 || prefix > 99)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM units")) != 0)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0) {
+		r = UC_ERR_EXISTS;
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO units (id, code, name,"
+	    " parent_id, path, depth, exempt, created_at)"
+	    " VALUES (1, ?, ?, NULL, '/1/', 0, 0, ?)")) != 0)
+		goto out;
+	lg_bind_text(st, 1, root_code);
+	lg_bind_text(st, 2, root_name);
+	lg_bind_text(st, 3, at);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	snprintf(pfx, sizeof(pfx), "%u", prefix);
+	if ((r = lg_prepare(l, &st, "INSERT INTO meta VALUES ('prefix', ?),"
+	    " ('root', ?)")) != 0)
+		goto out;
+	lg_bind_text(st, 1, pfx);
+	lg_bind_text(st, 2, root_code);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	if ((r = account_insert(l, admin, 1, UC_ROLE_ADMIN, password)) != 0)
+		goto out;
+	snprintf(details, sizeof(details), "prefix=%u admin=%s", prefix,
+	    admin);
+	snprintf(l->acct_name, sizeof(l->acct_name), "%s", admin);
+	r = lg_audit(l, "ledger.init", root_code, root_code, details);
+	l->acct_name[0] = '\0';
+out:
+	sqlite3_finalize(st);
+	r = lg_end(l, r, "ledger.init", root_code, root_code);
+	if (r == 0)
+		l->prefix = prefix;
+	return r;
+}
+
+int
+uc_ledger_login(struct uc_ledger *l, const char *user, const char *password)
+{
+	sqlite3_stmt *st = NULL;
+	char hash[256];
+	int64_t id = 0, unit_id = 0;
+	int role = 0, r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	l->acct_id = 0;
+	l->acct_role = 0;
+	l->acct_name[0] = '\0';
+	memset(&l->acct_unit, 0, sizeof(l->acct_unit));
+	hash[0] = '\0';
+	if (user == NULL || strlen(user) > UC_LEDGER_USER_MAX)
+		return UC_ERR_AUTH;
+	if ((r = lg_prepare(l, &st, "SELECT id, unit_id, role, pw_hash FROM"
+	    " accounts WHERE name = ?")) != 0)
+		return r;
+	lg_bind_text(st, 1, user);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		unit_id = sqlite3_column_int64(st, 1);
+		role = uc_ledger_role_parse(
+		    (const char *)sqlite3_column_text(st, 2));
+		snprintf(hash, sizeof(hash), "%s",
+		    (const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	r = lg_pw_check(password, hash);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	if (r == 0 && (id == 0 || role == 0))
+		r = UC_ERR_AUTH;
+	if (r == 0)
+		r = lg_unit_by_id(l, unit_id, &l->acct_unit);
+	if (r != 0) {
+		memset(&l->acct_unit, 0, sizeof(l->acct_unit));
+		/* Record the failed attempt (user name only). */
+		if (lg_begin(l) == 0) {
+			char obj[UC_LEDGER_USER_MAX + 1];
+
+			snprintf(obj, sizeof(obj), "%s", user);
+			if (lg_audit(l, "refused:login", "-", obj,
+			    "wrong user or password") != 0 ||
+			    lg_commit(l) != 0)
+				lg_rollback(l);
+		}
+		return UC_ERR_AUTH;
+	}
+	l->acct_id = id;
+	l->acct_role = role;
+	snprintf(l->acct_name, sizeof(l->acct_name), "%s", user);
+	return 0;
+}
+
+int
+uc_ledger_account_add(struct uc_ledger *l, const char *user,
+    const char *unit_code, int role, const char *password)
+{
+	struct lg_unit u;
+	char details[128];
+	int r;
+
+	if (l == NULL || !valid_name(user, UC_LEDGER_USER_MAX) ||
+	    uc_ledger_role_name(role) == NULL || password == NULL ||
+	    unit_code == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	if ((r = account_insert(l, user, u.id, role, password)) != 0)
+		goto out;
+	snprintf(details, sizeof(details), "role=%s",
+	    uc_ledger_role_name(role));
+	r = lg_audit(l, "account.add", u.code, user, details);
+out:
+	return lg_end(l, r, "account.add", unit_code, user);
+}

@@ -1,0 +1,117 @@
+/*
+ * ledger_priv.h - what the ledger's source files share: the handle, the
+ * transaction and audit helpers, and the scope checks.
+ */
+#ifndef UC_LEDGER_PRIV_H
+#define UC_LEDGER_PRIV_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "unioncard/ledger.h"
+
+#define LG_PATH_MAX 512   /* units.path ("/1/4/9/") */
+#define LG_DETAILS_MAX 2048
+
+struct lg_unit {
+	int64_t id;
+	int64_t parent_id; /* 0 at the root */
+	int depth;
+	int exempt;
+	char code[UC_LEDGER_CODE_MAX + 1];
+	char path[LG_PATH_MAX];
+};
+
+struct uc_ledger {
+	sqlite3 *db;
+	unsigned prefix;        /* issuer prefix, 0 before init */
+	int in_tx;
+	unsigned kdf_iter;      /* PBKDF2 iterations for new hashes, 0: default */
+	/* the actor, after uc_ledger_login */
+	int64_t acct_id;
+	int acct_role;
+	char acct_name[UC_LEDGER_USER_MAX + 1];
+	struct lg_unit acct_unit;
+	/* why the last scope check said no (for the refusal audit row) */
+	char refusal[256];
+};
+
+/* sqlite result -> UC_ERR_* (BUSY, CONSTRAINT -> CONFLICT, else LEDGER). */
+int lg_err(int rc);
+/* Run SQL without results. */
+int lg_exec(struct uc_ledger *l, const char *sql);
+/* Prepare; *st cleared on entry. */
+int lg_prepare(struct uc_ledger *l, sqlite3_stmt **st, const char *sql);
+/* Bind helpers that treat NULL text as SQL NULL. */
+int lg_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+int lg_begin(struct uc_ledger *l);
+int lg_commit(struct uc_ledger *l);
+void lg_rollback(struct uc_ledger *l);
+/*
+ * Finish a transaction begun with lg_begin: commit if r == 0, else roll
+ * back; if r is UC_ERR_PERM, append a "refused" audit row for action in
+ * a transaction of its own.  Returns the final code.
+ */
+int lg_end(struct uc_ledger *l, int r, const char *action,
+    const char *unit_code, const char *object);
+
+/* Audit a refusal (l->refusal says why) in a transaction of its own. */
+void lg_refused(struct uc_ledger *l, const char *action,
+    const char *unit_code, const char *object);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
+void lg_now(char out[32]);
+/* Today in Vietnam as a day number (overridable for tests by
+ * UNIONCARD_TODAY=YYYY-MM-DD, so that stories with dates replay). */
+int32_t lg_today(void);
+/* Parse YYYY-MM-DD or DD/MM/YYYY into a day number. */
+int lg_parse_day(const char *s, int32_t *day);
+
+/* Append an audit row (inside the caller's transaction). */
+int lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
+    const char *object, const char *details);
+
+/* Look a unit up by code / id (UC_ERR_NOT_FOUND). */
+int lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u);
+int lg_unit_by_id(struct uc_ledger *l, int64_t id, struct lg_unit *u);
+
+/*
+ * Scope checks.  lg_need_actor: someone is logged in.  lg_need: the actor
+ * has one of roles (a mask) and u is in the actor's subtree (u == NULL:
+ * role only).  On refusal they fill l->refusal and return UC_ERR_PERM.
+ */
+int lg_need_actor(struct uc_ledger *l);
+int lg_need(struct uc_ledger *l, int roles, const struct lg_unit *u);
+/* The actor is an approver in the unit directly above u (not u itself). */
+int lg_need_superior(struct uc_ledger *l, const struct lg_unit *u);
+/* 1 if u lies in the subtree rooted at top. */
+int lg_in_subtree(const struct lg_unit *top, const struct lg_unit *u);
+
+/* 1 if s is a valid unit code / user name ([A-Za-z0-9._-], 1..32). */
+int lg_valid_code(const char *s);
+
+/* 1/0, yes/no, true/false, có/không (ASCII-folded) -> *v. */
+int lg_parse_bool(const char *s, size_t n, int *v);
+
+/* Next value of a named forward-only counter. */
+int lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v);
+
+/* Reserve a card for a request line inside the caller's transaction. */
+int lg_card_reserve(struct uc_ledger *l, int64_t line_id,
+    char serial[UC_LEDGER_SERIAL_LEN + 1]);
+
+/* Card serial text <-> number. */
+void lg_serial_format(unsigned prefix, int64_t n,
+    char out[UC_LEDGER_SERIAL_LEN + 1]);
+int lg_serial_parse(unsigned prefix, const char *s, int64_t *n);
+
+/* Add n entered / approved members to a unit's counter for day. */
+int lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
+    int64_t entered, int64_t approved);
+
+/* Password hashing (PBKDF2-HMAC-SHA256). */
+int lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap);
+int lg_pw_check(const char *password, const char *stored);
+
+#endif /* UC_LEDGER_PRIV_H */

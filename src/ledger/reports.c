@@ -1,0 +1,491 @@
+/*
+ * reports.c - targets, the progress report, fee and card totals, and the
+ * audit export.
+ *
+ * The progress report must stay fast over ten million members, so it
+ * never scans members: every import and approval adds to a per-unit,
+ * per-day counter (progress_daily) in the same transaction, and the
+ * report sums those counters up to the as-of date, then rolls them up
+ * the tree in memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unioncard/csv.h"
+#include "unioncard/date.h"
+#include "unioncard/ledger.h"
+#include "ledger/ledger_priv.h"
+
+int
+uc_ledger_target_set(struct uc_ledger *l, const char *unit_code, int year,
+    int64_t members, const char *deadline)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	int32_t day;
+	char details[96], obj[64];
+	int r;
+
+	if (l == NULL || unit_code == NULL || year < UC_DATE_YEAR_MIN ||
+	    year > UC_DATE_YEAR_MAX || members < 0 ||
+	    members > INT64_C(100000000) || lg_parse_day(deadline, &day) != 0)
+		return UC_ERR_ARG;
+	snprintf(obj, sizeof(obj), "%s/%d", unit_code, year);
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "INSERT INTO targets (unit_id, year,"
+	    " members, deadline) VALUES (?, ?, ?, ?) ON CONFLICT (unit_id,"
+	    " year) DO UPDATE SET members = excluded.members,"
+	    " deadline = excluded.deadline")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, u.id);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_int64(st, 3, members);
+	sqlite3_bind_int(st, 4, day);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	snprintf(details, sizeof(details), "members=%lld deadline=%s",
+	    (long long)members, deadline);
+	r = lg_audit(l, "target.set", u.code, obj, details);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "target.set", unit_code, obj);
+}
+
+struct pnode {
+	int64_t id, parent;
+	int pidx;          /* index of the parent in the array, -1 if none */
+	int depth, exempt, has_target;
+	int64_t target, child_target, entered, approved;
+	int32_t deadline;  /* 0: none */
+	double percent;
+	int rank;
+	char *code, *name;
+};
+
+static int
+by_id(const void *a, const void *b)
+{
+	const struct pnode *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static struct pnode *
+find(struct pnode *v, size_t n, int64_t id)
+{
+	struct pnode key;
+
+	key.id = id;
+	return bsearch(&key, v, n, sizeof(*v), by_id);
+}
+
+/* For ranking: group siblings, best percentage first. */
+static struct pnode *rank_base;
+
+static int
+by_sibling_percent(const void *a, const void *b)
+{
+	const struct pnode *x = rank_base + *(const size_t *)a;
+	const struct pnode *y = rank_base + *(const size_t *)b;
+
+	if (x->parent != y->parent)
+		return x->parent < y->parent ? -1 : 1;
+	if (x->percent != y->percent)
+		return x->percent > y->percent ? -1 : 1;
+	return 0;
+}
+
+/* Depth, deepest first, for the roll-up. */
+static int
+by_depth_desc(const void *a, const void *b)
+{
+	const struct pnode *x = rank_base + *(const size_t *)a;
+	const struct pnode *y = rank_base + *(const size_t *)b;
+
+	return y->depth - x->depth;
+}
+
+int
+uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
+    const char *as_of, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit top;
+	struct pnode *v = NULL, *p;
+	size_t n = 0, cap = 0, i, *ord = NULL;
+	int32_t day;
+	int year, mo, dd, r;
+	json_t *a = NULL, *o;
+	char dl[UC_DATE_ISO_LEN + 1];
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if (as_of != NULL) {
+		if (lg_parse_day(as_of, &day) != 0)
+			return UC_ERR_ARG;
+	} else {
+		day = lg_today();
+	}
+	uc_date_to_ymd(day, &year, &mo, &dd);
+	if (unit_code != NULL) {
+		if ((r = lg_unit_by_code(l, unit_code, &top)) != 0)
+			return r;
+		if ((r = lg_need(l, ~0, &top)) != 0) {
+			lg_refused(l, "report.progress", top.code, top.code);
+			return r;
+		}
+	} else {
+		top = l->acct_unit;
+	}
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT id, coalesce(parent_id, 0), depth,"
+	    " exempt, code, name FROM units WHERE substr(path, 1, ?2) = ?1"
+	    " ORDER BY path")) != 0)
+		goto out;
+	lg_bind_text(st, 1, top.path);
+	sqlite3_bind_int(st, 2, (int)strlen(top.path));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct pnode *t;
+
+			cap = cap ? cap * 2 : 64;
+			if ((t = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = UC_ERR_NOMEM;
+				goto out;
+			}
+			v = t;
+		}
+		p = &v[n];
+		memset(p, 0, sizeof(*p));
+		p->id = sqlite3_column_int64(st, 0);
+		p->parent = sqlite3_column_int64(st, 1);
+		p->depth = sqlite3_column_int(st, 2);
+		p->exempt = sqlite3_column_int(st, 3);
+		p->code = strdup((const char *)sqlite3_column_text(st, 4));
+		p->name = strdup((const char *)sqlite3_column_text(st, 5));
+		p->rank = (int)n; /* tree position, restored below */
+		n++;
+		if (p->code == NULL || p->name == NULL) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	qsort(v, n, sizeof(*v), by_id);
+	if ((r = lg_prepare(l, &st, "SELECT unit_id, sum(entered),"
+	    " sum(approved) FROM progress_daily WHERE day <= ?"
+	    " GROUP BY unit_id")) != 0)
+		goto out;
+	sqlite3_bind_int(st, 1, day);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((p = find(v, n, sqlite3_column_int64(st, 0))) != NULL) {
+			p->entered = sqlite3_column_int64(st, 1);
+			p->approved = sqlite3_column_int64(st, 2);
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = lg_prepare(l, &st, "SELECT unit_id, members, deadline FROM"
+	    " targets WHERE year = ?")) != 0)
+		goto out;
+	sqlite3_bind_int(st, 1, year);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((p = find(v, n, sqlite3_column_int64(st, 0))) != NULL) {
+			p->has_target = 1;
+			p->target = sqlite3_column_int64(st, 1);
+			p->deadline = (int32_t)sqlite3_column_int(st, 2);
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	for (i = 0; i < n; i++) {
+		p = find(v, n, v[i].parent);
+		v[i].pidx = p != NULL ? (int)(p - v) : -1;
+	}
+	if ((ord = calloc(n ? n : 1, sizeof(*ord))) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	/* exemption and deadlines flow down: tree order is depth order */
+	for (i = 0; i < n; i++)
+		ord[i] = i;
+	rank_base = v;
+	qsort(ord, n, sizeof(*ord), by_depth_desc);
+	for (i = n; i-- > 0;) {
+		p = &v[ord[i]];
+		if (p->pidx >= 0) {
+			if (v[p->pidx].exempt)
+				p->exempt = 1;
+			if (p->deadline == 0)
+				p->deadline = v[p->pidx].deadline;
+		}
+	}
+	/* counts and targets flow up, deepest first */
+	for (i = 0; i < n; i++) {
+		p = &v[ord[i]];
+		if (!p->has_target && p->child_target > 0) {
+			p->has_target = 1;
+			p->target = p->child_target;
+		}
+		if (p->pidx >= 0) {
+			v[p->pidx].entered += p->entered;
+			v[p->pidx].approved += p->approved;
+			if (p->has_target && !p->exempt)
+				v[p->pidx].child_target += p->target;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		p = &v[i];
+		p->percent = p->has_target && p->target > 0 ?
+		    (double)((p->entered * 1000 + p->target / 2) /
+		    p->target) / 10.0 : -1.0;
+	}
+	/* rank among siblings (same parent), 1 = best; ties share */
+	qsort(ord, n, sizeof(*ord), by_sibling_percent);
+	for (i = 0; i < n; i++) {
+		size_t j = i;
+		int rk = 0, pos = 0;
+		double prev = -2.0;
+
+		while (j < n && v[ord[j]].parent == v[ord[i]].parent)
+			j++;
+		for (size_t k = i; k < j; k++) {
+			p = &v[ord[k]];
+			if (p->exempt || p->percent < 0 || p->id == top.id) {
+				p->rank = 0;
+				continue;
+			}
+			pos++;
+			if (rk == 0 || p->percent != prev)
+				rk = pos;
+			prev = p->percent;
+			p->rank = rk;
+		}
+		i = j - 1;
+	}
+	/* back to tree order */
+	if ((r = lg_prepare(l, &st, "SELECT id FROM units WHERE"
+	    " substr(path, 1, ?2) = ?1 ORDER BY path")) != 0)
+		goto out;
+	lg_bind_text(st, 1, top.path);
+	sqlite3_bind_int(st, 2, (int)strlen(top.path));
+	if ((a = json_array()) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *pct, *tgt, *rk;
+
+		if ((p = find(v, n, sqlite3_column_int64(st, 0))) == NULL)
+			continue;
+		dl[0] = '\0';
+		if (p->deadline != 0)
+			uc_date_format_iso(p->deadline, dl);
+		pct = p->percent >= 0 ? json_real(p->percent) : json_null();
+		tgt = p->has_target ? json_integer(p->target) : json_null();
+		rk = p->rank > 0 ? json_integer(p->rank) : json_null();
+		o = json_pack("{s:s, s:s, s:s?, s:i, s:o, s:I, s:I, s:o, s:o,"
+		    " s:b, s:b, s:s?}", "unit", p->code, "name", p->name,
+		    "parent", p->pidx >= 0 ? v[p->pidx].code : NULL,
+		    "depth", p->depth, "target", tgt,
+		    "entered", (json_int_t)p->entered,
+		    "approved", (json_int_t)p->approved, "percent", pct,
+		    "rank", rk, "exempt", p->exempt,
+		    "overdue", !p->exempt && p->has_target &&
+		    p->deadline != 0 && day > p->deadline &&
+		    p->entered < p->target,
+		    "deadline", dl[0] ? dl : NULL);
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	sqlite3_finalize(st);
+	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	for (i = 0; i < n; i++) {
+		free(v[i].code);
+		free(v[i].name);
+	}
+	free(v);
+	free(ord);
+	json_decref(a);
+	return r;
+}
+
+int
+uc_ledger_rebuild_counters(struct uc_ledger *l)
+{
+	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) != 0)
+		goto out;
+	if ((r = lg_exec(l, "DELETE FROM progress_daily;"
+	    "INSERT INTO progress_daily (unit_id, day, entered, approved)"
+	    " SELECT unit_id, day, sum(e), sum(a) FROM ("
+	    "  SELECT unit_id, entered_day AS day, 1 AS e, 0 AS a FROM members"
+	    "  UNION ALL SELECT unit_id, approved_day, 0, 1 FROM members"
+	    "  WHERE approved_day IS NOT NULL)"
+	    " GROUP BY unit_id, day")) != 0)
+		goto out;
+	r = lg_audit(l, "counters.rebuild", NULL, "progress_daily", "");
+out:
+	return lg_end(l, r, "counters.rebuild", NULL, "progress_daily");
+}
+
+static int
+simple_list(struct uc_ledger *l, const char *sql, json_t **out, int fees)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = NULL, *o;
+	int r;
+
+	*out = NULL;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((a = json_array()) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = lg_prepare(l, &st, sql)) != 0)
+		goto out;
+	lg_bind_text(st, 1, l->acct_unit.path);
+	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fees)
+			o = json_pack("{s:s, s:s, s:s, s:I, s:I}",
+			    "period", (const char *)sqlite3_column_text(st, 0),
+			    "unit", (const char *)sqlite3_column_text(st, 1),
+			    "payer", (const char *)sqlite3_column_text(st, 2),
+			    "lines", (json_int_t)sqlite3_column_int64(st, 3),
+			    "total_vnd",
+			    (json_int_t)sqlite3_column_int64(st, 4));
+		else
+			o = json_pack("{s:s, s:I}",
+			    "status", (const char *)sqlite3_column_text(st, 0),
+			    "count", (json_int_t)sqlite3_column_int64(st, 1));
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	sqlite3_finalize(st);
+	json_decref(a);
+	return r;
+}
+
+int
+uc_ledger_report_fees(struct uc_ledger *l, json_t **out)
+{
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	/* Fees fall due when the province accepts a request for printing. */
+	return simple_list(l, "SELECT strftime('%Y-%m', q.request_day * 86400,"
+	    " 'unixepoch') AS period, u.code, rl.payer, count(*),"
+	    " sum(rl.fee_vnd) FROM request_lines rl JOIN requests q"
+	    " ON q.id = rl.request_id JOIN units u ON u.id = q.unit_id"
+	    " WHERE q.status = 'accepted' AND substr(u.path, 1, ?2) = ?1"
+	    " GROUP BY period, u.code, rl.payer"
+	    " ORDER BY period, u.code, rl.payer", out, 1);
+}
+
+int
+uc_ledger_report_cards(struct uc_ledger *l, json_t **out)
+{
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	return simple_list(l, "SELECT c.status, count(*) FROM cards c"
+	    " JOIN members m ON m.id = c.member_id JOIN units u"
+	    " ON u.id = m.unit_id WHERE substr(u.path, 1, ?2) = ?1"
+	    " GROUP BY c.status ORDER BY c.status", out, 0);
+}
+
+static void
+tohex(const unsigned char *p, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
+{
+	static const char *const head[] = { "id", "at", "account", "unit",
+	    "action", "object", "details", "prev_hash", "hash" };
+	sqlite3_stmt *st = NULL;
+	const char *f[9];
+	char id[24], ph[65], h[65];
+	int r, i;
+
+	if (l == NULL || fp == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) != 0)
+		return r;
+	if ((r = uc_csv_write_strings(fp, head, 9)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
+	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
+		return r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(id, sizeof(id), "%lld",
+		    (long long)sqlite3_column_int64(st, 0));
+		f[0] = id;
+		for (i = 1; i < 7; i++)
+			f[i] = (const char *)sqlite3_column_text(st, i);
+		ph[0] = h[0] = '\0';
+		if (sqlite3_column_bytes(st, 7) == 32)
+			tohex(sqlite3_column_blob(st, 7), 32, ph);
+		if (sqlite3_column_bytes(st, 8) == 32)
+			tohex(sqlite3_column_blob(st, 8), 32, h);
+		f[7] = ph;
+		f[8] = h;
+		if ((r = uc_csv_write_strings(fp, f, 9)) != 0)
+			goto out;
+	}
+	r = lg_err(r);
+out:
+	sqlite3_finalize(st);
+	return r;
+}

@@ -1,0 +1,699 @@
+/*
+ * requests.c - card-print requests (the documents' three steps) and the
+ * fee schedule that prices each line.
+ *
+ *   draft --submit--> submitted --approve--> approved --accept--> accepted
+ *                         ^   \--reject--> rejected --submit--/
+ *
+ * A grassroots clerk creates and submits; an approver of the DIRECT
+ * superior unit approves or rejects with a reason; the province's printer
+ * accepts, which reserves a card serial per line.  Each step is a row in
+ * request_events (who, when, why).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unioncard/date.h"
+#include "unioncard/ledger.h"
+#include "unioncard/text.h"
+#include "ledger/ledger_priv.h"
+
+/* Statuses of a card that still stands for its member. */
+#define LIVE_CARD "('reserved', 'encoded', 'issued')"
+/* Requests that are still on their way. */
+#define OPEN_REQ "('draft', 'submitted', 'approved', 'rejected')"
+
+static int
+fee_amount(struct uc_ledger *l, const char *item, int32_t day, int64_t *amount)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*amount = 0;
+	if ((r = lg_prepare(l, &st, "SELECT amount FROM fees WHERE item = ?"
+	    " AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1")) != 0)
+		return r;
+	lg_bind_text(st, 1, item);
+	sqlite3_bind_int(st, 2, day);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*amount = sqlite3_column_int64(st, 0);
+	else
+		r = UC_ERR_NOT_FOUND; /* no schedule in force that day */
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+event(struct uc_ledger *l, int64_t req, const char *action,
+    const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	char at[32];
+	int r;
+
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO request_events (request_id,"
+	    " action, account_id, at, reason) VALUES (?, ?, ?, ?, ?)")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, req);
+	lg_bind_text(st, 2, action);
+	sqlite3_bind_int64(st, 3, l->acct_id);
+	lg_bind_text(st, 4, at);
+	lg_bind_text(st, 5, reason);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct member_state {
+	int64_t id;
+	int mandatory;
+	int64_t live_card;   /* serial of a live card, 0 if none */
+	int64_t last_card;   /* newest non-spoiled card, 0 if none */
+	int64_t open_req;    /* an open request already holding the member */
+	int cards;           /* non-spoiled cards ever */
+};
+
+static int
+member_state(struct uc_ledger *l, int64_t member_id, struct member_state *m)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = lg_prepare(l, &st, "SELECT"
+	    " (SELECT max(serial) FROM cards WHERE member_id = ?1 AND status"
+	    "  IN " LIVE_CARD "),"
+	    " (SELECT max(serial) FROM cards WHERE member_id = ?1 AND"
+	    "  status <> 'spoiled'),"
+	    " (SELECT count(*) FROM cards WHERE member_id = ?1 AND"
+	    "  status <> 'spoiled'),"
+	    " (SELECT max(q.id) FROM request_lines rl JOIN requests q"
+	    "  ON q.id = rl.request_id WHERE rl.member_id = ?1 AND q.status IN "
+	    OPEN_REQ ")")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, member_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_LEDGER;
+		goto out;
+	}
+	m->live_card = sqlite3_column_int64(st, 0);
+	m->last_card = sqlite3_column_int64(st, 1);
+	m->cards = sqlite3_column_int(st, 2);
+	m->open_req = sqlite3_column_int64(st, 3);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+valid_replacement(const char *s)
+{
+	return s == NULL || strcmp(s, "lost") == 0 ||
+	    strcmp(s, "stolen") == 0 || strcmp(s, "damaged") == 0 ||
+	    strcmp(s, "data_change") == 0;
+}
+
+/* Price one line and insert it. */
+static int
+add_line(struct uc_ledger *l, int64_t req, const char *type,
+    const char *payer_choice, const char *replacement, int32_t day,
+    const char *code, const struct member_state *m, char *why, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+	const char *item, *payer;
+	int64_t amount;
+	int r;
+
+	if (m->open_req != 0) {
+		snprintf(why, cap, "member %s is already on request %lld",
+		    code, (long long)m->open_req);
+		return UC_ERR_CONFLICT;
+	}
+	if (m->live_card != 0 && replacement == NULL) {
+		snprintf(why, cap, "member %s already has a live card;"
+		    " a second card needs --replacement REASON", code);
+		return UC_ERR_CONFLICT;
+	}
+	if (replacement != NULL && m->last_card == 0) {
+		snprintf(why, cap, "member %s has no card to replace", code);
+		return UC_ERR_CONFLICT;
+	}
+	if (strcmp(type, "linked") == 0) {
+		if (m->mandatory) {
+			item = UC_FEE_LINKED_MANDATORY;
+			payer = "province";
+		} else {
+			item = UC_FEE_LINKED_OTHER;
+			payer = payer_choice;
+		}
+	} else if (m->cards == 0) {
+		item = UC_FEE_REGULAR_FIRST;
+		payer = "province";
+	} else {
+		item = UC_FEE_REGULAR_LATER;
+		payer = "member";
+	}
+	if ((r = fee_amount(l, item, day, &amount)) != 0) {
+		snprintf(why, cap, "no fee for %s in force on that day", item);
+		return r;
+	}
+	if ((r = lg_prepare(l, &st, "INSERT INTO request_lines (request_id,"
+	    " member_id, replaces, fee_item, fee_vnd, payer)"
+	    " VALUES (?, ?, ?, ?, ?, ?)")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, req);
+	sqlite3_bind_int64(st, 2, m->id);
+	if (replacement != NULL)
+		sqlite3_bind_int64(st, 3, m->last_card);
+	else
+		sqlite3_bind_null(st, 3);
+	lg_bind_text(st, 4, item);
+	sqlite3_bind_int64(st, 5, amount);
+	lg_bind_text(st, 6, payer);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	if (r == UC_ERR_CONFLICT)
+		snprintf(why, cap, "member %s is listed twice", code);
+	return r;
+}
+
+int
+uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
+    const char *type, const char *const *codes, size_t n, const char *payer,
+    const char *replacement, int64_t *id)
+{
+	sqlite3_stmt *st = NULL, *sel = NULL;
+	struct lg_unit u;
+	struct member_state m;
+	int32_t day = lg_today();
+	int64_t req = 0;
+	size_t lines = 0, i;
+	char details[256], why[256];
+	int r;
+
+	if (id != NULL)
+		*id = 0;
+	why[0] = '\0';
+	if (l == NULL || unit_code == NULL || type == NULL ||
+	    (strcmp(type, "regular") != 0 && strcmp(type, "linked") != 0) ||
+	    (codes == NULL && n != 0) || !valid_replacement(replacement))
+		return UC_ERR_ARG;
+	if (payer == NULL)
+		payer = "member";
+	if (strcmp(payer, "member") != 0 && strcmp(payer, "union") != 0)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "INSERT INTO requests (unit_id, type,"
+	    " status, payer, replacement, request_day)"
+	    " VALUES (?, ?, 'draft', ?, ?, ?)")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, u.id);
+	lg_bind_text(st, 2, type);
+	lg_bind_text(st, 3, payer);
+	lg_bind_text(st, 4, replacement);
+	sqlite3_bind_int(st, 5, day);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	req = sqlite3_last_insert_rowid(l->db);
+	if ((r = event(l, req, "create", replacement)) != 0)
+		goto out;
+	if (codes == NULL) {
+		if ((r = lg_prepare(l, &sel, "SELECT id, member_code, mandatory"
+		    " FROM members WHERE unit_id = ? AND status = 'approved'"
+		    " ORDER BY id")) != 0)
+			goto out;
+		sqlite3_bind_int64(sel, 1, u.id);
+		while (sqlite3_step(sel) == SQLITE_ROW) {
+			memset(&m, 0, sizeof(m));
+			m.id = sqlite3_column_int64(sel, 0);
+			m.mandatory = sqlite3_column_int(sel, 2);
+			if ((r = member_state(l, m.id, &m)) != 0)
+				goto out;
+			/* "all approved" means those still waiting */
+			if (m.open_req != 0 ||
+			    (replacement == NULL && m.live_card != 0) ||
+			    (replacement != NULL && m.last_card == 0))
+				continue;
+			if ((r = add_line(l, req, type, payer, replacement, day,
+			    (const char *)sqlite3_column_text(sel, 1), &m, why,
+			    sizeof(why))) != 0)
+				goto out;
+			lines++;
+		}
+	} else {
+		if ((r = lg_prepare(l, &sel, "SELECT id, status, mandatory,"
+		    " unit_id FROM members WHERE member_code = ?")) != 0)
+			goto out;
+		for (i = 0; i < n; i++) {
+			sqlite3_reset(sel);
+			lg_bind_text(sel, 1, codes[i]);
+			if (sqlite3_step(sel) != SQLITE_ROW ||
+			    sqlite3_column_int64(sel, 3) != u.id) {
+				snprintf(why, sizeof(why), "no member %s in"
+				    " unit %s", codes[i], u.code);
+				r = UC_ERR_NOT_FOUND;
+				goto out;
+			}
+			if (strcmp((const char *)sqlite3_column_text(sel, 1),
+			    "approved") != 0) {
+				snprintf(why, sizeof(why), "member %s is not"
+				    " approved", codes[i]);
+				r = UC_ERR_STATE;
+				goto out;
+			}
+			memset(&m, 0, sizeof(m));
+			m.id = sqlite3_column_int64(sel, 0);
+			m.mandatory = sqlite3_column_int(sel, 2);
+			if ((r = member_state(l, m.id, &m)) != 0)
+				goto out;
+			if ((r = add_line(l, req, type, payer, replacement, day,
+			    codes[i], &m, why, sizeof(why))) != 0)
+				goto out;
+			lines++;
+		}
+	}
+	if (lines == 0) {
+		snprintf(why, sizeof(why), "no approved member of %s is"
+		    " waiting for a card", u.code);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	snprintf(details, sizeof(details), "type=%s lines=%zu payer=%s%s%s",
+	    type, lines, payer, replacement ? " replacement=" : "",
+	    replacement ? replacement : "");
+	snprintf(why, sizeof(why), "%lld", (long long)req);
+	r = lg_audit(l, "request.create", u.code, why, details);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(sel);
+	if (r != 0 && why[0] != '\0')
+		snprintf(l->refusal, sizeof(l->refusal), "%s", why);
+	r = lg_end(l, r, "request.create", unit_code, NULL);
+	if (r == 0 && id != NULL)
+		*id = req;
+	return r;
+}
+
+/* Load a request's unit and status. */
+static int
+load_request(struct uc_ledger *l, int64_t id, struct lg_unit *u,
+    char status[16])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	status[0] = '\0';
+	if ((r = lg_prepare(l, &st, "SELECT unit_id, status FROM requests"
+	    " WHERE id = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	snprintf(status, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+	r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), u);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+set_status(struct uc_ledger *l, int64_t id, const char *status,
+    const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = lg_prepare(l, &st, "UPDATE requests SET status = ?,"
+	    " reject_reason = ? WHERE id = ?")) != 0)
+		return r;
+	lg_bind_text(st, 1, status);
+	lg_bind_text(st, 2, reason);
+	sqlite3_bind_int64(st, 3, id);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	return r;
+}
+
+enum step { S_SUBMIT, S_APPROVE, S_REJECT, S_ACCEPT };
+
+static int
+request_step(struct uc_ledger *l, int64_t id, enum step s, const char *reason)
+{
+	static const char *const action[] = { "request.submit",
+	    "request.approve", "request.reject", "request.accept" };
+	static const char *const verb[] = { "submit", "approve", "reject",
+	    "accept" };
+	struct lg_unit u;
+	char status[16], obj[24], details[UC_LEDGER_REASON_MAX + 32];
+	const char *to;
+	int r;
+
+	snprintf(obj, sizeof(obj), "%lld", (long long)id);
+	if (l == NULL || id <= 0)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = load_request(l, id, &u, status)) != 0)
+		goto out;
+	switch (s) {
+	case S_SUBMIT:
+		if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+			goto out;
+		if (strcmp(status, "draft") != 0 &&
+		    strcmp(status, "rejected") != 0)
+			r = UC_ERR_STATE;
+		to = "submitted";
+		break;
+	case S_APPROVE:
+	case S_REJECT:
+		if ((r = lg_need_superior(l, &u)) != 0)
+			goto out;
+		if (strcmp(status, "submitted") != 0)
+			r = UC_ERR_STATE;
+		to = s == S_APPROVE ? "approved" : "rejected";
+		break;
+	case S_ACCEPT:
+	default:
+		if ((r = lg_need(l, UC_ROLE_PRINTER, &u)) != 0)
+			goto out;
+		if (strcmp(status, "approved") != 0)
+			r = UC_ERR_STATE;
+		to = "accepted";
+		break;
+	}
+	if (r != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s;"
+		    " it cannot be %s now", (long long)id, status,
+		    s == S_SUBMIT ? "submitted" : s == S_APPROVE ? "approved" :
+		    s == S_REJECT ? "rejected" : "accepted");
+		goto out;
+	}
+	if ((r = set_status(l, id, to, s == S_REJECT ? reason : NULL)) != 0)
+		goto out;
+	if ((r = event(l, id, verb[s], reason)) != 0)
+		goto out;
+	if (s == S_ACCEPT) {
+		sqlite3_stmt *st = NULL;
+		char serial[UC_LEDGER_SERIAL_LEN + 1];
+
+		if ((r = lg_prepare(l, &st, "SELECT id FROM request_lines"
+		    " WHERE request_id = ? ORDER BY id")) != 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, id);
+		while (r == 0 && sqlite3_step(st) == SQLITE_ROW)
+			r = lg_card_reserve(l, sqlite3_column_int64(st, 0),
+			    serial);
+		sqlite3_finalize(st);
+		if (r != 0)
+			goto out;
+	}
+	snprintf(details, sizeof(details), "%s -> %s%s%s", status, to,
+	    reason ? " reason=" : "", reason ? reason : "");
+	r = lg_audit(l, action[s], u.code, obj, details);
+out:
+	return lg_end(l, r, action[s], u.code[0] ? u.code : NULL, obj);
+}
+
+int
+uc_ledger_request_submit(struct uc_ledger *l, int64_t id)
+{
+	return request_step(l, id, S_SUBMIT, NULL);
+}
+
+int
+uc_ledger_request_approve(struct uc_ledger *l, int64_t id)
+{
+	return request_step(l, id, S_APPROVE, NULL);
+}
+
+int
+uc_ledger_request_reject(struct uc_ledger *l, int64_t id, const char *reason)
+{
+	if (reason == NULL || reason[0] == '\0' ||
+	    strlen(reason) > UC_LEDGER_REASON_MAX ||
+	    uc_text_utf8_check(reason, strlen(reason), NULL) != 0)
+		return UC_ERR_ARG;
+	return request_step(l, id, S_REJECT, reason);
+}
+
+int
+uc_ledger_request_accept(struct uc_ledger *l, int64_t id)
+{
+	return request_step(l, id, S_ACCEPT, NULL);
+}
+
+int
+uc_ledger_request_list(struct uc_ledger *l, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = NULL, *o;
+	char day[UC_DATE_ISO_LEN + 1];
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((a = json_array()) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = lg_prepare(l, &st, "SELECT q.id, u.code, q.type, q.status,"
+	    " q.request_day, (SELECT count(*) FROM request_lines WHERE"
+	    " request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0) FROM"
+	    " request_lines WHERE request_id = q.id), q.reject_reason"
+	    " FROM requests q JOIN units u ON u.id = q.unit_id"
+	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id")) != 0)
+		goto out;
+	lg_bind_text(st, 1, l->acct_unit.path);
+	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		uc_date_format_iso(sqlite3_column_int(st, 4), day);
+		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "unit", (const char *)sqlite3_column_text(st, 1),
+		    "type", (const char *)sqlite3_column_text(st, 2),
+		    "status", (const char *)sqlite3_column_text(st, 3),
+		    "date", day,
+		    "lines", (json_int_t)sqlite3_column_int64(st, 5),
+		    "total_vnd", (json_int_t)sqlite3_column_int64(st, 6),
+		    "reject_reason", (const char *)sqlite3_column_text(st, 7));
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	sqlite3_finalize(st);
+	json_decref(a);
+	return r;
+}
+
+int
+uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	json_t *o = NULL, *lines, *events, *x;
+	char day[UC_DATE_ISO_LEN + 1], status[16];
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = load_request(l, id, &u, status)) != 0)
+		return r;
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		char obj[24];
+
+		snprintf(obj, sizeof(obj), "%lld", (long long)id);
+		lg_refused(l, "request.show", u.code, obj);
+		return r;
+	}
+	if ((r = lg_prepare(l, &st, "SELECT type, status, payer, replacement,"
+	    " request_day, reject_reason FROM requests WHERE id = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	uc_date_format_iso(sqlite3_column_int(st, 4), day);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:[], s:[]}",
+	    "id", (json_int_t)id, "unit", u.code,
+	    "status", (const char *)sqlite3_column_text(st, 1),
+	    "type", (const char *)sqlite3_column_text(st, 0),
+	    "payer_choice", (const char *)sqlite3_column_text(st, 2),
+	    "replacement", (const char *)sqlite3_column_text(st, 3),
+	    "date", day,
+	    "reject_reason", (const char *)sqlite3_column_text(st, 5),
+	    "lines", "events");
+	if (o == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	lines = json_object_get(o, "lines");
+	events = json_object_get(o, "events");
+	sqlite3_finalize(st);
+	if ((r = lg_prepare(l, &st, "SELECT m.member_code, m.full_name,"
+	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id"
+	    " FROM request_lines rl JOIN members m ON m.id = rl.member_id"
+	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int has = sqlite3_column_type(st, 5) != SQLITE_NULL;
+
+		if (has)
+			lg_serial_format(l->prefix,
+			    sqlite3_column_int64(st, 5), serial);
+		x = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
+		    "member_code", (const char *)sqlite3_column_text(st, 0),
+		    "national_id", (const char *)sqlite3_column_text(st, 6),
+		    "full_name", (const char *)sqlite3_column_text(st, 1),
+		    "fee_vnd", (json_int_t)sqlite3_column_int64(st, 2),
+		    "payer", (const char *)sqlite3_column_text(st, 3),
+		    "fee_item", (const char *)sqlite3_column_text(st, 4),
+		    "replaces", has ? serial : NULL);
+		if (x == NULL || json_array_append_new(lines, x) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	sqlite3_finalize(st);
+	if ((r = lg_prepare(l, &st, "SELECT e.action, a.name, e.at, e.reason"
+	    " FROM request_events e JOIN accounts a ON a.id = e.account_id"
+	    " WHERE e.request_id = ? ORDER BY e.id")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		x = json_pack("{s:s, s:s, s:s, s:s?}",
+		    "action", (const char *)sqlite3_column_text(st, 0),
+		    "account", (const char *)sqlite3_column_text(st, 1),
+		    "at", (const char *)sqlite3_column_text(st, 2),
+		    "reason", (const char *)sqlite3_column_text(st, 3));
+		if (x == NULL || json_array_append_new(events, x) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	*out = o;
+	o = NULL;
+out:
+	sqlite3_finalize(st);
+	json_decref(o);
+	return r;
+}
+
+/* --- fee schedule ---------------------------------------------------- */
+
+int
+uc_ledger_fee_set(struct uc_ledger *l, const char *item, int64_t amount,
+    const char *from)
+{
+	sqlite3_stmt *st = NULL;
+	int32_t day;
+	char at[32], details[128];
+	int r;
+
+	if (l == NULL || item == NULL || amount < 0 ||
+	    amount > INT64_C(1000000000) || lg_parse_day(from, &day) != 0)
+		return UC_ERR_ARG;
+	if (strcmp(item, UC_FEE_REGULAR_FIRST) != 0 &&
+	    strcmp(item, UC_FEE_REGULAR_LATER) != 0 &&
+	    strcmp(item, UC_FEE_LINKED_MANDATORY) != 0 &&
+	    strcmp(item, UC_FEE_LINKED_OTHER) != 0)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	/* the schedule is the whole ledger's: admins of the root only */
+	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) != 0)
+		goto out;
+	if (l->acct_unit.depth != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "only an admin of"
+		    " the root unit sets fees");
+		r = UC_ERR_PERM;
+		goto out;
+	}
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO fees (item, valid_from,"
+	    " amount, account_id, set_at) VALUES (?, ?, ?, ?, ?)"
+	    " ON CONFLICT (item, valid_from) DO UPDATE SET"
+	    " amount = excluded.amount, account_id = excluded.account_id,"
+	    " set_at = excluded.set_at")) != 0)
+		goto out;
+	lg_bind_text(st, 1, item);
+	sqlite3_bind_int(st, 2, day);
+	sqlite3_bind_int64(st, 3, amount);
+	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_text(st, 5, at);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	snprintf(details, sizeof(details), "amount=%lld from=%s",
+	    (long long)amount, from);
+	r = lg_audit(l, "fee.set", NULL, item, details);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "fee.set", NULL, item);
+}
+
+int
+uc_ledger_fee_list(struct uc_ledger *l, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = NULL, *o;
+	char day[UC_DATE_ISO_LEN + 1];
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((a = json_array()) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = lg_prepare(l, &st, "SELECT item, valid_from, amount FROM fees"
+	    " ORDER BY item, valid_from")) != 0)
+		goto out;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		uc_date_format_iso(sqlite3_column_int(st, 1), day);
+		o = json_pack("{s:s, s:s, s:I}",
+		    "item", (const char *)sqlite3_column_text(st, 0),
+		    "from", day,
+		    "amount_vnd", (json_int_t)sqlite3_column_int64(st, 2));
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	sqlite3_finalize(st);
+	json_decref(a);
+	return r;
+}

@@ -1,0 +1,172 @@
+/*
+ * schema.c - the ledger's numbered migrations.
+ *
+ * Migration N (a NULL-terminated list of statements) takes a file from user_version N-1 to N.  Each runs in its
+ * own transaction together with the user_version bump, so a crash leaves
+ * the file at one version or the next.  Never edit a released migration;
+ * append a new one.
+ */
+#include <stddef.h>
+
+#include "ledger/schema.h"
+
+static const char *const migration1[] = {
+	"CREATE TABLE meta("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL) STRICT;",
+	/* forward-only sequences: member codes, card serials */
+	"CREATE TABLE counters("
+	" name TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL CHECK (value >= 0)) STRICT;",
+	"CREATE TABLE units("
+	" id INTEGER PRIMARY KEY,"
+	" code TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" parent_id INTEGER REFERENCES units(id),"
+	/* "/1/4/9/": subtree tests are prefix tests */
+	" path TEXT NOT NULL UNIQUE,"
+	" depth INTEGER NOT NULL CHECK (depth >= 0),"
+	" exempt INTEGER NOT NULL DEFAULT 0 CHECK (exempt IN (0, 1)),"
+	" created_at TEXT NOT NULL) STRICT;",
+	"CREATE INDEX units_parent ON units(parent_id);",
+	"CREATE TABLE accounts("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" role TEXT NOT NULL CHECK (role IN"
+	"  ('clerk', 'approver', 'printer', 'liaison', 'admin')),"
+	" pw_hash TEXT NOT NULL,"
+	" created_at TEXT NOT NULL) STRICT;",
+	"CREATE TABLE imports("
+	" id INTEGER PRIMARY KEY,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" file TEXT NOT NULL,"
+	" rows INTEGER NOT NULL,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" at TEXT NOT NULL) STRICT;",
+	"CREATE TABLE members("
+	" id INTEGER PRIMARY KEY,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" national_id TEXT NOT NULL UNIQUE,"
+	" full_name TEXT NOT NULL,"
+	" name_ascii TEXT NOT NULL,"
+	" date_of_birth INTEGER NOT NULL,"
+	" gender TEXT NOT NULL CHECK (gender IN ('M', 'F')),"
+	" position TEXT NOT NULL,"
+	" joined_on INTEGER NOT NULL,"
+	" mandatory INTEGER NOT NULL CHECK (mandatory IN (0, 1)),"
+	" status TEXT NOT NULL CHECK (status IN"
+	"  ('entered', 'submitted', 'approved', 'rejected')),"
+	" member_code TEXT UNIQUE,"
+	" reject_reason TEXT,"
+	" import_id INTEGER REFERENCES imports(id),"
+	" import_line INTEGER,"
+	" entered_day INTEGER NOT NULL,"
+	" approved_day INTEGER,"
+	" approved_by INTEGER REFERENCES accounts(id)) STRICT;",
+	"CREATE INDEX members_unit ON members(unit_id, status);",
+	/* what the progress report sums: one row per unit and day */
+	"CREATE TABLE progress_daily("
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" day INTEGER NOT NULL,"
+	" entered INTEGER NOT NULL,"
+	" approved INTEGER NOT NULL,"
+	" PRIMARY KEY (unit_id, day)) STRICT, WITHOUT ROWID;",
+	"CREATE TABLE targets("
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" year INTEGER NOT NULL,"
+	" members INTEGER NOT NULL CHECK (members >= 0),"
+	" deadline INTEGER NOT NULL,"
+	" PRIMARY KEY (unit_id, year)) STRICT;",
+	"CREATE TABLE fees("
+	" item TEXT NOT NULL CHECK (item IN ('regular.first', 'regular.later',"
+	"  'linked.mandatory', 'linked.other')),"
+	" valid_from INTEGER NOT NULL,"
+	" amount INTEGER NOT NULL CHECK (amount >= 0),"
+	" account_id INTEGER REFERENCES accounts(id),"
+	" set_at TEXT NOT NULL,"
+	" PRIMARY KEY (item, valid_from)) STRICT;",
+	"CREATE TABLE requests("
+	" id INTEGER PRIMARY KEY,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" type TEXT NOT NULL CHECK (type IN ('regular', 'linked')),"
+	" status TEXT NOT NULL CHECK (status IN"
+	"  ('draft', 'submitted', 'approved', 'rejected', 'accepted')),"
+	" payer TEXT NOT NULL CHECK (payer IN ('member', 'union')),"
+	" replacement TEXT CHECK (replacement IN"
+	"  ('lost', 'stolen', 'damaged', 'data_change')),"
+	" request_day INTEGER NOT NULL,"
+	" reject_reason TEXT) STRICT;",
+	"CREATE INDEX requests_unit ON requests(unit_id, status);",
+	/* each step with who and when: create, submit, approve, reject,
+	 * accept (a request may go round reject/submit several times) */
+	"CREATE TABLE request_events("
+	" id INTEGER PRIMARY KEY,"
+	" request_id INTEGER NOT NULL REFERENCES requests(id),"
+	" action TEXT NOT NULL,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" at TEXT NOT NULL,"
+	" reason TEXT) STRICT;",
+	"CREATE INDEX request_events_req ON request_events(request_id);",
+	"CREATE TABLE cards("
+	" serial INTEGER PRIMARY KEY,"
+	" member_id INTEGER NOT NULL REFERENCES members(id),"
+	" line_id INTEGER,"
+	" type TEXT NOT NULL CHECK (type IN ('regular', 'linked')),"
+	" status TEXT NOT NULL CHECK (status IN ('reserved', 'encoded',"
+	"  'issued', 'spoiled', 'lost', 'stolen', 'damaged', 'revoked',"
+	"  'replaced')),"
+	" chip_serial TEXT,"
+	" public_key BLOB,"
+	" sod_hash BLOB,"
+	" reason TEXT,"
+	" replaced_by INTEGER REFERENCES cards(serial),"
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL) STRICT;",
+	"CREATE INDEX cards_member ON cards(member_id);",
+	"CREATE INDEX cards_line ON cards(line_id);",
+	"CREATE TABLE request_lines("
+	" id INTEGER PRIMARY KEY,"
+	" request_id INTEGER NOT NULL REFERENCES requests(id),"
+	" member_id INTEGER NOT NULL REFERENCES members(id),"
+	" replaces INTEGER REFERENCES cards(serial),"
+	" fee_item TEXT NOT NULL,"
+	" fee_vnd INTEGER NOT NULL CHECK (fee_vnd >= 0),"
+	" payer TEXT NOT NULL CHECK (payer IN ('province', 'member', 'union')),"
+	" UNIQUE (request_id, member_id)) STRICT;",
+	"CREATE INDEX request_lines_member ON request_lines(member_id);",
+	"CREATE TABLE audit("
+	" id INTEGER PRIMARY KEY,"
+	" at TEXT NOT NULL,"
+	" account TEXT NOT NULL,"
+	" unit TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" object TEXT NOT NULL,"
+	" details TEXT NOT NULL,"
+	" prev_hash BLOB NOT NULL,"
+	" hash BLOB NOT NULL) STRICT;",
+	"CREATE TABLE audit_head("
+	" one INTEGER PRIMARY KEY CHECK (one = 1),"
+	" last_id INTEGER NOT NULL,"
+	" last_hash BLOB NOT NULL) STRICT;",
+	"INSERT INTO audit_head VALUES (1, 0, zeroblob(32));",
+	/* Accidents stop here; deliberate edits are caught by the chain. */
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+	/* The documents' figures (docs/ledger.md), valid from 2019-01-01. */
+	"INSERT INTO fees VALUES ('regular.first', 17897, 0, NULL, '-');",
+	"INSERT INTO fees VALUES ('regular.later', 17897, 10000, NULL, '-');",
+	"INSERT INTO fees VALUES ('linked.mandatory', 17897, 0, NULL, '-');",
+	"INSERT INTO fees VALUES ('linked.other', 17897, 50000, NULL, '-');",
+	"INSERT INTO counters VALUES ('member_seq', 0);",
+	"INSERT INTO counters VALUES ('card_serial', 0);",
+	NULL,
+};
+
+const char *const *const lg_migrations[] = {
+	migration1,
+};
+const int lg_migration_count =
+    (int)(sizeof(lg_migrations) / sizeof(lg_migrations[0]));
