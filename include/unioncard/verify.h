@@ -61,8 +61,13 @@ struct uc_verify_check {
  * be accepted and may explain in detail; returns 0, or an error when the
  * list cannot answer for this card (the status check then fails).
  */
+/*
+ * serial_hex is the chip serial (E1/C7), card_serial the ledger's card
+ * serial (E1/CA, the status-list index; "" when the card carries none).
+ */
 typedef int (*uc_verify_status_fn)(void *ctx, const char *serial_hex,
-    const char *member_code, int *revoked, char *detail, size_t cap);
+    const char *card_serial, const char *member_code, int *revoked,
+    char *detail, size_t cap);
 
 struct uc_verify_opts {
 	const struct uc_trust *trust; /* required */
@@ -123,7 +128,8 @@ UC_API int uc_verify_status_list_load(const char *path,
     const struct uc_trust *trust, time_t check_time,
     struct uc_verify_status_list **out, struct uc_diag *diag);
 UC_API int uc_verify_status_list_lookup(void *ctx, const char *serial_hex,
-    const char *member_code, int *revoked, char *detail, size_t cap);
+    const char *card_serial, const char *member_code, int *revoked,
+    char *detail, size_t cap);
 UC_API void uc_verify_status_list_free(struct uc_verify_status_list **l);
 
 /* The check named name in res, or NULL. */

@@ -259,7 +259,8 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	else {
 		char why[UC_VERIFY_DETAIL_MAX] = "";
 
-		if (opts->status(opts->status_ctx, c7hex, o.member.member_code,
+		if (opts->status(opts->status_ctx, c7hex,
+		    o.member.card_serial, o.member.member_code,
 		    &revoked, why, sizeof(why)) != 0)
 			set(res, CK_STATUS, 0, "the status list cannot answer "
 			    "for this card%s%s", why[0] ? ": " : "", why);
