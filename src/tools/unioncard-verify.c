@@ -144,6 +144,7 @@ static int
 print_text(const struct uc_verify_result *res)
 {
 	const struct uc_member *m = &res->member;
+	const struct uc_verify_check *lead;
 	char expires[11];
 	size_t i;
 
@@ -158,15 +159,23 @@ print_text(const struct uc_verify_result *res)
 		    res->serial_hex, res->station);
 		return UC_EXIT_OK;
 	}
-	for (i = 0; i < res->n_checks; i++) {
-		if (!res->checks[i].ok) {
-			/* The first failure is the cause; the rest follow. */
-			printf("INVALID: %s failed \xe2\x80\x94 %s\n",
-			    res->checks[i].name,
-			    why(res->checks[i].name, &res->checks[i]));
-			break;
-		}
-	}
+	/*
+	 * The headline names the cause.  A chip that cannot prove the key the
+	 * issuer signed is a copy, whatever else differs (a copy made on a
+	 * chip with its own key also fails the E2 hash); otherwise the first
+	 * failure is the cause and the rest follow from it.
+	 */
+	lead = NULL;
+	for (i = 0; i < res->n_checks; i++)
+		if (!res->checks[i].ok &&
+		    strcmp(res->checks[i].name, "active_auth") == 0)
+			lead = &res->checks[i];
+	for (i = 0; lead == NULL && i < res->n_checks; i++)
+		if (!res->checks[i].ok)
+			lead = &res->checks[i];
+	if (lead != NULL)
+		printf("INVALID: %s failed \xe2\x80\x94 %s\n", lead->name,
+		    why(lead->name, lead));
 	if (res->have_fields)
 		printf("  card %s claims to be %s %s\n", res->serial_hex,
 		    m->member_code, m->full_name);
