@@ -445,6 +445,18 @@ serve_socket(struct uc_vcard *c, int fd, int until_used)
 			goto out;
 		}
 		rx_len += (size_t)n;
+		/*
+		 * The vpcd driver sends a frame's length and its bytes in two
+		 * writes; under Nagle the second waits for our ACK, which the
+		 * kernel delays by up to 40 ms.  Acknowledge at once (the
+		 * option does not stick, so set it after every read).
+		 */
+		{
+			int one = 1;
+
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+			    sizeof(one));
+		}
 		off = 0;
 		for (;;) {
 			if ((r = uc_vpcd_parse_frame(rx + off, rx_len - off,
