@@ -88,6 +88,8 @@ struct uc_verify_result {
 	char serial_hex[2 * UC_CARD_SERIAL_LEN + 1]; /* the chip's, FCI */
 	uint8_t lifecycle;
 	struct uc_member member;
+	uint8_t point[UC_EC_POINT_LEN];    /* E2/86, when have_fields */
+	uint8_t secobj_sha256[32];         /* SHA-256 of EF's complete TLV */
 	char station[UC_STATION_MAX + 1];  /* from the signer certificate */
 	uint64_t apdus;                    /* APDUs this verification took */
 };

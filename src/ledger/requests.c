@@ -552,7 +552,8 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 	events = json_object_get(o, "events");
 	sqlite3_finalize(st);
 	if ((r = lg_prepare(l, &st, "SELECT m.member_code, m.full_name,"
-	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id"
+	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id,"
+	    " rl.id"
 	    " FROM request_lines rl JOIN members m ON m.id = rl.member_id"
 	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
 		goto out;
@@ -563,7 +564,8 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 		if (has)
 			lg_serial_format(l->prefix,
 			    sqlite3_column_int64(st, 5), serial);
-		x = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
+		x = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
+		    "line_id", (json_int_t)sqlite3_column_int64(st, 7),
 		    "member_code", (const char *)sqlite3_column_text(st, 0),
 		    "national_id", (const char *)sqlite3_column_text(st, 6),
 		    "full_name", (const char *)sqlite3_column_text(st, 1),

@@ -29,6 +29,7 @@ static const struct uc_cmd commands[] = {
 	{ "card", uc_cmd_card, "card info (the chip) and card show|list|lost|... (the ledger)" },
 	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL" },
 	{ "perso", uc_cmd_perso, "personalize a blank card for one member" },
+	{ "encode", uc_cmd_encode, "the station: encode an accepted request's cards" },
 	/* ledger (cmd_ledger_*.c) */
 	{ "init", uc_cmd_init, "create the issuance ledger" },
 	{ "unit", uc_cmd_unit, "add, import and list union units" },

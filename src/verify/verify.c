@@ -162,6 +162,10 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	}
 	res->have_fields = 1;
 	res->member = o.member;
+	memcpy(res->point, o.point, sizeof(res->point));
+	if (o.secobj_tlv != NULL && EVP_Digest(o.secobj_tlv, o.secobj_tlv_len,
+	    res->secobj_sha256, NULL, EVP_sha256(), NULL) != 1)
+		memset(res->secobj_sha256, 0, sizeof(res->secobj_sha256));
 	if (lifecycle != LIFECYCLE_PERSONALIZED)
 		set(res, CK_OBJECTS, 0, "the card is not locked (lifecycle "
 		    "%02X): its data may still change", lifecycle);
