@@ -176,8 +176,9 @@ one_card(struct run *x, const struct uc_member *m, struct uc_diag *diag)
 	if ((r = uc_transport_connect(o->transport, o->card_timeout_ms, NULL,
 	    NULL)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
-		    "no blank card came for %s %s", m->member_code,
-		    m->full_name);
+		    "no blank card came for %s %s%s%s", m->member_code,
+		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
+		    ": " : "", uc_transport_error_detail());
 	memset(&vo, 0, sizeof(vo));
 	vo.trust = o->trust;
 
@@ -203,6 +204,17 @@ one_card(struct run *x, const struct uc_member *m, struct uc_diag *diag)
 		emit(x, UC_STATION_SKIPPED, m, chip,
 		    "the card is not blank (already personalized)");
 		uc_transport_disconnect(o->transport, 1);
+		/*
+		 * A hand-fed reader keeps the card until someone takes it
+		 * out: wait for that rather than read it again and again.
+		 * (A hopper has fed the next card already.)
+		 */
+		r = uc_transport_wait_removed(o->transport,
+		    o->card_timeout_ms);
+		if (r != 0 && r != UC_ERR_UNSUPPORTED && r != UC_ERR_NO_CARD)
+			return uc_diag_set(diag, r, NULL, 0, m->member_code,
+			    "a card that is not blank (chip %s) is still in "
+			    "the reader: take it out", chip);
 		return 1;
 	}
 	if (r != 0) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <winscard.h>
@@ -291,12 +292,25 @@ pcsc_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 
 	*atr_len = 0;
 	drop_card(c, SCARD_LEAVE_CARD);
-	if ((r = wait_present(c, deadline)) != 0)
-		return r;
-	rv = SCardConnect(c->hctx, c->reader, SCARD_SHARE_EXCLUSIVE,
-	    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &c->hcard, &c->proto);
-	if (rv != SCARD_S_SUCCESS)
-		return fail("SCardConnect", rv, UC_ERR_NO_CARD);
+	for (;;) {
+		if ((r = wait_present(c, deadline)) != 0)
+			return r;
+		rv = SCardConnect(c->hctx, c->reader, SCARD_SHARE_EXCLUSIVE,
+		    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &c->hcard,
+		    &c->proto);
+		if (rv == SCARD_S_SUCCESS)
+			break;
+		/*
+		 * The card we just powered down may still be listed while a
+		 * card printer swaps in the next one: wait and try again
+		 * until the deadline rather than fail at once.
+		 */
+		if ((rv != SCARD_W_UNPOWERED_CARD &&
+		    rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD) ||
+		    (deadline >= 0 && now_ms() >= deadline))
+			return fail("SCardConnect", rv, UC_ERR_NO_CARD);
+		usleep(20000);
+	}
 	c->have_card = 1;
 	rv = SCardStatus(c->hcard, name, &namelen, &state, &proto, a, &alen);
 	if (rv != SCARD_S_SUCCESS) {
@@ -366,7 +380,12 @@ pcsc_disconnect(void *ctx, int eject)
 	if (!c->have_card)
 		return 0;
 	c->have_card = 0;
-	rv = SCardDisconnect(c->hcard, eject ? SCARD_EJECT_CARD :
+	/*
+	 * "Eject" powers the card down: desktop readers cannot eject, and a
+	 * card printer's encoder (like the virtual hopper behind vpcd) takes
+	 * the power-off after use as the signal to feed the next card.
+	 */
+	rv = SCardDisconnect(c->hcard, eject ? SCARD_UNPOWER_CARD :
 	    SCARD_RESET_CARD);
 	if (rv != SCARD_S_SUCCESS && rv != SCARD_W_REMOVED_CARD &&
 	    rv != SCARD_E_NO_SMARTCARD)
