@@ -16,7 +16,7 @@
  * applets-spec/station-recovery.md.
  *
  * What this module does NOT do yet: a terminal progress bar, tear and
- * kill tests at every step, two stations on one request.
+ * kill tests at every step, linked cards.
  */
 #ifndef UNIONCARD_STATION_H
 #define UNIONCARD_STATION_H
@@ -70,6 +70,14 @@ struct uc_station_opts {
 	uc_station_event_fn event;       /* may be NULL */
 	void *event_ctx;
 	volatile sig_atomic_t *stop;     /* set by a signal: stop between cards */
+	/*
+	 * A lock file shared by every station on this ledger (e.g. the
+	 * ledger's path + ".station.lock"); NULL: this is the only station.
+	 * With a card in hand, a station takes the lock, re-reads the line
+	 * and only then writes the card and the ledger, so two stations on
+	 * one request never encode a member twice.
+	 */
+	const char *lock_path;
 };
 
 struct uc_station_summary {

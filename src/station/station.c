@@ -10,9 +10,13 @@
  * again; see applets-spec/station-recovery.md for what it does with the
  * chip it then finds.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -159,8 +163,84 @@ record(struct run *x, const struct uc_member *m,
  * is done, 1 when this card was spoiled or skipped (try the next card),
  * or an error that ends the run.
  */
+/* Take the stations' lock (blocking); -1 when there is none. */
 static int
-one_card(struct run *x, const struct uc_member *m, struct uc_diag *diag)
+lock_stations(const struct uc_station_opts *o, int *fd)
+{
+	*fd = -1;
+	if (o->lock_path == NULL)
+		return 0;
+	if ((*fd = open(o->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return UC_ERR_IO;
+	while (flock(*fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(*fd);
+			*fd = -1;
+			return UC_ERR_IO;
+		}
+	}
+	return 0;
+}
+
+static void
+unlock_stations(int *fd)
+{
+	if (*fd >= 0) {
+		(void)flock(*fd, LOCK_UN);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static int one_card_locked(struct run *x, struct uc_member *m,
+    struct uc_diag *diag);
+
+/*
+ * With a card in hand, under the stations' lock: re-read the line (another
+ * station may have finished it, or spoiled its card and reserved a new
+ * serial), then write the card.  Returns 2 when the line turned out done:
+ * the card stays in the reader, blank, for the next line.
+ */
+static int
+one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
+{
+	const struct uc_station_opts *o = x->o;
+	json_t *cards = NULL;
+	int fd = -1, r;
+
+	emit(x, UC_STATION_WAITING, m, NULL, NULL);
+	if ((r = uc_transport_connect(o->transport, o->card_timeout_ms, NULL,
+	    NULL)) != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "no blank card came for %s %s%s%s", m->member_code,
+		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
+		    ": " : "", uc_transport_error_detail());
+	if (o->lock_path == NULL)
+		return one_card_locked(x, m, diag);
+	if ((r = lock_stations(o, &fd)) != 0)
+		return uc_diag_set(diag, r, o->lock_path, 0, NULL,
+		    "cannot take the stations' lock");
+	if ((r = uc_ledger_card_list(o->ledger, o->request_id, &cards)) != 0)
+		goto out;
+	if (line_card(cards, m->member_code, m->card_serial,
+	    sizeof(m->card_serial))) {
+		r = 2;
+		goto out;
+	}
+	if (m->card_serial[0] == '\0') {
+		/* Our serial was spoiled by another station: next round. */
+		r = 1;
+		goto out;
+	}
+	r = one_card_locked(x, m, diag);
+out:
+	unlock_stations(&fd);
+	json_decref(cards);
+	return r;
+}
+
+static int
+one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
 	struct uc_perso_result pr;
@@ -172,13 +252,6 @@ one_card(struct run *x, const struct uc_member *m, struct uc_diag *diag)
 	size_t i;
 	int r;
 
-	emit(x, UC_STATION_WAITING, m, NULL, NULL);
-	if ((r = uc_transport_connect(o->transport, o->card_timeout_ms, NULL,
-	    NULL)) != 0)
-		return uc_diag_set(diag, r, NULL, 0, m->member_code,
-		    "no blank card came for %s %s%s%s", m->member_code,
-		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
-		    ": " : "", uc_transport_error_detail());
 	memset(&vo, 0, sizeof(vo));
 	vo.trust = o->trust;
 
@@ -354,6 +427,11 @@ uc_station_encode(const struct uc_station_opts *o,
 				goto out;
 			if (r == 0)
 				break;
+			if (r == 2) {
+				/* Another station finished this line. */
+				sum->already++;
+				break;
+			}
 			/*
 			 * Spoiled: the line needs a new serial.  Skipped (not
 			 * a blank): the reserved serial waits for the next.

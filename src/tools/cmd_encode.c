@@ -166,6 +166,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	const char *signer_spec = NULL, *pass_file = NULL, *request = NULL;
 	const char *trace_path = g->trace;
 	char pass[UC_TOOL_PASSPHRASE_CAP], path[4096], *end = NULL;
+	char lock_path[4096];
 	struct uc_keys_scp_master km;
 	struct uc_scp03_keys master;
 	struct uc_signer *signer = NULL;
@@ -285,6 +286,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	so.event = on_event;
 	so.event_ctx = &json;
 	so.stop = &stop_flag;
+	snprintf(lock_path, sizeof(lock_path), "%s.station.lock",
+	    uc_tool_ledger_path(g));
+	so.lock_path = lock_path;
 	r = uc_station_encode(&so, &sum, &d);
 	if (!json)
 		printf("request %lld: %zu lines: %zu encoded now, %zu recovered,"
