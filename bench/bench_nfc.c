@@ -107,7 +107,7 @@ main(int argc, char **argv)
 	char pts[256], reader[300];
 	long rounds = argc > 1 ? atol(argv[1]) : 500, i, frames = 200000;
 	double t0, dt;
-	int slave, r;
+	int r;
 
 	memset(&card, 0, sizeof(card));
 	card.process = card_process;
@@ -134,7 +134,7 @@ main(int argc, char **argv)
 
 	/* 2. through libnfc and a pty */
 	if (uc_pn532emu_new(&card, &s.e) != 0 ||
-	    uc_pn532emu_pty_open(&s.master, &slave, pts, sizeof(pts)) != 0)
+	    uc_pn532emu_pty_open(&s.master, pts, sizeof(pts)) != 0)
 		return 2;
 	pthread_create(&th, NULL, serve, &s);
 	snprintf(reader, sizeof(reader), "nfc:pn532_uart:%s", pts);
@@ -160,7 +160,6 @@ main(int argc, char **argv)
 	s.stop = 1;
 	pthread_join(th, NULL);
 	close(s.master);
-	close(slave);
 	uc_pn532emu_free(&s.e);
 	return 0;
 }

@@ -288,6 +288,8 @@ def main(outdir):
     p.append(step("GENERATE KEY on a PERSONALIZED card", "8447800008000000000000000000", None, "6985"))
     p.append(step("SET STATUS without SM", "80F080FF00", None, "6882"))
     p.append(step("INITIALIZE UPDATE with Lc 7", "80503000070102030405060700", None, "6700"))
+    p.append(step("INITIALIZE UPDATE with CLA 84", "8450300008" + "01" * 8 + "00",
+                  None, "6E00"))
     vectors["personalized.json"] = {
         "description": "A PERSONALIZED card: GET DATA of each object and "
                        "00FF, GET RESPONSE chains, 6Cxx, extended Le, "

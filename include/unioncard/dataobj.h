@@ -62,6 +62,7 @@ extern "C" {
 #define UC_TAG_ISSUED_ON 0xC5u
 #define UC_TAG_EXPIRES_ON 0xC6u
 #define UC_TAG_SERIAL 0xC7u
+#define UC_TAG_CARD_SERIAL 0xCAu /* optional: the ledger's card serial */
 /* Child of E2. */
 #define UC_TAG_EC_POINT 0x86u
 /* Children of E3. */

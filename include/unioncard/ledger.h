@@ -80,6 +80,14 @@ UC_API int uc_ledger_open(struct uc_ledger **out, const char *path,
 UC_API void uc_ledger_free(struct uc_ledger **l);
 
 /*
+ * PBKDF2-HMAC-SHA256 iterations for passwords set through this handle
+ * from now on (default 600,000; 1,000..100,000,000).  For test suites
+ * that create many accounts; each stored hash keeps its own count, so
+ * this never weakens existing accounts.  UC_ERR_RANGE outside the limits.
+ */
+UC_API int uc_ledger_set_kdf_cost(struct uc_ledger *l, unsigned iterations);
+
+/*
  * Bulk mode for benchmarks and first loads: synchronous=OFF and a larger
  * page cache.  A crash may then lose the last transactions (never tear
  * one: WAL still applies).  Off by default.
@@ -292,6 +300,21 @@ struct uc_status_list_info {
 UC_API int uc_status_list_parse(const unsigned char *data, size_t len,
     struct uc_status_list_info *info, unsigned char **bits,
     size_t *bits_len);
+/*
+ * What a verifier does offline: parse the file image, verify its detached
+ * CMS signature over the payload against trust (a struct uc_trust from
+ * keys.h; the signer must carry the status-list EKU), and check that now
+ * (0: current time) lies in [issued_at, issued_at + ttl].  On success the
+ * bitstring is returned as by uc_status_list_parse.  Errors:
+ * UC_ERR_INVALID (malformed), UC_ERR_VERIFY (unsigned, bad signature or
+ * expired; d says which).
+ */
+struct uc_trust;
+UC_API int uc_status_list_verify(const unsigned char *data, size_t len,
+    const struct uc_trust *trust, int64_t now,
+    struct uc_status_list_info *info, unsigned char **bits,
+    size_t *bits_len, struct uc_diag *d);
+
 /* 1 if card serial is marked not valid in bits, 0 if valid, <0 error. */
 UC_API int uc_status_list_get(const struct uc_status_list_info *info,
     const unsigned char *bits, size_t bits_len, const char *serial);

@@ -42,6 +42,8 @@ extern "C" {
 #define UC_MEMBER_NAME_MAX 128
 #define UC_MEMBER_UNIT_CODE_MAX 32
 #define UC_MEMBER_UNIT_NAME_MAX 160
+/* The ledger's card serial (E1/CA, optional): 11 digits, "PP" + 9. */
+#define UC_MEMBER_CARD_SERIAL_LEN 11
 /* A member file larger than this is refused unread. */
 #define UC_MEMBER_FILE_MAX (64u * 1024u)
 
@@ -57,6 +59,9 @@ struct uc_member {
 	uint8_t card_type;                           /* UC_CARD_TYPE_* */
 	char issued_on[9];                           /* "YYYYMMDD" */
 	char expires_on[9];                          /* "YYYYMMDD" */
+	/* The ledger's card serial, the card's index in the status list;
+	 * "" when the card is made without a ledger (E1/CA absent). */
+	char card_serial[UC_MEMBER_CARD_SERIAL_LEN + 1];
 };
 
 /*

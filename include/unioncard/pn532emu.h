@@ -121,19 +121,23 @@ UC_API int uc_pn532emu_atr_historical(const uint8_t *atr, size_t atr_len,
     uint8_t hist[UC_PN532EMU_HIST_MAX], size_t *hist_len);
 
 /*
- * A pseudo-terminal for libnfc: opens a master, makes the slave raw and
- * keeps one slave descriptor open (so the master never sees a hang-up
- * between two libnfc sessions).  slave_path gets the slave's name.
- * The caller closes both descriptors.
+ * A pseudo-terminal for libnfc: opens a master, makes the slave raw (the
+ * setting outlives this call) and gives the slave's name.  The caller
+ * closes *master_fd.
  */
-UC_API int uc_pn532emu_pty_open(int *master_fd, int *slave_fd,
-    char *slave_path, size_t slave_path_cap);
+UC_API int uc_pn532emu_pty_open(int *master_fd, char *slave_path,
+    size_t slave_path_cap);
 
 /*
- * Serve the host on fd (the pty master) until *stop becomes non-zero or
- * the link fails.  Returns 0 when stopped, UC_ERR_IO on a read or write
+ * Serve hosts on fd (the pty master) until *stop becomes non-zero or the
+ * link fails.  Returns 0 when stopped, UC_ERR_IO on a read or write
  * error.  *toggle (may be NULL), when non-zero, is cleared and flips the
  * card's presence (a SIGUSR1 handler sets it).
+ *
+ * Hosts come and go: when the last one closes the slave, the parser is
+ * reset and the "claimed" mark libnfc keeps in the tty's c_iflag is
+ * cleared, so a host that died without closing properly does not lock
+ * the next one out.  Between hosts the master is polled every 20 ms.
  */
 UC_API int uc_pn532emu_serve(struct uc_pn532emu *e, int fd,
     volatile sig_atomic_t *stop, volatile sig_atomic_t *toggle);

@@ -13,10 +13,12 @@
  * are rejected with UC_ERR_INVALID).
  *
  * Ownership: the plain functions write into a CALLER buffer (out, cap) and
- * NUL-terminate it; *out_len excludes the NUL.  They never allocate on the
- * heap for inputs up to UC_TEXT_FAST_MAX bytes, which is what makes a
- * million-row import cheap.  If cap is too small they return UC_ERR_BUFFER
- * and leave out as an empty string.  The _dup variants return a newly
+ * NUL-terminate it; *out_len excludes the NUL.  They do no heap allocation
+ * of their own, which is what makes a million-row import cheap (NFC of
+ * text outside its fast path is done by libunistring straight into the
+ * caller's buffer; it allocates only if the result does not fit there, or
+ * for unusually long runs of combining marks).  If cap is too small they
+ * return UC_ERR_BUFFER and leave out as an empty string.  The _dup variants return a newly
  * allocated NUL-terminated string which the CALLER FREES with free().
  *
  * Buffer sizes that always suffice (cap includes the NUL):
@@ -37,8 +39,6 @@ extern "C" {
 
 /* Longest input any function here accepts (UC_ERR_RANGE above it). */
 #define UC_TEXT_MAX (1024u * 1024u)
-/* Inputs up to this size are normalized without heap allocation. */
-#define UC_TEXT_FAST_MAX 1024u
 /* Output capacity that always suffices for uc_text_nfc of len bytes. */
 #define UC_TEXT_NFC_CAP(len) (3u * (size_t)(len) + 1u)
 

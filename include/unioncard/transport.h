@@ -97,7 +97,10 @@ UC_API const char *uc_transport_name(const struct uc_transport *t);
 UC_API void uc_transport_set_trace(struct uc_transport *t,
     struct uc_trace *trace);
 
-/* One raw APDU round trip (traced).  resp holds data + SW1 SW2. */
+/*
+ * One raw APDU round trip (traced).  resp holds data + SW1 SW2.  A
+ * transport not yet connected is connected first (no waiting).
+ */
 UC_API int uc_transport_transmit(struct uc_transport *t, const uint8_t *cmd,
     size_t cmd_len, uint8_t *resp, size_t resp_cap, size_t *resp_len);
 
@@ -106,16 +109,21 @@ UC_API uint64_t uc_transport_apdu_count(const struct uc_transport *t);
 
 /*
  * One logical command: encodes a, chains it (CLA bit 0x10) if a->lc exceeds
- * max_lc (0: the transport's own), follows 61xx with GET RESPONSE (at most
+ * max_lc (0: the transport's own; a larger value is capped to the
+ * transport's own, since the link cannot carry more), follows 61xx with
+ * GET RESPONSE (CLA keeps only the logical-channel bits; at most
  * UC_APDU_MAX_GET_RESPONSE_ROUNDS rounds, UC_APDU_MAX_RESPONSE_TOTAL bytes),
  * and re-sends once with the exact Le on 6Cxx.  The response data is
- * appended to resp (may be NULL when none is expected); *sw is the final
- * status word.
+ * appended to resp (may be NULL when none is expected: data is then
+ * dropped); *sw is the final status word.  A chain piece answered with
+ * anything but 90 00 ends the exchange with that status word.
  *
  * Returns 0 when the exchange completed — whatever the status word, so the
  * caller can map it with uc_sw_to_err() — or a transport error, or
- * UC_ERR_PROTOCOL / UC_ERR_TOO_LONG / UC_ERR_TOO_MANY_ROUNDS for a card
- * that answers malformed or endlessly.
+ * UC_ERR_PROTOCOL (a reply shorter than 2 bytes, or an SW1 outside
+ * 61..6F / 90..9F) / UC_ERR_TOO_LONG / UC_ERR_TOO_MANY_ROUNDS for a card
+ * that answers malformed or endlessly.  On error nothing is appended to
+ * resp and *sw is 0.
  */
 UC_API int uc_apdu_exchange(struct uc_transport *t, const struct uc_apdu *a,
     size_t max_lc, struct uc_buf *resp, uint16_t *sw);

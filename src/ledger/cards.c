@@ -381,8 +381,14 @@ uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
 		goto out;
 	}
 	if ((r = lg_unit_by_code(l, (const char *)sqlite3_column_text(st, 11),
-	    &u)) != 0 || (r = lg_need(l, ~0, &u)) != 0)
+	    &u)) != 0)
 		goto out;
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		sqlite3_finalize(st);
+		st = NULL;
+		lg_refused(l, "card.show", u.code, serial);
+		goto out;
+	}
 	if ((*out = card_json(l, st, 1)) == NULL)
 		r = UC_ERR_NOMEM;
 out:

@@ -2,7 +2,6 @@
  * ledger.c - opening the ledger, migrations, transactions, the audit
  * chain, accounts and logging in.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,29 +116,31 @@ int
 lg_end(struct uc_ledger *l, int r, const char *action, const char *unit_code,
     const char *object)
 {
-	char act[96], why[sizeof(l->refusal)];
-	int r2;
-
 	if (r == 0) {
 		r = lg_commit(l);
 		if (r == 0)
 			return 0;
 	}
 	lg_rollback(l);
-	if (r != UC_ERR_PERM)
-		return r;
-	/* The refusal must outlive the rollback: its own transaction. */
+	if (r == UC_ERR_PERM)
+		lg_refused(l, action, unit_code, object);
+	return r;
+}
+
+void
+lg_refused(struct uc_ledger *l, const char *action, const char *unit_code,
+    const char *object)
+{
+	char act[96], why[sizeof(l->refusal)];
+
+	/* The refusal must outlive any rollback: its own transaction. */
 	snprintf(act, sizeof(act), "refused:%s", action);
 	memcpy(why, l->refusal, sizeof(why));
-	if (lg_begin(l) != 0)
-		return r;
+	if (l->in_tx || lg_begin(l) != 0)
+		return;
 	memcpy(l->refusal, why, sizeof(why));
-	r2 = lg_audit(l, act, unit_code, object, why);
-	if (r2 == 0)
-		r2 = lg_commit(l);
-	if (r2 != 0)
+	if (lg_audit(l, act, unit_code, object, why) != 0 || lg_commit(l) != 0)
 		lg_rollback(l);
-	return r;
 }
 
 void
@@ -279,6 +280,9 @@ out:
 	sqlite3_finalize(st);
 	return r;
 }
+
+static void msgf(char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 msgf(char *msg, size_t cap, const char *fmt, ...)
@@ -430,6 +434,11 @@ migrate(struct uc_ledger *l)
 	char sql[64];
 	int v, r;
 
+	/* Up to date: no write lock needed (readers stay readers). */
+	if ((r = user_version(l, &v)) != 0)
+		return r;
+	if (v == lg_migration_count)
+		return 0;
 	if ((r = lg_begin(l)) != 0)
 		return r;
 	if ((r = user_version(l, &v)) != 0)
@@ -496,6 +505,8 @@ uc_ledger_open(struct uc_ledger **out, const char *path, int create)
 	if ((r = lg_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
 	    (r = lg_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
 	    (r = lg_exec(l, "PRAGMA synchronous = FULL")) != 0 ||
+	    /* 64 MiB: a million-row import must not spill to the WAL */
+	    (r = lg_exec(l, "PRAGMA cache_size = -65536")) != 0 ||
 	    (r = lg_exec(l, "PRAGMA trusted_schema = OFF")) != 0)
 		goto out;
 	if ((r = migrate(l)) != 0)
@@ -528,6 +539,16 @@ uc_ledger_free(struct uc_ledger **lp)
 }
 
 int
+uc_ledger_set_kdf_cost(struct uc_ledger *l, unsigned iterations)
+{
+	if (l == NULL || iterations < PBKDF2_ITER_MIN ||
+	    iterations > PBKDF2_ITER_MAX)
+		return UC_ERR_RANGE;
+	l->kdf_iter = iterations;
+	return 0;
+}
+
+int
 uc_ledger_set_bulk(struct uc_ledger *l, int on)
 {
 	int r;
@@ -540,7 +561,7 @@ uc_ledger_set_bulk(struct uc_ledger *l, int on)
 		    "PRAGMA temp_store = MEMORY");
 	else
 		r = lg_exec(l, "PRAGMA synchronous = FULL;"
-		    "PRAGMA cache_size = -2000");
+		    "PRAGMA cache_size = -65536");
 	return r;
 }
 
@@ -726,25 +747,6 @@ lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
 
 /* --- passwords ------------------------------------------------------- */
 
-static unsigned
-pbkdf2_iterations(void)
-{
-	/* Tests and demos may lower the cost of NEW hashes; stored hashes
-	 * carry their own count, so this never weakens existing ones. */
-	const char *e = getenv("UNIONCARD_PBKDF2_ITERATIONS");
-	unsigned long v;
-	char *end;
-
-	if (e == NULL || e[0] == '\0')
-		return PBKDF2_ITER_DEFAULT;
-	errno = 0;
-	v = strtoul(e, &end, 10);
-	if (errno != 0 || *end != '\0' || v < PBKDF2_ITER_MIN ||
-	    v > PBKDF2_ITER_MAX)
-		return PBKDF2_ITER_DEFAULT;
-	return (unsigned)v;
-}
-
 static void
 hex(const unsigned char *p, size_t n, char *out)
 {
@@ -784,15 +786,16 @@ unhex(const char *s, size_t n, unsigned char *out)
 
 /* "pbkdf2-sha256$ITER$SALTHEX$HASHHEX" */
 int
-lg_pw_hash(const char *password, char *out, size_t cap)
+lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap)
 {
 	unsigned char salt[PBKDF2_SALT_LEN], dk[PBKDF2_HASH_LEN];
 	char sh[2 * PBKDF2_SALT_LEN + 1], dh[2 * PBKDF2_HASH_LEN + 1];
-	unsigned iter = pbkdf2_iterations();
 	int r = UC_ERR_CRYPTO;
 
 	if (password == NULL || strlen(password) > UC_LEDGER_PASSWORD_MAX)
 		return UC_ERR_ARG;
+	if (iter == 0)
+		iter = PBKDF2_ITER_DEFAULT;
 	if (RAND_bytes(salt, sizeof(salt)) != 1)
 		goto out;
 	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt,
@@ -918,7 +921,7 @@ account_insert(struct uc_ledger *l, const char *user, int64_t unit_id,
 	char hash[256], at[32];
 	int r;
 
-	if ((r = lg_pw_hash(password, hash, sizeof(hash))) != 0)
+	if ((r = lg_pw_hash(password, l->kdf_iter, hash, sizeof(hash))) != 0)
 		return r;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "INSERT INTO accounts (name, unit_id,"

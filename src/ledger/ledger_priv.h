@@ -26,6 +26,7 @@ struct uc_ledger {
 	sqlite3 *db;
 	unsigned prefix;        /* issuer prefix, 0 before init */
 	int in_tx;
+	unsigned kdf_iter;      /* PBKDF2 iterations for new hashes, 0: default */
 	/* the actor, after uc_ledger_login */
 	int64_t acct_id;
 	int acct_role;
@@ -53,6 +54,10 @@ void lg_rollback(struct uc_ledger *l);
  * a transaction of its own.  Returns the final code.
  */
 int lg_end(struct uc_ledger *l, int r, const char *action,
+    const char *unit_code, const char *object);
+
+/* Audit a refusal (l->refusal says why) in a transaction of its own. */
+void lg_refused(struct uc_ledger *l, const char *action,
     const char *unit_code, const char *object);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
@@ -106,7 +111,7 @@ int lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
     int64_t entered, int64_t approved);
 
 /* Password hashing (PBKDF2-HMAC-SHA256). */
-int lg_pw_hash(const char *password, char *out, size_t cap);
+int lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap);
 int lg_pw_check(const char *password, const char *stored);
 
 #endif /* UC_LEDGER_PRIV_H */

@@ -135,6 +135,28 @@ parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
 	return 0;
 }
 
+/* Bind a parsed row to the insert (id == 0) or update statement. */
+static int
+bind_row(sqlite3_stmt *w, int64_t id, int64_t unit_id, const struct row *rw,
+    int64_t import_id, struct uc_csv *csv, int32_t today)
+{
+	sqlite3_bind_int64(w, 1, id != 0 ? id : unit_id);
+	sqlite3_bind_text(w, 2, rw->nid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w, 3, rw->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w, 4, rw->ascii, -1, SQLITE_STATIC);
+	sqlite3_bind_int(w, 5, rw->dob);
+	sqlite3_bind_text(w, 6, rw->gender == 'M' ? "M" : "F", 1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(w, 7, rw->pos, -1, SQLITE_STATIC);
+	sqlite3_bind_int(w, 8, rw->joined);
+	sqlite3_bind_int(w, 9, rw->mandatory);
+	sqlite3_bind_int64(w, 10, import_id);
+	sqlite3_bind_int64(w, 11, (sqlite3_int64)uc_csv_line(csv));
+	if (id == 0)
+		sqlite3_bind_int(w, 12, today);
+	return 0;
+}
+
 struct import_ctx {
 	sqlite3_stmt *find, *ins, *upd;
 };
@@ -203,7 +225,8 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	    " national_id, full_name, name_ascii, date_of_birth, gender,"
 	    " position, joined_on, mandatory, status, import_id, import_line,"
 	    " entered_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	    " 'entered', ?10, ?11, ?12)")) != 0 ||
+	    " 'entered', ?10, ?11, ?12)"
+	    " ON CONFLICT (national_id) DO NOTHING")) != 0 ||
 	    (r = lg_prepare(l, &c.upd, "UPDATE members SET full_name = ?3,"
 	    " name_ascii = ?4, date_of_birth = ?5, gender = ?6, position = ?7,"
 	    " joined_on = ?8, mandatory = ?9, status = 'entered',"
@@ -211,7 +234,6 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	    " WHERE id = ?1 AND national_id = ?2")) != 0)
 		goto out;
 	for (;;) {
-		sqlite3_stmt *w;
 		int64_t existing = 0;
 
 		if ((r = uc_csv_next(csv, &f, &nf, d)) != 0)
@@ -220,6 +242,24 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 			break;
 		if ((r = parse_row(csv, f, idx, today, rw, d)) != 0)
 			goto out;
+		/* Fast path: a new national ID inserts in one step; only a
+		 * conflict pays for the lookup that explains it. */
+		if ((r = bind_row(c.ins, 0, u.id, rw, import_id, csv, today))
+		    != 0)
+			goto out;
+		r = sqlite3_step(c.ins);
+		sqlite3_reset(c.ins);
+		if (r == SQLITE_DONE && sqlite3_changes(l->db) == 1) {
+			n++;
+			added++;
+			continue;
+		}
+		if (r != SQLITE_DONE) {
+			r = lg_err(r);
+			uc_csv_diag(csv, d, r, (size_t)idx[C_NID],
+			    "could not store the member");
+			goto out;
+		}
 		sqlite3_reset(c.find);
 		sqlite3_bind_text(c.find, 1, rw->nid, -1, SQLITE_STATIC);
 		if (sqlite3_step(c.find) == SQLITE_ROW) {
@@ -253,35 +293,23 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 			}
 		}
 		sqlite3_reset(c.find);
-		/* a corrected line for an entered or rejected member
-		 * replaces its data; anyone else is new */
-		w = existing != 0 ? c.upd : c.ins;
-		sqlite3_reset(w);
-		if (existing != 0)
-			sqlite3_bind_int64(w, 1, existing);
-		else
-			sqlite3_bind_int64(w, 1, u.id);
-		sqlite3_bind_text(w, 2, rw->nid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(w, 3, rw->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(w, 4, rw->ascii, -1, SQLITE_STATIC);
-		sqlite3_bind_int(w, 5, rw->dob);
-		sqlite3_bind_text(w, 6, rw->gender == 'M' ? "M" : "F", 1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(w, 7, rw->pos, -1, SQLITE_STATIC);
-		sqlite3_bind_int(w, 8, rw->joined);
-		sqlite3_bind_int(w, 9, rw->mandatory);
-		sqlite3_bind_int64(w, 10, import_id);
-		sqlite3_bind_int64(w, 11, (sqlite3_int64)uc_csv_line(csv));
-		if (existing == 0)
-			sqlite3_bind_int(w, 12, today);
-		if ((r = lg_err(sqlite3_step(w))) != 0) {
+		/* a corrected line for an entered or rejected member of
+		 * this unit replaces its data */
+		if (existing == 0) {
+			r = UC_ERR_LEDGER;
+			goto out;
+		}
+		if ((r = bind_row(c.upd, existing, u.id, rw, import_id, csv,
+		    today)) != 0)
+			goto out;
+		r = lg_err(sqlite3_step(c.upd));
+		sqlite3_reset(c.upd);
+		if (r != 0) {
 			uc_csv_diag(csv, d, r, (size_t)idx[C_NID],
 			    "could not store the member");
 			goto out;
 		}
 		n++;
-		if (existing == 0)
-			added++;
 	}
 	if (n == 0) {
 		r = uc_diag_set(d, UC_ERR_INVALID, fname, 0, NULL,
@@ -471,11 +499,17 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 			sqlite3_bind_int64(sel, 1, u.id);
 			lg_bind_text(sel, 2, nids[i]);
 			if (sqlite3_step(sel) != SQLITE_ROW) {
+				snprintf(l->refusal, sizeof(l->refusal),
+				    "no member with national ID %s in %s",
+				    nids[i], u.code);
 				r = UC_ERR_NOT_FOUND;
 				goto out;
 			}
 			if (strcmp((const char *)sqlite3_column_text(sel, 1),
 			    "submitted") != 0) {
+				snprintf(l->refusal, sizeof(l->refusal),
+				    "member %s is %s, not submitted", nids[i],
+				    (const char *)sqlite3_column_text(sel, 1));
 				r = UC_ERR_STATE;
 				goto out;
 			}
@@ -528,6 +562,8 @@ uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
 	if (sqlite3_changes(l->db) != 1) {
+		snprintf(l->refusal, sizeof(l->refusal), "no submitted member"
+		    " with national ID %s in %s", nid, u.code);
 		r = UC_ERR_STATE;
 		goto out;
 	}
@@ -583,8 +619,10 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 		return UC_ERR_ARG;
 	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
 		return r;
-	if ((r = lg_need(l, ~0, &u)) != 0)
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		lg_refused(l, "member.list", u.code, u.code);
 		return r;
+	}
 	if ((a = json_array()) == NULL)
 		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id = ?1 AND"
@@ -634,8 +672,12 @@ uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
 	if ((r = lg_unit_by_code(l, (const char *)sqlite3_column_text(st, 10),
 	    &u)) != 0)
 		goto out;
-	if ((r = lg_need(l, ~0, &u)) != 0)
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		sqlite3_finalize(st);
+		st = NULL;
+		lg_refused(l, "member.show", u.code, key);
 		goto out;
+	}
 	if ((*out = member_json(st)) == NULL)
 		r = UC_ERR_NOMEM;
 out:

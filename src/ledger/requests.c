@@ -389,8 +389,13 @@ request_step(struct uc_ledger *l, int64_t id, enum step s, const char *reason)
 		to = "accepted";
 		break;
 	}
-	if (r != 0)
+	if (r != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s;"
+		    " it cannot be %s now", (long long)id, status,
+		    s == S_SUBMIT ? "submitted" : s == S_APPROVE ? "approved" :
+		    s == S_REJECT ? "rejected" : "accepted");
 		goto out;
+	}
 	if ((r = set_status(l, id, to, s == S_REJECT ? reason : NULL)) != 0)
 		goto out;
 	if ((r = event(l, id, verb[s], reason)) != 0)
@@ -514,8 +519,13 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 		return UC_ERR_ARG;
 	if ((r = load_request(l, id, &u, status)) != 0)
 		return r;
-	if ((r = lg_need(l, ~0, &u)) != 0)
+	if ((r = lg_need(l, ~0, &u)) != 0) {
+		char obj[24];
+
+		snprintf(obj, sizeof(obj), "%lld", (long long)id);
+		lg_refused(l, "request.show", u.code, obj);
 		return r;
+	}
 	if ((r = lg_prepare(l, &st, "SELECT type, status, payer, replacement,"
 	    " request_day, reject_reason FROM requests WHERE id = ?")) != 0)
 		return r;
@@ -542,7 +552,8 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 	events = json_object_get(o, "events");
 	sqlite3_finalize(st);
 	if ((r = lg_prepare(l, &st, "SELECT m.member_code, m.full_name,"
-	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id"
+	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id,"
+	    " rl.id"
 	    " FROM request_lines rl JOIN members m ON m.id = rl.member_id"
 	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
 		goto out;
@@ -553,7 +564,8 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 		if (has)
 			lg_serial_format(l->prefix,
 			    sqlite3_column_int64(st, 5), serial);
-		x = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
+		x = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
+		    "line_id", (json_int_t)sqlite3_column_int64(st, 7),
 		    "member_code", (const char *)sqlite3_column_text(st, 0),
 		    "national_id", (const char *)sqlite3_column_text(st, 6),
 		    "full_name", (const char *)sqlite3_column_text(st, 1),

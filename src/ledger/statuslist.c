@@ -18,7 +18,9 @@
 
 #include <zlib.h>
 
+#include "unioncard/keys.h"
 #include "unioncard/ledger.h"
+#include "unioncard/secobj.h"
 #include "ledger/ledger_priv.h"
 
 #define SL_MAGIC "UCSL"
@@ -240,6 +242,54 @@ uc_status_list_parse(const unsigned char *data, size_t len,
 		goto out;
 	*bits_out = bits;
 	*bits_len = nbytes;
+	bits = NULL;
+	r = 0;
+out:
+	free(bits);
+	return r;
+}
+
+int
+uc_status_list_verify(const unsigned char *data, size_t len,
+    const struct uc_trust *trust, int64_t now,
+    struct uc_status_list_info *info, unsigned char **bits_out,
+    size_t *bits_len, struct uc_diag *d)
+{
+	unsigned char *bits = NULL;
+	size_t blen = 0;
+	int r;
+
+	uc_diag_clear(d);
+	if (bits_out != NULL)
+		*bits_out = NULL;
+	if (bits_len != NULL)
+		*bits_len = 0;
+	if (trust == NULL || info == NULL || bits_out == NULL ||
+	    bits_len == NULL)
+		return UC_ERR_ARG;
+	if ((r = uc_status_list_parse(data, len, info, &bits, &blen)) != 0)
+		return uc_diag_set(d, r, NULL, 0, "status-list",
+		    "not a status list (format %d)", SL_VERSION);
+	if (now == 0)
+		now = (int64_t)time(NULL);
+	if (info->sig_len == 0) {
+		r = uc_diag_set(d, UC_ERR_VERIFY, NULL, 0, "signature",
+		    "the status list is not signed");
+		goto out;
+	}
+	if ((r = uc_verify_detached(data + info->sig_off, info->sig_len,
+	    data, info->payload_len, trust, (time_t)now,
+	    UC_PURPOSE_STATUS_LIST, d)) != 0)
+		goto out;
+	if (now < info->issued_at || now - info->issued_at >
+	    (int64_t)info->ttl) {
+		r = uc_diag_set(d, UC_ERR_VERIFY, NULL, 0, "issued_at",
+		    "the status list is %s", now < info->issued_at ?
+		    "from the future" : "out of date");
+		goto out;
+	}
+	*bits_out = bits;
+	*bits_len = blen;
 	bits = NULL;
 	r = 0;
 out:

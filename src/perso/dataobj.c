@@ -60,6 +60,9 @@ uc_dataobj_identity(const struct uc_member *m,
 	    (r = put(out, UC_TAG_ISSUED_ON, m->issued_on, 8)) != 0 ||
 	    (r = put(out, UC_TAG_EXPIRES_ON, m->expires_on, 8)) != 0 ||
 	    (r = put(out, UC_TAG_SERIAL, serial, UC_CARD_SERIAL_LEN)) != 0 ||
+	    (m->card_serial[0] != '\0' && (r = put(out, UC_TAG_CARD_SERIAL,
+	    m->card_serial, strnlen(m->card_serial,
+	    sizeof(m->card_serial)))) != 0) ||
 	    (r = uc_tlv_close(out, mark)) != 0) {
 		out->len = start;
 		return r;
@@ -281,6 +284,8 @@ static const struct child_rule identity_rules[] = {
 	{ UC_TAG_ISSUED_ON, 8, 8, 0 },
 	{ UC_TAG_EXPIRES_ON, 8, 8, 0 },
 	{ UC_TAG_SERIAL, UC_CARD_SERIAL_LEN, UC_CARD_SERIAL_LEN, 0 },
+	{ UC_TAG_CARD_SERIAL, UC_MEMBER_CARD_SERIAL_LEN,
+	    UC_MEMBER_CARD_SERIAL_LEN, 1 },
 };
 
 static int
@@ -301,14 +306,15 @@ static int
 parse_identity(const struct uc_tlv *obj, struct uc_card_objects *o,
     struct uc_diag *d)
 {
-	struct uc_tlv f[8];
+	struct uc_tlv f[9];
 	struct uc_member *m = &o->member;
 	int r;
 
 	if (obj->len > UC_DO_IDENTITY_MAX)
 		return uc_diag_set(d, UC_ERR_INVALID, CARD, 0, "E1",
 		    "larger than %u bytes", UC_DO_IDENTITY_MAX);
-	if ((r = children(obj, "E1", identity_rules, 8, f, d)) != 0)
+	memset(f, 0, sizeof(f));
+	if ((r = children(obj, "E1", identity_rules, 9, f, d)) != 0)
 		return r;
 	if ((r = member_put_ascii((const char *)f[0].value, f[0].len,
 	    m->member_code, sizeof(m->member_code), NULL, CARD, "E1/C0",
@@ -334,6 +340,11 @@ parse_identity(const struct uc_tlv *obj, struct uc_card_objects *o,
 		return uc_diag_set(d, UC_ERR_INVALID, CARD, 0, "E1/C6",
 		    "expiry before issue");
 	memcpy(o->serial, f[7].value, UC_CARD_SERIAL_LEN);
+	if (f[8].value != NULL && (r = member_put_ascii(
+	    (const char *)f[8].value, f[8].len, m->card_serial,
+	    sizeof(m->card_serial), "0123456789", CARD, "E1/CA",
+	    "only the digits 0-9", d)) != 0)
+		return r;
 	return 0;
 }
 

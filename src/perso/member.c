@@ -21,7 +21,7 @@
 
 static const char *const known_fields[] = {
 	"member_code", "full_name", "unit_code", "unit_name", "card_type",
-	"issued_on", "expires_on",
+	"issued_on", "expires_on", "card_serial",
 };
 #define N_FIELDS (sizeof(known_fields) / sizeof(known_fields[0]))
 
@@ -272,6 +272,27 @@ uc_member_parse(const char *json, size_t len, const char *name,
 	if (strcmp(out->expires_on, out->issued_on) < 0) {
 		r = bad(diag, file, "expires_on", "is before issued_on", NULL);
 		goto out;
+	}
+	/* Optional: the ledger's card serial (its status-list index). */
+	if (json_object_get(root, "card_serial") != NULL) {
+		size_t k;
+
+		if ((s = get_string(root, file, "card_serial", diag, &r)) ==
+		    NULL)
+			goto out;
+		if (strlen(s) != UC_MEMBER_CARD_SERIAL_LEN) {
+			r = bad(diag, file, "card_serial",
+			    "must be 11 digits (province prefix + 9)", s);
+			goto out;
+		}
+		for (k = 0; k < UC_MEMBER_CARD_SERIAL_LEN; k++)
+			if (s[k] < '0' || s[k] > '9') {
+				r = bad(diag, file, "card_serial",
+				    "must be 11 digits (province prefix + 9)",
+				    s);
+				goto out;
+			}
+		memcpy(out->card_serial, s, UC_MEMBER_CARD_SERIAL_LEN + 1);
 	}
 	r = 0;
 out:

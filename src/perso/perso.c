@@ -22,9 +22,9 @@
 #define INS_STORE_DATA 0xE2
 #define INS_SET_STATUS 0xF0
 #define CLA_GP 0x80 /* the channel adds the SM bit (84) */
-#define LIFECYCLE_BLANK 0x01
-#define LIFECYCLE_PERSONALIZING 0x02
-#define LIFECYCLE_PERSONALIZED 0x03
+#define LIFECYCLE_BLANK UC_LIFECYCLE_BLANK
+#define LIFECYCLE_PERSONALIZING UC_LIFECYCLE_PERSONALIZING
+#define LIFECYCLE_PERSONALIZED UC_LIFECYCLE_PERSONALIZED
 
 const char *
 uc_perso_stage_str(enum uc_perso_stage s)
@@ -144,10 +144,11 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 		    "personalized (locked)" : "terminated");
 		goto out;
 	}
-	res->block_max = uc_store_data_block_max(ci.max_command, 0);
+	res->block_max = uc_store_data_block_max(ci.max_cmd, 0);
 	if (res->block_max == 0) {
 		r = uc_diag_set(diag, UC_ERR_PROTOCOL, NULL, 0, "select",
-		    "card takes only %zu bytes per command", ci.max_command);
+		    "card takes only %u bytes per command",
+		    (unsigned)ci.max_cmd);
 		goto out;
 	}
 
@@ -178,7 +179,7 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 		}
 		if ((r = uc_dataobj_pan_binding(ci.serial, keys->pan,
 		    binding)) != 0 ||
-		    (r = uc_dataobj_bank_link(binding, ci.bank_aids[0].aid,
+		    (r = uc_dataobj_bank_link(binding, ci.bank_aids[0].bytes,
 		    ci.bank_aids[0].len, &e3)) != 0) {
 			uc_diag_set(diag, r, NULL, 0, "pan",
 			    "cannot build the bank link");

@@ -152,8 +152,11 @@ uc_csv_free(struct uc_csv **rp)
 
 	if (rp == NULL || (r = *rp) == NULL)
 		return;
-	for (i = 0; i < r->ncols; i++)
+	/* Header text can be a data line (a headerless file): wipe it. */
+	for (i = 0; i < r->ncols; i++) {
+		OPENSSL_cleanse(r->cols[i], strlen(r->cols[i]));
 		free(r->cols[i]);
+	}
 	free(r->cols);
 	free(r->fields);
 	if (r->rec != NULL)
@@ -299,6 +302,44 @@ skip_blank(struct uc_csv *r, struct uc_diag *d)
 	}
 }
 
+/*
+ * Copy the run of ordinary bytes at the read position straight from the
+ * window - the common case, without a call per byte.  The run ends at a
+ * byte the state machine must see (quoted: '"'; unquoted: , CR LF '"'),
+ * at the end of the window, or when the room under the field and record
+ * limits is used up (the byte-wise code then reports the limit).
+ */
+static char *
+copy_run(struct uc_csv *r, char *w, const char *field_start, size_t *raw,
+    int quoted)
+{
+	const unsigned char *q = r->in + r->in_pos;
+	size_t avail = r->in_len - r->in_pos;
+	size_t used = (size_t)(w - field_start);
+	size_t room, i = 0;
+
+	if (used >= r->lim.max_field || *raw >= r->lim.max_record)
+		return w;
+	room = r->lim.max_field - used;
+	if (r->lim.max_record - *raw < room)
+		room = r->lim.max_record - *raw;
+	if (avail < room)
+		room = avail;
+	if (quoted) {
+		for (; i < room && q[i] != '"'; i++)
+			if (q[i] == '\n')
+				r->line++;
+	} else {
+		for (; i < room && q[i] != ',' && q[i] != '\n' &&
+		    q[i] != '\r' && q[i] != '"'; i++)
+			;
+	}
+	memcpy(w, q, i);
+	r->in_pos += i;
+	*raw += i;
+	return w + i;
+}
+
 int
 uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
     size_t *nfields, struct uc_diag *d)
@@ -346,6 +387,7 @@ again:
 		if (c == '"') {
 			quoted_any = 1;
 			for (;;) {
+				w = copy_run(r, w, field_start, &raw, 1);
 				c = get_byte(r);
 				raw++;
 				if (c < 0) {
@@ -404,6 +446,7 @@ again:
 					    "field longer than %zu bytes",
 					    lim->max_field);
 				*w++ = (char)c;
+				w = copy_run(r, w, field_start, &raw, 0);
 				c = get_byte(r);
 				raw++;
 			}
@@ -615,41 +658,46 @@ needs_quotes(const char *p, size_t len)
 	return 0;
 }
 
+static int
+append_field(struct uc_buf *out, const struct uc_csv_field *f)
+{
+	const char *p = f->ptr;
+	size_t len = p != NULL ? f->len : 0;
+	size_t j, start;
+	int r;
+
+	if (!needs_quotes(p, len))
+		return len > 0 ? uc_buf_append(out, p, len) : 0;
+	if ((r = uc_buf_append_byte(out, '"')) != 0)
+		return r;
+	for (start = 0, j = 0; j < len; j++) {
+		if (p[j] != '"')
+			continue;
+		/* Emit up to and including the quote, then one more. */
+		if ((r = uc_buf_append(out, p + start, j - start + 1)) != 0 ||
+		    (r = uc_buf_append_byte(out, '"')) != 0)
+			return r;
+		start = j + 1;
+	}
+	if (len > start &&
+	    (r = uc_buf_append(out, p + start, len - start)) != 0)
+		return r;
+	return uc_buf_append_byte(out, '"');
+}
+
 int
 uc_csv_append_record(struct uc_buf *out, const struct uc_csv_field *fields,
     size_t n)
 {
-	size_t i, j, start;
+	size_t i;
 	int r;
 
 	if (out == NULL || (fields == NULL && n > 0))
 		return UC_ERR_ARG;
 	for (i = 0; i < n; i++) {
-		const char *p = fields[i].ptr;
-		size_t len = p != NULL ? fields[i].len : 0;
-
 		if (i > 0 && (r = uc_buf_append_byte(out, ',')) != 0)
 			return r;
-		if (!needs_quotes(p, len)) {
-			if (len > 0 && (r = uc_buf_append(out, p, len)) != 0)
-				return r;
-			continue;
-		}
-		if ((r = uc_buf_append_byte(out, '"')) != 0)
-			return r;
-		for (start = 0, j = 0; j < len; j++) {
-			if (p[j] != '"')
-				continue;
-			/* Emit up to and including the quote, then again. */
-			if ((r = uc_buf_append(out, p + start, j - start + 1))
-			    != 0 || (r = uc_buf_append_byte(out, '"')) != 0)
-				return r;
-			start = j + 1;
-		}
-		if (len > start &&
-		    (r = uc_buf_append(out, p + start, len - start)) != 0)
-			return r;
-		if ((r = uc_buf_append_byte(out, '"')) != 0)
+		if ((r = append_field(out, &fields[i])) != 0)
 			return r;
 	}
 	return uc_buf_append(out, "\r\n", 2);
@@ -678,15 +726,30 @@ out:
 int
 uc_csv_write_strings(FILE *fp, const char *const fields[], size_t n)
 {
-	struct uc_csv_field f[UC_CSV_FIELDS_MAX_CEILING];
+	struct uc_buf b = UC_BUF_INIT;
+	struct uc_csv_field f;
 	size_t i;
+	int r;
 
-	if (fp == NULL || (fields == NULL && n > 0) ||
-	    n > UC_CSV_FIELDS_MAX_CEILING)
+	if (fp == NULL || (fields == NULL && n > 0))
 		return UC_ERR_ARG;
+	/* One field at a time: no array sized by n on the stack. */
 	for (i = 0; i < n; i++) {
-		f[i].ptr = fields[i] != NULL ? fields[i] : "";
-		f[i].len = strlen(f[i].ptr);
+		f.ptr = fields[i] != NULL ? fields[i] : "";
+		f.len = strlen(f.ptr);
+		if (i > 0 && (r = uc_buf_append_byte(&b, ',')) != 0)
+			goto out;
+		if ((r = append_field(&b, &f)) != 0)
+			goto out;
 	}
-	return uc_csv_write_record(fp, f, n);
+	if ((r = uc_buf_append(&b, "\r\n", 2)) != 0)
+		goto out;
+	if (fwrite(b.data, 1, b.len, fp) != b.len) {
+		r = UC_ERR_IO;
+		goto out;
+	}
+	r = 0;
+out:
+	uc_buf_free(&b);
+	return r;
 }

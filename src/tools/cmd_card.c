@@ -163,7 +163,8 @@ card_usage(FILE *f)
 	    "Examples:\n"
 	    "  unioncard card info --reader 'Virtual PCD 00 00'\n"
 	    "  unioncard card info --reader vcard:/tmp/card.json --json\n"
-	    "  unioncard card info --reader pcsc:ACS --wait 30 --trace apdu.log\n"
+	    "  unioncard card info --reader pcsc:ACS --wait 30 \\\n"
+	    "      --trace apdu.log\n"
 	    "\n"
 	    "Exit status: 0 shown, 2 no reader, no card, not a union card,\n"
 	    "or usage error.\n");
@@ -258,7 +259,8 @@ card_info(struct uc_tool_global *g, int argc, char **argv)
 		if (strcmp(argv[k], "--reader") == 0 ||
 		    strcmp(argv[k], "-r") == 0) {
 			if (k + 1 >= argc)
-				return uc_tool_usage(g, "--reader needs a name");
+				return uc_tool_usage(g,
+				    "--reader needs a name");
 			reader = argv[++k];
 		} else if (strcmp(argv[k], "--wait") == 0) {
 			if (k + 1 >= argc)

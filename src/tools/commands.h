@@ -21,8 +21,15 @@ int uc_cmd_readers(struct uc_tool_global *g, int argc, char **argv);
 /* `card info` lives in cmd_card.c; the ledger's `card show|lost|...` go
  * through uc_cmd_card_ledger (cmd_ledger_card.c) when built. */
 int uc_cmd_card(struct uc_tool_global *g, int argc, char **argv);
+/* ledger: cmd_ledger_card.c (everything but `card info`) */
+int uc_cmd_card_ledger(struct uc_tool_global *g, int argc, char **argv);
 
 /* signing: cmd_keys.c */
 int uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv);
+/* engine: cmd_perso.c */
+int uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv);
+
+/* the issuance station: cmd_encode.c */
+int uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv);
 
 #endif /* UC_COMMANDS_H */

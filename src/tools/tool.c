@@ -13,6 +13,10 @@ static void vreport(const struct uc_tool_global *g, int err,
 
 static void
 vreport(const struct uc_tool_global *g, int err, const struct uc_diag *d,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void
+vreport(const struct uc_tool_global *g, int err, const struct uc_diag *d,
     const char *fmt, va_list ap)
 {
 	char where[UC_DIAG_FILE_MAX + UC_DIAG_FIELD_MAX + UC_DIAG_MSG_MAX + 32];

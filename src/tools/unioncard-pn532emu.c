@@ -139,7 +139,7 @@ main(int argc, char **argv)
 	size_t atr_len = sizeof(atr);
 	unsigned long remove_after = 0, tear_at = 0;
 	int tear_mode = UC_VCARD_TEAR_BEFORE;
-	int m = -1, s = -1, r, k, rc = UC_EXIT_FAIL, linked = 0;
+	int m = -1, r, k, rc = UC_EXIT_FAIL, linked = 0;
 
 	for (k = 1; k < argc; k++) {
 		const char *a = argv[k];
@@ -211,7 +211,7 @@ main(int argc, char **argv)
 	sa.sa_handler = on_toggle;
 	sigaction(SIGUSR1, &sa, NULL);
 
-	if ((r = uc_pn532emu_pty_open(&m, &s, pts, sizeof(pts))) != 0) {
+	if ((r = uc_pn532emu_pty_open(&m, pts, sizeof(pts))) != 0) {
 		uc_tool_fail(&g, r, "opening a pseudo-terminal");
 		goto out;
 	}
@@ -237,8 +237,6 @@ out:
 		unlink(link);
 	if (m >= 0)
 		close(m);
-	if (s >= 0)
-		close(s);
 	uc_pn532emu_free(&e);
 	uc_vcard_free(&c);
 	return rc;

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -334,8 +336,14 @@ connect_vpcd(const struct serve_opts *o, int *fd_out)
 			    ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 			if (fd < 0)
 				continue;
-			if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+				int one = 1;
+
+				/* APDUs are small request/response pairs. */
+				(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
+				    &one, sizeof(one));
 				break;
+			}
 			close(fd);
 			fd = -1;
 		}
@@ -369,17 +377,21 @@ send_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * One frame in one send(): a header sent alone would wait for the reader's
+ * delayed ACK under Nagle's algorithm and cost ~40-100 ms per APDU.
+ */
 static int
 send_frame(int fd, const uint8_t *p, size_t n)
 {
-	uint8_t hdr[2];
-	int r;
+	uint8_t frame[2 + UC_RAPDU_WIRE_MAX];
 
-	hdr[0] = (uint8_t)(n >> 8);
-	hdr[1] = (uint8_t)n;
-	if ((r = send_all(fd, hdr, 2)) != 0)
-		return r;
-	return send_all(fd, p, n);
+	if (n > UC_RAPDU_WIRE_MAX)
+		return UC_ERR_RANGE;
+	frame[0] = (uint8_t)(n >> 8);
+	frame[1] = (uint8_t)n;
+	memcpy(frame + 2, p, n);
+	return send_all(fd, frame, n + 2);
 }
 
 /* Why one session with the reader ended. */
@@ -433,6 +445,18 @@ serve_socket(struct uc_vcard *c, int fd, int until_used)
 			goto out;
 		}
 		rx_len += (size_t)n;
+		/*
+		 * The vpcd driver sends a frame's length and its bytes in two
+		 * writes; under Nagle the second waits for our ACK, which the
+		 * kernel delays by up to 40 ms.  Acknowledge at once (the
+		 * option does not stick, so set it after every read).
+		 */
+		{
+			int one = 1;
+
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+			    sizeof(one));
+		}
 		off = 0;
 		for (;;) {
 			if ((r = uc_vpcd_parse_frame(rx + off, rx_len - off,

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "commands.h"
+#include "cmd_ledger.h"
 
 static int
 cmd_version(struct uc_tool_global *g, int argc, char **argv)
@@ -25,8 +26,21 @@ static const struct uc_cmd commands[] = {
 	/* Each area adds its top-level words here. */
 	{ "version", cmd_version, "print the version" },
 	{ "readers", uc_cmd_readers, "list smart-card readers and cards" },
-	{ "card", uc_cmd_card, "card info: what a card says about itself" },
+	{ "card", uc_cmd_card, "card info (the chip) and card show|list|lost|... (the ledger)" },
 	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL" },
+	{ "perso", uc_cmd_perso, "personalize a blank card for one member" },
+	{ "encode", uc_cmd_encode, "the station: encode an accepted request's cards" },
+	/* ledger (cmd_ledger_*.c) */
+	{ "init", uc_cmd_init, "create the issuance ledger" },
+	{ "unit", uc_cmd_unit, "add, import and list union units" },
+	{ "account", uc_cmd_account, "add accounts to units" },
+	{ "member", uc_cmd_member, "import, submit, approve and list members" },
+	{ "request", uc_cmd_request, "card-print requests" },
+	{ "fee", uc_cmd_fee, "the fee schedule" },
+	{ "target", uc_cmd_target, "yearly member targets" },
+	{ "report", uc_cmd_report, "progress, fee and card reports" },
+	{ "audit", uc_cmd_audit, "verify or export the audit trail" },
+	{ "status-list", uc_cmd_status_list, "export the card status list" },
 };
 
 static void

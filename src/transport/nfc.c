@@ -241,6 +241,8 @@ gone_or(struct nfc_link *l, int err)
 	if (e == NFC_ETGRELEASED || e == NFC_EINVARG) {
 		/* EINVARG: libnfc already dropped the target it had. */
 		l->connected = 0;
+		uc_transport_set_detail("the card stopped answering and is no "
+		    "longer in the field");
 		return UC_ERR_CARD_REMOVED;
 	}
 	return err;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <winscard.h>
@@ -27,6 +28,8 @@
 /* No reader list we would accept is longer than this. */
 #define PCSC_READERS_MAX_CHARS (64u * 1024u)
 #define PCSC_MAX_READERS 64
+/* How long a reply without status word may take to show up as removal. */
+#define PCSC_REMOVAL_GRACE_MS 1500
 
 struct pcsc {
 	SCARDCONTEXT hctx;
@@ -246,7 +249,8 @@ wait_present(struct pcsc *c, long long deadline)
 		if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
 			return fail("SCardGetStatusChange", rv,
 			    UC_ERR_NO_CARD);
-		st[1].dwCurrentState = st[1].dwEventState & ~SCARD_STATE_CHANGED;
+		st[1].dwCurrentState = st[1].dwEventState &
+		    ~SCARD_STATE_CHANGED;
 		if (have_reader) {
 			if ((st[0].dwEventState & SCARD_STATE_PRESENT) &&
 			    !(st[0].dwEventState & SCARD_STATE_MUTE))
@@ -288,12 +292,25 @@ pcsc_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 
 	*atr_len = 0;
 	drop_card(c, SCARD_LEAVE_CARD);
-	if ((r = wait_present(c, deadline)) != 0)
-		return r;
-	rv = SCardConnect(c->hctx, c->reader, SCARD_SHARE_EXCLUSIVE,
-	    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &c->hcard, &c->proto);
-	if (rv != SCARD_S_SUCCESS)
-		return fail("SCardConnect", rv, UC_ERR_NO_CARD);
+	for (;;) {
+		if ((r = wait_present(c, deadline)) != 0)
+			return r;
+		rv = SCardConnect(c->hctx, c->reader, SCARD_SHARE_EXCLUSIVE,
+		    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &c->hcard,
+		    &c->proto);
+		if (rv == SCARD_S_SUCCESS)
+			break;
+		/*
+		 * The card we just powered down may still be listed while a
+		 * card printer swaps in the next one: wait and try again
+		 * until the deadline rather than fail at once.
+		 */
+		if ((rv != SCARD_W_UNPOWERED_CARD &&
+		    rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD) ||
+		    (deadline >= 0 && now_ms() >= deadline))
+			return fail("SCardConnect", rv, UC_ERR_NO_CARD);
+		usleep(20000);
+	}
 	c->have_card = 1;
 	rv = SCardStatus(c->hcard, name, &namelen, &state, &proto, a, &alen);
 	if (rv != SCARD_S_SUCCESS) {
@@ -307,6 +324,8 @@ pcsc_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 	*atr_len = alen;
 	return 0;
 }
+
+static int pcsc_wait_removed(void *ctx, int timeout_ms);
 
 static int
 pcsc_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
@@ -327,8 +346,21 @@ pcsc_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 	rv = SCardTransmit(c->hcard, c->proto == SCARD_PROTOCOL_T0 ?
 	    SCARD_PCI_T0 : SCARD_PCI_T1, cmd, (DWORD)cmd_len, NULL, resp,
 	    &rlen);
-	if (rv != SCARD_S_SUCCESS) {
-		r = fail("SCardTransmit", rv, UC_ERR_CARD_REMOVED);
+	r = rv == SCARD_S_SUCCESS ? 0 :
+	    fail("SCardTransmit", rv, UC_ERR_CARD_REMOVED);
+	/*
+	 * A card pulled mid-command shows up, depending on the driver and
+	 * the timing, as an empty reply or a plain transaction failure,
+	 * with the removal reported only a moment later: call it what it is.
+	 */
+	if ((r == UC_ERR_TRANSPORT || (r == 0 && rlen < 2)) &&
+	    pcsc_wait_removed(c, PCSC_REMOVAL_GRACE_MS) == 0) {
+		uc_transport_set_detail("SCardTransmit: %s, then the card "
+		    "was gone", r == 0 ? "empty reply" :
+		    pcsc_stringify_error(rv));
+		r = UC_ERR_CARD_REMOVED;
+	}
+	if (r != 0) {
 		/* The handle is useless after these; connect() starts over. */
 		if (r == UC_ERR_CARD_REMOVED || r == UC_ERR_CARD_RESET ||
 		    r == UC_ERR_READER_GONE)
@@ -348,7 +380,12 @@ pcsc_disconnect(void *ctx, int eject)
 	if (!c->have_card)
 		return 0;
 	c->have_card = 0;
-	rv = SCardDisconnect(c->hcard, eject ? SCARD_EJECT_CARD :
+	/*
+	 * "Eject" powers the card down: desktop readers cannot eject, and a
+	 * card printer's encoder (like the virtual hopper behind vpcd) takes
+	 * the power-off after use as the signal to feed the next card.
+	 */
+	rv = SCardDisconnect(c->hcard, eject ? SCARD_UNPOWER_CARD :
 	    SCARD_RESET_CARD);
 	if (rv != SCARD_S_SUCCESS && rv != SCARD_W_REMOVED_CARD &&
 	    rv != SCARD_E_NO_SMARTCARD)

@@ -155,7 +155,8 @@ uc_transport_register(const struct uc_transport_ops *ops)
 			r = 0;
 			break;
 		}
-		if (extra[i] == ops || strcmp(extra[i]->scheme, ops->scheme) == 0) {
+		if (extra[i] == ops ||
+		    strcmp(extra[i]->scheme, ops->scheme) == 0) {
 			r = extra[i] == ops ? 0 : UC_ERR_EXISTS;
 			break;
 		}
@@ -279,7 +280,8 @@ uc_transport_disconnect(struct uc_transport *t, int eject)
 	t->connected = 0;
 	r = t->ops->disconnect(t->ctx, eject);
 	if (t->trace != NULL)
-		uc_trace_note(t->trace, "disconnect%s", eject ? " (eject)" : "");
+		uc_trace_note(t->trace, "disconnect%s",
+		    eject ? " (eject)" : "");
 	return r;
 }
 
@@ -374,6 +376,14 @@ round_trip(struct uc_transport *t, const struct uc_apdu *a,
 		return UC_ERR_PROTOCOL;
 	}
 	*sw = (uint16_t)(raw[*raw_len - 2] << 8 | raw[*raw_len - 1]);
+	/* ISO 7816-4 5.1.3: SW1 is 61..6F or 90..9F; anything else means
+	 * the bytes are not a response at all. */
+	if (!(((*sw >> 12) == 0x6 && (*sw >> 8) != 0x60) ||
+	    (*sw >> 12) == 0x9)) {
+		uc_transport_set_detail("invalid status word %04X", *sw);
+		*sw = 0;
+		return UC_ERR_PROTOCOL;
+	}
 	return 0;
 }
 

@@ -21,6 +21,7 @@ struct child_rule {
 	uint8_t tag;
 	size_t min, max;
 	int (*valid)(const uint8_t *v, size_t len);
+	int optional;
 };
 
 static int
@@ -107,19 +108,20 @@ any_bytes(const uint8_t *v, size_t len)
 }
 
 static const struct child_rule e1_rules[] = {
-	{ 0xc0, 1, 20, is_digits },
-	{ 0xc1, 1, 128, is_nfc_text },
-	{ 0xc2, 1, 32, is_unit_code },
-	{ 0xc3, 1, 160, is_nfc_text },
-	{ 0xc4, 1, 1, is_card_type },
-	{ 0xc5, 8, 8, is_date },
-	{ 0xc6, 8, 8, is_date },
-	{ 0xc7, 8, 8, any_bytes },
+	{ 0xc0, 1, 20, is_digits, 0 },
+	{ 0xc1, 1, 128, is_nfc_text, 0 },
+	{ 0xc2, 1, 32, is_unit_code, 0 },
+	{ 0xc3, 1, 160, is_nfc_text, 0 },
+	{ 0xc4, 1, 1, is_card_type, 0 },
+	{ 0xc5, 8, 8, is_date, 0 },
+	{ 0xc6, 8, 8, is_date, 0 },
+	{ 0xc7, 8, 8, any_bytes, 0 },
+	{ 0xca, 11, 11, is_digits, 1 }, /* the ledger's card serial */
 };
 
 static const struct child_rule e3_rules[] = {
-	{ 0xc8, 32, 32, any_bytes },
-	{ 0xc9, 5, 16, any_bytes },
+	{ 0xc8, 32, 32, any_bytes, 0 },
+	{ 0xc9, 5, 16, any_bytes, 0 },
 };
 
 /*
@@ -148,10 +150,11 @@ check_children(const uint8_t *v, size_t len, const struct child_rule *rules,
 			*why = "unknown, repeated or out-of-order child tag";
 			return SW_WRONG_DATA;
 		}
-		if (i != next) {
-			*why = "missing child tag";
-			return SW_WRONG_DATA;
-		}
+		for (; next < i; next++)
+			if (!rules[next].optional) {
+				*why = "missing child tag";
+				return SW_WRONG_DATA;
+			}
 		if (t.constructed || t.len < rules[i].min ||
 		    t.len > rules[i].max || !rules[i].valid(t.value, t.len)) {
 			*why = "child value has a wrong size or format";
@@ -160,10 +163,11 @@ check_children(const uint8_t *v, size_t len, const struct child_rule *rules,
 		found[i] = t;
 		next++;
 	}
-	if (next != nrules) {
-		*why = "missing child tag";
-		return SW_WRONG_DATA;
-	}
+	for (; next < nrules; next++)
+		if (!rules[next].optional) {
+			*why = "missing child tag";
+			return SW_WRONG_DATA;
+		}
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -738,17 +739,14 @@ uc_pn532emu_atr_historical(const uint8_t *atr, size_t atr_len,
 }
 
 int
-uc_pn532emu_pty_open(int *master_fd, int *slave_fd, char *slave_path,
-    size_t slave_path_cap)
+uc_pn532emu_pty_open(int *master_fd, char *slave_path, size_t slave_path_cap)
 {
 	struct termios t;
 	int m = -1, s = -1, r = UC_ERR_IO;
 
-	if (master_fd == NULL || slave_fd == NULL || slave_path == NULL ||
-	    slave_path_cap == 0)
+	if (master_fd == NULL || slave_path == NULL || slave_path_cap == 0)
 		return UC_ERR_ARG;
 	*master_fd = -1;
-	*slave_fd = -1;
 	slave_path[0] = '\0';
 	if ((m = posix_openpt(O_RDWR | O_NOCTTY)) < 0)
 		goto out;
@@ -765,8 +763,7 @@ uc_pn532emu_pty_open(int *master_fd, int *slave_fd, char *slave_path,
 	if (tcsetattr(s, TCSANOW, &t) != 0)
 		goto out;
 	*master_fd = m;
-	*slave_fd = s;
-	m = s = -1;
+	m = -1;
 	r = 0;
 out:
 	if (m >= 0)
@@ -776,6 +773,35 @@ out:
 	if (r != 0)
 		slave_path[0] = '\0';
 	return r;
+}
+
+/*
+ * libnfc 1.8.0 marks a serial line as in use by setting this otherwise
+ * unused c_iflag bit while it has the line open, and refuses lines that
+ * carry it.  A host killed before nfc_close() leaves the mark behind.
+ */
+#define LIBNFC_CLAIMED_IFLAG 0x80000000u
+
+/* The last host closed the slave: forget its half frame, lift its mark. */
+static void
+host_gone(struct uc_pn532emu *e, int master)
+{
+	char path[128];
+	struct termios t;
+	int s;
+
+	e->ps = P_HUNT;
+	drop_pending(e);
+	if (ptsname_r(master, path, sizeof(path)) != 0)
+		return;
+	if ((s = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK)) < 0)
+		return;
+	if (tcgetattr(s, &t) == 0 && (t.c_iflag & LIBNFC_CLAIMED_IFLAG)) {
+		cfmakeraw(&t);
+		t.c_iflag &= ~(tcflag_t)LIBNFC_CLAIMED_IFLAG;
+		tcsetattr(s, TCSANOW, &t);
+	}
+	close(s);
 }
 
 static int
@@ -799,11 +825,12 @@ int
 uc_pn532emu_serve(struct uc_pn532emu *e, int fd, volatile sig_atomic_t *stop,
     volatile sig_atomic_t *toggle)
 {
+	static const struct timespec idle = { 0, 20 * 1000 * 1000 };
 	struct uc_buf out = UC_BUF_INIT;
 	struct pollfd pfd;
 	uint8_t in[4096];
 	ssize_t got;
-	int r = 0;
+	int r = 0, host = 0;
 
 	if (e == NULL || fd < 0 || stop == NULL)
 		return UC_ERR_ARG;
@@ -821,15 +848,29 @@ uc_pn532emu_serve(struct uc_pn532emu *e, int fd, volatile sig_atomic_t *stop,
 			r = UC_ERR_IO;
 			goto out;
 		}
-		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+		if (pfd.revents & POLLIN) {
+			got = read(fd, in, sizeof(in));
+		} else if (pfd.revents & POLLHUP) {
+			got = -1;
+			errno = EIO;
+		} else {
 			continue;
-		got = read(fd, in, sizeof(in));
+		}
 		if (got < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (got < 0 && errno == EIO) {
+			/* No host has the slave open (a pty's hang-up). */
+			if (host)
+				host_gone(e, fd);
+			host = 0;
+			nanosleep(&idle, NULL);
+			continue;
+		}
 		if (got <= 0) {
 			r = UC_ERR_IO;
 			goto out;
 		}
+		host = 1;
 		uc_buf_reset(&out);
 		if ((r = uc_pn532emu_input(e, in, (size_t)got, &out)) != 0)
 			goto out;

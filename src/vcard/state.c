@@ -539,8 +539,8 @@ sync_dir(const char *path)
 	return r;
 }
 
-int
-vc_state_save(const char *path, const struct vc_nv *nv)
+static int
+save(const char *path, const struct vc_nv *nv, int exclusive)
 {
 	json_t *root = NULL;
 	char *text = NULL, *tmp = NULL;
@@ -582,7 +582,15 @@ vc_state_save(const char *path, const struct vc_nv *nv)
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0)
+	if (exclusive) {
+		/* link() fails if path exists: a new card never replaces
+		 * another, and there is no moment with an empty file. */
+		if (link(tmp, path) != 0) {
+			r = errno == EEXIST ? UC_ERR_EXISTS : UC_ERR_IO;
+			goto out;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) != 0)
 		goto out;
 	free(tmp);
 	tmp = NULL;
@@ -600,4 +608,16 @@ out:
 	}
 	json_decref(root);
 	return r;
+}
+
+int
+vc_state_save(const char *path, const struct vc_nv *nv)
+{
+	return save(path, nv, 0);
+}
+
+int
+vc_state_create(const char *path, const struct vc_nv *nv)
+{
+	return save(path, nv, 1);
 }

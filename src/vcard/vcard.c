@@ -13,8 +13,9 @@
  * and only then becomes the card's state.  A failed save answers 65 81 and
  * leaves the card as it was.
  *
- * Every handler checks in the same order, documented in union-applet.md
- * §4.1: CLA, lifecycle state, secure messaging, P1-P2, length, data.
+ * Every command is checked in the order of union-applet.md §3.1: CLA,
+ * (unwrap of a protected command inside a session), lifecycle state,
+ * secure messaging present, P1-P2, length, data.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -281,7 +282,6 @@ uc_vcard_create(const char *path, const struct uc_vcard_new_opts *opts)
 	struct uc_vcard_new_opts dflt;
 	struct uc_scp03_keys master;
 	struct vc_nv nv;
-	FILE *f;
 	int r;
 
 	if (path == NULL)
@@ -323,15 +323,9 @@ uc_vcard_create(const char *path, const struct uc_vcard_new_opts *opts)
 	uc_scp03_card_nv_init(&nv.scp);
 	if (opts->linked && (r = make_linked(&nv, opts)) != 0)
 		goto out;
-	/* Refuse to overwrite: a card's keys and counters are not lost by a
-	 * typo.  (The save below still goes through rename.) */
-	if ((f = fopen(path, "wx")) == NULL) {
-		r = errno == EEXIST ? UC_ERR_EXISTS : UC_ERR_IO;
-		goto out;
-	}
-	fclose(f);
-	if ((r = vc_state_save(path, &nv)) != 0)
-		remove(path);
+	/* Never overwrite: a card's keys and counters are not lost by a
+	 * typo. */
+	r = vc_state_create(path, &nv);
 out:
 	uc_scp03_keys_wipe(&master);
 	vc_nv_wipe(&nv);
@@ -432,13 +426,14 @@ cmd_select(struct exec *x, const struct uc_apdu *a)
 {
 	uint16_t sw;
 
+	/* Any SELECT, whatever it names and however it ends, ends the
+	 * secure channel session (secure-channel.md §13). */
+	uc_scp03_card_reset(x->c->sm);
 	if (a->p1 != 0x04 || (a->p2 != 0x00 && a->p2 != 0x0c))
 		return SW_P1P2;
 	if (a->lc != sizeof(vc_aid) ||
 	    memcmp(a->data, vc_aid, sizeof(vc_aid)) != 0)
 		return SW_APP_NOT_FOUND;
-	/* Selecting the applet (again) ends any secure channel session. */
-	uc_scp03_card_reset(x->c->sm);
 	if (a->p2 == 0x00 && (sw = build_fci(x)) != 0)
 		return sw;
 	return x->nv.lifecycle == VC_LC_TERMINATED ? SW_TERMINATED : SW_OK;
@@ -763,8 +758,8 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 		return a->ins == INS_GET_DATA ? cmd_get_data(x, a) :
 		    cmd_internal_auth(x, a);
 	case UC_SCP03_INS_INITIALIZE_UPDATE:
-		if (cla != 0x80 && cla != 0x84)
-			return SW_CLA;
+		if (cla != 0x80)
+			return SW_CLA; /* secure-channel.md: CLA 80 only */
 		if (lc == VC_LC_TERMINATED)
 			return SW_CONDITIONS;
 		/* Blocked keys answer 69 83 before anything else. */

@@ -107,6 +107,8 @@ void vc_nv_wipe(struct vc_nv *nv);
 /* state.c: the JSON state file (applets-spec/virtual-card.md). */
 int vc_state_load(const char *path, struct vc_nv *nv, struct uc_diag *diag);
 int vc_state_save(const char *path, const struct vc_nv *nv);
+/* The same for a new file: UC_ERR_EXISTS if path exists. */
+int vc_state_create(const char *path, const struct vc_nv *nv);
 /* Check a state's internal consistency (used by load and tests). */
 int vc_state_check(const struct vc_nv *nv, const char *file,
     struct uc_diag *diag);

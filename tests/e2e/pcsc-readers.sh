@@ -166,6 +166,52 @@ fi
 kill "$vcard_pid"
 wait "$vcard_pid" 2>/dev/null
 vcard_pid=
+
+# pcscd notices a card has gone on its next poll of the reader.
+wait_no_card() {
+	i=0
+	until "$UC" readers 2>&1 | grep -q "^pcsc:Virtual PCD 00 00	no card$"
+	do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "the card never left the reader"
+		sleep 0.1
+	done
+}
+wait_no_card
+
+# 4. Waiting for a card: card info is started first, the card comes later.
+"$UC" card info --reader 'Virtual PCD 00 00' --wait 20 --json \
+	>"$tmp/wait.json" 2>"$tmp/wait.err" &
+info_pid=$!
+sleep 1
+kill -0 "$info_pid" 2>/dev/null ||
+	fail "card info --wait did not wait: $(cat "$tmp/wait.err")"
+"$VC" serve "$tmp/card.json" --vpcd "127.0.0.1:$port" >"$tmp/vcard.log" 2>&1 &
+vcard_pid=$!
+wait "$info_pid" || fail "card info --wait failed: $(cat "$tmp/wait.err")"
+[ "$(jq -r .serial "$tmp/wait.json")" = "$want" ] ||
+	fail "card info --wait: $(cat "$tmp/wait.json")"
+echo "ok: card info --wait picks up a card inserted later"
+kill "$vcard_pid"
+wait "$vcard_pid" 2>/dev/null
+vcard_pid=
+
+wait_no_card
+
+# 5. The card is pulled during the SELECT: reported as removed.
+"$VC" serve "$tmp/card.json" --vpcd "127.0.0.1:$port" --tear-at 1 \
+	>"$tmp/vcard.log" 2>&1 &
+vcard_pid=$!
+out=$("$UC" card info --reader 'Virtual PCD 00 00' --wait 10 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && echo "$out" | grep -q "card removed" ||
+	fail "torn card: exit $rc, want 2 and 'card removed': $out"
+wait "$vcard_pid"
+rc=$?
+vcard_pid=
+[ "$rc" -eq 3 ] || fail "unioncard-vcard serve --tear-at exited $rc, want 3"
+echo "ok: a card torn mid-command is reported as removed"
+
 kill "$pcscd_pid"
 wait "$pcscd_pid" 2>/dev/null
 pcscd_pid=

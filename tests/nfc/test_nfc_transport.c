@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <termios.h>
+#include <fcntl.h>
 
 #include <cmocka.h>
 
@@ -37,7 +40,7 @@ struct rig {
 	struct testcard tc;
 	struct uc_pn532emu_card card;
 	struct uc_pn532emu *e;
-	int master, slave;
+	int master;
 	char pts[256];
 	char conn[300];
 	pthread_t th;
@@ -64,7 +67,7 @@ rig_start(unsigned long remove_after)
 	testcard_init(&g->tc, serial, &g->card);
 	assert_int_equal(uc_pn532emu_new(&g->card, &g->e), 0);
 	uc_pn532emu_set_remove_after(g->e, remove_after);
-	assert_int_equal(uc_pn532emu_pty_open(&g->master, &g->slave, g->pts,
+	assert_int_equal(uc_pn532emu_pty_open(&g->master, g->pts,
 	    sizeof(g->pts)), 0);
 	snprintf(g->conn, sizeof(g->conn), "pn532_uart:%s", g->pts);
 	assert_int_equal(pthread_create(&g->th, NULL, serve, g), 0);
@@ -80,7 +83,6 @@ rig_stop(struct rig *g)
 	assert_int_equal(pthread_join(g->th, NULL), 0);
 	assert_int_equal(g->serve_rc, 0);
 	close(g->master);
-	close(g->slave);
 	uc_pn532emu_free(&g->e);
 	free(g);
 }
@@ -240,6 +242,50 @@ test_wait_removed_and_eject(void **state)
 	rig_stop(g);
 }
 
+/*
+ * A host killed in the middle of a frame, with libnfc's "claimed" mark
+ * (a private c_iflag bit) still on the tty: the emulator must drop the
+ * half frame when the host is gone, or the next host's wake-up and first
+ * command vanish into the old frame and nfc_open() fails.  Where the
+ * kernel keeps the mark (this machine's drops it in most sequences), the
+ * emulator must lift it too.
+ */
+static void
+test_killed_host_does_not_lock_out(void **state)
+{
+	uint8_t resp[300];
+	size_t n;
+	pid_t p;
+	int st;
+	struct rig *g = rig_start(0);
+
+	(void)state;
+	p = fork();
+	assert_true(p >= 0);
+	if (p == 0) {
+		/* LEN 0x20, but only 5 of its 32 bytes before the "crash" */
+		static const uint8_t half[] = { 0x00, 0x00, 0xFF, 0x20, 0xE0,
+		    0xD4, 0x40, 0x01, 0x00, 0xA4 };
+		struct termios t;
+		int fd = open(g->pts, O_RDWR | O_NOCTTY);
+
+		if (fd < 0 || tcgetattr(fd, &t) != 0)
+			_exit(1);
+		t.c_iflag |= 0x80000000u;
+		if (tcsetattr(fd, TCSANOW, &t) != 0 ||
+		    write(fd, half, sizeof(half)) != (ssize_t)sizeof(half))
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(p, &st, 0), p);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	usleep(200 * 1000); /* the emulator polls every 20 ms between hosts */
+	open_connect(g);
+	xfer(g, select_union, sizeof(select_union), resp, &n, 0x9000);
+	rig_stop(g);
+}
+
 /* The public path: registry, uc_transport_*, uc_apdu_exchange(). */
 static void
 test_through_registry(void **state)
@@ -324,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_command_too_long),
 		cmocka_unit_test(test_card_removed_mid_command),
 		cmocka_unit_test(test_wait_removed_and_eject),
+		cmocka_unit_test(test_killed_host_does_not_lock_out),
 		cmocka_unit_test(test_through_registry),
 		cmocka_unit_test(test_readers_list),
 		cmocka_unit_test(test_no_reader),

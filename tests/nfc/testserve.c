@@ -49,7 +49,7 @@ main(int argc, char **argv)
 	const char *link = NULL;
 	char tmp[4096], pts[256];
 	unsigned long remove_after = 0;
-	int m = -1, s = -1, r, i, rc = 2;
+	int m = -1, r, i, rc = 2;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--pty-link") == 0 && i + 1 < argc)
@@ -77,7 +77,7 @@ main(int argc, char **argv)
 
 	testcard_init(&tc, serial, &card);
 	if ((r = uc_pn532emu_new(&card, &e)) != 0 ||
-	    (r = uc_pn532emu_pty_open(&m, &s, pts, sizeof(pts))) != 0) {
+	    (r = uc_pn532emu_pty_open(&m, pts, sizeof(pts))) != 0) {
 		fprintf(stderr, "testserve: %s\n", uc_strerror(r));
 		goto out;
 	}
@@ -99,8 +99,6 @@ main(int argc, char **argv)
 out:
 	if (m >= 0)
 		close(m);
-	if (s >= 0)
-		close(s);
 	uc_pn532emu_free(&e);
 	return rc;
 }

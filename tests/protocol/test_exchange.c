@@ -356,6 +356,21 @@ test_short_response(void **state)
 	script_reset();
 	script_add("", 0, 0);
 	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	/* Status words outside 61..6F, 90..9F are not responses. */
+	script_reset();
+	script_add("0000", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	assert_int_equal(sw, 0);
+	script_reset();
+	script_add("AA6000", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	script_reset();
+	script_add("A000", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	script_reset();
+	script_add("9F10", 0, 0);
+	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
+	assert_int_equal(sw, 0x9f10);
 	/* Truncated in the middle of a GET RESPONSE sequence. */
 	script_reset();
 	script_add("AA6101", 0, 0);
@@ -512,6 +527,38 @@ test_registry(void **state)
 	assert_null(t);
 }
 
+/* Names without a known scheme go to PC/SC; here no pcscd answers. */
+static void
+test_names_default_to_pcsc(void **state)
+{
+	struct uc_transport *t = NULL;
+	struct uc_reader_info *ri = NULL;
+	size_t n = 99;
+
+	(void)state;
+#if UC_HAVE_PCSC
+	setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/uc-test/pcscd.comm", 1);
+	assert_int_equal(uc_transport_open("ACS ACR39U 00 00", &t),
+	    UC_ERR_NO_SERVICE);
+	assert_int_equal(uc_transport_open("pcsc:ACS ACR39U 00 00", &t),
+	    UC_ERR_NO_SERVICE);
+	/* A colon inside a reader name is not a scheme. */
+	assert_int_equal(uc_transport_open("Gemalto: PC Twin", &t),
+	    UC_ERR_NO_SERVICE);
+	assert_non_null(strstr(uc_transport_error_detail(),
+	    "SCardEstablishContext"));
+	assert_int_equal(uc_readers_list(&ri, &n), UC_ERR_NO_SERVICE);
+	assert_null(ri);
+	assert_int_equal(n, 0);
+#else
+	assert_int_equal(uc_transport_open("ACS ACR39U 00 00", &t),
+	    UC_ERR_UNSUPPORTED);
+	(void)ri;
+	(void)n;
+#endif
+	assert_null(t);
+}
+
 int
 main(void)
 {
@@ -531,6 +578,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chaining, setup,
 		    teardown),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_names_default_to_pcsc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

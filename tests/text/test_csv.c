@@ -340,6 +340,32 @@ test_writer_round_trip(void **state)
 	uc_buf_free(&b);
 }
 
+static void
+test_writer_to_stream(void **state)
+{
+	static const char *const row[] = { "a", NULL, "b,c", "say \"x\"" };
+	static const char want[] = "a,,\"b,c\",\"say \"\"x\"\"\"\r\n"
+	    "a,,\"b,c\",\"say \"\"x\"\"\"\r\n";
+	struct uc_csv_field f[4];
+	char got[128];
+	FILE *fp = tmpfile();
+	size_t i, n;
+
+	(void)state;
+	assert_non_null(fp);
+	assert_int_equal(uc_csv_write_strings(fp, row, 4), 0);
+	for (i = 0; i < 4; i++) {
+		f[i].ptr = row[i];
+		f[i].len = row[i] != NULL ? strlen(row[i]) : 0;
+	}
+	assert_int_equal(uc_csv_write_record(fp, f, 4), 0);
+	rewind(fp);
+	n = fread(got, 1, sizeof(got), fp);
+	assert_int_equal(n, sizeof(want) - 1);
+	assert_memory_equal(got, want, n);
+	fclose(fp);
+}
+
 int
 main(void)
 {
@@ -351,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_caller_diag),
 		cmocka_unit_test(test_file_reader_across_chunks),
 		cmocka_unit_test(test_writer_round_trip),
+		cmocka_unit_test(test_writer_to_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

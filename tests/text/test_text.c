@@ -248,6 +248,62 @@ test_fold_ascii(void **state)
 	check_fold("", "");
 }
 
+/*
+ * The folding rule, written out again independently of text.c: follow the
+ * canonical decomposition to the base, drop marks, Zs -> ' ', plus the
+ * explicit mappings.  -1: no ASCII form; 0: dropped.
+ */
+static int
+expected_fold(uint32_t cp)
+{
+	ucs4_t dec[UC_DECOMPOSITION_MAX_LENGTH];
+
+	for (;;) {
+		if (cp < 0x80)
+			return (int)cp;
+		if (cp == 0x110 || cp == 0x189)
+			return 'D';
+		if (cp == 0x111)
+			return 'd';
+		if (cp == 0x2018 || cp == 0x2019 || cp == 0x2bc)
+			return '\'';
+		if (cp >= 0x2010 && cp <= 0x2014)
+			return '-';
+		if (cp == 0xfeff || uc_is_general_category(cp, UC_CATEGORY_M))
+			return 0;
+		if (uc_is_general_category(cp, UC_CATEGORY_Zs))
+			return ' ';
+		if (uc_canonical_decomposition(cp, dec) <= 0)
+			return -1;
+		cp = dec[0];
+	}
+}
+
+/* Every code point of the BMP and beyond folds as the rule says. */
+static void
+test_fold_every_code_point(void **state)
+{
+	uint8_t in[8];
+	char out[8];
+	uint32_t cp;
+	size_t n, len;
+	int want, r;
+
+	(void)state;
+	for (cp = 0x80; cp <= 0x10ffff; cp++) {
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		len = (size_t)u8_uctomb(in, cp, sizeof(in));
+		want = expected_fold(cp);
+		r = uc_text_fold_ascii((const char *)in, len, out, sizeof(out),
+		    &n);
+		if (want < 0 ? r != UC_ERR_INVALID :
+		    (r != 0 || n != (want > 0) || (n == 1 && out[0] != want)))
+			fail_msg("U+%04X: got %d/%zu, want %d", (unsigned)cp, r,
+			    n, want);
+	}
+}
+
 static void
 test_fold_refuses_what_it_cannot_fold(void **state)
 {
@@ -334,6 +390,7 @@ main(void)
 		cmocka_unit_test(test_utf8_rejects),
 		cmocka_unit_test(test_utf8_agrees_with_libunistring),
 		cmocka_unit_test(test_fold_ascii),
+		cmocka_unit_test(test_fold_every_code_point),
 		cmocka_unit_test(test_fold_refuses_what_it_cannot_fold),
 		cmocka_unit_test(test_bank_name),
 		cmocka_unit_test(test_trim),

@@ -381,6 +381,38 @@ test_lifecycle(void **state)
 	fx_free(f);
 }
 
+/* SET STATUS 03 needs E1, E2 and EF; FF works from PERSONALIZING. */
+static void
+test_personalized_needs_all(void **state)
+{
+	struct fx *f = fx_new();
+	struct uc_buf e1 = UC_BUF_INIT, seq = UC_BUF_INIT, ef = UC_BUF_INIT;
+
+	(void)state;
+	sm_open(f);
+	make_e1(&e1, "Phạm Thị Dung");
+	put_dgi(&seq, 0x00e1, e1.data, e1.len);
+	assert_int_equal(store_seq(f, &seq, 255), 0x9000);
+	assert_int_equal(sm_send(f, 0x47, 0x80, 0x00, NULL, 0, 256, NULL),
+	    0x9000);
+	/* E1 + E2, no EF. */
+	assert_int_equal(sm_send(f, 0xf0, 0x80, 0x03, NULL, 0, 0, NULL),
+	    0x6985);
+	/* EF only in a new sequence: E1 stays. */
+	uc_buf_reset(&seq);
+	make_ef(&ef, 40);
+	put_dgi(&seq, 0x00ef, ef.data, ef.len);
+	assert_int_equal(store_seq(f, &seq, 255), 0x9000);
+	assert_int_equal(hex(f, "00CA00E100"), 0x9000);
+	assert_int_equal(sm_send(f, 0xf0, 0x80, 0xff, NULL, 0, 0, NULL),
+	    0x9000);
+	assert_string_equal(lifecycle(f), "TERMINATED");
+	uc_buf_free(&e1);
+	uc_buf_free(&seq);
+	uc_buf_free(&ef);
+	fx_free(f);
+}
+
 static void
 test_terminate_from_blank(void **state)
 {
@@ -767,9 +799,12 @@ test_sm_errors(void **state)
 	uc_buf_free(&b);
 	assert_int_equal(hex(f, "8447800008000000000000000000"), 0x6982);
 	assert_string_equal(lifecycle(f), "BLANK");
-	/* SELECT closes a session too. */
+	/* SELECT closes a session too, even a failed one. */
 	sm_open(f);
 	assert_int_equal(select_applet(f), 0x9000);
+	assert_int_equal(hex(f, "84F080FF080000000000000000"), 0x6982);
+	sm_open(f);
+	assert_int_equal(hex(f, "00A4040007A000000727101000"), 0x6a82);
 	assert_int_equal(hex(f, "84F080FF080000000000000000"), 0x6982);
 	/* So does power-off. */
 	sm_open(f);
@@ -1078,6 +1113,7 @@ main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_terminate_from_blank),
+		cmocka_unit_test(test_personalized_needs_all),
 		cmocka_unit_test(test_generate_key_and_aa),
 		cmocka_unit_test(test_store_data_checks),
 		cmocka_unit_test(test_store_data_atomic),

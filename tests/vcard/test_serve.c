@@ -394,12 +394,78 @@ test_usage(void **state)
 	vt_remove(path);
 }
 
+/* serve --tear-mode after: the APDU is committed, no answer, exit 3. */
+static void
+test_serve_tear_after(void **state)
+{
+	static const uint8_t serial[8] = { 0xaa, 0, 0, 0, 0, 0, 0, 4 };
+	char path[512], addr[64], *after;
+	struct uc_buf b = UC_BUF_INIT;
+	int port = 0, lfd, fd;
+	pid_t pid;
+
+	(void)state;
+	new_card(path, sizeof(path), serial);
+	lfd = listen_local(&port);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	{
+		char *argv[] = { tool, (char *)"serve", path, (char *)"--vpcd",
+			addr, (char *)"--tear-at", (char *)"1",
+			(char *)"--tear-mode", (char *)"after", NULL };
+
+		pid = spawn(argv);
+	}
+	fd = accept_card(lfd);
+	send_ctrl(fd, UC_VPCD_POWER_ON);
+	/* INITIALIZE UPDATE: processed (sequence counter saved), no answer. */
+	send_frame(fd, (const uint8_t *)"\x80\x50\x30\x00\x08"
+	    "\x01\x02\x03\x04\x05\x06\x07\x08\x00", 14);
+	assert_int_equal(recv_frame(fd, &b), -1);
+	assert_int_equal(wait_exit(pid), 3);
+	after = vt_read_file(path, NULL);
+	assert_non_null(strstr(after, "\"scp_sequence\": 1"));
+	free(after);
+	close(fd);
+	close(lfd);
+	uc_buf_free(&b);
+	vt_remove(path);
+}
+
+/* show --json: what a tester reads, and never a key. */
+static void
+test_show_json(void **state)
+{
+	static const uint8_t serial[8] = { 0xaa, 0, 0, 0, 0, 0, 0, 5 };
+	char path[512], out[600], cmd[3000], *text;
+	int rc;
+
+	(void)state;
+	new_card(path, sizeof(path), serial);
+	snprintf(out, sizeof(out), "%s.show", path);
+	snprintf(cmd, sizeof(cmd), "'%s' show '%s' --json > '%s'", tool,
+	    path, out);
+	rc = system(cmd);
+	assert_int_equal(rc, 0);
+	text = vt_read_file(out, NULL);
+	assert_non_null(strstr(text, "\"serial\": \"AA00000000000005\""));
+	assert_non_null(strstr(text, "\"lifecycle\": \"BLANK\""));
+	assert_non_null(strstr(text, "\"auth_tries_left\": 5"));
+	assert_null(strstr(text, "\"enc\""));
+	assert_null(strstr(text, "\"keys\""));
+	assert_null(strstr(text, "ec_private"));
+	free(text);
+	unlink(out);
+	vt_remove(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serve_session),
 		cmocka_unit_test(test_serve_tear),
+		cmocka_unit_test(test_serve_tear_after),
+		cmocka_unit_test(test_show_json),
 		cmocka_unit_test(test_serve_retry_and_sigterm),
 		cmocka_unit_test(test_hopper),
 		cmocka_unit_test(test_usage),

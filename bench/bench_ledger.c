@@ -1,0 +1,243 @@
+/*
+ * bench_ledger - the ledger at national scale.
+ *
+ *   bench_ledger [DIR] [MEMBERS_IMPORT] [MEMBERS_REPORT] [UNITS] [CARDS]
+ *
+ * defaults: a temp dir, 1,000,000, 10,000,000, 10,000, 10,000,000.
+ *  1. imports a CSV of MEMBERS_IMPORT members into one grassroots union
+ *     through uc_ledger_member_import (the `member import` path: strict
+ *     CSV, NFC, bank fold, checks, one transaction);
+ *  2. loads MEMBERS_REPORT members spread over UNITS grassroots unions
+ *     (under 100 districts) with SQL, rebuilds the per-unit counters and
+ *     times `report progress` over the whole tree;
+ *  3. gives CARDS of them a card (at random: 2% revoked, 1% lost) and
+ *     times the status-list export, printing its size.
+ * Prints one line per figure.  Needs several GB of free disk.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "unioncard/ledger.h"
+
+#define PW "bench-password"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what, int r)
+{
+	fprintf(stderr, "bench_ledger: %s: %s\n", what, uc_strerror(r));
+	exit(2);
+}
+
+static void
+exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		fprintf(stderr, "bench_ledger: %s\n", err);
+		exit(2);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : NULL;
+	long n_import = argc > 2 ? atol(argv[2]) : 1000000L;
+	long n_report = argc > 3 ? atol(argv[3]) : 10000000L;
+	long n_units = argc > 4 ? atol(argv[4]) : 10000L;
+	long n_cards = argc > 5 ? atol(argv[5]) : 10000000L;
+	char tmpl[] = "/tmp/uc-bench.XXXXXX", path[512], csv[512], sl[512];
+	char sql[2048], code[32], parent[32];
+	struct uc_ledger *l = NULL;
+	struct uc_diag d;
+	json_t *rep = NULL;
+	sqlite3 *db = NULL;
+	uint64_t nbits;
+	size_t n, len;
+	double t;
+	clock_t c;
+	FILE *fp;
+	long i;
+	int r;
+
+	if (dir == NULL && (dir = mkdtemp(tmpl)) == NULL)
+		return 2;
+	snprintf(path, sizeof(path), "%s/bench.db", dir);
+	snprintf(csv, sizeof(csv), "%s/members.csv", dir);
+	snprintf(sl, sizeof(sl), "%s/status.bin", dir);
+	unlink(path);
+	setenv("UNIONCARD_TODAY", "2021-07-15", 1);
+
+	if ((r = uc_ledger_open(&l, path, 1)) != 0)
+		die("open", r);
+	(void)uc_ledger_set_kdf_cost(l, 1000);
+	if ((r = uc_ledger_init(l, "52", "Province", 52, "admin", PW)) != 0 ||
+	    (r = uc_ledger_login(l, "admin", PW)) != 0)
+		die("init", r);
+
+	/* 1. import */
+	if ((r = uc_ledger_unit_add(l, "D0", "District 0", "52", 0)) != 0 ||
+	    (r = uc_ledger_unit_add(l, "G0", "Grassroots 0", "D0", 0)) != 0)
+		die("unit", r);
+	if ((fp = fopen(csv, "wb")) == NULL)
+		return 2;
+	fputs("full_name,date_of_birth,gender,national_id,position,"
+	    "joined_on,mandatory\r\n", fp);
+	for (i = 0; i < n_import; i++)
+		fprintf(fp, "Nguyễn Thị Huỳnh Đoàn %ld,%02ld/%02ld/19%02ld,"
+		    "%s,0%011ld,Công nhân may,2015-03-01,%d\r\n", i,
+		    1 + i % 28, 1 + i % 12, 60 + i % 40, i % 2 ? "nam" : "nữ",
+		    (i * 7919L) % 100000000000L, (int)(i % 10 == 0));
+	fclose(fp);
+	fp = fopen(csv, "rb");
+	t = now();
+	c = clock();
+	if ((r = uc_ledger_member_import(l, "G0", fp, csv, &n, &d)) != 0) {
+		fprintf(stderr, "%s:%lu: %s: %s\n", d.file, d.line, d.field,
+		    d.msg);
+		die("import", r);
+	}
+	t = now() - t;
+	c = clock() - c;
+	fclose(fp);
+	/* the machine is shared: CPU time is the figure that repeats */
+	printf("import: %zu members in %.2f s wall, %.2f s CPU"
+	    " (%.0f rows/s of CPU)\n", n, t, (double)c / CLOCKS_PER_SEC,
+	    (double)n / ((double)c / CLOCKS_PER_SEC));
+
+	/* 2. progress report over n_report members in n_units units */
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return 2;
+	t = now();
+	exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576;"
+	    " BEGIN");
+	for (i = 0; i < 100; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO units (code, name,"
+		    " parent_id, path, depth, exempt, created_at) VALUES"
+		    " ('D%ld', 'District %ld', 1, '', 1, 0, 'x')", i + 1,
+		    i + 1);
+		exec(db, sql);
+		snprintf(sql, sizeof(sql), "UPDATE units SET path = '/1/' ||"
+		    " id || '/' WHERE code = 'D%ld'", i + 1);
+		exec(db, sql);
+	}
+	for (i = 0; i < n_units; i++) {
+		snprintf(code, sizeof(code), "G%ld", i + 1);
+		snprintf(parent, sizeof(parent), "D%ld", 1 + i % 100);
+		snprintf(sql, sizeof(sql), "INSERT INTO units (code, name,"
+		    " parent_id, path, depth, exempt, created_at) SELECT '%s',"
+		    " 'Grassroots %s', id, '%s', 2, %d, 'x' FROM units WHERE"
+		    " code = '%s'", code, code, code, i % 97 == 0, parent);
+		exec(db, sql);
+		snprintf(sql, sizeof(sql), "UPDATE units SET path = (SELECT"
+		    " p.path FROM units p WHERE p.id = units.parent_id) || id"
+		    " || '/' WHERE code = '%s'", code);
+		exec(db, sql);
+		snprintf(sql, sizeof(sql), "INSERT INTO targets SELECT id,"
+		    " 2021, %ld, 18930 FROM units WHERE code = '%s'",
+		    n_report / n_units + i % 50, code);
+		exec(db, sql);
+	}
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE s(value) AS (SELECT 1"
+	    " UNION ALL SELECT value + 1 FROM s WHERE value < %ld)"
+	    " INSERT INTO members (unit_id, national_id,"
+	    " full_name, name_ascii, date_of_birth, gender, position,"
+	    " joined_on, mandatory, status, member_code, entered_day,"
+	    " approved_day) SELECT (SELECT min(id) FROM units WHERE depth = 2"
+	    " AND code <> 'G0') + value %% %ld, printf('1%%011d', value),"
+	    " 'Nguyễn Văn ' || value, 'NGUYEN VAN ' || value, 3000, 'M', 'CN',"
+	    " 15000, 0, CASE WHEN value %% 5 = 0 THEN 'submitted' ELSE"
+	    " 'approved' END, CASE WHEN value %% 5 = 0 THEN NULL ELSE"
+	    " printf('5%%010d', value) END, 18700 + value %% 100, CASE WHEN"
+	    " value %% 5 = 0 THEN NULL ELSE 18750 + value %% 100 END FROM s",
+	    n_report, n_units);
+	exec(db, sql);
+	exec(db, "COMMIT");
+	printf("load: %ld members in %ld units (SQL, not timed as import)"
+	    " in %.1f s\n", n_report, n_units, now() - t);
+	t = now();
+	if ((r = uc_ledger_rebuild_counters(l)) != 0)
+		die("rebuild", r);
+	printf("counters rebuilt from %ld member rows in %.2f s\n",
+	    n_report + n_import, now() - t);
+	t = now();
+	c = clock();
+	if ((r = uc_ledger_report_progress(l, NULL, "2021-11-01", &rep)) != 0)
+		die("report", r);
+	t = now() - t;
+	c = clock() - c;
+	printf("report progress: %zu units over %ld members in %.3f s wall,"
+	    " %.3f s CPU\n", json_array_size(rep), n_report + n_import, t,
+	    (double)c / CLOCKS_PER_SEC);
+	json_decref(rep);
+	t = now();
+	{
+		sqlite3_stmt *st;
+		long rows = 0;
+
+		/* for comparison: what a report scanning members would pay */
+		sqlite3_prepare_v2(db, "SELECT unit_id, count(*),"
+		    " sum(status = 'approved') FROM members GROUP BY unit_id",
+		    -1, &st, NULL);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			rows++;
+		sqlite3_finalize(st);
+		printf("(a GROUP BY over the member rows instead: %ld units in"
+		    " %.2f s)\n", rows, now() - t);
+	}
+
+	/* 3. status list over n_cards cards */
+	t = now();
+	exec(db, "BEGIN");
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE s(value) AS (SELECT 1"
+	    " UNION ALL SELECT value + 1 FROM s WHERE value < %ld)"
+	    " INSERT INTO cards (serial, member_id, line_id, type, status,"
+	    " created_at, updated_at) SELECT value, value, NULL, 'regular',"
+	    " CASE abs(random()) %% 100 WHEN 0 THEN 'revoked' WHEN 1 THEN"
+	    " 'revoked' WHEN 2 THEN 'lost' ELSE 'issued' END, 'x', 'x'"
+	    " FROM s", n_cards);
+	exec(db, sql);
+	snprintf(sql, sizeof(sql), "UPDATE counters SET value = %ld WHERE"
+	    " name = 'card_serial'", n_cards);
+	exec(db, sql);
+	exec(db, "COMMIT");
+	sqlite3_close(db);
+	printf("load: %ld cards (SQL) in %.1f s\n", n_cards, now() - t);
+	t = now();
+	c = clock();
+	if ((r = uc_ledger_status_list_export(l, sl, 86400, 0, NULL, NULL,
+	    &nbits, &len)) != 0)
+		die("status list", r);
+	c = clock() - c;
+	printf("status-list export: %llu serials, %zu bytes, %.2f s wall,"
+	    " %.2f s CPU\n", (unsigned long long)nbits, len, now() - t,
+	    (double)c / CLOCKS_PER_SEC);
+	uc_ledger_free(&l);
+	if (argc <= 1) {
+		unlink(csv);
+		unlink(sl);
+		unlink(path);
+		snprintf(sql, sizeof(sql), "%s-wal", path);
+		unlink(sql);
+		snprintf(sql, sizeof(sql), "%s-shm", path);
+		unlink(sql);
+		rmdir(dir);
+	}
+	return 0;
+}

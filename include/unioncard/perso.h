@@ -1,0 +1,102 @@
+/*
+ * unioncard/perso.h - the personalization engine: one member onto one
+ * blank card.
+ *
+ * uc_perso_card() runs the whole sequence of applets-spec/union-applet.md
+ * over a transport, in the fewest APDUs the card's buffer allows:
+ *
+ *   SELECT                     refuse unless BLANK or PERSONALIZING
+ *   INITIALIZE UPDATE          SCP03 with the card's keys, diversified
+ *   EXTERNAL AUTHENTICATE      from the master keys by the card serial;
+ *                              a wrong master key is detected from the
+ *                              card cryptogram BEFORE anything is sent
+ *                              that could change the card
+ *   GENERATE KEY               the card's own P-256 key: object E2
+ *   STORE DATA x n             E1 (+ E3) and the security object EF in ONE
+ *                              sequence (EF is signed over E1, E2, E3
+ *                              before any of them is sent), so the card
+ *                              commits them atomically; n = 1 on a card
+ *                              taking 2 KiB per APDU
+ *   SET STATUS 03              locked: read-only for ever
+ *
+ * Six APDUs for a regular card on the virtual card.  The engine does not
+ * read the card back: that is the verifier's job (verify.h), which the
+ * station runs next.
+ */
+#ifndef UNIONCARD_PERSO_H
+#define UNIONCARD_PERSO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unioncard/common.h"
+#include "unioncard/dataobj.h"
+#include "unioncard/error.h"
+#include "unioncard/member.h"
+#include "unioncard/scp03.h"
+#include "unioncard/signer.h"
+#include "unioncard/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The fewest APDUs a regular card can be personalized in (see above). */
+#define UC_PERSO_MIN_APDUS 6
+
+struct uc_perso_keys {
+	/* SCP03 master keys (borrowed); diversified by the card serial. */
+	const struct uc_scp03_keys *scp_master;
+	/* The station's document signer (borrowed). */
+	struct uc_signer *signer;
+	/* Linked cards only: the PAN of the card's bank application, for
+	 * the E3 binding.  NULL on a linked card: UC_ERR_UNSUPPORTED. */
+	const char *pan;
+};
+
+/* Where a failed personalization stopped (for the station's ledger). */
+enum uc_perso_stage {
+	UC_PERSO_STAGE_NONE = 0,
+	UC_PERSO_STAGE_SELECT,
+	UC_PERSO_STAGE_CHANNEL,   /* nothing written yet */
+	UC_PERSO_STAGE_GENERATE,  /* the card may hold a new key */
+	UC_PERSO_STAGE_STORE,     /* the card may hold E2 only */
+	UC_PERSO_STAGE_LOCK,      /* all objects written, not locked */
+	UC_PERSO_STAGE_DONE,
+};
+
+struct uc_perso_result {
+	uint8_t serial[UC_CARD_SERIAL_LEN];
+	uint8_t lifecycle_before;          /* 01 or 02 */
+	uint8_t point[UC_EC_POINT_LEN];    /* the card's public key (E2) */
+	uint8_t secobj_sha256[32];         /* SHA-256 of EF's complete TLV */
+	uint64_t apdus;                    /* APDUs sent, GET RESPONSE too */
+	unsigned store_blocks;             /* STORE DATA APDUs */
+	size_t block_max;                  /* plain bytes per STORE DATA */
+	enum uc_perso_stage stage;         /* last stage reached */
+	uint16_t last_sw;                  /* status word of a refusal */
+};
+
+/*
+ * Personalize the card behind t (connected) for member m.  *res is cleared
+ * on entry and filled as far as the sequence got.  Returns 0 or
+ *   UC_ERR_STATE         the card is PERSONALIZED or TERMINATED;
+ *   UC_ERR_AUTH          wrong master keys (card cryptogram): nothing
+ *                        was written;
+ *   UC_ERR_SW_*          the card refused a command (res->last_sw);
+ *   UC_ERR_UNSUPPORTED   a linked card without keys->pan;
+ *   UC_ERR_INVALID       the member does not fit the card (diag);
+ *   a transport error    the card went away (res->stage says where).
+ */
+UC_API int uc_perso_card(struct uc_transport *t, const struct uc_member *m,
+    const struct uc_perso_keys *keys, struct uc_perso_result *res,
+    struct uc_diag *diag);
+
+/* A short English name of a stage ("secure channel", ...). */
+UC_API const char *uc_perso_stage_str(enum uc_perso_stage s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UNIONCARD_PERSO_H */

@@ -1,0 +1,102 @@
+/*
+ * unioncard/station.h - the issuance station: encode an accepted print
+ * request, card after card, keeping the ledger true at every step.
+ *
+ * For each line of the request the station makes sure a card serial is
+ * reserved in the ledger BEFORE the first APDU, waits for a blank card,
+ * personalizes it with that serial in E1/CA, reads it back with the
+ * verifier's checks, and only then marks it encoded (chip serial, public
+ * key, security-object hash).  A card that fails is marked spoiled with the
+ * reason, and the line gets a new serial on the next card.
+ *
+ * Running it again resumes: lines with an encoded or issued card are done;
+ * a line whose reserved card is already on a locked chip (the station was
+ * stopped between writing and recording) is completed from the chip when
+ * the chip carries that serial and verifies; see
+ * applets-spec/station-recovery.md.
+ *
+ * What this module does NOT do yet: a terminal progress bar, tear and
+ * kill tests at every step, linked cards.
+ */
+#ifndef UNIONCARD_STATION_H
+#define UNIONCARD_STATION_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unioncard/common.h"
+#include "unioncard/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct uc_ledger;
+struct uc_transport;
+struct uc_perso_keys;
+struct uc_trust;
+
+enum uc_station_event_kind {
+	UC_STATION_WAITING = 1, /* waiting for a blank card for a member */
+	UC_STATION_ENCODED,     /* a card encoded, verified and recorded */
+	UC_STATION_RECOVERED,   /* a card written earlier, now recorded */
+	UC_STATION_SPOILED,     /* a card failed; recorded as spoiled */
+	UC_STATION_SKIPPED,     /* a card that is not blank was ejected */
+};
+
+struct uc_station_event {
+	enum uc_station_event_kind kind;
+	const char *member_code;
+	const char *full_name;
+	const char *card_serial; /* the ledger's serial */
+	const char *chip_serial; /* hex, when a chip was read */
+	const char *reason;      /* spoiled / skipped: why */
+	size_t done, total;      /* lines encoded so far, lines in all */
+};
+
+typedef void (*uc_station_event_fn)(void *ctx,
+    const struct uc_station_event *ev);
+
+struct uc_station_opts {
+	struct uc_ledger *ledger;        /* logged in as a printer */
+	int64_t request_id;
+	struct uc_transport *transport;  /* a reader, or a vcard: hopper */
+	const struct uc_perso_keys *keys;
+	const struct uc_trust *trust;    /* for the read-back check */
+	int card_timeout_ms;             /* wait for each card; -1 forever */
+	int max_spoils_per_line;         /* 0: 3 */
+	int years_valid;                 /* 0: 5 */
+	uc_station_event_fn event;       /* may be NULL */
+	void *event_ctx;
+	volatile sig_atomic_t *stop;     /* set by a signal: stop between cards */
+	/*
+	 * A lock file shared by every station on this ledger (e.g. the
+	 * ledger's path + ".station.lock"); NULL: this is the only station.
+	 * With a card in hand, a station takes the lock, re-reads the line
+	 * and only then writes the card and the ledger, so two stations on
+	 * one request never encode a member twice.
+	 */
+	const char *lock_path;
+};
+
+struct uc_station_summary {
+	size_t lines, encoded, recovered, already, spoiled, skipped;
+	int stopped; /* 1 when *stop ended the run early */
+};
+
+/*
+ * Encode every line of the request that has no live card.  Returns 0 when
+ * every line is done (or *stop was set: summary->stopped), or an error:
+ * UC_ERR_STATE (request not accepted), UC_ERR_TIMEOUT (no card came),
+ * a ledger error, or the last perso error after max_spoils_per_line
+ * spoiled cards on one line.  diag says which member.
+ */
+UC_API int uc_station_encode(const struct uc_station_opts *o,
+    struct uc_station_summary *summary, struct uc_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UNIONCARD_STATION_H */

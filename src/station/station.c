@@ -1,0 +1,461 @@
+/*
+ * station.c - encode an accepted print request, card after card.
+ *
+ * The ledger is written before and after the card, never in between:
+ *   1. a serial is reserved for the line (ledger), then
+ *   2. the card is personalized with that serial in E1/CA and read back
+ *      with the verifier's checks (card), then
+ *   3. the card is marked encoded, or spoiled with the reason (ledger).
+ * A stop between 1 and 3 leaves a reserved serial that the next run uses
+ * again; see applets-spec/station-recovery.md for what it does with the
+ * chip it then finds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "unioncard/buf.h"
+#include "unioncard/date.h"
+#include "unioncard/ledger.h"
+#include "unioncard/member.h"
+#include "unioncard/perso.h"
+#include "unioncard/station.h"
+#include "unioncard/transport.h"
+#include "unioncard/verify.h"
+
+#define DEFAULT_SPOILS_PER_LINE 3
+#define DEFAULT_YEARS_VALID 5
+#define REASON_MAX 512
+
+struct run {
+	const struct uc_station_opts *o;
+	struct uc_station_summary *sum;
+	struct uc_member tmpl; /* unit, type, dates; per line the rest */
+};
+
+static void
+emit(struct run *x, enum uc_station_event_kind kind, const struct uc_member *m,
+    const char *chip, const char *reason)
+{
+	struct uc_station_event ev;
+
+	if (x->o->event == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.member_code = m->member_code;
+	ev.full_name = m->full_name;
+	ev.card_serial = m->card_serial;
+	ev.chip_serial = chip;
+	ev.reason = reason;
+	ev.done = x->sum->encoded + x->sum->recovered + x->sum->already;
+	ev.total = x->sum->lines;
+	x->o->event(x->o->event_ctx, &ev);
+}
+
+static int
+stopped(const struct run *x)
+{
+	return x->o->stop != NULL && *x->o->stop != 0;
+}
+
+/* Copy a JSON string member into a fixed field; UC_ERR_INVALID if absent
+ * or too long. */
+static int
+get_str(json_t *obj, const char *key, char *out, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	if (s == NULL || strlen(s) >= cap)
+		return UC_ERR_INVALID;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+/* Dates: issued today (Vietnam), expiring years later, "YYYYMMDD". */
+static void
+dates(struct uc_member *m, int years)
+{
+	int y, mo, d;
+	int32_t days;
+
+	uc_date_to_ymd(uc_date_today_vn(), &y, &mo, &d);
+	/* Dates are 1900-2999 (date.h): four digits, two, two. */
+	snprintf(m->issued_on, sizeof(m->issued_on), "%04u%02u%02u",
+	    (unsigned)y % 10000u, (unsigned)mo % 100u, (unsigned)d % 100u);
+	/* 29 February has no twin in most years: expire on the 28th. */
+	if (mo == 2 && d == 29 && uc_date_from_ymd(y + years, 2, 29,
+	    &days) != 0)
+		d = 28;
+	snprintf(m->expires_on, sizeof(m->expires_on), "%04u%02u%02u",
+	    (unsigned)(y + years) % 10000u, (unsigned)mo % 100u,
+	    (unsigned)d % 100u);
+}
+
+/* The request's unit name, from the unit list. */
+static int
+unit_name(struct uc_ledger *l, const char *code, char *out, size_t cap)
+{
+	json_t *units = NULL, *u;
+	size_t i;
+	int r;
+
+	if ((r = uc_ledger_unit_list(l, &units)) != 0)
+		return r;
+	r = UC_ERR_NOT_FOUND;
+	json_array_foreach(units, i, u) {
+		const char *c = json_string_value(json_object_get(u, "code"));
+
+		if (c != NULL && strcmp(c, code) == 0) {
+			r = get_str(u, "name", out, cap);
+			break;
+		}
+	}
+	json_decref(units);
+	return r;
+}
+
+/*
+ * The line's card: 1 done (encoded or issued), 0 with serial set to a
+ * reserved card to use, 0 with serial "" when none is reserved.
+ */
+static int
+line_card(json_t *cards, const char *member_code, char *serial, size_t cap)
+{
+	json_t *c;
+	size_t i;
+
+	serial[0] = '\0';
+	json_array_foreach(cards, i, c) {
+		const char *mc = json_string_value(json_object_get(c,
+		    "member_code"));
+		const char *st = json_string_value(json_object_get(c, "status"));
+
+		if (mc == NULL || st == NULL || strcmp(mc, member_code) != 0)
+			continue;
+		if (strcmp(st, "encoded") == 0 || strcmp(st, "issued") == 0)
+			return 1;
+		if (strcmp(st, "reserved") == 0)
+			get_str(c, "serial", serial, cap);
+	}
+	return 0;
+}
+
+/* Record the card behind t as encoded for m (after a valid read-back). */
+static int
+record(struct run *x, const struct uc_member *m,
+    const struct uc_verify_result *vr, const uint8_t point[UC_EC_POINT_LEN],
+    const uint8_t sod[32])
+{
+	return uc_ledger_card_encoded(x->o->ledger, m->card_serial,
+	    vr->serial_hex, point, UC_EC_POINT_LEN, sod, 32);
+}
+
+/*
+ * One card for line m (m->card_serial reserved).  Returns 0 when the line
+ * is done, 1 when this card was spoiled or skipped (try the next card),
+ * or an error that ends the run.
+ */
+/* Take the stations' lock (blocking); -1 when there is none. */
+static int
+lock_stations(const struct uc_station_opts *o, int *fd)
+{
+	*fd = -1;
+	if (o->lock_path == NULL)
+		return 0;
+	if ((*fd = open(o->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return UC_ERR_IO;
+	while (flock(*fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(*fd);
+			*fd = -1;
+			return UC_ERR_IO;
+		}
+	}
+	return 0;
+}
+
+static void
+unlock_stations(int *fd)
+{
+	if (*fd >= 0) {
+		(void)flock(*fd, LOCK_UN);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static int one_card_locked(struct run *x, struct uc_member *m,
+    struct uc_diag *diag);
+
+/*
+ * With a card in hand, under the stations' lock: re-read the line (another
+ * station may have finished it, or spoiled its card and reserved a new
+ * serial), then write the card.  Returns 2 when the line turned out done:
+ * the card stays in the reader, blank, for the next line.
+ */
+static int
+one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
+{
+	const struct uc_station_opts *o = x->o;
+	json_t *cards = NULL;
+	int fd = -1, r;
+
+	emit(x, UC_STATION_WAITING, m, NULL, NULL);
+	if ((r = uc_transport_connect(o->transport, o->card_timeout_ms, NULL,
+	    NULL)) != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "no blank card came for %s %s%s%s", m->member_code,
+		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
+		    ": " : "", uc_transport_error_detail());
+	if (o->lock_path == NULL)
+		return one_card_locked(x, m, diag);
+	if ((r = lock_stations(o, &fd)) != 0)
+		return uc_diag_set(diag, r, o->lock_path, 0, NULL,
+		    "cannot take the stations' lock");
+	if ((r = uc_ledger_card_list(o->ledger, o->request_id, &cards)) != 0)
+		goto out;
+	if (line_card(cards, m->member_code, m->card_serial,
+	    sizeof(m->card_serial))) {
+		r = 2;
+		goto out;
+	}
+	if (m->card_serial[0] == '\0') {
+		/* Our serial was spoiled by another station: next round. */
+		r = 1;
+		goto out;
+	}
+	r = one_card_locked(x, m, diag);
+out:
+	unlock_stations(&fd);
+	json_decref(cards);
+	return r;
+}
+
+static int
+one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
+{
+	const struct uc_station_opts *o = x->o;
+	struct uc_perso_result pr;
+	struct uc_verify_opts vo;
+	struct uc_verify_result vr;
+	struct uc_diag d;
+	char reason[REASON_MAX], chip[2 * UC_CARD_SERIAL_LEN + 1];
+	const struct uc_verify_check *bad = NULL;
+	size_t i;
+	int r;
+
+	memset(&vo, 0, sizeof(vo));
+	vo.trust = o->trust;
+
+	r = uc_perso_card(o->transport, m, o->keys, &pr, &d);
+	uc_hex_encode(pr.serial, UC_CARD_SERIAL_LEN, chip);
+	if (r == UC_ERR_STATE) {
+		/* A locked chip: ours from an interrupted run, or not blank. */
+		if (uc_verify_card(o->transport, &vo, &vr, &d) == 0 &&
+		    vr.valid && strcmp(vr.member.card_serial,
+		    m->card_serial) == 0) {
+			if ((r = uc_ledger_card_encoded(o->ledger,
+			    m->card_serial, vr.serial_hex, vr.point,
+			    UC_EC_POINT_LEN, vr.secobj_sha256, 32)) != 0)
+				return uc_diag_set(diag, r, NULL, 0,
+				    m->member_code, "ledger: cannot record "
+				    "card %s", m->card_serial);
+			x->sum->recovered++;
+			emit(x, UC_STATION_RECOVERED, m, vr.serial_hex, NULL);
+			uc_transport_disconnect(o->transport, 1);
+			return 0;
+		}
+		x->sum->skipped++;
+		emit(x, UC_STATION_SKIPPED, m, chip,
+		    "the card is not blank (already personalized)");
+		uc_transport_disconnect(o->transport, 1);
+		/*
+		 * A hand-fed reader keeps the card until someone takes it
+		 * out: wait for that rather than read it again and again.
+		 * (A hopper has fed the next card already.)
+		 */
+		r = uc_transport_wait_removed(o->transport,
+		    o->card_timeout_ms);
+		if (r != 0 && r != UC_ERR_UNSUPPORTED && r != UC_ERR_NO_CARD)
+			return uc_diag_set(diag, r, NULL, 0, m->member_code,
+			    "a card that is not blank (chip %s) is still in "
+			    "the reader: take it out", chip);
+		return 1;
+	}
+	if (r != 0) {
+		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
+		    " %.80s%s%.256s", uc_perso_stage_str(pr.stage),
+		    uc_strerror(r), d.msg[0] != '\0' ? ": " : "", d.msg);
+		goto spoil;
+	}
+	/* Read it back exactly as a field officer would. */
+	if ((r = uc_verify_card(o->transport, &vo, &vr, &d)) != 0) {
+		snprintf(reason, sizeof(reason), "read-back failed: %s",
+		    uc_strerror(r));
+		goto spoil;
+	}
+	if (!vr.valid) {
+		for (i = 0; i < vr.n_checks && bad == NULL; i++)
+			if (!vr.checks[i].ok)
+				bad = &vr.checks[i];
+		snprintf(reason, sizeof(reason), "read-back: %s failed: %s",
+		    bad != NULL ? bad->name : "?", bad != NULL ? bad->detail :
+		    "");
+		goto spoil;
+	}
+	if ((r = record(x, m, &vr, pr.point, pr.secobj_sha256)) != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "ledger: cannot record card %s", m->card_serial);
+	x->sum->encoded++;
+	emit(x, UC_STATION_ENCODED, m, vr.serial_hex, NULL);
+	uc_transport_disconnect(o->transport, 1);
+	return 0;
+spoil:
+	if ((r = uc_ledger_card_spoil(o->ledger, m->card_serial, reason)) != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "ledger: cannot spoil card %s", m->card_serial);
+	x->sum->spoiled++;
+	emit(x, UC_STATION_SPOILED, m, chip, reason);
+	uc_transport_disconnect(o->transport, 1);
+	return 1;
+}
+
+int
+uc_station_encode(const struct uc_station_opts *o,
+    struct uc_station_summary *sum, struct uc_diag *diag)
+{
+	struct run x;
+	json_t *req = NULL, *cards = NULL, *lines, *line;
+	const char *status, *type, *unit;
+	size_t i;
+	int r, spoils;
+
+	if (sum != NULL)
+		memset(sum, 0, sizeof(*sum));
+	uc_diag_clear(diag);
+	if (o == NULL || sum == NULL || o->ledger == NULL ||
+	    o->transport == NULL || o->keys == NULL || o->trust == NULL)
+		return UC_ERR_ARG;
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	x.sum = sum;
+
+	if ((r = uc_ledger_request_show(o->ledger, o->request_id, &req)) != 0)
+		goto out;
+	status = json_string_value(json_object_get(req, "status"));
+	type = json_string_value(json_object_get(req, "type"));
+	unit = json_string_value(json_object_get(req, "unit"));
+	lines = json_object_get(req, "lines");
+	if (status == NULL || type == NULL || unit == NULL ||
+	    !json_is_array(lines)) {
+		r = UC_ERR_LEDGER;
+		goto out;
+	}
+	if (strcmp(status, "accepted") != 0) {
+		r = uc_diag_set(diag, UC_ERR_STATE, NULL, 0, "request",
+		    "request %lld is %s: only an accepted request is encoded",
+		    (long long)o->request_id, status);
+		goto out;
+	}
+	if (strcmp(type, "linked") == 0) {
+		r = uc_diag_set(diag, UC_ERR_UNSUPPORTED, NULL, 0, "request",
+		    "linked cards are not encoded by the station yet");
+		goto out;
+	}
+	x.tmpl.card_type = UC_CARD_TYPE_REGULAR;
+	if (get_str(req, "unit", x.tmpl.unit_code,
+	    sizeof(x.tmpl.unit_code)) != 0 ||
+	    (r = unit_name(o->ledger, unit, x.tmpl.unit_name,
+	    sizeof(x.tmpl.unit_name))) != 0) {
+		r = uc_diag_set(diag, UC_ERR_LEDGER, NULL, 0, "unit",
+		    "unit %s: no name in the ledger", unit);
+		goto out;
+	}
+	dates(&x.tmpl, o->years_valid > 0 ? o->years_valid :
+	    DEFAULT_YEARS_VALID);
+	sum->lines = json_array_size(lines);
+
+	json_array_foreach(lines, i, line) {
+		struct uc_member m = x.tmpl;
+		json_int_t line_id = json_integer_value(json_object_get(line,
+		    "line_id"));
+		int done;
+
+		if (get_str(line, "member_code", m.member_code,
+		    sizeof(m.member_code)) != 0 ||
+		    get_str(line, "full_name", m.full_name,
+		    sizeof(m.full_name)) != 0 || line_id <= 0) {
+			r = UC_ERR_LEDGER;
+			goto out;
+		}
+		json_decref(cards);
+		cards = NULL;
+		if ((r = uc_ledger_card_list(o->ledger, o->request_id,
+		    &cards)) != 0)
+			goto out;
+		done = line_card(cards, m.member_code, m.card_serial,
+		    sizeof(m.card_serial));
+		if (done) {
+			sum->already++;
+			continue;
+		}
+		for (spoils = 0;;) {
+			if (stopped(&x)) {
+				sum->stopped = 1;
+				r = 0;
+				goto out;
+			}
+			/* The serial is in the ledger before the first APDU. */
+			if (m.card_serial[0] == '\0' &&
+			    (r = uc_ledger_card_reserve(o->ledger, line_id,
+			    m.card_serial)) != 0) {
+				uc_diag_set(diag, r, NULL, 0, m.member_code,
+				    "ledger: cannot reserve a card for %s",
+				    m.member_code);
+				goto out;
+			}
+			r = one_card(&x, &m, diag);
+			if (r < 0)
+				goto out;
+			if (r == 0)
+				break;
+			if (r == 2) {
+				/* Another station finished this line. */
+				sum->already++;
+				break;
+			}
+			/*
+			 * Spoiled: the line needs a new serial.  Skipped (not
+			 * a blank): the reserved serial waits for the next.
+			 */
+			json_decref(cards);
+			cards = NULL;
+			if ((r = uc_ledger_card_list(o->ledger, o->request_id,
+			    &cards)) != 0)
+				goto out;
+			(void)line_card(cards, m.member_code, m.card_serial,
+			    sizeof(m.card_serial));
+			if (m.card_serial[0] == '\0' &&
+			    ++spoils >= (o->max_spoils_per_line > 0 ?
+			    o->max_spoils_per_line : DEFAULT_SPOILS_PER_LINE)) {
+				r = uc_diag_set(diag, UC_ERR_STATE, NULL, 0,
+				    m.member_code, "%d cards spoiled in a row "
+				    "for %s: stopping", spoils, m.member_code);
+				goto out;
+			}
+		}
+	}
+	r = 0;
+out:
+	json_decref(cards);
+	json_decref(req);
+	return r;
+}

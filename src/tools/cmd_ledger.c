@@ -1,0 +1,276 @@
+/*
+ * cmd_ledger.c - shared helpers of the ledger subcommands.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cmd_ledger.h"
+
+static int
+read_tty(const char *prompt, char *buf, size_t cap)
+{
+	struct termios old, noecho;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int r = UC_ERR_PASSPHRASE, restore = 0;
+	size_t n;
+
+	if (tty == NULL)
+		return UC_ERR_PASSPHRASE;
+	fputs(prompt, tty);
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		noecho = old;
+		noecho.c_lflag &= ~(tcflag_t)ECHO;
+		if (tcsetattr(fileno(tty), TCSAFLUSH, &noecho) == 0)
+			restore = 1;
+	}
+	if (fgets(buf, (int)cap, tty) != NULL) {
+		n = strlen(buf);
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		r = 0;
+	}
+	if (restore)
+		(void)tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	return r;
+}
+
+int
+lgt_password(const char *env, const char *prompt, int confirm, char *buf,
+    size_t cap)
+{
+	char again[LGT_PASSWORD_MAX + 2];
+	const char *e = env != NULL ? getenv(env) : NULL;
+	int r;
+
+	buf[0] = '\0';
+	if (e != NULL) {
+		if (strlen(e) >= cap)
+			return UC_ERR_PASSPHRASE;
+		memcpy(buf, e, strlen(e) + 1);
+		return 0;
+	}
+	if ((r = read_tty(prompt, buf, cap)) != 0)
+		return r;
+	if (confirm) {
+		r = read_tty("Again: ", again, sizeof(again));
+		if (r == 0 && strcmp(again, buf) != 0)
+			r = UC_ERR_PASSPHRASE;
+		OPENSSL_cleanse(again, sizeof(again));
+	}
+	if (r == 0 && buf[0] == '\0')
+		r = UC_ERR_PASSPHRASE;
+	if (r != 0)
+		OPENSSL_cleanse(buf, cap);
+	return r;
+}
+
+int
+lgt_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
+    const char *what)
+{
+	const char *why = uc_ledger_why(l);
+
+	if (why != NULL && why[0] != '\0')
+		return uc_tool_fail(g, err, "%s: %s", what, why);
+	return uc_tool_fail(g, err, "%s", what);
+}
+
+int
+lgt_open(struct uc_tool_global *g, struct uc_ledger **l, int create,
+    int login)
+{
+	char pw[LGT_PASSWORD_MAX + 2];
+	const char *path = uc_tool_ledger_path(g);
+	int r;
+
+	*l = NULL;
+	if (login && g->as == NULL)
+		return uc_tool_usage(g, "this command needs --as USER");
+	if (!create && access(path, F_OK) != 0)
+		return uc_tool_fail(g, UC_ERR_NOT_FOUND, "ledger %s", path);
+	if ((r = uc_ledger_open(l, path, create)) != 0)
+		return uc_tool_fail(g, r, "ledger %s", path);
+	/*
+	 * Test suites (and sanitizer builds, where PBKDF2 is ~10x slower) may
+	 * lower the cost of NEW password hashes; existing hashes keep the
+	 * cost they were made with.  The library refuses values below its
+	 * floor.
+	 */
+	{
+		const char *cost = getenv("UNIONCARD_KDF_ITERATIONS");
+
+		if (cost != NULL && cost[0] != '\0' &&
+		    (r = uc_ledger_set_kdf_cost(*l,
+		    (unsigned)strtoul(cost, NULL, 10))) != 0) {
+			uc_ledger_free(l);
+			return uc_tool_fail(g, r, "UNIONCARD_KDF_ITERATIONS");
+		}
+	}
+	if (!login)
+		return 0;
+	if ((r = lgt_password("UNIONCARD_PASSWORD", "Password: ", 0, pw,
+	    sizeof(pw))) != 0) {
+		uc_ledger_free(l);
+		return uc_tool_fail(g, r, "password for %s", g->as);
+	}
+	r = uc_ledger_login(*l, g->as, pw);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (r != 0) {
+		uc_ledger_free(l);
+		return uc_tool_fail(g, r, "log in as %s", g->as);
+	}
+	return 0;
+}
+
+int
+lgt_json(const struct uc_tool_global *g, int argc, char **argv)
+{
+	return g->json || lgt_flag(argc, argv, "--json");
+}
+
+int
+lgt_print_json(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s == NULL)
+		return UC_EXIT_FAIL;
+	puts(s);
+	free(s);
+	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
+}
+
+static void
+print_value(const json_t *v)
+{
+	if (v == NULL || json_is_null(v))
+		fputs("-", stdout);
+	else if (json_is_string(v))
+		fputs(json_string_value(v), stdout);
+	else if (json_is_integer(v))
+		printf("%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		printf("%.1f", json_real_value(v));
+	else if (json_is_true(v))
+		fputs("yes", stdout);
+	else if (json_is_false(v))
+		fputs("no", stdout);
+	else
+		fputs("?", stdout);
+}
+
+int
+lgt_print_list(const json_t *a, const char *const *keys, size_t n, int json)
+{
+	size_t i, k;
+	json_t *o;
+
+	if (json)
+		return lgt_print_json(a);
+	for (k = 0; k < n; k++)
+		printf("%s%s", k ? "\t" : "", keys[k]);
+	putchar('\n');
+	json_array_foreach(a, i, o) {
+		for (k = 0; k < n; k++) {
+			if (k)
+				putchar('\t');
+			print_value(json_object_get(o, keys[k]));
+		}
+		putchar('\n');
+	}
+	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
+}
+
+const char *
+lgt_opt(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+int
+lgt_flag(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1: flag, 2: takes a value, 0: unknown */
+static int
+kind(const char *a, const char *const *known)
+{
+	size_t n = strlen(a);
+
+	for (; *known != NULL; known++) {
+		size_t k = strlen(*known);
+
+		if ((*known)[k - 1] == '=') {
+			if (k - 1 == n && strncmp(a, *known, n) == 0)
+				return 2;
+		} else if (strcmp(a, *known) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+lgt_check(struct uc_tool_global *g, int argc, char **argv, int from,
+    const char *const *known, int max_pos)
+{
+	int i, pos = 0, k;
+
+	for (i = from; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
+			if ((k = kind(argv[i], known)) == 0) {
+				uc_tool_usage(g, "unknown option '%s'", argv[i]);
+				return UC_EXIT_FAIL;
+			}
+			if (k == 2 && ++i >= argc) {
+				uc_tool_usage(g, "%s needs a value",
+				    argv[i - 1]);
+				return UC_EXIT_FAIL;
+			}
+		} else {
+			pos++;
+		}
+	}
+	if (pos > max_pos) {
+		uc_tool_usage(g, "too many arguments");
+		return UC_EXIT_FAIL;
+	}
+	return 0;
+}
+
+const char *
+lgt_pos(int argc, char **argv, int from, const char *const *known, int want)
+{
+	int i, pos = 0;
+
+	for (i = from; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
+			if (kind(argv[i], known) == 2)
+				i++;
+			continue;
+		}
+		if (pos++ == want)
+			return argv[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,296 @@
+/*
+ * cmd_ledger_admin.c - init, unit, account, fee, target.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cmd_ledger.h"
+
+/* Prefix for ledgers whose issuer prefix was not given (tests, demos). */
+#define UNALLOCATED_PREFIX 99
+
+static int
+parse_i64(const char *s, int64_t *v)
+{
+	char *end;
+	long long x;
+
+	*v = 0;
+	if (s == NULL || s[0] == '\0')
+		return UC_ERR_ARG;
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return UC_ERR_ARG;
+	*v = x;
+	return 0;
+}
+
+int
+uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--province=", "--name=",
+	    "--admin=", "--prefix=", NULL };
+	const char *prov, *name, *admin, *pfx;
+	struct uc_ledger *l = NULL;
+	char pw[LGT_PASSWORD_MAX + 2];
+	int64_t prefix = 0;
+	int r;
+
+	if (lgt_flag(argc, argv, "--help")) {
+		puts("Usage: unioncard init --province CODE --name NAME"
+		    " --admin USER [--prefix NN]\n"
+		    "Create the ledger with its root unit and first admin.\n"
+		    "NN (01..99) prefixes member codes and card serials;"
+		    " default: CODE when it is a number 1..99,\n"
+		    "else 99 (unallocated: for tests and demos) with a"
+		    " warning.\n"
+		    "Password from $UNIONCARD_PASSWORD or a prompt.");
+		return UC_EXIT_OK;
+	}
+	if ((r = lgt_check(g, argc, argv, 1, known, 0)) != 0)
+		return r;
+	prov = lgt_opt(argc, argv, "--province");
+	name = lgt_opt(argc, argv, "--name");
+	admin = lgt_opt(argc, argv, "--admin");
+	pfx = lgt_opt(argc, argv, "--prefix");
+	if (prov == NULL || name == NULL || admin == NULL)
+		return uc_tool_usage(g, "init needs --province, --name and"
+		    " --admin");
+	if (pfx != NULL) {
+		if (parse_i64(pfx, &prefix) != 0 || prefix < 1 || prefix > 99)
+			return uc_tool_usage(g, "--prefix takes 1..99");
+	} else if (parse_i64(prov, &prefix) != 0 || prefix < 1 ||
+	    prefix > 99) {
+		/* Scripts that name the province by letters still get a
+		 * working ledger, but its codes must not go national. */
+		prefix = UNALLOCATED_PREFIX;
+		fprintf(stderr, "%s: warning: province code '%s' is not a"
+		    " number 1..99; member codes and card serials use the"
+		    " unallocated prefix %d. Give --prefix NN for a real"
+		    " issuer.\n", g->prog, prov, UNALLOCATED_PREFIX);
+	}
+	if (lgt_password("UNIONCARD_PASSWORD", "New admin password: ", 1, pw,
+	    sizeof(pw)) != 0)
+		return uc_tool_fail(g, UC_ERR_PASSPHRASE, "admin password");
+	if ((r = lgt_open(g, &l, 1, 0)) != 0)
+		goto out;
+	r = uc_ledger_init(l, prov, name, (unsigned)prefix, admin, pw);
+	if (r != 0) {
+		r = lgt_fail(g, l, r, "init");
+		goto out;
+	}
+	if (!g->quiet)
+		fprintf(stderr, "%s: ledger %s created for %s (prefix %02u)\n",
+		    g->prog, uc_tool_ledger_path(g), prov, (unsigned)prefix);
+	r = UC_EXIT_OK;
+out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	uc_ledger_free(&l);
+	return r;
+}
+
+int
+uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--name=", "--parent=",
+	    "--exempt", "--json", NULL };
+	static const char *const cols[] = { "code", "name", "parent",
+	    "exempt", "depth" };
+	struct uc_ledger *l = NULL;
+	struct uc_diag d;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	json_t *a = NULL;
+	size_t n = 0;
+	int r;
+
+	if (sub == NULL || strcmp(sub, "--help") == 0) {
+		puts("Usage: unioncard --as USER unit add CODE --name NAME"
+		    " --parent CODE [--exempt]\n"
+		    "       unioncard --as USER unit import FILE.csv"
+		    "   (columns code,name,parent[,exempt])\n"
+		    "       unioncard --as USER unit list [--json]");
+		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
+	}
+	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
+		return r;
+	if (strcmp(sub, "add") == 0) {
+		const char *code = lgt_pos(argc, argv, 2, known, 0);
+		const char *name = lgt_opt(argc, argv, "--name");
+		const char *parent = lgt_opt(argc, argv, "--parent");
+
+		if (code == NULL || name == NULL || parent == NULL)
+			return uc_tool_usage(g, "unit add CODE --name NAME"
+			    " --parent CODE [--exempt]");
+		if ((r = lgt_open(g, &l, 0, 1)) != 0)
+			return r;
+		r = uc_ledger_unit_add(l, code, name, parent,
+		    lgt_flag(argc, argv, "--exempt"));
+		r = r != 0 ? lgt_fail(g, l, r, "unit add") : UC_EXIT_OK;
+	} else if (strcmp(sub, "import") == 0) {
+		const char *file = lgt_pos(argc, argv, 2, known, 0);
+		FILE *fp;
+
+		if (file == NULL)
+			return uc_tool_usage(g, "unit import FILE.csv");
+		if ((fp = fopen(file, "rb")) == NULL)
+			return uc_tool_fail(g, UC_ERR_IO, "%s", file);
+		if ((r = lgt_open(g, &l, 0, 1)) != 0) {
+			fclose(fp);
+			return r;
+		}
+		r = uc_ledger_unit_import(l, fp, file, &n, &d);
+		fclose(fp);
+		if (r == UC_ERR_INVALID)
+			r = uc_tool_fail_diag(g, r, &d, "unit import");
+		else if (r != 0)
+			r = lgt_fail(g, l, r, "unit import");
+		else if (!g->quiet)
+			fprintf(stderr, "%s: %zu units added\n", g->prog, n);
+	} else if (strcmp(sub, "list") == 0) {
+		if ((r = lgt_open(g, &l, 0, 1)) != 0)
+			return r;
+		if ((r = uc_ledger_unit_list(l, &a)) != 0)
+			r = lgt_fail(g, l, r, "unit list");
+		else
+			r = lgt_print_list(a, cols, 5, lgt_json(g, argc, argv));
+	} else {
+		return uc_tool_usage(g, "unknown unit command '%s'", sub);
+	}
+	json_decref(a);
+	uc_ledger_free(&l);
+	return r;
+}
+
+int
+uc_cmd_account(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--unit=", "--role=", NULL };
+	struct uc_ledger *l = NULL;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	const char *user, *unit, *role;
+	char pw[LGT_PASSWORD_MAX + 2];
+	int r, rv;
+
+	if (sub == NULL || strcmp(sub, "--help") == 0) {
+		puts("Usage: unioncard --as USER account add NAME --unit CODE"
+		    " --role clerk|approver|printer|liaison|admin\n"
+		    "The new account's password comes from"
+		    " $UNIONCARD_NEW_PASSWORD,\nelse $UNIONCARD_PASSWORD,"
+		    " else a prompt.");
+		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
+	}
+	if (strcmp(sub, "add") != 0)
+		return uc_tool_usage(g, "unknown account command '%s'", sub);
+	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
+		return r;
+	user = lgt_pos(argc, argv, 2, known, 0);
+	unit = lgt_opt(argc, argv, "--unit");
+	role = lgt_opt(argc, argv, "--role");
+	if (user == NULL || unit == NULL || role == NULL)
+		return uc_tool_usage(g, "account add NAME --unit CODE"
+		    " --role ROLE");
+	if ((rv = uc_ledger_role_parse(role)) == 0)
+		return uc_tool_usage(g, "unknown role '%s'", role);
+	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+		return r;
+	if (lgt_password(getenv("UNIONCARD_NEW_PASSWORD") != NULL ?
+	    "UNIONCARD_NEW_PASSWORD" : "UNIONCARD_PASSWORD",
+	    "Password for the new account: ", 1, pw, sizeof(pw)) != 0) {
+		uc_ledger_free(&l);
+		return uc_tool_fail(g, UC_ERR_PASSPHRASE, "new password");
+	}
+	r = uc_ledger_account_add(l, user, unit, rv, pw);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	r = r != 0 ? lgt_fail(g, l, r, "account add") : UC_EXIT_OK;
+	uc_ledger_free(&l);
+	return r;
+}
+
+int
+uc_cmd_fee(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--from=", "--json", NULL };
+	static const char *const cols[] = { "item", "from", "amount_vnd" };
+	struct uc_ledger *l = NULL;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	json_t *a = NULL;
+	int64_t amount;
+	int r;
+
+	if (sub == NULL || strcmp(sub, "--help") == 0) {
+		puts("Usage: unioncard --as USER fee set ITEM AMOUNT"
+		    " --from YYYY-MM-DD\n"
+		    "       unioncard --as USER fee list [--json]\n"
+		    "Items: regular.first regular.later linked.mandatory"
+		    " linked.other");
+		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
+	}
+	if ((r = lgt_check(g, argc, argv, 2, known, 2)) != 0)
+		return r;
+	if (strcmp(sub, "set") == 0) {
+		const char *item = lgt_pos(argc, argv, 2, known, 0);
+		const char *amt = lgt_pos(argc, argv, 2, known, 1);
+		const char *from = lgt_opt(argc, argv, "--from");
+
+		if (item == NULL || amt == NULL || from == NULL ||
+		    parse_i64(amt, &amount) != 0)
+			return uc_tool_usage(g, "fee set ITEM AMOUNT"
+			    " --from DATE");
+		if ((r = lgt_open(g, &l, 0, 1)) != 0)
+			return r;
+		r = uc_ledger_fee_set(l, item, amount, from);
+		r = r != 0 ? lgt_fail(g, l, r, "fee set") : UC_EXIT_OK;
+	} else if (strcmp(sub, "list") == 0) {
+		if ((r = lgt_open(g, &l, 0, 1)) != 0)
+			return r;
+		if ((r = uc_ledger_fee_list(l, &a)) != 0)
+			r = lgt_fail(g, l, r, "fee list");
+		else
+			r = lgt_print_list(a, cols, 3, lgt_json(g, argc, argv));
+	} else {
+		return uc_tool_usage(g, "unknown fee command '%s'", sub);
+	}
+	json_decref(a);
+	uc_ledger_free(&l);
+	return r;
+}
+
+int
+uc_cmd_target(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--unit=", "--year=",
+	    "--members=", "--deadline=", NULL };
+	struct uc_ledger *l = NULL;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	const char *unit, *deadline;
+	int64_t year, members;
+	int r;
+
+	if (sub == NULL || strcmp(sub, "set") != 0) {
+		puts("Usage: unioncard --as USER target set --unit CODE"
+		    " --year Y --members N --deadline YYYY-MM-DD");
+		return sub != NULL && strcmp(sub, "--help") == 0 ?
+		    UC_EXIT_OK : UC_EXIT_FAIL;
+	}
+	if ((r = lgt_check(g, argc, argv, 2, known, 0)) != 0)
+		return r;
+	unit = lgt_opt(argc, argv, "--unit");
+	deadline = lgt_opt(argc, argv, "--deadline");
+	if (unit == NULL || deadline == NULL ||
+	    parse_i64(lgt_opt(argc, argv, "--year"), &year) != 0 ||
+	    parse_i64(lgt_opt(argc, argv, "--members"), &members) != 0 ||
+	    year < 1900 || year > 2999)
+		return uc_tool_usage(g, "target set --unit CODE --year Y"
+		    " --members N --deadline DATE");
+	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+		return r;
+	r = uc_ledger_target_set(l, unit, (int)year, members, deadline);
+	r = r != 0 ? lgt_fail(g, l, r, "target set") : UC_EXIT_OK;
+	uc_ledger_free(&l);
+	return r;
+}

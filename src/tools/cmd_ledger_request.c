@@ -1,0 +1,195 @@
+/*
+ * cmd_ledger_request.c - request create|submit|approve|reject|accept|
+ * list|show.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_ledger.h"
+
+static void
+usage(void)
+{
+	puts("Usage: unioncard --as USER request create --unit CODE"
+	    " --type regular|linked\n"
+	    "           (--all-approved | --members CODE,...)"
+	    " [--payer member|union]\n"
+	    "           [--replacement lost|stolen|damaged|data_change]\n"
+	    "       unioncard --as USER request submit|approve|accept ID\n"
+	    "       unioncard --as USER request reject ID --reason TEXT\n"
+	    "       unioncard --as USER request list [--json]\n"
+	    "       unioncard --as USER request show ID [--json]\n"
+	    "create prints the new request's id alone on standard output.");
+}
+
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	*id = 0;
+	if (s == NULL)
+		return UC_ERR_ARG;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return UC_ERR_ARG;
+	*id = v;
+	return 0;
+}
+
+/* Split "A,B,C" into a NULL-free array (strings point into copy). */
+static int
+split(char *copy, const char ***out, size_t *n)
+{
+	size_t cap = 1, k = 0;
+	char *p, *save = NULL;
+	const char **v;
+
+	for (p = copy; *p; p++)
+		if (*p == ',')
+			cap++;
+	if ((v = calloc(cap, sizeof(*v))) == NULL)
+		return UC_ERR_NOMEM;
+	for (p = strtok_r(copy, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save))
+		if (*p != '\0')
+			v[k++] = p;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static int
+create(struct uc_tool_global *g, int argc, char **argv)
+{
+	const char *unit = lgt_opt(argc, argv, "--unit");
+	const char *type = lgt_opt(argc, argv, "--type");
+	const char *members = lgt_opt(argc, argv, "--members");
+	const char *payer = lgt_opt(argc, argv, "--payer");
+	const char *repl = lgt_opt(argc, argv, "--replacement");
+	int all = lgt_flag(argc, argv, "--all-approved");
+	struct uc_ledger *l = NULL;
+	const char **codes = NULL;
+	char *copy = NULL;
+	size_t n = 0;
+	int64_t id;
+	int r;
+
+	if (unit == NULL || type == NULL || (members == NULL) == !all)
+		return uc_tool_usage(g, "request create --unit CODE --type T"
+		    " (--all-approved | --members CODE,...)");
+	if (members != NULL) {
+		if ((copy = strdup(members)) == NULL ||
+		    split(copy, &codes, &n) != 0) {
+			free(copy);
+			return uc_tool_fail(g, UC_ERR_NOMEM, "request");
+		}
+		if (n == 0) {
+			free(codes);
+			free(copy);
+			return uc_tool_usage(g, "--members needs codes");
+		}
+	}
+	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+		goto out;
+	r = uc_ledger_request_create(l, unit, type, codes, n, payer, repl,
+	    &id);
+	if (r != 0) {
+		r = lgt_fail(g, l, r, "request create");
+		goto out;
+	}
+	printf("%lld\n", (long long)id);
+	r = fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
+out:
+	uc_ledger_free(&l);
+	free(codes);
+	free(copy);
+	return r;
+}
+
+int
+uc_cmd_request(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--unit=", "--type=",
+	    "--all-approved", "--members=", "--payer=", "--replacement=",
+	    "--reason=", "--json", NULL };
+	static const char *const cols[] = { "id", "unit", "type", "status",
+	    "date", "lines", "total_vnd" };
+	static const char *const lcols[] = { "member_code", "full_name",
+	    "fee_item", "fee_vnd", "payer" };
+	struct uc_ledger *l = NULL;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	json_t *a = NULL;
+	int64_t id = 0;
+	int r;
+
+	if (sub == NULL || strcmp(sub, "--help") == 0) {
+		usage();
+		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
+	}
+	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
+		return r;
+	if (strcmp(sub, "create") == 0)
+		return create(g, argc, argv);
+	if (strcmp(sub, "list") == 0) {
+		if ((r = lgt_open(g, &l, 0, 1)) != 0)
+			return r;
+		if ((r = uc_ledger_request_list(l, &a)) != 0)
+			r = lgt_fail(g, l, r, "request list");
+		else
+			r = lgt_print_list(a, cols, 7, lgt_json(g, argc, argv));
+		goto out;
+	}
+	if (parse_id(lgt_pos(argc, argv, 2, known, 0), &id) != 0)
+		return uc_tool_usage(g, "request %s ID", sub);
+	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+		return r;
+	if (strcmp(sub, "submit") == 0) {
+		r = uc_ledger_request_submit(l, id);
+	} else if (strcmp(sub, "approve") == 0) {
+		r = uc_ledger_request_approve(l, id);
+	} else if (strcmp(sub, "accept") == 0) {
+		r = uc_ledger_request_accept(l, id);
+	} else if (strcmp(sub, "reject") == 0) {
+		const char *reason = lgt_opt(argc, argv, "--reason");
+
+		if (reason == NULL) {
+			r = uc_tool_usage(g, "request reject ID --reason TEXT");
+			goto out;
+		}
+		r = uc_ledger_request_reject(l, id, reason);
+	} else if (strcmp(sub, "show") == 0) {
+		if ((r = uc_ledger_request_show(l, id, &a)) != 0) {
+			r = lgt_fail(g, l, r, "request show");
+		} else if (lgt_json(g, argc, argv)) {
+			r = lgt_print_json(a);
+		} else {
+			printf("request %lld  %s  %s  unit %s\n",
+			    (long long)id,
+			    json_string_value(json_object_get(a, "type")),
+			    json_string_value(json_object_get(a, "status")),
+			    json_string_value(json_object_get(a, "unit")));
+			r = lgt_print_list(json_object_get(a, "lines"), lcols,
+			    5, 0);
+		}
+		goto out;
+	} else {
+		r = uc_tool_usage(g, "unknown request command '%s'", sub);
+		goto out;
+	}
+	if (r != 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "request %s %lld", sub,
+		    (long long)id);
+		r = lgt_fail(g, l, r, what);
+	}
+out:
+	json_decref(a);
+	uc_ledger_free(&l);
+	return r;
+}

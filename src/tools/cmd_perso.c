@@ -1,0 +1,235 @@
+/*
+ * cmd_perso.c - `unioncard perso`: write one member onto one blank card.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "unioncard/keys.h"
+#include "unioncard/member.h"
+#include "unioncard/perso.h"
+#include "unioncard/scp03.h"
+#include "unioncard/signer.h"
+#include "unioncard/trace.h"
+#include "unioncard/transport.h"
+
+#include "commands.h"
+#include "passphrase.h"
+
+#define DEFAULT_STATION "station-01"
+#define CONNECT_TIMEOUT_MS 10000
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: unioncard perso --reader READER --member FILE.json "
+	    "--keys DIR\n"
+	    "                       [--station NAME] [--signer KEY|PKCS11-URI]\n"
+	    "                       [--passphrase-file FILE] [--pan DIGITS]\n"
+	    "                       [--trace FILE] [--json]\n"
+	    "\n"
+	    "Personalize one blank card for the member described in FILE.json\n"
+	    "(docs/member-file.md): open a secure channel with the card's keys\n"
+	    "(diversified from DIR/scp-master.json by the card serial), let the\n"
+	    "card generate its key pair, write the identity, sign the security\n"
+	    "object with the station's document signer and lock the card.\n"
+	    "A wrong master key is detected before anything is written.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --reader READER      pcsc:NAME, vcard:STATE.json, nfc:CONN\n"
+	    "  --member FILE        the member file (JSON)\n"
+	    "  --keys DIR           the key directory made by 'unioncard keys init'\n"
+	    "  --station NAME       signer DIR/signers/NAME.key (default $UNIONCARD_STATION,\n"
+	    "                       else " DEFAULT_STATION ")\n"
+	    "  --signer SPEC        another signer: a key file or a pkcs11: URI\n"
+	    "  --passphrase-file F  read the key passphrase from F; else\n"
+	    "                       $UNIONCARD_PASSPHRASE, else a prompt\n"
+	    "  --pan DIGITS         linked cards: the bank application's PAN\n"
+	    "  --trace FILE         write every APDU to FILE (secrets masked)\n"
+	    "  --json               print the result as JSON\n"
+	    "\n"
+	    "Examples:\n"
+	    "  unioncard-vcard new card.json\n"
+	    "  UNIONCARD_PASSPHRASE=... unioncard perso --reader vcard:card.json \\\n"
+	    "      --member docs/examples/member.json --keys keys/\n"
+	    "  unioncard perso --reader 'pcsc:Virtual PCD 00 00' --member m.json \\\n"
+	    "      --keys /etc/unioncard/keys --station hanoi-02 --trace perso.log\n"
+	    "\n"
+	    "Exit status: 0 personalized, 2 not (nothing or part written: see the\n"
+	    "message for the stage reached).\n");
+}
+
+int
+uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "reader", required_argument, NULL, 'r' },
+		{ "member", required_argument, NULL, 'm' },
+		{ "keys", required_argument, NULL, 'k' },
+		{ "station", required_argument, NULL, 's' },
+		{ "signer", required_argument, NULL, 'S' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "pan", required_argument, NULL, 'p' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *reader = NULL, *member_path = NULL, *dir = NULL;
+	const char *station = NULL, *signer_spec = NULL, *pass_file = NULL;
+	const char *pan = NULL, *trace_path = g->trace;
+	char pass[UC_TOOL_PASSPHRASE_CAP], path[4096];
+	char *hex = NULL;
+	struct uc_member m;
+	struct uc_keys_scp_master km;
+	struct uc_scp03_keys master;
+	struct uc_signer *signer = NULL;
+	struct uc_transport *t = NULL;
+	struct uc_trace *trace = NULL;
+	struct uc_perso_keys pk;
+	struct uc_perso_result res;
+	struct uc_diag d;
+	int c, r, rc = UC_EXIT_FAIL, json = g->json;
+
+	memset(pass, 0, sizeof(pass));
+	memset(&km, 0, sizeof(km));
+	memset(&master, 0, sizeof(master));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': reader = optarg; break;
+		case 'm': member_path = optarg; break;
+		case 'k': dir = optarg; break;
+		case 's': station = optarg; break;
+		case 'S': signer_spec = optarg; break;
+		case 'P': pass_file = optarg; break;
+		case 'p': pan = optarg; break;
+		case 't': trace_path = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return UC_EXIT_OK;
+		default: return uc_tool_usage(g, "see 'unioncard perso --help'");
+		}
+	}
+	if (optind != argc)
+		return uc_tool_usage(g, "unexpected argument '%s'",
+		    argv[optind]);
+	if (reader == NULL || member_path == NULL || dir == NULL)
+		return uc_tool_usage(g, "perso needs --reader, --member and "
+		    "--keys");
+	if (station == NULL)
+		station = getenv("UNIONCARD_STATION");
+	if (station == NULL || station[0] == '\0')
+		station = DEFAULT_STATION;
+
+	/* Inputs first: a bad member file must not cost a card. */
+	if ((r = uc_member_load(member_path, &m, &d)) != 0) {
+		rc = uc_tool_fail_diag(g, r, &d, "member file");
+		goto out;
+	}
+	if ((r = uc_tool_passphrase(pass_file, pass, sizeof(pass))) != 0) {
+		rc = uc_tool_fail(g, r, "passphrase");
+		goto out;
+	}
+	if (signer_spec == NULL) {
+		if ((r = uc_keys_station_check(station)) != 0) {
+			rc = uc_tool_fail(g, r, "station name '%s'", station);
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s/signers/%s.key", dir, station);
+		signer_spec = path;
+	}
+	if ((r = uc_signer_open(signer_spec, pass, &signer, &d)) != 0) {
+		rc = uc_tool_fail_diag(g, r, &d, "signer %s", signer_spec);
+		goto out;
+	}
+	if ((r = uc_keys_load_scp_master(dir, pass, &km, &d)) != 0) {
+		rc = uc_tool_fail_diag(g, r, &d, "SCP03 master keys");
+		goto out;
+	}
+	memcpy(master.enc, km.enc, sizeof(master.enc));
+	memcpy(master.mac, km.mac, sizeof(master.mac));
+	memcpy(master.dek, km.dek, sizeof(master.dek));
+	master.kvn = km.kvn;
+
+	if ((r = uc_transport_open(reader, &t)) != 0) {
+		rc = uc_tool_fail(g, r, "reader %s", reader);
+		goto out;
+	}
+	if (trace_path != NULL) {
+		if ((r = uc_trace_open(trace_path, &trace)) != 0) {
+			rc = uc_tool_fail(g, r, "trace file %s", trace_path);
+			goto out;
+		}
+		uc_transport_set_trace(t, trace);
+	}
+	if ((r = uc_transport_connect(t, CONNECT_TIMEOUT_MS, NULL,
+	    NULL)) != 0) {
+		rc = uc_tool_fail(g, r, "reader %s", reader);
+		goto out;
+	}
+	memset(&pk, 0, sizeof(pk));
+	pk.scp_master = &master;
+	pk.signer = signer;
+	pk.pan = pan;
+	if ((r = uc_perso_card(t, &m, &pk, &res, &d)) != 0) {
+		rc = uc_tool_fail_diag(g, r, &d,
+		    "card not personalized (stopped at: %s)",
+		    uc_perso_stage_str(res.stage));
+		goto out;
+	}
+	if (json) {
+		json_t *o = json_object();
+		char *s;
+
+		hex = uc_hex_dup(res.serial, sizeof(res.serial));
+		json_object_set_new(o, "serial", json_string(hex));
+		free(hex);
+		hex = uc_hex_dup(res.point, sizeof(res.point));
+		json_object_set_new(o, "public_key", json_string(hex));
+		free(hex);
+		hex = uc_hex_dup(res.secobj_sha256, 32);
+		json_object_set_new(o, "security_object_sha256",
+		    json_string(hex));
+		free(hex);
+		hex = NULL;
+		json_object_set_new(o, "member_code",
+		    json_string(m.member_code));
+		json_object_set_new(o, "station",
+		    json_string(uc_signer_station_ptr(signer)));
+		json_object_set_new(o, "apdus", json_integer((json_int_t)
+		    res.apdus));
+		s = json_dumps(o, JSON_PRESERVE_ORDER);
+		if (s != NULL)
+			puts(s);
+		free(s);
+		json_decref(o);
+	} else {
+		char ser[17], h[65];
+
+		uc_hex_encode(res.serial, sizeof(res.serial), ser);
+		uc_hex_encode(res.secobj_sha256, 32, h);
+		printf("personalized card %s for %s %s\n", ser, m.member_code,
+		    m.full_name);
+		printf("  signed by station %s, card locked\n",
+		    uc_signer_station_ptr(signer));
+		printf("  security object SHA-256 %s\n", h);
+		printf("  %llu APDUs (%u STORE DATA block%s of up to %zu "
+		    "bytes)\n", (unsigned long long)res.apdus,
+		    res.store_blocks, res.store_blocks == 1 ? "" : "s",
+		    res.block_max);
+	}
+	rc = UC_EXIT_OK;
+out:
+	uc_transport_free(&t);
+	uc_trace_free(&trace);
+	uc_signer_free(&signer);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(&km, sizeof(km));
+	uc_scp03_keys_wipe(&master);
+	return rc;
+}

@@ -1,0 +1,425 @@
+/*
+ * test_ledger.c - the ledger through its API: migrations, scope, fee
+ * dating, forward-only member codes, the audit chain and the status list.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "unioncard/buf.h"
+#include "unioncard/keys.h"
+#include "unioncard/ledger.h"
+#include "unioncard/secobj.h"
+#include "unioncard/signer.h"
+#include "unioncard/membercode.h"
+
+#define PW "pw-for-tests"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct uc_ledger *l;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/uc-ledger-unit.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/l.db", f->dir);
+	setenv("UNIONCARD_TODAY", "2021-07-15", 1);
+	assert_int_equal(uc_ledger_open(&f->l, f->path, 1), 0);
+	assert_int_equal(uc_ledger_set_kdf_cost(f->l, 10), UC_ERR_RANGE);
+	assert_int_equal(uc_ledger_set_kdf_cost(f->l, 1000), 0);
+	assert_int_equal(uc_ledger_init(f->l, "52", "Province", 52, "admin",
+	    PW), 0);
+	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
+	assert_int_equal(uc_ledger_unit_add(f->l, "D1", "District", "52", 0),
+	    0);
+	assert_int_equal(uc_ledger_unit_add(f->l, "G1", "Grassroots", "D1",
+	    0), 0);
+	assert_int_equal(uc_ledger_unit_add(f->l, "G2", "Grassroots 2", "D1",
+	    0), 0);
+	assert_int_equal(uc_ledger_account_add(f->l, "g1", "G1",
+	    UC_ROLE_CLERK, PW), 0);
+	assert_int_equal(uc_ledger_account_add(f->l, "d1", "D1",
+	    UC_ROLE_APPROVER, PW), 0);
+	assert_int_equal(uc_ledger_account_add(f->l, "pr", "52",
+	    UC_ROLE_PRINTER, PW), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[256];
+
+	uc_ledger_free(&f->l);
+	assert_null(f->l);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+import(struct fx *f, const char *csv, int want)
+{
+	struct uc_diag d;
+	FILE *fp = fmemopen((void *)(uintptr_t)csv, strlen(csv), "r");
+	size_t n = 0;
+
+	assert_non_null(fp);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_member_import(f->l, "G1", fp, "t.csv", &n,
+	    &d), want);
+	fclose(fp);
+}
+
+static const char two[] =
+    "full_name,date_of_birth,gender,national_id,position,joined_on,"
+    "mandatory\n"
+    "Nguyễn Văn A,1980-01-01,nam,052080000001,CN,2010-01-01,0\n"
+    "Trần Thị B,02/02/1982,nữ,052082000002,CN,2011-01-01,1\n";
+
+static void
+approve_all(struct fx *f)
+{
+	size_t n;
+
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_member_submit(f->l, "G1", &n), 0);
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_member_approve(f->l, "G1", NULL, 0, &n),
+	    0);
+}
+
+static void
+test_reopen_keeps_schema(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger *l2 = NULL;
+
+	/* a second open runs no migration and sees the same data */
+	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
+	assert_int_equal(uc_ledger_login(l2, "admin", PW), 0);
+	assert_int_equal(uc_ledger_login(l2, "admin", "nope"), UC_ERR_AUTH);
+	assert_int_equal(uc_ledger_login(l2, "ghost", PW), UC_ERR_AUTH);
+	uc_ledger_free(&l2);
+	/* init twice is refused */
+	assert_int_equal(uc_ledger_init(f->l, "53", "X", 53, "a2", PW),
+	    UC_ERR_EXISTS);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger *l2 = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(uc_ledger_open(&l2, f->path, 0),
+	    UC_ERR_LEDGER_VERSION);
+	assert_null(l2);
+}
+
+static void
+test_scope(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_member_submit(f->l, "G2", &n),
+	    UC_ERR_PERM);
+	assert_int_equal(uc_ledger_unit_add(f->l, "X", "X", "G1", 0),
+	    UC_ERR_PERM);
+	/* the refusal is on the trail and the chain holds */
+	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
+}
+
+static void
+test_codes_forward_only(void **state)
+{
+	struct fx *f = *state;
+	json_t *a = NULL;
+	const char *c0, *c1;
+	uint32_t s0, s1;
+	size_t n;
+
+	import(f, two, 0);
+	approve_all(f);
+	assert_int_equal(uc_ledger_member_list(f->l, "G1", NULL, &a), 0);
+	c0 = json_string_value(json_object_get(json_array_get(a, 0),
+	    "member_code"));
+	c1 = json_string_value(json_object_get(json_array_get(a, 1),
+	    "member_code"));
+	assert_int_equal(uc_membercode_split(c0, strlen(c0), NULL, &s0, NULL),
+	    0);
+	assert_int_equal(uc_membercode_split(c1, strlen(c1), NULL, &s1, NULL),
+	    0);
+	assert_true(s1 == s0 + 1);
+	json_decref(a);
+	/* approving again finds nobody: codes are never handed out twice */
+	assert_int_equal(uc_ledger_member_approve(f->l, "G1", NULL, 0, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_fee_dating(void **state)
+{
+	struct fx *f = *state;
+	json_t *o = NULL;
+	int64_t id;
+
+	import(f, two, 0);
+	approve_all(f);
+	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
+	assert_int_equal(uc_ledger_fee_set(f->l, UC_FEE_LINKED_OTHER, 60000,
+	    "2021-07-01"), 0);
+	assert_int_equal(uc_ledger_fee_set(f->l, UC_FEE_LINKED_OTHER, 70000,
+	    "2022-01-01"), 0);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "linked", NULL,
+	    0, "member", NULL, &id), 0);
+	assert_int_equal(uc_ledger_request_show(f->l, id, &o), 0);
+	/* line 0: not mandatory, schedule of 2021-07-01; line 1 free */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(o, "lines"), 0), "fee_vnd")), 60000);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(o, "lines"), 1), "fee_vnd")), 0);
+	json_decref(o);
+	/* a clerk may not change the schedule */
+	assert_int_equal(uc_ledger_fee_set(f->l, UC_FEE_LINKED_OTHER, 1,
+	    "2021-01-01"), UC_ERR_PERM);
+}
+
+static void
+test_bad_line_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+	static const char bad[] =
+	    "full_name,date_of_birth,gender,national_id,position,joined_on,"
+	    "mandatory\n"
+	    "Nguyễn Văn A,1980-01-01,nam,052080000001,CN,2010-01-01,0\n"
+	    "Trần Thị B,1982-02-02,x,052082000002,CN,2011-01-01,1\n";
+	struct uc_diag d;
+	FILE *fp = fmemopen((void *)(uintptr_t)bad, strlen(bad), "r");
+	json_t *a = NULL;
+	size_t n = 0;
+
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_member_import(f->l, "G1", fp, "b.csv", &n,
+	    &d), UC_ERR_INVALID);
+	fclose(fp);
+	assert_int_equal(d.line, 3);
+	assert_string_equal(d.field, "gender");
+	assert_string_equal(d.file, "b.csv");
+	assert_int_equal(uc_ledger_member_list(f->l, "G1", NULL, &a), 0);
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(a);
+}
+
+static void
+test_status_list(void **state)
+{
+	struct fx *f = *state;
+	char out[160], serial[UC_LEDGER_SERIAL_LEN + 1];
+	unsigned char *data, *bits = NULL;
+	struct uc_status_list_info info;
+	json_t *c = NULL;
+	size_t len, blen;
+	uint64_t nbits;
+	int64_t id;
+	FILE *fp;
+	long sz;
+
+	import(f, two, 0);
+	approve_all(f);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, &id), 0);
+	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
+	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	assert_int_equal(uc_ledger_card_list(f->l, id, &c), 0);
+	assert_int_equal(json_array_size(c), 2);
+	snprintf(serial, sizeof(serial), "%s", json_string_value(
+	    json_object_get(json_array_get(c, 0), "serial")));
+	assert_int_equal(uc_ledger_card_encoded(f->l, serial, "CHIP1",
+	    (const unsigned char *)"pk", 2, (const unsigned char *)"h", 1), 0);
+	assert_int_equal(uc_ledger_card_issue(f->l, serial), 0);
+	/* the second card stays reserved: not valid in the list */
+	snprintf(out, sizeof(out), "%s/status.bin", f->dir);
+	assert_int_equal(uc_ledger_status_list_export(f->l, out, 3600,
+	    1700000000, NULL, NULL, &nbits, &len), 0);
+	assert_int_equal(nbits, 3);
+	fp = fopen(out, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	sz = ftell(fp);
+	rewind(fp);
+	assert_int_equal((size_t)sz, len);
+	data = malloc((size_t)sz);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)sz, fp), (size_t)sz);
+	fclose(fp);
+	assert_int_equal(uc_status_list_parse(data, (size_t)sz, &info, &bits,
+	    &blen), 0);
+	assert_int_equal(info.prefix, 52);
+	assert_int_equal(info.issued_at, 1700000000);
+	assert_int_equal(info.ttl, 3600);
+	assert_int_equal(info.sig_len, 0);
+	assert_int_equal(uc_status_list_get(&info, bits, blen, serial), 0);
+	assert_int_equal(uc_status_list_get(&info, bits, blen,
+	    json_string_value(json_object_get(json_array_get(c, 1),
+	    "serial"))), 1);
+	assert_int_equal(uc_status_list_get(&info, bits, blen,
+	    "52999999999"), 1);
+	/* revoke, export again: now set */
+	assert_int_equal(uc_ledger_card_set_status(f->l, serial, "revoked",
+	    "test"), 0);
+	free(bits);
+	bits = NULL;
+	/* truncation and a wrong signature length are rejected */
+	assert_int_equal(uc_status_list_parse(data, (size_t)sz - 1, &info,
+	    &bits, &blen), UC_ERR_INVALID);
+	data[4] = 2;
+	assert_int_equal(uc_status_list_parse(data, (size_t)sz, &info, &bits,
+	    &blen), UC_ERR_INVALID);
+	free(data);
+	json_decref(c);
+	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
+}
+
+static int
+sign_cb(void *ctx, const unsigned char *p, size_t n, unsigned char **sig,
+    size_t *sig_len)
+{
+	struct uc_buf b = UC_BUF_INIT;
+	int r = uc_sign_detached(ctx, p, n, &b);
+
+	*sig = NULL;
+	*sig_len = 0;
+	if (r == 0) {
+		*sig = malloc(b.len);
+		assert_non_null(*sig);
+		memcpy(*sig, b.data, b.len);
+		*sig_len = b.len;
+	}
+	uc_buf_free(&b);
+	return r;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *p;
+	long sz;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	sz = ftell(fp);
+	rewind(fp);
+	p = malloc((size_t)sz);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)sz, fp), (size_t)sz);
+	fclose(fp);
+	*len = (size_t)sz;
+	return p;
+}
+
+static void
+test_status_list_signed(void **state)
+{
+	static const char pass[] = "unit test passphrase";
+	struct fx *f = *state;
+	struct uc_signer *sg = NULL;
+	struct uc_trust *tr = NULL;
+	struct uc_status_list_info info;
+	struct uc_diag d;
+	char keys[128], key[160], out[160];
+	unsigned char *data, *bits = NULL;
+	size_t len, blen;
+	int64_t t0 = 1900000000;
+
+	snprintf(keys, sizeof(keys), "%s/keys", f->dir);
+	snprintf(key, sizeof(key), "%s/status-list.key", keys);
+	snprintf(out, sizeof(out), "%s/sl.bin", f->dir);
+	assert_int_equal(uc_keys_init(keys, pass, NULL, &d), 0);
+	assert_int_equal(uc_signer_open(key, pass, &sg, &d), 0);
+	assert_int_equal(uc_trust_new(&tr), 0);
+	assert_int_equal(uc_trust_load_dir(tr, keys, &d), 0);
+	assert_int_equal(uc_ledger_status_list_export(f->l, out, 600,
+	    (int64_t)time(NULL), sign_cb, sg, NULL, NULL), 0);
+	data = slurp(out, &len);
+	assert_int_equal(uc_status_list_verify(data, len, tr, 0, &info, &bits,
+	    &blen, &d), 0);
+	assert_non_null(bits);
+	free(bits);
+	bits = NULL;
+	/* out of date after the ttl */
+	assert_int_equal(uc_status_list_verify(data, len, tr,
+	    (int64_t)time(NULL) + 3600, &info, &bits, &blen, &d),
+	    UC_ERR_VERIFY);
+	assert_null(bits);
+	/* one flipped payload bit breaks the signature */
+	data[10] ^= 1;
+	assert_int_equal(uc_status_list_verify(data, len, tr, 0, &info, &bits,
+	    &blen, &d), UC_ERR_VERIFY);
+	free(data);
+	/* an unsigned list is not accepted by a verifier */
+	assert_int_equal(uc_ledger_status_list_export(f->l, out, 600, t0,
+	    NULL, NULL, NULL, NULL), 0);
+	data = slurp(out, &len);
+	assert_int_equal(uc_status_list_verify(data, len, tr, t0 + 1, &info,
+	    &bits, &blen, &d), UC_ERR_VERIFY);
+	free(data);
+	uc_trust_free(&tr);
+	uc_signer_free(&sg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_codes_forward_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fee_dating, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_line_changes_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_list, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_status_list_signed,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
