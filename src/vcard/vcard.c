@@ -123,6 +123,7 @@ clear_volatile(struct uc_vcard *c)
 	drop_pending(c);
 	if (c->sm != NULL)
 		uc_scp03_card_reset(c->sm);
+	vc_emv_reset(c); /* linked cards: the union applet is the default */
 }
 
 void
@@ -434,6 +435,7 @@ cmd_select(struct exec *x, const struct uc_apdu *a)
 	if (a->lc != sizeof(vc_aid) ||
 	    memcmp(a->data, vc_aid, sizeof(vc_aid)) != 0)
 		return SW_APP_NOT_FOUND;
+	vc_emv_reset(x->c); /* linked cards: the bank application is left */
 	if (a->p2 == 0x00 && (sw = build_fci(x)) != 0)
 		return sw;
 	return x->nv.lifecycle == VC_LC_TERMINATED ? SW_TERMINATED : SW_OK;
@@ -744,6 +746,10 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 	uint8_t cla = a->cla & (uint8_t)~0x10u;
 	uint8_t lc = x->nv.lifecycle;
 
+	/* Linked cards: the bank payment application (emv.c) answers the
+	 * SELECT of its own names and everything while it is selected. */
+	if (vc_emv_claims(x->c, &x->nv, a))
+		return vc_emv_dispatch(x->c, &x->nv, a, &x->out);
 	switch (a->ins) {
 	case INS_SELECT:
 		if (cla != 0x00)

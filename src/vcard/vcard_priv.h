@@ -89,6 +89,12 @@ struct uc_vcard {
 	struct uc_buf pending;     /* GET RESPONSE data */
 	size_t pending_off;
 	uint16_t pending_sw;       /* SW after the last pending byte */
+	/* Linked cards: the application selected on logical channel 0
+	 * (VC_APP_*, the union applet by default) and whether GET
+	 * PROCESSING OPTIONS has run since the payment application was
+	 * selected (emv.c). */
+	int emv_app;
+	int emv_gpo;
 	/* test hooks */
 	unsigned long apdus;
 	unsigned long tear_at;
@@ -131,5 +137,22 @@ int vc_ec_public(const uint8_t priv[VC_EC_PRIV_LEN],
 int vc_ec_sign(const uint8_t priv[VC_EC_PRIV_LEN],
     const uint8_t pub[VC_EC_PUB_LEN], const uint8_t *msg, size_t len,
     struct uc_buf *der);
+
+/* emv.c: the bank payment application of a linked card
+ * (applets-spec/linked-card.md). */
+#define VC_APP_UNION 0
+#define VC_APP_PPSE 1
+#define VC_APP_PSE 2
+#define VC_APP_PAYMENT 3
+struct uc_apdu;
+/* Back to the union applet (power on/off, SELECT of the union AID). */
+void vc_emv_reset(struct uc_vcard *c);
+/* 1 if the command is the payment side's: a SELECT of one of its names,
+ * or any command while one of them is selected. */
+int vc_emv_claims(const struct uc_vcard *c, const struct vc_nv *nv,
+    const struct uc_apdu *a);
+/* Answer it: the status word, response data appended to out. */
+uint16_t vc_emv_dispatch(struct uc_vcard *c, const struct vc_nv *nv,
+    const struct uc_apdu *a, struct uc_buf *out);
 
 #endif /* UC_VCARD_PRIV_H */
