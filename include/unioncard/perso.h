@@ -5,6 +5,9 @@
  * uc_perso_card() runs the whole sequence of applets-spec/union-applet.md
  * over a transport, in the fewest APDUs the card's buffer allows:
  *
+ *   (linked cards) the PAN     read through the bank payment application
+ *                              (emv.h: PPSE, SELECT, GPO, READ RECORD)
+ *                              before anything else, for the E3 binding
  *   SELECT                     refuse unless BLANK or PERSONALIZING
  *   INITIALIZE UPDATE          SCP03 with the card's keys, diversified
  *   EXTERNAL AUTHENTICATE      from the master keys by the card serial;
@@ -50,8 +53,14 @@ struct uc_perso_keys {
 	/* The station's document signer (borrowed). */
 	struct uc_signer *signer;
 	/* Linked cards only: the PAN of the card's bank application, for
-	 * the E3 binding.  NULL on a linked card: UC_ERR_UNSUPPORTED. */
+	 * the E3 binding.  The engine reads it from the card's payment
+	 * application (applets-spec/linked-card.md); when pan is given too,
+	 * the card's must equal it (UC_ERR_INVALID otherwise). */
 	const char *pan;
+	/* Linked cards: the bank-link HMAC key (UC_BANK_KEY_MIN..MAX bytes,
+	 * borrowed), for res->pan_hmac.  NULL: no HMAC (have_pan_hmac 0). */
+	const uint8_t *bank_link_key;
+	size_t bank_link_key_len;
 };
 
 /* Where a failed personalization stopped (for the station's ledger). */
@@ -75,6 +84,15 @@ struct uc_perso_result {
 	size_t block_max;                  /* plain bytes per STORE DATA */
 	enum uc_perso_stage stage;         /* last stage reached */
 	uint16_t last_sw;                  /* status word of a refusal */
+	/* Linked cards: what the ledger keeps of the PAN (never the PAN):
+	 * its last four digits and HMAC-SHA256(bank_link_key, PAN digits),
+	 * the pseudonym of bankfile.h (uc_bank_pan_hmac). */
+	int linked;                        /* E3 was written */
+	char pan_last4[5];
+	int have_pan_hmac;
+	uint8_t pan_hmac[32];
+	uint8_t bank_aid[16];              /* E3/C9 */
+	size_t bank_aid_len;
 };
 
 /*
@@ -84,13 +102,31 @@ struct uc_perso_result {
  *   UC_ERR_AUTH          wrong master keys (card cryptogram): nothing
  *                        was written;
  *   UC_ERR_SW_*          the card refused a command (res->last_sw);
- *   UC_ERR_UNSUPPORTED   a linked card without keys->pan;
+ *   UC_ERR_SW_NOT_FOUND  a linked member on a card without a payment
+ *                        application;
+ *   UC_ERR_PROTOCOL      the payment application answered malformed;
+ *   UC_ERR_KEY           bank_link_key of the wrong length;
  *   UC_ERR_INVALID       the member does not fit the card (diag);
  *   a transport error    the card went away (res->stage says where).
  */
 UC_API int uc_perso_card(struct uc_transport *t, const struct uc_member *m,
     const struct uc_perso_keys *keys, struct uc_perso_result *res,
     struct uc_diag *diag);
+
+/*
+ * The linked-card step on its own (src/perso/banklink.c): read the PAN
+ * through the payment application behind t, check the AID read is one of
+ * bank_aids (the union applet's FCI 88) and, when expect_pan is given,
+ * that the card's PAN equals it; build the complete E3 object into e3;
+ * fill res->linked, pan_last4, pan_hmac (when key), bank_aid.  The PAN
+ * exists only in a local buffer, wiped before return.
+ */
+struct uc_card_aid;
+UC_API int uc_perso_bank_link(struct uc_transport *t,
+    const uint8_t serial[UC_CARD_SERIAL_LEN],
+    const struct uc_card_aid *bank_aids, size_t n_bank_aids,
+    const char *expect_pan, const uint8_t *key, size_t key_len,
+    struct uc_buf *e3, struct uc_perso_result *res, struct uc_diag *diag);
 
 /* A short English name of a stage ("secure channel", ...). */
 UC_API const char *uc_perso_stage_str(enum uc_perso_stage s);

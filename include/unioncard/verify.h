@@ -18,7 +18,13 @@
  *                another chip fails here;
  *   expiry       the check date is within issued_on..expires_on;
  *   status       the status list does not mark the card revoked (when a
- *                list is given; otherwise listed as skipped, ok).
+ *                list is given; otherwise listed as skipped, ok);
+ *   bank_link    linked cards only (E1/C4 = 02 or E3 present): the union
+ *                applet sits on the bank card it was issued with - the PAN
+ *                read through the payment application, hashed with the
+ *                chip serial, equals E3/C8, and E3 is signed
+ *                (applets-spec/linked-card.md).  Not listed for regular
+ *                cards.
  *
  * The verdict is valid only if every check is ok.  A check that could not
  * run because an earlier one failed is reported as failed with the reason.
@@ -133,6 +139,20 @@ UC_API int uc_verify_status_list_lookup(void *ctx, const char *serial_hex,
     const char *card_serial, const char *member_code, int *revoked,
     char *detail, size_t cap);
 UC_API void uc_verify_status_list_free(struct uc_verify_status_list **l);
+
+/*
+ * The bank_link check on its own (src/verify/banklink.c), run by
+ * uc_verify_card() after the other checks: when the objects (GET DATA
+ * 00FF bytes) are a linked card's, reads the PAN through the payment
+ * application behind t, appends the check "bank_link" to res and clears
+ * res->valid if it failed.  Regular cards: nothing appended.  Returns 0,
+ * or a transport / protocol error when the bank side could not be read
+ * (diag says where; never the PAN).
+ */
+UC_API int uc_verify_bank_link(struct uc_transport *t,
+    const uint8_t serial[UC_CARD_SERIAL_LEN], const uint8_t *objects,
+    size_t objects_len, const struct uc_verify_opts *opts,
+    struct uc_verify_result *res, struct uc_diag *diag);
 
 /* The check named name in res, or NULL. */
 UC_API const struct uc_verify_check *uc_verify_find(

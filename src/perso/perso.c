@@ -108,14 +108,12 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 	struct uc_store_block blocks[UC_STORE_DATA_MAX_BLOCKS];
 	struct uc_secobj_item items[3];
 	struct uc_apdu a;
-	uint8_t binding[UC_PAN_BINDING_LEN];
 	uint64_t first = 0;
 	size_t n_items = 0, n_blocks = 0, i;
 	uint16_t sw = 0;
 	int r;
 
 	memset(&card_keys, 0, sizeof(card_keys));
-	memset(binding, 0, sizeof(binding));
 	memset(&ci, 0, sizeof(ci));
 	if (res != NULL)
 		memset(res, 0, sizeof(*res));
@@ -165,24 +163,29 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 		goto out;
 	}
 	if (m->card_type == UC_CARD_TYPE_LINKED) {
+		struct uc_card_info again;
+
 		if (ci.n_bank_aids == 0) {
 			r = uc_diag_set(diag, UC_ERR_INVALID, NULL, 0,
 			    "card_type", "a linked member needs a card with "
 			    "the bank application; this card has none");
 			goto out;
 		}
-		if (keys->pan == NULL) {
-			r = uc_diag_set(diag, UC_ERR_UNSUPPORTED, NULL, 0,
-			    "card_type", "linked cards need the PAN of the "
-			    "bank application for the E3 binding");
+		/* Linked cards: the PAN through the bank application and
+		 * E3 (banklink.c), then the union applet again: reading
+		 * the bank side deselected it. */
+		if ((r = uc_perso_bank_link(t, ci.serial, ci.bank_aids,
+		    ci.n_bank_aids, keys->pan, keys->bank_link_key,
+		    keys->bank_link_key_len, &e3, res, diag)) != 0)
 			goto out;
-		}
-		if ((r = uc_dataobj_pan_binding(ci.serial, keys->pan,
-		    binding)) != 0 ||
-		    (r = uc_dataobj_bank_link(binding, ci.bank_aids[0].bytes,
-		    ci.bank_aids[0].len, &e3)) != 0) {
-			uc_diag_set(diag, r, NULL, 0, "pan",
-			    "cannot build the bank link");
+		memset(&again, 0, sizeof(again));
+		if ((r = uc_applet_select(t, &again, &sw)) != 0 ||
+		    memcmp(again.serial, ci.serial, sizeof(ci.serial)) != 0 ||
+		    again.lifecycle != ci.lifecycle) {
+			res->last_sw = sw;
+			r = uc_diag_set(diag, r != 0 ? r : UC_ERR_CARD_REMOVED,
+			    NULL, 0, "select", "the union applet could not be "
+			    "selected again after reading the bank side");
 			goto out;
 		}
 	}
@@ -272,7 +275,6 @@ out:
 		res->apdus = uc_transport_apdu_count(t) - first;
 	uc_scp03_host_free(&h);
 	uc_scp03_keys_wipe(&card_keys);
-	OPENSSL_cleanse(binding, sizeof(binding));
 	uc_buf_free(&e1);
 	uc_buf_free(&e2);
 	uc_buf_free(&e3);

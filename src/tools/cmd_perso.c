@@ -31,6 +31,7 @@ usage(FILE *f)
 	    "--keys DIR\n"
 	    "                       [--station NAME] [--signer KEY|PKCS11-URI]\n"
 	    "                       [--passphrase-file FILE] [--pan DIGITS]\n"
+	    "                       [--bank-key FILE]\n"
 	    "                       [--trace FILE] [--json]\n"
 	    "\n"
 	    "Personalize one blank card for the member described in FILE.json\n"
@@ -49,7 +50,11 @@ usage(FILE *f)
 	    "  --signer SPEC        another signer: a key file or a pkcs11: URI\n"
 	    "  --passphrase-file F  read the key passphrase from F; else\n"
 	    "                       $UNIONCARD_PASSPHRASE, else a prompt\n"
-	    "  --pan DIGITS         linked cards: the bank application's PAN\n"
+	    "  --pan DIGITS         linked cards: the PAN the card must have (the\n"
+	    "                       engine reads it from the bank application)\n"
+	    "  --bank-key FILE      linked cards: the bank-link HMAC key (hex,\n"
+	    "                       16-64 bytes); prints the PAN's HMAC for the\n"
+	    "                       ledger (never the PAN)\n"
 	    "  --trace FILE         write every APDU to FILE (secrets masked)\n"
 	    "  --json               print the result as JSON\n"
 	    "\n"
@@ -64,6 +69,37 @@ usage(FILE *f)
 	    "message for the stage reached).\n");
 }
 
+/* The bank-link key: a file of 32-128 hex digits (spaces, newlines ok). */
+static int
+read_bank_key(const char *path, uint8_t key[64], size_t *len)
+{
+	char text[512];
+	size_t n;
+	FILE *f;
+	int r;
+
+	*len = 0;
+	if ((f = fopen(path, "r")) == NULL)
+		return UC_ERR_IO;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	r = ferror(f) || !feof(f) ? UC_ERR_INVALID : 0;
+	fclose(f);
+	text[n] = '\0';
+	while (r == 0 && n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	if (r == 0)
+		r = uc_hex_decode(text, key, 64, len);
+	if (r == 0 && *len < 16) {
+		r = UC_ERR_INVALID;
+	}
+	OPENSSL_cleanse(text, sizeof(text));
+	if (r != 0) {
+		OPENSSL_cleanse(key, 64);
+		*len = 0;
+	}
+	return r;
+}
+
 int
 uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 {
@@ -75,6 +111,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		{ "signer", required_argument, NULL, 'S' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "pan", required_argument, NULL, 'p' },
+		{ "bank-key", required_argument, NULL, 'B' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -82,7 +119,9 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	};
 	const char *reader = NULL, *member_path = NULL, *dir = NULL;
 	const char *station = NULL, *signer_spec = NULL, *pass_file = NULL;
-	const char *pan = NULL, *trace_path = g->trace;
+	const char *pan = NULL, *trace_path = g->trace, *bank_key = NULL;
+	uint8_t bkey[64];
+	size_t bkey_len = 0;
 	char pass[UC_TOOL_PASSPHRASE_CAP], path[4096];
 	char *hex = NULL;
 	struct uc_member m;
@@ -97,6 +136,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	int c, r, rc = UC_EXIT_FAIL, json = g->json;
 
 	memset(pass, 0, sizeof(pass));
+	memset(bkey, 0, sizeof(bkey));
 	memset(&km, 0, sizeof(km));
 	memset(&master, 0, sizeof(master));
 	optind = 1;
@@ -109,6 +149,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		case 'S': signer_spec = optarg; break;
 		case 'P': pass_file = optarg; break;
 		case 'p': pan = optarg; break;
+		case 'B': bank_key = optarg; break;
 		case 't': trace_path = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
@@ -129,6 +170,12 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	/* Inputs first: a bad member file must not cost a card. */
 	if ((r = uc_member_load(member_path, &m, &d)) != 0) {
 		rc = uc_tool_fail_diag(g, r, &d, "member file");
+		goto out;
+	}
+	if (bank_key != NULL && (r = read_bank_key(bank_key, bkey,
+	    &bkey_len)) != 0) {
+		rc = uc_tool_fail(g, r, "bank-link key %s (16-64 bytes in hex)",
+		    bank_key);
 		goto out;
 	}
 	if ((r = uc_tool_passphrase(pass_file, pass, sizeof(pass))) != 0) {
@@ -176,6 +223,10 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	pk.scp_master = &master;
 	pk.signer = signer;
 	pk.pan = pan;
+	if (bkey_len != 0) {
+		pk.bank_link_key = bkey;
+		pk.bank_link_key_len = bkey_len;
+	}
 	if ((r = uc_perso_card(t, &m, &pk, &res, &d)) != 0) {
 		rc = uc_tool_fail_diag(g, r, &d,
 		    "card not personalized (stopped at: %s)",
@@ -203,6 +254,20 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		    json_string(uc_signer_station_ptr(signer)));
 		json_object_set_new(o, "apdus", json_integer((json_int_t)
 		    res.apdus));
+		if (res.linked) {
+			json_object_set_new(o, "pan_last4",
+			    json_string(res.pan_last4));
+			hex = uc_hex_dup(res.bank_aid, res.bank_aid_len);
+			json_object_set_new(o, "bank_aid", json_string(hex));
+			free(hex);
+			hex = NULL;
+		}
+		if (res.have_pan_hmac) {
+			hex = uc_hex_dup(res.pan_hmac, sizeof(res.pan_hmac));
+			json_object_set_new(o, "pan_hmac", json_string(hex));
+			free(hex);
+			hex = NULL;
+		}
 		s = json_dumps(o, JSON_PRESERVE_ORDER);
 		if (s != NULL)
 			puts(s);
@@ -218,6 +283,13 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		printf("  signed by station %s, card locked\n",
 		    uc_signer_station_ptr(signer));
 		printf("  security object SHA-256 %s\n", h);
+		if (res.linked)
+			printf("  bound to the bank card ending %s\n",
+			    res.pan_last4);
+		if (res.have_pan_hmac) {
+			uc_hex_encode(res.pan_hmac, sizeof(res.pan_hmac), h);
+			printf("  PAN HMAC %s\n", h);
+		}
 		printf("  %llu APDUs (%u STORE DATA block%s of up to %zu "
 		    "bytes)\n", (unsigned long long)res.apdus,
 		    res.store_blocks, res.store_blocks == 1 ? "" : "s",
@@ -229,6 +301,8 @@ out:
 	uc_trace_free(&trace);
 	uc_signer_free(&signer);
 	OPENSSL_cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(bkey, sizeof(bkey));
+	OPENSSL_cleanse(&res, sizeof(res));
 	OPENSSL_cleanse(&km, sizeof(km));
 	uc_scp03_keys_wipe(&master);
 	return rc;

@@ -74,6 +74,9 @@ why(const char *check, const struct uc_verify_check *c)
 		    "the card has expired" : "the card is not yet valid";
 	if (strcmp(check, "status") == 0)
 		return "the card has been revoked";
+	if (strcmp(check, "bank_link") == 0)
+		return "union applet is not on the bank card it was issued "
+		    "with";
 	return "a check failed";
 }
 

@@ -365,6 +365,10 @@ uc_verify_card(struct uc_transport *t, const struct uc_verify_opts *opts,
 		sig.len = UC_AA_SIG_MAX + 1; /* fails as malformed */
 	r = uc_verify_objects(ci.serial, ci.lifecycle, objs.data, objs.len,
 	    challenge, sig.data, sig.len, aa_sw, opts, res, diag);
+	/* Linked cards: the bank side last, it deselects the applet. */
+	if (r == 0 && (r = uc_verify_bank_link(t, ci.serial, objs.data,
+	    objs.len, opts, res, diag)) != 0)
+		memset(res, 0, sizeof(*res));
 out:
 	if (res != NULL)
 		res->apdus = uc_transport_apdu_count(t) - first;
