@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "config.h"
 #include "tool.h"
@@ -71,10 +72,12 @@ usage(FILE *f)
 	    "      --tear-at N: pull the card at its N-th APDU (exit status 3).\n"
 	    "  show STATE [--json]\n"
 	    "      print the card's state (never its keys).\n"
-	    "  hopper DIR --count N [--keys DIR] [--vpcd HOST:PORT]\n"
+	    "  hopper DIR --count N [--keys DIR] [--linked] [--vpcd HOST:PORT]\n"
 	    "      make N blank cards DIR/card-0001.json ...; with --vpcd present\n"
 	    "      them one after another: the next card is inserted when the\n"
 	    "      current one is powered off after at least one APDU.\n"
+	    "      --linked: linked cards, with distinct Luhn-valid PANs\n"
+	    "      (consecutive account numbers from a random start).\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-vcard new /tmp/card.json --serial 0102030405060708\n"
@@ -801,14 +804,53 @@ cmd_show(int argc, char **argv)
  * hopper
  * ------------------------------------------------------------------------ */
 
+/*
+ * Linked hoppers: PAN = VietinBank NAPAS BIN 970415, a 9-digit account
+ * number, Luhn check digit.  The accounts are consecutive from a random
+ * start, so no two cards of one hopper share a PAN.
+ */
+#define HOPPER_BIN "970415"
+#define HOPPER_ACCOUNTS 1000000000ul
+
+static int
+hopper_account_start(unsigned long count, unsigned long *start)
+{
+	uint8_t rnd[4];
+	unsigned long v;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return UC_ERR_CRYPTO;
+	v = (unsigned long)rnd[0] << 24 | (unsigned long)rnd[1] << 16 |
+	    (unsigned long)rnd[2] << 8 | rnd[3];
+	*start = v % (HOPPER_ACCOUNTS - count - 1);
+	return 0;
+}
+
+static void
+hopper_pan(unsigned long account, char pan[20])
+{
+	unsigned sum = 0, i, d;
+
+	snprintf(pan, 20, HOPPER_BIN "%09lu", account);
+	/* Luhn: double every second digit from the right of the 15. */
+	for (i = 0; i < 15; i++) {
+		d = (unsigned)(pan[14 - i] - '0');
+		if (i % 2 == 0 && (d *= 2) > 9)
+			d -= 9;
+		sum += d;
+	}
+	pan[15] = (char)('0' + (10 - sum % 10) % 10);
+	pan[16] = '\0';
+}
+
 static int
 cmd_hopper(int argc, char **argv)
 {
 	struct serve_opts o;
 	const char *dir = NULL, *keys = NULL;
-	char path[PATH_MAX];
-	unsigned long count = 0, i;
-	int k, r, vpcd = 0;
+	char path[PATH_MAX], pan[20];
+	unsigned long count = 0, i, account = 0;
+	int k, r, vpcd = 0, linked = 0;
 	char *end;
 
 	serve_defaults(&o);
@@ -822,6 +864,8 @@ cmd_hopper(int argc, char **argv)
 				    "--count needs 1..%d", HOPPER_MAX);
 		} else if (strcmp(argv[k], "--keys") == 0 && k + 1 < argc)
 			keys = argv[++k];
+		else if (strcmp(argv[k], "--linked") == 0)
+			linked = 1;
 		else if (strcmp(argv[k], "--vpcd") == 0 && k + 1 < argc) {
 			if (parse_hostport(argv[++k], &o) != 0)
 				return uc_tool_usage(&g,
@@ -838,11 +882,20 @@ cmd_hopper(int argc, char **argv)
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return uc_tool_fail(&g, UC_ERR_IO, "%s: %s", dir,
 		    strerror(errno));
+	if (linked && (r = hopper_account_start(count, &account)) != 0)
+		return uc_tool_fail(&g, r, "random account numbers");
 	for (i = 1; i <= count; i++) {
 		struct new_opts no;
 
 		memset(&no, 0, sizeof(no));
 		no.keys = keys;
+		if (linked) {
+			/* Card i gets account start + i: distinct in this
+			 * hopper by construction. */
+			hopper_pan(account + i, pan);
+			no.linked = 1;
+			no.pan = pan;
+		}
 		snprintf(path, sizeof(path), "%s/card-%04lu.json", dir, i);
 		if (access(path, F_OK) == 0)
 			continue; /* keep cards already in the hopper */
