@@ -6,7 +6,9 @@
 # writes it; `unioncard-verify --reader nfc:...` reads it back and finds
 # it valid.  libnfc and a PN53x carry short APDUs only, so the trace must
 # show the objects read with short Le and GET RESPONSE, never an extended
-# APDU.  Then the card leaves the field: could not check (exit 2).
+# APDU.  `unioncard-verify --watch` over nfc: reads the card once, again
+# after it left the field and came back.  A tampered card: invalid.  The
+# card out of the field: could not check (exit 2).
 set -u
 
 B=${UC_BUILD_DIR:?UC_BUILD_DIR not set}
@@ -107,6 +109,42 @@ grep "^> " "$tmp/verify.trace" | awk '
 	fail "extended APDUs sent over nfc: $(cat "$tmp/long.out")"
 n=$(grep -c "^> " "$tmp/verify.trace")
 echo "ok: verify over $READER: valid, every check ok, $n short APDUs"
+
+# 3b. Watch mode over nfc: the card in the field is read once (not again
+#     while it stays), taken out (SIGUSR1 to the emulator) and put back:
+#     read again; SIGINT ends the watch with the count.
+watch_pid=
+"$VERIFY" --watch --reader "$READER" --trust "$tmp/keys/root.pem" \
+	>"$tmp/watch.out" 2>"$tmp/watch.err" &
+watch_pid=$!
+wait_lines() {
+	i=0
+	while [ "$(wc -l <"$tmp/watch.out")" -lt "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 200 ] || { kill "$watch_pid"; fail "no line $1"; }
+		sleep 0.1
+	done
+}
+wait_lines 1
+sleep 1
+[ "$(wc -l <"$tmp/watch.out")" -eq 1 ] || { kill "$watch_pid";
+	fail "a card left in the field was read twice"; }
+kill -USR1 "$emu_pid"
+sleep 1
+kill -USR1 "$emu_pid"
+wait_lines 2
+kill -INT "$watch_pid"
+wait "$watch_pid"
+rc=$?
+[ "$rc" -eq 0 ] || fail "watch over nfc exited $rc"
+for n in 1 2; do
+	sed -n "${n}p" "$tmp/watch.out" | grep -q "^VALID   52000012345  Nguyễn Văn An  Công đoàn cơ sở Trường THPT Quy Nhơn  expires 2031-11-24$" ||
+		fail "watch line $n: $(sed -n "${n}p" "$tmp/watch.out")"
+done
+[ "$(sed -n 3p "$tmp/watch.out")" = \
+  "stopped (SIGINT): 2 card(s) read: 2 valid, 0 invalid, 0 unreadable" ] ||
+	fail "watch summary: $(sed -n 3p "$tmp/watch.out")"
+echo "ok: watch over nfc: read, taken out, put back, read again; SIGINT"
 
 # 4. A bit flipped in the identity object on the chip: invalid (hashes).
 kill "$emu_pid"
