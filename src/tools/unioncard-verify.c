@@ -40,6 +40,7 @@ usage(FILE *f)
 	    "Usage: unioncard-verify --reader READER --trust ROOT.pem\n"
 	    "                        [--status-list FILE] [--crl FILE]\n"
 	    "                        [--date YYYY-MM-DD] [--json] [--trace FILE]\n"
+	    "                        [--watch]\n"
 	    "\n"
 	    "Read a union member card and check it: its data is intact and\n"
 	    "signed by a union station (hashes, signature, chain), the chip is\n"
@@ -47,24 +48,42 @@ usage(FILE *f)
 	    "(expiry) and is not revoked (status, with --status-list).\n"
 	    "\n"
 	    "Options:\n"
-	    "  --reader READER     pcsc:NAME (a plain name means PC/SC),\n"
-	    "                      vcard:STATE.json, nfc:CONN\n"
+	    "  --reader READER     pcsc:NAME (a plain name means PC/SC; a unique\n"
+	    "                      prefix is enough: see 'unioncard readers'),\n"
+	    "                      nfc:CONN (e.g. nfc:pn532_uart:/dev/ttyUSB0),\n"
+	    "                      vcard:STATE.json\n"
 	    "  --trust ROOT.pem    the union root certificate(s) to trust\n"
 	    "  --crl FILE          the root's revocation list (revoked signers)\n"
 	    "  --status-list FILE  the signed card status list\n"
-	    "                      (docs/status-list.md; its signature file is\n"
-	    "                      read from the same file)\n"
+	    "                      (docs/status-list.md; its signature is in\n"
+	    "                      the same file); works offline\n"
 	    "  --date YYYY-MM-DD   check expiry and certificates on this day\n"
 	    "                      (default: today, Vietnam time)\n"
 	    "  --json              print {\"verdict\", \"checks\", \"card\"}\n"
 	    "  --trace FILE        write every APDU to FILE\n"
+	    "  --watch             read cards one after another until Ctrl-C,\n"
+	    "                      one line per card:\n"
+	    "                        VALID   CODE  NAME  UNIT  expires DATE\n"
+	    "                        INVALID CODE NAME: CHECK \xe2\x80\x94 WHY\n"
+	    "                        UNREADABLE: REASON \xe2\x80\x94 try again\n"
+	    "                      (with --json one object per card; verdict\n"
+	    "                      \"unreadable\" with a \"reason\").  Survives\n"
+	    "                      cards pulled early and the reader or pcscd\n"
+	    "                      going away and coming back; the status list\n"
+	    "                      is re-read for each card.  SIGINT/SIGTERM:\n"
+	    "                      stop with a count of valid/invalid/unreadable.\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-verify --reader 'Virtual PCD 00 00' --trust keys/root.pem\n"
 	    "  unioncard-verify --reader vcard:card.json --trust keys/root.pem \\\n"
-	    "      --crl keys/root.crl --status-list status.bin --json\n"
+	    "      --crl keys/root.crl --status-list status.usl --json\n"
+	    "  unioncard-verify --watch --reader 'pcsc:ACS ACR39U' \\\n"
+	    "      --trust root.pem --status-list today.usl\n"
+	    "  unioncard-verify --watch --reader nfc:pn532_uart:/dev/ttyUSB0 \\\n"
+	    "      --trust root.pem --status-list today.usl --json\n"
 	    "\n"
-	    "Exit status: 0 valid, 1 invalid, 2 could not check.\n");
+	    "Exit status: 0 valid, 1 invalid, 2 could not check.  --watch: 0\n"
+	    "when stopped by a signal, 2 if it could not start.\n");
 }
 
 static const char *
@@ -85,7 +104,7 @@ why(const char *check, const struct uc_verify_check *c)
 		    "the card has expired" : "the card is not yet valid";
 	if (strcmp(check, "status") == 0)
 		return strncmp(c->detail, "revoked", 7) == 0 ?
-		    "the card has been revoked" :
+		    "the card is revoked, lost, stolen or replaced" :
 		    "the status list cannot vouch for this card";
 	return "a check failed";
 }

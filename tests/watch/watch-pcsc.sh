@@ -13,7 +13,10 @@
 #   5. a card pulled at its 2nd APDU        UNREADABLE: ... — try again
 #   6. pcscd stopped (the reader is gone) and started again: the watcher
 #      says it waits, then reads a further card without a restart: VALID
-#   7. SIGINT: a summary with the counts, exit 0.
+#   7. card 1 reported lost, a new list exported over the old one: the
+#      next card read uses it: INVALID ...: status — revoked
+#   8. a list past its validity (--ttl 1):  UNREADABLE: the status list ...
+#   9. SIGINT: a summary with the counts, exit 0.
 # Then --json: one object per card, the shape of the single-card --json,
 # and SIGTERM with the summary on stderr.
 #
@@ -220,7 +223,8 @@ present() {
 # line N: the watcher's N-th line.
 line() { sed -n "$1p" "$tmp/watch.out"; }
 
-# ---- 1-7: text mode ---------------------------------------------------
+# ---- 1-9: text mode ---------------------------------------------------
+: >"$tmp/watch.out"
 "$VERIFY" --watch --reader "$READER" --trust "$tmp/keys/root.pem" \
 	--status-list "$tmp/today.usl" >"$tmp/watch.out" 2>"$tmp/watch.err" &
 watch_pid=$!
@@ -247,7 +251,7 @@ echo "ok: 3 cloned: $l"
 
 present "$tmp/card-3.json" 4
 l=$(line 4)
-[ "$l" = "INVALID $code_3 $name_3: status — the card has been revoked" ] ||
+[ "$l" = "INVALID $code_3 $name_3: status — the card is revoked, lost, stolen or replaced" ] ||
 	fail "revoked card: '$l'"
 echo "ok: 4 revoked: $l"
 
@@ -290,39 +294,80 @@ l=$(line 6)
 	fail "card after the reader came back: '$l'"
 echo "ok: 6 reader back, a further card: $l"
 
+# A new list copied over the old one counts from the next card: card 1
+# reported lost since.
+uc clerk card lost "$serial_1" --reason "Mất ví" >>"$tmp/ledger.log" 2>&1 ||
+	fail "card lost"
+uc printer status-list export --out "$tmp/today.usl" --keys "$tmp/keys" \
+	>>"$tmp/ledger.log" 2>&1 || fail "status-list export"
+present "$tmp/card-1.json" 7
+l=$(line 7)
+[ "$l" = "INVALID $code_1 $name_1: status — the card is revoked, lost, stolen or replaced" ] ||
+	fail "card lost after the watch started: '$l'"
+echo "ok: 7 a new status list, without a restart: $l"
+
+# A list past its validity vouches for nobody: the card is not even read
+# (so --once would not see a power-off after an APDU; it is pulled).
+uc printer status-list export --out "$tmp/today.usl" --keys "$tmp/keys" \
+	--ttl 1 >>"$tmp/ledger.log" 2>&1 || fail "status-list export --ttl 1"
+sleep 2
+"$VC" serve "$tmp/card-2.json" --vpcd "127.0.0.1:$port" \
+	>"$tmp/vcard.log" 2>&1 &
+vcard_pid=$!
+wait_for "$tmp/watch.out" 8
+stop "$vcard_pid"
+vcard_pid=
+l=$(line 8)
+case $l in
+"UNREADABLE: the status list cannot be used ("*"); fetch a new one — try again") ;;
+*) fail "stale status list: '$l'" ;;
+esac
+echo "ok: 8 a stale status list: $l"
+
 kill -INT "$watch_pid"
 wait "$watch_pid"
 rc=$?
 watch_pid=
 [ "$rc" -eq 0 ] || fail "watcher exit $rc after SIGINT, want 0"
-l=$(line 7)
-[ "$l" = "stopped (SIGINT): 6 card(s) read: 2 valid, 3 invalid, 1 unreadable" ] ||
+l=$(line 9)
+[ "$l" = "stopped (SIGINT): 8 card(s) read: 2 valid, 4 invalid, 2 unreadable" ] ||
 	fail "summary: '$l'"
-[ "$(wc -l <"$tmp/watch.out")" -eq 7 ] || fail "more output than 7 lines"
-echo "ok: 7 SIGINT: $l"
+[ "$(wc -l <"$tmp/watch.out")" -eq 9 ] || fail "more output than 9 lines"
+echo "ok: 9 SIGINT: $l"
+
+# A fresh list again for the --json run.
+uc printer status-list export --out "$tmp/today.usl" --keys "$tmp/keys" \
+	>>"$tmp/ledger.log" 2>&1 || fail "status-list export"
 
 # ---- --json: one object per card, SIGTERM -------------------------------
+: >"$tmp/watch.out"
 "$VERIFY" --watch --json --reader "$READER" --trust "$tmp/keys/root.pem" \
 	--status-list "$tmp/today.usl" >"$tmp/watch.out" 2>"$tmp/watch.err" &
 watch_pid=$!
 present "$tmp/card-1.json" 1
 present "$tmp/clone.json" 2
+present "$tmp/card-2.json" 3
 kill -TERM "$watch_pid"
 wait "$watch_pid"
 rc=$?
 watch_pid=
 [ "$rc" -eq 0 ] || fail "watcher exit $rc after SIGTERM, want 0"
-[ "$(wc -l <"$tmp/watch.out")" -eq 2 ] || fail "want 2 JSON lines"
-line 1 | jq -e --arg c "$code_1" --arg s "$serial_1" '.verdict == "valid"
+[ "$(wc -l <"$tmp/watch.out")" -eq 3 ] || fail "want 3 JSON lines"
+line 1 | jq -e --arg c "$code_1" --arg s "$serial_1" '.verdict == "invalid"
     and .card.member_code == $c and (.checks | length) == 7
-    and ([.checks[] | select(.ok | not)] | length) == 0
+    and ([.checks[] | select(.ok | not) | .name] == ["status"])
     and (.checks[] | select(.name == "status") | .detail | contains($s))' \
-	>/dev/null || fail "JSON valid card: $(line 1)"
+	>/dev/null || fail "JSON lost card: $(line 1)"
 line 2 | jq -e --arg c "$code_2" '.verdict == "invalid"
     and .card.member_code == $c
     and (.checks[] | select(.name == "active_auth") | .ok) == false' \
 	>/dev/null || fail "JSON cloned card: $(line 2)"
-grep -q "stopped (SIGTERM): 2 card(s) read: 1 valid, 1 invalid, 0 unreadable" \
+line 3 | jq -e --arg c "$code_2" --arg s "$serial_2" '.verdict == "valid"
+    and .card.member_code == $c and .card.full_name != null
+    and ([.checks[] | select(.ok | not)] | length) == 0
+    and (.checks[] | select(.name == "status") | .detail | contains($s))' \
+	>/dev/null || fail "JSON valid card: $(line 3)"
+grep -q "stopped (SIGTERM): 3 card(s) read: 1 valid, 2 invalid, 0 unreadable" \
 	"$tmp/watch.err" || fail "JSON summary on stderr"
 echo "ok: --json: one object per card, summary on stderr after SIGTERM"
 
