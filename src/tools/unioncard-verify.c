@@ -273,6 +273,16 @@ say_state(struct watch *w, const char *fmt, ...)
 	fprintf(stderr, "unioncard-verify: %s\n", now);
 }
 
+/* The reader is not there (yet, or any more): say why, once. */
+static void
+say_waiting(struct watch *w, int r)
+{
+	const char *detail = uc_transport_error_detail();
+
+	say_state(w, "reader %s: %s%s%s; waiting for it", w->reader,
+	    uc_strerror(r), detail[0] != '\0' ? ": " : "", detail);
+}
+
 /* Rest ms milliseconds, or less when a signal comes. */
 static void
 nap(int ms)
@@ -469,10 +479,7 @@ watch(struct watch *w)
 	while (stop_signal == 0) {
 		if (t == NULL) {
 			if ((r = uc_transport_open(w->reader, &t)) != 0) {
-				detail = uc_transport_error_detail();
-				say_state(w, "reader %s: %s%s%s; waiting for it",
-				    w->reader, uc_strerror(r),
-				    detail[0] != '\0' ? ": " : "", detail);
+				say_waiting(w, r);
 				nap(WATCH_RETRY_MS);
 				continue;
 			}
@@ -493,10 +500,7 @@ watch(struct watch *w)
 			continue;
 		}
 		if (reader_lost(r)) {
-			detail = uc_transport_error_detail();
-			say_state(w, "reader %s: %s%s%s; waiting for it",
-			    w->reader, uc_strerror(r),
-			    detail[0] != '\0' ? ": " : "", detail);
+			say_waiting(w, r);
 			uc_transport_free(&t);
 			nap(WATCH_RETRY_MS);
 			continue;
