@@ -104,6 +104,16 @@ UC_API void uc_transport_set_trace(struct uc_transport *t,
 UC_API int uc_transport_transmit(struct uc_transport *t, const uint8_t *cmd,
     size_t cmd_len, uint8_t *resp, size_t resp_cap, size_t *resp_len);
 
+/*
+ * The largest Le the link carries in one APDU: UC_APDU_LE_MAX_EXT, or
+ * UC_APDU_LE_MAX_SHORT on links that carry short APDUs only (nfc: through
+ * libnfc and a PN53x, whose chip frame holds at most 264 bytes and which
+ * cannot send an extended-length command).  A caller that wants a long
+ * answer asks with min(this, what the card takes) and lets
+ * uc_apdu_exchange() follow 61xx with GET RESPONSE.
+ */
+UC_API uint32_t uc_transport_max_le(const struct uc_transport *t);
+
 /* Counters, for benchmarks and the "APDUs per card" figures. */
 UC_API uint64_t uc_transport_apdu_count(const struct uc_transport *t);
 

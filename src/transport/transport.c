@@ -309,6 +309,19 @@ uc_transport_set_trace(struct uc_transport *t, struct uc_trace *trace)
 		t->trace = trace;
 }
 
+uint32_t
+uc_transport_max_le(const struct uc_transport *t)
+{
+	if (t == NULL)
+		return UC_APDU_LE_MAX_SHORT;
+#if UC_HAVE_NFC
+	/* libnfc 1.8 and the PN53x: short APDUs only (transport_nfc.h). */
+	if (t->ops == &uc_transport_nfc_ops)
+		return UC_APDU_LE_MAX_SHORT;
+#endif
+	return UC_APDU_LE_MAX_EXT;
+}
+
 uint64_t
 uc_transport_apdu_count(const struct uc_transport *t)
 {

@@ -330,6 +330,9 @@ uc_verify_card(struct uc_transport *t, const struct uc_verify_opts *opts,
 	a.p2 = (uint8_t)UC_DO_ALL;
 	a.le = ci.max_resp > UC_APDU_LE_MAX_SHORT ?
 	    UC_APDU_LE_MAX_EXT : UC_APDU_LE_MAX_SHORT;
+	/* A contactless link through libnfc carries short APDUs only. */
+	if (a.le > uc_transport_max_le(t))
+		a.le = uc_transport_max_le(t);
 	if ((r = uc_apdu_exchange(t, &a, 0, &objs, &sw)) != 0) {
 		uc_diag_set(diag, r, NULL, 0, "get data", "%s",
 		    uc_strerror(r));
