@@ -33,6 +33,7 @@
 
 #include <openssl/types.h>
 
+#include "unioncard/bankfile.h"
 #include "unioncard/common.h"
 #include "unioncard/error.h"
 #include "unioncard/signer.h"
@@ -149,6 +150,18 @@ struct uc_keys_scp_master {
  */
 UC_API int uc_keys_load_scp_master(const char *dir, const char *passphrase,
     struct uc_keys_scp_master *out, struct uc_diag *diag);
+
+/*
+ * The bank-link key (linked cards): the HMAC key under which the ledger
+ * keeps a bank card's PAN (see unioncard/bankfile.h).  uc_keys_init()
+ * makes DIR/bank-link.key; uc_keys_new_bank_link() makes one in an older
+ * directory (UC_ERR_EXISTS if one is there: it is never replaced).
+ * uc_keys_load_bank_link() reads such a file: 16..64 bytes in hex.
+ */
+#define UC_BANK_LINK_KEY_LEN 32
+UC_API int uc_keys_new_bank_link(const char *dir, struct uc_diag *diag);
+UC_API int uc_keys_load_bank_link(const char *path,
+    uint8_t key[UC_BANK_KEY_MAX], size_t *len, struct uc_diag *diag);
 
 /* What `keys show` prints about one certificate. */
 enum uc_cert_role {

@@ -209,6 +209,15 @@ UC_API int uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,
     const char *chip_serial, const unsigned char *public_key,
     size_t public_key_len, const unsigned char *sod_hash,
     size_t sod_hash_len);
+/*
+ * A linked card's bank PAN as the ledger keeps it: HMAC-SHA256 under the
+ * bank-link key (32 bytes) and the last four digits.  Only on a reserved
+ * card of a linked request, by a printer or admin; audited with the last
+ * four only.  Setting the same values again is a no-op; different ones
+ * are refused (UC_ERR_STATE).
+ */
+UC_API int uc_ledger_card_set_pan(struct uc_ledger *l, const char *serial,
+    const unsigned char pan_hmac[32], const char *pan_last4);
 /* reserved|encoded -> spoiled (a failed or pulled blank). */
 UC_API int uc_ledger_card_spoil(struct uc_ledger *l, const char *serial,
     const char *reason);

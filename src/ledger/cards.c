@@ -273,6 +273,86 @@ uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,
 }
 
 int
+uc_ledger_card_set_pan(struct uc_ledger *l, const char *serial,
+    const unsigned char pan_hmac[32], const char *pan_last4)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char status[16], at[32], det[64];
+	int64_t n;
+	int r, i;
+
+	memset(&u, 0, sizeof(u));
+	if (l == NULL || serial == NULL || pan_hmac == NULL ||
+	    pan_last4 == NULL || strlen(pan_last4) != 4)
+		return UC_ERR_ARG;
+	for (i = 0; i < 4; i++)
+		if (pan_last4[i] < '0' || pan_last4[i] > '9')
+			return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_serial_parse(l->prefix, serial, &n)) != 0) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = card_unit(l, n, &u, status)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "SELECT type, pan_hmac, pan_last4"
+	    " FROM cards WHERE serial = ?")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, n);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (strcmp((const char *)sqlite3_column_text(st, 0), "linked") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is not a"
+		    " linked card", serial);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		/* set once: the same binding again is fine, another not */
+		if (sqlite3_column_bytes(st, 1) == 32 &&
+		    memcmp(sqlite3_column_blob(st, 1), pan_hmac, 32) == 0 &&
+		    strcmp((const char *)sqlite3_column_text(st, 2),
+		    pan_last4) == 0) {
+			r = 0;
+			goto out;
+		}
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is already"
+		    " bound to another bank card", serial);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	if (strcmp(status, "reserved") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
+		    serial, status);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "UPDATE cards SET pan_hmac = ?1,"
+	    " pan_last4 = ?2, updated_at = ?3 WHERE serial = ?4")) != 0)
+		goto out;
+	sqlite3_bind_blob(st, 1, pan_hmac, 32, SQLITE_TRANSIENT);
+	lg_bind_text(st, 2, pan_last4);
+	lg_bind_text(st, 3, at);
+	sqlite3_bind_int64(st, 4, n);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	snprintf(det, sizeof(det), "pan=****%s", pan_last4);
+	r = lg_audit(l, "card.pan", u.code, serial, det);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "card.pan", u.code[0] ? u.code : NULL, serial);
+}
+
+int
 uc_ledger_card_spoil(struct uc_ledger *l, const char *serial,
     const char *reason)
 {

@@ -165,8 +165,24 @@ static const char *const migration1[] = {
 	NULL,
 };
 
+/*
+ * Linked cards: the bank application's PAN as the ledger may keep it -
+ * HMAC-SHA256 under the bank-link key and the last four digits, never
+ * the PAN itself (docs/bank-files.md).
+ */
+static const char *const migration2[] = {
+	"ALTER TABLE cards ADD COLUMN pan_hmac BLOB"
+	" CHECK (pan_hmac IS NULL OR length(pan_hmac) = 32);",
+	"ALTER TABLE cards ADD COLUMN pan_last4 TEXT"
+	" CHECK (pan_last4 IS NULL OR (length(pan_last4) = 4 AND"
+	"  pan_last4 NOT GLOB '*[^0-9]*'));",
+	"CREATE INDEX cards_pan ON cards(pan_hmac) WHERE pan_hmac IS NOT NULL;",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
+	migration2,
 };
 const int lg_migration_count =
     (int)(sizeof(lg_migrations) / sizeof(lg_migrations[0]));

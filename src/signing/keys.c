@@ -617,6 +617,8 @@ uc_keys_init(const char *dir, const char *passphrase,
 		goto out;
 	if ((r = write_scp_master(dir, passphrase, opts, diag)) != 0)
 		goto out;
+	if ((r = uc_keys_new_bank_link(dir, diag)) != 0)
+		goto out;
 	r = 0;
 out:
 	EVP_PKEY_free(root_key);
@@ -1186,5 +1188,69 @@ out:
 	free(names);
 	free(v);
 	X509_CRL_free(crl);
+	return r;
+}
+
+/*
+ * The bank-link key: 32 random bytes as 64 hex digits and a newline,
+ * DIR/bank-link.key, mode 0600.  Never replaced: a new key would make
+ * every PAN hash in the ledger unmatchable.
+ */
+int
+uc_keys_new_bank_link(const char *dir, struct uc_diag *diag)
+{
+	char path[PATH_MAX_LEN], text[UC_BANK_LINK_KEY_LEN * 2 + 2];
+	uint8_t key[UC_BANK_LINK_KEY_LEN];
+	int r;
+
+	if (dir == NULL)
+		return UC_ERR_ARG;
+	if ((r = path_join(path, dir, "bank-link.key", NULL, NULL)) != 0)
+		return r;
+	if (RAND_bytes(key, sizeof(key)) != 1)
+		return UC_ERR_CRYPTO;
+	uc_hex_encode(key, sizeof(key), text);
+	strcat(text, "\n");
+	r = write_file(path, text, strlen(text), 0600, 1, diag);
+	if (r == UC_ERR_EXISTS)
+		uc_diag_set(diag, r, path, 0, NULL, "a bank-link key is "
+		    "already there; it is never replaced (the ledger's PAN "
+		    "hashes depend on it)");
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(text, sizeof(text));
+	return r;
+}
+
+int
+uc_keys_load_bank_link(const char *path, uint8_t key[UC_BANK_KEY_MAX],
+    size_t *len, struct uc_diag *diag)
+{
+	uint8_t text[512];
+	size_t n = 0;
+	int r;
+
+	if (len != NULL)
+		*len = 0;
+	if (path == NULL || key == NULL || len == NULL)
+		return UC_ERR_ARG;
+	r = read_small(path, text, sizeof(text) - 1, &n);
+	if (r == UC_ERR_NOT_FOUND || r == UC_ERR_IO)
+		return uc_diag_set(diag, r, path, 0, NULL, "%s",
+		    strerror(errno));
+	if (r != 0)
+		return uc_diag_set(diag, UC_ERR_INVALID, path, 0, NULL,
+		    "too long for a bank-link key");
+	text[n] = '\0';
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	if (uc_hex_decode((const char *)text, key, UC_BANK_KEY_MAX, len) != 0 ||
+	    *len < UC_BANK_KEY_MIN) {
+		OPENSSL_cleanse(key, UC_BANK_KEY_MAX);
+		*len = 0;
+		r = uc_diag_set(diag, UC_ERR_INVALID, path, 0, NULL,
+		    "a bank-link key is %d to %d bytes written in hex",
+		    UC_BANK_KEY_MIN, UC_BANK_KEY_MAX);
+	}
+	OPENSSL_cleanse(text, sizeof(text));
 	return r;
 }

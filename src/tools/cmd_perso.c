@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -53,8 +54,9 @@ usage(FILE *f)
 	    "  --pan DIGITS         linked cards: the PAN the card must have (the\n"
 	    "                       engine reads it from the bank application)\n"
 	    "  --bank-key FILE      linked cards: the bank-link HMAC key (hex,\n"
-	    "                       16-64 bytes); prints the PAN's HMAC for the\n"
-	    "                       ledger (never the PAN)\n"
+	    "                       16-64 bytes; default DIR/bank-link.key);\n"
+	    "                       prints the PAN's HMAC for the ledger\n"
+	    "                       (never the PAN)\n"
 	    "  --trace FILE         write every APDU to FILE (secrets masked)\n"
 	    "  --json               print the result as JSON\n"
 	    "\n"
@@ -67,37 +69,6 @@ usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 personalized, 2 not (nothing or part written: see the\n"
 	    "message for the stage reached).\n");
-}
-
-/* The bank-link key: a file of 32-128 hex digits (spaces, newlines ok). */
-static int
-read_bank_key(const char *path, uint8_t key[64], size_t *len)
-{
-	char text[512];
-	size_t n;
-	FILE *f;
-	int r;
-
-	*len = 0;
-	if ((f = fopen(path, "r")) == NULL)
-		return UC_ERR_IO;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	r = ferror(f) || !feof(f) ? UC_ERR_INVALID : 0;
-	fclose(f);
-	text[n] = '\0';
-	while (r == 0 && n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
-		text[--n] = '\0';
-	if (r == 0)
-		r = uc_hex_decode(text, key, 64, len);
-	if (r == 0 && *len < 16) {
-		r = UC_ERR_INVALID;
-	}
-	OPENSSL_cleanse(text, sizeof(text));
-	if (r != 0) {
-		OPENSSL_cleanse(key, 64);
-		*len = 0;
-	}
-	return r;
 }
 
 int
@@ -172,12 +143,18 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		rc = uc_tool_fail_diag(g, r, &d, "member file");
 		goto out;
 	}
-	if (bank_key != NULL && (r = read_bank_key(bank_key, bkey,
-	    &bkey_len)) != 0) {
-		rc = uc_tool_fail(g, r, "bank-link key %s (16-64 bytes in hex)",
-		    bank_key);
+	if (bank_key == NULL && m.card_type == UC_CARD_TYPE_LINKED) {
+		/* a linked card: the hierarchy's key unless told otherwise */
+		snprintf(path, sizeof(path), "%s/bank-link.key", dir);
+		if (access(path, F_OK) == 0)
+			bank_key = path;
+	}
+	if (bank_key != NULL && (r = uc_keys_load_bank_link(bank_key, bkey,
+	    &bkey_len, &d)) != 0) {
+		rc = uc_tool_fail_diag(g, r, &d, "bank-link key");
 		goto out;
 	}
+	path[0] = '\0';
 	if ((r = uc_tool_passphrase(pass_file, pass, sizeof(pass))) != 0) {
 		rc = uc_tool_fail(g, r, "passphrase");
 		goto out;
