@@ -15,8 +15,12 @@
  * the chip carries that serial and verifies; see
  * applets-spec/station-recovery.md.
  *
- * What this module does NOT do yet: a terminal progress bar, tear and
- * kill tests at every step, linked cards.
+ * A linked request's cards are bank cards carrying the bank's payment
+ * application: perso reads the PAN from it and binds the union record to
+ * it (E3); the station records the PAN's HMAC under keys->bank_link_key
+ * and its last four digits (uc_ledger_card_set_pan) before marking the
+ * card encoded.  A linked request without a bank-link key is refused
+ * before any card is touched.
  */
 #ifndef UNIONCARD_STATION_H
 #define UNIONCARD_STATION_H

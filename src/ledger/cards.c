@@ -404,7 +404,7 @@ uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
 
 #define CARD_COLS "SELECT c.serial, m.member_code, c.status, c.type," \
 	" m.full_name, c.chip_serial, c.reason, c.replaced_by, c.line_id," \
-	" c.created_at, c.updated_at, u.code FROM cards c" \
+	" c.created_at, c.updated_at, u.code, c.pan_last4 FROM cards c" \
 	" JOIN members m ON m.id = c.member_id JOIN units u" \
 	" ON u.id = m.unit_id "
 
@@ -413,17 +413,27 @@ card_json(struct uc_ledger *l, sqlite3_stmt *st, int full)
 {
 	char serial[UC_LEDGER_SERIAL_LEN + 1], rep[UC_LEDGER_SERIAL_LEN + 1];
 	int has_rep = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	const char *last4 = (const char *)sqlite3_column_text(st, 12);
+	json_t *o;
 
 	lg_serial_format(l->prefix, sqlite3_column_int64(st, 0), serial);
 	if (has_rep)
 		lg_serial_format(l->prefix, sqlite3_column_int64(st, 7), rep);
-	if (!full)
-		return json_pack("{s:s, s:s, s:s, s:s}", "serial", serial,
+	if (!full) {
+		o = json_pack("{s:s, s:s, s:s, s:s}", "serial", serial,
 		    "member_code", (const char *)sqlite3_column_text(st, 1),
 		    "status", (const char *)sqlite3_column_text(st, 2),
 		    "type", (const char *)sqlite3_column_text(st, 3));
+		/* linked cards: the bank card's last four digits, once known */
+		if (o != NULL && last4 != NULL && json_object_set_new(o,
+		    "pan_last4", json_string(last4)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+		return o;
+	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s,"
-	    " s:s, s:s}", "serial", serial,
+	    " s:s, s:s, s:s?}", "serial", serial,
 	    "member_code", (const char *)sqlite3_column_text(st, 1),
 	    "status", (const char *)sqlite3_column_text(st, 2),
 	    "type", (const char *)sqlite3_column_text(st, 3),
@@ -433,7 +443,8 @@ card_json(struct uc_ledger *l, sqlite3_stmt *st, int full)
 	    "replaced_by", has_rep ? rep : NULL,
 	    "created_at", (const char *)sqlite3_column_text(st, 9),
 	    "updated_at", (const char *)sqlite3_column_text(st, 10),
-	    "unit", (const char *)sqlite3_column_text(st, 11));
+	    "unit", (const char *)sqlite3_column_text(st, 11),
+	    "pan_last4", last4);
 }
 
 int

@@ -21,8 +21,10 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "unioncard/bankfile.h"
 #include "unioncard/buf.h"
 #include "unioncard/date.h"
+#include "unioncard/emv.h"
 #include "unioncard/ledger.h"
 #include "unioncard/member.h"
 #include "unioncard/perso.h"
@@ -159,10 +161,46 @@ record(struct run *x, const struct uc_member *m,
 }
 
 /*
- * One card for line m (m->card_serial reserved).  Returns 0 when the line
- * is done, 1 when this card was spoiled or skipped (try the next card),
- * or an error that ends the run.
+ * A linked card written by an interrupted run: read the PAN through the
+ * bank application again and bind it to the reserved serial (the same
+ * binding twice is a no-op in the ledger).  The PAN lives only here.
  */
+static int
+bind_pan_from_chip(struct run *x, const struct uc_member *m,
+    struct uc_diag *diag)
+{
+	const struct uc_perso_keys *k = x->o->keys;
+	uint8_t aid[16], hmac[UC_BANK_PAN_HMAC_LEN];
+	char pan[20], expiry[5], last4[5];
+	size_t aid_len = 0, n;
+	struct uc_diag d;
+	int r;
+
+	uc_diag_clear(&d);
+	if ((r = uc_emv_read_pan_diag(x->o->transport, pan, expiry, aid,
+	    &aid_len, &d)) != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "card %s: cannot read its bank application: %s",
+		    m->card_serial, d.msg);
+	n = strlen(pan);
+	r = uc_bank_pan_hmac(k->bank_link_key, k->bank_link_key_len, pan, n,
+	    hmac);
+	memcpy(last4, pan + (n >= 4 ? n - 4 : 0), 4);
+	last4[4] = '\0';
+	OPENSSL_cleanse(pan, sizeof(pan));
+	if (r != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "card %s: the bank application's card number is not "
+		    "valid", m->card_serial);
+	r = uc_ledger_card_set_pan(x->o->ledger, m->card_serial, hmac, last4);
+	OPENSSL_cleanse(hmac, sizeof(hmac));
+	if (r != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "ledger: cannot record the bank card of %s: %s",
+		    m->card_serial, uc_ledger_why(x->o->ledger));
+	return 0;
+}
+
 /* Take the stations' lock (blocking); -1 when there is none. */
 static int
 lock_stations(const struct uc_station_opts *o, int *fd)
@@ -262,6 +300,9 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		if (uc_verify_card(o->transport, &vo, &vr, &d) == 0 &&
 		    vr.valid && strcmp(vr.member.card_serial,
 		    m->card_serial) == 0) {
+			if (m->card_type == UC_CARD_TYPE_LINKED &&
+			    (r = bind_pan_from_chip(x, m, diag)) != 0)
+				return r;
 			if ((r = uc_ledger_card_encoded(o->ledger,
 			    m->card_serial, vr.serial_hex, vr.point,
 			    UC_EC_POINT_LEN, vr.secobj_sha256, 32)) != 0)
@@ -310,6 +351,18 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		    bad != NULL ? bad->name : "?", bad != NULL ? bad->detail :
 		    "");
 		goto spoil;
+	}
+	if (m->card_type == UC_CARD_TYPE_LINKED) {
+		if (!pr.have_pan_hmac) {
+			snprintf(reason, sizeof(reason), "linked card: no PAN "
+			    "binding was made");
+			goto spoil;
+		}
+		if ((r = uc_ledger_card_set_pan(o->ledger, m->card_serial,
+		    pr.pan_hmac, pr.pan_last4)) != 0)
+			return uc_diag_set(diag, r, NULL, 0, m->member_code,
+			    "ledger: cannot record the bank card of %s: %s",
+			    m->card_serial, uc_ledger_why(o->ledger));
 	}
 	if ((r = record(x, m, &vr, pr.point, pr.secobj_sha256)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
@@ -365,12 +418,17 @@ uc_station_encode(const struct uc_station_opts *o,
 		    (long long)o->request_id, status);
 		goto out;
 	}
-	if (strcmp(type, "linked") == 0) {
-		r = uc_diag_set(diag, UC_ERR_UNSUPPORTED, NULL, 0, "request",
-		    "linked cards are not encoded by the station yet");
-		goto out;
-	}
 	x.tmpl.card_type = UC_CARD_TYPE_REGULAR;
+	if (strcmp(type, "linked") == 0) {
+		/* The ledger keeps the PAN's HMAC: no key, no linked card. */
+		if (o->keys->bank_link_key == NULL) {
+			r = uc_diag_set(diag, UC_ERR_KEY, NULL, 0, "request",
+			    "request %lld is for linked cards: the bank-link "
+			    "key is needed", (long long)o->request_id);
+			goto out;
+		}
+		x.tmpl.card_type = UC_CARD_TYPE_LINKED;
+	}
 	if (get_str(req, "unit", x.tmpl.unit_code,
 	    sizeof(x.tmpl.unit_code)) != 0 ||
 	    (r = unit_name(o->ledger, unit, x.tmpl.unit_name,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -45,7 +46,7 @@ usage(FILE *f)
 	    "Usage: unioncard --as PRINTER encode --request ID --reader READER\n"
 	    "                 --keys DIR [--station NAME] [--signer SPEC]\n"
 	    "                 [--passphrase-file F] [--wait SECONDS]\n"
-	    "                 [--trace FILE] [--json]\n"
+	    "                 [--bank-key FILE] [--trace FILE] [--json]\n"
 	    "\n"
 	    "Encode the cards of an accepted print request, one blank card per\n"
 	    "member: the card serial is reserved in the ledger before the first\n"
@@ -53,6 +54,11 @@ usage(FILE *f)
 	    "verifier's checks, and recorded as encoded.  A card that fails is\n"
 	    "recorded as spoiled with the reason and the next card is used.\n"
 	    "Ctrl-C stops after the card in hand; the same command resumes.\n"
+	    "\n"
+	    "A linked request's cards are bank cards that already carry the\n"
+	    "bank's payment application: the station reads each card's PAN\n"
+	    "from it, binds the union record to it, and the ledger keeps only\n"
+	    "its HMAC under the bank-link key and its last four digits.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --request ID         the accepted request\n"
@@ -65,6 +71,8 @@ usage(FILE *f)
 	    "  --passphrase-file F  key passphrase; else $UNIONCARD_PASSPHRASE,\n"
 	    "                       else a prompt\n"
 	    "  --wait SECONDS       how long to wait for each blank card (60)\n"
+	    "  --bank-key FILE      linked requests: the bank-link key (default\n"
+	    "                       DIR/bank-link.key)\n"
 	    "  --trace FILE         every APDU to FILE (secrets masked)\n"
 	    "  --json               one JSON object per event\n"
 	    "\n"
@@ -157,6 +165,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		{ "signer", required_argument, NULL, 'S' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "bank-key", required_argument, NULL, 'B' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -164,7 +173,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	};
 	const char *reader = NULL, *dir = NULL, *station = NULL;
 	const char *signer_spec = NULL, *pass_file = NULL, *request = NULL;
-	const char *trace_path = g->trace;
+	const char *trace_path = g->trace, *bank_key = NULL;
+	uint8_t bkey[UC_BANK_KEY_MAX];
+	size_t bkey_len = 0;
 	char pass[UC_TOOL_PASSPHRASE_CAP], path[4096], *end = NULL;
 	char lock_path[4096];
 	struct uc_keys_scp_master km;
@@ -184,6 +195,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	int c, r, rc = UC_EXIT_FAIL, json = g->json;
 
 	memset(pass, 0, sizeof(pass));
+	memset(bkey, 0, sizeof(bkey));
 	memset(&km, 0, sizeof(km));
 	memset(&master, 0, sizeof(master));
 	optind = 1;
@@ -203,6 +215,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 				    "86400 seconds");
 			break;
 		case 't': trace_path = optarg; break;
+		case 'B': bank_key = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
 		default: return uc_tool_usage(g, "see 'unioncard encode --help'");
@@ -249,6 +262,18 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	memcpy(master.mac, km.mac, sizeof(master.mac));
 	memcpy(master.dek, km.dek, sizeof(master.dek));
 	master.kvn = km.kvn;
+	/* Linked cards: the hierarchy's bank-link key unless told otherwise
+	 * (the station refuses a linked request without one). */
+	if (bank_key == NULL) {
+		snprintf(path, sizeof(path), "%s/bank-link.key", dir);
+		if (access(path, F_OK) == 0)
+			bank_key = path;
+	}
+	if (bank_key != NULL && (r = uc_keys_load_bank_link(bank_key, bkey,
+	    &bkey_len, &d)) != 0) {
+		rc = uc_tool_fail_diag(g, r, &d, "bank-link key");
+		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/root.pem", dir);
 	if ((r = uc_trust_new(&trust)) != 0 ||
 	    (r = uc_trust_add_roots_file(trust, path, &d)) != 0) {
@@ -276,6 +301,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	memset(&pk, 0, sizeof(pk));
 	pk.scp_master = &master;
 	pk.signer = signer;
+	if (bkey_len != 0) {
+		pk.bank_link_key = bkey;
+		pk.bank_link_key_len = bkey_len;
+	}
 	memset(&so, 0, sizeof(so));
 	so.ledger = l;
 	so.request_id = (int64_t)rid;
@@ -309,6 +338,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 out:
 	OPENSSL_cleanse(pass, sizeof(pass));
 	OPENSSL_cleanse(&km, sizeof(km));
+	OPENSSL_cleanse(bkey, sizeof(bkey));
 	uc_scp03_keys_wipe(&master);
 	uc_transport_free(&t);
 	uc_trace_free(&trace);
