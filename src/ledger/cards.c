@@ -487,11 +487,16 @@ out:
 	return r;
 }
 
+static json_t *
+card_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	return card_json(l, st, 0);
+}
+
 int
 uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *a = NULL, *o;
 	int r;
 
 	if (out == NULL)
@@ -501,28 +506,13 @@ uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
 		return UC_ERR_ARG;
 	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, CARD_COLS "LEFT JOIN request_lines rl"
 	    " ON rl.id = c.line_id WHERE substr(u.path, 1, ?2) = ?1 AND"
 	    " (?3 = 0 OR rl.request_id = ?3) ORDER BY c.serial")) != 0)
-		goto out;
-	lg_bind_text(st, 1, l->acct_unit.path);
-	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+		return r;
+	lg_bind_scope(l, st);
 	sqlite3_bind_int64(st, 3, request_id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = card_json(l, st, 0)) == NULL ||
-		    json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
-out:
+	r = lg_rows_json(l, st, card_row, out);
 	sqlite3_finalize(st);
-	json_decref(a);
 	return r;
 }

@@ -70,6 +70,38 @@ lg_bind_text(sqlite3_stmt *st, int i, const char *s)
 	return lg_err(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
 }
 
+void
+lg_bind_scope(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	lg_bind_text(st, 1, l->acct_unit.path);
+	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+}
+
+int
+lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
+    json_t **out)
+{
+	json_t *a, *o;
+	int r;
+
+	*out = NULL;
+	if ((a = json_array()) == NULL)
+		return UC_ERR_NOMEM;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((o = row(l, st)) == NULL ||
+		    json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return UC_ERR_NOMEM;
+		}
+	}
+	if ((r = lg_err(r)) != 0) {
+		json_decref(a);
+		return r;
+	}
+	*out = a;
+	return 0;
+}
+
 int
 lg_begin(struct uc_ledger *l)
 {

@@ -44,6 +44,15 @@ int lg_exec(struct uc_ledger *l, const char *sql);
 int lg_prepare(struct uc_ledger *l, sqlite3_stmt **st, const char *sql);
 /* Bind helpers that treat NULL text as SQL NULL. */
 int lg_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Bind ?1 and ?2 to the actor's unit path and its length: with
+ * "substr(u.path, 1, ?2) = ?1" a query sees the actor's subtree only. */
+void lg_bind_scope(struct uc_ledger *l, sqlite3_stmt *st);
+/* One result row as JSON; NULL when out of memory. */
+typedef json_t *(*lg_row_fn)(struct uc_ledger *l, sqlite3_stmt *st);
+/* Step st to its end and set *out to the array of row(l, st), one per
+ * row.  The statement stays the caller's to finalize. */
+int lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
+    json_t **out);
 
 int lg_begin(struct uc_ledger *l);
 int lg_commit(struct uc_ledger *l);

@@ -603,13 +603,19 @@ member_json(sqlite3_stmt *st)
 	    "reject_reason", (const char *)sqlite3_column_text(st, 11));
 }
 
+static json_t *
+member_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	(void)l;
+	return member_json(st);
+}
+
 int
 uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
     const char *status, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
 	struct lg_unit u;
-	json_t *a = NULL, *o;
 	int r;
 
 	if (out == NULL)
@@ -623,27 +629,13 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 		lg_refused(l, "member.list", u.code, u.code);
 		return r;
 	}
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id = ?1 AND"
 	    " (?2 IS NULL OR m.status = ?2) ORDER BY m.id")) != 0)
-		goto out;
+		return r;
 	sqlite3_bind_int64(st, 1, u.id);
 	lg_bind_text(st, 2, status);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = member_json(st)) == NULL ||
-		    json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
-out:
+	r = lg_rows_json(l, st, member_row, out);
 	sqlite3_finalize(st);
-	json_decref(a);
 	return r;
 }
 

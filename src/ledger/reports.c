@@ -360,47 +360,42 @@ out:
 	return lg_end(l, r, "counters.rebuild", NULL, "progress_daily");
 }
 
+static json_t *
+fee_sum_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	(void)l;
+	return json_pack("{s:s, s:s, s:s, s:I, s:I}",
+	    "period", (const char *)sqlite3_column_text(st, 0),
+	    "unit", (const char *)sqlite3_column_text(st, 1),
+	    "payer", (const char *)sqlite3_column_text(st, 2),
+	    "lines", (json_int_t)sqlite3_column_int64(st, 3),
+	    "total_vnd", (json_int_t)sqlite3_column_int64(st, 4));
+}
+
+static json_t *
+status_count_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	(void)l;
+	return json_pack("{s:s, s:I}",
+	    "status", (const char *)sqlite3_column_text(st, 0),
+	    "count", (json_int_t)sqlite3_column_int64(st, 1));
+}
+
+/* A report over the actor's subtree (sql binds ?1/?2, lg_bind_scope). */
 static int
 simple_list(struct uc_ledger *l, const char *sql, json_t **out, int fees)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *a = NULL, *o;
 	int r;
 
 	*out = NULL;
 	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, sql)) != 0)
-		goto out;
-	lg_bind_text(st, 1, l->acct_unit.path);
-	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (fees)
-			o = json_pack("{s:s, s:s, s:s, s:I, s:I}",
-			    "period", (const char *)sqlite3_column_text(st, 0),
-			    "unit", (const char *)sqlite3_column_text(st, 1),
-			    "payer", (const char *)sqlite3_column_text(st, 2),
-			    "lines", (json_int_t)sqlite3_column_int64(st, 3),
-			    "total_vnd",
-			    (json_int_t)sqlite3_column_int64(st, 4));
-		else
-			o = json_pack("{s:s, s:I}",
-			    "status", (const char *)sqlite3_column_text(st, 0),
-			    "count", (json_int_t)sqlite3_column_int64(st, 1));
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
-out:
+		return r;
+	lg_bind_scope(l, st);
+	r = lg_rows_json(l, st, fees ? fee_sum_row : status_count_row, out);
 	sqlite3_finalize(st);
-	json_decref(a);
 	return r;
 }
 

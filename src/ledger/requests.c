@@ -450,12 +450,28 @@ uc_ledger_request_accept(struct uc_ledger *l, int64_t id)
 	return request_step(l, id, S_ACCEPT, NULL);
 }
 
+static json_t *
+request_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	char day[UC_DATE_ISO_LEN + 1];
+
+	(void)l;
+	uc_date_format_iso(sqlite3_column_int(st, 4), day);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0),
+	    "unit", (const char *)sqlite3_column_text(st, 1),
+	    "type", (const char *)sqlite3_column_text(st, 2),
+	    "status", (const char *)sqlite3_column_text(st, 3),
+	    "date", day,
+	    "lines", (json_int_t)sqlite3_column_int64(st, 5),
+	    "total_vnd", (json_int_t)sqlite3_column_int64(st, 6),
+	    "reject_reason", (const char *)sqlite3_column_text(st, 7));
+}
+
 int
 uc_ledger_request_list(struct uc_ledger *l, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *a = NULL, *o;
-	char day[UC_DATE_ISO_LEN + 1];
 	int r;
 
 	if (out == NULL)
@@ -465,40 +481,16 @@ uc_ledger_request_list(struct uc_ledger *l, json_t **out)
 		return UC_ERR_ARG;
 	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, "SELECT q.id, u.code, q.type, q.status,"
 	    " q.request_day, (SELECT count(*) FROM request_lines WHERE"
 	    " request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0) FROM"
 	    " request_lines WHERE request_id = q.id), q.reject_reason"
 	    " FROM requests q JOIN units u ON u.id = q.unit_id"
 	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id")) != 0)
-		goto out;
-	lg_bind_text(st, 1, l->acct_unit.path);
-	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		uc_date_format_iso(sqlite3_column_int(st, 4), day);
-		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0),
-		    "unit", (const char *)sqlite3_column_text(st, 1),
-		    "type", (const char *)sqlite3_column_text(st, 2),
-		    "status", (const char *)sqlite3_column_text(st, 3),
-		    "date", day,
-		    "lines", (json_int_t)sqlite3_column_int64(st, 5),
-		    "total_vnd", (json_int_t)sqlite3_column_int64(st, 6),
-		    "reject_reason", (const char *)sqlite3_column_text(st, 7));
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
-out:
+		return r;
+	lg_bind_scope(l, st);
+	r = lg_rows_json(l, st, request_row, out);
 	sqlite3_finalize(st);
-	json_decref(a);
 	return r;
 }
 
@@ -659,12 +651,23 @@ out:
 	return lg_end(l, r, "fee.set", NULL, item);
 }
 
+static json_t *
+fee_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	char day[UC_DATE_ISO_LEN + 1];
+
+	(void)l;
+	uc_date_format_iso(sqlite3_column_int(st, 1), day);
+	return json_pack("{s:s, s:s, s:I}",
+	    "item", (const char *)sqlite3_column_text(st, 0),
+	    "from", day,
+	    "amount_vnd", (json_int_t)sqlite3_column_int64(st, 2));
+}
+
 int
 uc_ledger_fee_list(struct uc_ledger *l, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *a = NULL, *o;
-	char day[UC_DATE_ISO_LEN + 1];
 	int r;
 
 	if (out == NULL)
@@ -674,28 +677,10 @@ uc_ledger_fee_list(struct uc_ledger *l, json_t **out)
 		return UC_ERR_ARG;
 	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, "SELECT item, valid_from, amount FROM fees"
 	    " ORDER BY item, valid_from")) != 0)
-		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		uc_date_format_iso(sqlite3_column_int(st, 1), day);
-		o = json_pack("{s:s, s:s, s:I}",
-		    "item", (const char *)sqlite3_column_text(st, 0),
-		    "from", day,
-		    "amount_vnd", (json_int_t)sqlite3_column_int64(st, 2));
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
-out:
+		return r;
+	r = lg_rows_json(l, st, fee_row, out);
 	sqlite3_finalize(st);
-	json_decref(a);
 	return r;
 }

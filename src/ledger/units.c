@@ -226,11 +226,22 @@ done:
 	return r;
 }
 
+static json_t *
+unit_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	(void)l;
+	return json_pack("{s:s, s:s, s:s?, s:b, s:i}",
+	    "code", (const char *)sqlite3_column_text(st, 0),
+	    "name", (const char *)sqlite3_column_text(st, 1),
+	    "parent", (const char *)sqlite3_column_text(st, 2),
+	    "exempt", sqlite3_column_int(st, 3),
+	    "depth", sqlite3_column_int(st, 4));
+}
+
 int
 uc_ledger_unit_list(struct uc_ledger *l, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *a = NULL;
 	int r;
 
 	if (out == NULL)
@@ -240,35 +251,14 @@ uc_ledger_unit_list(struct uc_ledger *l, json_t **out)
 		return UC_ERR_ARG;
 	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
 	/* path order is tree order within each level of ids */
 	if ((r = lg_prepare(l, &st, "SELECT u.code, u.name, p.code,"
 	    " u.exempt, u.depth FROM units u LEFT JOIN units p"
 	    " ON p.id = u.parent_id WHERE substr(u.path, 1, ?2) = ?1"
 	    " ORDER BY u.path")) != 0)
-		goto out;
-	lg_bind_text(st, 1, l->acct_unit.path);
-	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:s, s:s, s:s?, s:b, s:i}",
-		    "code", (const char *)sqlite3_column_text(st, 0),
-		    "name", (const char *)sqlite3_column_text(st, 1),
-		    "parent", (const char *)sqlite3_column_text(st, 2),
-		    "exempt", sqlite3_column_int(st, 3),
-		    "depth", sqlite3_column_int(st, 4));
-
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
-out:
+		return r;
+	lg_bind_scope(l, st);
+	r = lg_rows_json(l, st, unit_row, out);
 	sqlite3_finalize(st);
-	json_decref(a);
 	return r;
 }
