@@ -18,20 +18,11 @@ S=${UC_SOURCE_DIR:?UC_SOURCE_DIR not set}
 UC=$B/src/tools/unioncard
 VC=$B/src/tools/unioncard-vcard
 VERIFY=$B/src/tools/unioncard-verify
-LAUNCH=$B/tests/e2e/pcscd-launch
 
 tmp=$(mktemp -d /tmp/uc-e2e-perso.XXXXXX) || exit 1
-pcscd_pid=
-vcard_pid=
+. "$(dirname "$0")/../e2e/pcscd-lib.sh"
 cleanup() {
-	if [ -n "$vcard_pid" ]; then
-		kill "$vcard_pid" 2>/dev/null
-		wait "$vcard_pid" 2>/dev/null
-	fi
-	if [ -n "$pcscd_pid" ]; then
-		kill "$pcscd_pid" 2>/dev/null
-		wait "$pcscd_pid" 2>/dev/null
-	fi
+	pcscd_stop_all
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -51,48 +42,9 @@ fail() {
 export UNIONCARD_PASSPHRASE="e2e passphrase"
 READER='pcsc:Virtual PCD 00 00'
 
-"$LAUNCH" "$tmp" >"$tmp/pcscd.log" 2>&1 &
-pcscd_pid=$!
-export PCSCLITE_CSOCK_NAME="$tmp/pcscd.comm"
-i=0
-until "$UC" readers 2>/dev/null | grep -q "Virtual PCD 00 00"; do
-	if ! kill -0 "$pcscd_pid" 2>/dev/null; then
-		wait "$pcscd_pid"
-		rc=$?
-		pcscd_pid=
-		[ "$rc" -eq 77 ] && { echo "SKIP: no private pcscd here"; exit 77; }
-		fail "pcscd exited with $rc"
-	fi
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || fail "pcscd did not come up"
-	sleep 0.1
-done
-port=$(cat "$tmp/vpcd.port")
-
-# serve STATE: put the card in the reader and wait until pcscd sees it.
-serve() {
-	"$VC" serve "$1" --vpcd "127.0.0.1:$port" >"$tmp/vcard.log" 2>&1 &
-	vcard_pid=$!
-	i=0
-	until "$UC" readers 2>/dev/null | grep -q "^$READER	card"; do
-		kill -0 "$vcard_pid" 2>/dev/null || fail "vcard serve exited"
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || fail "the card never showed up"
-		sleep 0.1
-	done
-}
-# pull: take the card out and wait until pcscd notices.
-pull() {
-	kill "$vcard_pid" 2>/dev/null
-	wait "$vcard_pid" 2>/dev/null
-	vcard_pid=
-	i=0
-	until "$UC" readers 2>/dev/null | grep -q "^$READER	no card"; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || fail "the card never left the reader"
-		sleep 0.1
-	done
-}
+pcscd_start
+serve() { card_in "$@"; }
+pull() { card_out; }
 
 # 1. Keys, a blank card, personalization, verification.
 "$UC" keys init --dir "$tmp/keys" --station station-01 >/dev/null ||

@@ -12,16 +12,15 @@
 #      with the reason, and a linked run without the bank-link key is
 #      refused before any card is touched.
 . "$(dirname "$0")/../ledger/lib.sh"
+. "$(dirname "$0")/../e2e/pcscd-lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
 VERIFY="$UC_BUILD_DIR/src/tools/unioncard-verify"
-LAUNCH="$UC_BUILD_DIR/tests/e2e/pcscd-launch"
-READER='Virtual PCD 00 00'
+READER=$PCSC_READER
 export UNIONCARD_PASSPHRASE="station passphrase"
-pcscd_pid=
-vc_pid=
+hopper_pid=
 stop_all() {
-	[ -n "$vc_pid" ] && kill "$vc_pid" 2>/dev/null && wait "$vc_pid" 2>/dev/null
-	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2>/dev/null && wait "$pcscd_pid" 2>/dev/null
+	[ -z "$hopper_pid" ] || { kill "$hopper_pid" 2>/dev/null || true; }
+	pcscd_stop_all
 	rm -rf "$TMP"
 }
 trap stop_all EXIT
@@ -70,21 +69,7 @@ uc printer card list --request "$rid" --json >"$TMP/c0.json"
 	fail "the card was touched: $(cat "$TMP/u.json")"
 ok "a linked request without the bank-link key is refused before any card"
 
-mkdir "$TMP/pcscd"
-"$LAUNCH" "$TMP/pcscd" >"$TMP/pcscd.log" 2>&1 &
-pcscd_pid=$!
-export PCSCLITE_CSOCK_NAME="$TMP/pcscd/pcscd.comm"
-i=0
-until "$UC" readers 2>/dev/null | grep -q "$READER"; do
-	if ! kill -0 "$pcscd_pid" 2>/dev/null; then
-		wait "$pcscd_pid"
-		[ $? -eq 77 ] && { echo "SKIP: no private pcscd here"; exit 77; }
-		fail "pcscd exited: $(cat "$TMP/pcscd.log")"
-	fi
-	i=$((i + 1)); [ "$i" -lt 100 ] || fail "pcscd did not come up"
-	sleep 0.1
-done
-port=$(cat "$TMP/pcscd/vpcd.port")
+pcscd_start
 
 # The hopper: a regular blank first (the wrong stock), then 6 linked
 # (the hopper keeps cards already in its directory).
@@ -95,16 +80,17 @@ for f in "$TMP"/hopper/card-*.json; do
 	"$VC" show "$f" --json | jq -r '.linked.pan // empty'
 done >"$TMP/pans"
 [ "$(sort -u "$TMP/pans" | wc -l)" -eq 6 ] || fail "pans: $(cat "$TMP/pans")"
-"$VC" hopper "$TMP/hopper" --count 7 --vpcd "127.0.0.1:$port" \
+"$VC" hopper "$TMP/hopper" --count 7 --vpcd "127.0.0.1:$VPCD_PORT" \
 	>"$TMP/hopper.log" 2>&1 &
-vc_pid=$!
+hopper_pid=$!
 
 uc printer encode --request "$rid" --reader "pcsc:$READER" \
 	--keys "$TMP/keys" --wait 10 --trace "$TMP/trace.txt" >"$TMP/enc.out" 2>&1 ||
 	fail "encode: $(tail -n 5 "$TMP/enc.out")"
 grep -q "6 encoded now" "$TMP/enc.out" || fail "encode: $(tail -n 3 "$TMP/enc.out")"
 grep -q "1 spoiled" "$TMP/enc.out" || fail "the regular card: $(cat "$TMP/enc.out")"
-kill "$vc_pid" 2>/dev/null || true; wait "$vc_pid" 2>/dev/null || true; vc_pid=
+kill "$hopper_pid" 2>/dev/null || true; wait "$hopper_pid" 2>/dev/null || true
+hopper_pid=
 uc printer card list --request "$rid" --json >"$TMP/c.json"
 [ "$(jq '[.[] | select(.status == "encoded")] | length' "$TMP/c.json")" = 6 ] ||
 	fail "6 encoded: $(cat "$TMP/c.json")"
@@ -157,14 +143,7 @@ ok "no PAN in the ledger, its WAL, the trace, the output or the audit"
 # 3. An independent read of one encoded card's payment application.
 f="$TMP/hopper/card-0003.json"
 pan=$("$VC" show "$f" --json | jq -r .linked.pan)
-"$VC" serve "$f" --vpcd "127.0.0.1:$port" >"$TMP/serve.log" 2>&1 &
-vc_pid=$!
-i=0
-until "$UC" readers 2>/dev/null | grep -q "^pcsc:$READER	card"; do
-	kill -0 "$vc_pid" 2>/dev/null || fail "vcard serve exited"
-	i=$((i + 1)); [ "$i" -lt 100 ] || fail "the card never showed up"
-	sleep 0.1
-done
+card_in "$f"
 n=$(opensc-tool -l 2>/dev/null | awk '/Virtual PCD 00 00/ { print $1; exit }')
 [ -n "$n" ] || fail "opensc-tool does not list the reader"
 opensc-tool -r "$n" \
