@@ -39,11 +39,14 @@ keys_usage(FILE *f)
 	    "                              [--pubkey PEM [--cert-der OUT]]\n"
 	    "       unioncard keys revoke-signer --dir DIR --station NAME\n"
 	    "       unioncard keys show --dir DIR\n"
+	    "       unioncard keys bank-link --dir DIR\n"
 	    "\n"
 	    "The issuer's key hierarchy in DIR: root.pem/.key (root CA), root.crl,\n"
 	    "signers/NAME.pem/.key (one document signer per station),\n"
 	    "status-list.pem/.key, scp-master.json (SCP03 master keys, development\n"
-	    "only: in the clear unless --encrypt-scp).  See keys/README.md.\n"
+	    "only: in the clear unless --encrypt-scp), bank-link.key (the HMAC\n"
+	    "key under which the ledger keeps linked cards' PANs).  See\n"
+	    "keys/README.md.\n"
 	    "\n"
 	    "  init            create a new development hierarchy\n"
 	    "  signer          issue a document signer for another station; with\n"
@@ -51,6 +54,9 @@ keys_usage(FILE *f)
 	    "                  (certificate also as DER to --cert-der OUT)\n"
 	    "  revoke-signer   add a station's signer to the root's CRL\n"
 	    "  show            list certificates, validity and revocation\n"
+	    "  bank-link       make DIR/bank-link.key in a hierarchy made before\n"
+	    "                  linked cards (never replaces one: the ledger's PAN\n"
+	    "                  hashes depend on it)\n"
 	    "\n"
 	    "Options:\n"
 	    "  --dir DIR              the hierarchy directory\n"
@@ -245,6 +251,15 @@ uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv)
 		return uc_tool_usage(g, "keys %s: --dir is required", sub);
 	if (strcmp(sub, "show") == 0)
 		return do_show(g, &a);
+	if (strcmp(sub, "bank-link") == 0) {
+		uc_diag_clear(&d);
+		if ((k = uc_keys_new_bank_link(a.dir, &d)) != 0)
+			return uc_tool_fail_diag(g, k, &d, "keys bank-link");
+		if (!g->quiet)
+			printf("created %s/bank-link.key: keep it with the "
+			    "ledger's backups\n", a.dir);
+		return UC_EXIT_OK;
+	}
 	if (strcmp(sub, "init") != 0 && strcmp(sub, "signer") != 0 &&
 	    strcmp(sub, "revoke-signer") != 0)
 		return uc_tool_usage(g, "keys: unknown subcommand '%s'", sub);
@@ -265,7 +280,8 @@ uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv)
 		}
 		if (!g->quiet)
 			printf("created root CA, signer '%s', status-list "
-			    "signer, CRL and SCP03 master keys in %s\n",
+			    "signer, CRL, SCP03 master keys and bank-link key "
+			    "in %s\n",
 			    a.station != NULL ? a.station : "station-01",
 			    a.dir);
 	} else if (strcmp(sub, "signer") == 0) {

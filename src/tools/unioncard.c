@@ -27,7 +27,7 @@ static const struct uc_cmd commands[] = {
 	{ "version", cmd_version, "print the version" },
 	{ "readers", uc_cmd_readers, "list smart-card readers and cards" },
 	{ "card", uc_cmd_card, "card info (the chip) and card show|list|lost|... (the ledger)" },
-	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL" },
+	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL, bank link" },
 	{ "perso", uc_cmd_perso, "personalize a blank card for one member" },
 	{ "encode", uc_cmd_encode, "the station: encode an accepted request's cards" },
 	/* ledger (cmd_ledger_*.c) */

@@ -50,6 +50,13 @@ uc approver request approve "$rid"
 uc printer request accept "$rid"
 "$UC" keys init --dir "$TMP/keys" >/dev/null || fail "keys init"
 [ -f "$TMP/keys/bank-link.key" ] || fail "keys init made no bank-link key"
+[ "$(stat -c %a "$TMP/keys/bank-link.key")" = 600 ] || fail "bank-link.key mode"
+grep -Eqx '[0-9a-f]{64}' "$TMP/keys/bank-link.key" || fail "bank-link.key: not 32 bytes hex"
+cp "$TMP/keys/bank-link.key" "$TMP/bl.before"
+expect_fail 2 "$UC" keys bank-link --dir "$TMP/keys"
+grep -q "never replaced" "$TMP/err" || fail "keys bank-link: $(cat "$TMP/err")"
+cmp -s "$TMP/keys/bank-link.key" "$TMP/bl.before" || fail "the bank-link key changed"
+ok "keys init makes a bank-link key that keys bank-link never replaces"
 
 # 4b. Without the bank-link key the linked request is refused up front.
 mkdir "$TMP/nokey"
