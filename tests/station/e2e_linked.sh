@@ -10,7 +10,9 @@
 #      of an encoded card and gets the PAN the card was made with;
 #   4. a regular (not linked) blank card fed into a linked run is spoiled
 #      with the reason, and a linked run without the bank-link key is
-#      refused before any card is touched.
+#      refused before any card is touched;
+#   5. a linked card written but never recorded (the run stopped between)
+#      is recovered on the next run, its PAN binding read again.
 . "$(dirname "$0")/../ledger/lib.sh"
 . "$(dirname "$0")/../e2e/pcscd-lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
@@ -170,3 +172,46 @@ ok "the audit chain holds"
 	jq '[.[] | select(.status == "encoded" and (.pan_last4 | test("^[0-9]{4}$")))] | length')" = 6 ] ||
 	fail "card list: no last four"
 ok "card list shows each linked card's last four digits"
+
+# 5. A linked card written for its reserved serial whose run stopped
+#    before the ledger heard of it (`unioncard perso` plays that run): the
+#    next run recognises it, reads the PAN again and records its binding.
+cat >"$TMP/m7.csv" <<'CSV'
+full_name,date_of_birth,gender,national_id,position,joined_on,mandatory
+Ngô Thị Bích,1994-07-07,nữ,052194000007,Công nhân,2019-01-02,1
+CSV
+uc clerk member import "$TMP/m7.csv" --unit TP01 >/dev/null
+uc clerk member submit --unit TP01 >/dev/null
+uc approver member approve --unit TP01 --all >/dev/null
+code7=$(uc printer member show 052194000007 | jq -r .member_code)
+r2=$(uc clerk request create --unit TP01 --type linked --members "$code7")
+uc clerk request submit "$r2"
+uc approver request approve "$r2"
+uc printer request accept "$r2"
+reserved=$(uc printer card list --request "$r2" --json | jq -r '.[0].serial')
+cat >"$TMP/m7.json" <<JSON
+{"member_code": "$code7", "full_name": "Ngô Thị Bích", "unit_code": "TP01",
+ "unit_name": "CĐCS Công ty May Tuy Phước", "card_type": "linked",
+ "issued_on": "$(date +%Y-%m-%d)", "expires_on": "2040-01-01",
+ "card_serial": "$reserved"}
+JSON
+mkdir "$TMP/hopper5"
+"$VC" hopper "$TMP/hopper5" --count 1 --keys "$TMP/keys" --linked >/dev/null
+"$UC" perso --reader "vcard:$TMP/hopper5/card-0001.json" --member "$TMP/m7.json" \
+	--keys "$TMP/keys" >"$TMP/p7.out" 2>&1 || fail "perso: $(cat "$TMP/p7.out")"
+uc printer encode --request "$r2" --reader "vcard:$TMP/hopper5" \
+	--keys "$TMP/keys" --wait 1 >"$TMP/enc5.out" 2>&1 ||
+	fail "recovery: $(cat "$TMP/enc5.out")"
+grep -q "recovered card $reserved" "$TMP/enc5.out" ||
+	fail "recovery: $(cat "$TMP/enc5.out")"
+pan=$("$VC" show "$TMP/hopper5/card-0001.json" --json | jq -r .linked.pan)
+want=$(printf %s "$pan" | openssl dgst -sha256 -mac HMAC \
+	-macopt "hexkey:$key" -r | cut -d' ' -f1)
+got=$(sqlite3 "$TMP/ledger.db" "SELECT lower(hex(pan_hmac)) || ' ' ||
+	pan_last4 || ' ' || status FROM cards WHERE pan_last4 IS NOT NULL
+	AND line_id IN (SELECT id FROM request_lines WHERE request_id = $r2)")
+[ "$got" = "$want $(printf %s "$pan" | tail -c 4) encoded" ] ||
+	fail "recovered linked card: ledger has '$got'"
+if grep -q "$pan" "$TMP/enc5.out" "$TMP/p7.out"; then fail "PAN printed"; fi
+uc admin audit verify >/dev/null || fail "audit verify"
+ok "a linked card written but never recorded is recovered with its PAN binding"
