@@ -15,8 +15,8 @@
  * the chip carries that serial and verifies; see
  * applets-spec/station-recovery.md.
  *
- * What this module does NOT do yet: a terminal progress bar, tear and
- * kill tests at every step, linked cards.
+ * What this module does NOT do yet: tear and kill tests at every step,
+ * linked cards.  (The progress bar is the tool's: src/tools/progress.h.)
  */
 #ifndef UNIONCARD_STATION_H
 #define UNIONCARD_STATION_H
@@ -69,7 +69,12 @@ struct uc_station_opts {
 	int years_valid;                 /* 0: 5 */
 	uc_station_event_fn event;       /* may be NULL */
 	void *event_ctx;
-	volatile sig_atomic_t *stop;     /* set by a signal: stop between cards */
+	/*
+	 * Set by a signal: stop between cards.  A wait for a card is cut
+	 * into 200 ms slices that look at it, so an empty reader does not
+	 * hold the stop back for card_timeout_ms.
+	 */
+	volatile sig_atomic_t *stop;
 	/*
 	 * A lock file shared by every station on this ledger (e.g. the
 	 * ledger's path + ".station.lock"); NULL: this is the only station.

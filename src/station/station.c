@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -33,6 +34,8 @@
 #define DEFAULT_SPOILS_PER_LINE 3
 #define DEFAULT_YEARS_VALID 5
 #define REASON_MAX 512
+/* While waiting for a card, look at *stop this often. */
+#define STOP_POLL_MS 200
 
 struct run {
 	const struct uc_station_opts *o;
@@ -195,11 +198,56 @@ unlock_stations(int *fd)
 static int one_card_locked(struct run *x, struct uc_member *m,
     struct uc_diag *diag);
 
+static long long
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for a card.  With a stop flag the wait goes in slices of
+ * STOP_POLL_MS, so that Ctrl-C at an empty reader ends the run at once
+ * instead of after the whole card timeout.  Returns 0 (a card), 3 (*stop
+ * was set; no card in hand), or the transport's error at the deadline.
+ */
+static int
+connect_card(const struct run *x)
+{
+	const struct uc_station_opts *o = x->o;
+	long long deadline = o->card_timeout_ms < 0 ? -1 :
+	    now_ms() + o->card_timeout_ms;
+	long long left;
+	int r, slice;
+
+	if (o->stop == NULL)
+		return uc_transport_connect(o->transport, o->card_timeout_ms,
+		    NULL, NULL);
+	for (;;) {
+		if (stopped(x))
+			return 3;
+		left = deadline < 0 ? STOP_POLL_MS : deadline - now_ms();
+		slice = left > STOP_POLL_MS ? STOP_POLL_MS : left < 0 ? 0 :
+		    (int)left;
+		r = uc_transport_connect(o->transport, slice, NULL, NULL);
+		/* The signal may have cut the wait short with an error. */
+		if (r != 0 && stopped(x))
+			return 3;
+		/* No card (or no reader) yet: only the deadline ends it. */
+		if ((r != UC_ERR_TIMEOUT && r != UC_ERR_NO_READER) ||
+		    (deadline >= 0 && now_ms() >= deadline))
+			return r;
+	}
+}
+
 /*
  * With a card in hand, under the stations' lock: re-read the line (another
  * station may have finished it, or spoiled its card and reserved a new
  * serial), then write the card.  Returns 2 when the line turned out done:
- * the card stays in the reader, blank, for the next line.
+ * the card stays in the reader, blank, for the next line; 3 when *stop was
+ * set while waiting for a card.
  */
 static int
 one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
@@ -209,8 +257,9 @@ one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	int fd = -1, r;
 
 	emit(x, UC_STATION_WAITING, m, NULL, NULL);
-	if ((r = uc_transport_connect(o->transport, o->card_timeout_ms, NULL,
-	    NULL)) != 0)
+	if ((r = connect_card(x)) == 3)
+		return 3;
+	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "no blank card came for %s %s%s%s", m->member_code,
 		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
@@ -425,6 +474,12 @@ uc_station_encode(const struct uc_station_opts *o,
 			r = one_card(&x, &m, diag);
 			if (r < 0)
 				goto out;
+			if (r == 3) {
+				/* The reserved serial waits for the next run. */
+				sum->stopped = 1;
+				r = 0;
+				goto out;
+			}
 			if (r == 0)
 				break;
 			if (r == 2) {
