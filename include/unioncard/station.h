@@ -88,6 +88,15 @@ struct uc_station_opts {
 struct uc_station_summary {
 	size_t lines, encoded, recovered, already, spoiled, skipped;
 	int stopped; /* 1 when *stop ended the run early */
+	/*
+	 * Where the run's time went, in milliseconds of the monotonic
+	 * clock (for benchmarks and logs): waiting for a card and powering
+	 * it (connect), personalizing, reading back, and the ledger
+	 * (reading the request and its cards, reserving, recording; each
+	 * write one transaction, fsynced).  total_ms is the whole run; what
+	 * the four leave over is the lock, events and bookkeeping.
+	 */
+	double card_wait_ms, perso_ms, verify_ms, ledger_ms, total_ms;
 };
 
 /*

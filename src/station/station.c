@@ -37,6 +37,25 @@
 /* While waiting for a card, look at *stop this often. */
 #define STOP_POLL_MS 200
 
+static long long
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Monotonic time in milliseconds, finer, for the summary's timings. */
+static double
+now_fine_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 struct run {
 	const struct uc_station_opts *o;
 	struct uc_station_summary *sum;
@@ -198,14 +217,6 @@ unlock_stations(int *fd)
 static int one_card_locked(struct run *x, struct uc_member *m,
     struct uc_diag *diag);
 
-static long long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /*
  * Wait for a card.  With a stop flag the wait goes in slices of
@@ -256,8 +267,13 @@ one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	json_t *cards = NULL;
 	int fd = -1, r;
 
+	double t0;
+
 	emit(x, UC_STATION_WAITING, m, NULL, NULL);
-	if ((r = connect_card(x)) == 3)
+	t0 = now_fine_ms();
+	r = connect_card(x);
+	x->sum->card_wait_ms += now_fine_ms() - t0;
+	if (r == 3)
 		return 3;
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
@@ -269,7 +285,10 @@ one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	if ((r = lock_stations(o, &fd)) != 0)
 		return uc_diag_set(diag, r, o->lock_path, 0, NULL,
 		    "cannot take the stations' lock");
-	if ((r = uc_ledger_card_list(o->ledger, o->request_id, &cards)) != 0)
+	t0 = now_fine_ms();
+	r = uc_ledger_card_list(o->ledger, o->request_id, &cards);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		goto out;
 	if (line_card(cards, m->member_code, m->card_serial,
 	    sizeof(m->card_serial))) {
@@ -299,12 +318,15 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	char reason[REASON_MAX], chip[2 * UC_CARD_SERIAL_LEN + 1];
 	const struct uc_verify_check *bad = NULL;
 	size_t i;
+	double t0;
 	int r;
 
 	memset(&vo, 0, sizeof(vo));
 	vo.trust = o->trust;
 
+	t0 = now_fine_ms();
 	r = uc_perso_card(o->transport, m, o->keys, &pr, &d);
+	x->sum->perso_ms += now_fine_ms() - t0;
 	uc_hex_encode(pr.serial, UC_CARD_SERIAL_LEN, chip);
 	if (r == UC_ERR_STATE) {
 		/* A locked chip: ours from an interrupted run, or not blank. */
@@ -346,7 +368,10 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		goto spoil;
 	}
 	/* Read it back exactly as a field officer would. */
-	if ((r = uc_verify_card(o->transport, &vo, &vr, &d)) != 0) {
+	t0 = now_fine_ms();
+	r = uc_verify_card(o->transport, &vo, &vr, &d);
+	x->sum->verify_ms += now_fine_ms() - t0;
+	if (r != 0) {
 		snprintf(reason, sizeof(reason), "read-back failed: %s",
 		    uc_strerror(r));
 		goto spoil;
@@ -360,7 +385,10 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		    "");
 		goto spoil;
 	}
-	if ((r = record(x, m, &vr, pr.point, pr.secobj_sha256)) != 0)
+	t0 = now_fine_ms();
+	r = record(x, m, &vr, pr.point, pr.secobj_sha256);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot record card %s", m->card_serial);
 	x->sum->encoded++;
@@ -368,7 +396,10 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	uc_transport_disconnect(o->transport, 1);
 	return 0;
 spoil:
-	if ((r = uc_ledger_card_spoil(o->ledger, m->card_serial, reason)) != 0)
+	t0 = now_fine_ms();
+	r = uc_ledger_card_spoil(o->ledger, m->card_serial, reason);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot spoil card %s", m->card_serial);
 	x->sum->spoiled++;
@@ -385,6 +416,7 @@ uc_station_encode(const struct uc_station_opts *o,
 	json_t *req = NULL, *cards = NULL, *lines, *line;
 	const char *status, *type, *unit;
 	size_t i;
+	double start = now_fine_ms(), t0;
 	int r, spoils;
 
 	if (sum != NULL)
@@ -397,7 +429,10 @@ uc_station_encode(const struct uc_station_opts *o,
 	x.o = o;
 	x.sum = sum;
 
-	if ((r = uc_ledger_request_show(o->ledger, o->request_id, &req)) != 0)
+	t0 = now_fine_ms();
+	r = uc_ledger_request_show(o->ledger, o->request_id, &req);
+	sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		goto out;
 	status = json_string_value(json_object_get(req, "status"));
 	type = json_string_value(json_object_get(req, "type"));
@@ -447,8 +482,10 @@ uc_station_encode(const struct uc_station_opts *o,
 		}
 		json_decref(cards);
 		cards = NULL;
-		if ((r = uc_ledger_card_list(o->ledger, o->request_id,
-		    &cards)) != 0)
+		t0 = now_fine_ms();
+		r = uc_ledger_card_list(o->ledger, o->request_id, &cards);
+		sum->ledger_ms += now_fine_ms() - t0;
+		if (r != 0)
 			goto out;
 		done = line_card(cards, m.member_code, m.card_serial,
 		    sizeof(m.card_serial));
@@ -463,9 +500,11 @@ uc_station_encode(const struct uc_station_opts *o,
 				goto out;
 			}
 			/* The serial is in the ledger before the first APDU. */
-			if (m.card_serial[0] == '\0' &&
-			    (r = uc_ledger_card_reserve(o->ledger, line_id,
-			    m.card_serial)) != 0) {
+			t0 = now_fine_ms();
+			r = m.card_serial[0] == '\0' ? uc_ledger_card_reserve(
+			    o->ledger, line_id, m.card_serial) : 0;
+			sum->ledger_ms += now_fine_ms() - t0;
+			if (r != 0) {
 				uc_diag_set(diag, r, NULL, 0, m.member_code,
 				    "ledger: cannot reserve a card for %s",
 				    m.member_code);
@@ -510,6 +549,7 @@ uc_station_encode(const struct uc_station_opts *o,
 	}
 	r = 0;
 out:
+	sum->total_ms = now_fine_ms() - start;
 	json_decref(cards);
 	json_decref(req);
 	return r;
