@@ -314,10 +314,18 @@ pcsc_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 		 * card printer swaps in the next one: wait and try again
 		 * until the deadline rather than fail at once.
 		 */
-		if ((rv != SCARD_W_UNPOWERED_CARD &&
-		    rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD) ||
-		    (deadline >= 0 && now_ms() >= deadline))
+		if (rv != SCARD_W_UNPOWERED_CARD &&
+		    rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD)
 			return fail("SCardConnect", rv, UC_ERR_NO_CARD);
+		/*
+		 * No card came up in time: a timeout, as when none was
+		 * listed, so that a caller waiting in slices (the station,
+		 * to notice Ctrl-C) goes on waiting through a slow swap.
+		 */
+		if (deadline >= 0 && now_ms() >= deadline) {
+			(void)fail("SCardConnect", rv, UC_ERR_NO_CARD);
+			return UC_ERR_TIMEOUT;
+		}
 		usleep(pause);
 		if (pause < PCSC_SWAP_PAUSE_MAX_US)
 			pause = pause * 2 > PCSC_SWAP_PAUSE_MAX_US ?

@@ -138,7 +138,9 @@ grep -q "1 encoded now" "$TMP/stop.out" || fail "summary: $(cat "$TMP/stop.out")
 	fail "after Ctrl-C: $(uc printer card list --request "$rid2" --json)"
 wait "$hopper_pid" 2>/dev/null || true
 mkdir "$TMP/hopper3"
-"$VC" hopper "$TMP/hopper3" --count 1 --keys "$TMP/keys" \
+# A slow printer: the card comes after 700 ms, longer than the slices in
+# which the station waits (to notice Ctrl-C); it must wait on.
+"$VC" hopper "$TMP/hopper3" --count 1 --keys "$TMP/keys" --feed-ms 700 \
 	--vpcd "127.0.0.1:$port" >"$TMP/hopper3.log" 2>&1 &
 hopper_pid=$!
 uc printer encode --request "$rid2" --reader 'pcsc:Virtual PCD 00 00' \
@@ -150,4 +152,4 @@ uc printer card list --request "$rid2" --json >"$TMP/c2.json"
 [ "$(jq '[.[] | select(.status == "encoded")] | length' "$TMP/c2.json")" = 2 ] &&
     [ "$(jq length "$TMP/c2.json")" = 2 ] || fail "resumed: $(cat "$TMP/c2.json")"
 uc admin audit verify >/dev/null || fail "audit verify"
-ok "Ctrl-C at an empty reader stops at once with a resume hint; the rerun finishes"
+ok "Ctrl-C at an empty reader stops at once with a resume hint; the rerun waits out a slow feed and finishes"
