@@ -217,7 +217,6 @@ unlock_stations(int *fd)
 static int one_card_locked(struct run *x, struct uc_member *m,
     struct uc_diag *diag);
 
-
 /*
  * Wait for a card.  With a stop flag the wait goes in slices of
  * STOP_POLL_MS, so that Ctrl-C at an empty reader ends the run at once
@@ -265,9 +264,8 @@ one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
 	json_t *cards = NULL;
-	int fd = -1, r;
-
 	double t0;
+	int fd = -1, r;
 
 	emit(x, UC_STATION_WAITING, m, NULL, NULL);
 	t0 = now_fine_ms();
