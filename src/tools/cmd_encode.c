@@ -410,9 +410,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (sum.stopped) {
-		fprintf(stderr, "unioncard: stopped by %s after the card in "
-		    "hand: %zu of %zu members have a card, each recorded in the "
-		    "ledger.\nRun the same command again to resume.\n",
+		/* The card in hand, if any, was finished before stopping. */
+		fprintf(stderr, "unioncard: stopped by %s; no card was left "
+		    "half-done: %zu of %zu members have a card, each recorded "
+		    "in the ledger.\nRun the same command again to resume.\n",
 		    stop_flag == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)",
 		    sum.encoded + sum.recovered + sum.already, sum.lines);
 		goto out;

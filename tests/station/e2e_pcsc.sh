@@ -128,7 +128,7 @@ set -e
 t1=$(date +%s)
 [ "$rc" = 2 ] || fail "exit $rc after Ctrl-C: $(cat "$TMP/stop.err")"
 [ $((t1 - t0)) -le 3 ] || fail "Ctrl-C took $((t1 - t0)) s to stop the wait"
-grep -q "stopped by Ctrl-C (SIGINT) after the card in hand: 1 of 2 members have a card" \
+grep -q "stopped by Ctrl-C (SIGINT); no card was left half-done: 1 of 2 members have a card" \
 	"$TMP/stop.err" || fail "stop message: $(cat "$TMP/stop.err")"
 grep -q "Run the same command again to resume" "$TMP/stop.err" ||
 	fail "no resume hint: $(cat "$TMP/stop.err")"
