@@ -256,6 +256,21 @@ UC_API int uc_ledger_report_fees(struct uc_ledger *l, json_t **out);
 /* Cards by status: [{"status","count"}...]. */
 UC_API int uc_ledger_report_cards(struct uc_ledger *l, json_t **out);
 /*
+ * The spoilage log: every spoiled card of the actor's subtree (of one
+ * request when request_id > 0), oldest first:
+ *   {"total": N,
+ *    "by_reason": {"REASON": count...},   most frequent first
+ *    "cards": [{"serial","request","member_code","reason","at","by"}...]}
+ * "at" is when the card was spoiled (UTC), "by" the account that recorded
+ * it (the ledger does not know which station that was), "request" null
+ * for a card outside any request.  by_reason groups on the reason up to
+ * its second ": ", where the station's reasons put the detail that varies
+ * from card to card ("personalization failed at STAGE: ERROR: detail").
+ * Any role may read it; one pass over the audit trail finds "by".
+ */
+UC_API int uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
+    json_t **out);
+/*
  * Recompute the per-unit daily counters behind the progress report from
  * the member rows (after a bulk load, or to repair).  Admin only.
  */

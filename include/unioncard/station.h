@@ -21,6 +21,7 @@
  * and its last four digits (uc_ledger_card_set_pan) before marking the
  * card encoded.  A linked request without a bank-link key is refused
  * before any card is touched.
+ * (The progress bar is the tool's: src/tools/progress.h.)
  */
 #ifndef UNIONCARD_STATION_H
 #define UNIONCARD_STATION_H
@@ -73,7 +74,12 @@ struct uc_station_opts {
 	int years_valid;                 /* 0: 5 */
 	uc_station_event_fn event;       /* may be NULL */
 	void *event_ctx;
-	volatile sig_atomic_t *stop;     /* set by a signal: stop between cards */
+	/*
+	 * Set by a signal: stop between cards.  A wait for a card is cut
+	 * into 200 ms slices that look at it, so an empty reader does not
+	 * hold the stop back for card_timeout_ms.
+	 */
+	volatile sig_atomic_t *stop;
 	/*
 	 * A lock file shared by every station on this ledger (e.g. the
 	 * ledger's path + ".station.lock"); NULL: this is the only station.
@@ -87,6 +93,15 @@ struct uc_station_opts {
 struct uc_station_summary {
 	size_t lines, encoded, recovered, already, spoiled, skipped;
 	int stopped; /* 1 when *stop ended the run early */
+	/*
+	 * Where the run's time went, in milliseconds of the monotonic
+	 * clock (for benchmarks and logs): waiting for a card and powering
+	 * it (connect), personalizing, reading back, and the ledger
+	 * (reading the request and its cards, reserving, recording; each
+	 * write one transaction, fsynced).  total_ms is the whole run; what
+	 * the four leave over is the lock, events and bookkeeping.
+	 */
+	double card_wait_ms, perso_ms, verify_ms, ledger_ms, total_ms;
 };
 
 /*

@@ -1,6 +1,6 @@
 /*
  * reports.c - targets, the progress report, fee and card totals, and the
- * audit export.
+ * spoilage log, and the audit export.
  *
  * The progress report must stay fast over ten million members, so it
  * never scans members: every import and approval adds to a per-unit,
@@ -429,6 +429,153 @@ uc_ledger_report_cards(struct uc_ledger *l, json_t **out)
 	    " JOIN members m ON m.id = c.member_id JOIN units u"
 	    " ON u.id = m.unit_id WHERE substr(u.path, 1, ?2) = ?1"
 	    " GROUP BY c.status ORDER BY c.status", out, 0);
+}
+
+/* The reason's class: up to its second ": " (see ledger.h). */
+static void
+reason_class(const char *reason, char *out, size_t cap)
+{
+	const char *p = strstr(reason, ": ");
+	size_t n;
+
+	if (p != NULL)
+		p = strstr(p + 2, ": ");
+	n = p != NULL ? (size_t)(p - reason) : strlen(reason);
+	if (n >= cap) {
+		/* Cut on a character boundary: keys must stay UTF-8. */
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)reason[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, reason, n);
+	out[n] = '\0';
+}
+
+struct rcount {
+	const char *reason;
+	json_int_t n;
+};
+
+static int
+by_count(const void *a, const void *b)
+{
+	const struct rcount *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->reason, y->reason);
+}
+
+/* counts (reason -> n) as an object with the most frequent first. */
+static json_t *
+sorted_counts(json_t *counts)
+{
+	struct rcount *v = NULL;
+	json_t *o = NULL, *val;
+	const char *k;
+	size_t i = 0, n = json_object_size(counts);
+
+	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL)
+		return NULL;
+	json_object_foreach(counts, k, val) {
+		v[i].reason = k;
+		v[i].n = json_integer_value(val);
+		i++;
+	}
+	qsort(v, n, sizeof(*v), by_count);
+	if ((o = json_object()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (json_object_set_new(o, v[i].reason,
+		    json_integer(v[i].n)) != 0) {
+			json_decref(o);
+			o = NULL;
+			goto out;
+		}
+out:
+	free(v);
+	return o;
+}
+
+int
+uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
+    json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *cards = NULL, *counts = NULL, *by = NULL, *o;
+	char serial[UC_LEDGER_SERIAL_LEN + 1], prefix[8], cls[256];
+	json_int_t total = 0;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL || request_id < 0)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((cards = json_array()) == NULL || (counts = json_object()) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	/* Who spoiled it: the audit row of the spoil, matched on the serial
+	 * as the audit writes it (prefix + nine digits). */
+	if ((r = lg_prepare(l, &st, "WITH spoils AS (SELECT object,"
+	    " max(account) AS account FROM audit WHERE action = 'card.spoil'"
+	    " GROUP BY object)"
+	    " SELECT c.serial, rl.request_id, m.member_code,"
+	    " coalesce(c.reason, ''), c.updated_at, s.account FROM cards c"
+	    " JOIN members m ON m.id = c.member_id"
+	    " JOIN units u ON u.id = m.unit_id"
+	    " LEFT JOIN request_lines rl ON rl.id = c.line_id"
+	    " LEFT JOIN spoils s ON s.object = ?4 || printf('%09d', c.serial)"
+	    " WHERE c.status = 'spoiled' AND substr(u.path, 1, ?2) = ?1"
+	    " AND (?3 = 0 OR rl.request_id = ?3)"
+	    " ORDER BY c.updated_at, c.serial")) != 0)
+		goto out;
+	snprintf(prefix, sizeof(prefix), "%02u", l->prefix % 100u);
+	lg_bind_text(st, 1, l->acct_unit.path);
+	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+	sqlite3_bind_int64(st, 3, request_id);
+	lg_bind_text(st, 4, prefix);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *reason = (const char *)sqlite3_column_text(st, 3);
+		int has_req = sqlite3_column_type(st, 1) != SQLITE_NULL;
+
+		lg_serial_format(l->prefix, sqlite3_column_int64(st, 0),
+		    serial);
+		o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s?}",
+		    "serial", serial,
+		    "request", has_req ? json_integer((json_int_t)
+		    sqlite3_column_int64(st, 1)) : json_null(),
+		    "member_code", (const char *)sqlite3_column_text(st, 2),
+		    "reason", reason,
+		    "at", (const char *)sqlite3_column_text(st, 4),
+		    "by", (const char *)sqlite3_column_text(st, 5));
+		if (o == NULL || json_array_append_new(cards, o) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+		reason_class(reason, cls, sizeof(cls));
+		if (json_object_set_new(counts, cls, json_integer(
+		    json_integer_value(json_object_get(counts, cls)) + 1)) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+		total++;
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	if ((by = sorted_counts(counts)) == NULL ||
+	    (*out = json_pack("{s:I, s:O, s:O}", "total", total,
+	    "by_reason", by, "cards", cards)) == NULL)
+		r = UC_ERR_NOMEM;
+out:
+	sqlite3_finalize(st);
+	json_decref(by);
+	json_decref(counts);
+	json_decref(cards);
+	return r;
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -35,6 +36,27 @@
 #define DEFAULT_SPOILS_PER_LINE 3
 #define DEFAULT_YEARS_VALID 5
 #define REASON_MAX 512
+/* While waiting for a card, look at *stop this often. */
+#define STOP_POLL_MS 200
+
+static long long
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Monotonic time in milliseconds, finer, for the summary's timings. */
+static double
+now_fine_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
 
 struct run {
 	const struct uc_station_opts *o;
@@ -234,21 +256,62 @@ static int one_card_locked(struct run *x, struct uc_member *m,
     struct uc_diag *diag);
 
 /*
+ * Wait for a card.  With a stop flag the wait goes in slices of
+ * STOP_POLL_MS, so that Ctrl-C at an empty reader ends the run at once
+ * instead of after the whole card timeout.  Returns 0 (a card), 3 (*stop
+ * was set; no card in hand), or the transport's error at the deadline.
+ */
+static int
+connect_card(const struct run *x)
+{
+	const struct uc_station_opts *o = x->o;
+	long long deadline = o->card_timeout_ms < 0 ? -1 :
+	    now_ms() + o->card_timeout_ms;
+	long long left;
+	int r, slice;
+
+	if (o->stop == NULL)
+		return uc_transport_connect(o->transport, o->card_timeout_ms,
+		    NULL, NULL);
+	for (;;) {
+		if (stopped(x))
+			return 3;
+		left = deadline < 0 ? STOP_POLL_MS : deadline - now_ms();
+		slice = left > STOP_POLL_MS ? STOP_POLL_MS : left < 0 ? 0 :
+		    (int)left;
+		r = uc_transport_connect(o->transport, slice, NULL, NULL);
+		/* The signal may have cut the wait short with an error. */
+		if (r != 0 && stopped(x))
+			return 3;
+		/* No card (or no reader) yet: only the deadline ends it. */
+		if ((r != UC_ERR_TIMEOUT && r != UC_ERR_NO_READER) ||
+		    (deadline >= 0 && now_ms() >= deadline))
+			return r;
+	}
+}
+
+/*
  * With a card in hand, under the stations' lock: re-read the line (another
  * station may have finished it, or spoiled its card and reserved a new
  * serial), then write the card.  Returns 2 when the line turned out done:
- * the card stays in the reader, blank, for the next line.
+ * the card stays in the reader, blank, for the next line; 3 when *stop was
+ * set while waiting for a card.
  */
 static int
 one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
 	json_t *cards = NULL;
+	double t0;
 	int fd = -1, r;
 
 	emit(x, UC_STATION_WAITING, m, NULL, NULL);
-	if ((r = uc_transport_connect(o->transport, o->card_timeout_ms, NULL,
-	    NULL)) != 0)
+	t0 = now_fine_ms();
+	r = connect_card(x);
+	x->sum->card_wait_ms += now_fine_ms() - t0;
+	if (r == 3)
+		return 3;
+	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "no blank card came for %s %s%s%s", m->member_code,
 		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
@@ -258,7 +321,10 @@ one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	if ((r = lock_stations(o, &fd)) != 0)
 		return uc_diag_set(diag, r, o->lock_path, 0, NULL,
 		    "cannot take the stations' lock");
-	if ((r = uc_ledger_card_list(o->ledger, o->request_id, &cards)) != 0)
+	t0 = now_fine_ms();
+	r = uc_ledger_card_list(o->ledger, o->request_id, &cards);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		goto out;
 	if (line_card(cards, m->member_code, m->card_serial,
 	    sizeof(m->card_serial))) {
@@ -288,12 +354,15 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	char reason[REASON_MAX], chip[2 * UC_CARD_SERIAL_LEN + 1];
 	const struct uc_verify_check *bad = NULL;
 	size_t i;
+	double t0;
 	int r;
 
 	memset(&vo, 0, sizeof(vo));
 	vo.trust = o->trust;
 
+	t0 = now_fine_ms();
 	r = uc_perso_card(o->transport, m, o->keys, &pr, &d);
+	x->sum->perso_ms += now_fine_ms() - t0;
 	uc_hex_encode(pr.serial, UC_CARD_SERIAL_LEN, chip);
 	if (r == UC_ERR_STATE) {
 		/* A locked chip: ours from an interrupted run, or not blank. */
@@ -338,7 +407,10 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		goto spoil;
 	}
 	/* Read it back exactly as a field officer would. */
-	if ((r = uc_verify_card(o->transport, &vo, &vr, &d)) != 0) {
+	t0 = now_fine_ms();
+	r = uc_verify_card(o->transport, &vo, &vr, &d);
+	x->sum->verify_ms += now_fine_ms() - t0;
+	if (r != 0) {
 		snprintf(reason, sizeof(reason), "read-back failed: %s",
 		    uc_strerror(r));
 		goto spoil;
@@ -352,6 +424,7 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		    "");
 		goto spoil;
 	}
+	t0 = now_fine_ms();
 	if (m->card_type == UC_CARD_TYPE_LINKED) {
 		if (!pr.have_pan_hmac) {
 			snprintf(reason, sizeof(reason), "linked card: no PAN "
@@ -364,7 +437,9 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 			    "ledger: cannot record the bank card of %s: %s",
 			    m->card_serial, uc_ledger_why(o->ledger));
 	}
-	if ((r = record(x, m, &vr, pr.point, pr.secobj_sha256)) != 0)
+	r = record(x, m, &vr, pr.point, pr.secobj_sha256);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot record card %s", m->card_serial);
 	x->sum->encoded++;
@@ -372,7 +447,10 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	uc_transport_disconnect(o->transport, 1);
 	return 0;
 spoil:
-	if ((r = uc_ledger_card_spoil(o->ledger, m->card_serial, reason)) != 0)
+	t0 = now_fine_ms();
+	r = uc_ledger_card_spoil(o->ledger, m->card_serial, reason);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot spoil card %s", m->card_serial);
 	x->sum->spoiled++;
@@ -389,6 +467,7 @@ uc_station_encode(const struct uc_station_opts *o,
 	json_t *req = NULL, *cards = NULL, *lines, *line;
 	const char *status, *type, *unit;
 	size_t i;
+	double start = now_fine_ms(), t0;
 	int r, spoils;
 
 	if (sum != NULL)
@@ -401,7 +480,10 @@ uc_station_encode(const struct uc_station_opts *o,
 	x.o = o;
 	x.sum = sum;
 
-	if ((r = uc_ledger_request_show(o->ledger, o->request_id, &req)) != 0)
+	t0 = now_fine_ms();
+	r = uc_ledger_request_show(o->ledger, o->request_id, &req);
+	sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
 		goto out;
 	status = json_string_value(json_object_get(req, "status"));
 	type = json_string_value(json_object_get(req, "type"));
@@ -456,8 +538,10 @@ uc_station_encode(const struct uc_station_opts *o,
 		}
 		json_decref(cards);
 		cards = NULL;
-		if ((r = uc_ledger_card_list(o->ledger, o->request_id,
-		    &cards)) != 0)
+		t0 = now_fine_ms();
+		r = uc_ledger_card_list(o->ledger, o->request_id, &cards);
+		sum->ledger_ms += now_fine_ms() - t0;
+		if (r != 0)
 			goto out;
 		done = line_card(cards, m.member_code, m.card_serial,
 		    sizeof(m.card_serial));
@@ -472,9 +556,11 @@ uc_station_encode(const struct uc_station_opts *o,
 				goto out;
 			}
 			/* The serial is in the ledger before the first APDU. */
-			if (m.card_serial[0] == '\0' &&
-			    (r = uc_ledger_card_reserve(o->ledger, line_id,
-			    m.card_serial)) != 0) {
+			t0 = now_fine_ms();
+			r = m.card_serial[0] == '\0' ? uc_ledger_card_reserve(
+			    o->ledger, line_id, m.card_serial) : 0;
+			sum->ledger_ms += now_fine_ms() - t0;
+			if (r != 0) {
 				uc_diag_set(diag, r, NULL, 0, m.member_code,
 				    "ledger: cannot reserve a card for %s",
 				    m.member_code);
@@ -483,6 +569,12 @@ uc_station_encode(const struct uc_station_opts *o,
 			r = one_card(&x, &m, diag);
 			if (r < 0)
 				goto out;
+			if (r == 3) {
+				/* The reserved serial waits for the next run. */
+				sum->stopped = 1;
+				r = 0;
+				goto out;
+			}
 			if (r == 0)
 				break;
 			if (r == 2) {
@@ -513,6 +605,7 @@ uc_station_encode(const struct uc_station_opts *o,
 	}
 	r = 0;
 out:
+	sum->total_ms = now_fine_ms() - start;
 	json_decref(cards);
 	json_decref(req);
 	return r;

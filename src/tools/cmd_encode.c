@@ -3,13 +3,17 @@
  *
  * Walks an accepted print request and encodes one card per member through
  * uc_station_encode(); prints one line per card (or one JSON object per
- * event with --json).  Ctrl-C stops after the card in hand.
+ * event with --json).  On a terminal the lines give way to one progress
+ * line redrawn in place (progress.h); spoiled and ejected cards still get
+ * a line of their own, so the reasons stay on screen.  Ctrl-C stops after
+ * the card in hand.
  */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -18,6 +22,7 @@
 #include "cmd_ledger.h"
 #include "commands.h"
 #include "passphrase.h"
+#include "progress.h"
 #include "unioncard/keys.h"
 #include "unioncard/ledger.h"
 #include "unioncard/perso.h"
@@ -32,11 +37,59 @@
 
 static volatile sig_atomic_t stop_flag;
 
+/* What the event callback prints to, and the progress line's numbers. */
+struct out {
+	int json;
+	int bar;        /* stdout is a terminal: one line redrawn in place */
+	int drawn;      /* a progress line is on the screen now */
+	double start;   /* monotonic seconds when the run began */
+	struct uc_tool_progress p;
+};
+
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Progress only where a person watches, and can be redrawn in place. */
+static int
+want_bar(int json)
+{
+	const char *term = getenv("TERM");
+
+	return !json && isatty(STDOUT_FILENO) && term != NULL &&
+	    term[0] != '\0' && strcmp(term, "dumb") != 0;
+}
+
+static void
+bar_clear(struct out *o)
+{
+	if (o->drawn)
+		fputs("\r\033[K", stdout);
+	o->drawn = 0;
+}
+
+static void
+bar_draw(struct out *o)
+{
+	char line[UC_TOOL_PROGRESS_LINE_MAX];
+
+	o->p.elapsed_s = now_s() - o->start;
+	uc_tool_progress_format(&o->p, uc_tool_progress_columns(STDOUT_FILENO),
+	    line, sizeof(line));
+	printf("\r%s\033[K", line);
+	o->drawn = 1;
+	fflush(stdout);
+}
+
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	stop_flag = sig;
 }
 
 static void
@@ -53,7 +106,13 @@ usage(FILE *f)
 	    "APDU, the card is personalized with it, read back with the\n"
 	    "verifier's checks, and recorded as encoded.  A card that fails is\n"
 	    "recorded as spoiled with the reason and the next card is used.\n"
-	    "Ctrl-C stops after the card in hand; the same command resumes.\n"
+	    "Ctrl-C stops after the card in hand (or at once while waiting for\n"
+	    "a card); the same command resumes where it stopped.\n"
+	    "\n"
+	    "On a terminal one line shows the progress: a bar, cards done of\n"
+	    "all, encoded and spoiled by this run, cards a minute and the time\n"
+	    "left; a spoiled card also gets a line with the reason.  Otherwise\n"
+	    "(a pipe, a file, TERM=dumb) one line per card.\n"
 	    "\n"
 	    "A linked request's cards are bank cards that already carry the\n"
 	    "bank's payment application: the station reads each card's PAN\n"
@@ -105,11 +164,43 @@ kind_name(enum uc_station_event_kind k)
 	return "?";
 }
 
+/* The terminal's view: counts into the bar, reasons on lines of their own. */
+static void
+on_event_bar(struct out *o, const struct uc_station_event *ev)
+{
+	o->p.done = ev->done;
+	o->p.total = ev->total;
+	switch (ev->kind) {
+	case UC_STATION_WAITING:
+		break;
+	case UC_STATION_ENCODED:
+	case UC_STATION_RECOVERED:
+		o->p.encoded++;
+		break;
+	case UC_STATION_SPOILED:
+		o->p.spoiled++;
+		bar_clear(o);
+		printf("SPOILED card %s for %s: %s\n", ev->card_serial,
+		    ev->member_code, ev->reason);
+		break;
+	case UC_STATION_SKIPPED:
+		bar_clear(o);
+		printf("ejected chip %s: %s\n", ev->chip_serial, ev->reason);
+		break;
+	}
+	bar_draw(o);
+}
+
 static void
 on_event(void *ctx, const struct uc_station_event *ev)
 {
-	int json = *(const int *)ctx;
+	struct out *out = ctx;
+	int json = out->json;
 
+	if (out->bar) {
+		on_event_bar(out, ev);
+		return;
+	}
 	if (json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:I}",
 		    "event", kind_name(ev->kind),
@@ -190,6 +281,8 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	struct uc_station_summary sum;
 	struct sigaction sa;
 	struct uc_diag d;
+	struct out out;
+	char took[32];
 	long wait_s = DEFAULT_WAIT_S;
 	long long rid;
 	int c, r, rc = UC_EXIT_FAIL, json = g->json;
@@ -312,26 +405,45 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	so.keys = &pk;
 	so.trust = trust;
 	so.card_timeout_ms = (int)(wait_s * 1000);
+	memset(&out, 0, sizeof(out));
+	out.json = json;
+	out.bar = want_bar(json);
+	out.start = now_s();
 	so.event = on_event;
-	so.event_ctx = &json;
+	so.event_ctx = &out;
 	so.stop = &stop_flag;
 	snprintf(lock_path, sizeof(lock_path), "%s.station.lock",
 	    uc_tool_ledger_path(g));
 	so.lock_path = lock_path;
 	r = uc_station_encode(&so, &sum, &d);
+	bar_clear(&out);
 	if (!json)
 		printf("request %lld: %zu lines: %zu encoded now, %zu recovered,"
 		    " %zu done before, %zu spoiled, %zu ejected\n", rid,
 		    sum.lines, sum.encoded, sum.recovered, sum.already,
 		    sum.spoiled, sum.skipped);
+	if (out.bar) {
+		out.p.elapsed_s = now_s() - out.start;
+		uc_tool_progress_duration(out.p.elapsed_s, took, sizeof(took));
+		printf("took %s", took);
+		if (out.p.encoded > 0 && out.p.elapsed_s > 0.0)
+			printf(", %.1f cards a minute", (double)out.p.encoded *
+			    60.0 / out.p.elapsed_s);
+		putchar('\n');
+	}
+	fflush(stdout);
 	if (r != 0) {
 		rc = uc_tool_fail_diag(g, r, &d, "encoding stopped");
 		fprintf(stderr, "Run the same command again to resume.\n");
 		goto out;
 	}
 	if (sum.stopped) {
-		fprintf(stderr, "unioncard: stopped after the card in hand. "
-		    "Run the same command again to resume.\n");
+		/* The card in hand, if any, was finished before stopping. */
+		fprintf(stderr, "unioncard: stopped by %s; no card was left "
+		    "half-done: %zu of %zu members have a card, each recorded "
+		    "in the ledger.\nRun the same command again to resume.\n",
+		    stop_flag == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)",
+		    sum.encoded + sum.recovered + sum.already, sum.lines);
 		goto out;
 	}
 	rc = UC_EXIT_OK;

@@ -1,6 +1,6 @@
 /*
- * cmd_ledger_report.c - report progress|fees|cards, audit verify|export,
- * status-list export.
+ * cmd_ledger_report.c - report progress|fees|cards|spoilage, audit
+ * verify|export, status-list export.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,11 +52,89 @@ progress_csv(const json_t *a)
 	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
 }
 
+static void
+spoilage_usage(void)
+{
+	puts("Usage: unioncard --as USER report spoilage [--request ID]"
+	    " [--json]\n"
+	    "\n"
+	    "The spoilage log: every card blank spoiled while encoding (and"
+	    " every card\n"
+	    "spoiled by hand with 'card spoil'), in the units you may see;"
+	    " with\n"
+	    "--request, those of one print request.  First a count by"
+	    " reason, most\n"
+	    "frequent first, then one line per card: serial, request,"
+	    " member code,\n"
+	    "when (UTC), the account that recorded it, and the full reason."
+	    "  Reasons\n"
+	    "are counted up to their second \": \", where the station's"
+	    " reasons keep\n"
+	    "the per-card detail, e.g. \"personalization failed at opening"
+	    " the secure\n"
+	    "channel: authentication failed\": blanks made for another"
+	    " issuer's keys.\n"
+	    "\n"
+	    "--json: {\"total\": N, \"by_reason\": {REASON: N...},"
+	    " \"cards\": [{\"serial\",\n"
+	    "         \"request\", \"member_code\", \"reason\", \"at\","
+	    " \"by\"}...]}\n"
+	    "\n"
+	    "Examples:\n"
+	    "  unioncard --as printer report spoilage --request 7\n"
+	    "  unioncard --as admin report spoilage --json | jq .by_reason");
+}
+
+/* The spoilage log as text: the counts by reason, then the cards. */
+static int
+spoilage_text(json_t *o)
+{
+	static const char *const cols[] = { "serial", "request",
+	    "member_code", "at", "by", "reason" };
+	json_t *by = json_object_get(o, "by_reason");
+	const char *k;
+	json_t *v;
+
+	printf("spoiled cards: %lld\n", (long long)json_integer_value(
+	    json_object_get(o, "total")));
+	if (json_object_size(by) > 0) {
+		puts("by reason:");
+		json_object_foreach(by, k, v)
+			printf("%7lld  %s\n", (long long)json_integer_value(v),
+			    k);
+		putchar('\n');
+		return lgt_print_list(json_object_get(o, "cards"), cols, 6, 0);
+	}
+	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
+}
+
+static int
+report_spoilage(struct uc_tool_global *g, struct uc_ledger *l, int argc,
+    char **argv, int json)
+{
+	const char *rq = lgt_opt(argc, argv, "--request");
+	long long rid = 0;
+	json_t *o = NULL;
+	char *end = NULL;
+	int r;
+
+	if (rq != NULL) {
+		rid = strtoll(rq, &end, 10);
+		if (end == rq || *end != '\0' || rid <= 0)
+			return uc_tool_usage(g, "--request takes a request id");
+	}
+	if ((r = uc_ledger_report_spoilage(l, (int64_t)rid, &o)) != 0)
+		return lgt_fail(g, l, r, "report spoilage");
+	r = json ? lgt_print_json(o) : spoilage_text(o);
+	json_decref(o);
+	return r;
+}
+
 int
 uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--unit=", "--as-of=", "--json",
-	    "--csv", NULL };
+	    "--csv", "--request=", NULL };
 	static const char *const pcols[] = { "unit", "target", "entered",
 	    "approved", "percent", "rank", "exempt", "overdue" };
 	static const char *const fcols[] = { "period", "unit", "payer",
@@ -71,9 +149,19 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 		puts("Usage: unioncard --as USER report progress [--unit CODE]"
 		    " [--as-of DATE] [--json|--csv]\n"
 		    "       unioncard --as USER report fees [--json]\n"
-		    "       unioncard --as USER report cards [--json]");
+		    "       unioncard --as USER report cards [--json]\n"
+		    "       unioncard --as USER report spoilage [--request ID]"
+		    " [--json]\n"
+		    "('report spoilage --help' tells what it lists.)");
 		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
 	}
+	if (strcmp(sub, "spoilage") == 0 && lgt_flag(argc, argv, "--help")) {
+		spoilage_usage();
+		return UC_EXIT_OK;
+	}
+	if (strcmp(sub, "spoilage") != 0 && lgt_opt(argc, argv,
+	    "--request") != NULL)
+		return uc_tool_usage(g, "--request is for report spoilage");
 	if ((r = lgt_check(g, argc, argv, 2, known, 0)) != 0)
 		return r;
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
@@ -92,6 +180,8 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 			r = lgt_fail(g, l, r, "report fees");
 		else
 			r = lgt_print_list(a, fcols, 5, json);
+	} else if (strcmp(sub, "spoilage") == 0) {
+		r = report_spoilage(g, l, argc, argv, json);
 	} else if (strcmp(sub, "cards") == 0) {
 		if ((r = uc_ledger_report_cards(l, &a)) != 0)
 			r = lgt_fail(g, l, r, "report cards");

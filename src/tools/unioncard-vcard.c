@@ -73,11 +73,14 @@ usage(FILE *f)
 	    "  show STATE [--json]\n"
 	    "      print the card's state (never its keys).\n"
 	    "  hopper DIR --count N [--keys DIR] [--linked] [--vpcd HOST:PORT]\n"
+	    "         [--feed-ms MS]\n"
 	    "      make N blank cards DIR/card-0001.json ...; with --vpcd present\n"
 	    "      them one after another: the next card is inserted when the\n"
 	    "      current one is powered off after at least one APDU.\n"
 	    "      --linked: linked cards, with distinct Luhn-valid PANs\n"
 	    "      (consecutive account numbers from a random start).\n"
+	    "      --feed-ms MS: take MS milliseconds to feed each card, as a\n"
+	    "      slow card printer does (default 0).\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-vcard new /tmp/card.json --serial 0102030405060708\n"
@@ -849,7 +852,7 @@ cmd_hopper(int argc, char **argv)
 	struct serve_opts o;
 	const char *dir = NULL, *keys = NULL;
 	char path[PATH_MAX], pan[20];
-	unsigned long count = 0, i, account = 0;
+	unsigned long count = 0, i, account = 0, feed_ms = 0;
 	int k, r, vpcd = 0, linked = 0;
 	char *end;
 
@@ -862,6 +865,13 @@ cmd_hopper(int argc, char **argv)
 			    count > HOPPER_MAX || argv[k][0] == '-')
 				return uc_tool_usage(&g,
 				    "--count needs 1..%d", HOPPER_MAX);
+		} else if (strcmp(argv[k], "--feed-ms") == 0 && k + 1 < argc) {
+			errno = 0;
+			feed_ms = strtoul(argv[++k], &end, 10);
+			if (errno != 0 || *end != '\0' || feed_ms > 60000 ||
+			    argv[k][0] == '-')
+				return uc_tool_usage(&g,
+				    "--feed-ms needs 0..60000");
 		} else if (strcmp(argv[k], "--keys") == 0 && k + 1 < argc)
 			keys = argv[++k];
 		else if (strcmp(argv[k], "--linked") == 0)
@@ -914,6 +924,13 @@ cmd_hopper(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/card-%04lu.json", dir, i);
 		if ((r = uc_vcard_load(path, &c, &d)) != 0)
 			return uc_tool_fail_diag(&g, r, &d, "%s", path);
+		if (feed_ms > 0) {
+			struct timespec feed = { (time_t)(feed_ms / 1000),
+			    (long)(feed_ms % 1000) * 1000000L };
+
+			/* A signal ends the pause early; the loop then stops. */
+			nanosleep(&feed, NULL);
+		}
 		fprintf(stderr, "%s: inserting %s\n", g.prog, path);
 		r = serve_card(c, &o, 1);
 		uc_vcard_free(&c);

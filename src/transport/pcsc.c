@@ -28,6 +28,14 @@
 /* No reader list we would accept is longer than this. */
 #define PCSC_READERS_MAX_CHARS (64u * 1024u)
 #define PCSC_MAX_READERS 64
+/*
+ * While a printer swaps cards, SCardConnect is retried after a pause that
+ * starts short and doubles: a vpcd hopper swaps in well under a
+ * millisecond of work, a real printer takes a second or more, and a fixed
+ * 20 ms pause cost the fast case 20 ms on every card.
+ */
+#define PCSC_SWAP_PAUSE_MIN_US 500
+#define PCSC_SWAP_PAUSE_MAX_US 20000
 /* How long a reply without status word may take to show up as removal. */
 #define PCSC_REMOVAL_GRACE_MS 1500
 
@@ -287,6 +295,7 @@ pcsc_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 	BYTE a[MAX_ATR_SIZE];
 	DWORD alen = sizeof(a), namelen = sizeof(name), state = 0, proto = 0;
 	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	useconds_t pause = PCSC_SWAP_PAUSE_MIN_US;
 	LONG rv;
 	int r;
 
@@ -305,11 +314,22 @@ pcsc_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 		 * card printer swaps in the next one: wait and try again
 		 * until the deadline rather than fail at once.
 		 */
-		if ((rv != SCARD_W_UNPOWERED_CARD &&
-		    rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD) ||
-		    (deadline >= 0 && now_ms() >= deadline))
+		if (rv != SCARD_W_UNPOWERED_CARD &&
+		    rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD)
 			return fail("SCardConnect", rv, UC_ERR_NO_CARD);
-		usleep(20000);
+		/*
+		 * No card came up in time: a timeout, as when none was
+		 * listed, so that a caller waiting in slices (the station,
+		 * to notice Ctrl-C) goes on waiting through a slow swap.
+		 */
+		if (deadline >= 0 && now_ms() >= deadline) {
+			(void)fail("SCardConnect", rv, UC_ERR_NO_CARD);
+			return UC_ERR_TIMEOUT;
+		}
+		usleep(pause);
+		if (pause < PCSC_SWAP_PAUSE_MAX_US)
+			pause = pause * 2 > PCSC_SWAP_PAUSE_MAX_US ?
+			    PCSC_SWAP_PAUSE_MAX_US : pause * 2;
 	}
 	c->have_card = 1;
 	rv = SCardStatus(c->hcard, name, &namelen, &state, &proto, a, &alen);

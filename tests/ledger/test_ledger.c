@@ -1,6 +1,7 @@
 /*
  * test_ledger.c - the ledger through its API: migrations, scope, fee
- * dating, forward-only member codes, the audit chain and the status list.
+ * dating, forward-only member codes, the audit chain, the status list and
+ * the spoilage report.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -400,6 +401,86 @@ test_status_list_signed(void **state)
 	uc_signer_free(&sg);
 }
 
+/* The spoilage report: reasons grouped up to their second ": ", a long
+ * reason's group cut on a UTF-8 character boundary, a request filter. */
+static void
+test_spoilage_report(void **state)
+{
+	struct fx *f = *state;
+	char serial[2][UC_LEDGER_SERIAL_LEN + 1], reason[512];
+	json_t *c = NULL, *rep = NULL, *by;
+	const char *key;
+	size_t i, n;
+	int64_t id;
+
+	import(f, two, 0);
+	approve_all(f);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, &id), 0);
+	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
+	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	assert_int_equal(uc_ledger_report_spoilage(f->l, 0, &rep), 0);
+	assert_int_equal(json_integer_value(json_object_get(rep, "total")), 0);
+	assert_int_equal(json_object_size(json_object_get(rep, "by_reason")),
+	    0);
+	json_decref(rep);
+	assert_int_equal(uc_ledger_card_list(f->l, id, &c), 0);
+	assert_int_equal(json_array_size(c), 2);
+	for (i = 0; i < 2; i++)
+		snprintf(serial[i], sizeof(serial[i]), "%s", json_string_value(
+		    json_object_get(json_array_get(c, i), "serial")));
+	json_decref(c);
+	/* 6 ASCII bytes, then two-byte "Đ"s: byte 255 is mid-character. */
+	memcpy(reason, "Hong: ", 6);
+	n = 6;
+	while (n + 2 < 400) {
+		reason[n++] = (char)0xc4;
+		reason[n++] = (char)0x90;
+	}
+	reason[n] = '\0';
+	assert_int_equal(uc_ledger_card_spoil(f->l, serial[0], reason), 0);
+	assert_int_equal(uc_ledger_card_spoil(f->l, serial[1],
+	    "read-back: signature failed: the security object"), 0);
+
+	assert_int_equal(uc_ledger_report_spoilage(f->l, id, &rep), 0);
+	assert_int_equal(json_integer_value(json_object_get(rep, "total")), 2);
+	assert_int_equal(json_array_size(json_object_get(rep, "cards")), 2);
+	by = json_object_get(rep, "by_reason");
+	assert_int_equal(json_object_size(by), 2);
+	assert_int_equal(json_integer_value(json_object_get(by,
+	    "read-back: signature failed")), 1);
+	n = 0;
+	json_object_foreach(by, key, c) {
+		if (strncmp(key, "Hong: ", 6) != 0)
+			continue;
+		/* 255 bytes would end inside a "Đ": 254, whole characters. */
+		assert_int_equal(strlen(key), 254);
+		assert_memory_equal(key, reason, 254);
+		n++;
+	}
+	assert_int_equal(n, 1);
+	c = json_array_get(json_object_get(rep, "cards"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "serial")),
+	    serial[0]);
+	assert_string_equal(json_string_value(json_object_get(c, "reason")),
+	    reason);
+	assert_int_equal(json_integer_value(json_object_get(c, "request")),
+	    id);
+	assert_string_equal(json_string_value(json_object_get(c, "by")), "pr");
+	json_decref(rep);
+	/* Another request: none of these. */
+	assert_int_equal(uc_ledger_report_spoilage(f->l, id + 1, &rep), 0);
+	assert_int_equal(json_integer_value(json_object_get(rep, "total")), 0);
+	json_decref(rep);
+	assert_int_equal(uc_ledger_report_spoilage(f->l, -1, &rep),
+	    UC_ERR_ARG);
+	assert_null(rep);
+}
+
 int
 main(void)
 {
@@ -416,6 +497,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_line_changes_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_list, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_spoilage_report, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_status_list_signed,
 		    setup, teardown),

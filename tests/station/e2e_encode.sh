@@ -9,7 +9,9 @@
 #   3. a run that runs out of blank cards stops with a clear message and
 #      resumes on the next hopper: no member skipped, none doubled;
 #   4. a card written for its reserved serial but never recorded (the
-#      station stopped in between) is recognised and recorded, not spoiled.
+#      station stopped in between) is recognised and recorded, not spoiled;
+#   5. on a terminal (a pty from script(1)) one progress line is redrawn
+#      in place, a spoiled card keeps its line, a summary ends the run.
 . "$(dirname "$0")/../ledger/lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
 VERIFY="$UC_BUILD_DIR/src/tools/unioncard-verify"
@@ -31,6 +33,7 @@ Lê Thị Hồng,1988-12-01,F,052188000654,Giáo viên,2012-09-05,0
 Võ Văn Tám,1980-01-30,M,052080000111,Tạp vụ,2005-02-01,0
 Đặng Thị Mai,1995-07-07,F,052195000222,Thư viện,2020-10-10,0
 Bùi Văn Chín,1991-03-03,M,052091000333,Giáo viên,2016-06-06,0
+Ngô Văn Mười,1993-04-04,M,052093000444,Giáo viên,2019-06-06,0
 CSV
 uc clerk member import "$TMP/m.csv" --unit TP01 >/dev/null
 uc clerk member submit --unit TP01 >/dev/null
@@ -39,6 +42,7 @@ codes=$(uc clerk member list --unit TP01 --json | jq -r '.[].member_code')
 first5=$(echo "$codes" | head -n 5 | paste -sd, -)
 last2=$(echo "$codes" | sed -n 6,7p | paste -sd, -)
 eighth=$(echo "$codes" | sed -n 8p)
+ninth=$(echo "$codes" | sed -n 9p)
 
 request() { # members -> accepted request id
 	id=$(uc clerk request create --unit TP01 --type regular --members "$1")
@@ -148,3 +152,30 @@ grep -q "recovered card $reserved" "$TMP/enc4.out" ||
 	fail "recovery made extra cards"
 uc admin audit verify >/dev/null || fail "audit verify"
 ok "a card written but never recorded is recognised and recorded"
+
+# 5. On a terminal: the progress line, redrawn with carriage returns.
+r4=$(request "$ninth")
+mkdir "$TMP/hopper5"
+"$VC" hopper "$TMP/hopper5" --count 2 --keys "$TMP/keys" >/dev/null
+rm "$TMP/hopper5/card-0001.json"
+"$VC" new "$TMP/hopper5/card-0001.json" --keys "$TMP/other" >/dev/null
+if ! script -qec true /dev/null >/dev/null 2>&1; then
+	echo "SKIP: no script(1) for a pty"
+	exit 0
+fi
+TERM=xterm COLUMNS=100 script -qec "'$UC' --as printer encode --request $r4 \
+	--reader 'vcard:$TMP/hopper5' --keys '$TMP/keys' --wait 1" /dev/null \
+	>"$TMP/tty.out" 2>&1 || fail "encode on a pty: $(cat "$TMP/tty.out")"
+tr '\r' '\n' <"$TMP/tty.out" | sed 's/\x1b\[K//g' >"$TMP/tty.lines"
+grep -q '^\[#*-*\] 0/1  0 encoded  0 spoiled  --/min  -- left' \
+	"$TMP/tty.lines" || fail "no progress line: $(cat "$TMP/tty.lines")"
+grep -q '^SPOILED card .* for '"$ninth"': ' "$TMP/tty.lines" ||
+	fail "no spoiled line: $(cat "$TMP/tty.lines")"
+grep -q '^\[#\{30\}\] 1/1  1 encoded  1 spoiled  .*/min  0s left' \
+	"$TMP/tty.lines" || fail "no full bar: $(cat "$TMP/tty.lines")"
+grep -q "^request $r4: 1 lines: 1 encoded now" "$TMP/tty.lines" ||
+	fail "no summary: $(cat "$TMP/tty.lines")"
+grep -q '^took [0-9]' "$TMP/tty.lines" || fail "no time: $(cat "$TMP/tty.lines")"
+! grep -q 'insert a blank card' "$TMP/tty.lines" ||
+	fail "per-card lines on a terminal: $(cat "$TMP/tty.lines")"
+ok "on a terminal: one progress line, the spoiled card's reason, a summary"

@@ -1,0 +1,94 @@
+#!/bin/sh
+# bench_station_pcsc.sh - the issuance station end to end through the real
+# PC/SC stack: a private pcscd with the vpcd driver (tests/e2e/pcscd-launch),
+# a hopper of blank virtual cards behind it (`unioncard-vcard hopper
+# --vpcd`), and `unioncard encode --reader pcsc:...` on an accepted request
+# of N members against a ledger file.  Prints cards/hour and ms/card, then
+# runs bench_station over the same reader for where the time goes.
+#
+# Usage: bench/bench_station_pcsc.sh [BUILD_DIR] [N]   (default build, 200)
+# Run by hand; the figures go into docs/performance.md, never into tests.
+set -eu
+BUILD=$(cd "${1:-build}" && pwd)
+N=${2:-200}
+UC="${UC_BIN:-$BUILD/src/tools/unioncard}"
+VC="$BUILD/src/tools/unioncard-vcard"
+LAUNCH="$BUILD/tests/e2e/pcscd-launch"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/uc-bench.XXXXXX")
+export UNIONCARD_LEDGER="$TMP/ledger.db"
+export UNIONCARD_PASSWORD="bench password"
+export UNIONCARD_PASSPHRASE="bench passphrase"
+export UNIONCARD_KDF_ITERATIONS=1000
+pcscd_pid=
+hopper_pid=
+stop_all() {
+	[ -n "$hopper_pid" ] && kill "$hopper_pid" 2>/dev/null && wait "$hopper_pid" 2>/dev/null
+	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2>/dev/null && wait "$pcscd_pid" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap stop_all EXIT
+uc() { u="$1"; shift; "$UC" --as "$u" "$@"; }
+ms() { date +%s%N | cut -c1-13; }
+
+"$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
+uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
+uc admin unit add TP01 --name "CĐCS Công ty May Tuy Phước" --parent TP
+uc admin account add clerk --unit TP01 --role clerk
+uc admin account add approver --unit TP --role approver
+uc admin account add printer --unit 52 --role printer
+python3 - "$TMP/m.csv" "$N" <<'PY'
+import sys
+n = int(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    f.write("full_name,date_of_birth,gender,national_id,position,joined_on,mandatory\n")
+    for i in range(n):
+        f.write("Nguyễn Thị Công Nhân %d,1990-01-01,nữ,0521%08d,Công nhân,2015-01-15,0\n"
+                % (i + 1, i + 1))
+PY
+uc clerk member import "$TMP/m.csv" --unit TP01 >/dev/null
+uc clerk member submit --unit TP01 >/dev/null
+uc approver member approve --unit TP01 --all >/dev/null
+rid=$(uc clerk request create --unit TP01 --type regular --all-approved)
+uc clerk request submit "$rid"
+uc approver request approve "$rid"
+uc printer request accept "$rid"
+"$UC" keys init --dir "$TMP/keys" >/dev/null
+
+mkdir "$TMP/pcscd"
+"$LAUNCH" "$TMP/pcscd" >"$TMP/pcscd.log" 2>&1 &
+pcscd_pid=$!
+export PCSCLITE_CSOCK_NAME="$TMP/pcscd/pcscd.comm"
+i=0
+until "$UC" readers 2>/dev/null | grep -q "Virtual PCD 00 00"; do
+	kill -0 "$pcscd_pid" 2>/dev/null || { cat "$TMP/pcscd.log"; exit 1; }
+	i=$((i + 1)); [ "$i" -lt 100 ] || { echo "pcscd did not come up"; exit 1; }
+	sleep 0.1
+done
+port=$(cat "$TMP/pcscd/vpcd.port")
+mkdir "$TMP/hopper"
+"$VC" hopper "$TMP/hopper" --count "$N" --keys "$TMP/keys" >/dev/null
+"$VC" hopper "$TMP/hopper" --count "$N" --keys "$TMP/keys" \
+	--vpcd "127.0.0.1:$port" >"$TMP/hopper.log" 2>&1 &
+hopper_pid=$!
+
+t0=$(ms)
+${BENCH_WRAP:-} "$UC" --as printer encode --request "$rid" --reader 'pcsc:Virtual PCD 00 00' \
+	--keys "$TMP/keys" --wait 10 >"$TMP/enc.out" 2>&1 ||
+	{ tail -n 5 "$TMP/enc.out"; exit 1; }
+t1=$(ms)
+tail -n 1 "$TMP/enc.out"
+grep -q "$N encoded now" "$TMP/enc.out" || { echo "not all encoded"; exit 1; }
+awk -v n="$N" -v t="$((t1 - t0))" 'BEGIN {
+	printf "%d cards through pcscd + vpcd in %.2f s (keys, signer and ledger opened once)\n", n, t / 1000
+	printf "  %.1f ms/card, %.1f cards/s, %.0f cards/hour (goal 100000)\n", t / n, n * 1000 / t, n * 3600000 / t
+}'
+
+# Where the time goes: the station library over the same reader, with its
+# own timers (bench_station READER KEYS), on a second hopper of N blanks.
+wait "$hopper_pid" 2>/dev/null || true
+mkdir "$TMP/hopper2"
+"$VC" hopper "$TMP/hopper2" --count "$N" --keys "$TMP/keys" >/dev/null
+"$VC" hopper "$TMP/hopper2" --count "$N" --keys "$TMP/keys" \
+	--vpcd "127.0.0.1:$port" >"$TMP/hopper2.log" 2>&1 &
+hopper_pid=$!
+"$BUILD/bench/bench_station" "$N" "$TMP" 'pcsc:Virtual PCD 00 00' "$TMP/keys"
