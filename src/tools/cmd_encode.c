@@ -22,6 +22,7 @@
 #include "cmd_ledger.h"
 #include "commands.h"
 #include "passphrase.h"
+#include "stationkeys.h"
 #include "progress.h"
 #include "unioncard/keys.h"
 #include "unioncard/ledger.h"
@@ -32,7 +33,6 @@
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
 
-#define DEFAULT_STATION "station-01"
 #define DEFAULT_WAIT_S 60
 
 static volatile sig_atomic_t stop_flag;
@@ -265,18 +265,14 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	const char *reader = NULL, *dir = NULL, *station = NULL;
 	const char *signer_spec = NULL, *pass_file = NULL, *request = NULL;
 	const char *trace_path = g->trace, *bank_key = NULL;
-	uint8_t bkey[UC_BANK_KEY_MAX];
-	size_t bkey_len = 0;
-	char pass[UC_TOOL_PASSPHRASE_CAP], path[4096], *end = NULL;
+	char path[4096], *end = NULL;
 	char lock_path[4096];
-	struct uc_keys_scp_master km;
-	struct uc_scp03_keys master;
-	struct uc_signer *signer = NULL;
+	struct uc_tool_keys_spec ks;
+	struct uc_tool_station_keys keys;
 	struct uc_transport *t = NULL;
 	struct uc_trace *trace = NULL;
 	struct uc_trust *trust = NULL;
 	struct uc_ledger *l = NULL;
-	struct uc_perso_keys pk;
 	struct uc_station_opts so;
 	struct uc_station_summary sum;
 	struct sigaction sa;
@@ -287,10 +283,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	long long rid;
 	int c, r, rc = UC_EXIT_FAIL, json = g->json;
 
-	memset(pass, 0, sizeof(pass));
-	memset(bkey, 0, sizeof(bkey));
-	memset(&km, 0, sizeof(km));
-	memset(&master, 0, sizeof(master));
+	memset(&keys, 0, sizeof(keys));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -323,50 +316,20 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	rid = strtoll(request, &end, 10);
 	if (end == request || *end != '\0' || rid <= 0)
 		return uc_tool_usage(g, "--request takes a request id");
-	if (station == NULL)
-		station = getenv("UNIONCARD_STATION");
-	if (station == NULL || station[0] == '\0')
-		station = DEFAULT_STATION;
-
 	if ((rc = lgt_open(g, &l, 0, 1)) != 0)
 		goto out;
-	rc = UC_EXIT_FAIL;
-	if ((r = uc_tool_passphrase(pass_file, pass, sizeof(pass))) != 0) {
-		rc = uc_tool_fail(g, r, "passphrase");
-		goto out;
-	}
-	if (signer_spec == NULL) {
-		if ((r = uc_keys_station_check(station)) != 0) {
-			rc = uc_tool_fail(g, r, "station name '%s'", station);
-			goto out;
-		}
-		snprintf(path, sizeof(path), "%s/signers/%s.key", dir, station);
-		signer_spec = path;
-	}
-	if ((r = uc_signer_open(signer_spec, pass, &signer, &d)) != 0) {
-		rc = uc_tool_fail_diag(g, r, &d, "signer %s", signer_spec);
-		goto out;
-	}
-	if ((r = uc_keys_load_scp_master(dir, pass, &km, &d)) != 0) {
-		rc = uc_tool_fail_diag(g, r, &d, "SCP03 master keys");
-		goto out;
-	}
-	memcpy(master.enc, km.enc, sizeof(master.enc));
-	memcpy(master.mac, km.mac, sizeof(master.mac));
-	memcpy(master.dek, km.dek, sizeof(master.dek));
-	master.kvn = km.kvn;
 	/* Linked cards: the hierarchy's bank-link key unless told otherwise
 	 * (the station refuses a linked request without one). */
-	if (bank_key == NULL) {
-		snprintf(path, sizeof(path), "%s/bank-link.key", dir);
-		if (access(path, F_OK) == 0)
-			bank_key = path;
-	}
-	if (bank_key != NULL && (r = uc_keys_load_bank_link(bank_key, bkey,
-	    &bkey_len, &d)) != 0) {
-		rc = uc_tool_fail_diag(g, r, &d, "bank-link key");
+	memset(&ks, 0, sizeof(ks));
+	ks.dir = dir;
+	ks.station = station;
+	ks.signer = signer_spec;
+	ks.pass_file = pass_file;
+	ks.bank_key = bank_key;
+	ks.want_bank_key = 1;
+	if ((rc = uc_tool_station_keys_load(g, &ks, &keys)) != UC_EXIT_OK)
 		goto out;
-	}
+	rc = UC_EXIT_FAIL;
 	snprintf(path, sizeof(path), "%s/root.pem", dir);
 	if ((r = uc_trust_new(&trust)) != 0 ||
 	    (r = uc_trust_add_roots_file(trust, path, &d)) != 0) {
@@ -391,18 +354,11 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	memset(&pk, 0, sizeof(pk));
-	pk.scp_master = &master;
-	pk.signer = signer;
-	if (bkey_len != 0) {
-		pk.bank_link_key = bkey;
-		pk.bank_link_key_len = bkey_len;
-	}
 	memset(&so, 0, sizeof(so));
 	so.ledger = l;
 	so.request_id = (int64_t)rid;
 	so.transport = t;
-	so.keys = &pk;
+	so.keys = &keys.pk;
 	so.trust = trust;
 	so.card_timeout_ms = (int)(wait_s * 1000);
 	memset(&out, 0, sizeof(out));
@@ -448,14 +404,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	}
 	rc = UC_EXIT_OK;
 out:
-	OPENSSL_cleanse(pass, sizeof(pass));
-	OPENSSL_cleanse(&km, sizeof(km));
-	OPENSSL_cleanse(bkey, sizeof(bkey));
-	uc_scp03_keys_wipe(&master);
+	uc_tool_station_keys_free(&keys);
 	uc_transport_free(&t);
 	uc_trace_free(&trace);
 	uc_trust_free(&trust);
-	uc_signer_free(&signer);
 	uc_ledger_free(&l);
 	return rc;
 }

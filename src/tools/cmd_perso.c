@@ -20,8 +20,8 @@
 
 #include "commands.h"
 #include "passphrase.h"
+#include "stationkeys.h"
 
-#define DEFAULT_STATION "station-01"
 #define CONNECT_TIMEOUT_MS 10000
 
 static void
@@ -47,7 +47,7 @@ usage(FILE *f)
 	    "  --member FILE        the member file (JSON)\n"
 	    "  --keys DIR           the key directory made by 'unioncard keys init'\n"
 	    "  --station NAME       signer DIR/signers/NAME.key (default $UNIONCARD_STATION,\n"
-	    "                       else " DEFAULT_STATION ")\n"
+	    "                       else " UC_TOOL_DEFAULT_STATION ")\n"
 	    "  --signer SPEC        another signer: a key file or a pkcs11: URI\n"
 	    "  --passphrase-file F  read the key passphrase from F; else\n"
 	    "                       $UNIONCARD_PASSPHRASE, else a prompt\n"
@@ -91,25 +91,18 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	const char *reader = NULL, *member_path = NULL, *dir = NULL;
 	const char *station = NULL, *signer_spec = NULL, *pass_file = NULL;
 	const char *pan = NULL, *trace_path = g->trace, *bank_key = NULL;
-	uint8_t bkey[64];
-	size_t bkey_len = 0;
-	char pass[UC_TOOL_PASSPHRASE_CAP], path[4096];
 	char *hex = NULL;
 	struct uc_member m;
-	struct uc_keys_scp_master km;
-	struct uc_scp03_keys master;
-	struct uc_signer *signer = NULL;
+	struct uc_tool_keys_spec ks;
+	struct uc_tool_station_keys keys;
 	struct uc_transport *t = NULL;
 	struct uc_trace *trace = NULL;
-	struct uc_perso_keys pk;
 	struct uc_perso_result res;
 	struct uc_diag d;
 	int c, r, rc = UC_EXIT_FAIL, json = g->json;
 
-	memset(pass, 0, sizeof(pass));
-	memset(bkey, 0, sizeof(bkey));
-	memset(&km, 0, sizeof(km));
-	memset(&master, 0, sizeof(master));
+	memset(&keys, 0, sizeof(keys));
+	memset(&res, 0, sizeof(res));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -133,52 +126,23 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	if (reader == NULL || member_path == NULL || dir == NULL)
 		return uc_tool_usage(g, "perso needs --reader, --member and "
 		    "--keys");
-	if (station == NULL)
-		station = getenv("UNIONCARD_STATION");
-	if (station == NULL || station[0] == '\0')
-		station = DEFAULT_STATION;
 
 	/* Inputs first: a bad member file must not cost a card. */
 	if ((r = uc_member_load(member_path, &m, &d)) != 0) {
 		rc = uc_tool_fail_diag(g, r, &d, "member file");
 		goto out;
 	}
-	if (bank_key == NULL && m.card_type == UC_CARD_TYPE_LINKED) {
-		/* a linked card: the hierarchy's key unless told otherwise */
-		snprintf(path, sizeof(path), "%s/bank-link.key", dir);
-		if (access(path, F_OK) == 0)
-			bank_key = path;
-	}
-	if (bank_key != NULL && (r = uc_keys_load_bank_link(bank_key, bkey,
-	    &bkey_len, &d)) != 0) {
-		rc = uc_tool_fail_diag(g, r, &d, "bank-link key");
+	/* a linked card: the hierarchy's bank-link key unless told otherwise */
+	memset(&ks, 0, sizeof(ks));
+	ks.dir = dir;
+	ks.station = station;
+	ks.signer = signer_spec;
+	ks.pass_file = pass_file;
+	ks.bank_key = bank_key;
+	ks.want_bank_key = m.card_type == UC_CARD_TYPE_LINKED;
+	if ((rc = uc_tool_station_keys_load(g, &ks, &keys)) != UC_EXIT_OK)
 		goto out;
-	}
-	path[0] = '\0';
-	if ((r = uc_tool_passphrase(pass_file, pass, sizeof(pass))) != 0) {
-		rc = uc_tool_fail(g, r, "passphrase");
-		goto out;
-	}
-	if (signer_spec == NULL) {
-		if ((r = uc_keys_station_check(station)) != 0) {
-			rc = uc_tool_fail(g, r, "station name '%s'", station);
-			goto out;
-		}
-		snprintf(path, sizeof(path), "%s/signers/%s.key", dir, station);
-		signer_spec = path;
-	}
-	if ((r = uc_signer_open(signer_spec, pass, &signer, &d)) != 0) {
-		rc = uc_tool_fail_diag(g, r, &d, "signer %s", signer_spec);
-		goto out;
-	}
-	if ((r = uc_keys_load_scp_master(dir, pass, &km, &d)) != 0) {
-		rc = uc_tool_fail_diag(g, r, &d, "SCP03 master keys");
-		goto out;
-	}
-	memcpy(master.enc, km.enc, sizeof(master.enc));
-	memcpy(master.mac, km.mac, sizeof(master.mac));
-	memcpy(master.dek, km.dek, sizeof(master.dek));
-	master.kvn = km.kvn;
+	rc = UC_EXIT_FAIL;
 
 	if ((r = uc_transport_open(reader, &t)) != 0) {
 		rc = uc_tool_fail(g, r, "reader %s", reader);
@@ -196,15 +160,8 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		rc = uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}
-	memset(&pk, 0, sizeof(pk));
-	pk.scp_master = &master;
-	pk.signer = signer;
-	pk.pan = pan;
-	if (bkey_len != 0) {
-		pk.bank_link_key = bkey;
-		pk.bank_link_key_len = bkey_len;
-	}
-	if ((r = uc_perso_card(t, &m, &pk, &res, &d)) != 0) {
+	keys.pk.pan = pan;
+	if ((r = uc_perso_card(t, &m, &keys.pk, &res, &d)) != 0) {
 		rc = uc_tool_fail_diag(g, r, &d,
 		    "card not personalized (stopped at: %s)",
 		    uc_perso_stage_str(res.stage));
@@ -228,7 +185,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		json_object_set_new(o, "member_code",
 		    json_string(m.member_code));
 		json_object_set_new(o, "station",
-		    json_string(uc_signer_station_ptr(signer)));
+		    json_string(uc_signer_station_ptr(keys.signer)));
 		json_object_set_new(o, "apdus", json_integer((json_int_t)
 		    res.apdus));
 		if (res.linked) {
@@ -258,7 +215,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		printf("personalized card %s for %s %s\n", ser, m.member_code,
 		    m.full_name);
 		printf("  signed by station %s, card locked\n",
-		    uc_signer_station_ptr(signer));
+		    uc_signer_station_ptr(keys.signer));
 		printf("  security object SHA-256 %s\n", h);
 		if (res.linked)
 			printf("  bound to the bank card ending %s\n",
@@ -276,11 +233,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 out:
 	uc_transport_free(&t);
 	uc_trace_free(&trace);
-	uc_signer_free(&signer);
-	OPENSSL_cleanse(pass, sizeof(pass));
-	OPENSSL_cleanse(bkey, sizeof(bkey));
+	uc_tool_station_keys_free(&keys);
 	OPENSSL_cleanse(&res, sizeof(res));
-	OPENSSL_cleanse(&km, sizeof(km));
-	uc_scp03_keys_wipe(&master);
 	return rc;
 }
