@@ -9,11 +9,11 @@
  * reconciliation detail ever holds a PAN.  The file's SHA-256 is computed
  * here with a buffer wiped after every chunk, for the same reason.
  *
- * Reconciliation is set-based: one statement joins the newest import's
- * records with members, cards and request lines into a temp table, and
- * one INSERT ... SELECT per class fills a temp table of mismatches, so a
- * million bank lines cost a few index lookups each and no C loop over
- * the ledger.
+ * Reconciliation is set-based: one INSERT ... SELECT joins the newest
+ * import's records with members, cards and request lines and keeps the
+ * per-row mismatches, three more find the missing cards and duplicates,
+ * all into one temp table; a million bank lines cost a few index lookups
+ * each and no C loop over the ledger.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -393,41 +393,84 @@ out:
 
 /* --- reconcile -------------------------------------------------------- */
 
-/*
- * The newest import's records, each with its member and the ledger card
- * it speaks of: among the member's linked cards, the one with the same
- * PAN (pseudonym for a full PAN, last four for a masked one), else the
- * newest that was not spoiled, else the newest spoiled one - with that
- * card's status and PAN and its request line's fee.
- *
- * One pass: bank_records is scanned in primary-key order, so GROUP BY
- * (import_id, line) needs no sort, and SQLite takes the bare columns of
- * an aggregate query from the row where max() is found.  A member with
- * one linked card (nearly all) costs one index lookup per table.
- */
-static const char sql_records[] =
-    "CREATE TEMP TABLE bk_rec AS SELECT b.line, b.member_code,"
-    " b.card_ref, b.bank_name, b.pan_hmac, b.pan_masked, b.pan_last4,"
-    " b.status AS bstatus, b.fee_vnd AS bfee, m.id AS member_id,"
-    " m.name_ascii, c.serial, c.status AS cstatus, c.pan_hmac AS cpan_hmac,"
-    " c.pan_last4 AS cpan_last4, rl.fee_vnd AS lfee,"
-    " max(CASE WHEN (b.pan_masked = 0 AND c.pan_hmac = b.pan_hmac) OR"
-    "  (b.pan_masked = 1 AND c.pan_last4 = b.pan_last4)"
-    "  THEN 4000000000 ELSE 0 END +"
-    "  (c.status <> 'spoiled') * 2000000000 + c.serial) AS score"
-    " FROM bank_records b"
-    " LEFT JOIN members m ON m.member_code = b.member_code"
-    " LEFT JOIN cards c ON c.member_id = m.id AND c.type = 'linked'"
-    " LEFT JOIN request_lines rl ON rl.id = c.line_id"
-    " WHERE b.import_id = ?1 GROUP BY b.import_id, b.line";
-
 static const char sql_mis[] =
     "CREATE TEMP TABLE bk_mis (cls INTEGER NOT NULL, member_code TEXT,"
     " line INTEGER, card_ref TEXT, serial INTEGER, detail TEXT NOT NULL)";
 
+/*
+ * How well a linked card c fits bank row b: a card with the row's PAN
+ * (same pseudonym for a full PAN, same last four for a masked one) first,
+ * then one that was not spoiled, then the newest.  Row values compare
+ * left to right.
+ */
+#define FIT(c) "((CASE WHEN (b.pan_masked = 0 AND " c ".pan_hmac = b.pan_hmac)" \
+	" OR (b.pan_masked = 1 AND " c ".pan_last4 = b.pan_last4) THEN 2" \
+	" ELSE 0 END) + (" c ".status <> 'spoiled'), " c ".serial)"
+
 /* ?1 import id, ?2 issuer prefix (serials are shown as 11 digits). */
 #define SERIAL(s) "printf('%02d%09d', ?2, " s ")"
+
+/*
+ * Every class that is about one bank row, in one pass over the newest
+ * import: each row joined with its member, the member's best-fitting
+ * linked card (no better one exists) and that card's request line, then
+ * crossed with the five classes and kept where the class's condition
+ * holds.  bank_records is read in key order; every join is one index
+ * lookup; nothing is materialized but the mismatches.
+ */
+static const char sql_rows[] =
+    "INSERT INTO bk_mis SELECT k.cls, b.member_code, b.line, b.card_ref,"
+    " c.serial, CASE k.cls"
+    " WHEN 1 THEN printf('line %d: bank card %s ending %s: %s', b.line,"
+    "  b.card_ref, b.pan_last4, CASE WHEN m.id IS NULL THEN 'no member"
+    " has this code' ELSE 'the member has no linked card in the ledger'"
+    "  END)"
+    " WHEN 2 THEN printf('line %d: bank card %s ending %s (%s PAN), ledger"
+    " card %s ending %s%s', b.line, b.card_ref, b.pan_last4,"
+    "  CASE b.pan_masked WHEN 1 THEN 'masked' ELSE 'full' END,"
+    "  " SERIAL("c.serial") ", c.pan_last4, CASE WHEN b.pan_masked = 0 AND"
+    "  b.pan_last4 = c.pan_last4 THEN ' (same last four, another card"
+    " number)' ELSE '' END)"
+    " WHEN 3 THEN printf('line %d: bank name \"%s\", ledger name \"%s\"',"
+    "  b.line, b.bank_name, m.name_ascii)"
+    " WHEN 5 THEN printf('line %d: bank card %s is %s, ledger card %s is"
+    " %s', b.line, b.card_ref, b.status, " SERIAL("c.serial") ","
+    "  c.status)"
+    " ELSE printf('line %d: bank charged %d VND, the request line of card"
+    " %s says %d VND', b.line, b.fee_vnd, " SERIAL("c.serial") ","
+    "  rl.fee_vnd) END"
+    " FROM bank_records b"
+    " LEFT JOIN members m ON m.member_code = b.member_code"
+    " LEFT JOIN cards c ON c.member_id = m.id AND c.type = 'linked' AND"
+    "  NOT EXISTS (SELECT 1 FROM cards c2 WHERE c2.member_id = m.id AND"
+    "  c2.serial <> c.serial AND c2.type = 'linked' AND"
+    "  " FIT("c2") " > " FIT("c") ")"
+    " LEFT JOIN request_lines rl ON rl.id = c.line_id"
+    " CROSS JOIN (SELECT 1 AS cls UNION ALL SELECT 2 UNION ALL SELECT 3"
+    "  UNION ALL SELECT 5 UNION ALL SELECT 6) k"
+    " WHERE b.import_id = ?1 AND CASE k.cls"
+    /* unknown_to_us: no such member, or no linked card */
+    " WHEN 1 THEN c.serial IS NULL"
+    /* pan_mismatch (not while the card has no PAN recorded) */
+    " WHEN 2 THEN c.serial IS NOT NULL AND"
+    "  ((b.pan_masked = 0 AND c.pan_hmac IS NOT NULL AND"
+    "    b.pan_hmac <> c.pan_hmac) OR"
+    "   (b.pan_masked = 1 AND c.pan_last4 IS NOT NULL AND"
+    "    b.pan_last4 <> c.pan_last4))"
+    /* name_mismatch: both in the bank form (members.name_ascii is) */
+    " WHEN 3 THEN c.serial IS NOT NULL AND b.bank_name <> m.name_ascii"
+    /* status_conflict */
+    " WHEN 5 THEN c.serial IS NOT NULL AND"
+    "  ((b.status IN ('closed', 'blocked') AND"
+    "    c.status IN ('reserved', 'encoded', 'issued')) OR"
+    "   (b.status = 'active' AND c.status IN ('lost', 'stolen', 'revoked',"
+    "    'replaced', 'spoiled')))"
+    /* fee_mismatch */
+    " ELSE c.serial IS NOT NULL AND rl.fee_vnd IS NOT NULL AND"
+    "  b.fee_vnd <> rl.fee_vnd END";
+
 static const char *const sql_classes[] = {
+	sql_rows,
 	/* missing_at_bank: a live linked card, no bank row for its member */
 	"INSERT INTO bk_mis SELECT 0, m.member_code, NULL, NULL, c.serial,"
 	" printf('ledger card %s (%s%s) has no row in the bank''s file',"
@@ -437,29 +480,6 @@ static const char *const sql_classes[] = {
 	" WHERE c.type = 'linked' AND c.status IN ('encoded', 'issued') AND"
 	" NOT EXISTS (SELECT 1 FROM bank_records b WHERE b.import_id = ?1"
 	" AND b.member_code = m.member_code)",
-	/* unknown_to_us */
-	"INSERT INTO bk_mis SELECT 1, member_code, line, card_ref, NULL,"
-	" printf('line %d: bank card %s ending %s: %s', line, card_ref,"
-	" pan_last4, CASE WHEN member_id IS NULL THEN 'no member has this"
-	" code' ELSE 'the member has no linked card in the ledger' END)"
-	" FROM bk_rec WHERE serial IS NULL",
-	/* pan_mismatch */
-	"INSERT INTO bk_mis SELECT 2, member_code, line, card_ref, serial,"
-	" printf('line %d: bank card %s ending %s (%s PAN), ledger card %s"
-	" ending %s%s', line, card_ref, pan_last4, CASE pan_masked WHEN 1"
-	" THEN 'masked' ELSE 'full' END, " SERIAL("serial") ", cpan_last4,"
-	" CASE WHEN pan_masked = 0 AND pan_last4 = cpan_last4 THEN"
-	" ' (same last four, different card number)' ELSE '' END)"
-	" FROM bk_rec WHERE serial IS NOT NULL AND"
-	" ((pan_masked = 0 AND cpan_hmac IS NOT NULL AND"
-	"   pan_hmac <> cpan_hmac) OR"
-	"  (pan_masked = 1 AND cpan_last4 IS NOT NULL AND"
-	"   pan_last4 <> cpan_last4))",
-	/* name_mismatch: both sides in the bank form */
-	"INSERT INTO bk_mis SELECT 3, member_code, line, card_ref, serial,"
-	" printf('line %d: bank name \"%s\", ledger name \"%s\"', line,"
-	" bank_name, name_ascii) FROM bk_rec WHERE serial IS NOT NULL AND"
-	" bank_name <> name_ascii",
 	/* duplicate: a member code, or a card reference, twice or more */
 	"INSERT INTO bk_mis SELECT 4, member_code, min(line), NULL, NULL,"
 	" printf('member code appears %d times in the bank''s file (lines"
@@ -471,22 +491,9 @@ static const char *const sql_classes[] = {
 	" (lines %s)', card_ref, count(*), substr(group_concat(line, ', '),"
 	" 1, 200)) FROM bank_records WHERE import_id = ?1 GROUP BY card_ref"
 	" HAVING count(*) > 1",
-	/* status_conflict */
-	"INSERT INTO bk_mis SELECT 5, member_code, line, card_ref, serial,"
-	" printf('line %d: bank card %s is %s, ledger card %s is %s', line,"
-	" card_ref, bstatus, " SERIAL("serial") ", cstatus) FROM bk_rec"
-	" WHERE serial IS NOT NULL AND"
-	" ((bstatus IN ('closed', 'blocked') AND"
-	"   cstatus IN ('reserved', 'encoded', 'issued')) OR"
-	"  (bstatus = 'active' AND cstatus IN ('lost', 'stolen', 'revoked',"
-	"   'replaced', 'spoiled')))",
-	/* fee_mismatch */
-	"INSERT INTO bk_mis SELECT 6, member_code, line, card_ref, serial,"
-	" printf('line %d: bank charged %d VND, the request line of card %s"
-	" says %d VND', line, bfee, " SERIAL("serial") ", lfee) FROM bk_rec"
-	" WHERE serial IS NOT NULL AND lfee IS NOT NULL AND bfee <> lfee",
 };
 #undef SERIAL
+#undef FIT
 
 static int
 exec_bound(struct uc_ledger *l, const char *sql, int64_t import_id)
@@ -609,10 +616,7 @@ uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = lg_exec(l, "DROP TABLE IF EXISTS temp.bk_rec;"
-	    " DROP TABLE IF EXISTS temp.bk_mis")) != 0)
-		goto out;
-	if ((r = exec_bound(l, sql_records, import_id)) != 0 ||
+	if ((r = lg_exec(l, "DROP TABLE IF EXISTS temp.bk_mis")) != 0 ||
 	    (r = lg_exec(l, sql_mis)) != 0)
 		goto out;
 	for (i = 0; i < sizeof(sql_classes) / sizeof(sql_classes[0]); i++)
@@ -625,8 +629,8 @@ uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
 out:
 	sqlite3_finalize(st);
 	if (open) {
-		(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_rec;"
-		    " DROP TABLE IF EXISTS temp.bk_mis", NULL, NULL, NULL);
+		(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_mis",
+		    NULL, NULL, NULL);
 		(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
 	}
 	json_decref(res);

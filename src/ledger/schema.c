@@ -213,6 +213,9 @@ static const char *const migration3[] = {
 	" PRIMARY KEY (import_id, line)) STRICT, WITHOUT ROWID;",
 	"CREATE INDEX bank_records_member ON bank_records(import_id,"
 	" member_code);",
+	/* duplicates by card reference without a sort at reconcile time */
+	"CREATE INDEX bank_records_card_ref ON bank_records(import_id,"
+	" card_ref);",
 	NULL,
 };
 
