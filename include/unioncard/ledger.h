@@ -267,7 +267,8 @@ struct uc_ledger_bank_import_info {
  * naming file, line and column, and the ledger is unchanged.  One audit
  * row (file name, SHA-256, row count).  A file whose SHA-256 was imported
  * before returns 0 with info->already = 1 and changes nothing (no audit
- * row).  Liaison or admin of the root unit.
+ * row).  A file whose bytes change while it is read (still being copied)
+ * is UC_ERR_STATE.  Liaison or admin of the root unit.
  */
 UC_API int uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     const uint8_t *key, size_t key_len,

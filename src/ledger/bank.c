@@ -300,6 +300,7 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 	struct uc_bank_record rec;
 	sqlite3_stmt *st = NULL;
 	char at[32], hx[65], obj[32], det[LG_DETAILS_MAX];
+	unsigned char again[32];
 	const char *base;
 	int r;
 
@@ -366,6 +367,20 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	/*
+	 * The reader opened the file again after it was hashed: make sure
+	 * the rows stored are the bytes the SHA-256 names (a file still being
+	 * copied in, or replaced meanwhile, is refused).
+	 */
+	if ((r = hash_file(path, again, d)) != 0)
+		goto out;
+	if (CRYPTO_memcmp(again, res.sha256, 32) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "%s changed while it"
+		    " was being imported; import it again once it is"
+		    " complete", base);
+		r = UC_ERR_STATE;
+		goto out;
+	}
 	if ((r = lg_prepare(l, &st, "UPDATE bank_imports SET rows = ?"
 	    " WHERE id = ?")) != 0)
 		goto out;
