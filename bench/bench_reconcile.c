@@ -13,7 +13,10 @@
  *     one masked PAN (not a mismatch); one lost card in 500 (bank still
  *     says active); plus N/1000 rows for member codes we never issued;
  *  2. import: uc_ledger_bank_import of that file (the `bank import` path);
- *  3. reconcile: uc_ledger_bank_reconcile (the `bank reconcile` path).
+ *  3. reconcile: uc_ledger_bank_reconcile (the whole result as JSON);
+ *  4. worst: the same file again under a wrong bank-link key, so that
+ *     every full PAN mismatches, streamed through
+ *     uc_ledger_bank_reconcile_each as `bank reconcile` prints it.
  * Each phase runs in its own process (this program re-executed) so that
  * the peak RSS printed for it (getrusage ru_maxrss of that process) is its
  * own.  Needs about 1 GB of free disk for N = 1,000,000.
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -308,6 +312,70 @@ phase_reconcile(const char *dir)
 	json_decref(res);
 }
 
+static int
+count_one(void *ctx, const struct uc_ledger_bank_mismatch *m)
+{
+	/* what `bank reconcile --csv >file` does with each mismatch */
+	return fprintf(ctx, "%s,%s,%s\n", m->class_name,
+	    m->member_code != NULL ? m->member_code : "", m->detail) < 0 ?
+	    UC_ERR_IO : 0;
+}
+
+/*
+ * The worst case: the same file read with the wrong key (one more blank
+ * line at the end, so that it is a new import), so that every full PAN
+ * mismatches; reconciled through the streaming API as the CLI does.
+ */
+static void
+phase_worst(const char *dir)
+{
+	char db_path[512], csv[512], kpath[512], wrong[600], buf[65536];
+	struct uc_ledger_bank_import_info info;
+	uint64_t counts[UC_LEDGER_BANK_CLASSES], total = 0;
+	struct uc_ledger *l;
+	struct uc_diag d;
+	uint8_t key[32];
+	FILE *in, *out, *sink;
+	size_t n, i;
+	double t;
+	int r;
+
+	paths(dir, db_path, csv, kpath);
+	snprintf(wrong, sizeof(wrong), "%s/bank-again.csv", dir);
+	if ((in = fopen(csv, "rb")) == NULL ||
+	    (out = fopen(wrong, "wb")) == NULL)
+		die("copy", UC_ERR_IO);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fputs("\r\n", out);
+	fclose(in);
+	if (fclose(out) != 0)
+		die("copy", UC_ERR_IO);
+	load_key(kpath, key);
+	key[0] ^= 0xff;
+	l = open_admin(db_path);
+	t = now();
+	if ((r = uc_ledger_bank_import(l, wrong, key, 32, &info, &d)) != 0)
+		die("import", r);
+	printf("worst case: the file again under a wrong key, imported in"
+	    " %.2f s\n", now() - t);
+	if ((sink = fopen("/dev/null", "w")) == NULL)
+		die("/dev/null", UC_ERR_IO);
+	t = now();
+	if ((r = uc_ledger_bank_reconcile_each(l, counts, count_one, sink))
+	    != 0)
+		die("reconcile", r);
+	t = now() - t;
+	fclose(sink);
+	uc_ledger_free(&l);
+	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
+		total += counts[i];
+	printf("worst case: %llu mismatches streamed (as reconcile --csv) in"
+	    " %.2f s wall; peak RSS %.1f MB\n", (unsigned long long)total, t,
+	    (double)peak_rss_kib() / 1024.0);
+	unlink(wrong);
+}
+
 /* Run this program again for one phase; its own rusage comes back. */
 static void
 run_phase(const char *self, const char *phase, const char *dir,
@@ -343,6 +411,8 @@ main(int argc, char **argv)
 			phase_import(argv[3]);
 		else if (strcmp(argv[2], "reconcile") == 0)
 			phase_reconcile(argv[3]);
+		else if (strcmp(argv[2], "worst") == 0)
+			phase_worst(argv[3]);
 		else
 			return 2;
 		return 0;
@@ -357,6 +427,7 @@ main(int argc, char **argv)
 	run_phase("/proc/self/exe", "gen", dir, nbuf);
 	run_phase("/proc/self/exe", "import", dir, nbuf);
 	run_phase("/proc/self/exe", "reconcile", dir, nbuf);
+	run_phase("/proc/self/exe", "worst", dir, nbuf);
 	if (argc <= 1) {
 		static const char *const files[] = { "bench.db", "bench.db-wal",
 		    "bench.db-shm", "bank.csv", "bank-link.bin" };

@@ -292,6 +292,29 @@ UC_API const char *uc_ledger_bank_class_name(int i);
  */
 UC_API int uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out);
 
+/*
+ * The same mismatches one at a time, for output that must not hold them
+ * all in memory (a bank file read with the wrong key mismatches on every
+ * row).  counts[] is filled BEFORE the first call of fn, so fn may print
+ * a summary first.  Every string in *m is borrowed for the duration of
+ * the call only.  A nonzero return from fn stops the walk and is
+ * returned.  fn may be NULL (counts only).
+ */
+struct uc_ledger_bank_mismatch {
+	int cls;                 /* 0 .. UC_LEDGER_BANK_CLASSES - 1 */
+	const char *class_name;  /* uc_ledger_bank_class_name(cls) */
+	const char *member_code; /* NULL if none */
+	const char *detail;
+	int64_t line;            /* bank file line, 0 if none */
+	const char *card_ref;    /* NULL if none */
+	const char *serial;      /* our card, NULL if none */
+};
+typedef int (*uc_ledger_bank_mismatch_fn)(void *ctx,
+    const struct uc_ledger_bank_mismatch *m);
+UC_API int uc_ledger_bank_reconcile_each(struct uc_ledger *l,
+    uint64_t counts[UC_LEDGER_BANK_CLASSES], uc_ledger_bank_mismatch_fn fn,
+    void *ctx);
+
 /* --- targets and reports -------------------------------------------- */
 
 UC_API int uc_ledger_target_set(struct uc_ledger *l, const char *unit_code,

@@ -527,12 +527,15 @@ exec_bound(struct uc_ledger *l, const char *sql, int64_t import_id)
 	return r;
 }
 
+/* Counts by class, then each mismatch in order, to fn. */
 static int
-mismatches_json(struct uc_ledger *l, json_t *summary, json_t *list)
+stream_mismatches(struct uc_ledger *l,
+    uint64_t counts[UC_LEDGER_BANK_CLASSES], uc_ledger_bank_mismatch_fn fn,
+    void *ctx)
 {
+	struct uc_ledger_bank_mismatch m;
 	sqlite3_stmt *st = NULL;
 	char serial[UC_LEDGER_SERIAL_LEN + 1];
-	json_t *o;
 	int r, cls;
 
 	if ((r = lg_prepare(l, &st, "SELECT cls, count(*) FROM bk_mis"
@@ -544,13 +547,9 @@ mismatches_json(struct uc_ledger *l, json_t *summary, json_t *list)
 			r = UC_ERR_INTERNAL;
 			goto out;
 		}
-		if (json_object_set_new(summary, class_names[cls],
-		    json_integer(sqlite3_column_int64(st, 1))) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
+		counts[cls] = (uint64_t)sqlite3_column_int64(st, 1);
 	}
-	if ((r = lg_err(r)) != 0)
+	if ((r = lg_err(r)) != 0 || fn == NULL)
 		goto out;
 	sqlite3_finalize(st);
 	if ((r = lg_prepare(l, &st, "SELECT cls, member_code, detail, line,"
@@ -558,25 +557,28 @@ mismatches_json(struct uc_ledger *l, json_t *summary, json_t *list)
 	    " card_ref")) != 0)
 		return r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int has_line = sqlite3_column_type(st, 3) != SQLITE_NULL;
-		int has_serial = sqlite3_column_type(st, 5) != SQLITE_NULL;
-
-		cls = sqlite3_column_int(st, 0);
-		if (has_serial)
+		memset(&m, 0, sizeof(m));
+		m.cls = sqlite3_column_int(st, 0);
+		if (m.cls < 0 || m.cls >= UC_LEDGER_BANK_CLASSES) {
+			r = UC_ERR_INTERNAL;
+			goto out;
+		}
+		m.class_name = class_names[m.cls];
+		m.member_code = (const char *)sqlite3_column_text(st, 1);
+		m.detail = (const char *)sqlite3_column_text(st, 2);
+		m.line = sqlite3_column_int64(st, 3);
+		m.card_ref = (const char *)sqlite3_column_text(st, 4);
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
 			lg_serial_format(l->prefix,
 			    sqlite3_column_int64(st, 5), serial);
-		o = json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:s?}",
-		    "class", class_names[cls],
-		    "member_code", (const char *)sqlite3_column_text(st, 1),
-		    "detail", (const char *)sqlite3_column_text(st, 2),
-		    "line", has_line ? json_integer(
-		    sqlite3_column_int64(st, 3)) : json_null(),
-		    "card_ref", (const char *)sqlite3_column_text(st, 4),
-		    "serial", has_serial ? serial : NULL);
-		if (o == NULL || json_array_append_new(list, o) != 0) {
+			m.serial = serial;
+		}
+		if (m.detail == NULL) {
 			r = UC_ERR_NOMEM;
 			goto out;
 		}
+		if ((r = fn(ctx, &m)) != 0)
+			goto out;
 	}
 	r = lg_err(r);
 out:
@@ -585,35 +587,24 @@ out:
 }
 
 int
-uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
+uc_ledger_bank_reconcile_each(struct uc_ledger *l,
+    uint64_t counts[UC_LEDGER_BANK_CLASSES], uc_ledger_bank_mismatch_fn fn,
+    void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *res = NULL, *summary, *list;
 	int64_t import_id = 0;
 	size_t i;
 	int r, open = 0;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
+	if (counts != NULL)
+		memset(counts, 0, UC_LEDGER_BANK_CLASSES * sizeof(counts[0]));
+	if (l == NULL || counts == NULL)
 		return UC_ERR_ARG;
 	if ((r = need_root_liaison(l)) != 0) {
 		lg_refused(l, "bank.reconcile", NULL, "bank");
 		return r;
 	}
-	if ((res = json_pack("{s:{}, s:[]}", "summary", "mismatches"))
-	    == NULL)
-		return UC_ERR_NOMEM;
-	summary = json_object_get(res, "summary");
-	list = json_object_get(res, "mismatches");
-	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
-		if (json_object_set_new(summary, class_names[i],
-		    json_integer(0)) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	/* One read snapshot; the temp tables live in the temp schema only. */
+	/* One read snapshot; the temp table lives in the temp schema only. */
 	if ((r = lg_exec(l, "BEGIN")) != 0)
 		goto out;
 	open = 1;
@@ -637,10 +628,7 @@ uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
 	for (i = 0; i < sizeof(sql_classes) / sizeof(sql_classes[0]); i++)
 		if ((r = exec_bound(l, sql_classes[i], import_id)) != 0)
 			goto out;
-	if ((r = mismatches_json(l, summary, list)) != 0)
-		goto out;
-	*out = res;
-	res = NULL;
+	r = stream_mismatches(l, counts, fn, ctx);
 out:
 	sqlite3_finalize(st);
 	if (open) {
@@ -648,6 +636,52 @@ out:
 		    NULL, NULL, NULL);
 		(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
 	}
+	return r;
+}
+
+static int
+append_json(void *ctx, const struct uc_ledger_bank_mismatch *m)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:s?}",
+	    "class", m->class_name, "member_code", m->member_code,
+	    "detail", m->detail,
+	    "line", m->line > 0 ? json_integer(m->line) : json_null(),
+	    "card_ref", m->card_ref, "serial", m->serial);
+	if (o == NULL || json_array_append_new(ctx, o) != 0)
+		return UC_ERR_NOMEM;
+	return 0;
+}
+
+int
+uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
+{
+	uint64_t counts[UC_LEDGER_BANK_CLASSES];
+	json_t *res = NULL, *summary, *list;
+	size_t i;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if ((res = json_pack("{s:{}, s:[]}", "summary", "mismatches"))
+	    == NULL)
+		return UC_ERR_NOMEM;
+	summary = json_object_get(res, "summary");
+	list = json_object_get(res, "mismatches");
+	if ((r = uc_ledger_bank_reconcile_each(l, counts, append_json, list))
+	    != 0)
+		goto out;
+	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
+		if (json_object_set_new(summary, class_names[i],
+		    json_integer((json_int_t)counts[i])) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	*out = res;
+	res = NULL;
+out:
 	json_decref(res);
 	return r;
 }

@@ -201,86 +201,124 @@ out:
 	return r;
 }
 
-static int
-print_csv(const json_t *list)
-{
-	static const char *const head[] = { "class", "member_code",
-	    "detail" };
-	const char *v[3];
-	size_t i;
-	json_t *o;
+enum out_mode { OUT_TEXT, OUT_JSON, OUT_CSV };
 
-	if (uc_csv_write_strings(stdout, head, 3) != 0)
-		return UC_EXIT_FAIL;
-	json_array_foreach(list, i, o) {
-		v[0] = json_string_value(json_object_get(o, "class"));
-		v[1] = json_string_value(json_object_get(o, "member_code"));
-		v[2] = json_string_value(json_object_get(o, "detail"));
-		if (uc_csv_write_strings(stdout, v, 3) != 0)
-			return UC_EXIT_FAIL;
-	}
-	return 0;
-}
+/*
+ * Reconcile output is streamed: the library hands over one mismatch at a
+ * time, so a file that mismatches on every row (wrong key) does not have
+ * to fit in memory.  The summary comes first: counts are known before the
+ * first mismatch.
+ */
+struct out {
+	enum out_mode mode;
+	const uint64_t *counts;
+	int started;
+	uint64_t n;
+};
 
 static void
-print_text(const json_t *summary, const json_t *list)
+print_head(struct out *o)
 {
-	const char *name, *code;
-	size_t i;
-	json_t *o;
+	const char *name;
 	int k;
 
-	printf("%-16s %s\n", "class", "count");
-	for (k = 0; (name = uc_ledger_bank_class_name(k)) != NULL; k++)
-		printf("%-16s %lld\n", name, (long long)json_integer_value(
-		    json_object_get(summary, name)));
-	if (json_array_size(list) > 0)
-		putchar('\n');
-	json_array_foreach(list, i, o) {
-		code = json_string_value(json_object_get(o, "member_code"));
-		printf("%-16s %-11s %s\n",
-		    json_string_value(json_object_get(o, "class")),
-		    code != NULL ? code : "-",
-		    json_string_value(json_object_get(o, "detail")));
+	o->started = 1;
+	switch (o->mode) {
+	case OUT_CSV:
+		fputs("class,member_code,detail\r\n", stdout);
+		break;
+	case OUT_JSON:
+		fputs("{\n  \"summary\": {", stdout);
+		for (k = 0; (name = uc_ledger_bank_class_name(k)) != NULL; k++)
+			printf("%s\n    \"%s\": %llu", k ? "," : "", name,
+			    (unsigned long long)o->counts[k]);
+		fputs("\n  },\n  \"mismatches\": [", stdout);
+		break;
+	case OUT_TEXT:
+		printf("%-16s %s\n", "class", "count");
+		for (k = 0; (name = uc_ledger_bank_class_name(k)) != NULL; k++)
+			printf("%-16s %llu\n", name,
+			    (unsigned long long)o->counts[k]);
+		break;
 	}
+}
+
+static int
+print_one(void *ctx, const struct uc_ledger_bank_mismatch *m)
+{
+	struct out *o = ctx;
+	const char *v[3];
+	json_t *j;
+	char *s;
+
+	if (!o->started)
+		print_head(o);
+	switch (o->mode) {
+	case OUT_CSV:
+		v[0] = m->class_name;
+		v[1] = m->member_code;
+		v[2] = m->detail;
+		if (uc_csv_write_strings(stdout, v, 3) != 0)
+			return UC_ERR_IO;
+		break;
+	case OUT_JSON:
+		j = json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:s?}",
+		    "class", m->class_name, "member_code", m->member_code,
+		    "detail", m->detail,
+		    "line", m->line > 0 ? json_integer(m->line) : json_null(),
+		    "card_ref", m->card_ref, "serial", m->serial);
+		s = j != NULL ? json_dumps(j, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER) : NULL;
+		json_decref(j);
+		if (s == NULL)
+			return UC_ERR_NOMEM;
+		printf("%s\n    %s", o->n ? "," : "", s);
+		free(s);
+		break;
+	case OUT_TEXT:
+		if (o->n == 0)
+			putchar('\n');
+		printf("%-16s %-11s %s\n", m->class_name,
+		    m->member_code != NULL ? m->member_code : "-", m->detail);
+		break;
+	}
+	o->n++;
+	return ferror(stdout) ? UC_ERR_IO : 0;
 }
 
 static int
 do_reconcile(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--json", "--csv", NULL };
+	uint64_t counts[UC_LEDGER_BANK_CLASSES];
 	struct uc_ledger *l = NULL;
-	json_t *res = NULL, *list;
+	struct out o;
 	int r, csv = lgt_flag(argc, argv, "--csv");
 
 	if ((r = lgt_check(g, argc, argv, 2, known, 0)) != 0)
 		return r;
 	if (csv && lgt_json(g, argc, argv))
 		return uc_tool_usage(g, "give --json or --csv, not both");
+	memset(&o, 0, sizeof(o));
+	o.mode = csv ? OUT_CSV : lgt_json(g, argc, argv) ? OUT_JSON : OUT_TEXT;
+	o.counts = counts;
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
-	if ((r = uc_ledger_bank_reconcile(l, &res)) != 0) {
+	if ((r = uc_ledger_bank_reconcile_each(l, counts, print_one, &o))
+	    != 0) {
+		fflush(stdout);
 		r = lgt_fail(g, l, r, "bank reconcile");
 		goto out;
 	}
-	list = json_object_get(res, "mismatches");
-	if (csv) {
-		if (print_csv(list) != 0) {
-			r = UC_EXIT_FAIL;
-			goto out;
-		}
-	} else if (lgt_json(g, argc, argv)) {
-		if ((r = lgt_print_json(res)) != UC_EXIT_OK)
-			goto out;
-	} else {
-		print_text(json_object_get(res, "summary"), list);
-	}
+	if (!o.started)
+		print_head(&o);
+	if (o.mode == OUT_JSON)
+		fputs(o.n ? "\n  ]\n}\n" : "]\n}\n", stdout);
 	if (fflush(stdout) != 0)
 		r = UC_EXIT_FAIL;
 	else
-		r = json_array_size(list) > 0 ? UC_EXIT_NO : UC_EXIT_OK;
+		r = o.n > 0 ? UC_EXIT_NO : UC_EXIT_OK;
 out:
-	json_decref(res);
 	uc_ledger_free(&l);
 	return r;
 }
