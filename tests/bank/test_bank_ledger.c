@@ -3,7 +3,7 @@
  * export, import and reconcile; the card a bank row is compared with when
  * a member has had several linked cards; masked PANs; duplicates by card
  * reference; member codes we never issued; cards not yet encoded; an
- * empty snapshot; a bad key.
+ * empty snapshot; a bad key; the streaming form.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -394,6 +394,54 @@ test_rows(void **state)
 	assert_string_equal(out, want);
 }
 
+struct stop_after {
+	int calls;
+	int stop_at;
+	char first_class[32];
+};
+
+static int
+stop_after(void *ctx, const struct uc_ledger_bank_mismatch *m)
+{
+	struct stop_after *s = ctx;
+
+	if (s->calls == 0)
+		snprintf(s->first_class, sizeof(s->first_class), "%s",
+		    m->class_name);
+	assert_string_equal(m->class_name, uc_ledger_bank_class_name(m->cls));
+	assert_non_null(m->detail);
+	return ++s->calls == s->stop_at ? UC_ERR_INTERRUPTED : 0;
+}
+
+/* The streaming form: counts before the first mismatch; fn can stop. */
+static void
+test_each(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger_bank_import_info info;
+	struct stop_after s;
+	uint64_t counts[UC_LEDGER_BANK_CLASSES];
+
+	assert_int_equal(import_text(f, HEADER, &info), 0);
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts, NULL,
+	    NULL), 0);
+	assert_int_equal(counts[0], 2);   /* A and B missing at the bank */
+	assert_int_equal(counts[1] + counts[2] + counts[3] + counts[4] +
+	    counts[5] + counts[6], 0);
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 1;
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts,
+	    stop_after, &s), UC_ERR_INTERRUPTED);
+	assert_int_equal(s.calls, 1);
+	assert_string_equal(s.first_class, "missing_at_bank");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts,
+	    stop_after, &s), 0);
+	assert_int_equal(s.calls, 2);
+	assert_null(uc_ledger_bank_class_name(UC_LEDGER_BANK_CLASSES));
+	assert_null(uc_ledger_bank_class_name(-1));
+}
+
 int
 main(void)
 {
@@ -404,6 +452,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_replaced_card, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
