@@ -63,12 +63,6 @@ need_root_liaison(struct uc_ledger *l)
 
 /* --- export ----------------------------------------------------------- */
 
-static int
-write_row(FILE *f, const char *const *v, size_t n)
-{
-	return uc_csv_write_strings(f, v, n);
-}
-
 int
 uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
     size_t *rows_out)
@@ -152,7 +146,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
-	if ((r = write_row(f, header, 10)) != 0)
+	if ((r = uc_csv_write_strings(f, header, 10)) != 0)
 		goto out;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < 9; i++)
@@ -160,7 +154,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 		snprintf(fee, sizeof(fee), "%lld",
 		    (long long)sqlite3_column_int64(st, 9));
 		v[9] = fee;
-		if ((r = write_row(f, v, 10)) != 0)
+		if ((r = uc_csv_write_strings(f, v, 10)) != 0)
 			goto out;
 		rows++;
 	}
