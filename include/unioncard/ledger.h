@@ -261,11 +261,12 @@ struct uc_ledger_bank_import_info {
  * Import the bank's issuance/status file at path (the bank's FULL list:
  * reconciliation compares the ledger with the newest import).  The file is
  * read with uc_bankfile_* under the bank-link key (key_len bytes); full
- * PANs become HMAC + last four before they reach the ledger.  Every record
- * is read and checked inside ONE transaction and nothing is committed
- * unless the whole file is good: a bad line is UC_ERR_INVALID with d
- * naming file, line and column, and the ledger is unchanged.  One audit
- * row (file name, SHA-256, row count).  A file whose SHA-256 was imported
+ * PANs become HMAC + last four before they reach the ledger.  The whole
+ * file is read and checked first (into a temp table of this connection,
+ * taking no lock on the ledger, so stations keep working meanwhile); a
+ * bad line is UC_ERR_INVALID with d naming file, line and column, and the
+ * ledger is unchanged.  Only then are the import and its records written,
+ * in ONE transaction with one audit row (file name, SHA-256, row count).  A file whose SHA-256 was imported
  * before returns 0 with info->already = 1 and changes nothing (no audit
  * row).  A file whose bytes change while it is read (still being copied)
  * is UC_ERR_STATE.  Liaison or admin of the root unit.

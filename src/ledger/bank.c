@@ -7,7 +7,9 @@
  * HMAC + last four by the bank reader (src/bank/bankfile.c) before this
  * module sees a record, so neither the ledger nor the audit trail nor a
  * reconciliation detail ever holds a PAN.  The file's SHA-256 is computed
- * here with a buffer wiped after every chunk, for the same reason.
+ * here with a buffer wiped after every chunk, for the same reason.  An
+ * import reads and checks the whole file into a temp table before it
+ * takes the ledger's write lock for one short transaction.
  *
  * Reconciliation is set-based: one INSERT ... SELECT joins the newest
  * import's records with members, cards and request lines and keeps the
@@ -258,29 +260,103 @@ hex32(const unsigned char h[32], char out[65])
 }
 
 static int
-insert_record(sqlite3_stmt *st, int64_t import_id,
-    const struct uc_bank_record *rec)
+stage_record(sqlite3_stmt *st, const struct uc_bank_record *rec)
 {
 	int r;
 
-	sqlite3_bind_int64(st, 1, import_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)rec->line);
-	lg_bind_text(st, 3, rec->member_code);
-	lg_bind_text(st, 4, rec->card_ref);
-	lg_bind_text(st, 5, rec->full_name);
-	lg_bind_text(st, 6, rec->bank_name);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)rec->line);
+	lg_bind_text(st, 2, rec->member_code);
+	lg_bind_text(st, 3, rec->card_ref);
+	lg_bind_text(st, 4, rec->full_name);
+	lg_bind_text(st, 5, rec->bank_name);
 	if (rec->pan_masked)
-		sqlite3_bind_null(st, 7);
+		sqlite3_bind_null(st, 6);
 	else
-		sqlite3_bind_blob(st, 7, rec->pan_hmac, UC_BANK_PAN_HMAC_LEN,
+		sqlite3_bind_blob(st, 6, rec->pan_hmac, UC_BANK_PAN_HMAC_LEN,
 		    SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 8, rec->pan_masked ? 1 : 0);
-	lg_bind_text(st, 9, rec->pan_last4);
-	lg_bind_text(st, 10, uc_bank_status_name(rec->status));
-	sqlite3_bind_int64(st, 11, (sqlite3_int64)rec->fee_vnd);
-	sqlite3_bind_int(st, 12, rec->issued_on);
+	sqlite3_bind_int(st, 7, rec->pan_masked ? 1 : 0);
+	lg_bind_text(st, 8, rec->pan_last4);
+	lg_bind_text(st, 9, uc_bank_status_name(rec->status));
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)rec->fee_vnd);
+	sqlite3_bind_int(st, 11, rec->issued_on);
 	r = lg_err(sqlite3_step(st));
 	sqlite3_reset(st);
+	return r;
+}
+
+/* An import of the same bytes, if any: 0 with *id = 0 when none. */
+static int
+find_import(struct uc_ledger *l, const unsigned char sha[32], int64_t *id,
+    uint64_t *rows)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*id = 0;
+	*rows = 0;
+	if ((r = lg_prepare(l, &st, "SELECT id, rows FROM bank_imports"
+	    " WHERE sha256 = ?")) != 0)
+		return r;
+	sqlite3_bind_blob(st, 1, sha, 32, SQLITE_TRANSIENT);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*rows = (uint64_t)sqlite3_column_int64(st, 1);
+		r = 0;
+	} else {
+		r = lg_err(r);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/*
+ * Read and check the whole file into temp.bk_stage.  The temp schema is
+ * the connection's own: this takes no lock on the ledger, so stations
+ * keep writing while a large file is read.
+ */
+static int
+stage_file(struct uc_ledger *l, const char *path, const uint8_t *key,
+    size_t key_len, uint64_t *rows, struct uc_diag *d)
+{
+	struct uc_bankfile *bf = NULL;
+	struct uc_bank_record rec;
+	sqlite3_stmt *st = NULL;
+	int r, open = 0;
+
+	*rows = 0;
+	memset(&rec, 0, sizeof(rec));
+	if ((r = uc_bankfile_open_path(&bf, path, key, key_len, d)) != 0)
+		return r;
+	if ((r = lg_exec(l, "DROP TABLE IF EXISTS temp.bk_stage;"
+	    " CREATE TEMP TABLE bk_stage (line INTEGER PRIMARY KEY,"
+	    " member_code TEXT, card_ref TEXT, full_name TEXT,"
+	    " bank_name TEXT, pan_hmac BLOB, pan_masked INTEGER,"
+	    " pan_last4 TEXT, status TEXT, fee_vnd INTEGER,"
+	    " issued_on INTEGER)")) != 0)
+		goto out;
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		goto out;
+	open = 1;
+	if ((r = lg_prepare(l, &st, "INSERT INTO temp.bk_stage VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) != 0)
+		goto out;
+	for (;;) {
+		if ((r = uc_bankfile_next(bf, &rec, d)) != 0)
+			goto out;
+		if (rec.line == 0)
+			break;
+		if ((r = stage_record(st, &rec)) != 0)
+			goto out;
+		(*rows)++;
+	}
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	if (open)
+		(void)sqlite3_exec(l->db, r == 0 ? "COMMIT" : "ROLLBACK",
+		    NULL, NULL, NULL);
+	uc_bankfile_free(&bf);
+	OPENSSL_cleanse(&rec, sizeof(rec));
 	return r;
 }
 
@@ -290,80 +366,39 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     struct uc_ledger_bank_import_info *info, struct uc_diag *d)
 {
 	struct uc_ledger_bank_import_info res;
-	struct uc_bankfile *bf = NULL;
-	struct uc_bank_record rec;
 	sqlite3_stmt *st = NULL;
 	char at[32], hx[65], obj[32], det[LG_DETAILS_MAX];
 	unsigned char again[32];
 	const char *base;
-	int r;
+	int r, tx = 0;
 
 	memset(&res, 0, sizeof(res));
-	memset(&rec, 0, sizeof(rec));
 	if (info != NULL)
 		memset(info, 0, sizeof(*info));
 	uc_diag_clear(d);
 	if (l == NULL || path == NULL || key == NULL || info == NULL)
 		return UC_ERR_ARG;
 	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
-	if ((r = lg_begin(l)) != 0)
+	if ((r = need_root_liaison(l)) != 0) {
+		lg_refused(l, "bank.import", NULL, base);
 		return r;
-	if ((r = need_root_liaison(l)) != 0)
-		goto out;
+	}
 	if ((r = hash_file(path, res.sha256, d)) != 0)
-		goto out;
-	if ((r = lg_prepare(l, &st, "SELECT id, rows FROM bank_imports"
-	    " WHERE sha256 = ?")) != 0)
-		goto out;
-	sqlite3_bind_blob(st, 1, res.sha256, 32, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+		return r;
+	if ((r = find_import(l, res.sha256, &res.import_id, &res.rows)) != 0)
+		return r;
+	if (res.import_id != 0) {
 		/* The same bytes again: the snapshot is already there. */
-		res.import_id = sqlite3_column_int64(st, 0);
-		res.rows = (uint64_t)sqlite3_column_int64(st, 1);
 		res.already = 1;
-		r = 0;
-		goto out;
+		*info = res;
+		return 0;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((r = uc_bankfile_open_path(&bf, path, key, key_len, d)) != 0)
+	/* 1. The whole file is read and checked; the ledger is untouched. */
+	if ((r = stage_file(l, path, key, key_len, &res.rows, d)) != 0)
 		goto out;
-	lg_now(at);
-	if ((r = lg_prepare(l, &st, "INSERT INTO bank_imports (file, sha256,"
-	    " rows, account_id, at) VALUES (?, ?, 0, ?, ?) RETURNING id"))
-	    != 0)
-		goto out;
-	lg_bind_text(st, 1, base);
-	sqlite3_bind_blob(st, 2, res.sha256, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, l->acct_id);
-	lg_bind_text(st, 4, at);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = UC_ERR_LEDGER;
-		goto out;
-	}
-	res.import_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((r = lg_prepare(l, &st, "INSERT INTO bank_records (import_id,"
-	    " line, member_code, card_ref, full_name, bank_name, pan_hmac,"
-	    " pan_masked, pan_last4, status, fee_vnd, issued_on)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) != 0)
-		goto out;
-	/* Nothing is committed unless every line reads and checks. */
-	for (;;) {
-		if ((r = uc_bankfile_next(bf, &rec, d)) != 0)
-			goto out;
-		if (rec.line == 0)
-			break;
-		if ((r = insert_record(st, res.import_id, &rec)) != 0)
-			goto out;
-		res.rows++;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
 	/*
 	 * The reader opened the file again after it was hashed: make sure
-	 * the rows stored are the bytes the SHA-256 names (a file still being
+	 * the rows staged are the bytes the SHA-256 names (a file still being
 	 * copied in, or replaced meanwhile, is refused).
 	 */
 	if ((r = hash_file(path, again, d)) != 0)
@@ -375,11 +410,34 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	if ((r = lg_prepare(l, &st, "UPDATE bank_imports SET rows = ?"
-	    " WHERE id = ?")) != 0)
+	/* 2. One transaction: the import, its records, one audit row. */
+	if ((r = lg_begin(l)) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)res.rows);
-	sqlite3_bind_int64(st, 2, res.import_id);
+	tx = 1;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO bank_imports (file, sha256,"
+	    " rows, account_id, at) VALUES (?, ?, ?, ?, ?) RETURNING id"))
+	    != 0)
+		goto out;
+	lg_bind_text(st, 1, base);
+	sqlite3_bind_blob(st, 2, res.sha256, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)res.rows);
+	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_text(st, 5, at);
+	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+		/* imported by someone else meanwhile: UNIQUE (sha256) */
+		r = lg_err(r) != 0 ? lg_err(r) : UC_ERR_LEDGER;
+		goto out;
+	}
+	res.import_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = lg_prepare(l, &st, "INSERT INTO bank_records (import_id,"
+	    " line, member_code, card_ref, full_name, bank_name, pan_hmac,"
+	    " pan_masked, pan_last4, status, fee_vnd, issued_on)"
+	    " SELECT ?, * FROM temp.bk_stage ORDER BY line")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, res.import_id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
 	hex32(res.sha256, hx);
@@ -392,9 +450,10 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 	r = 0;
 out:
 	sqlite3_finalize(st);
-	uc_bankfile_free(&bf);
-	OPENSSL_cleanse(&rec, sizeof(rec));
-	r = lg_end(l, r, "bank.import", NULL, base);
+	if (tx)
+		r = lg_end(l, r, "bank.import", NULL, base);
+	(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_stage", NULL,
+	    NULL, NULL);
 	if (r == 0)
 		*info = res;
 	return r;
