@@ -266,10 +266,11 @@ struct uc_ledger_bank_import_info {
  * taking no lock on the ledger, so stations keep working meanwhile); a
  * bad line is UC_ERR_INVALID with d naming file, line and column, and the
  * ledger is unchanged.  Only then are the import and its records written,
- * in ONE transaction with one audit row (file name, SHA-256, row count).  A file whose SHA-256 was imported
- * before returns 0 with info->already = 1 and changes nothing (no audit
- * row).  A file whose bytes change while it is read (still being copied)
- * is UC_ERR_STATE.  Liaison or admin of the root unit.
+ * in ONE transaction with one audit row (file name, SHA-256, row count).
+ * A file whose SHA-256 was imported before returns 0 with info->already
+ * = 1 and changes nothing (no audit row).  A file whose bytes change
+ * while it is read (still being copied) is UC_ERR_STATE.  Liaison or
+ * admin of the root unit.
  */
 UC_API int uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     const uint8_t *key, size_t key_len,

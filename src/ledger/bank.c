@@ -471,8 +471,9 @@ static const char sql_mis[] =
  * then one that was not spoiled, then the newest.  Row values compare
  * left to right.
  */
-#define FIT(c) "((CASE WHEN (b.pan_masked = 0 AND " c ".pan_hmac = b.pan_hmac)" \
-	" OR (b.pan_masked = 1 AND " c ".pan_last4 = b.pan_last4) THEN 2" \
+#define FIT(c) "((CASE WHEN (b.pan_masked = 0 AND" \
+	" " c ".pan_hmac = b.pan_hmac) OR" \
+	" (b.pan_masked = 1 AND " c ".pan_last4 = b.pan_last4) THEN 2" \
 	" ELSE 0 END) + (" c ".status <> 'spoiled'), " c ".serial)"
 
 /* ?1 import id, ?2 issuer prefix (serials are shown as 11 digits). */
