@@ -236,6 +236,87 @@ UC_API int uc_ledger_card_show(struct uc_ledger *l, const char *serial,
 UC_API int uc_ledger_card_list(struct uc_ledger *l, int64_t request_id,
     json_t **out);
 
+/* --- the bank liaison: linked cards and the bank's file ------------- */
+
+/*
+ * The order for the bank: every line of linked request id (approved or
+ * accepted) as one CSV row (docs/bank-files.md, "The order"), written to
+ * path atomically (temp file + rename) and audited.  A regular request is
+ * UC_ERR_STATE (uc_ledger_why says so); so is a request not yet approved.
+ * Liaison or admin over the request's unit.  *rows (optional) gets the
+ * number of data rows.
+ */
+UC_API int uc_ledger_bank_export(struct uc_ledger *l, int64_t id,
+    const char *path, size_t *rows);
+
+/* What uc_ledger_bank_import did. */
+struct uc_ledger_bank_import_info {
+	int64_t import_id;   /* the new import, or the earlier one */
+	uint64_t rows;       /* records in the file */
+	int already;         /* 1: same bytes imported before; nothing done */
+	unsigned char sha256[32];  /* of the file's bytes */
+};
+
+/*
+ * Import the bank's issuance/status file at path (the bank's FULL list:
+ * reconciliation compares the ledger with the newest import).  The file is
+ * read with uc_bankfile_* under the bank-link key (key_len bytes); full
+ * PANs become HMAC + last four before they reach the ledger.  The whole
+ * file is read and checked first (into a temp table of this connection,
+ * taking no lock on the ledger, so stations keep working meanwhile); a
+ * bad line is UC_ERR_INVALID with d naming file, line and column, and the
+ * ledger is unchanged.  Only then are the import and its records written,
+ * in ONE transaction with one audit row (file name, SHA-256, row count).
+ * A file whose SHA-256 was imported before returns 0 with info->already
+ * = 1 and changes nothing (no audit row).  A file whose bytes change
+ * while it is read (still being copied) is UC_ERR_STATE.  Liaison or
+ * admin of the root unit.
+ */
+UC_API int uc_ledger_bank_import(struct uc_ledger *l, const char *path,
+    const uint8_t *key, size_t key_len,
+    struct uc_ledger_bank_import_info *info, struct uc_diag *d);
+
+/* Mismatch classes of uc_ledger_bank_reconcile, in report order. */
+#define UC_LEDGER_BANK_CLASSES 7
+/* "missing_at_bank", "unknown_to_us", "pan_mismatch", "name_mismatch",
+ * "duplicate", "status_conflict", "fee_mismatch"; NULL out of range. */
+UC_API const char *uc_ledger_bank_class_name(int i);
+
+/*
+ * Compare the ledger's linked cards with the newest bank import:
+ * {"summary": {CLASS: COUNT, ... all seven}, "mismatches": [{"class",
+ * "member_code", "detail", "line", "card_ref", "serial"}...]} ordered by
+ * class, member code and line (line/card_ref/serial null where they do
+ * not apply).  Details name last four digits only.  The CALLER
+ * json_decref()s *out.  UC_ERR_NOT_FOUND when nothing was imported yet.
+ * Liaison or admin of the root unit; read-only.  The classes are defined
+ * in docs/bank-files.md.
+ */
+UC_API int uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out);
+
+/*
+ * The same mismatches one at a time, for output that must not hold them
+ * all in memory (a bank file read with the wrong key mismatches on every
+ * row).  counts[] is filled BEFORE the first call of fn, so fn may print
+ * a summary first.  Every string in *m is borrowed for the duration of
+ * the call only.  A nonzero return from fn stops the walk and is
+ * returned.  fn may be NULL (counts only).
+ */
+struct uc_ledger_bank_mismatch {
+	int cls;                 /* 0 .. UC_LEDGER_BANK_CLASSES - 1 */
+	const char *class_name;  /* uc_ledger_bank_class_name(cls) */
+	const char *member_code; /* NULL if none */
+	const char *detail;
+	int64_t line;            /* bank file line, 0 if none */
+	const char *card_ref;    /* NULL if none */
+	const char *serial;      /* our card, NULL if none */
+};
+typedef int (*uc_ledger_bank_mismatch_fn)(void *ctx,
+    const struct uc_ledger_bank_mismatch *m);
+UC_API int uc_ledger_bank_reconcile_each(struct uc_ledger *l,
+    uint64_t counts[UC_LEDGER_BANK_CLASSES], uc_ledger_bank_mismatch_fn fn,
+    void *ctx);
+
 /* --- targets and reports -------------------------------------------- */
 
 UC_API int uc_ledger_target_set(struct uc_ledger *l, const char *unit_code,

@@ -180,9 +180,49 @@ static const char *const migration2[] = {
 	NULL,
 };
 
+/*
+ * The bank liaison's reconciliation: each bank file imported (identified
+ * by the SHA-256 of its bytes, so the same file is never imported twice)
+ * and its records as the bank reader leaves them - PAN as HMAC + last
+ * four, never the PAN (docs/bank-files.md).  The bank's file is its full
+ * list: reconciliation reads the newest import only.
+ */
+static const char *const migration3[] = {
+	"CREATE TABLE bank_imports("
+	" id INTEGER PRIMARY KEY,"
+	" file TEXT NOT NULL,"
+	" sha256 BLOB NOT NULL UNIQUE CHECK (length(sha256) = 32),"
+	" rows INTEGER NOT NULL CHECK (rows >= 0),"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" at TEXT NOT NULL) STRICT;",
+	"CREATE TABLE bank_records("
+	" import_id INTEGER NOT NULL REFERENCES bank_imports(id),"
+	" line INTEGER NOT NULL,"
+	" member_code TEXT NOT NULL,"
+	" card_ref TEXT NOT NULL,"
+	" full_name TEXT NOT NULL,"
+	" bank_name TEXT NOT NULL,"
+	" pan_hmac BLOB CHECK (pan_hmac IS NULL OR length(pan_hmac) = 32),"
+	" pan_masked INTEGER NOT NULL CHECK (pan_masked IN (0, 1)),"
+	" pan_last4 TEXT NOT NULL CHECK (length(pan_last4) = 4 AND"
+	"  pan_last4 NOT GLOB '*[^0-9]*'),"
+	" status TEXT NOT NULL CHECK (status IN"
+	"  ('active', 'pending', 'blocked', 'closed')),"
+	" fee_vnd INTEGER NOT NULL CHECK (fee_vnd >= 0),"
+	" issued_on INTEGER NOT NULL,"
+	" PRIMARY KEY (import_id, line)) STRICT, WITHOUT ROWID;",
+	"CREATE INDEX bank_records_member ON bank_records(import_id,"
+	" member_code);",
+	/* duplicates by card reference without a sort at reconcile time */
+	"CREATE INDEX bank_records_card_ref ON bank_records(import_id,"
+	" card_ref);",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
+	migration3,
 };
 const int lg_migration_count =
     (int)(sizeof(lg_migrations) / sizeof(lg_migrations[0]));

@@ -29,6 +29,9 @@ int uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv);
 /* engine: cmd_perso.c */
 int uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv);
 
+/* the bank liaison: cmd_ledger_bank.c */
+int uc_cmd_bank(struct uc_tool_global *g, int argc, char **argv);
+
 /* the issuance station: cmd_encode.c */
 int uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv);
 

@@ -41,6 +41,7 @@ static const struct uc_cmd commands[] = {
 	{ "report", uc_cmd_report, "progress, fee and card reports" },
 	{ "audit", uc_cmd_audit, "verify or export the audit trail" },
 	{ "status-list", uc_cmd_status_list, "export the card status list" },
+	{ "bank", uc_cmd_bank, "linked cards: order, import the bank's file, reconcile" },
 };
 
 static void

@@ -1,0 +1,741 @@
+/*
+ * bank.c - the bank liaison's side of linked cards: the order sent to the
+ * bank, the bank's issuance/status file taken back, and reconciliation of
+ * the two (docs/bank-files.md).
+ *
+ * The bank's file may carry full card numbers.  They are turned into
+ * HMAC + last four by the bank reader (src/bank/bankfile.c) before this
+ * module sees a record, so neither the ledger nor the audit trail nor a
+ * reconciliation detail ever holds a PAN.  The file's SHA-256 is computed
+ * here with a buffer wiped after every chunk, for the same reason.  An
+ * import reads and checks the whole file into a temp table before it
+ * takes the ledger's write lock for one short transaction.
+ *
+ * Reconciliation is set-based: one INSERT ... SELECT joins the newest
+ * import's records with members, cards and request lines and keeps the
+ * per-row mismatches, three more find the missing cards and duplicates,
+ * all into one temp table; a million bank lines cost a few index lookups
+ * each and no C loop over the ledger.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "unioncard/bankfile.h"
+#include "unioncard/csv.h"
+#include "unioncard/ledger.h"
+#include "ledger/ledger_priv.h"
+
+#define HASH_CHUNK 65536
+
+static const char *const class_names[UC_LEDGER_BANK_CLASSES] = {
+	"missing_at_bank", "unknown_to_us", "pan_mismatch", "name_mismatch",
+	"duplicate", "status_conflict", "fee_mismatch",
+};
+
+const char *
+uc_ledger_bank_class_name(int i)
+{
+	if (i < 0 || i >= UC_LEDGER_BANK_CLASSES)
+		return NULL;
+	return class_names[i];
+}
+
+/* The root unit's liaison or admin: the bank's file covers every unit. */
+static int
+need_root_liaison(struct uc_ledger *l)
+{
+	int r;
+
+	if ((r = lg_need(l, UC_ROLE_LIAISON | UC_ROLE_ADMIN, NULL)) != 0)
+		return r;
+	if (l->acct_unit.depth != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "the bank's file"
+		    " covers every unit: the root unit's liaison handles it");
+		return UC_ERR_PERM;
+	}
+	return 0;
+}
+
+/* --- export ----------------------------------------------------------- */
+
+int
+uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
+    size_t *rows_out)
+{
+	static const char *const header[] = { "member_code", "bank_name",
+	    "full_name", "national_id", "unit_code", "unit_name",
+	    "branch_code", "branch_name", "payer", "fee_vnd" };
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char obj[32], det[LG_DETAILS_MAX], fee[24], *tmp = NULL;
+	const char *v[10], *type, *status, *base;
+	size_t rows = 0;
+	FILE *f = NULL;
+	int r, i;
+
+	memset(&u, 0, sizeof(u));
+	if (rows_out != NULL)
+		*rows_out = 0;
+	if (l == NULL || path == NULL || path[0] == '\0')
+		return UC_ERR_ARG;
+	snprintf(obj, sizeof(obj), "request %lld", (long long)id);
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT unit_id, type, status FROM"
+	    " requests WHERE id = ?")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(l->refusal, sizeof(l->refusal), "no request %lld",
+		    (long long)id);
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_LIAISON | UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	type = (const char *)sqlite3_column_text(st, 1);
+	status = (const char *)sqlite3_column_text(st, 2);
+	if (strcmp(type, "linked") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld is a"
+		    " %s request: only linked cards are ordered from the bank",
+		    (long long)id, type);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	if (strcmp(status, "approved") != 0 &&
+	    strcmp(status, "accepted") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s:"
+		    " only an approved or accepted request goes to the bank",
+		    (long long)id, status);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+		tmp = NULL;
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	if ((f = fopen(tmp, "wb")) == NULL) {
+		snprintf(l->refusal, sizeof(l->refusal), "cannot write %s: %s",
+		    tmp, strerror(errno));
+		r = UC_ERR_IO;
+		goto out;
+	}
+	/*
+	 * The branch is the unit's ancestor at depth 1 (directly under the
+	 * root: a district, town or sector union); a unit at depth 0 or 1 is
+	 * its own branch.
+	 */
+	if ((r = lg_prepare(l, &st, "SELECT m.member_code, m.name_ascii,"
+	    " m.full_name, m.national_id, u.code, u.name,"
+	    " coalesce(b.code, u.code), coalesce(b.name, u.name), rl.payer,"
+	    " rl.fee_vnd FROM request_lines rl"
+	    " JOIN members m ON m.id = rl.member_id"
+	    " JOIN units u ON u.id = m.unit_id"
+	    " LEFT JOIN units b ON b.depth = 1 AND u.depth >= 1 AND"
+	    "  substr(u.path, 1, length(b.path)) = b.path"
+	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = uc_csv_write_strings(f, header, 10)) != 0)
+		goto out;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < 9; i++)
+			v[i] = (const char *)sqlite3_column_text(st, i);
+		snprintf(fee, sizeof(fee), "%lld",
+		    (long long)sqlite3_column_int64(st, 9));
+		v[9] = fee;
+		if ((r = uc_csv_write_strings(f, v, 10)) != 0)
+			goto out;
+		rows++;
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
+		f = NULL;
+		r = UC_ERR_IO;
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "cannot rename to %s:"
+		    " %s", path, strerror(errno));
+		r = UC_ERR_IO;
+		goto out;
+	}
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	snprintf(det, sizeof(det), "rows=%zu file=%s", rows, base);
+	if ((r = lg_audit(l, "bank.export", u.code, obj, det)) != 0)
+		goto out;
+	if (rows_out != NULL)
+		*rows_out = rows;
+out:
+	sqlite3_finalize(st);
+	if (f != NULL)
+		fclose(f);
+	if (r != 0 && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	return lg_end(l, r, "bank.export", u.code[0] ? u.code : NULL, obj);
+}
+
+/* --- import ----------------------------------------------------------- */
+
+/*
+ * SHA-256 of the file's bytes, read unbuffered through a buffer wiped
+ * after every chunk: the bytes may hold full PANs.
+ */
+static int
+hash_file(const char *path, unsigned char out[32], struct uc_diag *d)
+{
+	unsigned char buf[HASH_CHUNK];
+	EVP_MD_CTX *md = NULL;
+	unsigned int n = 0;
+	ssize_t got;
+	int fd = -1, r;
+
+	memset(out, 0, 32);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
+		    "cannot open: %s", strerror(errno));
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		r = UC_ERR_CRYPTO;
+		goto out;
+	}
+	for (;;) {
+		got = read(fd, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
+			    "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (EVP_DigestUpdate(md, buf, (size_t)got) != 1) {
+			r = UC_ERR_CRYPTO;
+			goto out;
+		}
+		OPENSSL_cleanse(buf, (size_t)got);
+	}
+	if (EVP_DigestFinal_ex(md, out, &n) != 1 || n != 32) {
+		r = UC_ERR_CRYPTO;
+		goto out;
+	}
+	r = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	EVP_MD_CTX_free(md);
+	close(fd);
+	return r;
+}
+
+static void
+hex32(const unsigned char h[32], char out[65])
+{
+	static const char x[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = x[h[i] >> 4];
+		out[2 * i + 1] = x[h[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static int
+stage_record(sqlite3_stmt *st, const struct uc_bank_record *rec)
+{
+	int r;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)rec->line);
+	lg_bind_text(st, 2, rec->member_code);
+	lg_bind_text(st, 3, rec->card_ref);
+	lg_bind_text(st, 4, rec->full_name);
+	lg_bind_text(st, 5, rec->bank_name);
+	if (rec->pan_masked)
+		sqlite3_bind_null(st, 6);
+	else
+		sqlite3_bind_blob(st, 6, rec->pan_hmac, UC_BANK_PAN_HMAC_LEN,
+		    SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 7, rec->pan_masked ? 1 : 0);
+	lg_bind_text(st, 8, rec->pan_last4);
+	lg_bind_text(st, 9, uc_bank_status_name(rec->status));
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)rec->fee_vnd);
+	sqlite3_bind_int(st, 11, rec->issued_on);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_reset(st);
+	return r;
+}
+
+/* An import of the same bytes, if any: 0 with *id = 0 when none. */
+static int
+find_import(struct uc_ledger *l, const unsigned char sha[32], int64_t *id,
+    uint64_t *rows)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*id = 0;
+	*rows = 0;
+	if ((r = lg_prepare(l, &st, "SELECT id, rows FROM bank_imports"
+	    " WHERE sha256 = ?")) != 0)
+		return r;
+	sqlite3_bind_blob(st, 1, sha, 32, SQLITE_TRANSIENT);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*rows = (uint64_t)sqlite3_column_int64(st, 1);
+		r = 0;
+	} else {
+		r = lg_err(r);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/*
+ * Read and check the whole file into temp.bk_stage.  The temp schema is
+ * the connection's own: this takes no lock on the ledger, so stations
+ * keep writing while a large file is read.
+ */
+static int
+stage_file(struct uc_ledger *l, const char *path, const uint8_t *key,
+    size_t key_len, uint64_t *rows, struct uc_diag *d)
+{
+	struct uc_bankfile *bf = NULL;
+	struct uc_bank_record rec;
+	sqlite3_stmt *st = NULL;
+	int r, open = 0;
+
+	*rows = 0;
+	memset(&rec, 0, sizeof(rec));
+	if ((r = uc_bankfile_open_path(&bf, path, key, key_len, d)) != 0)
+		return r;
+	if ((r = lg_exec(l, "DROP TABLE IF EXISTS temp.bk_stage;"
+	    " CREATE TEMP TABLE bk_stage (line INTEGER PRIMARY KEY,"
+	    " member_code TEXT, card_ref TEXT, full_name TEXT,"
+	    " bank_name TEXT, pan_hmac BLOB, pan_masked INTEGER,"
+	    " pan_last4 TEXT, status TEXT, fee_vnd INTEGER,"
+	    " issued_on INTEGER)")) != 0)
+		goto out;
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		goto out;
+	open = 1;
+	if ((r = lg_prepare(l, &st, "INSERT INTO temp.bk_stage VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) != 0)
+		goto out;
+	for (;;) {
+		if ((r = uc_bankfile_next(bf, &rec, d)) != 0)
+			goto out;
+		if (rec.line == 0)
+			break;
+		if ((r = stage_record(st, &rec)) != 0)
+			goto out;
+		(*rows)++;
+	}
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	if (open)
+		(void)sqlite3_exec(l->db, r == 0 ? "COMMIT" : "ROLLBACK",
+		    NULL, NULL, NULL);
+	uc_bankfile_free(&bf);
+	OPENSSL_cleanse(&rec, sizeof(rec));
+	return r;
+}
+
+int
+uc_ledger_bank_import(struct uc_ledger *l, const char *path,
+    const uint8_t *key, size_t key_len,
+    struct uc_ledger_bank_import_info *info, struct uc_diag *d)
+{
+	struct uc_ledger_bank_import_info res;
+	sqlite3_stmt *st = NULL;
+	char at[32], hx[65], obj[32], det[LG_DETAILS_MAX];
+	unsigned char again[32];
+	const char *base;
+	int r, tx = 0;
+
+	memset(&res, 0, sizeof(res));
+	if (info != NULL)
+		memset(info, 0, sizeof(*info));
+	uc_diag_clear(d);
+	if (l == NULL || path == NULL || key == NULL || info == NULL)
+		return UC_ERR_ARG;
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if ((r = need_root_liaison(l)) != 0) {
+		lg_refused(l, "bank.import", NULL, base);
+		return r;
+	}
+	if ((r = hash_file(path, res.sha256, d)) != 0)
+		return r;
+	if ((r = find_import(l, res.sha256, &res.import_id, &res.rows)) != 0)
+		return r;
+	if (res.import_id != 0) {
+		/* The same bytes again: the snapshot is already there. */
+		res.already = 1;
+		*info = res;
+		return 0;
+	}
+	/* 1. The whole file is read and checked; the ledger is untouched. */
+	if ((r = stage_file(l, path, key, key_len, &res.rows, d)) != 0)
+		goto out;
+	/*
+	 * The reader opened the file again after it was hashed: make sure
+	 * the rows staged are the bytes the SHA-256 names (a file still being
+	 * copied in, or replaced meanwhile, is refused).
+	 */
+	if ((r = hash_file(path, again, d)) != 0)
+		goto out;
+	if (CRYPTO_memcmp(again, res.sha256, 32) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "%s changed while it"
+		    " was being imported; import it again once it is"
+		    " complete", base);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	/* 2. One transaction: the import, its records, one audit row. */
+	if ((r = lg_begin(l)) != 0)
+		goto out;
+	tx = 1;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO bank_imports (file, sha256,"
+	    " rows, account_id, at) VALUES (?, ?, ?, ?, ?) RETURNING id"))
+	    != 0)
+		goto out;
+	lg_bind_text(st, 1, base);
+	sqlite3_bind_blob(st, 2, res.sha256, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)res.rows);
+	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_text(st, 5, at);
+	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+		/* imported by someone else meanwhile: UNIQUE (sha256) */
+		r = lg_err(r) != 0 ? lg_err(r) : UC_ERR_LEDGER;
+		goto out;
+	}
+	res.import_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = lg_prepare(l, &st, "INSERT INTO bank_records (import_id,"
+	    " line, member_code, card_ref, full_name, bank_name, pan_hmac,"
+	    " pan_masked, pan_last4, status, fee_vnd, issued_on)"
+	    " SELECT ?, * FROM temp.bk_stage ORDER BY line")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, res.import_id);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	hex32(res.sha256, hx);
+	snprintf(obj, sizeof(obj), "bank import %lld",
+	    (long long)res.import_id);
+	snprintf(det, sizeof(det), "file=%s sha256=%s rows=%llu", base, hx,
+	    (unsigned long long)res.rows);
+	if ((r = lg_audit(l, "bank.import", NULL, obj, det)) != 0)
+		goto out;
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	if (tx)
+		r = lg_end(l, r, "bank.import", NULL, base);
+	(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_stage", NULL,
+	    NULL, NULL);
+	if (r == 0)
+		*info = res;
+	return r;
+}
+
+/* --- reconcile -------------------------------------------------------- */
+
+static const char sql_mis[] =
+    "CREATE TEMP TABLE bk_mis (cls INTEGER NOT NULL, member_code TEXT,"
+    " line INTEGER, card_ref TEXT, serial INTEGER, detail TEXT NOT NULL)";
+
+/*
+ * How well a linked card c fits bank row b: a card with the row's PAN
+ * (same pseudonym for a full PAN, same last four for a masked one) first,
+ * then one that was not spoiled, then the newest.  Row values compare
+ * left to right.
+ */
+#define FIT(c) "((CASE WHEN (b.pan_masked = 0 AND" \
+	" " c ".pan_hmac = b.pan_hmac) OR" \
+	" (b.pan_masked = 1 AND " c ".pan_last4 = b.pan_last4) THEN 2" \
+	" ELSE 0 END) + (" c ".status <> 'spoiled'), " c ".serial)"
+
+/* ?1 import id, ?2 issuer prefix (serials are shown as 11 digits). */
+#define SERIAL(s) "printf('%02d%09d', ?2, " s ")"
+
+/*
+ * Every class that is about one bank row, in one pass over the newest
+ * import: each row joined with its member, the member's best-fitting
+ * linked card (no better one exists) and that card's request line, then
+ * crossed with the five classes and kept where the class's condition
+ * holds.  bank_records is read in key order; every join is one index
+ * lookup; nothing is materialized but the mismatches.
+ */
+static const char sql_rows[] =
+    "INSERT INTO bk_mis SELECT k.cls, b.member_code, b.line, b.card_ref,"
+    " c.serial, CASE k.cls"
+    " WHEN 1 THEN printf('line %d: bank card %s ending %s: %s', b.line,"
+    "  b.card_ref, b.pan_last4, CASE WHEN m.id IS NULL THEN 'no member"
+    " has this code' ELSE 'the member has no linked card in the ledger'"
+    "  END)"
+    " WHEN 2 THEN printf('line %d: bank card %s ending %s (%s PAN), ledger"
+    " card %s ending %s%s', b.line, b.card_ref, b.pan_last4,"
+    "  CASE b.pan_masked WHEN 1 THEN 'masked' ELSE 'full' END,"
+    "  " SERIAL("c.serial") ", c.pan_last4, CASE WHEN b.pan_masked = 0 AND"
+    "  b.pan_last4 = c.pan_last4 THEN ' (same last four, another card"
+    " number)' ELSE '' END)"
+    " WHEN 3 THEN printf('line %d: bank name \"%s\", ledger name \"%s\"',"
+    "  b.line, b.bank_name, m.name_ascii)"
+    " WHEN 5 THEN printf('line %d: bank card %s is %s, ledger card %s is"
+    " %s', b.line, b.card_ref, b.status, " SERIAL("c.serial") ","
+    "  c.status)"
+    " ELSE printf('line %d: bank charged %d VND, the request line of card"
+    " %s says %d VND', b.line, b.fee_vnd, " SERIAL("c.serial") ","
+    "  rl.fee_vnd) END"
+    " FROM bank_records b"
+    " LEFT JOIN members m ON m.member_code = b.member_code"
+    " LEFT JOIN cards c ON c.member_id = m.id AND c.type = 'linked' AND"
+    "  NOT EXISTS (SELECT 1 FROM cards c2 WHERE c2.member_id = m.id AND"
+    "  c2.serial <> c.serial AND c2.type = 'linked' AND"
+    "  " FIT("c2") " > " FIT("c") ")"
+    " LEFT JOIN request_lines rl ON rl.id = c.line_id"
+    " CROSS JOIN (SELECT 1 AS cls UNION ALL SELECT 2 UNION ALL SELECT 3"
+    "  UNION ALL SELECT 5 UNION ALL SELECT 6) k"
+    " WHERE b.import_id = ?1 AND CASE k.cls"
+    /* unknown_to_us: no such member, or no linked card */
+    " WHEN 1 THEN c.serial IS NULL"
+    /* pan_mismatch (not while the card has no PAN recorded) */
+    " WHEN 2 THEN c.serial IS NOT NULL AND"
+    "  ((b.pan_masked = 0 AND c.pan_hmac IS NOT NULL AND"
+    "    b.pan_hmac <> c.pan_hmac) OR"
+    "   (b.pan_masked = 1 AND c.pan_last4 IS NOT NULL AND"
+    "    b.pan_last4 <> c.pan_last4))"
+    /* name_mismatch: both in the bank form (members.name_ascii is) */
+    " WHEN 3 THEN c.serial IS NOT NULL AND b.bank_name <> m.name_ascii"
+    /* status_conflict */
+    " WHEN 5 THEN c.serial IS NOT NULL AND"
+    "  ((b.status IN ('closed', 'blocked') AND"
+    "    c.status IN ('reserved', 'encoded', 'issued')) OR"
+    "   (b.status = 'active' AND c.status IN ('lost', 'stolen', 'revoked',"
+    "    'replaced', 'spoiled')))"
+    /* fee_mismatch */
+    " ELSE c.serial IS NOT NULL AND rl.fee_vnd IS NOT NULL AND"
+    "  b.fee_vnd <> rl.fee_vnd END";
+
+static const char *const sql_classes[] = {
+	sql_rows,
+	/* missing_at_bank: a live linked card, no bank row for its member */
+	"INSERT INTO bk_mis SELECT 0, m.member_code, NULL, NULL, c.serial,"
+	" printf('ledger card %s (%s%s) has no row in the bank''s file',"
+	" " SERIAL("c.serial") ", c.status, CASE WHEN c.pan_last4 IS NULL"
+	" THEN '' ELSE ', ending ' || c.pan_last4 END)"
+	" FROM cards c JOIN members m ON m.id = c.member_id"
+	" WHERE c.type = 'linked' AND c.status IN ('encoded', 'issued') AND"
+	" NOT EXISTS (SELECT 1 FROM bank_records b WHERE b.import_id = ?1"
+	" AND b.member_code = m.member_code)",
+	/* duplicate: a member code, or a card reference, twice or more */
+	"INSERT INTO bk_mis SELECT 4, member_code, min(line), NULL, NULL,"
+	" printf('member code appears %d times in the bank''s file (lines"
+	" %s)', count(*), substr(group_concat(line, ', '), 1, 200))"
+	" FROM bank_records WHERE import_id = ?1 GROUP BY member_code"
+	" HAVING count(*) > 1",
+	"INSERT INTO bk_mis SELECT 4, min(member_code), min(line), card_ref,"
+	" NULL, printf('card_ref %s appears %d times in the bank''s file"
+	" (lines %s)', card_ref, count(*), substr(group_concat(line, ', '),"
+	" 1, 200)) FROM bank_records WHERE import_id = ?1 GROUP BY card_ref"
+	" HAVING count(*) > 1",
+};
+#undef SERIAL
+#undef FIT
+
+static int
+exec_bound(struct uc_ledger *l, const char *sql, int64_t import_id)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = lg_prepare(l, &st, sql)) != 0)
+		return r;
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_int64(st, 1, import_id);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int(st, 2, (int)l->prefix);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Counts by class, then each mismatch in order, to fn. */
+static int
+stream_mismatches(struct uc_ledger *l,
+    uint64_t counts[UC_LEDGER_BANK_CLASSES], uc_ledger_bank_mismatch_fn fn,
+    void *ctx)
+{
+	struct uc_ledger_bank_mismatch m;
+	sqlite3_stmt *st = NULL;
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	int r, cls;
+
+	if ((r = lg_prepare(l, &st, "SELECT cls, count(*) FROM bk_mis"
+	    " GROUP BY cls")) != 0)
+		return r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cls = sqlite3_column_int(st, 0);
+		if (cls < 0 || cls >= UC_LEDGER_BANK_CLASSES) {
+			r = UC_ERR_INTERNAL;
+			goto out;
+		}
+		counts[cls] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	if ((r = lg_err(r)) != 0 || fn == NULL)
+		goto out;
+	sqlite3_finalize(st);
+	if ((r = lg_prepare(l, &st, "SELECT cls, member_code, detail, line,"
+	    " card_ref, serial FROM bk_mis ORDER BY cls, member_code, line,"
+	    " card_ref")) != 0)
+		return r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof(m));
+		m.cls = sqlite3_column_int(st, 0);
+		if (m.cls < 0 || m.cls >= UC_LEDGER_BANK_CLASSES) {
+			r = UC_ERR_INTERNAL;
+			goto out;
+		}
+		m.class_name = class_names[m.cls];
+		m.member_code = (const char *)sqlite3_column_text(st, 1);
+		m.detail = (const char *)sqlite3_column_text(st, 2);
+		m.line = sqlite3_column_int64(st, 3);
+		m.card_ref = (const char *)sqlite3_column_text(st, 4);
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+			lg_serial_format(l->prefix,
+			    sqlite3_column_int64(st, 5), serial);
+			m.serial = serial;
+		}
+		if (m.detail == NULL) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+		if ((r = fn(ctx, &m)) != 0)
+			goto out;
+	}
+	r = lg_err(r);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+uc_ledger_bank_reconcile_each(struct uc_ledger *l,
+    uint64_t counts[UC_LEDGER_BANK_CLASSES], uc_ledger_bank_mismatch_fn fn,
+    void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t import_id = 0;
+	size_t i;
+	int r, open = 0;
+
+	if (counts != NULL)
+		memset(counts, 0, UC_LEDGER_BANK_CLASSES * sizeof(counts[0]));
+	if (l == NULL || counts == NULL)
+		return UC_ERR_ARG;
+	if ((r = need_root_liaison(l)) != 0) {
+		lg_refused(l, "bank.reconcile", NULL, "bank");
+		return r;
+	}
+	/* One read snapshot; the temp table lives in the temp schema only. */
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		goto out;
+	open = 1;
+	if ((r = lg_prepare(l, &st, "SELECT max(id) FROM bank_imports"))
+	    != 0)
+		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		import_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (import_id == 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "no bank file has"
+		    " been imported yet ('bank import FILE')");
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = lg_exec(l, "DROP TABLE IF EXISTS temp.bk_mis")) != 0 ||
+	    (r = lg_exec(l, sql_mis)) != 0)
+		goto out;
+	for (i = 0; i < sizeof(sql_classes) / sizeof(sql_classes[0]); i++)
+		if ((r = exec_bound(l, sql_classes[i], import_id)) != 0)
+			goto out;
+	r = stream_mismatches(l, counts, fn, ctx);
+out:
+	sqlite3_finalize(st);
+	if (open) {
+		(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_mis",
+		    NULL, NULL, NULL);
+		(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	}
+	return r;
+}
+
+static int
+append_json(void *ctx, const struct uc_ledger_bank_mismatch *m)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:s?}",
+	    "class", m->class_name, "member_code", m->member_code,
+	    "detail", m->detail,
+	    "line", m->line > 0 ? json_integer(m->line) : json_null(),
+	    "card_ref", m->card_ref, "serial", m->serial);
+	if (o == NULL || json_array_append_new(ctx, o) != 0)
+		return UC_ERR_NOMEM;
+	return 0;
+}
+
+int
+uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
+{
+	uint64_t counts[UC_LEDGER_BANK_CLASSES];
+	json_t *res = NULL, *summary, *list;
+	size_t i;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if ((res = json_pack("{s:{}, s:[]}", "summary", "mismatches"))
+	    == NULL)
+		return UC_ERR_NOMEM;
+	summary = json_object_get(res, "summary");
+	list = json_object_get(res, "mismatches");
+	if ((r = uc_ledger_bank_reconcile_each(l, counts, append_json, list))
+	    != 0)
+		goto out;
+	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
+		if (json_object_set_new(summary, class_names[i],
+		    json_integer((json_int_t)counts[i])) != 0) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+	*out = res;
+	res = NULL;
+out:
+	json_decref(res);
+	return r;
+}
