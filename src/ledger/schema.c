@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "ledger/schema.h"
+#include "unioncard/ledger.h"
 
 static const char *const migration1[] = {
 	"CREATE TABLE meta("
@@ -224,5 +225,7 @@ const char *const *const lg_migrations[] = {
 	migration2,
 	migration3,
 };
+_Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
+    UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");
 const int lg_migration_count =
     (int)(sizeof(lg_migrations) / sizeof(lg_migrations[0]));
