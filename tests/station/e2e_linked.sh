@@ -12,7 +12,9 @@
 #      with the reason, and a linked run without the bank-link key is
 #      refused before any card is touched;
 #   5. a linked card written but never recorded (the run stopped between)
-#      is recovered on the next run, its PAN binding read again.
+#      is recovered on the next run, its PAN binding read again;
+#   6. the bank's file of those cards reconciles to nothing: the station and
+#      the bank file hash PANs alike; a swapped bank card is a pan_mismatch.
 . "$(dirname "$0")/../ledger/lib.sh"
 . "$(dirname "$0")/../e2e/pcscd-lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
@@ -215,3 +217,38 @@ got=$(sqlite3 "$TMP/ledger.db" "SELECT lower(hex(pan_hmac)) || ' ' ||
 if grep -q "$pan" "$TMP/enc5.out" "$TMP/p7.out"; then fail "PAN printed"; fi
 uc admin audit verify >/dev/null || fail "audit verify"
 ok "a linked card written but never recorded is recovered with its PAN binding"
+
+# 6. The station's PAN hashes and the bank file's agree: the bank's file
+#    of the cards encoded above, with full PANs, reconciles to nothing;
+#    the same file with one card swapped for another bank card is a
+#    pan_mismatch for that member only.
+uc admin account add liaison --unit 52 --role liaison
+{
+	echo "member_code,card_ref,full_name,pan,status,fee_vnd,issued_on"
+	n=0
+	for f in "$TMP"/hopper/card-000[2-7].json "$TMP/hopper5/card-0001.json"; do
+		n=$((n + 1))
+		"$VERIFY" --reader "vcard:$f" --trust "$TMP/keys/root.pem" --json \
+			>"$TMP/v.json" || fail "verify $f"
+		code=$(jq -r .card.member_code "$TMP/v.json")
+		name=$(jq -r .card.full_name "$TMP/v.json")
+		pan=$("$VC" show "$f" --json | jq -r .linked.pan)
+		fee=$(sqlite3 "$TMP/ledger.db" "SELECT rl.fee_vnd FROM request_lines rl
+			JOIN members m ON m.id = rl.member_id WHERE m.member_code = '$code'")
+		echo "$code,VTB-$n,\"$name\",$pan,active,$fee,$(date +%Y-%m-%d)"
+	done
+} >"$TMP/bank.csv"
+uc liaison bank import "$TMP/bank.csv" --keys "$TMP/keys" >/dev/null
+uc liaison bank reconcile --json >"$TMP/rec.json" ||
+	fail "a clean bank file has mismatches: $(cat "$TMP/rec.json")"
+[ "$(jq '[.summary[]] | add' "$TMP/rec.json")" = 0 ] ||
+	fail "reconcile: $(cat "$TMP/rec.json")"
+# another bank card (Luhn-valid) in place of the second card
+first=$(sed -n 2p "$TMP/bank.csv" | cut -d, -f1)
+sed '2s/,9704[0-9]*,/,9704159876543210,/' "$TMP/bank.csv" >"$TMP/bank2.csv"
+uc liaison bank import "$TMP/bank2.csv" --keys "$TMP/keys" >/dev/null
+expect_fail 1 "$UC" --as liaison bank reconcile --json
+[ "$(jq -c '[.mismatches[] | [.class, .member_code]]' "$TMP/out")" = "[[\"pan_mismatch\",\"$first\"]]" ] ||
+	fail "swapped card: $(cat "$TMP/out")"
+if grep -q "9704159876543210" "$TMP/out" "$TMP/err"; then fail "PAN in reconcile output"; fi
+ok "station and bank file agree on every PAN; a swapped bank card is a pan_mismatch"
