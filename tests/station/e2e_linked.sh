@@ -119,6 +119,7 @@ for f in "$TMP"/hopper/card-000[2-7].json; do
 	[ "$(jq -r '.checks[] | select(.name == "bank_link") | .ok' "$TMP/v.json")" = true ] ||
 		fail "no bank_link check: $(cat "$TMP/v.json")"
 	pan=$("$VC" show "$f" --json | jq -r .linked.pan)
+	case "$pan" in [0-9]*) ;; *) fail "no PAN from $f" ;; esac
 	code=$(jq -r .card.member_code "$TMP/v.json")
 	want=$(printf %s "$pan" | openssl dgst -sha256 -mac HMAC \
 		-macopt "hexkey:$key" -r | cut -d' ' -f1)
@@ -154,6 +155,7 @@ ok "no PAN in the ledger, its WAL, the trace, the output or the audit"
 # 3. An independent read of one encoded card's payment application.
 f="$TMP/hopper/card-0003.json"
 pan=$("$VC" show "$f" --json | jq -r .linked.pan)
+case "$pan" in [0-9]*) ;; *) fail "no PAN from $f" ;; esac
 card_in "$f"
 n=$(opensc-tool -l 2>/dev/null | awk '/Virtual PCD 00 00/ { print $1; exit }')
 [ -n "$n" ] || fail "opensc-tool does not list the reader"
@@ -207,6 +209,7 @@ uc printer encode --request "$r2" --reader "vcard:$TMP/hopper5" \
 grep -q "recovered card $reserved" "$TMP/enc5.out" ||
 	fail "recovery: $(cat "$TMP/enc5.out")"
 pan=$("$VC" show "$TMP/hopper5/card-0001.json" --json | jq -r .linked.pan)
+case "$pan" in [0-9]*) ;; *) fail "no PAN from $TMP/hopper5/card-0001.json" ;; esac
 want=$(printf %s "$pan" | openssl dgst -sha256 -mac HMAC \
 	-macopt "hexkey:$key" -r | cut -d' ' -f1)
 got=$(sqlite3 "$TMP/ledger.db" "SELECT lower(hex(pan_hmac)) || ' ' ||
@@ -233,6 +236,7 @@ uc admin account add liaison --unit 52 --role liaison
 		code=$(jq -r .card.member_code "$TMP/v.json")
 		name=$(jq -r .card.full_name "$TMP/v.json")
 		pan=$("$VC" show "$f" --json | jq -r .linked.pan)
+		case "$pan" in [0-9]*) ;; *) fail "no PAN from $f" ;; esac
 		fee=$(sqlite3 "$TMP/ledger.db" "SELECT rl.fee_vnd FROM request_lines rl
 			JOIN members m ON m.id = rl.member_id WHERE m.member_code = '$code'")
 		echo "$code,VTB-$n,\"$name\",$pan,active,$fee,$(date +%Y-%m-%d)"
