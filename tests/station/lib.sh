@@ -1,0 +1,135 @@
+# Shared by the station's tear and kill tests: a ledger with one accepted
+# request, saved once and copied for every case, and the check that the
+# ledger and the cards agree after the station has run to completion.
+. "$(dirname "$0")/../ledger/lib.sh"
+VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
+export UNIONCARD_PASSPHRASE="station passphrase"
+unset UNIONCARD_VCARD_TEAR_AT UNIONCARD_TEST_KILL_AT || true
+
+# station_setup N: a ledger with an accepted request for N members ($RID),
+# saved as $TMP/base.db; keys in $TMP/keys (and foreign ones in
+# $TMP/other); blank cards to copy from in $TMP/blank (card-0001..0004)
+# and one made for the foreign keys, $TMP/foreign.json.
+station_setup() {
+	"$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" \
+	    --admin admin >/dev/null
+	uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" --parent 52
+	uc admin account add clerk --unit TP01 --role clerk
+	uc admin account add approver --unit 52 --role approver
+	uc admin account add printer --unit 52 --role printer
+	{
+		echo "full_name,date_of_birth,gender,national_id,position,joined_on,mandatory"
+		echo "Huỳnh Lê Diễm Tuyết,12/03/1985,nữ,052185000123,Phó Chủ tịch,2010-05-01,1"
+		echo "Nguyễn Văn Đức,1990-06-05,nam,052090000789,Giáo viên,2015-01-15,0"
+	} | head -n $(($1 + 1)) >"$TMP/m.csv"
+	uc clerk member import "$TMP/m.csv" --unit TP01 >/dev/null
+	uc clerk member submit --unit TP01 >/dev/null
+	uc approver member approve --unit TP01 --all >/dev/null
+	RID=$(uc clerk request create --unit TP01 --type regular \
+	    --all-approved)
+	uc clerk request submit "$RID"
+	uc approver request approve "$RID"
+	uc printer request accept "$RID"
+	[ "$(uc printer request show "$RID" --json | jq '.lines | length')" \
+	    = "$1" ] || fail "setup: the request has not $1 lines"
+	"$UC" keys init --dir "$TMP/keys" >/dev/null || fail "keys init"
+	"$UC" keys init --dir "$TMP/other" >/dev/null || fail "keys init"
+	mkdir "$TMP/blank"
+	"$VC" hopper "$TMP/blank" --count 4 --keys "$TMP/keys" >/dev/null ||
+		fail "hopper"
+	"$VC" new "$TMP/foreign.json" --keys "$TMP/other" >/dev/null ||
+		fail "foreign card"
+	cp "$UNIONCARD_LEDGER" "$TMP/base.db"
+}
+
+# fresh_ledger: the saved ledger again, nothing of an earlier case left
+fresh_ledger() {
+	rm -f "$UNIONCARD_LEDGER" "$UNIONCARD_LEDGER-wal" \
+	    "$UNIONCARD_LEDGER-shm" "$UNIONCARD_LEDGER.station.lock"
+	cp "$TMP/base.db" "$UNIONCARD_LEDGER"
+}
+
+# encode HOPPER: run the station once; its exit status in $rc, its output
+# in $TMP/enc.out.  Never fails by itself.
+encode() {
+	set +e
+	"$UC" --as printer encode --request "$RID" --reader "vcard:$1" \
+	    --keys "$TMP/keys" --wait 1 >"$TMP/enc.out" 2>&1
+	rc=$?
+	set -e
+}
+
+# check_invariants LABEL DIR: after a run to completion, the ledger and the
+# cards in hopper DIR (every card the station ever saw) agree:
+#   - every member of the request has exactly one live card (encoded or
+#     issued); every other card of the request is spoiled with a reason;
+#     no card is left reserved;
+#   - the live card's chip is in DIR, PERSONALIZED, and carries that
+#     member and that ledger serial in E1;
+#   - no other chip, in any state, carries a live serial; a PERSONALIZED
+#     chip carries only a serial the ledger knows for that member;
+#   - the ledger opens and its audit chain verifies.
+check_invariants() {
+	inv_label=$1
+	inv_dir=$2
+	uc printer card list --request "$RID" --json >"$TMP/inv-cards.json" ||
+		fail "$inv_label: card list"
+	uc printer request show "$RID" --json |
+		jq -r '.lines[].member_code' >"$TMP/inv-members"
+	[ -s "$TMP/inv-members" ] || fail "$inv_label: no lines"
+	: >"$TMP/inv-live"
+	while read -r m; do
+		inv_n=$(jq --arg m "$m" '[.[] | select(.member_code == $m and
+		    (.status == "encoded" or .status == "issued"))] | length' \
+		    "$TMP/inv-cards.json")
+		[ "$inv_n" = 1 ] || fail "$inv_label: member $m has $inv_n live cards:" \
+		    "$(cat "$TMP/inv-cards.json")"
+		inv_s=$(jq -r --arg m "$m" '.[] | select(.member_code == $m and
+		    (.status == "encoded" or .status == "issued")) | .serial' \
+		    "$TMP/inv-cards.json")
+		chip=$(uc printer card show "$inv_s" | jq -r .chip_serial)
+		echo "$m $inv_s $chip" >>"$TMP/inv-live"
+	done <"$TMP/inv-members"
+	for inv_s in $(jq -r '.[] | select(.status != "encoded" and
+	    .status != "issued") | .serial' "$TMP/inv-cards.json"); do
+		uc printer card show "$inv_s" >"$TMP/inv-card.json"
+		[ "$(jq -r .status "$TMP/inv-card.json")" = spoiled ] ||
+			fail "$inv_label: card $inv_s is left $(jq -r .status \
+			    "$TMP/inv-card.json")"
+		jq -e '.reason | type == "string" and length > 0' \
+		    "$TMP/inv-card.json" >/dev/null ||
+			fail "$inv_label: spoiled card $inv_s has no reason"
+	done
+	inv_found=0
+	for f in "$inv_dir"/*.json; do
+		"$VC" show "$f" --json >"$TMP/inv-chip.json" ||
+			fail "$inv_label: $f does not load"
+		chip=$(jq -r .serial "$TMP/inv-chip.json")
+		life=$(jq -r .lifecycle "$TMP/inv-chip.json")
+		ls=$(jq -r '.identity.ledger_serial // ""' "$TMP/inv-chip.json")
+		mc=$(jq -r '.identity.member_code // ""' "$TMP/inv-chip.json")
+		[ -n "$ls" ] || continue
+		live=$(awk -v s="$ls" '$2 == s' "$TMP/inv-live")
+		if [ -n "$live" ]; then
+			set -- $live
+			[ "$chip" = "$3" ] || fail "$inv_label: chip $chip ($life)" \
+			    "carries live card $ls, which the ledger has on" \
+			    "chip $3"
+			[ "$life" = PERSONALIZED ] && [ "$mc" = "$1" ] ||
+				fail "$inv_label: live card $ls on chip $chip is" \
+				    "$life for member '$mc', not $1"
+			inv_found=$((inv_found + 1))
+		elif [ "$life" = PERSONALIZED ]; then
+			st=$(jq -r --arg s "$ls" --arg m "$mc" '.[] |
+			    select(.serial == $s and .member_code == $m) |
+			    .status' "$TMP/inv-cards.json")
+			[ "$st" = spoiled ] || fail "$inv_label: locked chip" \
+			    "$chip carries card $ls for '$mc', which the" \
+			    "ledger has as '$st'"
+		fi
+	done
+	[ "$inv_found" = "$(wc -l <"$TMP/inv-live")" ] ||
+		fail "$inv_label: $inv_found of $(wc -l <"$TMP/inv-live") live cards" \
+		    "found on a chip in $inv_dir"
+	uc admin audit verify >/dev/null || fail "$inv_label: audit verify"
+}
