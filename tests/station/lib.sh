@@ -67,69 +67,77 @@ encode() {
 #   - the live card's chip is in DIR, PERSONALIZED, and carries that
 #     member and that ledger serial in E1;
 #   - no other chip, in any state, carries a live serial; a PERSONALIZED
-#     chip carries only a serial the ledger knows for that member;
+#     chip carries only a serial the ledger has spoiled for that member;
 #   - the ledger opens and its audit chain verifies.
 check_invariants() {
 	inv_label=$1
 	inv_dir=$2
-	uc printer card list --request "$RID" --json >"$TMP/inv-cards.json" ||
+	uc printer request show "$RID" --json >"$TMP/inv.json" ||
+		fail "$inv_label: request show"
+	jq -r '.lines[].member_code' "$TMP/inv.json" >"$TMP/inv-members"
+	uc printer card list --request "$RID" --json >"$TMP/inv.json" ||
 		fail "$inv_label: card list"
-	uc printer request show "$RID" --json |
-		jq -r '.lines[].member_code' >"$TMP/inv-members"
-	[ -s "$TMP/inv-members" ] || fail "$inv_label: no lines"
-	: >"$TMP/inv-live"
-	while read -r m; do
-		inv_n=$(jq --arg m "$m" '[.[] | select(.member_code == $m and
-		    (.status == "encoded" or .status == "issued"))] | length' \
-		    "$TMP/inv-cards.json")
-		[ "$inv_n" = 1 ] || fail "$inv_label: member $m has $inv_n live cards:" \
-		    "$(cat "$TMP/inv-cards.json")"
-		inv_s=$(jq -r --arg m "$m" '.[] | select(.member_code == $m and
-		    (.status == "encoded" or .status == "issued")) | .serial' \
-		    "$TMP/inv-cards.json")
-		chip=$(uc printer card show "$inv_s" | jq -r .chip_serial)
-		echo "$m $inv_s $chip" >>"$TMP/inv-live"
-	done <"$TMP/inv-members"
-	for inv_s in $(jq -r '.[] | select(.status != "encoded" and
-	    .status != "issued") | .serial' "$TMP/inv-cards.json"); do
-		uc printer card show "$inv_s" >"$TMP/inv-card.json"
-		[ "$(jq -r .status "$TMP/inv-card.json")" = spoiled ] ||
-			fail "$inv_label: card $inv_s is left $(jq -r .status \
-			    "$TMP/inv-card.json")"
-		jq -e '.reason | type == "string" and length > 0' \
-		    "$TMP/inv-card.json" >/dev/null ||
-			fail "$inv_label: spoiled card $inv_s has no reason"
+	# serial, member, status, chip, length of the reason
+	: >"$TMP/inv-ledger"
+	for inv_s in $(jq -r '.[].serial' "$TMP/inv.json"); do
+		uc printer card show "$inv_s" >"$TMP/inv.json" ||
+			fail "$inv_label: card show $inv_s"
+		jq -r '[.serial, .member_code, .status, .chip_serial // "-",
+		    (.reason // "" | length)] | @tsv' "$TMP/inv.json" \
+		    >>"$TMP/inv-ledger"
 	done
-	inv_found=0
-	for f in "$inv_dir"/*.json; do
-		"$VC" show "$f" --json >"$TMP/inv-chip.json" ||
-			fail "$inv_label: $f does not load"
-		chip=$(jq -r .serial "$TMP/inv-chip.json")
-		life=$(jq -r .lifecycle "$TMP/inv-chip.json")
-		ls=$(jq -r '.identity.ledger_serial // ""' "$TMP/inv-chip.json")
-		mc=$(jq -r '.identity.member_code // ""' "$TMP/inv-chip.json")
-		[ -n "$ls" ] || continue
-		live=$(awk -v s="$ls" '$2 == s' "$TMP/inv-live")
-		if [ -n "$live" ]; then
-			set -- $live
-			[ "$chip" = "$3" ] || fail "$inv_label: chip $chip ($life)" \
-			    "carries live card $ls, which the ledger has on" \
-			    "chip $3"
-			[ "$life" = PERSONALIZED ] && [ "$mc" = "$1" ] ||
-				fail "$inv_label: live card $ls on chip $chip is" \
-				    "$life for member '$mc', not $1"
-			inv_found=$((inv_found + 1))
-		elif [ "$life" = PERSONALIZED ]; then
-			st=$(jq -r --arg s "$ls" --arg m "$mc" '.[] |
-			    select(.serial == $s and .member_code == $m) |
-			    .status' "$TMP/inv-cards.json")
-			[ "$st" = spoiled ] || fail "$inv_label: locked chip" \
-			    "$chip carries card $ls for '$mc', which the" \
-			    "ledger has as '$st'"
-		fi
+	# chip serial, lifecycle, ledger serial in E1, member in E1
+	: >"$TMP/inv-chips"
+	for inv_f in "$inv_dir"/*.json; do
+		"$VC" show "$inv_f" --json >"$TMP/inv.json" ||
+			fail "$inv_label: $inv_f does not load"
+		jq -r '[.serial, .lifecycle, .identity.ledger_serial // "-",
+		    .identity.member_code // "-"] | @tsv' "$TMP/inv.json" \
+		    >>"$TMP/inv-chips"
 	done
-	[ "$inv_found" = "$(wc -l <"$TMP/inv-live")" ] ||
-		fail "$inv_label: $inv_found of $(wc -l <"$TMP/inv-live") live cards" \
-		    "found on a chip in $inv_dir"
+	awk -F '\t' '
+	FILENAME == ARGV[1] { members[$1] = 1; nm++; next }
+	FILENAME == ARGV[2] {
+		mem[$1] = $2; st[$1] = $3; chip[$1] = $4
+		if ($3 == "encoded" || $3 == "issued") {
+			live[$2]++; live_serial[$1] = 1; live_chip[$4] = $1
+		} else if ($3 != "spoiled") {
+			print "card " $1 " is left " $3
+		} else if ($5 == 0) {
+			print "spoiled card " $1 " has no reason"
+		}
+		next
+	}
+	$1 in live_chip && $3 != live_chip[$1] {
+		print "chip " $1 ", the ledger\x27s chip of live card " \
+		    live_chip[$1] ", carries " $3 " (" $2 ")"
+	}
+	$3 == "-" { next }
+	$3 in live_serial {
+		if ($1 != chip[$3])
+			print "chip " $1 " (" $2 ") carries live card " $3 \
+			    ", which the ledger has on chip " chip[$3]
+		else if ($2 != "PERSONALIZED" || $4 != mem[$3])
+			print "live card " $3 " on chip " $1 " is " $2 \
+			    " for member " $4 ", not " mem[$3]
+		else
+			found++
+		next
+	}
+	$2 == "PERSONALIZED" && (st[$3] != "spoiled" || mem[$3] != $4) {
+		print "locked chip " $1 " carries card " $3 " for " $4 \
+		    ", which the ledger has as \"" st[$3] "\""
+	}
+	END {
+		for (m in members)
+			if (live[m] != 1)
+				print "member " m " has " live[m] + 0 \
+				    " live cards"
+		if (found != nm)
+			print found + 0 " of " nm " live cards are on a chip"
+	}' "$TMP/inv-members" "$TMP/inv-ledger" "$TMP/inv-chips" \
+	    >"$TMP/inv-errors"
+	[ ! -s "$TMP/inv-errors" ] || fail "$inv_label: $(cat \
+	    "$TMP/inv-errors"; cat "$TMP/inv-ledger" "$TMP/inv-chips")"
 	uc admin audit verify >/dev/null || fail "$inv_label: audit verify"
 }

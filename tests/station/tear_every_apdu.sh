@@ -15,6 +15,9 @@
 #      spoiled with a reason, no chip carrying a live serial but that one,
 #      the audit chain intact.
 # k = N + 1 must not tear at all: that proves N is the whole run.
+# Then the same tears with a second blank card behind the first in the
+# hopper: the station must go on to it in the same run (exit 0), and the
+# torn card, whatever it holds, must not carry the member's live serial.
 . "$(dirname "$0")/lib.sh"
 
 station_setup 1
@@ -60,4 +63,26 @@ for mode in before after; do
 		k=$((k + 1))
 	done
 	ok "torn $mode each of the $n APDUs: one live card, the ledger true"
+done
+
+# The torn card leaves; the station goes on with the next in the same run.
+for mode in before after; do
+	k=1
+	while [ "$k" -le "$n" ]; do
+		label="tear $mode APDU $k of $n, next card"
+		fresh_ledger
+		rm -rf "$TMP/h"
+		mkdir "$TMP/h"
+		cp "$TMP/blank/card-0001.json" "$TMP/blank/card-0002.json" \
+		    "$TMP/h/"
+		UNIONCARD_VCARD_TEAR_AT="$k:$mode"
+		export UNIONCARD_VCARD_TEAR_AT
+		encode "$TMP/h"
+		unset UNIONCARD_VCARD_TEAR_AT
+		[ "$rc" = 0 ] || fail "$label: the station exited $rc:" \
+		    "$(cat "$TMP/enc.out")"
+		check_invariants "$label" "$TMP/h"
+		k=$((k + 1))
+	done
+	ok "torn $mode each APDU, next card in the same run: the ledger true"
 done
