@@ -15,8 +15,8 @@
  * the chip carries that serial and verifies; see
  * applets-spec/station-recovery.md.
  *
- * What this module does NOT do yet: a terminal progress bar, tear and
- * kill tests at every step, linked cards.
+ * What this module does NOT do yet: a terminal progress bar, linked
+ * cards.  Test hooks (a kill at a ledger step): station-recovery.md.
  */
 #ifndef UNIONCARD_STATION_H
 #define UNIONCARD_STATION_H

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,59 @@
 #define DEFAULT_SPOILS_PER_LINE 3
 #define DEFAULT_YEARS_VALID 5
 #define REASON_MAX 512
+#define KILL_ENV "UNIONCARD_TEST_KILL_AT"
 
 struct run {
 	const struct uc_station_opts *o;
 	struct uc_station_summary *sum;
 	struct uc_member tmpl; /* unit, type, dates; per line the rest */
+	unsigned long steps;   /* ledger writes begun in this run */
+	unsigned long kill_at; /* the test hook: 0 none */
+	int kill_after;        /* 1: after that write, 0: before it */
 };
+
+/*
+ * Test hook: UNIONCARD_TEST_KILL_AT=N[:before|after] makes the station
+ * raise SIGKILL just before (default) or just after its N-th ledger write
+ * of this run (reserve, encoded, spoiled; counted from 1), as a power cut
+ * or `kill -9` would.  The kill tests of tests/station/ stop the station
+ * at every step this way; see applets-spec/station-recovery.md.
+ */
+static int
+kill_hook_init(struct run *x, struct uc_diag *diag)
+{
+	const char *e = getenv(KILL_ENV);
+	char *end = NULL;
+
+	x->kill_at = 0;
+	x->kill_after = 0;
+	if (e == NULL || e[0] == '\0')
+		return 0;
+	errno = 0;
+	x->kill_at = strtoul(e, &end, 10);
+	if (e[0] >= '0' && e[0] <= '9' && errno == 0 && x->kill_at != 0) {
+		if (end[0] == '\0' || strcmp(end, ":before") == 0)
+			return 0;
+		if (strcmp(end, ":after") == 0) {
+			x->kill_after = 1;
+			return 0;
+		}
+	}
+	x->kill_at = 0;
+	return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, KILL_ENV,
+	    "%s=%s: want N[:before|after], N >= 1", KILL_ENV, e);
+}
+
+/* Around every ledger write: when = 0 before it, 1 after it. */
+static void
+ledger_step(struct run *x, int when)
+{
+	if (when == 0)
+		x->steps++;
+	if (x->kill_at != 0 && x->steps == x->kill_at &&
+	    x->kill_after == when)
+		(void)raise(SIGKILL);
+}
 
 static void
 emit(struct run *x, enum uc_station_event_kind kind, const struct uc_member *m,
@@ -154,8 +202,35 @@ record(struct run *x, const struct uc_member *m,
     const struct uc_verify_result *vr, const uint8_t point[UC_EC_POINT_LEN],
     const uint8_t sod[32])
 {
-	return uc_ledger_card_encoded(x->o->ledger, m->card_serial,
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_encoded(x->o->ledger, m->card_serial,
 	    vr->serial_hex, point, UC_EC_POINT_LEN, sod, 32);
+	ledger_step(x, 1);
+	return r;
+}
+
+static int
+spoil(struct run *x, const struct uc_member *m, const char *reason)
+{
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_spoil(x->o->ledger, m->card_serial, reason);
+	ledger_step(x, 1);
+	return r;
+}
+
+static int
+reserve(struct run *x, int64_t line_id, struct uc_member *m)
+{
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_reserve(x->o->ledger, line_id, m->card_serial);
+	ledger_step(x, 1);
+	return r;
 }
 
 /*
@@ -262,9 +337,8 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		if (uc_verify_card(o->transport, &vo, &vr, &d) == 0 &&
 		    vr.valid && strcmp(vr.member.card_serial,
 		    m->card_serial) == 0) {
-			if ((r = uc_ledger_card_encoded(o->ledger,
-			    m->card_serial, vr.serial_hex, vr.point,
-			    UC_EC_POINT_LEN, vr.secobj_sha256, 32)) != 0)
+			if ((r = record(x, m, &vr, vr.point,
+			    vr.secobj_sha256)) != 0)
 				return uc_diag_set(diag, r, NULL, 0,
 				    m->member_code, "ledger: cannot record "
 				    "card %s", m->card_serial);
@@ -319,7 +393,7 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	uc_transport_disconnect(o->transport, 1);
 	return 0;
 spoil:
-	if ((r = uc_ledger_card_spoil(o->ledger, m->card_serial, reason)) != 0)
+	if ((r = spoil(x, m, reason)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot spoil card %s", m->card_serial);
 	x->sum->spoiled++;
@@ -347,6 +421,8 @@ uc_station_encode(const struct uc_station_opts *o,
 	memset(&x, 0, sizeof(x));
 	x.o = o;
 	x.sum = sum;
+	if ((r = kill_hook_init(&x, diag)) != 0)
+		return r;
 
 	if ((r = uc_ledger_request_show(o->ledger, o->request_id, &req)) != 0)
 		goto out;
@@ -415,8 +491,7 @@ uc_station_encode(const struct uc_station_opts *o,
 			}
 			/* The serial is in the ledger before the first APDU. */
 			if (m.card_serial[0] == '\0' &&
-			    (r = uc_ledger_card_reserve(o->ledger, line_id,
-			    m.card_serial)) != 0) {
+			    (r = reserve(&x, line_id, &m)) != 0) {
 				uc_diag_set(diag, r, NULL, 0, m.member_code,
 				    "ledger: cannot reserve a card for %s",
 				    m.member_code);
