@@ -695,8 +695,15 @@ show_e1_text(const uint8_t *tlv, size_t len, json_t *jid)
 				printf("  %-12s %s\n", name, hex);
 			continue;
 		}
-		if ((s = strndup((const char *)t.value, t.len)) == NULL)
+		/*
+		 * Not strndup: the value is not NUL-terminated and may end
+		 * the buffer, which the sanitizer build's strict string
+		 * checks (scripts/test) report as a read past it.
+		 */
+		if ((s = malloc(t.len + 1)) == NULL)
 			return;
+		memcpy(s, t.value, t.len);
+		s[t.len] = '\0';
 		if (jid != NULL)
 			json_object_set_new(jid, name, json_string(s));
 		else
