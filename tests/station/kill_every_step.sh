@@ -14,6 +14,9 @@
 #      blank card, and must finish;
 #   4. the ledger and the cards agree (lib.sh check_invariants).
 # N = S + 1 must not fire: that proves S is every write of the run.
+# Then the same kills, but every card the killed run had is taken away
+# and the station runs again on new blank cards: whatever a lost card
+# holds, no live serial may be on it.
 . "$(dirname "$0")/lib.sh"
 
 station_setup 2
@@ -70,4 +73,30 @@ for mode in before after; do
 		k=$((k + 1))
 	done
 	ok "killed $mode each of the $steps ledger writes: the ledger true"
+done
+
+# Every card of the killed run taken away; the second run has new cards.
+for mode in before after; do
+	k=1
+	while [ "$k" -le "$steps" ]; do
+		label="kill $mode ledger write $k of $steps, cards taken away"
+		fresh_ledger
+		hopper "$TMP/h"
+		UNIONCARD_TEST_KILL_AT="$k:$mode"
+		export UNIONCARD_TEST_KILL_AT
+		encode "$TMP/h"
+		unset UNIONCARD_TEST_KILL_AT
+		[ "$rc" = 137 ] || fail "$label: the station exited $rc, want" \
+		    "137 (SIGKILL): $(cat "$TMP/enc.out")"
+		rm -rf "$TMP/h2"
+		mkdir "$TMP/h2"
+		cp "$TMP/blank/card-0003.json" "$TMP/blank/card-0004.json" \
+		    "$TMP/h2/"
+		encode "$TMP/h2"
+		[ "$rc" = 0 ] || fail "$label: the second run exited $rc:" \
+		    "$(cat "$TMP/enc.out")"
+		check_invariants "$label" "$TMP/h" "$TMP/h2"
+		k=$((k + 1))
+	done
+	ok "killed $mode each ledger write, cards lost: the ledger true"
 done

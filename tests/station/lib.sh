@@ -59,85 +59,15 @@ encode() {
 	set -e
 }
 
-# check_invariants LABEL DIR: after a run to completion, the ledger and the
-# cards in hopper DIR (every card the station ever saw) agree:
-#   - every member of the request has exactly one live card (encoded or
-#     issued); every other card of the request is spoiled with a reason;
-#     no card is left reserved;
-#   - the live card's chip is in DIR, PERSONALIZED, and carries that
-#     member and that ledger serial in E1;
-#   - no other chip, in any state, carries a live serial; a PERSONALIZED
-#     chip carries only a serial the ledger has spoiled for that member;
-#   - the ledger opens and its audit chain verifies.
+# check_invariants LABEL DIR...: after a run to completion, the ledger and
+# the cards in the hoppers DIR... (every card the station ever saw) agree
+# (check_invariants.py says what that means), the ledger opens and its
+# audit chain verifies.
 check_invariants() {
 	inv_label=$1
-	inv_dir=$2
-	uc printer request show "$RID" --json >"$TMP/inv.json" ||
-		fail "$inv_label: request show"
-	jq -r '.lines[].member_code' "$TMP/inv.json" >"$TMP/inv-members"
-	uc printer card list --request "$RID" --json >"$TMP/inv.json" ||
-		fail "$inv_label: card list"
-	# serial, member, status, chip, length of the reason
-	: >"$TMP/inv-ledger"
-	for inv_s in $(jq -r '.[].serial' "$TMP/inv.json"); do
-		uc printer card show "$inv_s" >"$TMP/inv.json" ||
-			fail "$inv_label: card show $inv_s"
-		jq -r '[.serial, .member_code, .status, .chip_serial // "-",
-		    (.reason // "" | length)] | @tsv' "$TMP/inv.json" \
-		    >>"$TMP/inv-ledger"
-	done
-	# chip serial, lifecycle, ledger serial in E1, member in E1
-	: >"$TMP/inv-chips"
-	for inv_f in "$inv_dir"/*.json; do
-		"$VC" show "$inv_f" --json >"$TMP/inv.json" ||
-			fail "$inv_label: $inv_f does not load"
-		jq -r '[.serial, .lifecycle, .identity.ledger_serial // "-",
-		    .identity.member_code // "-"] | @tsv' "$TMP/inv.json" \
-		    >>"$TMP/inv-chips"
-	done
-	awk -F '\t' '
-	FILENAME == ARGV[1] { members[$1] = 1; nm++; next }
-	FILENAME == ARGV[2] {
-		mem[$1] = $2; st[$1] = $3; chip[$1] = $4
-		if ($3 == "encoded" || $3 == "issued") {
-			live[$2]++; live_serial[$1] = 1; live_chip[$4] = $1
-		} else if ($3 != "spoiled") {
-			print "card " $1 " is left " $3
-		} else if ($5 == 0) {
-			print "spoiled card " $1 " has no reason"
-		}
-		next
-	}
-	$1 in live_chip && $3 != live_chip[$1] {
-		print "chip " $1 ", the ledger\x27s chip of live card " \
-		    live_chip[$1] ", carries " $3 " (" $2 ")"
-	}
-	$3 == "-" { next }
-	$3 in live_serial {
-		if ($1 != chip[$3])
-			print "chip " $1 " (" $2 ") carries live card " $3 \
-			    ", which the ledger has on chip " chip[$3]
-		else if ($2 != "PERSONALIZED" || $4 != mem[$3])
-			print "live card " $3 " on chip " $1 " is " $2 \
-			    " for member " $4 ", not " mem[$3]
-		else
-			found++
-		next
-	}
-	$2 == "PERSONALIZED" && (st[$3] != "spoiled" || mem[$3] != $4) {
-		print "locked chip " $1 " carries card " $3 " for " $4 \
-		    ", which the ledger has as \"" st[$3] "\""
-	}
-	END {
-		for (m in members)
-			if (live[m] != 1)
-				print "member " m " has " live[m] + 0 \
-				    " live cards"
-		if (found != nm)
-			print found + 0 " of " nm " live cards are on a chip"
-	}' "$TMP/inv-members" "$TMP/inv-ledger" "$TMP/inv-chips" \
-	    >"$TMP/inv-errors"
-	[ ! -s "$TMP/inv-errors" ] || fail "$inv_label: $(cat \
-	    "$TMP/inv-errors"; cat "$TMP/inv-ledger" "$TMP/inv-chips")"
+	shift
+	python3 "$(dirname "$0")/check_invariants.py" "$UNIONCARD_LEDGER" \
+	    "$RID" "$@" >"$TMP/inv.out" 2>&1 ||
+		fail "$inv_label: $(cat "$TMP/inv.out")"
 	uc admin audit verify >/dev/null || fail "$inv_label: audit verify"
 }
