@@ -324,9 +324,9 @@ bind_chip(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	}
 	if (strcmp(bound, chip) == 0)
 		return 0;
-	snprintf(reason, sizeof(reason), "written on chip %s by a run that "
-	    "stopped before recording it; that chip was not seen again",
-	    bound);
+	snprintf(reason, sizeof(reason), "bound to chip %s by a run that "
+	    "stopped before recording it, which may have written it; chip "
+	    "%s came instead", bound, chip);
 	if ((r = spoil(x, m, reason)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot spoil card %s", m->card_serial);
