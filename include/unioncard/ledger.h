@@ -204,7 +204,17 @@ UC_API int uc_ledger_fee_list(struct uc_ledger *l, json_t **out);
  */
 UC_API int uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
     char serial[UC_LEDGER_SERIAL_LEN + 1]);
-/* reserved -> encoded, recording what the chip holds. */
+/*
+ * Bind a reserved card to the chip it is about to be written on (the
+ * station does this before the first writing APDU), so the serial can
+ * never end up on two chips: once bound, encoding it on another chip is
+ * refused (UC_ERR_STATE), and so is binding it to another chip.  Binding
+ * again to the same chip is a no-op.  Printer or admin.
+ */
+UC_API int uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
+    const char *chip_serial);
+/* reserved -> encoded, recording what the chip holds (which must be the
+ * bound chip, if the card is bound). */
 UC_API int uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,
     const char *chip_serial, const unsigned char *public_key,
     size_t public_key_len, const unsigned char *sod_hash,

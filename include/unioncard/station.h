@@ -4,7 +4,8 @@
  *
  * For each line of the request the station makes sure a card serial is
  * reserved in the ledger BEFORE the first APDU, waits for a blank card,
- * personalizes it with that serial in E1/CA, reads it back with the
+ * binds the serial to that chip in the ledger BEFORE the first APDU that
+ * writes, personalizes it with that serial in E1/CA, reads it back with the
  * verifier's checks, and only then marks it encoded (chip serial, public
  * key, security-object hash).  A card that fails is marked spoiled with the
  * reason, and the line gets a new serial on the next card.
@@ -12,8 +13,9 @@
  * Running it again resumes: lines with an encoded or issued card are done;
  * a line whose reserved card is already on a locked chip (the station was
  * stopped between writing and recording) is completed from the chip when
- * the chip carries that serial and verifies; see
- * applets-spec/station-recovery.md.
+ * the chip carries that serial, verifies and is the chip the serial is
+ * bound to; a serial bound to a chip that is gone (another blank chip is
+ * in the reader) is spoiled.  See applets-spec/station-recovery.md.
  *
  * A linked request's cards are bank cards carrying the bank's payment
  * application: perso reads the PAN from it and binds the union record to
@@ -22,6 +24,7 @@
  * card encoded.  A linked request without a bank-link key is refused
  * before any card is touched.
  * (The progress bar is the tool's: src/tools/progress.h.)
+ * Test hooks (a kill at a ledger step): station-recovery.md.
  */
 #ifndef UNIONCARD_STATION_H
 #define UNIONCARD_STATION_H

@@ -188,6 +188,37 @@ out:
 }
 
 /*
+ * The chip a card is bound to (uc_ledger_card_bind) must be `chip`, when
+ * there is one: UC_ERR_STATE with the refusal otherwise.
+ */
+static int
+chip_matches(struct uc_ledger *l, int64_t n, const char *serial,
+    const char *chip)
+{
+	sqlite3_stmt *st = NULL;
+	const char *bound;
+	int r;
+
+	if ((r = lg_prepare(l, &st, "SELECT chip_serial FROM cards"
+	    " WHERE serial = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, n);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	bound = (const char *)sqlite3_column_text(st, 0);
+	if (bound != NULL && strcmp(bound, chip) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is bound to"
+		    " chip %.64s, not %.64s", serial, bound, chip);
+		r = UC_ERR_STATE;
+	}
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+/*
  * Move card `serial` from one of the statuses in `from` (a SQL list) to
  * `to`, by an actor with one of roles over the member's unit.
  */
@@ -228,6 +259,8 @@ transition(struct uc_ledger *l, const char *serial, const char *const *from,
 		r = UC_ERR_STATE;
 		goto out;
 	}
+	if (chip != NULL && (r = chip_matches(l, n, serial, chip)) != 0)
+		goto out;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "UPDATE cards SET status = ?1,"
 	    " reason = coalesce(?2, reason), updated_at = ?3,"
@@ -270,6 +303,57 @@ uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,
 	return transition(l, serial, from, "encoded",
 	    UC_ROLE_PRINTER | UC_ROLE_ADMIN, "card.encoded", NULL,
 	    chip_serial, public_key, public_key_len, sod_hash, sod_hash_len);
+}
+
+int
+uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
+    const char *chip_serial)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char status[16], at[32], det[96];
+	int64_t n;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (l == NULL || serial == NULL || chip_serial == NULL ||
+	    chip_serial[0] == '\0' || strlen(chip_serial) > 64)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_serial_parse(l->prefix, serial, &n)) != 0) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = card_unit(l, n, &u, status)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	if (strcmp(status, "reserved") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
+		    serial, status);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	if ((r = chip_matches(l, n, serial, chip_serial)) != 0)
+		goto out;
+	lg_now(at);
+	/* Bound already (to this chip): nothing to write. */
+	if ((r = lg_prepare(l, &st, "UPDATE cards SET chip_serial = ?1,"
+	    " updated_at = ?2 WHERE serial = ?3 AND chip_serial IS NULL")) != 0)
+		goto out;
+	lg_bind_text(st, 1, chip_serial);
+	lg_bind_text(st, 2, at);
+	sqlite3_bind_int64(st, 3, n);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	if (sqlite3_changes(l->db) > 0) {
+		snprintf(det, sizeof(det), "chip %s", chip_serial);
+		r = lg_audit(l, "card.bind", u.code, serial, det);
+	}
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "card.bind", u.code[0] ? u.code : NULL, serial);
 }
 
 int

@@ -3,15 +3,17 @@
  *
  * The ledger is written before and after the card, never in between:
  *   1. a serial is reserved for the line (ledger), then
- *   2. the card is personalized with that serial in E1/CA and read back
+ *   2. bound to the chip in the reader, found by a SELECT (ledger), then
+ *   3. the card is personalized with that serial in E1/CA and read back
  *      with the verifier's checks (card), then
- *   3. the card is marked encoded, or spoiled with the reason (ledger).
- * A stop between 1 and 3 leaves a reserved serial that the next run uses
- * again; see applets-spec/station-recovery.md for what it does with the
- * chip it then finds.
+ *   4. the card is marked encoded, or spoiled with the reason (ledger).
+ * A stop between 1 and 4 leaves a reserved serial that the next run uses
+ * again, on the same chip only; see applets-spec/station-recovery.md for
+ * what it does with the chip it then finds.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "unioncard/applet.h"
 #include "unioncard/bankfile.h"
 #include "unioncard/buf.h"
 #include "unioncard/date.h"
@@ -57,12 +60,59 @@ now_fine_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
+#define KILL_ENV "UNIONCARD_TEST_KILL_AT"
 
 struct run {
 	const struct uc_station_opts *o;
 	struct uc_station_summary *sum;
 	struct uc_member tmpl; /* unit, type, dates; per line the rest */
+	unsigned long steps;   /* ledger writes begun in this run */
+	unsigned long kill_at; /* the test hook: 0 none */
+	int kill_after;        /* 1: after that write, 0: before it */
 };
+
+/*
+ * Test hook: UNIONCARD_TEST_KILL_AT=N[:before|after] makes the station
+ * raise SIGKILL just before (default) or just after its N-th ledger write
+ * of this run (reserve, bind, encoded, spoiled; counted from 1), as a power cut
+ * or `kill -9` would.  The kill tests of tests/station/ stop the station
+ * at every step this way; see applets-spec/station-recovery.md.
+ */
+static int
+kill_hook_init(struct run *x, struct uc_diag *diag)
+{
+	const char *e = getenv(KILL_ENV);
+	char *end = NULL;
+
+	x->kill_at = 0;
+	x->kill_after = 0;
+	if (e == NULL || e[0] == '\0')
+		return 0;
+	errno = 0;
+	x->kill_at = strtoul(e, &end, 10);
+	if (e[0] >= '0' && e[0] <= '9' && errno == 0 && x->kill_at != 0) {
+		if (end[0] == '\0' || strcmp(end, ":before") == 0)
+			return 0;
+		if (strcmp(end, ":after") == 0) {
+			x->kill_after = 1;
+			return 0;
+		}
+	}
+	x->kill_at = 0;
+	return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, KILL_ENV,
+	    "%s=%s: want N[:before|after], N >= 1", KILL_ENV, e);
+}
+
+/* Around every ledger write: when = 0 before it, 1 after it. */
+static void
+ledger_step(struct run *x, int when)
+{
+	if (when == 0)
+		x->steps++;
+	if (x->kill_at != 0 && x->steps == x->kill_at &&
+	    x->kill_after == when)
+		(void)raise(SIGKILL);
+}
 
 static void
 emit(struct run *x, enum uc_station_event_kind kind, const struct uc_member *m,
@@ -178,8 +228,161 @@ record(struct run *x, const struct uc_member *m,
     const struct uc_verify_result *vr, const uint8_t point[UC_EC_POINT_LEN],
     const uint8_t sod[32])
 {
-	return uc_ledger_card_encoded(x->o->ledger, m->card_serial,
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_encoded(x->o->ledger, m->card_serial,
 	    vr->serial_hex, point, UC_EC_POINT_LEN, sod, 32);
+	ledger_step(x, 1);
+	return r;
+}
+
+static int
+spoil(struct run *x, const struct uc_member *m, const char *reason)
+{
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_spoil(x->o->ledger, m->card_serial, reason);
+	ledger_step(x, 1);
+	return r;
+}
+
+/* A linked card's bank PAN as the ledger keeps it: HMAC and last four. */
+static int
+set_pan(struct run *x, const struct uc_member *m, const uint8_t hmac[32],
+    const char *last4)
+{
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_set_pan(x->o->ledger, m->card_serial, hmac, last4);
+	ledger_step(x, 1);
+	return r;
+}
+
+static int
+bind_serial(struct run *x, const struct uc_member *m, const char *chip)
+{
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_bind(x->o->ledger, m->card_serial, chip);
+	ledger_step(x, 1);
+	return r;
+}
+
+/*
+ * Eject a card nothing was written on; the line keeps its serial.
+ * Returns 1 (try the next card) or an error.
+ */
+static int
+skip(struct run *x, const struct uc_member *m, const char *chip,
+    const char *why, struct uc_diag *diag)
+{
+	int r;
+
+	x->sum->skipped++;
+	emit(x, UC_STATION_SKIPPED, m, chip, why);
+	uc_transport_disconnect(x->o->transport, 1);
+	/*
+	 * A hand-fed reader keeps the card until someone takes it out: wait
+	 * for that rather than read it again and again.  (A hopper has fed
+	 * the next card already.)
+	 */
+	r = uc_transport_wait_removed(x->o->transport, x->o->card_timeout_ms);
+	if (r != 0 && r != UC_ERR_UNSUPPORTED && r != UC_ERR_NO_CARD)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "a card that cannot be written (chip %s) is still in the "
+		    "reader: take it out", chip);
+	return 1;
+}
+
+/* The chip the line's reserved serial is bound to, "" when none. */
+static int
+bound_chip(struct run *x, const struct uc_member *m, char *out, size_t cap)
+{
+	json_t *card = NULL;
+	const char *c;
+	int r;
+
+	out[0] = '\0';
+	if ((r = uc_ledger_card_show(x->o->ledger, m->card_serial,
+	    &card)) != 0)
+		return r;
+	c = json_string_value(json_object_get(card, "chip_serial"));
+	if (c != NULL && strlen(c) < cap)
+		memcpy(out, c, strlen(c) + 1);
+	else if (c != NULL)
+		r = UC_ERR_LEDGER;
+	json_decref(card);
+	return r;
+}
+
+/*
+ * Before the first APDU that writes: which chip is this (SELECT), and, if
+ * it may be written (BLANK or PERSONALIZING), bind the line's serial to it
+ * in the ledger, so that serial never ends up on two chips.  Returns 0 to
+ * go on, 1 when the serial was bound to another chip, written by a run
+ * that stopped before recording it and not in the reader now: that serial
+ * is spoiled (the lost chip may carry it) and the card stays in the
+ * reader, blank, for the line's next serial.  A card that cannot be
+ * selected is ejected untouched (1): nothing may go on past a failed
+ * SELECT, since the transport would connect to whatever card came next.
+ */
+static int
+bind_chip(struct run *x, struct uc_member *m, struct uc_diag *diag)
+{
+	struct uc_card_info ci;
+	char chip[2 * UC_CARD_SERIAL_LEN + 1], bound[65], reason[REASON_MAX];
+	uint16_t sw = 0;
+	int r;
+
+	memset(&ci, 0, sizeof(ci));
+	if ((r = uc_applet_select(x->o->transport, &ci, &sw)) != 0) {
+		snprintf(reason, sizeof(reason), "the card cannot be selected: "
+		    "%s%s%s", uc_strerror(r), sw != 0 ? ", card answered " :
+		    "", sw != 0 ? uc_sw_describe(sw) : "");
+		return skip(x, m, "?", reason, diag);
+	}
+	if (ci.lifecycle != UC_LIFECYCLE_BLANK &&
+	    ci.lifecycle != UC_LIFECYCLE_PERSONALIZING)
+		return 0;
+	uc_hex_encode(ci.serial, UC_CARD_SERIAL_LEN, chip);
+	if ((r = bound_chip(x, m, bound, sizeof(bound))) != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "ledger: cannot read card %s", m->card_serial);
+	if (bound[0] == '\0') {
+		if ((r = bind_serial(x, m, chip)) != 0)
+			return uc_diag_set(diag, r, NULL, 0, m->member_code,
+			    "ledger: cannot bind card %s to chip %s",
+			    m->card_serial, chip);
+		return 0;
+	}
+	if (strcmp(bound, chip) == 0)
+		return 0;
+	snprintf(reason, sizeof(reason), "bound to chip %s by a run that "
+	    "stopped before recording it, which may have written it; chip "
+	    "%s came instead", bound, chip);
+	if ((r = spoil(x, m, reason)) != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "ledger: cannot spoil card %s", m->card_serial);
+	x->sum->spoiled++;
+	emit(x, UC_STATION_SPOILED, m, bound, reason);
+	/* Not ejected: this blank card is for the line's next serial. */
+	uc_transport_disconnect(x->o->transport, 0);
+	return 1;
+}
+
+static int
+reserve(struct run *x, int64_t line_id, struct uc_member *m)
+{
+	int r;
+
+	ledger_step(x, 0);
+	r = uc_ledger_card_reserve(x->o->ledger, line_id, m->card_serial);
+	ledger_step(x, 1);
+	return r;
 }
 
 /*
@@ -214,7 +417,7 @@ bind_pan_from_chip(struct run *x, const struct uc_member *m,
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "card %s: the bank application's card number is not "
 		    "valid", m->card_serial);
-	r = uc_ledger_card_set_pan(x->o->ledger, m->card_serial, hmac, last4);
+	r = set_pan(x, m, hmac, last4);
 	OPENSSL_cleanse(hmac, sizeof(hmac));
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
@@ -352,6 +555,7 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	struct uc_verify_result vr;
 	struct uc_diag d;
 	char reason[REASON_MAX], chip[2 * UC_CARD_SERIAL_LEN + 1];
+	char bound[65];
 	const struct uc_verify_check *bad = NULL;
 	size_t i;
 	double t0;
@@ -360,6 +564,8 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	memset(&vo, 0, sizeof(vo));
 	vo.trust = o->trust;
 
+	if ((r = bind_chip(x, m, diag)) != 0)
+		return r;
 	t0 = now_fine_ms();
 	r = uc_perso_card(o->transport, m, o->keys, &pr, &d);
 	x->sum->perso_ms += now_fine_ms() - t0;
@@ -368,13 +574,14 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		/* A locked chip: ours from an interrupted run, or not blank. */
 		if (uc_verify_card(o->transport, &vo, &vr, &d) == 0 &&
 		    vr.valid && strcmp(vr.member.card_serial,
-		    m->card_serial) == 0) {
+		    m->card_serial) == 0 &&
+		    bound_chip(x, m, bound, sizeof(bound)) == 0 &&
+		    (bound[0] == '\0' || strcmp(bound, vr.serial_hex) == 0)) {
 			if (m->card_type == UC_CARD_TYPE_LINKED &&
 			    (r = bind_pan_from_chip(x, m, diag)) != 0)
 				return r;
-			if ((r = uc_ledger_card_encoded(o->ledger,
-			    m->card_serial, vr.serial_hex, vr.point,
-			    UC_EC_POINT_LEN, vr.secobj_sha256, 32)) != 0)
+			if ((r = record(x, m, &vr, vr.point,
+			    vr.secobj_sha256)) != 0)
 				return uc_diag_set(diag, r, NULL, 0,
 				    m->member_code, "ledger: cannot record "
 				    "card %s", m->card_serial);
@@ -383,22 +590,8 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 			uc_transport_disconnect(o->transport, 1);
 			return 0;
 		}
-		x->sum->skipped++;
-		emit(x, UC_STATION_SKIPPED, m, chip,
-		    "the card is not blank (already personalized)");
-		uc_transport_disconnect(o->transport, 1);
-		/*
-		 * A hand-fed reader keeps the card until someone takes it
-		 * out: wait for that rather than read it again and again.
-		 * (A hopper has fed the next card already.)
-		 */
-		r = uc_transport_wait_removed(o->transport,
-		    o->card_timeout_ms);
-		if (r != 0 && r != UC_ERR_UNSUPPORTED && r != UC_ERR_NO_CARD)
-			return uc_diag_set(diag, r, NULL, 0, m->member_code,
-			    "a card that is not blank (chip %s) is still in "
-			    "the reader: take it out", chip);
-		return 1;
+		return skip(x, m, chip, "the card is not blank (already "
+		    "personalized)", diag);
 	}
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
@@ -431,8 +624,7 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 			    "binding was made");
 			goto spoil;
 		}
-		if ((r = uc_ledger_card_set_pan(o->ledger, m->card_serial,
-		    pr.pan_hmac, pr.pan_last4)) != 0)
+		if ((r = set_pan(x, m, pr.pan_hmac, pr.pan_last4)) != 0)
 			return uc_diag_set(diag, r, NULL, 0, m->member_code,
 			    "ledger: cannot record the bank card of %s: %s",
 			    m->card_serial, uc_ledger_why(o->ledger));
@@ -448,7 +640,7 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	return 0;
 spoil:
 	t0 = now_fine_ms();
-	r = uc_ledger_card_spoil(o->ledger, m->card_serial, reason);
+	r = spoil(x, m, reason);
 	x->sum->ledger_ms += now_fine_ms() - t0;
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
@@ -479,6 +671,8 @@ uc_station_encode(const struct uc_station_opts *o,
 	memset(&x, 0, sizeof(x));
 	x.o = o;
 	x.sum = sum;
+	if ((r = kill_hook_init(&x, diag)) != 0)
+		return r;
 
 	t0 = now_fine_ms();
 	r = uc_ledger_request_show(o->ledger, o->request_id, &req);
@@ -557,8 +751,8 @@ uc_station_encode(const struct uc_station_opts *o,
 			}
 			/* The serial is in the ledger before the first APDU. */
 			t0 = now_fine_ms();
-			r = m.card_serial[0] == '\0' ? uc_ledger_card_reserve(
-			    o->ledger, line_id, m.card_serial) : 0;
+			r = m.card_serial[0] == '\0' ? reserve(&x, line_id,
+			    &m) : 0;
 			sum->ledger_ms += now_fine_ms() - t0;
 			if (r != 0) {
 				uc_diag_set(diag, r, NULL, 0, m.member_code,

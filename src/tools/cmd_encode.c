@@ -337,7 +337,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		goto out;
 	}
 	if ((r = uc_transport_open(reader, &t)) != 0) {
-		rc = uc_tool_fail(g, r, "reader %s", reader);
+		rc = uc_transport_error_detail()[0] != '\0' ?
+		    uc_tool_fail(g, r, "reader %s (%s)", reader,
+		    uc_transport_error_detail()) :
+		    uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}
 	if (trace_path != NULL) {

@@ -90,6 +90,11 @@ usage(FILE *f)
 	    "  unioncard-vcard show /tmp/card.json --json\n"
 	    "  unioncard-vcard hopper /tmp/cards --count 20 --vpcd 127.0.0.1:35963\n"
 	    "\n"
+	    "Test hook: the in-process reader vcard:FILE|DIR of the other tools\n"
+	    "pulls the card at the K-th APDU it sends when the environment has\n"
+	    "UNIONCARD_VCARD_TEAR_AT=K[:before|after] (applets-spec/\n"
+	    "virtual-card.md 4.1).\n"
+	    "\n"
 	    "Exit status: 0 done, 1 refused (e.g. card exists), 2 could not run,\n"
 	    "3 the card was torn by --tear-at.\n");
 }
@@ -673,17 +678,24 @@ show_e1_text(const uint8_t *tlv, size_t len, json_t *jid)
 	uc_tlv_reader_init(&rd, outer.value, outer.len);
 	while (uc_tlv_reader_more(&rd) && uc_tlv_next(&rd, &t) == 0) {
 		unsigned i = t.tag - 0xc0;
+		const char *name;
 		char *s;
 
-		if (t.tag < 0xc0 || t.tag > 0xc7)
+		if (t.tag == 0xca) {
+			/* The ledger's card serial (optional, ASCII). */
+			name = "ledger_serial";
+		} else if (t.tag < 0xc0 || t.tag > 0xc7) {
 			continue;
+		} else {
+			name = e1_names[i];
+		}
 		if (t.tag == 0xc4 || t.tag == 0xc7) {
 			uc_hex_encode(t.value, t.len > 8 ? 8 : t.len, hex);
 			if (jid != NULL)
-				json_object_set_new(jid, e1_names[i],
+				json_object_set_new(jid, name,
 				    json_string(hex));
 			else
-				printf("  %-12s %s\n", e1_names[i], hex);
+				printf("  %-12s %s\n", name, hex);
 			continue;
 		}
 		/*
@@ -696,9 +708,9 @@ show_e1_text(const uint8_t *tlv, size_t len, json_t *jid)
 		memcpy(s, t.value, t.len);
 		s[t.len] = '\0';
 		if (jid != NULL)
-			json_object_set_new(jid, e1_names[i], json_string(s));
+			json_object_set_new(jid, name, json_string(s));
 		else
-			printf("  %-12s %s\n", e1_names[i], s);
+			printf("  %-12s %s\n", name, s);
 		free(s);
 	}
 }

@@ -9,8 +9,16 @@
  * last one finds none (UC_ERR_NO_CARD).
  *
  * Nothing is waited for: the card is there or it is not.
+ *
+ * Test hook: UNIONCARD_VCARD_TEAR_AT=K[:before|after] pulls the card at
+ * the K-th APDU this reader sends (counted from 1 since it was opened,
+ * across the cards of a hopper), once: `before`, the default, the card
+ * never sees that APDU; `after`, the card processes and commits it but
+ * the answer is lost.  The tear tests of the station use it to pull a
+ * card at every APDU of a run (applets-spec/virtual-card.md).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +30,44 @@
 
 /* A hopper holds at most this many cards. */
 #define VCARD_HOPPER_MAX 10000
+#define TEAR_ENV "UNIONCARD_VCARD_TEAR_AT"
 
 struct vcard_reader {
 	char **paths;
 	size_t n, cur;
 	int ejected;        /* single card: ejected, gone for good */
 	struct uc_vcard *card;
+	unsigned long sent;    /* APDUs sent since open, every card */
+	unsigned long tear_at; /* the test hook: 0 none */
+	int tear_mode;         /* UC_VCARD_TEAR_BEFORE or _AFTER */
 };
+
+/* UNIONCARD_VCARD_TEAR_AT=K[:before|after], K >= 1; unset or empty: none. */
+static int
+tear_from_env(struct vcard_reader *v)
+{
+	const char *e = getenv(TEAR_ENV);
+	char *end = NULL;
+
+	v->tear_at = 0;
+	v->tear_mode = UC_VCARD_TEAR_BEFORE;
+	if (e == NULL || e[0] == '\0')
+		return 0;
+	errno = 0;
+	v->tear_at = strtoul(e, &end, 10);
+	if (e[0] < '0' || e[0] > '9' || errno != 0 || v->tear_at == 0)
+		goto bad;
+	if (strcmp(end, ":after") == 0)
+		v->tear_mode = UC_VCARD_TEAR_AFTER;
+	else if (end[0] != '\0' && strcmp(end, ":before") != 0)
+		goto bad;
+	return 0;
+bad:
+	v->tear_at = 0;
+	uc_transport_set_detail("%s=%s: want K[:before|after], K >= 1",
+	    TEAR_ENV, e);
+	return UC_ERR_ARG;
+}
 
 static void
 reader_free(struct vcard_reader *v)
@@ -118,6 +157,10 @@ vcard_open(const char *name, void **ctx)
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return UC_ERR_NOMEM;
+	if ((r = tear_from_env(v)) != 0) {
+		reader_free(v);
+		return r;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		if ((r = load_hopper(name, v)) != 0) {
 			reader_free(v);
@@ -157,6 +200,10 @@ vcard_connect(void *ctx, int timeout_ms, uint8_t *atr, size_t *atr_len)
 		return r;
 	}
 	uc_vcard_power_on(v->card);
+	/* The card counts its APDUs from load: shift the reader's count. */
+	if (v->tear_at > v->sent)
+		uc_vcard_set_tear(v->card, v->tear_at - v->sent,
+		    v->tear_mode);
 	/* The core hands us UC_ATR_MAX bytes; the card takes it as in/out. */
 	*atr_len = UC_ATR_MAX;
 	if ((r = uc_vcard_atr(v->card, atr, atr_len)) != 0) {
@@ -177,10 +224,18 @@ vcard_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 	*resp_len = 0;
 	if (v->card == NULL)
 		return UC_ERR_NO_CARD;
+	v->sent++;
 	r = uc_vcard_process(v->card, cmd, cmd_len, resp, resp_cap, resp_len);
 	if (r == UC_ERR_CARD_REMOVED) {
-		/* A configured tear: as if the card left the reader. */
+		/*
+		 * A configured tear: the card left the reader and does not
+		 * come back to this one; a hopper feeds the next card.
+		 */
 		uc_vcard_free(&v->card);
+		if (v->n == 1)
+			v->ejected = 1;
+		else if (v->cur < v->n)
+			v->cur++;
 		*resp_len = 0;
 		return r;
 	}

@@ -313,6 +313,60 @@ test_status_list(void **state)
 	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
 }
 
+/* A reserved card bound to a chip is recorded on that chip only. */
+static void
+test_card_bind(void **state)
+{
+	struct fx *f = *state;
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	json_t *c = NULL;
+	int64_t id;
+
+	import(f, two, 0);
+	approve_all(f);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, &id), 0);
+	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
+	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	assert_int_equal(uc_ledger_card_list(f->l, id, &c), 0);
+	snprintf(serial, sizeof(serial), "%s", json_string_value(
+	    json_object_get(json_array_get(c, 0), "serial")));
+	json_decref(c);
+
+	assert_int_equal(uc_ledger_card_bind(f->l, serial, ""), UC_ERR_ARG);
+	assert_int_equal(uc_ledger_card_bind(f->l, serial, "CHIP1"), 0);
+	assert_int_equal(uc_ledger_card_bind(f->l, serial, "CHIP1"), 0);
+	assert_int_equal(uc_ledger_card_bind(f->l, serial, "CHIP2"),
+	    UC_ERR_STATE);
+	assert_int_equal(uc_ledger_card_show(f->l, serial, &c), 0);
+	assert_string_equal(json_string_value(json_object_get(c,
+	    "chip_serial")), "CHIP1");
+	assert_string_equal(json_string_value(json_object_get(c, "status")),
+	    "reserved");
+	json_decref(c);
+	/* recorded on another chip: refused; on the bound one: fine */
+	assert_int_equal(uc_ledger_card_encoded(f->l, serial, "CHIP2",
+	    (const unsigned char *)"pk", 2, (const unsigned char *)"h", 1),
+	    UC_ERR_STATE);
+	assert_int_equal(uc_ledger_card_encoded(f->l, serial, "CHIP1",
+	    (const unsigned char *)"pk", 2, (const unsigned char *)"h", 1), 0);
+	/* only a reserved card is bound */
+	assert_int_equal(uc_ledger_card_bind(f->l, serial, "CHIP1"),
+	    UC_ERR_STATE);
+	/* a clerk may not bind */
+	assert_int_equal(uc_ledger_card_list(f->l, id, &c), 0);
+	snprintf(serial, sizeof(serial), "%s", json_string_value(
+	    json_object_get(json_array_get(c, 1), "serial")));
+	json_decref(c);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_not_equal(uc_ledger_card_bind(f->l, serial, "CHIP3"), 0);
+	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
+}
+
 static int
 sign_cb(void *ctx, const unsigned char *p, size_t n, unsigned char **sig,
     size_t *sig_len)
@@ -499,6 +553,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_status_list, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_spoilage_report, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_card_bind, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_status_list_signed,
 		    setup, teardown),

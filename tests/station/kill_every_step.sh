@@ -1,0 +1,103 @@
+#!/bin/sh
+# The station killed (SIGKILL) at every ledger step of a run.
+#
+# A request of two members; the hopper holds a card made for another
+# issuer's keys, then blank cards, so a clean run writes the ledger S
+# times: bind the first serial to the foreign card, spoil it, reserve a
+# new one, bind it, encoded, bind, encoded (S is counted from the audit
+# trail, not assumed).  Then, for
+# every N in 1..S, just before and just after the N-th write
+# (UNIONCARD_TEST_KILL_AT), on a fresh copy of the ledger and the cards:
+#   1. the station is killed there (exit status 137, nothing else);
+#   2. the ledger file still opens and passes SQLite's integrity check;
+#   3. the station runs again on the same hopper (the cards it already
+#      used are fed again, as a card put back would be) with one more
+#      blank card, and must finish;
+#   4. the ledger and the cards agree (lib.sh check_invariants).
+# N = S + 1 must not fire: that proves S is every write of the run.
+# Then the kills before each write again, but every card the killed run
+# had is taken away and the station runs again on new blank cards:
+# whatever a lost card holds, no live serial may be on it.  (Before each
+# write is enough here: the ledger is the same as after the write before,
+# and the cards differ only by what was written in between, which
+# "before" is the one to catch.)
+. "$(dirname "$0")/lib.sh"
+
+station_setup 2
+
+# hopper DIR: the foreign card first, then two blank ones
+hopper() {
+	rm -rf "$1"
+	mkdir "$1"
+	cp "$TMP/foreign.json" "$1/card-0001.json"
+	cp "$TMP/blank/card-0001.json" "$1/card-0002.json"
+	cp "$TMP/blank/card-0002.json" "$1/card-0003.json"
+}
+
+card_writes() {
+	sql "SELECT count(*) FROM audit WHERE action LIKE 'card.%'"
+}
+
+# The clean run: S ledger writes.
+fresh_ledger
+hopper "$TMP/h"
+before=$(card_writes)
+encode "$TMP/h"
+[ "$rc" = 0 ] || fail "clean run: $(cat "$TMP/enc.out")"
+grep -q SPOILED "$TMP/enc.out" || fail "clean run: $(cat "$TMP/enc.out")"
+steps=$(($(card_writes) - before))
+[ "$steps" -ge 4 ] || fail "clean run: only $steps ledger writes"
+check_invariants "clean run" "$TMP/h"
+ok "a clean run: two members, one foreign card, $steps ledger writes"
+
+for mode in before after; do
+	k=1
+	while [ "$k" -le $((steps + 1)) ]; do
+		label="kill $mode ledger write $k of $steps"
+		fresh_ledger
+		hopper "$TMP/h"
+		UNIONCARD_TEST_KILL_AT="$k:$mode"
+		export UNIONCARD_TEST_KILL_AT
+		encode "$TMP/h"
+		unset UNIONCARD_TEST_KILL_AT
+		if [ "$k" -le "$steps" ]; then
+			[ "$rc" = 137 ] || fail "$label: the station exited" \
+			    "$rc, want 137 (SIGKILL): $(cat "$TMP/enc.out")"
+		else
+			[ "$rc" = 0 ] || fail "$label: no kill, yet exit $rc:" \
+			    "$(cat "$TMP/enc.out")"
+		fi
+		[ "$(sql 'PRAGMA integrity_check')" = ok ] ||
+			fail "$label: the ledger file is damaged"
+		cp "$TMP/blank/card-0003.json" "$TMP/h/card-0004.json"
+		encode "$TMP/h"
+		[ "$rc" = 0 ] || fail "$label: the second run exited $rc:" \
+		    "$(cat "$TMP/enc.out")"
+		check_invariants "$label" "$TMP/h"
+		k=$((k + 1))
+	done
+	ok "killed $mode each of the $steps ledger writes: the ledger true"
+done
+
+# Every card of the killed run taken away; the second run has new cards.
+k=1
+while [ "$k" -le "$steps" ]; do
+	label="kill before ledger write $k of $steps, cards taken away"
+	fresh_ledger
+	hopper "$TMP/h"
+	UNIONCARD_TEST_KILL_AT="$k:before"
+	export UNIONCARD_TEST_KILL_AT
+	encode "$TMP/h"
+	unset UNIONCARD_TEST_KILL_AT
+	[ "$rc" = 137 ] || fail "$label: the station exited $rc, want 137" \
+	    "(SIGKILL): $(cat "$TMP/enc.out")"
+	rm -rf "$TMP/h2"
+	mkdir "$TMP/h2"
+	cp "$TMP/blank/card-0003.json" "$TMP/blank/card-0004.json" "$TMP/h2/"
+	encode "$TMP/h2"
+	[ "$rc" = 0 ] || fail "$label: the second run exited $rc:" \
+	    "$(cat "$TMP/enc.out")"
+	check_invariants "$label" "$TMP/h" "$TMP/h2"
+	k=$((k + 1))
+done
+ok "killed before each ledger write, cards lost: the ledger true"
