@@ -14,7 +14,10 @@ applets-spec/union-applet.md).  Checks, for the request:
     member and that ledger serial in E1 (C0, CA);
   - no other chip, in any state, carries a live serial in E1; a
     PERSONALIZED chip carries only a serial the ledger has spoiled for the
-    same member.
+    same member;
+  - on a linked request, every live card has its bank card's last four
+    digits in the ledger, and they are those of the PAN of the chip it is
+    on (the HMAC is checked against the bank-link key by e2e_linked.sh).
 Prints one line per violation, then the ledger's cards and the chips, and
 exits 1; exits 0 silently when all hold.  One process for what would take
 a dozen runs of the tools: the tests run it after every case, also in the
@@ -56,15 +59,20 @@ def main():
         "SELECT m.member_code FROM request_lines rl JOIN members m"
         " ON m.id = rl.member_id WHERE rl.request_id = ?", (rid,))]
     cards = {}
-    for serial, member, status, chip, reason in db.execute(
+    last4 = {}
+    for serial, member, status, chip, reason, ctype, l4 in db.execute(
             "SELECT c.serial, m.member_code, c.status, c.chip_serial,"
-            " c.reason FROM cards c JOIN members m ON m.id = c.member_id"
+            " c.reason, c.type, c.pan_last4 FROM cards c JOIN members m"
+            " ON m.id = c.member_id"
             " JOIN request_lines rl ON rl.id = c.line_id"
             " WHERE rl.request_id = ?", (rid,)):
         cards[text(serial)] = (member, status, chip, reason)
+        if ctype == "linked":
+            last4[text(serial)] = l4
     db.close()
 
     chips = []
+    pans = {}
     for d in dirs:
         for f in sorted(glob.glob(os.path.join(d, "*.json"))):
             with open(f, encoding="utf-8") as fp:
@@ -73,6 +81,8 @@ def main():
             chips.append((st["serial"].upper(), st["lifecycle"],
                           e1.get(0xCA, b"").decode(),
                           e1.get(0xC0, b"").decode(), f))
+            pans[st["serial"].upper()] = (st.get("linked") or {}).get(
+                "pan", "")
 
     bad = []
     if not members:
@@ -107,6 +117,12 @@ def main():
                            " not %s" % (ls, chip, life, mc, m))
             else:
                 found.add(ls)
+                if ls in last4 and (not last4[ls] or
+                                    not pans.get(chip, "").endswith(
+                                        last4[ls])):
+                    bad.append("linked card %s: the ledger's last four"
+                               " '%s' are not those of chip %s's bank"
+                               " card" % (ls, last4[ls], chip))
         elif life == "PERSONALIZED":
             c = cards.get(ls)
             if c is None or c[1] != "spoiled" or c[0] != mc:

@@ -5,8 +5,16 @@
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
 export UNIONCARD_PASSPHRASE="station passphrase"
 unset UNIONCARD_VCARD_TEAR_AT UNIONCARD_TEST_KILL_AT || true
+# the request type: the test script's first argument
+STATION_TYPE=${1:-regular}
+case "$STATION_TYPE" in
+regular) LINKED= ;;
+linked) LINKED=--linked ;;
+*) fail "STATION_TYPE=$STATION_TYPE: regular or linked" ;;
+esac
 
 # station_setup N: a ledger with an accepted request for N members ($RID),
+# of type $STATION_TYPE (regular, or linked: every card a bank card),
 # saved as $TMP/base.db; keys in $TMP/keys (and foreign ones in
 # $TMP/other); blank cards to copy from in $TMP/blank (card-0001..0004)
 # and one made for the foreign keys, $TMP/foreign.json.
@@ -25,7 +33,7 @@ station_setup() {
 	uc clerk member import "$TMP/m.csv" --unit TP01 >/dev/null
 	uc clerk member submit --unit TP01 >/dev/null
 	uc approver member approve --unit TP01 --all >/dev/null
-	RID=$(uc clerk request create --unit TP01 --type regular \
+	RID=$(uc clerk request create --unit TP01 --type "$STATION_TYPE" \
 	    --all-approved)
 	uc clerk request submit "$RID"
 	uc approver request approve "$RID"
@@ -35,9 +43,9 @@ station_setup() {
 	"$UC" keys init --dir "$TMP/keys" >/dev/null || fail "keys init"
 	"$UC" keys init --dir "$TMP/other" >/dev/null || fail "keys init"
 	mkdir "$TMP/blank"
-	"$VC" hopper "$TMP/blank" --count 4 --keys "$TMP/keys" >/dev/null ||
-		fail "hopper"
-	"$VC" new "$TMP/foreign.json" --keys "$TMP/other" >/dev/null ||
+	"$VC" hopper "$TMP/blank" --count 4 --keys "$TMP/keys" $LINKED \
+	    >/dev/null || fail "hopper"
+	"$VC" new "$TMP/foreign.json" --keys "$TMP/other" $LINKED >/dev/null ||
 		fail "foreign card"
 	cp "$UNIONCARD_LEDGER" "$TMP/base.db"
 }
