@@ -219,6 +219,24 @@ out:
 }
 
 /*
+ * Inside a transaction: card `serial`'s number *n, its member's unit *u
+ * and its status, once the actor is known to have one of roles over that
+ * unit.  UC_ERR_NOT_FOUND for a serial that is not ours.
+ */
+static int
+card_locate(struct uc_ledger *l, const char *serial, int roles, int64_t *n,
+    struct lg_unit *u, char status[16])
+{
+	int r;
+
+	if (lg_serial_parse(l->prefix, serial, n) != 0)
+		return UC_ERR_NOT_FOUND;
+	if ((r = card_unit(l, *n, u, status)) != 0)
+		return r;
+	return lg_need(l, roles, u);
+}
+
+/*
  * Move card `serial` from one of the statuses in `from` (a SQL list) to
  * `to`, by an actor with one of roles over the member's unit.
  */
@@ -242,13 +260,7 @@ transition(struct uc_ledger *l, const char *serial, const char *const *from,
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_serial_parse(l->prefix, serial, &n)) != 0) {
-		r = UC_ERR_NOT_FOUND;
-		goto out;
-	}
-	if ((r = card_unit(l, n, &u, status)) != 0)
-		goto out;
-	if ((r = lg_need(l, roles, &u)) != 0)
+	if ((r = card_locate(l, serial, roles, &n, &u, status)) != 0)
 		goto out;
 	for (; *from != NULL; from++)
 		if (strcmp(*from, status) == 0)
@@ -321,13 +333,8 @@ uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_serial_parse(l->prefix, serial, &n)) != 0) {
-		r = UC_ERR_NOT_FOUND;
-		goto out;
-	}
-	if ((r = card_unit(l, n, &u, status)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = card_locate(l, serial, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &n,
+	    &u, status)) != 0)
 		goto out;
 	if (strcmp(status, "reserved") != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
@@ -375,13 +382,8 @@ uc_ledger_card_set_pan(struct uc_ledger *l, const char *serial,
 			return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_serial_parse(l->prefix, serial, &n)) != 0) {
-		r = UC_ERR_NOT_FOUND;
-		goto out;
-	}
-	if ((r = card_unit(l, n, &u, status)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = card_locate(l, serial, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &n,
+	    &u, status)) != 0)
 		goto out;
 	if ((r = lg_prepare(l, &st, "SELECT type, pan_hmac, pan_last4"
 	    " FROM cards WHERE serial = ?")) != 0)
