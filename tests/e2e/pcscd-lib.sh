@@ -13,6 +13,9 @@
 #                     until pcscd sees the card
 #   card_out          the card out again; waits until pcscd notices
 #   pcscd_stop_all    stop the card and pcscd (call from the EXIT trap)
+#   pcscd_harness     for a script with no harness of its own: on exit
+#                     stop everything and remove $tmp; fail() prints its
+#                     message and the tails of the pcscd and card logs
 #
 # The reader is $PCSC_READER ("Virtual PCD 00 00"); the tools name it
 # "pcsc:$PCSC_READER".
@@ -95,4 +98,23 @@ pcscd_stop_all() {
 	done
 	vcard_pid=
 	pcscd_pid=
+}
+
+pcscd_harness() {
+	trap '_pl_cleanup' EXIT
+	trap 'exit 1' INT TERM
+	fail() {
+		echo "FAIL: $*" >&2
+		for _pl_log in pcscd vcard; do
+			[ -f "$_pl_dir/$_pl_log.log" ] || continue
+			echo "--- $_pl_log log (tail)" >&2
+			tail -n 20 "$_pl_dir/$_pl_log.log" >&2
+		done
+		exit 1
+	}
+}
+
+_pl_cleanup() {
+	pcscd_stop_all
+	rm -rf "$_pl_dir"
 }

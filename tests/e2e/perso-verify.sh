@@ -21,23 +21,7 @@ VERIFY=$B/src/tools/unioncard-verify
 
 tmp=$(mktemp -d /tmp/uc-e2e-perso.XXXXXX) || exit 1
 . "$(dirname "$0")/../e2e/pcscd-lib.sh"
-cleanup() {
-	pcscd_stop_all
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	for log in pcscd vcard; do
-		if [ -f "$tmp/$log.log" ]; then
-			echo "--- $log log (tail)" >&2
-			tail -n 20 "$tmp/$log.log" >&2
-		fi
-	done
-	exit 1
-}
+pcscd_harness
 
 export UNIONCARD_PASSPHRASE="e2e passphrase"
 READER='pcsc:Virtual PCD 00 00'

@@ -30,23 +30,7 @@ command -v opensc-tool >/dev/null 2>&1 || { echo "SKIP: no opensc-tool"; exit 77
 
 tmp=$(mktemp -d /tmp/uc-e2e-linked.XXXXXX) || exit 1
 . "$(dirname "$0")/../e2e/pcscd-lib.sh"
-cleanup() {
-	pcscd_stop_all
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	for log in pcscd vcard; do
-		if [ -f "$tmp/$log.log" ]; then
-			echo "--- $log log (tail)" >&2
-			tail -n 20 "$tmp/$log.log" >&2
-		fi
-	done
-	exit 1
-}
+pcscd_harness
 
 export UNIONCARD_PASSPHRASE="e2e passphrase"
 READER='pcsc:Virtual PCD 00 00'
