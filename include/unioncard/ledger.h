@@ -245,6 +245,15 @@ UC_API int uc_ledger_card_show(struct uc_ledger *l, const char *serial,
  * or of every card in the actor's subtree (id == 0). */
 UC_API int uc_ledger_card_list(struct uc_ledger *l, int64_t request_id,
     json_t **out);
+/*
+ * The live card of one request line, for the station, read through the
+ * line's index (not the whole request): *done = 1 when the line has an
+ * encoded or issued card; else *done = 0 and serial is its reserved card,
+ * or "" when it has none.  Same access as uc_ledger_card_list; a line out
+ * of the actor's subtree reads as having no card.
+ */
+UC_API int uc_ledger_line_card(struct uc_ledger *l, int64_t line_id,
+    int *done, char serial[UC_LEDGER_SERIAL_LEN + 1]);
 
 /* --- the bank liaison: linked cards and the bank's file ------------- */
 

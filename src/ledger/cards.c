@@ -602,3 +602,44 @@ uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
 	sqlite3_finalize(st);
 	return r;
 }
+
+int
+uc_ledger_line_card(struct uc_ledger *l, int64_t line_id, int *done,
+    char serial[UC_LEDGER_SERIAL_LEN + 1])
+{
+	sqlite3_stmt *st = NULL;
+	const char *status;
+	int r, s;
+
+	if (done == NULL || serial == NULL)
+		return UC_ERR_ARG;
+	*done = 0;
+	serial[0] = '\0';
+	if (l == NULL || line_id <= 0)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT c.serial, c.status FROM cards c"
+	    " JOIN members m ON m.id = c.member_id JOIN units u"
+	    " ON u.id = m.unit_id WHERE c.line_id = ?3"
+	    " AND substr(u.path, 1, ?2) = ?1"
+	    " AND c.status IN ('reserved', 'encoded', 'issued')"
+	    " ORDER BY c.serial")) != 0)
+		return r;
+	lg_bind_scope(l, st);
+	sqlite3_bind_int64(st, 3, line_id);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		status = (const char *)sqlite3_column_text(st, 1);
+		if (strcmp(status, "reserved") != 0) {
+			*done = 1;
+			serial[0] = '\0';
+			break;
+		}
+		lg_serial_format(l->prefix, sqlite3_column_int64(st, 0),
+		    serial);
+	}
+	if (s != SQLITE_ROW)
+		r = lg_err(s);
+	sqlite3_finalize(st);
+	return r;
+}

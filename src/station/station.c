@@ -196,32 +196,6 @@ unit_name(struct uc_ledger *l, const char *code, char *out, size_t cap)
 	return r;
 }
 
-/*
- * The line's card: 1 done (encoded or issued), 0 with serial set to a
- * reserved card to use, 0 with serial "" when none is reserved.
- */
-static int
-line_card(json_t *cards, const char *member_code, char *serial, size_t cap)
-{
-	json_t *c;
-	size_t i;
-
-	serial[0] = '\0';
-	json_array_foreach(cards, i, c) {
-		const char *mc = json_string_value(json_object_get(c,
-		    "member_code"));
-		const char *st = json_string_value(json_object_get(c, "status"));
-
-		if (mc == NULL || st == NULL || strcmp(mc, member_code) != 0)
-			continue;
-		if (strcmp(st, "encoded") == 0 || strcmp(st, "issued") == 0)
-			return 1;
-		if (strcmp(st, "reserved") == 0)
-			get_str(c, "serial", serial, cap);
-	}
-	return 0;
-}
-
 /* Record the card behind t as encoded for m (after a valid read-back). */
 static int
 record(struct run *x, const struct uc_member *m,
@@ -501,12 +475,12 @@ connect_card(const struct run *x)
  * set while waiting for a card.
  */
 static int
-one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
+one_card(struct run *x, int64_t line_id, struct uc_member *m,
+    struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
-	json_t *cards = NULL;
 	double t0;
-	int fd = -1, r;
+	int done, fd = -1, r;
 
 	emit(x, UC_STATION_WAITING, m, NULL, NULL);
 	t0 = now_fine_ms();
@@ -525,12 +499,11 @@ one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		return uc_diag_set(diag, r, o->lock_path, 0, NULL,
 		    "cannot take the stations' lock");
 	t0 = now_fine_ms();
-	r = uc_ledger_card_list(o->ledger, o->request_id, &cards);
+	r = uc_ledger_line_card(o->ledger, line_id, &done, m->card_serial);
 	x->sum->ledger_ms += now_fine_ms() - t0;
 	if (r != 0)
 		goto out;
-	if (line_card(cards, m->member_code, m->card_serial,
-	    sizeof(m->card_serial))) {
+	if (done) {
 		r = 2;
 		goto out;
 	}
@@ -542,7 +515,6 @@ one_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	r = one_card_locked(x, m, diag);
 out:
 	unlock_stations(&fd);
-	json_decref(cards);
 	return r;
 }
 
@@ -656,7 +628,7 @@ uc_station_encode(const struct uc_station_opts *o,
     struct uc_station_summary *sum, struct uc_diag *diag)
 {
 	struct run x;
-	json_t *req = NULL, *cards = NULL, *lines, *line;
+	json_t *req = NULL, *lines, *line;
 	const char *status, *type, *unit;
 	size_t i;
 	double start = now_fine_ms(), t0;
@@ -730,15 +702,12 @@ uc_station_encode(const struct uc_station_opts *o,
 			r = UC_ERR_LEDGER;
 			goto out;
 		}
-		json_decref(cards);
-		cards = NULL;
 		t0 = now_fine_ms();
-		r = uc_ledger_card_list(o->ledger, o->request_id, &cards);
+		r = uc_ledger_line_card(o->ledger, line_id, &done,
+		    m.card_serial);
 		sum->ledger_ms += now_fine_ms() - t0;
 		if (r != 0)
 			goto out;
-		done = line_card(cards, m.member_code, m.card_serial,
-		    sizeof(m.card_serial));
 		if (done) {
 			sum->already++;
 			continue;
@@ -760,7 +729,7 @@ uc_station_encode(const struct uc_station_opts *o,
 				    m.member_code);
 				goto out;
 			}
-			r = one_card(&x, &m, diag);
+			r = one_card(&x, line_id, &m, diag);
 			if (r < 0)
 				goto out;
 			if (r == 3) {
@@ -780,13 +749,14 @@ uc_station_encode(const struct uc_station_opts *o,
 			 * Spoiled: the line needs a new serial.  Skipped (not
 			 * a blank): the reserved serial waits for the next.
 			 */
-			json_decref(cards);
-			cards = NULL;
-			if ((r = uc_ledger_card_list(o->ledger, o->request_id,
-			    &cards)) != 0)
+			if ((r = uc_ledger_line_card(o->ledger, line_id,
+			    &done, m.card_serial)) != 0)
 				goto out;
-			(void)line_card(cards, m.member_code, m.card_serial,
-			    sizeof(m.card_serial));
+			if (done) {
+				/* Another station finished this line. */
+				sum->already++;
+				break;
+			}
 			if (m.card_serial[0] == '\0' &&
 			    ++spoils >= (o->max_spoils_per_line > 0 ?
 			    o->max_spoils_per_line : DEFAULT_SPOILS_PER_LINE)) {
@@ -800,7 +770,6 @@ uc_station_encode(const struct uc_station_opts *o,
 	r = 0;
 out:
 	sum->total_ms = now_fine_ms() - start;
-	json_decref(cards);
 	json_decref(req);
 	return r;
 }

@@ -367,6 +367,71 @@ test_card_bind(void **state)
 	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
 }
 
+/* The station's view of one line: its reserved card, then done. */
+static void
+test_line_card(void **state)
+{
+	struct fx *f = *state;
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	json_t *req = NULL, *c = NULL, *line;
+	int64_t id, line_id;
+	const char *code;
+	size_t i;
+	int done;
+
+	import(f, two, 0);
+	approve_all(f);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, &id), 0);
+	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
+	assert_int_equal(uc_ledger_request_show(f->l, id, &req), 0);
+	line = json_array_get(json_object_get(req, "lines"), 1);
+	line_id = json_integer_value(json_object_get(line, "line_id"));
+	code = json_string_value(json_object_get(line, "member_code"));
+	assert_true(line_id > 0);
+	assert_non_null(code);
+	/* approved, not accepted: no card reserved yet */
+	assert_int_equal(uc_ledger_line_card(f->l, line_id, &done, serial), 0);
+	assert_int_equal(done, 0);
+	assert_string_equal(serial, "");
+	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	assert_int_equal(uc_ledger_line_card(f->l, line_id, &done, serial), 0);
+	assert_int_equal(done, 0);
+	/* the reserved card of that line's member, and only of it */
+	assert_int_equal(uc_ledger_card_list(f->l, id, &c), 0);
+	json_array_foreach(c, i, line) {
+		int same = strcmp(json_string_value(json_object_get(line,
+		    "serial")), serial) == 0;
+
+		assert_int_equal(same, strcmp(json_string_value(
+		    json_object_get(line, "member_code")), code) == 0);
+	}
+	json_decref(c);
+	/* spoiled: no card; a new one reserved: that one; encoded: done */
+	assert_int_equal(uc_ledger_card_spoil(f->l, serial, "test"), 0);
+	assert_int_equal(uc_ledger_line_card(f->l, line_id, &done, serial), 0);
+	assert_int_equal(done, 0);
+	assert_string_equal(serial, "");
+	assert_int_equal(uc_ledger_card_reserve(f->l, line_id, serial), 0);
+	assert_int_equal(uc_ledger_card_encoded(f->l, serial, "CHIP1",
+	    (const unsigned char *)"pk", 2, (const unsigned char *)"h", 1), 0);
+	assert_int_equal(uc_ledger_line_card(f->l, line_id, &done, serial), 0);
+	assert_int_equal(done, 1);
+	assert_string_equal(serial, "");
+	/* no such line: no card; bad arguments refused */
+	assert_int_equal(uc_ledger_line_card(f->l, line_id + 100, &done,
+	    serial), 0);
+	assert_int_equal(done, 0);
+	assert_int_equal(uc_ledger_line_card(f->l, 0, &done, serial),
+	    UC_ERR_ARG);
+	json_decref(req);
+	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
+}
+
 static int
 sign_cb(void *ctx, const unsigned char *p, size_t n, unsigned char **sig,
     size_t *sig_len)
@@ -553,6 +618,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_status_list, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_spoilage_report, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_line_card, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_card_bind, setup,
 		    teardown),
