@@ -223,7 +223,7 @@ static void
 run(const char *base, const char *keys, const char *reader_name, int cards,
     struct figures *f)
 {
-	char dir[512], path[700], lock[720], reader[720], spec[1100];
+	char dir[512], path[700], reader[720], spec[1100];
 	struct uc_keys_scp_master km;
 	struct uc_scp03_keys master;
 	struct uc_signer *signer = NULL;
@@ -261,7 +261,6 @@ run(const char *base, const char *keys, const char *reader_name, int cards,
 	if ((r = uc_ledger_open(&l, path, 1)) != 0)
 		die("ledger open", r, NULL);
 	rid = ledger_with_request(l, dir, cards);
-	snprintf(lock, sizeof(lock), "%s.station.lock", path);
 
 	snprintf(path, sizeof(path), "%s/hopper", dir);
 	if (reader_name != NULL)
@@ -296,7 +295,6 @@ reader_ready:
 	so.keys = &pk;
 	so.trust = trust;
 	so.card_timeout_ms = 10000;
-	so.lock_path = lock;
 	card_ms = connect_ms = 0;
 	if ((r = uc_station_encode(&so, &sum, &d)) != 0)
 		die("station", r, &d);

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and understands. */
-#define UC_LEDGER_SCHEMA_VERSION 3
+#define UC_LEDGER_SCHEMA_VERSION 4
 
 #define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
 #define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
@@ -213,6 +213,27 @@ UC_API int uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
  */
 UC_API int uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
     const char *chip_serial);
+
+#define UC_LEDGER_CLAIMANT_MAX 127
+/*
+ * As uc_ledger_card_bind, and record which station bound the card (`by`,
+ * e.g. "HOST/PID", 1 to UC_LEDGER_CLAIMANT_MAX bytes) and when: the
+ * station's claim on the line.  Binding again to the same chip by another
+ * claimant takes the claim over (a station resuming its own card); to
+ * another chip it is refused as by uc_ledger_card_bind.
+ */
+UC_API int uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const char *by);
+
+/* A card's binding: chip "" when unbound; by "" and at 0 when unknown. */
+struct uc_ledger_binding {
+	char status[16];
+	char chip[65];
+	char by[UC_LEDGER_CLAIMANT_MAX + 1];
+	int64_t at; /* unix seconds */
+};
+UC_API int uc_ledger_card_binding(struct uc_ledger *l, const char *serial,
+    struct uc_ledger_binding *out);
 /* reserved -> encoded, recording what the chip holds (which must be the
  * bound chip, if the card is bound). */
 UC_API int uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,

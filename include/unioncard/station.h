@@ -51,6 +51,7 @@ enum uc_station_event_kind {
 	UC_STATION_RECOVERED,   /* a card written earlier, now recorded */
 	UC_STATION_SPOILED,     /* a card failed; recorded as spoiled */
 	UC_STATION_SKIPPED,     /* a card that is not blank was ejected */
+	UC_STATION_DEFERRED,    /* another station holds the line: later */
 };
 
 struct uc_station_event {
@@ -84,13 +85,18 @@ struct uc_station_opts {
 	 */
 	volatile sig_atomic_t *stop;
 	/*
-	 * A lock file shared by every station on this ledger (e.g. the
-	 * ledger's path + ".station.lock"); NULL: this is the only station.
-	 * With a card in hand, a station takes the lock, re-reads the line
-	 * and only then writes the card and the ledger, so two stations on
-	 * one request never encode a member twice.
+	 * Stations on one ledger, on one machine or several: before it
+	 * writes a card a station binds the line's serial to the chip under
+	 * its claim "HOST/PID" (uc_ledger_card_bind_by).  Another station
+	 * finding that claim leaves the line to it while the claim is live -
+	 * its process alive on this host, or younger than claim_lease_s on
+	 * another - and comes back to it after the other lines; a dead
+	 * claim's serial is spoiled (applets-spec/station-recovery.md).
+	 * station_host: this machine's name in claims (NULL: the host
+	 * name); it must differ between machines sharing a ledger.
 	 */
-	const char *lock_path;
+	const char *station_host;
+	int claim_lease_s;               /* 0: 120 */
 };
 
 struct uc_station_summary {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "unioncard/ledger.h"
 #include "unioncard/text.h"
@@ -321,15 +322,24 @@ int
 uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
     const char *chip_serial)
 {
+	return uc_ledger_card_bind_by(l, serial, chip_serial, NULL);
+}
+
+int
+uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const char *by)
+{
 	sqlite3_stmt *st = NULL;
 	struct lg_unit u;
-	char status[16], at[32], det[96];
+	char status[16], at[32], det[96 + UC_LEDGER_CLAIMANT_MAX];
 	int64_t n;
 	int r;
 
 	memset(&u, 0, sizeof(u));
 	if (l == NULL || serial == NULL || chip_serial == NULL ||
-	    chip_serial[0] == '\0' || strlen(chip_serial) > 64)
+	    chip_serial[0] == '\0' || strlen(chip_serial) > 64 ||
+	    (by != NULL && (by[0] == '\0' ||
+	    strlen(by) > UC_LEDGER_CLAIMANT_MAX)))
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
@@ -345,22 +355,68 @@ uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
 	if ((r = chip_matches(l, n, serial, chip_serial)) != 0)
 		goto out;
 	lg_now(at);
-	/* Bound already (to this chip): nothing to write. */
+	/*
+	 * Bound already to this chip: nothing to write, unless another
+	 * claimant takes the claim over.
+	 */
 	if ((r = lg_prepare(l, &st, "UPDATE cards SET chip_serial = ?1,"
-	    " updated_at = ?2 WHERE serial = ?3 AND chip_serial IS NULL")) != 0)
+	    " updated_at = ?2, bound_by = ?4, bound_at = ?5 WHERE serial = ?3"
+	    " AND (chip_serial IS NULL OR (?4 IS NOT NULL AND"
+	    " bound_by IS NOT ?4))")) != 0)
 		goto out;
 	lg_bind_text(st, 1, chip_serial);
 	lg_bind_text(st, 2, at);
 	sqlite3_bind_int64(st, 3, n);
+	lg_bind_text(st, 4, by);
+	if (by != NULL)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
 	if (sqlite3_changes(l->db) > 0) {
-		snprintf(det, sizeof(det), "chip %s", chip_serial);
+		snprintf(det, sizeof(det), "chip %s%s%s", chip_serial,
+		    by != NULL ? " by " : "", by != NULL ? by : "");
 		r = lg_audit(l, "card.bind", u.code, serial, det);
 	}
 out:
 	sqlite3_finalize(st);
 	return lg_end(l, r, "card.bind", u.code[0] ? u.code : NULL, serial);
+}
+
+int
+uc_ledger_card_binding(struct uc_ledger *l, const char *serial,
+    struct uc_ledger_binding *out)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	const char *c, *by;
+	int64_t n;
+	int r;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (l == NULL || serial == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = card_locate(l, serial, ~0, &n, &u, out->status)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT chip_serial, bound_by,"
+	    " coalesce(bound_at, 0) FROM cards WHERE serial = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, n);
+	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+		r = r == SQLITE_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
+		goto out;
+	}
+	r = 0;
+	c = (const char *)sqlite3_column_text(st, 0);
+	by = (const char *)sqlite3_column_text(st, 1);
+	snprintf(out->chip, sizeof(out->chip), "%s", c != NULL ? c : "");
+	snprintf(out->by, sizeof(out->by), "%s", by != NULL ? by : "");
+	out->at = sqlite3_column_int64(st, 2);
+out:
+	sqlite3_finalize(st);
+	return r;
 }
 
 int

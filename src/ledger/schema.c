@@ -220,10 +220,25 @@ static const char *const migration3[] = {
 	NULL,
 };
 
+/*
+ * Stations' claims: which station bound a reserved card to its chip
+ * ("HOST/PID") and when (unix seconds), so that a station on another
+ * machine tells a line another station is writing now from one left
+ * bound by a run that died (applets-spec/station-recovery.md).
+ */
+static const char *const migration4[] = {
+	"ALTER TABLE cards ADD COLUMN bound_by TEXT"
+	" CHECK (bound_by IS NULL OR length(bound_by) BETWEEN 1 AND 127);",
+	"ALTER TABLE cards ADD COLUMN bound_at INTEGER"
+	" CHECK (bound_at IS NULL OR bound_at >= 0);",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
 	migration3,
+	migration4,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

@@ -12,12 +12,10 @@
  * what it does with the chip it then finds.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +39,10 @@
 #define REASON_MAX 512
 /* While waiting for a card, look at *stop this often. */
 #define STOP_POLL_MS 200
+/* A line another station holds is looked at again this often. */
+#define BUSY_POLL_MS 250
+/* A claim on a line lasts this long without a sign of life. */
+#define DEFAULT_CLAIM_LEASE_S 120
 
 static long long
 now_ms(void)
@@ -66,6 +68,8 @@ struct run {
 	const struct uc_station_opts *o;
 	struct uc_station_summary *sum;
 	struct uc_member tmpl; /* unit, type, dates; per line the rest */
+	char me[UC_LEDGER_CLAIMANT_MAX + 1]; /* "HOST/PID": our claims */
+	char host[UC_LEDGER_CLAIMANT_MAX + 1];
 	unsigned long steps;   /* ledger writes begun in this run */
 	unsigned long kill_at; /* the test hook: 0 none */
 	int kill_after;        /* 1: after that write, 0: before it */
@@ -101,6 +105,32 @@ kill_hook_init(struct run *x, struct uc_diag *diag)
 	x->kill_at = 0;
 	return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, KILL_ENV,
 	    "%s=%s: want N[:before|after], N >= 1", KILL_ENV, e);
+}
+
+/*
+ * This run's name in the ledger's claims: "HOST/PID", HOST from
+ * opts->station_host or the host name.
+ */
+static int
+claimant_init(struct run *x, struct uc_diag *diag)
+{
+	const char *h = x->o->station_host;
+	char name[256];
+
+	if (h == NULL) {
+		if (gethostname(name, sizeof(name)) != 0)
+			snprintf(name, sizeof(name), "localhost");
+		name[sizeof(name) - 1] = '\0';
+		h = name;
+	}
+	if (h[0] == '\0' || strchr(h, '/') != NULL ||
+	    strlen(h) > UC_LEDGER_CLAIMANT_MAX - 12)
+		return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, "station host",
+		    "station host '%.64s': want 1 to %d characters, no '/'",
+		    h, UC_LEDGER_CLAIMANT_MAX - 12);
+	snprintf(x->host, sizeof(x->host), "%s", h);
+	snprintf(x->me, sizeof(x->me), "%s/%ld", h, (long)getpid());
+	return 0;
 }
 
 /* Around every ledger write: when = 0 before it, 1 after it. */
@@ -241,7 +271,7 @@ bind_serial(struct run *x, const struct uc_member *m, const char *chip)
 	int r;
 
 	ledger_step(x, 0);
-	r = uc_ledger_card_bind(x->o->ledger, m->card_serial, chip);
+	r = uc_ledger_card_bind_by(x->o->ledger, m->card_serial, chip, x->me);
 	ledger_step(x, 1);
 	return r;
 }
@@ -276,39 +306,70 @@ skip(struct run *x, const struct uc_member *m, const char *chip,
 static int
 bound_chip(struct run *x, const struct uc_member *m, char *out, size_t cap)
 {
-	json_t *card = NULL;
-	const char *c;
+	struct uc_ledger_binding b;
 	int r;
 
 	out[0] = '\0';
-	if ((r = uc_ledger_card_show(x->o->ledger, m->card_serial,
-	    &card)) != 0)
+	if ((r = uc_ledger_card_binding(x->o->ledger, m->card_serial,
+	    &b)) != 0)
 		return r;
-	c = json_string_value(json_object_get(card, "chip_serial"));
-	if (c != NULL && strlen(c) < cap)
-		memcpy(out, c, strlen(c) + 1);
-	else if (c != NULL)
-		r = UC_ERR_LEDGER;
-	json_decref(card);
-	return r;
+	if (strlen(b.chip) >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, b.chip, strlen(b.chip) + 1);
+	return 0;
+}
+
+/*
+ * Is the station that bound this card still at work on it?  Not when the
+ * claim is ours (an earlier attempt of this run), older than the lease,
+ * or made before claims were recorded.  On this host: when its process
+ * is alive.  On another host: while the lease runs (a station there may
+ * take that long with one card).
+ */
+static int
+claim_live(const struct run *x, const struct uc_ledger_binding *b)
+{
+	const struct uc_station_opts *o = x->o;
+	int lease = o->claim_lease_s > 0 ? o->claim_lease_s :
+	    DEFAULT_CLAIM_LEASE_S;
+	const char *slash = strrchr(b->by, '/');
+	long long age = (long long)time(NULL) - (long long)b->at;
+	char *end = NULL;
+	long pid;
+
+	if (b->by[0] == '\0' || strcmp(b->by, x->me) == 0 ||
+	    age >= lease || slash == NULL)
+		return 0;
+	if ((size_t)(slash - b->by) != strlen(x->host) ||
+	    strncmp(b->by, x->host, strlen(x->host)) != 0)
+		return 1;
+	errno = 0;
+	pid = strtol(slash + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || pid <= 0 || (pid_t)pid != pid)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
 /*
  * Before the first APDU that writes: which chip is this (SELECT), and, if
  * it may be written (BLANK or PERSONALIZING), bind the line's serial to it
- * in the ledger, so that serial never ends up on two chips.  Returns 0 to
- * go on, 1 when the serial was bound to another chip, written by a run
- * that stopped before recording it and not in the reader now: that serial
- * is spoiled (the lost chip may carry it) and the card stays in the
- * reader, blank, for the line's next serial.  A card that cannot be
- * selected is ejected untouched (1): nothing may go on past a failed
- * SELECT, since the transport would connect to whatever card came next.
+ * in the ledger under this station's claim, so that serial never ends up
+ * on two chips.  Returns 0 to go on; 4 when another station holds the
+ * line now (its claim is live, or it changed the line under us): the card
+ * stays in the reader, untouched, for another line; 1 when the serial was
+ * bound to another chip by a run that died before recording it and not in
+ * the reader now: that serial is spoiled (the lost chip may carry it) and
+ * the card stays in the reader, blank, for the line's next serial.  A card
+ * that cannot be selected is ejected untouched (1): nothing may go on past
+ * a failed SELECT, since the transport would connect to whatever card came
+ * next.
  */
 static int
 bind_chip(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
 	struct uc_card_info ci;
-	char chip[2 * UC_CARD_SERIAL_LEN + 1], bound[65], reason[REASON_MAX];
+	struct uc_ledger_binding b;
+	char chip[2 * UC_CARD_SERIAL_LEN + 1], reason[REASON_MAX];
 	uint16_t sw = 0;
 	int r;
 
@@ -323,29 +384,40 @@ bind_chip(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	    ci.lifecycle != UC_LIFECYCLE_PERSONALIZING)
 		return 0;
 	uc_hex_encode(ci.serial, UC_CARD_SERIAL_LEN, chip);
-	if ((r = bound_chip(x, m, bound, sizeof(bound))) != 0)
+	if ((r = uc_ledger_card_binding(x->o->ledger, m->card_serial,
+	    &b)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot read card %s", m->card_serial);
-	if (bound[0] == '\0') {
-		if ((r = bind_serial(x, m, chip)) != 0)
+	if (strcmp(b.status, "reserved") != 0 ||
+	    (b.chip[0] != '\0' && strcmp(b.chip, chip) != 0 &&
+	    claim_live(x, &b)))
+		goto busy;
+	if (b.chip[0] == '\0' || strcmp(b.chip, chip) == 0) {
+		r = bind_serial(x, m, chip);
+		/* Another station got there between the read and the bind. */
+		if (r == UC_ERR_STATE)
+			goto busy;
+		if (r != 0)
 			return uc_diag_set(diag, r, NULL, 0, m->member_code,
 			    "ledger: cannot bind card %s to chip %s",
 			    m->card_serial, chip);
 		return 0;
 	}
-	if (strcmp(bound, chip) == 0)
-		return 0;
 	snprintf(reason, sizeof(reason), "bound to chip %s by a run that "
-	    "stopped before recording it, which may have written it; chip "
-	    "%s came instead", bound, chip);
+	    "stopped before recording it (%s), which may have written it; "
+	    "chip %s came instead", b.chip, b.by[0] != '\0' ? b.by :
+	    "station unknown", chip);
 	if ((r = spoil(x, m, reason)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot spoil card %s", m->card_serial);
 	x->sum->spoiled++;
-	emit(x, UC_STATION_SPOILED, m, bound, reason);
+	emit(x, UC_STATION_SPOILED, m, b.chip, reason);
 	/* Not ejected: this blank card is for the line's next serial. */
 	uc_transport_disconnect(x->o->transport, 0);
 	return 1;
+busy:
+	uc_transport_disconnect(x->o->transport, 0);
+	return 4;
 }
 
 static int
@@ -400,36 +472,7 @@ bind_pan_from_chip(struct run *x, const struct uc_member *m,
 	return 0;
 }
 
-/* Take the stations' lock (blocking); -1 when there is none. */
-static int
-lock_stations(const struct uc_station_opts *o, int *fd)
-{
-	*fd = -1;
-	if (o->lock_path == NULL)
-		return 0;
-	if ((*fd = open(o->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		return UC_ERR_IO;
-	while (flock(*fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			close(*fd);
-			*fd = -1;
-			return UC_ERR_IO;
-		}
-	}
-	return 0;
-}
-
-static void
-unlock_stations(int *fd)
-{
-	if (*fd >= 0) {
-		(void)flock(*fd, LOCK_UN);
-		close(*fd);
-		*fd = -1;
-	}
-}
-
-static int one_card_locked(struct run *x, struct uc_member *m,
+static int write_card(struct run *x, struct uc_member *m,
     struct uc_diag *diag);
 
 /*
@@ -468,21 +511,25 @@ connect_card(const struct run *x)
 }
 
 /*
- * With a card in hand, under the stations' lock: re-read the line (another
- * station may have finished it, or spoiled its card and reserved a new
- * serial), then write the card.  Returns 2 when the line turned out done:
- * the card stays in the reader, blank, for the next line; 3 when *stop was
- * set while waiting for a card.
+ * Wait for a card, then re-read the line (another station may have
+ * finished it, or spoiled its card and reserved a new serial) and write
+ * the card.  Returns 0 written; 1 spoiled or ejected (the line needs
+ * another try); 2 when the line turned out done; 4 when another station
+ * holds it now (in both, the card stays in the reader, blank, for the
+ * next line); 3 when *stop was set while waiting for a card.  `announce`:
+ * tell the operator which member the card is for (not when a line
+ * another station held is looked at again).
  */
 static int
-one_card(struct run *x, int64_t line_id, struct uc_member *m,
+one_card(struct run *x, int64_t line_id, struct uc_member *m, int announce,
     struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
 	double t0;
-	int done, fd = -1, r;
+	int done, r;
 
-	emit(x, UC_STATION_WAITING, m, NULL, NULL);
+	if (announce)
+		emit(x, UC_STATION_WAITING, m, NULL, NULL);
 	t0 = now_fine_ms();
 	r = connect_card(x);
 	x->sum->card_wait_ms += now_fine_ms() - t0;
@@ -493,33 +540,22 @@ one_card(struct run *x, int64_t line_id, struct uc_member *m,
 		    "no blank card came for %s %s%s%s", m->member_code,
 		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
 		    ": " : "", uc_transport_error_detail());
-	if (o->lock_path == NULL)
-		return one_card_locked(x, m, diag);
-	if ((r = lock_stations(o, &fd)) != 0)
-		return uc_diag_set(diag, r, o->lock_path, 0, NULL,
-		    "cannot take the stations' lock");
 	t0 = now_fine_ms();
 	r = uc_ledger_line_card(o->ledger, line_id, &done, m->card_serial);
 	x->sum->ledger_ms += now_fine_ms() - t0;
 	if (r != 0)
-		goto out;
-	if (done) {
-		r = 2;
-		goto out;
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "ledger: cannot read the line of %s", m->member_code);
+	if (done || m->card_serial[0] == '\0') {
+		/* Done, or its serial spoiled by another station. */
+		uc_transport_disconnect(o->transport, 0);
+		return done ? 2 : 1;
 	}
-	if (m->card_serial[0] == '\0') {
-		/* Our serial was spoiled by another station: next round. */
-		r = 1;
-		goto out;
-	}
-	r = one_card_locked(x, m, diag);
-out:
-	unlock_stations(&fd);
-	return r;
+	return write_card(x, m, diag);
 }
 
 static int
-one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
+write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
 	struct uc_perso_result pr;
@@ -623,6 +659,107 @@ spoil:
 	return 1;
 }
 
+/* Sleep ms in slices that look at *stop; 1 when it was set. */
+static int
+pause_ms(const struct run *x, int ms)
+{
+	struct timespec ts;
+	int slice;
+
+	for (; ms > 0; ms -= slice) {
+		if (stopped(x))
+			return 1;
+		slice = ms > STOP_POLL_MS ? STOP_POLL_MS : ms;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)slice * 1000000L;
+		(void)nanosleep(&ts, NULL);
+	}
+	return stopped(x);
+}
+
+/*
+ * One line of the request, until it has its card.  Returns 0 when the
+ * line is done (here or by another station; or *stop was set:
+ * summary->stopped), 4 when another station holds it now, or an error.
+ */
+static int
+do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
+{
+	const struct uc_station_opts *o = x->o;
+	struct uc_member m = x->tmpl;
+	json_int_t line_id = json_integer_value(json_object_get(line,
+	    "line_id"));
+	double t0;
+	int done, r, spoils;
+
+	if (get_str(line, "member_code", m.member_code,
+	    sizeof(m.member_code)) != 0 ||
+	    get_str(line, "full_name", m.full_name,
+	    sizeof(m.full_name)) != 0 || line_id <= 0)
+		return UC_ERR_LEDGER;
+	t0 = now_fine_ms();
+	r = uc_ledger_line_card(o->ledger, line_id, &done, m.card_serial);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
+		return r;
+	if (done) {
+		x->sum->already++;
+		return 0;
+	}
+	for (spoils = 0;;) {
+		if (stopped(x)) {
+			x->sum->stopped = 1;
+			return 0;
+		}
+		/* The serial is in the ledger before the first APDU. */
+		t0 = now_fine_ms();
+		r = m.card_serial[0] == '\0' ? reserve(x, line_id, &m) : 0;
+		x->sum->ledger_ms += now_fine_ms() - t0;
+		if (r != 0)
+			return uc_diag_set(diag, r, NULL, 0, m.member_code,
+			    "ledger: cannot reserve a card for %s",
+			    m.member_code);
+		r = one_card(x, line_id, &m, announce, diag);
+		if (r < 0 || r == 0)
+			return r;
+		if (r == 3) {
+			/* The reserved serial waits for the next run. */
+			x->sum->stopped = 1;
+			return 0;
+		}
+		if (r == 2) {
+			/* Another station finished this line. */
+			x->sum->already++;
+			return 0;
+		}
+		if (r == 4) {
+			if (announce)
+				emit(x, UC_STATION_DEFERRED, &m, NULL,
+				    "another station is writing this "
+				    "member's card; back to it later");
+			return 4;
+		}
+		/*
+		 * Spoiled: the line needs a new serial.  Skipped (not a
+		 * blank): the reserved serial waits for the next.
+		 */
+		if ((r = uc_ledger_line_card(o->ledger, line_id, &done,
+		    m.card_serial)) != 0)
+			return r;
+		if (done) {
+			/* Another station finished this line. */
+			x->sum->already++;
+			return 0;
+		}
+		if (m.card_serial[0] == '\0' &&
+		    ++spoils >= (o->max_spoils_per_line > 0 ?
+		    o->max_spoils_per_line : DEFAULT_SPOILS_PER_LINE))
+			return uc_diag_set(diag, UC_ERR_STATE, NULL, 0,
+			    m.member_code, "%d cards spoiled in a row for %s: "
+			    "stopping", spoils, m.member_code);
+	}
+}
+
 int
 uc_station_encode(const struct uc_station_opts *o,
     struct uc_station_summary *sum, struct uc_diag *diag)
@@ -630,9 +767,9 @@ uc_station_encode(const struct uc_station_opts *o,
 	struct run x;
 	json_t *req = NULL, *lines, *line;
 	const char *status, *type, *unit;
-	size_t i;
+	size_t i, *busy = NULL, nbusy = 0, keep;
 	double start = now_fine_ms(), t0;
-	int r, spoils;
+	int r;
 
 	if (sum != NULL)
 		memset(sum, 0, sizeof(*sum));
@@ -644,6 +781,8 @@ uc_station_encode(const struct uc_station_opts *o,
 	x.o = o;
 	x.sum = sum;
 	if ((r = kill_hook_init(&x, diag)) != 0)
+		return r;
+	if ((r = claimant_init(&x, diag)) != 0)
 		return r;
 
 	t0 = now_fine_ms();
@@ -689,87 +828,40 @@ uc_station_encode(const struct uc_station_opts *o,
 	    DEFAULT_YEARS_VALID);
 	sum->lines = json_array_size(lines);
 
-	json_array_foreach(lines, i, line) {
-		struct uc_member m = x.tmpl;
-		json_int_t line_id = json_integer_value(json_object_get(line,
-		    "line_id"));
-		int done;
-
-		if (get_str(line, "member_code", m.member_code,
-		    sizeof(m.member_code)) != 0 ||
-		    get_str(line, "full_name", m.full_name,
-		    sizeof(m.full_name)) != 0 || line_id <= 0) {
-			r = UC_ERR_LEDGER;
-			goto out;
-		}
-		t0 = now_fine_ms();
-		r = uc_ledger_line_card(o->ledger, line_id, &done,
-		    m.card_serial);
-		sum->ledger_ms += now_fine_ms() - t0;
-		if (r != 0)
-			goto out;
-		if (done) {
-			sum->already++;
-			continue;
-		}
-		for (spoils = 0;;) {
-			if (stopped(&x)) {
-				sum->stopped = 1;
-				r = 0;
-				goto out;
-			}
-			/* The serial is in the ledger before the first APDU. */
-			t0 = now_fine_ms();
-			r = m.card_serial[0] == '\0' ? reserve(&x, line_id,
-			    &m) : 0;
-			sum->ledger_ms += now_fine_ms() - t0;
-			if (r != 0) {
-				uc_diag_set(diag, r, NULL, 0, m.member_code,
-				    "ledger: cannot reserve a card for %s",
-				    m.member_code);
-				goto out;
-			}
-			r = one_card(&x, line_id, &m, diag);
-			if (r < 0)
-				goto out;
-			if (r == 3) {
-				/* The reserved serial waits for the next run. */
-				sum->stopped = 1;
-				r = 0;
-				goto out;
-			}
-			if (r == 0)
-				break;
-			if (r == 2) {
-				/* Another station finished this line. */
-				sum->already++;
-				break;
-			}
-			/*
-			 * Spoiled: the line needs a new serial.  Skipped (not
-			 * a blank): the reserved serial waits for the next.
-			 */
-			if ((r = uc_ledger_line_card(o->ledger, line_id,
-			    &done, m.card_serial)) != 0)
-				goto out;
-			if (done) {
-				/* Another station finished this line. */
-				sum->already++;
-				break;
-			}
-			if (m.card_serial[0] == '\0' &&
-			    ++spoils >= (o->max_spoils_per_line > 0 ?
-			    o->max_spoils_per_line : DEFAULT_SPOILS_PER_LINE)) {
-				r = uc_diag_set(diag, UC_ERR_STATE, NULL, 0,
-				    m.member_code, "%d cards spoiled in a row "
-				    "for %s: stopping", spoils, m.member_code);
-				goto out;
-			}
-		}
+	if ((busy = calloc(sum->lines + 1, sizeof(*busy))) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
 	}
+	json_array_foreach(lines, i, line) {
+		if ((r = do_line(&x, line, 1, diag)) < 0)
+			goto out;
+		if (sum->stopped)
+			goto stop;
+		if (r == 4)
+			busy[nbusy++] = i;
+	}
+	/* Lines other stations held: until each is done here or there. */
+	while (nbusy > 0) {
+		for (i = 0, keep = 0; i < nbusy; i++) {
+			line = json_array_get(lines, busy[i]);
+			if ((r = do_line(&x, line, 0, diag)) < 0)
+				goto out;
+			if (sum->stopped)
+				goto stop;
+			if (r == 4)
+				busy[keep++] = busy[i];
+		}
+		if (keep == nbusy && pause_ms(&x, BUSY_POLL_MS)) {
+			sum->stopped = 1;
+			goto stop;
+		}
+		nbusy = keep;
+	}
+stop:
 	r = 0;
 out:
 	sum->total_ms = now_fine_ms() - start;
+	free(busy);
 	json_decref(req);
 	return r;
 }

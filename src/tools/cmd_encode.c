@@ -34,6 +34,7 @@
 #include "unioncard/transport.h"
 
 #define DEFAULT_WAIT_S 60
+#define DEFAULT_LEASE_S 120
 
 static volatile sig_atomic_t stop_flag;
 
@@ -100,6 +101,7 @@ usage(FILE *f)
 	    "                 --keys DIR [--station NAME] [--signer SPEC]\n"
 	    "                 [--passphrase-file F] [--wait SECONDS]\n"
 	    "                 [--bank-key FILE] [--trace FILE] [--json]\n"
+	    "                 [--host NAME] [--lease SECONDS]\n"
 	    "\n"
 	    "Encode the cards of an accepted print request, one blank card per\n"
 	    "member: the card serial is reserved in the ledger before the first\n"
@@ -119,6 +121,14 @@ usage(FILE *f)
 	    "from it, binds the union record to it, and the ledger keeps only\n"
 	    "its HMAC under the bank-link key and its last four digits.\n"
 	    "\n"
+	    "Several stations may work one request at once, on one machine or\n"
+	    "several sharing the ledger file: each claims a member's line in the\n"
+	    "ledger before it writes the card; a station finding a line another\n"
+	    "one holds leaves its blank card for the next member and comes back\n"
+	    "to that line at the end.  A claim lasts while its station's process\n"
+	    "lives (same machine) or --lease seconds (another machine); after\n"
+	    "that its serial is spoiled and the member gets a new card.\n"
+	    "\n"
 	    "Options:\n"
 	    "  --request ID         the accepted request\n"
 	    "  --reader READER      pcsc:NAME (a card printer's encoder),\n"
@@ -134,6 +144,11 @@ usage(FILE *f)
 	    "                       DIR/bank-link.key)\n"
 	    "  --trace FILE         every APDU to FILE (secrets masked)\n"
 	    "  --json               one JSON object per event\n"
+	    "  --host NAME          this machine's name in the ledger's claims\n"
+	    "                       (default: the host name; machines sharing\n"
+	    "                       a ledger need different names)\n"
+	    "  --lease SECONDS      how long a claim by a station on another\n"
+	    "                       machine holds a member's card (120)\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-vcard hopper cards/ --count 20 --keys keys/\n"
@@ -160,6 +175,8 @@ kind_name(enum uc_station_event_kind k)
 		return "spoiled";
 	case UC_STATION_SKIPPED:
 		return "skipped";
+	case UC_STATION_DEFERRED:
+		return "deferred";
 	}
 	return "?";
 }
@@ -186,6 +203,11 @@ on_event_bar(struct out *o, const struct uc_station_event *ev)
 	case UC_STATION_SKIPPED:
 		bar_clear(o);
 		printf("ejected chip %s: %s\n", ev->chip_serial, ev->reason);
+		break;
+	case UC_STATION_DEFERRED:
+		bar_clear(o);
+		printf("%s %s: %s\n", ev->member_code, ev->full_name,
+		    ev->reason);
 		break;
 	}
 	bar_draw(o);
@@ -241,6 +263,10 @@ on_event(void *ctx, const struct uc_station_event *ev)
 		printf("        ejected chip %s: %s\n", ev->chip_serial,
 		    ev->reason);
 		break;
+	case UC_STATION_DEFERRED:
+		printf("        %s %s: %s\n", ev->member_code,
+		    ev->full_name, ev->reason);
+		break;
 	}
 	fflush(stdout);
 }
@@ -258,15 +284,16 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		{ "wait", required_argument, NULL, 'w' },
 		{ "bank-key", required_argument, NULL, 'B' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "lease", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *reader = NULL, *dir = NULL, *station = NULL;
 	const char *signer_spec = NULL, *pass_file = NULL, *request = NULL;
-	const char *trace_path = g->trace, *bank_key = NULL;
+	const char *trace_path = g->trace, *bank_key = NULL, *host = NULL;
 	char path[4096], *end = NULL;
-	char lock_path[4096];
 	struct uc_tool_keys_spec ks;
 	struct uc_tool_station_keys keys;
 	struct uc_transport *t = NULL;
@@ -279,7 +306,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	struct uc_diag d;
 	struct out out;
 	char took[32];
-	long wait_s = DEFAULT_WAIT_S;
+	long wait_s = DEFAULT_WAIT_S, lease_s = DEFAULT_LEASE_S;
 	long long rid;
 	int c, r, rc = UC_EXIT_FAIL, json = g->json;
 
@@ -301,6 +328,14 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 				    "86400 seconds");
 			break;
 		case 't': trace_path = optarg; break;
+		case 'H': host = optarg; break;
+		case 'L':
+			lease_s = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || lease_s < 1 ||
+			    lease_s > 86400)
+				return uc_tool_usage(g, "--lease takes 1 to "
+				    "86400 seconds");
+			break;
 		case 'B': bank_key = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
@@ -371,9 +406,8 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	so.event = on_event;
 	so.event_ctx = &out;
 	so.stop = &stop_flag;
-	snprintf(lock_path, sizeof(lock_path), "%s.station.lock",
-	    uc_tool_ledger_path(g));
-	so.lock_path = lock_path;
+	so.station_host = host;
+	so.claim_lease_s = (int)lease_s;
 	r = uc_station_encode(&so, &sum, &d);
 	bar_clear(&out);
 	if (!json)

@@ -142,6 +142,36 @@ test_newer_schema_refused(void **state)
 	assert_null(l2);
 }
 
+/* A file of the version before (no stations' claims) is upgraded. */
+static void
+test_older_schema_upgraded(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger *l2 = NULL;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	uc_ledger_free(&f->l);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE cards DROP COLUMN"
+	    " bound_by; ALTER TABLE cards DROP COLUMN bound_at;"
+	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
+	assert_int_equal(uc_ledger_login(l2, "admin", PW), 0);
+	uc_ledger_free(&l2);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT bound_by, bound_at"
+	    " FROM cards", -1, &st, NULL), SQLITE_OK);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1,
+	    &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), UC_LEDGER_SCHEMA_VERSION);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static void
 test_scope(void **state)
 {
@@ -367,12 +397,13 @@ test_card_bind(void **state)
 	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
 }
 
-/* The station's view of one line: its reserved card, then done. */
+/* The station's view of one line: its reserved card, its claim, done. */
 static void
 test_line_card(void **state)
 {
 	struct fx *f = *state;
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	char serial[UC_LEDGER_SERIAL_LEN + 1], old[UC_LEDGER_SERIAL_LEN + 1];
+	struct uc_ledger_binding b;
 	json_t *req = NULL, *c = NULL, *line;
 	int64_t id, line_id;
 	const char *code;
@@ -411,12 +442,40 @@ test_line_card(void **state)
 		    json_object_get(line, "member_code")), code) == 0);
 	}
 	json_decref(c);
+	/* a station's claim: recorded with the binding, taken over on the
+	 * same chip by another process, never moved to another chip */
+	assert_int_equal(uc_ledger_card_binding(f->l, serial, &b), 0);
+	assert_string_equal(b.status, "reserved");
+	assert_string_equal(b.chip, "");
+	assert_string_equal(b.by, "");
+	assert_int_equal(uc_ledger_card_bind_by(f->l, serial, "CHIPX", ""),
+	    UC_ERR_ARG);
+	assert_int_equal(uc_ledger_card_bind_by(f->l, serial, "CHIPX",
+	    "host-a/41"), 0);
+	assert_int_equal(uc_ledger_card_binding(f->l, serial, &b), 0);
+	assert_string_equal(b.chip, "CHIPX");
+	assert_string_equal(b.by, "host-a/41");
+	assert_true(b.at > 1700000000);
+	assert_int_equal(uc_ledger_card_bind_by(f->l, serial, "CHIPY",
+	    "host-b/7"), UC_ERR_STATE);
+	assert_int_equal(uc_ledger_card_bind(f->l, serial, "CHIPX"), 0);
+	assert_int_equal(uc_ledger_card_binding(f->l, serial, &b), 0);
+	assert_string_equal(b.by, "host-a/41");
+	assert_int_equal(uc_ledger_card_bind_by(f->l, serial, "CHIPX",
+	    "host-a/42"), 0);
+	assert_int_equal(uc_ledger_card_binding(f->l, serial, &b), 0);
+	assert_string_equal(b.chip, "CHIPX");
+	assert_string_equal(b.by, "host-a/42");
 	/* spoiled: no card; a new one reserved: that one; encoded: done */
 	assert_int_equal(uc_ledger_card_spoil(f->l, serial, "test"), 0);
+	memcpy(old, serial, sizeof(old));
 	assert_int_equal(uc_ledger_line_card(f->l, line_id, &done, serial), 0);
 	assert_int_equal(done, 0);
 	assert_string_equal(serial, "");
+	assert_int_equal(uc_ledger_card_binding(f->l, old, &b), 0);
+	assert_string_equal(b.status, "spoiled");
 	assert_int_equal(uc_ledger_card_reserve(f->l, line_id, serial), 0);
+	assert_string_not_equal(serial, old);
 	assert_int_equal(uc_ledger_card_encoded(f->l, serial, "CHIP1",
 	    (const unsigned char *)"pk", 2, (const unsigned char *)"h", 1), 0);
 	assert_int_equal(uc_ledger_line_card(f->l, line_id, &done, serial), 0);
@@ -607,6 +666,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_older_schema_upgraded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_codes_forward_only,

@@ -65,7 +65,7 @@ skip_case() {
 # fresh_ledger: the saved ledger again, nothing of an earlier case left
 fresh_ledger() {
 	rm -f "$UNIONCARD_LEDGER" "$UNIONCARD_LEDGER-wal" \
-	    "$UNIONCARD_LEDGER-shm" "$UNIONCARD_LEDGER.station.lock"
+	    "$UNIONCARD_LEDGER-shm"
 	cp "$TMP/base.db" "$UNIONCARD_LEDGER"
 }
 
