@@ -52,6 +52,7 @@ enum uc_station_event_kind {
 	UC_STATION_SPOILED,     /* a card failed; recorded as spoiled */
 	UC_STATION_SKIPPED,     /* a card that is not blank was ejected */
 	UC_STATION_DEFERRED,    /* another station holds the line: later */
+	UC_STATION_PULLED,      /* the card left mid-write: put it back */
 };
 
 struct uc_station_event {

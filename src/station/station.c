@@ -41,6 +41,8 @@
 #define STOP_POLL_MS 200
 /* A line another station holds is looked at again this often. */
 #define BUSY_POLL_MS 250
+/* A card pulled early this often on one line is then spoiled. */
+#define MAX_PULLED 3
 /* A claim on a line lasts this long without a sign of life. */
 #define DEFAULT_CLAIM_LEASE_S 120
 
@@ -70,6 +72,7 @@ struct run {
 	struct uc_member tmpl; /* unit, type, dates; per line the rest */
 	char me[UC_LEDGER_CLAIMANT_MAX + 1]; /* "HOST/PID": our claims */
 	char host[UC_LEDGER_CLAIMANT_MAX + 1];
+	int pulled;            /* cards pulled early on the current line */
 	unsigned long steps;   /* ledger writes begun in this run */
 	unsigned long kill_at; /* the test hook: 0 none */
 	int kill_after;        /* 1: after that write, 0: before it */
@@ -403,10 +406,15 @@ bind_chip(struct run *x, struct uc_member *m, struct uc_diag *diag)
 			    m->card_serial, chip);
 		return 0;
 	}
-	snprintf(reason, sizeof(reason), "bound to chip %s by a run that "
-	    "stopped before recording it (%s), which may have written it; "
-	    "chip %s came instead", b.chip, b.by[0] != '\0' ? b.by :
-	    "station unknown", chip);
+	if (strcmp(b.by, x->me) == 0)
+		snprintf(reason, sizeof(reason), "bound to chip %s, which "
+		    "was taken out before it was finished and may carry it; "
+		    "chip %s came instead", b.chip, chip);
+	else
+		snprintf(reason, sizeof(reason), "bound to chip %s by a run "
+		    "that stopped before recording it (%s), which may have "
+		    "written it; chip %s came instead", b.chip,
+		    b.by[0] != '\0' ? b.by : "station unknown", chip);
 	if ((r = spoil(x, m, reason)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot spoil card %s", m->card_serial);
@@ -554,6 +562,37 @@ one_card(struct run *x, int64_t line_id, struct uc_member *m, int announce,
 	return write_card(x, m, diag);
 }
 
+/* The card went away mid-write (pulled, or the reader failed). */
+static int
+card_gone(int r)
+{
+	return r == UC_ERR_CARD_REMOVED || r == UC_ERR_NO_CARD ||
+	    r == UC_ERR_CARD_RESET || r == UC_ERR_READER_GONE ||
+	    r == UC_ERR_TRANSPORT;
+}
+
+/*
+ * The card left the reader before it was finished.  Nothing is spoiled
+ * yet: the serial stays reserved and bound to that chip, and the line
+ * waits for a card again.  The same card put back is finished (or, if it
+ * was written whole, recorded as recovered); another card spoils the
+ * serial, since the pulled one may carry it (bind_chip).  Returns 1.
+ */
+static int
+pulled(struct run *x, const struct uc_member *m, const char *chip,
+    const char *stage)
+{
+	char why[REASON_MAX];
+
+	x->pulled++;
+	snprintf(why, sizeof(why), "the card left the reader during %s "
+	    "before it was finished: put the same card back to finish it "
+	    "(another card spoils serial %s)", stage, m->card_serial);
+	emit(x, UC_STATION_PULLED, m, chip, why);
+	uc_transport_disconnect(x->o->transport, 0);
+	return 1;
+}
+
 static int
 write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
@@ -601,6 +640,8 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		return skip(x, m, chip, "the card is not blank (already "
 		    "personalized)", diag);
 	}
+	if (r != 0 && card_gone(r) && x->pulled < MAX_PULLED)
+		return pulled(x, m, chip, uc_perso_stage_str(pr.stage));
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
 		    " %.80s%s%.256s", uc_perso_stage_str(pr.stage),
@@ -611,6 +652,8 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	t0 = now_fine_ms();
 	r = uc_verify_card(o->transport, &vo, &vr, &d);
 	x->sum->verify_ms += now_fine_ms() - t0;
+	if (r != 0 && card_gone(r) && x->pulled < MAX_PULLED)
+		return pulled(x, m, chip, "read-back");
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "read-back failed: %s",
 		    uc_strerror(r));
@@ -692,6 +735,7 @@ do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
 	double t0;
 	int done, r, spoils;
 
+	x->pulled = 0;
 	if (get_str(line, "member_code", m.member_code,
 	    sizeof(m.member_code)) != 0 ||
 	    get_str(line, "full_name", m.full_name,

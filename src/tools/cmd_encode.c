@@ -177,6 +177,8 @@ kind_name(enum uc_station_event_kind k)
 		return "skipped";
 	case UC_STATION_DEFERRED:
 		return "deferred";
+	case UC_STATION_PULLED:
+		return "pulled";
 	}
 	return "?";
 }
@@ -208,6 +210,11 @@ on_event_bar(struct out *o, const struct uc_station_event *ev)
 		bar_clear(o);
 		printf("%s %s: %s\n", ev->member_code, ev->full_name,
 		    ev->reason);
+		break;
+	case UC_STATION_PULLED:
+		bar_clear(o);
+		printf("PULLED card %s for %s: %s\n", ev->card_serial,
+		    ev->member_code, ev->reason);
 		break;
 	}
 	bar_draw(o);
@@ -266,6 +273,10 @@ on_event(void *ctx, const struct uc_station_event *ev)
 	case UC_STATION_DEFERRED:
 		printf("        %s %s: %s\n", ev->member_code,
 		    ev->full_name, ev->reason);
+		break;
+	case UC_STATION_PULLED:
+		printf("        PULLED card %s for %s: %s\n",
+		    ev->card_serial, ev->member_code, ev->reason);
 		break;
 	}
 	fflush(stdout);

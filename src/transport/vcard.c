@@ -10,12 +10,13 @@
  *
  * Nothing is waited for: the card is there or it is not.
  *
- * Test hook: UNIONCARD_VCARD_TEAR_AT=K[:before|after] pulls the card at
- * the K-th APDU this reader sends (counted from 1 since it was opened,
- * across the cards of a hopper), once: `before`, the default, the card
- * never sees that APDU; `after`, the card processes and commits it but
- * the answer is lost.  The tear tests of the station use it to pull a
- * card at every APDU of a run (applets-spec/virtual-card.md).
+ * Test hook: UNIONCARD_VCARD_TEAR_AT=K[:before|after][:back] pulls the
+ * card at the K-th APDU this reader sends (counted from 1 since it was
+ * opened, across the cards of a hopper), once: `before`, the default, the
+ * card never sees that APDU; `after`, the card processes and commits it
+ * but the answer is lost; `back`: the card is put back at once.  The tear
+ * tests of the station use it to pull a card at every APDU of a run
+ * (applets-spec/virtual-card.md).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -40,9 +41,14 @@ struct vcard_reader {
 	unsigned long sent;    /* APDUs sent since open, every card */
 	unsigned long tear_at; /* the test hook: 0 none */
 	int tear_mode;         /* UC_VCARD_TEAR_BEFORE or _AFTER */
+	int tear_back;         /* the torn card is put back (not gone) */
 };
 
-/* UNIONCARD_VCARD_TEAR_AT=K[:before|after], K >= 1; unset or empty: none. */
+/*
+ * UNIONCARD_VCARD_TEAR_AT=K[:before|after][:back], K >= 1; unset or
+ * empty: none.  `back`: the torn card is put back at once, as an operator
+ * would, and is the next card this reader connects to.
+ */
 static int
 tear_from_env(struct vcard_reader *v)
 {
@@ -51,20 +57,27 @@ tear_from_env(struct vcard_reader *v)
 
 	v->tear_at = 0;
 	v->tear_mode = UC_VCARD_TEAR_BEFORE;
+	v->tear_back = 0;
 	if (e == NULL || e[0] == '\0')
 		return 0;
 	errno = 0;
 	v->tear_at = strtoul(e, &end, 10);
 	if (e[0] < '0' || e[0] > '9' || errno != 0 || v->tear_at == 0)
 		goto bad;
-	if (strcmp(end, ":after") == 0)
+	if (strncmp(end, ":after", 6) == 0) {
 		v->tear_mode = UC_VCARD_TEAR_AFTER;
-	else if (end[0] != '\0' && strcmp(end, ":before") != 0)
+		end += 6;
+	} else if (strncmp(end, ":before", 7) == 0) {
+		end += 7;
+	}
+	if (strcmp(end, ":back") == 0)
+		v->tear_back = 1;
+	else if (end[0] != '\0')
 		goto bad;
 	return 0;
 bad:
 	v->tear_at = 0;
-	uc_transport_set_detail("%s=%s: want K[:before|after], K >= 1",
+	uc_transport_set_detail("%s=%s: want K[:before|after][:back], K >= 1",
 	    TEAR_ENV, e);
 	return UC_ERR_ARG;
 }
@@ -229,13 +242,16 @@ vcard_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 	if (r == UC_ERR_CARD_REMOVED) {
 		/*
 		 * A configured tear: the card left the reader and does not
-		 * come back to this one; a hopper feeds the next card.
+		 * come back to this one (a hopper feeds the next card),
+		 * unless it is put back.
 		 */
 		uc_vcard_free(&v->card);
-		if (v->n == 1)
-			v->ejected = 1;
-		else if (v->cur < v->n)
-			v->cur++;
+		if (!v->tear_back) {
+			if (v->n == 1)
+				v->ejected = 1;
+			else if (v->cur < v->n)
+				v->cur++;
+		}
 		*resp_len = 0;
 		return r;
 	}

@@ -6,10 +6,11 @@
 # every k in 1..N and both tear modes (the card never sees APDU k / it
 # processes APDU k but the answer is lost), on a fresh copy of the ledger:
 #   1. the station runs on a hopper of two blank cards, A's card torn at
-#      APDU k (UNIONCARD_VCARD_TEAR_AT): it must spoil the torn card's
-#      serial (or eject the card untouched, torn before anything was
-#      written) and go on to the second card for A in the same run, then stop with exit status 2 and a message
-#      when no card is left for B, never crash;
+#      APDU k (UNIONCARD_VCARD_TEAR_AT): it must say the card was pulled
+#      and then spoil its serial when the second card comes instead (or
+#      eject the card untouched, torn before anything was written), go on
+#      to the second card for A in the same run, then stop with exit
+#      status 2 and a message when no card is left for B, never crash;
 #   2. both cards are put back, a blank one joins them, and the station
 #      runs again: B gets the torn card if it can still be written (or a
 #      later one), and the run must finish (exit 0);
@@ -19,6 +20,11 @@
 #      audit chain intact.
 # k = N + 1 must leave A's card whole and tear B's first APDU instead:
 # that proves N is the whole of one card.
+# Then the torn card is put back at once (UNIONCARD_VCARD_TEAR_AT=k:MODE:back,
+# an operator pushing a card pulled too early back in), for every k and
+# both modes: the station must finish A on that same chip and spoil
+# nothing (torn at the first SELECT, it is "ejected" untouched and,
+# pushed back in, used for A all the same), B on the next.
 # With UC_TEST_SAMPLE=1 (the sanitizer build) half the cases run, every
 # k in one mode or the other (lib.sh skip_case).  The first argument is
 # the request type: regular (default) or linked.
@@ -71,8 +77,13 @@ for mode in before after; do
 		# The second line of output: what became of A's first card.
 		first=$(sed -n 2p "$TMP/enc.out")
 		if [ "$k" -le "$n" ]; then
-			echo "$first" | grep -q "SPOILED\|ejected" ||
+			echo "$first" | grep -q "SPOILED\|ejected\|PULLED" ||
 				fail "$label: A's first card: $first"
+			# pulled: its serial is spoiled when another card came
+			serial=$(echo "$first" | sed -n 's/.*PULLED card \([0-9]*\) .*/\1/p')
+			[ -z "$serial" ] || grep -q "SPOILED card $serial .*was taken out" \
+			    "$TMP/enc.out" || fail "$label: the pulled card's" \
+			    "serial was not spoiled: $(cat "$TMP/enc.out")"
 		else
 			echo "$first" | grep -q "^\[1/2\] encoded" ||
 				fail "$label: A's first card was torn: $first"
@@ -85,4 +96,44 @@ for mode in before after; do
 		k=$((k + 1))
 	done
 	ok "torn $mode each of the $n APDUs${UC_TEST_SAMPLE:+ (sampled)}: one live card each, the ledger true"
+done
+
+# The card put back at once: finished on the same chip, nothing spoiled.
+code_a=$(uc printer request show "$RID" --json | jq -r '.lines[0].member_code')
+for mode in before after; do
+	k=1
+	while [ "$k" -le "$n" ]; do
+		label="tear $mode APDU $k of $n, the card put back"
+		if skip_case "$k" "$mode"; then
+			k=$((k + 1))
+			continue
+		fi
+		fresh_ledger
+		hopper "$TMP/h" 3
+		UNIONCARD_VCARD_TEAR_AT="$k:$mode:back"
+		export UNIONCARD_VCARD_TEAR_AT
+		encode "$TMP/h"
+		unset UNIONCARD_VCARD_TEAR_AT
+		[ "$rc" = 0 ] || fail "$label: the station exited $rc:" \
+		    "$(cat "$TMP/enc.out")"
+		grep -q "SPOILED" "$TMP/enc.out" &&
+			fail "$label: a card was spoiled: $(cat "$TMP/enc.out")"
+		a=$(uc printer card list --request "$RID" --json | jq -r \
+		    --arg m "$code_a" '.[] | select(.member_code == $m and
+		    .status == "encoded") | .serial')
+		chip=$(uc printer card show "$a" | jq -r .chip_serial)
+		if [ "$k" = 1 ]; then
+			grep -q "ejected" "$TMP/enc.out" || fail "$label: the" \
+			    "card torn at its SELECT was not ejected: $(cat "$TMP/enc.out")"
+		else
+			grep -q "PULLED card $a " "$TMP/enc.out" || fail \
+			    "$label: no word of the pulled card: $(cat "$TMP/enc.out")"
+		fi
+		want=$(jq -r .serial "$TMP/h/card-0001.json")
+		[ "$chip" = "$want" ] || fail "$label: A is on chip $chip," \
+		    "not on the card put back, $want: $(cat "$TMP/enc.out")"
+		check_invariants "$label" "$TMP/h"
+		k=$((k + 1))
+	done
+	ok "torn $mode each of the $n APDUs and put back${UC_TEST_SAMPLE:+ (sampled)}: finished on the same chip, nothing spoiled"
 done
