@@ -364,8 +364,9 @@ test_perso_then_verify(void **state)
 	assert_int_equal(pr.stage, UC_PERSO_STAGE_DONE);
 	assert_int_equal(pr.lifecycle_before, 0x01);
 	assert_int_equal(pr.point[0], 0x04);
-	/* SELECT, IU, EA, GENERATE KEY, one STORE DATA, SET STATUS. */
-	assert_int_equal(pr.store_blocks, 1);
+	/* SELECT, IU, EA, STORE DATA E1, GENERATE KEY, STORE DATA EF,
+	 * SET STATUS. */
+	assert_int_equal(pr.store_blocks, 2);
 	assert_int_equal(pr.apdus, UC_PERSO_MIN_APDUS);
 
 	assert_int_equal(verify(path, &vr), 0);
@@ -437,6 +438,69 @@ test_wrong_master_key(void **state)
 	/* The right key still works afterwards. */
 	assert_int_equal(perso(path, &m, &master, &pr), 0);
 }
+/*
+ * A key file whose ENC key alone is wrong: the cryptograms (MAC keys only)
+ * pass, the card challenge (Key-ENC) does not.  The engine says so before
+ * EXTERNAL AUTHENTICATE; the card stays BLANK with no object, no key and
+ * every try, and takes the right key file afterwards.
+ */
+static void
+test_wrong_enc_key(void **state)
+{
+	char path[512];
+	struct uc_member m;
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+	struct uc_scp03_keys enc_only = master;
+	struct uc_transport *t = NULL;
+	struct uc_perso_keys k;
+	struct uc_diag d;
+	json_error_t e;
+	json_t *a, *b;
+
+	(void)state;
+	new_card(path, sizeof(path), "wrongenc");
+	a = json_load_file(path, 0, &e);
+	member(&m, "52000012345", "An");
+	enc_only.enc[7] ^= 0x80;
+
+	rig.mode = RIG_PLAIN;
+	snprintf(rig.path, sizeof(rig.path), "%s", path);
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	memset(&k, 0, sizeof(k));
+	k.scp_master = &enc_only;
+	k.signer = signer;
+	assert_int_equal(uc_perso_card(t, &m, &k, &pr, &d), UC_ERR_KEY);
+	uc_transport_free(&t);
+	assert_int_equal(pr.stage, UC_PERSO_STAGE_CHANNEL);
+	assert_string_equal(d.field, "secure channel");
+	assert_non_null(strstr(d.msg, "ENC key does not match this card"));
+	assert_non_null(strstr(d.msg, "nothing was written"));
+	/* SELECT and INITIALIZE UPDATE only. */
+	assert_int_equal(pr.apdus, 2);
+
+	b = json_load_file(path, 0, &e);
+	assert_string_equal(json_string_value(json_object_get(b,
+	    "lifecycle")), "BLANK");
+	assert_true(json_equal(json_object_get(a, "objects"),
+	    json_object_get(b, "objects")));
+	assert_true(json_equal(json_object_get(a, "keys"),
+	    json_object_get(b, "keys")));
+	assert_true(json_equal(
+	    json_object_get(json_object_get(a, "counters"), "auth_tries_left"),
+	    json_object_get(json_object_get(b, "counters"),
+	    "auth_tries_left")));
+	json_decref(a);
+	json_decref(b);
+
+	/* The same card with the right key file. */
+	assert_int_equal(perso(path, &m, &master, &pr), 0);
+	assert_int_equal(pr.lifecycle_before, 0x01);
+	assert_int_equal(verify(path, &vr), 0);
+	assert_true(vr.valid);
+}
+
 static void
 test_tampered_identity(void **state)
 {
@@ -697,6 +761,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_perso_then_verify),
 		cmocka_unit_test(test_wrong_master_key),
+		cmocka_unit_test(test_wrong_enc_key),
 		cmocka_unit_test(test_tampered_identity),
 		cmocka_unit_test(test_tampered_secobj),
 		cmocka_unit_test(test_tampered_pubkey),
