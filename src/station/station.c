@@ -546,6 +546,19 @@ out:
 	return r;
 }
 
+/*
+ * The station's key file does not fit a card that is ours (its MAC key
+ * does): every next card would fail the same way, so the run stops, and
+ * nothing was written, so nothing is spoiled (perso.h, UC_ERR_KEY).  A
+ * card refusing the cryptogram (UC_ERR_AUTH) may be another issuer's: it
+ * is spoiled and the run goes on.
+ */
+static int
+key_file_wrong(int r, const struct uc_perso_result *pr)
+{
+	return r == UC_ERR_KEY && pr->stage <= UC_PERSO_STAGE_IDENTITY;
+}
+
 static int
 one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
@@ -593,6 +606,12 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		return skip(x, m, chip, "the card is not blank (already "
 		    "personalized)", diag);
 	}
+	if (key_file_wrong(r, &pr))
+		return uc_diag_set(diag, r, NULL, 0, m->member_code, "%s; "
+		    "stopping before another card is tried: nothing spoiled, "
+		    "card %s stays blank in the reader and serial %s waits for "
+		    "the next run with the right key file", d.msg, chip,
+		    m->card_serial);
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
 		    " %.80s%s%.256s", uc_perso_stage_str(pr.stage),
