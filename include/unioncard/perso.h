@@ -106,11 +106,14 @@ struct uc_perso_result {
  *   UC_ERR_STATE         the card is PERSONALIZED or TERMINATED;
  *   UC_ERR_AUTH          wrong master keys (card cryptogram): nothing
  *                        was written;
- *   UC_ERR_KEY           at stage UC_PERSO_STAGE_IDENTITY: the secure
+ *   UC_ERR_KEY           at stage UC_PERSO_STAGE_CHANNEL: the secure
  *                        channel's ENC key does not match the card (its
- *                        MAC key does): the card refused the first,
- *                        encrypted write with 69 88 and nothing was
- *                        written.  The key file is wrong, not the card;
+ *                        MAC key does), seen in the card challenge;
+ *                        nothing was written.  At stage IDENTITY, the
+ *                        same seen by a card without pseudo-random
+ *                        challenges: it refused the first, encrypted
+ *                        write with 69 88, and nothing was written.  The
+ *                        key file is wrong, not the card;
  *   UC_ERR_SW_*          the card refused a command (res->last_sw);
  *   UC_ERR_SW_NOT_FOUND  a linked member on a card without a payment
  *                        application;

@@ -150,11 +150,22 @@ store_sequence(struct uc_scp03_host *h, struct uc_transport *t,
 	return 0;
 }
 
+/* Did opening the channel check the card challenge, i.e. Key-ENC? */
+static int
+enc_proven(const struct uc_scp03_host *h)
+{
+	struct uc_scp03_card_info info;
+
+	return uc_scp03_host_card_info(h, &info) == 0 && info.has_seq;
+}
+
 /*
  * The first write: E1 (and E3) in one sequence, encrypted.  The channel
  * opened, so the MAC keys are right; a card that cannot decrypt the data
- * (bad padding: 69 88, secure-channel.md §10) holds another ENC key.  A
- * refused sequence commits nothing (spec §5.3): the card is as it was.
+ * (bad padding: 69 88, secure-channel.md §10) holds another ENC key —
+ * unless the card challenge already proved it (a card with a
+ * pseudo-random challenge), when 69 88 is something else.  A refused
+ * sequence commits nothing (spec §5.3): the card is as it was.
  */
 static int
 store_identity(struct uc_scp03_host *h, struct uc_transport *t,
@@ -164,7 +175,7 @@ store_identity(struct uc_scp03_host *h, struct uc_transport *t,
 	struct uc_buf dgis = UC_BUF_INIT;
 	const char *was = res->lifecycle_before == LIFECYCLE_BLANK ?
 	    "still blank" : "as it was";
-	int r;
+	int r, proven = enc_proven(h);
 
 	res->stage = UC_PERSO_STAGE_IDENTITY;
 	res->last_sw = 0;
@@ -174,7 +185,7 @@ store_identity(struct uc_scp03_host *h, struct uc_transport *t,
 		goto out;
 	if ((r = store_sequence(h, t, &dgis, res, d, "store identity")) == 0)
 		goto out;
-	if (res->last_sw == SW_SM_DATA)
+	if (res->last_sw == SW_SM_DATA && !proven)
 		r = uc_diag_set(d, UC_ERR_KEY, NULL, 0, "secure channel",
 		    "the secure channel's ENC key does not match this card "
 		    "(wrong key file: its MAC key fits, its ENC key does "
