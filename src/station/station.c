@@ -608,10 +608,8 @@ one_card_locked(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	}
 	if (key_file_wrong(r, &pr))
 		return uc_diag_set(diag, r, NULL, 0, m->member_code, "%s; "
-		    "stopping before another card is tried: nothing spoiled, "
-		    "card %s stays blank in the reader and serial %s waits for "
-		    "the next run with the right key file", d.msg, chip,
-		    m->card_serial);
+		    "run stopped, nothing spoiled: card %s is still blank",
+		    d.msg, chip);
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
 		    " %.80s%s%.256s", uc_perso_stage_str(pr.stage),
