@@ -189,8 +189,8 @@ store_identity(struct uc_scp03_host *h, struct uc_transport *t,
 		r = uc_diag_set(d, UC_ERR_KEY, NULL, 0, "secure channel",
 		    "the secure channel's ENC key does not match this card "
 		    "(wrong key file: its MAC key fits, its ENC key does "
-		    "not); the card could not decrypt the first write and "
-		    "refused it, nothing was written, the card is %s", was);
+		    "not): the card refused the first write, nothing was "
+		    "written");
 	else if (res->last_sw != 0 && res->last_sw != UC_SW_OK)
 		r = uc_diag_set(d, r, NULL, 0, "store identity",
 		    "card answered %04X (%s) to the identity object; nothing "
