@@ -5,8 +5,8 @@
  *     a fresh state file whose every change is fsynced, as on a real chip
  *     every write is committed), with the APDUs each took against the
  *     fewest the spec allows (UC_PERSO_MIN_APDUS: SELECT, INITIALIZE
- *     UPDATE, EXTERNAL AUTHENTICATE, GENERATE KEY, one STORE DATA block
- *     carrying E1 and EF, SET STATUS);
+ *     UPDATE, EXTERNAL AUTHENTICATE, one STORE DATA block carrying E1,
+ *     GENERATE KEY, one STORE DATA block carrying EF, SET STATUS);
  *   - verification per card: time and APDUs (SELECT, GET DATA 00FF,
  *     INTERNAL AUTHENTICATE);
  *   - security objects signed per second against raw ECDSA P-256 signing

@@ -380,9 +380,9 @@ def sm_vectors(serial, e1, ef):
     keys = {"enc": dev, "mac": dev, "dek": dev, "kvn": 0x30}
     hc = bytes.fromhex("0011223344556677")
 
-    def open_session(seq, steps):
+    def open_session(seq, steps, host_keys=keys):
         cc = scp03_model.card_challenge(dev, seq, AID)
-        s = scp03_model.Session(keys, hc, cc)
+        s = scp03_model.Session(host_keys, hc, cc)
         iu_resp = serial + b"\x00\x01" + bytes([0x30, 0x03, 0x70]) + cc + \
             s.card_cryptogram + seq.to_bytes(3, "big")
         steps.append(step("INITIALIZE UPDATE (sequence counter %d)" % seq,
@@ -457,6 +457,39 @@ def sm_vectors(serial, e1, ef):
                        "tries left, shown in FCI tag 87, reset by a success",
         "card": "blank.json",
         "steps": a,
+    }
+
+    # A host whose Key-ENC is not the card's (a wrong key file): the
+    # cryptograms use S-MAC only, so the session opens; the card cannot
+    # decrypt the first write: 69 88, the session closed, nothing written.
+    bad = dict(keys, enc=bytes([dev[0] ^ 0x01]) + dev[1:])
+    w = [step("select", SELECT, h(fci(serial, 1)) + OK)]
+    s = open_session(1, w, bad)
+    w.append(step("EXTERNAL AUTHENTICATE, level 13: the host's Key-MAC is "
+                  "right", h(s.ext_auth(0x13)), OK))
+    w.append(sm(s, "STORE DATA of E1 encrypted under the wrong S-ENC: the "
+                "padding is wrong, 69 88", 0xE2, 0x88, 0x00,
+                dgi(0x00E1, e1), sw=0x6988))
+    w.append(step("GENERATE KEY: the session was closed", h(s.wrap(
+        0x80, 0x47, 0x80, 0x00, b"", 0)), "6982"))
+    w.append(step("select: still BLANK, 5 tries", SELECT,
+                  h(fci(serial, 1)) + OK))
+    w.append(step("GET DATA 00FF: no object", "00CA00FF00", OK))
+    s = open_session(2, w)
+    w.append(step("EXTERNAL AUTHENTICATE with the right keys",
+                  h(s.ext_auth(0x13)), OK))
+    w.append(sm(s, "the same STORE DATA under the right S-ENC", 0xE2, 0x88,
+                0x00, dgi(0x00E1, e1)))
+    w.append(step("select: PERSONALIZING", SELECT, h(fci(serial, 2)) + OK))
+    out["wrong-enc.json"] = {
+        "description": "A host with the card's Key-MAC and another Key-ENC "
+                       "(a wrong key file): the session opens, the first "
+                       "encrypted STORE DATA is refused with 69 88 and the "
+                       "card stays BLANK with no object; the right keys "
+                       "then write it (union-applet.md 5.8); computed with "
+                       "scp03_model.py",
+        "card": "blank.json",
+        "steps": w,
     }
     return out
 

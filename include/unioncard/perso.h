@@ -14,15 +14,18 @@
  *                              a wrong master key is detected from the
  *                              card cryptogram BEFORE anything is sent
  *                              that could change the card
+ *   STORE DATA x n             E1 (+ E3) in one sequence: the first write,
+ *                              and encrypted, so that a card holding
+ *                              another ENC key (which the cryptograms do
+ *                              not prove) refuses it and, the sequence
+ *                              being atomic, stays exactly as it was
  *   GENERATE KEY               the card's own P-256 key: object E2
- *   STORE DATA x n             E1 (+ E3) and the security object EF in ONE
- *                              sequence (EF is signed over E1, E2, E3
- *                              before any of them is sent), so the card
- *                              commits them atomically; n = 1 on a card
- *                              taking 2 KiB per APDU
+ *   STORE DATA x n             the security object EF, signed over E1,
+ *                              E2 (and E3); n = 1 on a card taking 2 KiB
+ *                              per APDU
  *   SET STATUS 03              locked: read-only for ever
  *
- * Six APDUs for a regular card on the virtual card.  The engine does not
+ * Seven APDUs for a regular card on the virtual card.  The engine does not
  * read the card back: that is the verifier's job (verify.h), which the
  * station runs next.
  */
@@ -45,7 +48,7 @@ extern "C" {
 #endif
 
 /* The fewest APDUs a regular card can be personalized in (see above). */
-#define UC_PERSO_MIN_APDUS 6
+#define UC_PERSO_MIN_APDUS 7
 
 struct uc_perso_keys {
 	/* SCP03 master keys (borrowed); diversified by the card serial. */
@@ -63,13 +66,15 @@ struct uc_perso_keys {
 	size_t bank_link_key_len;
 };
 
-/* Where a failed personalization stopped (for the station's ledger). */
+/* Where a failed personalization stopped (for the station's ledger), in
+ * the order of the sequence. */
 enum uc_perso_stage {
 	UC_PERSO_STAGE_NONE = 0,
 	UC_PERSO_STAGE_SELECT,
 	UC_PERSO_STAGE_CHANNEL,   /* nothing written yet */
-	UC_PERSO_STAGE_GENERATE,  /* the card may hold a new key */
-	UC_PERSO_STAGE_STORE,     /* the card may hold E2 only */
+	UC_PERSO_STAGE_IDENTITY,  /* the first write; if refused, none */
+	UC_PERSO_STAGE_GENERATE,  /* the card may hold E1 (E3), a new key */
+	UC_PERSO_STAGE_STORE,     /* the card may hold E1 (E3) and E2 */
 	UC_PERSO_STAGE_LOCK,      /* all objects written, not locked */
 	UC_PERSO_STAGE_DONE,
 };
@@ -101,11 +106,20 @@ struct uc_perso_result {
  *   UC_ERR_STATE         the card is PERSONALIZED or TERMINATED;
  *   UC_ERR_AUTH          wrong master keys (card cryptogram): nothing
  *                        was written;
+ *   UC_ERR_KEY           at stage UC_PERSO_STAGE_CHANNEL: the secure
+ *                        channel's ENC key does not match the card (its
+ *                        MAC key does), seen in the card challenge;
+ *                        nothing was written.  At stage IDENTITY, the
+ *                        same seen by a card without pseudo-random
+ *                        challenges: it refused the first, encrypted
+ *                        write with 69 88, and nothing was written.  The
+ *                        key file is wrong, not the card;
  *   UC_ERR_SW_*          the card refused a command (res->last_sw);
  *   UC_ERR_SW_NOT_FOUND  a linked member on a card without a payment
  *                        application;
  *   UC_ERR_PROTOCOL      the payment application answered malformed;
- *   UC_ERR_KEY           bank_link_key of the wrong length;
+ *   UC_ERR_KEY           (at stage SELECT) bank_link_key of the wrong
+ *                        length;
  *   UC_ERR_INVALID       the member does not fit the card (diag);
  *   a transport error    the card went away (res->stage says where).
  */

@@ -343,6 +343,16 @@ UC_API int uc_scp03_host_begin(struct uc_scp03_host *h,
     struct uc_apdu *iu);
 
 /*
+ * Step 1b, optional: the AID of the application the card derives its
+ * pseudo-random challenge from (5-16 bytes).  Step 2 then also checks the
+ * card challenge, KDF(Key-ENC, 02, counter || AID): it proves the card's
+ * Key-ENC, which the cryptograms (S-MAC only) do not.  Call after step 1
+ * (which forgets it).  Returns 0, UC_ERR_ARG, UC_ERR_STATE.
+ */
+UC_API int uc_scp03_host_expect_aid(struct uc_scp03_host *h,
+    const uint8_t *aid, size_t aid_len);
+
+/*
  * Step 2: consume the INITIALIZE UPDATE response (data without SW, and the
  * SW), derive the session keys, verify the card cryptogram and build
  * EXTERNAL AUTHENTICATE 84 82 sl 00 10 <host cryptogram || C-MAC>.
@@ -352,6 +362,10 @@ UC_API int uc_scp03_host_begin(struct uc_scp03_host *h,
  *   UC_ERR_AUTH        card cryptogram mismatch: wrong master key or key
  *                      version.  NOTHING must be sent: the card's failure
  *                      counter is untouched;
+ *   UC_ERR_KEY         the cryptogram is right but, with the AID given
+ *                      (step 1b) and a pseudo-random challenge, the card
+ *                      challenge is not: the card's Key-ENC differs from
+ *                      ours (its Key-MAC does not).  Nothing must be sent;
  *   UC_ERR_SW_* (uc_sw_to_err) for a status word other than 90 00 (69 83:
  *                      UC_ERR_SW_BLOCKED);
  *   UC_ERR_PROTOCOL    response of the wrong length, SCP id not 03, key
@@ -433,6 +447,16 @@ struct uc_transport;
 UC_API int uc_scp03_open(struct uc_transport *t,
     const struct uc_scp03_keys *card_keys, uint8_t sl,
     struct uc_scp03_host **out, uint16_t *sw);
+
+/*
+ * uc_scp03_open() that also checks the card challenge against aid, the
+ * application selected (uc_scp03_host_expect_aid): UC_ERR_KEY when the
+ * card's Key-ENC is not ours although its Key-MAC is — no EXTERNAL
+ * AUTHENTICATE was sent either.  aid NULL: as uc_scp03_open().
+ */
+UC_API int uc_scp03_open_aid(struct uc_transport *t,
+    const struct uc_scp03_keys *card_keys, const uint8_t *aid,
+    size_t aid_len, uint8_t sl, struct uc_scp03_host **out, uint16_t *sw);
 
 /*
  * Send one command through the session: wrap, exchange (chaining, GET

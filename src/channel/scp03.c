@@ -718,6 +718,8 @@ struct uc_scp03_host {
 	int have_info;
 	int awaiting_response;
 	uint8_t ea_data[EA_DATA_LEN];
+	uint8_t aid[AID_MAX];   /* uc_scp03_host_expect_aid(); 0: not known */
+	size_t aid_len;
 };
 
 int
@@ -812,6 +814,48 @@ uc_scp03_host_begin(struct uc_scp03_host *h, const struct uc_scp03_keys *keys,
 	return 0;
 }
 
+int
+uc_scp03_host_expect_aid(struct uc_scp03_host *h, const uint8_t *aid,
+    size_t aid_len)
+{
+	if (h == NULL || aid == NULL || aid_len < AID_MIN ||
+	    aid_len > AID_MAX)
+		return UC_ERR_ARG;
+	if (h->state != HOST_BEGUN)
+		return UC_ERR_STATE;
+	memcpy(h->aid, aid, aid_len);
+	h->aid_len = aid_len;
+	return 0;
+}
+
+/*
+ * A pseudo-random card challenge is KDF(Key-ENC, 02, SEQ || AID)
+ * (Amendment D 6.2.2.1): with the AID known, it proves the card's Key-ENC,
+ * which the cryptograms (S-MAC only) do not.  Checked after the card
+ * cryptogram, so that keys wrong throughout still give UC_ERR_AUTH.
+ */
+static int
+check_card_challenge(const struct uc_scp03_host *h)
+{
+	uint8_t ctx[SEQ_LEN + AID_MAX], want[UC_SCP03_CHALLENGE_LEN];
+	int r;
+
+	if (h->aid_len == 0 || !h->info.has_seq)
+		return 0;
+	ctx[0] = (uint8_t)(h->info.seq_counter >> 16);
+	ctx[1] = (uint8_t)(h->info.seq_counter >> 8);
+	ctx[2] = (uint8_t)h->info.seq_counter;
+	memcpy(ctx + SEQ_LEN, h->aid, h->aid_len);
+	if ((r = uc_scp03_kdf(h->keys.enc, UC_SCP03_DC_CARD_CHALLENGE, ctx,
+	    SEQ_LEN + h->aid_len, 64, want)) == 0 &&
+	    CRYPTO_memcmp(want, h->s.card_challenge,
+	    UC_SCP03_CHALLENGE_LEN) != 0)
+		r = UC_ERR_KEY;
+	OPENSSL_cleanse(ctx, sizeof(ctx));
+	OPENSSL_cleanse(want, sizeof(want));
+	return r;
+}
+
 /* Parse the INITIALIZE UPDATE response into h->info and the challenge. */
 static int
 parse_iu_response(struct uc_scp03_host *h, const uint8_t *resp, size_t len)
@@ -896,6 +940,9 @@ uc_scp03_host_authenticate(struct uc_scp03_host *h, const uint8_t *resp,
 		r = UC_ERR_AUTH;
 		goto fail;
 	}
+	/* the MAC keys fit; a wrong ENC key: send nothing more either */
+	if ((r = check_card_challenge(h)) != 0)
+		goto fail;
 	/* The static keys are no longer needed. */
 	uc_scp03_keys_wipe(&h->keys);
 

@@ -17,6 +17,14 @@ int
 uc_scp03_open(struct uc_transport *t, const struct uc_scp03_keys *card_keys,
     uint8_t sl, struct uc_scp03_host **out, uint16_t *sw)
 {
+	return uc_scp03_open_aid(t, card_keys, NULL, 0, sl, out, sw);
+}
+
+int
+uc_scp03_open_aid(struct uc_transport *t,
+    const struct uc_scp03_keys *card_keys, const uint8_t *aid,
+    size_t aid_len, uint8_t sl, struct uc_scp03_host **out, uint16_t *sw)
+{
 	struct uc_scp03_host *h = NULL;
 	struct uc_buf resp = UC_BUF_INIT;
 	struct uc_apdu iu, ea;
@@ -32,11 +40,15 @@ uc_scp03_open(struct uc_transport *t, const struct uc_scp03_keys *card_keys,
 		goto out;
 	if ((r = uc_scp03_host_begin(h, card_keys, 0, NULL, &iu)) != 0)
 		goto out;
+	if (aid != NULL && (r = uc_scp03_host_expect_aid(h, aid,
+	    aid_len)) != 0)
+		goto out;
 	if ((r = uc_apdu_exchange(t, &iu, 0, &resp, sw)) != 0)
 		goto out;
 	/*
-	 * The card cryptogram is checked here, before EXTERNAL AUTHENTICATE
-	 * exists: a wrong key costs the card no try.
+	 * The card cryptogram (and, with the AID, the card challenge) is
+	 * checked here, before EXTERNAL AUTHENTICATE exists: a wrong key
+	 * costs the card no try.
 	 */
 	if ((r = uc_scp03_host_authenticate(h, resp.data, resp.len, *sw, sl,
 	    &ea)) != 0)

@@ -6,7 +6,11 @@
  * card has its PAN) is checked before the secure channel opens, and the
  * secure channel itself checks the card cryptogram before sending
  * EXTERNAL AUTHENTICATE, so a wrong master key never costs the card a try
- * nor writes a byte.
+ * nor writes a byte.  The cryptograms prove only the MAC keys, so the
+ * first command that may change the card is one whose data is encrypted:
+ * STORE DATA of the identity (and bank link), before GENERATE KEY.  A
+ * card that cannot decrypt it (a wrong ENC key) refuses it with 69 88 and,
+ * STORE DATA being atomic, is left exactly as it was.
  */
 #include <string.h>
 
@@ -25,6 +29,7 @@
 #define LIFECYCLE_BLANK UC_LIFECYCLE_BLANK
 #define LIFECYCLE_PERSONALIZING UC_LIFECYCLE_PERSONALIZING
 #define LIFECYCLE_PERSONALIZED UC_LIFECYCLE_PERSONALIZED
+#define SW_SM_DATA 0x6988u /* the card could not unwrap the command */
 
 const char *
 uc_perso_stage_str(enum uc_perso_stage s)
@@ -36,10 +41,12 @@ uc_perso_stage_str(enum uc_perso_stage s)
 		return "select";
 	case UC_PERSO_STAGE_CHANNEL:
 		return "secure channel";
+	case UC_PERSO_STAGE_IDENTITY:
+		return "store identity";
 	case UC_PERSO_STAGE_GENERATE:
 		return "generate key";
 	case UC_PERSO_STAGE_STORE:
-		return "store data";
+		return "store security object";
 	case UC_PERSO_STAGE_LOCK:
 		return "lock";
 	case UC_PERSO_STAGE_DONE:
@@ -95,6 +102,178 @@ sha256(const uint8_t *p, size_t n, uint8_t out[32])
 	return 0;
 }
 
+/* Why the secure channel did not open; nothing was written. */
+static int
+channel_failed(int r, struct uc_diag *d)
+{
+	if (r == UC_ERR_AUTH)
+		return uc_diag_set(d, r, NULL, 0, "secure channel",
+		    "the card does not know these keys (wrong master key or "
+		    "key version); nothing was written");
+	if (r == UC_ERR_KEY)
+		return uc_diag_set(d, r, NULL, 0, "secure channel",
+		    "the secure channel's ENC key does not match this card "
+		    "(wrong key file: its MAC key fits, its ENC key does "
+		    "not); nothing was written");
+	return uc_diag_set(d, r, NULL, 0, "secure channel", "%s",
+	    uc_strerror(r));
+}
+
+/* One STORE DATA sequence: the DGIs in as many blocks as the card takes. */
+static int
+store_sequence(struct uc_scp03_host *h, struct uc_transport *t,
+    const struct uc_buf *dgis, struct uc_perso_result *res,
+    struct uc_diag *d, const char *what)
+{
+	struct uc_store_block blocks[UC_STORE_DATA_MAX_BLOCKS];
+	struct uc_apdu a;
+	size_t n_blocks = 0, i;
+	int r;
+
+	if ((r = uc_store_data_plan(dgis->len, res->block_max, blocks,
+	    UC_STORE_DATA_MAX_BLOCKS, &n_blocks)) != 0)
+		return uc_diag_set(d, r, NULL, 0, what,
+		    "%zu bytes do not fit 256 blocks of %zu", dgis->len,
+		    res->block_max);
+	for (i = 0; i < n_blocks; i++) {
+		memset(&a, 0, sizeof(a));
+		a.cla = CLA_GP;
+		a.ins = INS_STORE_DATA;
+		a.p1 = blocks[i].p1;
+		a.p2 = blocks[i].p2;
+		a.data = dgis->data + blocks[i].off;
+		a.lc = blocks[i].len;
+		if ((r = send_sm(h, t, &a, NULL, res, d, what)) != 0)
+			return r;
+		res->store_blocks++;
+	}
+	return 0;
+}
+
+/* Did opening the channel check the card challenge, i.e. Key-ENC? */
+static int
+enc_proven(const struct uc_scp03_host *h)
+{
+	struct uc_scp03_card_info info;
+
+	return uc_scp03_host_card_info(h, &info) == 0 && info.has_seq;
+}
+
+/*
+ * The first write: E1 (and E3) in one sequence, encrypted.  The channel
+ * opened, so the MAC keys are right; a card that cannot decrypt the data
+ * (bad padding: 69 88, secure-channel.md §10) holds another ENC key —
+ * unless the card challenge already proved it (a card with a
+ * pseudo-random challenge), when 69 88 is something else.  A refused
+ * sequence commits nothing (spec §5.3): the card is as it was.
+ */
+static int
+store_identity(struct uc_scp03_host *h, struct uc_transport *t,
+    const struct uc_buf *e1, const struct uc_buf *e3,
+    struct uc_perso_result *res, struct uc_diag *d)
+{
+	struct uc_buf dgis = UC_BUF_INIT;
+	const char *was = res->lifecycle_before == LIFECYCLE_BLANK ?
+	    "still blank" : "as it was";
+	int r, proven = enc_proven(h);
+
+	res->stage = UC_PERSO_STAGE_IDENTITY;
+	res->last_sw = 0;
+	if ((r = uc_dgi_append_object(&dgis, e1->data, e1->len)) != 0 ||
+	    (e3->len > 0 && (r = uc_dgi_append_object(&dgis, e3->data,
+	    e3->len)) != 0))
+		goto out;
+	if ((r = store_sequence(h, t, &dgis, res, d, "store identity")) == 0)
+		goto out;
+	if (res->last_sw == SW_SM_DATA && !proven)
+		r = uc_diag_set(d, UC_ERR_KEY, NULL, 0, "secure channel",
+		    "the secure channel's ENC key does not match this card "
+		    "(wrong key file: its MAC key fits, its ENC key does "
+		    "not): the card refused the first write, nothing was "
+		    "written");
+	else if (res->last_sw != 0 && res->last_sw != UC_SW_OK)
+		r = uc_diag_set(d, r, NULL, 0, "store identity",
+		    "card answered %04X (%s) to the identity object; nothing "
+		    "was written, the card is %s", res->last_sw,
+		    uc_sw_describe(res->last_sw), was);
+out:
+	uc_buf_free(&dgis);
+	return r;
+}
+
+/* GENERATE KEY: the card's P-256 key pair, its public half as E2. */
+static int
+generate_key(struct uc_scp03_host *h, struct uc_transport *t,
+    struct uc_buf *e2, struct uc_perso_result *res, struct uc_diag *d)
+{
+	struct uc_apdu a;
+	int r;
+
+	res->stage = UC_PERSO_STAGE_GENERATE;
+	memset(&a, 0, sizeof(a));
+	a.cla = CLA_GP;
+	a.ins = INS_GENERATE_KEY;
+	a.p1 = 0x80;
+	a.le = UC_APDU_LE_MAX_SHORT;
+	if ((r = send_sm(h, t, &a, e2, res, d, "generate key")) != 0)
+		return r;
+	return check_pubkey(e2, res->point, d);
+}
+
+/* The security object over E1, E2 (and E3), signed and written as EF. */
+static int
+store_secobj(struct uc_scp03_host *h, struct uc_transport *t,
+    const struct uc_perso_keys *keys, const struct uc_buf *e1,
+    const struct uc_buf *e2, const struct uc_buf *e3,
+    struct uc_perso_result *res, struct uc_diag *d)
+{
+	struct uc_buf der = UC_BUF_INIT, ef = UC_BUF_INIT, dgis = UC_BUF_INIT;
+	struct uc_secobj_item items[3];
+	size_t n_items = 0;
+	int r;
+
+	res->stage = UC_PERSO_STAGE_STORE;
+	items[n_items++] = (struct uc_secobj_item){ UC_DO_IDENTITY, e1->data,
+		e1->len };
+	items[n_items++] = (struct uc_secobj_item){ UC_DO_PUBKEY, e2->data,
+		e2->len };
+	if (e3->len > 0)
+		items[n_items++] = (struct uc_secobj_item){ UC_DO_BANK,
+			e3->data, e3->len };
+	if ((r = uc_secobj_create(keys->signer, res->serial, items, n_items,
+	    &der)) != 0) {
+		uc_diag_set(d, r, NULL, 0, "security object",
+		    "cannot sign: %s", uc_strerror(r));
+		goto out;
+	}
+	if ((r = uc_tlv_put(&ef, UC_DO_SECOBJ, der.data, der.len)) != 0 ||
+	    (r = sha256(ef.data, ef.len, res->secobj_sha256)) != 0 ||
+	    (r = uc_dgi_append(&dgis, UC_DO_SECOBJ, der.data, der.len)) != 0)
+		goto out;
+	r = store_sequence(h, t, &dgis, res, d, "store security object");
+out:
+	uc_buf_free(&der);
+	uc_buf_free(&ef);
+	uc_buf_free(&dgis);
+	return r;
+}
+
+/* SET STATUS 03: locked, read-only for ever. */
+static int
+lock_card(struct uc_scp03_host *h, struct uc_transport *t,
+    struct uc_perso_result *res, struct uc_diag *d)
+{
+	struct uc_apdu a;
+
+	res->stage = UC_PERSO_STAGE_LOCK;
+	memset(&a, 0, sizeof(a));
+	a.cla = CLA_GP;
+	a.ins = INS_SET_STATUS;
+	a.p1 = 0x80;
+	a.p2 = LIFECYCLE_PERSONALIZED;
+	return send_sm(h, t, &a, NULL, res, d, "set status");
+}
+
 int
 uc_perso_card(struct uc_transport *t, const struct uc_member *m,
     const struct uc_perso_keys *keys, struct uc_perso_result *res,
@@ -104,12 +283,7 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 	struct uc_scp03_keys card_keys;
 	struct uc_scp03_host *h = NULL;
 	struct uc_buf e1 = UC_BUF_INIT, e2 = UC_BUF_INIT, e3 = UC_BUF_INIT;
-	struct uc_buf der = UC_BUF_INIT, ef = UC_BUF_INIT, dgis = UC_BUF_INIT;
-	struct uc_store_block blocks[UC_STORE_DATA_MAX_BLOCKS];
-	struct uc_secobj_item items[3];
-	struct uc_apdu a;
 	uint64_t first = 0;
-	size_t n_items = 0, n_blocks = 0, i;
 	uint16_t sw = 0;
 	int r;
 
@@ -195,78 +369,20 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 	if ((r = uc_scp03_diversify(keys->scp_master, ci.serial,
 	    &card_keys)) != 0)
 		goto out;
-	if ((r = uc_scp03_open(t, &card_keys, UC_SCP03_SL_DEFAULT, &h,
-	    &sw)) != 0) {
+	if ((r = uc_scp03_open_aid(t, &card_keys,
+	    (const uint8_t *)UC_APPLET_AID, UC_APPLET_AID_LEN,
+	    UC_SCP03_SL_DEFAULT, &h, &sw)) != 0) {
 		res->last_sw = sw;
-		uc_diag_set(diag, r, NULL, 0, "secure channel", "%s",
-		    r == UC_ERR_AUTH ? "the card does not know these keys "
-		    "(wrong master key or key version); nothing was written" :
-		    uc_strerror(r));
+		channel_failed(r, diag);
 		goto out;
 	}
 
-	/* GENERATE KEY: E2. */
-	res->stage = UC_PERSO_STAGE_GENERATE;
-	memset(&a, 0, sizeof(a));
-	a.cla = CLA_GP;
-	a.ins = INS_GENERATE_KEY;
-	a.p1 = 0x80;
-	a.le = UC_APDU_LE_MAX_SHORT;
-	if ((r = send_sm(h, t, &a, &e2, res, diag, "generate key")) != 0 ||
-	    (r = check_pubkey(&e2, res->point, diag)) != 0)
-		goto out;
-
-	/* The security object over E1, E2 (and E3), then one sequence. */
-	res->stage = UC_PERSO_STAGE_STORE;
-	items[n_items++] = (struct uc_secobj_item){ UC_DO_IDENTITY, e1.data,
-		e1.len };
-	items[n_items++] = (struct uc_secobj_item){ UC_DO_PUBKEY, e2.data,
-		e2.len };
-	if (e3.len > 0)
-		items[n_items++] = (struct uc_secobj_item){ UC_DO_BANK,
-			e3.data, e3.len };
-	if ((r = uc_secobj_create(keys->signer, ci.serial, items, n_items,
-	    &der)) != 0) {
-		uc_diag_set(diag, r, NULL, 0, "security object",
-		    "cannot sign: %s", uc_strerror(r));
-		goto out;
-	}
-	if ((r = uc_tlv_put(&ef, UC_DO_SECOBJ, der.data, der.len)) != 0 ||
-	    (r = sha256(ef.data, ef.len, res->secobj_sha256)) != 0)
-		goto out;
-	if ((r = uc_dgi_append_object(&dgis, e1.data, e1.len)) != 0 ||
-	    (e3.len > 0 && (r = uc_dgi_append_object(&dgis, e3.data,
-	    e3.len)) != 0) ||
-	    (r = uc_dgi_append(&dgis, UC_DO_SECOBJ, der.data, der.len)) != 0)
-		goto out;
-	if ((r = uc_store_data_plan(dgis.len, res->block_max, blocks,
-	    UC_STORE_DATA_MAX_BLOCKS, &n_blocks)) != 0) {
-		uc_diag_set(diag, r, NULL, 0, "store data",
-		    "%zu bytes do not fit 256 blocks of %zu", dgis.len,
-		    res->block_max);
-		goto out;
-	}
-	for (i = 0; i < n_blocks; i++) {
-		memset(&a, 0, sizeof(a));
-		a.cla = CLA_GP;
-		a.ins = INS_STORE_DATA;
-		a.p1 = blocks[i].p1;
-		a.p2 = blocks[i].p2;
-		a.data = dgis.data + blocks[i].off;
-		a.lc = blocks[i].len;
-		if ((r = send_sm(h, t, &a, NULL, res, diag, "store data")) != 0)
-			goto out;
-		res->store_blocks++;
-	}
-
-	/* Lock. */
-	res->stage = UC_PERSO_STAGE_LOCK;
-	memset(&a, 0, sizeof(a));
-	a.cla = CLA_GP;
-	a.ins = INS_SET_STATUS;
-	a.p1 = 0x80;
-	a.p2 = LIFECYCLE_PERSONALIZED;
-	if ((r = send_sm(h, t, &a, NULL, res, diag, "set status")) != 0)
+	/* E1 (+ E3) first: encrypted, so a wrong ENC key changes nothing;
+	 * then the key, then EF (it covers E2), then the lock. */
+	if ((r = store_identity(h, t, &e1, &e3, res, diag)) != 0 ||
+	    (r = generate_key(h, t, &e2, res, diag)) != 0 ||
+	    (r = store_secobj(h, t, keys, &e1, &e2, &e3, res, diag)) != 0 ||
+	    (r = lock_card(h, t, res, diag)) != 0)
 		goto out;
 	res->stage = UC_PERSO_STAGE_DONE;
 	r = 0;
@@ -278,8 +394,5 @@ out:
 	uc_buf_free(&e1);
 	uc_buf_free(&e2);
 	uc_buf_free(&e3);
-	uc_buf_free(&der);
-	uc_buf_free(&ef);
-	uc_buf_free(&dgis);
 	return r;
 }

@@ -593,6 +593,19 @@ pulled(struct run *x, const struct uc_member *m, const char *chip,
 	return 1;
 }
 
+/*
+ * The station's key file does not fit a card that is ours (its MAC key
+ * does): every next card would fail the same way, so the run stops, and
+ * nothing was written, so nothing is spoiled (perso.h, UC_ERR_KEY).  A
+ * card refusing the cryptogram (UC_ERR_AUTH) may be another issuer's: it
+ * is spoiled and the run goes on.
+ */
+static int
+key_file_wrong(int r, const struct uc_perso_result *pr)
+{
+	return r == UC_ERR_KEY && pr->stage <= UC_PERSO_STAGE_IDENTITY;
+}
+
 static int
 write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
@@ -642,6 +655,10 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	}
 	if (r != 0 && card_gone(r) && x->pulled < MAX_PULLED)
 		return pulled(x, m, chip, uc_perso_stage_str(pr.stage));
+	if (key_file_wrong(r, &pr))
+		return uc_diag_set(diag, r, NULL, 0, m->member_code, "%s; "
+		    "run stopped, nothing spoiled: card %s is still blank",
+		    d.msg, chip);
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
 		    " %.80s%s%.256s", uc_perso_stage_str(pr.stage),

@@ -3,8 +3,10 @@
  * through the `vcard:` transport: a session at level 13 with protected
  * commands, a wrong key refused at the card cryptogram with the card's
  * failure counter untouched (checked in the card's state file), a real
- * 63 Cx, the reset of the counter on success, and the host diversifying
- * master keys from the data the card reports.
+ * 63 Cx, the reset of the counter on success, the host diversifying
+ * master keys from the data the card reports, and a wrong ENC key alone:
+ * caught at the card challenge, and else refused by the card at the first
+ * encrypted write, which leaves it BLANK.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -200,12 +202,112 @@ test_wrong_key_and_counter(void **state)
 	uc_scp03_keys_wipe(&master);
 }
 
+/* A session opened step by step, with a fixed host challenge, so that
+ * the session keys (and the card's view of our wrong ENC key) are the
+ * same on every run. */
+static struct uc_scp03_host *
+open_fixed(struct uc_transport *t, const struct uc_scp03_keys *k)
+{
+	static const uint8_t hc[8] = { 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+		0x77 };
+	struct uc_scp03_host *h = NULL;
+	struct uc_buf r = UC_BUF_INIT;
+	struct uc_apdu iu, ea;
+	uint16_t sw;
+
+	assert_int_equal(uc_scp03_host_new(&h), 0);
+	assert_int_equal(uc_scp03_host_begin(h, k, 0, hc, &iu), 0);
+	assert_int_equal(uc_apdu_exchange(t, &iu, 0, &r, &sw), 0);
+	assert_int_equal(uc_scp03_host_authenticate(h, r.data, r.len, sw,
+	    UC_SCP03_SL_DEFAULT, &ea), 0);
+	assert_int_equal(uc_apdu_exchange(t, &ea, 0, NULL, &sw), 0);
+	assert_int_equal(uc_scp03_host_confirm(h, sw, NULL), 0);
+	uc_buf_free(&r);
+	return h;
+}
+
+static void
+test_wrong_enc_key(void **state)
+{
+	/* DGI 00E1 with a well-formed identity for this card's serial. */
+	static const uint8_t e1[] = { 0x00, 0xE1, 0x38,
+		0xC0, 0x0B, '5', '2', '0', '0', '0', '0', '1', '2', '3', '4',
+		'5',
+		0xC1, 0x02, 'A', 'n',
+		0xC2, 0x01, 'X',
+		0xC3, 0x01, 'Y',
+		0xC4, 0x01, 0x01,
+		0xC5, 0x08, '2', '0', '2', '6', '1', '2', '0', '6',
+		0xC6, 0x08, '2', '0', '3', '1', '1', '2', '0', '6',
+		0xC7, 0x08, 0x55, 0x43, 0x20, 0x26, 0, 0, 0x13, 0x37 };
+	struct uc_apdu store = { 0x80, 0xE2, 0x88, 0x00, e1, sizeof(e1), 0,
+		0 };
+	struct uc_transport *t;
+	struct uc_scp03_host *h = NULL;
+	struct uc_scp03_keys k;
+	struct uc_vcard_new_opts opts;
+	struct uc_vcard *c = NULL;
+	struct uc_buf o = UC_BUF_INIT;
+	uint64_t before;
+	uint16_t sw;
+
+	(void)state;
+	/* a fresh blank card: test_session wrote the shared one */
+	memset(&opts, 0, sizeof(opts));
+	opts.serial = serial;
+	unlink(path);
+	assert_int_equal(uc_vcard_create(path, &opts), 0);
+	card_keys(&k);
+	k.enc[5] ^= 0x01;
+
+	/* told the AID, the host sees Key-ENC in the card challenge */
+	t = connect_card();
+	before = uc_transport_apdu_count(t);
+	assert_int_equal(uc_scp03_open_aid(t, &k, aid, sizeof(aid),
+	    UC_SCP03_SL_DEFAULT, &h, &sw), UC_ERR_KEY);
+	assert_null(h);
+	assert_int_equal(uc_transport_apdu_count(t) - before, 1);
+	uc_transport_free(&t);
+
+	/* not told it, the session opens (the MAC keys are right) and the
+	 * card cannot decrypt the first write: 69 88, nothing written */
+	t = connect_card();
+	h = open_fixed(t, &k);
+	assert_int_equal(uc_scp03_transmit(h, t, &store, NULL, &sw), 0);
+	assert_int_equal(sw, 0x6988);
+	uc_scp03_host_free(&h);
+	uc_transport_free(&t);
+	assert_int_equal(uc_vcard_load(path, &c, NULL), 0);
+	assert_string_equal(uc_vcard_lifecycle(c), "BLANK");
+	assert_int_equal(uc_vcard_object(c, 0xE1, &o), UC_ERR_NOT_FOUND);
+	assert_int_equal(uc_vcard_object(c, 0xE2, &o), UC_ERR_NOT_FOUND);
+	uc_vcard_free(&c);
+	assert_int_equal(tries_on_card(), UC_SCP03_TRIES_MAX);
+
+	/* the same write with the right keys is taken */
+	card_keys(&k);
+	t = connect_card();
+	h = open_fixed(t, &k);
+	assert_int_equal(uc_scp03_transmit(h, t, &store, NULL, &sw), 0);
+	assert_int_equal(sw, 0x9000);
+	uc_scp03_host_free(&h);
+	uc_transport_free(&t);
+	assert_int_equal(uc_vcard_load(path, &c, NULL), 0);
+	assert_string_equal(uc_vcard_lifecycle(c), "PERSONALIZING");
+	assert_int_equal(uc_vcard_object(c, 0xE1, &o), 0);
+	assert_int_equal(o.len, sizeof(e1) - 1);
+	uc_vcard_free(&c);
+	uc_buf_free(&o);
+	uc_scp03_keys_wipe(&k);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session),
 		cmocka_unit_test(test_wrong_key_and_counter),
+		cmocka_unit_test(test_wrong_enc_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -60,6 +60,24 @@ answer(const uint8_t *p, size_t n, uint8_t *resp, size_t cap, size_t *len)
 	return 0;
 }
 
+/* The 32-byte INITIALIZE UPDATE answer cut to the 29 bytes of a card
+ * whose challenge is random: the host can no longer check it. */
+static int
+random_challenge(struct ctx *c, const uint8_t *cmd, size_t cmd_len,
+    uint8_t *resp, size_t cap, size_t *resp_len)
+{
+	int r;
+
+	if ((r = uc_vcard_process(c->card, cmd, cmd_len, resp, cap,
+	    resp_len)) != 0 || *resp_len != 34 || resp[32] != 0x90)
+		return r;
+	resp[12] &= (uint8_t)~0x10u;
+	resp[29] = 0x90;
+	resp[30] = 0x00;
+	*resp_len = 31;
+	return 0;
+}
+
 static int
 rig_transmit(void *vc, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
     size_t cap, size_t *resp_len)
@@ -108,6 +126,11 @@ rig_transmit(void *vc, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 		if (is_get && rig.replace_get.len > 0)
 			return answer(rig.replace_get.data, rig.replace_get.len,
 			    resp, cap, resp_len);
+		break;
+	case RIG_RANDOM_CHALLENGE:
+		if (cmd_len >= 2 && cmd[1] == 0x50)
+			return random_challenge(c, cmd, cmd_len, resp, cap,
+			    resp_len);
 		break;
 	case RIG_PLAIN:
 		break;

@@ -21,6 +21,9 @@ enum rig_mode {
 	RIG_HUGE_RESPONSE,  /* GET DATA answered with 65536 bytes of junk */
 	RIG_REMOVED_AT_GET, /* the card is pulled at GET DATA */
 	RIG_REPLACE,        /* SELECT and GET DATA answered from replace_* */
+	RIG_RANDOM_CHALLENGE, /* INITIALIZE UPDATE answered as by a card
+	                       * with random challenges: i without 10, no
+	                       * counter; the cryptogram still holds */
 };
 
 struct rig {

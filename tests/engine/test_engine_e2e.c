@@ -364,8 +364,9 @@ test_perso_then_verify(void **state)
 	assert_int_equal(pr.stage, UC_PERSO_STAGE_DONE);
 	assert_int_equal(pr.lifecycle_before, 0x01);
 	assert_int_equal(pr.point[0], 0x04);
-	/* SELECT, IU, EA, GENERATE KEY, one STORE DATA, SET STATUS. */
-	assert_int_equal(pr.store_blocks, 1);
+	/* SELECT, IU, EA, STORE DATA E1, GENERATE KEY, STORE DATA EF,
+	 * SET STATUS. */
+	assert_int_equal(pr.store_blocks, 2);
 	assert_int_equal(pr.apdus, UC_PERSO_MIN_APDUS);
 
 	assert_int_equal(verify(path, &vr), 0);
@@ -437,6 +438,144 @@ test_wrong_master_key(void **state)
 	/* The right key still works afterwards. */
 	assert_int_equal(perso(path, &m, &master, &pr), 0);
 }
+/* uc_perso_card on the rig in a given mode, keeping the diagnostic. */
+static int
+perso_on(const char *path, enum rig_mode mode, const struct uc_member *m,
+    const struct uc_scp03_keys *mk, struct uc_perso_result *res,
+    struct uc_diag *d)
+{
+	struct uc_transport *t = NULL;
+	struct uc_perso_keys k;
+	int r;
+
+	rig.mode = mode;
+	snprintf(rig.path, sizeof(rig.path), "%s", path);
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	memset(&k, 0, sizeof(k));
+	k.scp_master = mk;
+	k.signer = signer;
+	r = uc_perso_card(t, m, &k, res, d);
+	uc_transport_free(&t);
+	rig.mode = RIG_PLAIN;
+	return r;
+}
+
+/* The card's objects, lifecycle, keys and tries are as in before. */
+static void
+assert_unchanged(json_t *before, const char *path)
+{
+	json_error_t e;
+	json_t *after = json_load_file(path, 0, &e);
+
+	assert_non_null(after);
+	assert_string_equal(json_string_value(json_object_get(after,
+	    "lifecycle")), "BLANK");
+	assert_true(json_equal(json_object_get(before, "objects"),
+	    json_object_get(after, "objects")));
+	assert_true(json_equal(json_object_get(before, "keys"),
+	    json_object_get(after, "keys")));
+	assert_true(json_equal(
+	    json_object_get(json_object_get(before, "counters"),
+	    "auth_tries_left"),
+	    json_object_get(json_object_get(after, "counters"),
+	    "auth_tries_left")));
+	json_decref(after);
+}
+
+/*
+ * A key file whose ENC key alone is wrong: the cryptograms (MAC keys only)
+ * pass, the card challenge (Key-ENC) does not.  The engine says so before
+ * EXTERNAL AUTHENTICATE; the card stays BLANK with no object, no key and
+ * every try, and takes the right key file afterwards.
+ */
+static void
+test_wrong_enc_key(void **state)
+{
+	char path[512];
+	struct uc_member m;
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+	struct uc_scp03_keys enc_only = master;
+	struct uc_diag d;
+	json_error_t e;
+	json_t *a;
+
+	(void)state;
+	new_card(path, sizeof(path), "wrongenc");
+	a = json_load_file(path, 0, &e);
+	member(&m, "52000012345", "An");
+	enc_only.enc[7] ^= 0x80;
+
+	assert_int_equal(perso_on(path, RIG_PLAIN, &m, &enc_only, &pr, &d),
+	    UC_ERR_KEY);
+	assert_int_equal(pr.stage, UC_PERSO_STAGE_CHANNEL);
+	assert_string_equal(d.field, "secure channel");
+	assert_non_null(strstr(d.msg, "ENC key does not match this card"));
+	assert_non_null(strstr(d.msg, "nothing was written"));
+	/* SELECT and INITIALIZE UPDATE only. */
+	assert_int_equal(pr.apdus, 2);
+
+	assert_unchanged(a, path);
+	json_decref(a);
+
+	/* The same card with the right key file. */
+	assert_int_equal(perso(path, &m, &master, &pr), 0);
+	assert_int_equal(pr.lifecycle_before, 0x01);
+	assert_int_equal(verify(path, &vr), 0);
+	assert_true(vr.valid);
+}
+
+/*
+ * The same key file and a card whose challenge cannot be checked (random
+ * challenges): the channel opens, and the card refuses the first write,
+ * which is encrypted, so that it is still BLANK with no object and no
+ * key.  In about one run in 255 the garbage it decrypts ends in valid
+ * padding and it refuses the identity object itself (6A 80) instead of
+ * 69 88: nothing is written either way.
+ */
+static void
+test_wrong_enc_key_first_write(void **state)
+{
+	char path[512];
+	struct uc_member m;
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+	struct uc_scp03_keys enc_only = master;
+	struct uc_diag d;
+	json_error_t e;
+	json_t *a;
+	int r;
+
+	(void)state;
+	new_card(path, sizeof(path), "wrongenc2");
+	a = json_load_file(path, 0, &e);
+	member(&m, "52000012345", "An");
+	enc_only.enc[0] ^= 0x01;
+	r = perso_on(path, RIG_RANDOM_CHALLENGE, &m, &enc_only, &pr, &d);
+	assert_int_equal(pr.stage, UC_PERSO_STAGE_IDENTITY);
+	/* SELECT, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE, STORE DATA. */
+	assert_int_equal(pr.apdus, 4);
+	if (pr.last_sw == 0x6988) {
+		assert_int_equal(r, UC_ERR_KEY);
+		assert_non_null(strstr(d.msg,
+		    "ENC key does not match this card"));
+	} else {
+		assert_int_equal(pr.last_sw, 0x6A80);
+		assert_int_equal(r, UC_ERR_SW_WRONG_DATA);
+	}
+	assert_non_null(strstr(d.msg, "nothing was written"));
+	assert_unchanged(a, path);
+	json_decref(a);
+
+	/* The right key file writes it, challenge unchecked or not. */
+	assert_int_equal(perso_on(path, RIG_RANDOM_CHALLENGE, &m, &master,
+	    &pr, &d), 0);
+	assert_int_equal(pr.lifecycle_before, 0x01);
+	assert_int_equal(verify(path, &vr), 0);
+	assert_true(vr.valid);
+}
+
 static void
 test_tampered_identity(void **state)
 {
@@ -697,6 +836,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_perso_then_verify),
 		cmocka_unit_test(test_wrong_master_key),
+		cmocka_unit_test(test_wrong_enc_key),
+		cmocka_unit_test(test_wrong_enc_key_first_write),
 		cmocka_unit_test(test_tampered_identity),
 		cmocka_unit_test(test_tampered_secobj),
 		cmocka_unit_test(test_tampered_pubkey),
