@@ -53,6 +53,14 @@ typedef json_t *(*lg_row_fn)(struct uc_ledger *l, sqlite3_stmt *st);
  * row.  The statement stays the caller's to finalize. */
 int lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
     json_t **out);
+/*
+ * The whole of a list call: UC_ERR_ARG without out or l, UC_ERR_PERM
+ * with nobody logged in, else run sql (scoped: its ?1/?2 bound by
+ * lg_bind_scope, so it sees the actor's subtree) and set *out to its rows
+ * as lg_rows_json does.
+ */
+int lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
+    lg_row_fn row, json_t **out);
 
 int lg_begin(struct uc_ledger *l);
 int lg_commit(struct uc_ledger *l);
@@ -84,6 +92,17 @@ int lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
 /* Look a unit up by code / id (UC_ERR_NOT_FOUND). */
 int lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u);
 int lg_unit_by_id(struct uc_ledger *l, int64_t id, struct lg_unit *u);
+/*
+ * The unit and status of one object (a request, a card...): sql, with
+ * its one ? bound to id, selects the owning unit's id and (unless status
+ * is NULL) the object's status text.  UC_ERR_NOT_FOUND without a row.
+ */
+int lg_unit_status(struct uc_ledger *l, const char *sql, int64_t id,
+    struct lg_unit *u, char status[16]);
+/* Unit `code` into *u, once the actor is known to have one of roles over
+ * it (lg_unit_by_code, then lg_need). */
+int lg_unit_need(struct uc_ledger *l, const char *code, int roles,
+    struct lg_unit *u);
 
 /*
  * Scope checks.  lg_need_actor: someone is logged in.  lg_need: the actor
@@ -118,6 +137,9 @@ int lg_serial_parse(unsigned prefix, const char *s, int64_t *n);
 /* Add n entered / approved members to a unit's counter for day. */
 int lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
     int64_t entered, int64_t approved);
+
+/* Lower-case hex of n bytes, NUL-terminated (out holds 2n + 1). */
+void lg_hex(const unsigned char *p, size_t n, char *out);
 
 /* Password hashing (PBKDF2-HMAC-SHA256). */
 int lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap);

@@ -200,9 +200,8 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 		goto done;
 	if ((r = lg_begin(l)) != 0)
 		goto done;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_CLERK | UC_ROLE_ADMIN,
+	    &u)) != 0)
 		goto out;
 	if ((r = uc_csv_header_require(csv, member_cols, C_N, C_N, idx, d))
 	    != 0)
@@ -359,9 +358,8 @@ uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_CLERK | UC_ROLE_ADMIN,
+	    &u)) != 0)
 		goto out;
 	if ((r = lg_prepare(l, &st, "UPDATE members SET status = 'submitted'"
 	    " WHERE unit_id = ? AND status = 'entered'")) != 0)
