@@ -340,6 +340,24 @@ copy_run(struct uc_csv *r, char *w, const char *field_start, size_t *raw,
 	return w + i;
 }
 
+/*
+ * Before one more byte of field nf: UC_ERR_INVALID (sticky, in d) once
+ * the row has taken more than max_record bytes (raw) or the field
+ * already holds max_field (len); else 0.
+ */
+static int
+too_long(struct uc_csv *r, struct uc_diag *d, size_t raw, size_t len,
+    size_t nf)
+{
+	if (raw > r->lim.max_record)
+		return fail(r, d, UC_ERR_INVALID, r->rec_line, (long)nf,
+		    "row longer than %zu bytes", r->lim.max_record);
+	if (len >= r->lim.max_field)
+		return fail(r, d, UC_ERR_INVALID, r->rec_line, (long)nf,
+		    "field longer than %zu bytes", r->lim.max_field);
+	return 0;
+}
+
 int
 uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
     size_t *nfields, struct uc_diag *d)
@@ -411,17 +429,9 @@ again:
 				} else if (c == '\n') {
 					r->line++;
 				}
-				if (raw > lim->max_record)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "row longer than %zu bytes",
-					    lim->max_record);
-				if ((size_t)(w - field_start) >=
-				    lim->max_field)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "field longer than %zu bytes",
-					    lim->max_field);
+				if ((ret = too_long(r, d, raw,
+				    (size_t)(w - field_start), nf)) != 0)
+					return ret;
 				*w++ = (char)c;
 			}
 			if (c != ',' && c != '\n' && c != '\r' && c >= 0)
@@ -434,17 +444,9 @@ again:
 					return fail(r, d, UC_ERR_INVALID,
 					    r->rec_line, (long)nf,
 					    "quote inside an unquoted field");
-				if (raw > lim->max_record)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "row longer than %zu bytes",
-					    lim->max_record);
-				if ((size_t)(w - field_start) >=
-				    lim->max_field)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "field longer than %zu bytes",
-					    lim->max_field);
+				if ((ret = too_long(r, d, raw,
+				    (size_t)(w - field_start), nf)) != 0)
+					return ret;
 				*w++ = (char)c;
 				w = copy_run(r, w, field_start, &raw, 0);
 				c = get_byte(r);
