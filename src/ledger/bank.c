@@ -246,19 +246,6 @@ out:
 	return r;
 }
 
-static void
-hex32(const unsigned char h[32], char out[65])
-{
-	static const char x[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = x[h[i] >> 4];
-		out[2 * i + 1] = x[h[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 static int
 stage_record(sqlite3_stmt *st, const struct uc_bank_record *rec)
 {
@@ -440,7 +427,7 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 	sqlite3_bind_int64(st, 1, res.import_id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
-	hex32(res.sha256, hx);
+	lg_hex(res.sha256, 32, hx);
 	snprintf(obj, sizeof(obj), "bank import %lld",
 	    (long long)res.import_id);
 	snprintf(det, sizeof(det), "file=%s sha256=%s rows=%llu", base, hx,

@@ -724,6 +724,19 @@ lg_unit_need(struct uc_ledger *l, const char *code, int roles,
 }
 
 int
+lg_unit_see(struct uc_ledger *l, const char *code, const char *action,
+    struct lg_unit *u)
+{
+	int r;
+
+	if ((r = lg_unit_by_code(l, code, u)) != 0)
+		return r;
+	if ((r = lg_need(l, ~0, u)) != 0)
+		lg_refused(l, action, u->code, u->code);
+	return r;
+}
+
+int
 lg_in_subtree(const struct lg_unit *top, const struct lg_unit *u)
 {
 	size_t n = strlen(top->path);

@@ -103,6 +103,10 @@ int lg_unit_status(struct uc_ledger *l, const char *sql, int64_t id,
  * it (lg_unit_by_code, then lg_need). */
 int lg_unit_need(struct uc_ledger *l, const char *code, int roles,
     struct lg_unit *u);
+/* Unit `code` into *u for a read: any role, inside the actor's subtree;
+ * a refusal is audited as `action` on that unit (lg_refused). */
+int lg_unit_see(struct uc_ledger *l, const char *code, const char *action,
+    struct lg_unit *u);
 
 /*
  * Scope checks.  lg_need_actor: someone is logged in.  lg_need: the actor

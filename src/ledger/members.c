@@ -621,12 +621,8 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 	*out = NULL;
 	if (l == NULL || unit_code == NULL)
 		return UC_ERR_ARG;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
+	if ((r = lg_unit_see(l, unit_code, "member.list", &u)) != 0)
 		return r;
-	if ((r = lg_need(l, ~0, &u)) != 0) {
-		lg_refused(l, "member.list", u.code, u.code);
-		return r;
-	}
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id = ?1 AND"
 	    " (?2 IS NULL OR m.status = ?2) ORDER BY m.id")) != 0)
 		return r;

@@ -137,12 +137,9 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	}
 	uc_date_to_ymd(day, &year, &mo, &dd);
 	if (unit_code != NULL) {
-		if ((r = lg_unit_by_code(l, unit_code, &top)) != 0)
+		if ((r = lg_unit_see(l, unit_code, "report.progress",
+		    &top)) != 0)
 			return r;
-		if ((r = lg_need(l, ~0, &top)) != 0) {
-			lg_refused(l, "report.progress", top.code, top.code);
-			return r;
-		}
 	} else {
 		top = l->acct_unit;
 	}
