@@ -705,24 +705,27 @@ uc_csv_append_record(struct uc_buf *out, const struct uc_csv_field *fields,
 	return uc_buf_append(out, "\r\n", 2);
 }
 
+/*
+ * The end of a record write: when r is 0, b's bytes go to fp (UC_ERR_IO
+ * if they do not all go); b is freed either way.  Returns the result.
+ */
+static int
+write_buf(FILE *fp, struct uc_buf *b, int r)
+{
+	if (r == 0 && fwrite(b->data, 1, b->len, fp) != b->len)
+		r = UC_ERR_IO;
+	uc_buf_free(b);
+	return r;
+}
+
 int
 uc_csv_write_record(FILE *fp, const struct uc_csv_field *fields, size_t n)
 {
 	struct uc_buf b = UC_BUF_INIT;
-	int r;
 
 	if (fp == NULL)
 		return UC_ERR_ARG;
-	if ((r = uc_csv_append_record(&b, fields, n)) != 0)
-		goto out;
-	if (fwrite(b.data, 1, b.len, fp) != b.len) {
-		r = UC_ERR_IO;
-		goto out;
-	}
-	r = 0;
-out:
-	uc_buf_free(&b);
-	return r;
+	return write_buf(fp, &b, uc_csv_append_record(&b, fields, n));
 }
 
 int
@@ -744,14 +747,7 @@ uc_csv_write_strings(FILE *fp, const char *const fields[], size_t n)
 		if ((r = append_field(&b, &f)) != 0)
 			goto out;
 	}
-	if ((r = uc_buf_append(&b, "\r\n", 2)) != 0)
-		goto out;
-	if (fwrite(b.data, 1, b.len, fp) != b.len) {
-		r = UC_ERR_IO;
-		goto out;
-	}
-	r = 0;
+	r = uc_buf_append(&b, "\r\n", 2);
 out:
-	uc_buf_free(&b);
-	return r;
+	return write_buf(fp, &b, r);
 }
