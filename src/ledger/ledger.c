@@ -2,11 +2,13 @@
  * ledger.c - opening the ledger, migrations, transactions, the audit
  * chain, accounts and logging in.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -850,6 +852,54 @@ lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
 	sqlite3_bind_int64(st, 4, approved);
 	r = lg_err(sqlite3_step(st));
 	sqlite3_finalize(st);
+	return r;
+}
+
+/* --- files written whole ---------------------------------------------- */
+
+int
+lg_file_open(struct uc_ledger *why, const char *path, char **tmp, FILE **f)
+{
+	*f = NULL;
+	if (asprintf(tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+		*tmp = NULL;
+		return UC_ERR_NOMEM;
+	}
+	if ((*f = fopen(*tmp, "wb")) == NULL) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "cannot write %s: %s", *tmp, strerror(errno));
+		return UC_ERR_IO;
+	}
+	return 0;
+}
+
+int
+lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
+    FILE **f)
+{
+	FILE *fp = *f;
+
+	*f = NULL;
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0 || fclose(fp) != 0)
+		return UC_ERR_IO;
+	if (rename(tmp, path) != 0) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "cannot rename to %s: %s", path, strerror(errno));
+		return UC_ERR_IO;
+	}
+	return 0;
+}
+
+int
+lg_file_end(int r, char *tmp, FILE *f)
+{
+	if (f != NULL)
+		fclose(f);
+	if (r != 0 && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
 	return r;
 }
 

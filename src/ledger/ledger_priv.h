@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "unioncard/ledger.h"
 
@@ -141,6 +142,20 @@ int lg_serial_parse(unsigned prefix, const char *s, int64_t *n);
 /* Add n entered / approved members to a unit's counter for day. */
 int lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
     int64_t entered, int64_t approved);
+
+/*
+ * A file written whole or not at all.  lg_file_open: create path's
+ * temporary sibling (*tmp, "PATH.tmp.PID") open for writing as *f.
+ * lg_file_commit: flush, sync and close *f (*f = NULL), then rename *tmp
+ * to path.  lg_file_end: close *f if still open, remove *tmp unless r is
+ * 0, free it; returns r.  When why is not NULL, an open or rename failure
+ * is also told in why->refusal.
+ */
+int lg_file_open(struct uc_ledger *why, const char *path, char **tmp,
+    FILE **f);
+int lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
+    FILE **f);
+int lg_file_end(int r, char *tmp, FILE *f);
 
 /* Lower-case hex of n bytes, NUL-terminated (out holds 2n + 1). */
 void lg_hex(const unsigned char *p, size_t n, char *out);
