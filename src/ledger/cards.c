@@ -514,12 +514,7 @@ uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
 	int64_t n;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || serial == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, serial == NULL)) != 0)
 		return r;
 	if (lg_serial_parse(l->prefix, serial, &n) != 0)
 		return UC_ERR_NOT_FOUND;
@@ -558,12 +553,7 @@ uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || request_id < 0)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, CARD_COLS "LEFT JOIN request_lines rl"
 	    " ON rl.id = c.line_id WHERE substr(u.path, 1, ?2) = ?1 AND"

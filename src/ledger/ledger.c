@@ -105,18 +105,24 @@ lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
 }
 
 int
+lg_read_start(struct uc_ledger *l, json_t **out, int bad_args)
+{
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL || bad_args)
+		return UC_ERR_ARG;
+	return lg_need_actor(l);
+}
+
+int
 lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
     lg_row_fn row, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, 0)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, sql)) != 0)
 		return r;

@@ -55,6 +55,12 @@ typedef json_t *(*lg_row_fn)(struct uc_ledger *l, sqlite3_stmt *st);
 int lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
     json_t **out);
 /*
+ * The start of a read that answers JSON in *out (cleared first):
+ * UC_ERR_ARG without out or l, or when bad_args (the caller's own
+ * argument checks); UC_ERR_PERM when nobody is logged in; else 0.
+ */
+int lg_read_start(struct uc_ledger *l, json_t **out, int bad_args);
+/*
  * The whole of a list call: UC_ERR_ARG without out or l, UC_ERR_PERM
  * with nobody logged in, else run sql (scoped: its ?1/?2 bound by
  * lg_bind_scope, so it sees the actor's subtree) and set *out to its rows

@@ -640,12 +640,7 @@ uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
 	struct lg_unit u;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || key == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, key == NULL)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.member_code = ?1"
 	    " OR m.national_id = ?1")) != 0)

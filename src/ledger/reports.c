@@ -122,12 +122,7 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	json_t *a = NULL, *o;
 	char dl[UC_DATE_ISO_LEN + 1];
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, 0)) != 0)
 		return r;
 	if (as_of != NULL) {
 		if (lg_parse_day(as_of, &day) != 0)
@@ -475,12 +470,7 @@ uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
 	json_int_t total = 0;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || request_id < 0)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
 		return r;
 	if ((cards = json_array()) == NULL || (counts = json_object()) == NULL) {
 		r = UC_ERR_NOMEM;
