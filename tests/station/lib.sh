@@ -1,5 +1,6 @@
 # Shared by the station's tear and kill tests: a ledger with one accepted
-# request, saved once and copied for every case, and the check that the
+# request, saved once and copied for every case, the cases to run, the run
+# with a fault injected and the run after it, and the check that the
 # ledger and the cards agree after the station has run to completion.
 . "$(dirname "$0")/../ledger/lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
