@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "unioncard/applet.h"
@@ -24,14 +23,7 @@
 #include "unioncard/transport.h"
 #include "unioncard/vcard.h"
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "benchlib.h"
 
 static int
 run(const char *reader, double seconds)
@@ -61,7 +53,7 @@ run(const char *reader, double seconds)
 	gd.ins = 0xca;
 	gd.p2 = 0xff;
 	gd.le = 256;
-	t0 = now_s();
+	t0 = bench_now();
 	do {
 		uc_buf_reset(&resp);
 		if ((r = uc_apdu_exchange(t, (n & 1) ? &gd : &sel, 0, &resp,
@@ -71,8 +63,8 @@ run(const char *reader, double seconds)
 			break;
 		}
 		n++;
-	} while ((n & 63) != 0 || now_s() - t0 < seconds);
-	el = now_s() - t0;
+	} while ((n & 63) != 0 || bench_now() - t0 < seconds);
+	el = bench_now() - t0;
 	printf("%-40s %9lu APDUs in %.2f s: %10.0f APDUs/s, %8.1f us each "
 	    "(transport count %llu)\n", reader, n, el, (double)n / el,
 	    el * 1e6 / (double)n,

@@ -18,23 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "unioncard/ledger.h"
 
+#include "benchlib.h"
+
 #define PW "bench-password"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what, int r)
@@ -46,12 +38,7 @@ die(const char *what, int r)
 static void
 exec(sqlite3 *db, const char *sql)
 {
-	char *err = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		fprintf(stderr, "bench_ledger: %s\n", err);
-		exit(2);
-	}
+	bench_exec_sql("bench_ledger", db, sql);
 }
 
 int
@@ -106,14 +93,14 @@ main(int argc, char **argv)
 		    (i * 7919L) % 100000000000L, (int)(i % 10 == 0));
 	fclose(fp);
 	fp = fopen(csv, "rb");
-	t = now();
+	t = bench_now();
 	c = clock();
 	if ((r = uc_ledger_member_import(l, "G0", fp, csv, &n, &d)) != 0) {
 		fprintf(stderr, "%s:%lu: %s: %s\n", d.file, d.line, d.field,
 		    d.msg);
 		die("import", r);
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	c = clock() - c;
 	fclose(fp);
 	/* the machine is shared: CPU time is the figure that repeats */
@@ -124,7 +111,7 @@ main(int argc, char **argv)
 	/* 2. progress report over n_report members in n_units units */
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return 2;
-	t = now();
+	t = bench_now();
 	exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576;"
 	    " BEGIN");
 	for (i = 0; i < 100; i++) {
@@ -170,23 +157,23 @@ main(int argc, char **argv)
 	exec(db, sql);
 	exec(db, "COMMIT");
 	printf("load: %ld members in %ld units (SQL, not timed as import)"
-	    " in %.1f s\n", n_report, n_units, now() - t);
-	t = now();
+	    " in %.1f s\n", n_report, n_units, bench_now() - t);
+	t = bench_now();
 	if ((r = uc_ledger_rebuild_counters(l)) != 0)
 		die("rebuild", r);
 	printf("counters rebuilt from %ld member rows in %.2f s\n",
-	    n_report + n_import, now() - t);
-	t = now();
+	    n_report + n_import, bench_now() - t);
+	t = bench_now();
 	c = clock();
 	if ((r = uc_ledger_report_progress(l, NULL, "2021-11-01", &rep)) != 0)
 		die("report", r);
-	t = now() - t;
+	t = bench_now() - t;
 	c = clock() - c;
 	printf("report progress: %zu units over %ld members in %.3f s wall,"
 	    " %.3f s CPU\n", json_array_size(rep), n_report + n_import, t,
 	    (double)c / CLOCKS_PER_SEC);
 	json_decref(rep);
-	t = now();
+	t = bench_now();
 	{
 		sqlite3_stmt *st;
 		long rows = 0;
@@ -199,11 +186,11 @@ main(int argc, char **argv)
 			rows++;
 		sqlite3_finalize(st);
 		printf("(a GROUP BY over the member rows instead: %ld units in"
-		    " %.2f s)\n", rows, now() - t);
+		    " %.2f s)\n", rows, bench_now() - t);
 	}
 
 	/* 3. status list over n_cards cards */
-	t = now();
+	t = bench_now();
 	exec(db, "BEGIN");
 	snprintf(sql, sizeof(sql), "WITH RECURSIVE s(value) AS (SELECT 1"
 	    " UNION ALL SELECT value + 1 FROM s WHERE value < %ld)"
@@ -218,15 +205,15 @@ main(int argc, char **argv)
 	exec(db, sql);
 	exec(db, "COMMIT");
 	sqlite3_close(db);
-	printf("load: %ld cards (SQL) in %.1f s\n", n_cards, now() - t);
-	t = now();
+	printf("load: %ld cards (SQL) in %.1f s\n", n_cards, bench_now() - t);
+	t = bench_now();
 	c = clock();
 	if ((r = uc_ledger_status_list_export(l, sl, 86400, 0, NULL, NULL,
 	    &nbits, &len)) != 0)
 		die("status list", r);
 	c = clock() - c;
 	printf("status-list export: %llu serials, %zu bytes, %.2f s wall,"
-	    " %.2f s CPU\n", (unsigned long long)nbits, len, now() - t,
+	    " %.2f s CPU\n", (unsigned long long)nbits, len, bench_now() - t,
 	    (double)c / CLOCKS_PER_SEC);
 	uc_ledger_free(&l);
 	if (argc <= 1) {

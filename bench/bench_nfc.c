@@ -13,13 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/pn532emu.h"
 #include "unioncard/transport.h"
+
+#include "benchlib.h"
 
 static const uint8_t select_union[] = {
 	0x00, 0xA4, 0x04, 0x00, 0x0B, 0xF0, 0x55, 0x4E, 0x49, 0x4F, 0x4E,
@@ -41,15 +42,6 @@ card_process(void *ctx, const uint8_t *cmd, size_t n, uint8_t *resp,
 	resp[33] = 0x00;
 	*rlen = 34;
 	return 0;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct server {
@@ -120,13 +112,13 @@ main(int argc, char **argv)
 	/* 1. the emulator alone */
 	uc_pn532emu_input(s.e, rf_list, sizeof(rf_list), &out);
 	flen = select_frame(frame);
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < frames; i++) {
 		uc_buf_reset(&out);
 		if (uc_pn532emu_input(s.e, frame, flen, &out) != 0)
 			return 2;
 	}
-	dt = now() - t0;
+	dt = bench_now() - t0;
 	printf("emulator: %.0f InDataExchange frames/s (%.2f us each)\n",
 	    frames / dt, dt / frames * 1e6);
 	uc_buf_free(&out);
@@ -138,14 +130,14 @@ main(int argc, char **argv)
 		return 2;
 	pthread_create(&th, NULL, serve, &s);
 	snprintf(reader, sizeof(reader), "nfc:pn532_uart:%s", pts);
-	t0 = now();
+	t0 = bench_now();
 	if ((r = uc_transport_open(reader, &t)) != 0 ||
 	    (r = uc_transport_connect(t, 2000, atr, &atr_len)) != 0) {
 		fprintf(stderr, "bench_nfc: %s\n", uc_strerror(r));
 		return 2;
 	}
-	printf("libnfc open + init + select: %.1f ms\n", (now() - t0) * 1e3);
-	t0 = now();
+	printf("libnfc open + init + select: %.1f ms\n", (bench_now() - t0) * 1e3);
+	t0 = bench_now();
 	for (i = 0; i < rounds; i++) {
 		if ((r = uc_transport_transmit(t, select_union,
 		    sizeof(select_union), resp, sizeof(resp), &n)) != 0) {
@@ -153,7 +145,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	dt = now() - t0;
+	dt = bench_now() - t0;
 	printf("APDU round trip via libnfc + pty + emulator: %.3f ms "
 	    "(%ld round trips)\n", dt / rounds * 1e3, rounds);
 	uc_transport_free(&t);

@@ -28,7 +28,6 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -38,17 +37,10 @@
 #include "unioncard/ledger.h"
 #include "unioncard/membercode.h"
 
+#include "benchlib.h"
+
 #define PW "bench-password"
 #define PREFIX 52
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what, int r)
@@ -60,12 +52,7 @@ die(const char *what, int r)
 static void
 exec_sql(sqlite3 *db, const char *sql)
 {
-	char *err = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		fprintf(stderr, "bench_reconcile: %s\n", err);
-		exit(2);
-	}
+	bench_exec_sql("bench_reconcile", db, sql);
 }
 
 static long
@@ -120,7 +107,7 @@ phase_gen(const char *dir, long n)
 	sqlite3_stmt *sm = NULL, *sl = NULL, *sc = NULL;
 	sqlite3 *db = NULL;
 	FILE *f;
-	double t = now();
+	double t = bench_now();
 	long i, lines = 0;
 	int r, mand;
 
@@ -237,7 +224,7 @@ phase_gen(const char *dir, long n)
 	if (fclose(f) != 0)
 		die("bank file", UC_ERR_IO);
 	printf("gen: %ld members with linked cards (SQL) and a bank file of"
-	    " %ld lines in %.1f s\n", n, lines, now() - t);
+	    " %ld lines in %.1f s\n", n, lines, bench_now() - t);
 }
 
 static struct uc_ledger *
@@ -267,14 +254,14 @@ phase_import(const char *dir)
 	paths(dir, db_path, csv, kpath);
 	load_key(kpath, key);
 	l = open_admin(db_path);
-	t = now();
+	t = bench_now();
 	c = clock();
 	if ((r = uc_ledger_bank_import(l, csv, key, 32, &info, &d)) != 0) {
 		fprintf(stderr, "%s:%lu: %s: %s\n", d.file, d.line, d.field,
 		    d.msg);
 		die("import", r);
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	c = clock() - c;
 	uc_ledger_free(&l);
 	printf("import: %llu bank lines in %.2f s wall, %.2f s CPU;"
@@ -295,11 +282,11 @@ phase_reconcile(const char *dir)
 
 	paths(dir, db_path, csv, kpath);
 	l = open_admin(db_path);
-	t = now();
+	t = bench_now();
 	c = clock();
 	if ((r = uc_ledger_bank_reconcile(l, &res)) != 0)
 		die("reconcile", r);
-	t = now() - t;
+	t = bench_now() - t;
 	c = clock() - c;
 	uc_ledger_free(&l);
 	printf("reconcile: %zu mismatches in %.2f s wall, %.2f s CPU;"
@@ -354,18 +341,18 @@ phase_worst(const char *dir)
 	load_key(kpath, key);
 	key[0] ^= 0xff;
 	l = open_admin(db_path);
-	t = now();
+	t = bench_now();
 	if ((r = uc_ledger_bank_import(l, wrong, key, 32, &info, &d)) != 0)
 		die("import", r);
 	printf("worst case: the file again under a wrong key, imported in"
-	    " %.2f s\n", now() - t);
+	    " %.2f s\n", bench_now() - t);
 	if ((sink = fopen("/dev/null", "w")) == NULL)
 		die("/dev/null", UC_ERR_IO);
-	t = now();
+	t = bench_now();
 	if ((r = uc_ledger_bank_reconcile_each(l, counts, count_one, sink))
 	    != 0)
 		die("reconcile", r);
-	t = now() - t;
+	t = bench_now() - t;
 	fclose(sink);
 	uc_ledger_free(&l);
 	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)

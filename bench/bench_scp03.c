@@ -8,23 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "unioncard/scp03.h"
+
+#include "benchlib.h"
 
 #define CAP 4096
 
 static const uint8_t aid[] = { 0xF0, 0x55, 0x4E, 0x49, 0x4F, 0x4E, 0x43,
 	0x41, 0x52, 0x44, 0x01 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 handshake(struct uc_scp03_card *c, struct uc_scp03_host *h,
@@ -72,15 +64,15 @@ main(int argc, char **argv)
 	if (uc_scp03_card_new(&c) != 0 || uc_scp03_host_new(&h) != 0)
 		return 2;
 
-	t0 = now();
-	for (n = 0; now() - t0 < secs; n++) {
+	t0 = bench_now();
+	for (n = 0; bench_now() - t0 < secs; n++) {
 		if (handshake(c, h, &k, &nv, 0x13) != 0) {
 			fprintf(stderr, "handshake failed\n");
 			return 2;
 		}
 	}
 	printf("handshake (IU + EA, both sides): %.0f /s\n",
-	    (double)n / (now() - t0));
+	    (double)n / (bench_now() - t0));
 
 	printf("%-6s %6s %12s %12s %12s %12s %12s\n", "level", "bytes",
 	    "host wrap/s", "card unwrap/s", "card rwrap/s", "host unwrap/s",
@@ -93,28 +85,28 @@ main(int argc, char **argv)
 			if (handshake(c, h, &k, &nv, levels[li]) != 0)
 				return 2;
 			memset(t, 0, sizeof(t));
-			t0 = now();
-			for (n = 0; now() - t0 < secs; n++) {
-				double a0 = now(), a1, a2, a3, a4;
+			t0 = bench_now();
+			for (n = 0; bench_now() - t0 < secs; n++) {
+				double a0 = bench_now(), a1, a2, a3, a4;
 
 				if (uc_scp03_host_wrap(h, &a, store,
 				    sizeof(store), &w) != 0)
 					return 2;
-				a1 = now();
+				a1 = bench_now();
 				if (uc_scp03_card_unwrap(c, &w, plain,
 				    sizeof(plain), &pl, &sw) != 0 ||
 				    sw != 0x9000)
 					return 2;
-				a2 = now();
+				a2 = bench_now();
 				if (uc_scp03_card_wrap_response(c, plain, pl,
 				    0x9000, resp, sizeof(resp), &rl) != 0)
 					return 2;
-				a3 = now();
+				a3 = bench_now();
 				if (uc_scp03_host_unwrap(h, resp, rl, 0x9000,
 				    back, sizeof(back), &bl) != 0 ||
 				    bl != sizes[si])
 					return 2;
-				a4 = now();
+				a4 = bench_now();
 				t[0] += a1 - a0;
 				t[1] += a2 - a1;
 				t[2] += a3 - a2;

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -21,16 +20,9 @@
 #include "unioncard/secobj.h"
 #include "unioncard/signer.h"
 
+#include "benchlib.h"
+
 #define PASS "benchmark passphrase"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 report(const char *what, long n, double secs)
@@ -78,26 +70,26 @@ main(int argc, char **argv)
 	    uc_trust_new(&tr) != 0 || uc_trust_load_dir(tr, keydir, NULL) != 0)
 		return 2;
 
-	for (n = 0, t0 = now(); (t = now() - t0) < secs; n++)
+	for (n = 0, t0 = bench_now(); (t = bench_now() - t0) < secs; n++)
 		if (uc_signer_sign_digest(s, md, 32, &sig) != 0)
 			return 1;
 	report("raw ECDSA P-256 sign (digest)", n, t);
 	vctx = EVP_PKEY_CTX_new(X509_get0_pubkey(uc_signer_cert_ptr(s)), NULL);
 	if (vctx == NULL || EVP_PKEY_verify_init(vctx) != 1)
 		return 2;
-	for (n = 0, t0 = now(); (t = now() - t0) < secs; n++)
+	for (n = 0, t0 = bench_now(); (t = bench_now() - t0) < secs; n++)
 		if (EVP_PKEY_verify(vctx, sig.data, sig.len, md, 32) != 1)
 			return 1;
 	report("raw ECDSA P-256 verify (digest)", n, t);
 	EVP_PKEY_CTX_free(vctx);
 
-	for (n = 0, t0 = now(); (t = now() - t0) < secs; n++)
+	for (n = 0, t0 = bench_now(); (t = bench_now() - t0) < secs; n++)
 		if (uc_secobj_create(s, serial, items, 3, &der) != 0)
 			return 1;
 	report("security object create (3 objects)", n, t);
 	printf("  security object size: %zu bytes (limit %d)\n", der.len,
 	    UC_SECOBJ_MAX);
-	for (n = 0, t0 = now(); (t = now() - t0) < secs; n++)
+	for (n = 0, t0 = bench_now(); (t = bench_now() - t0) < secs; n++)
 		if (uc_secobj_verify(der.data, der.len, tr, 0, items, 3, serial,
 		    &res, NULL) != 0)
 			return 1;

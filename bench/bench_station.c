@@ -46,6 +46,8 @@
 #include "unioncard/vcard.h"
 #include "unioncard/verify.h"
 
+#include "benchlib.h"
+
 #define PASS "bench passphrase"
 #define PW "bench password"
 
@@ -224,7 +226,7 @@ run(const char *base, const char *keys, const char *reader_name, int cards,
     struct figures *f)
 {
 	char dir[512], path[700], reader[720], spec[1100];
-	struct uc_keys_scp_master km;
+	const char *what;
 	struct uc_scp03_keys master;
 	struct uc_signer *signer = NULL;
 	struct uc_trust *trust = NULL;
@@ -241,21 +243,9 @@ run(const char *base, const char *keys, const char *reader_name, int cards,
 	snprintf(dir, sizeof(dir), "%s/uc-bench-station-XXXXXX", base);
 	if (mkdtemp(dir) == NULL)
 		die(base, UC_ERR_IO, NULL);
-	snprintf(path, sizeof(path), "%s/signers/station-01.key", keys);
-	if ((r = uc_signer_open(path, PASS, &signer, &d)) != 0)
-		die("signer", r, &d);
-	if ((r = uc_keys_load_scp_master(keys, PASS, &km, &d)) != 0)
-		die("scp master", r, &d);
-	memset(&master, 0, sizeof(master));
-	master.kvn = km.kvn;
-	memcpy(master.enc, km.enc, 16);
-	memcpy(master.mac, km.mac, 16);
-	memcpy(master.dek, km.dek, 16);
-	OPENSSL_cleanse(&km, sizeof(km));
-	snprintf(path, sizeof(path), "%s/root.pem", keys);
-	if ((r = uc_trust_new(&trust)) != 0 ||
-	    (r = uc_trust_add_roots_file(trust, path, &d)) != 0)
-		die("trust", r, &d);
+	if ((r = bench_station_keys(keys, PASS, &signer, &master, &trust, &d,
+	    &what)) != 0)
+		die(what, r, &d);
 
 	snprintf(path, sizeof(path), "%s/ledger.db", dir);
 	if ((r = uc_ledger_open(&l, path, 1)) != 0)

@@ -13,13 +13,14 @@ BUILD=$(cd "${1:-build}" && pwd)
 N=${2:-200}
 UC="${UC_BIN:-$BUILD/src/tools/unioncard}"
 VC="$BUILD/src/tools/unioncard-vcard"
-LAUNCH="$BUILD/tests/e2e/pcscd-launch"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/uc-bench.XXXXXX")
 export UNIONCARD_LEDGER="$TMP/ledger.db"
 export UNIONCARD_PASSWORD="bench password"
 export UNIONCARD_PASSPHRASE="bench passphrase"
 export UNIONCARD_KDF_ITERATIONS=1000
-pcscd_pid=
+fail() { echo "$*" >&2; exit 1; }
+UC_BUILD_DIR=$BUILD
+. "$(dirname "$0")/../tests/e2e/pcscd-lib.sh"
 hopper_pid=
 stop_all() {
 	[ -n "$hopper_pid" ] && kill "$hopper_pid" 2>/dev/null && wait "$hopper_pid" 2>/dev/null
@@ -54,17 +55,8 @@ uc approver request approve "$rid"
 uc printer request accept "$rid"
 "$UC" keys init --dir "$TMP/keys" >/dev/null
 
-mkdir "$TMP/pcscd"
-"$LAUNCH" "$TMP/pcscd" >"$TMP/pcscd.log" 2>&1 &
-pcscd_pid=$!
-export PCSCLITE_CSOCK_NAME="$TMP/pcscd/pcscd.comm"
-i=0
-until "$UC" readers 2>/dev/null | grep -q "Virtual PCD 00 00"; do
-	kill -0 "$pcscd_pid" 2>/dev/null || { cat "$TMP/pcscd.log"; exit 1; }
-	i=$((i + 1)); [ "$i" -lt 100 ] || { echo "pcscd did not come up"; exit 1; }
-	sleep 0.1
-done
-port=$(cat "$TMP/pcscd/vpcd.port")
+pcscd_start
+port=$VPCD_PORT
 mkdir "$TMP/hopper"
 "$VC" hopper "$TMP/hopper" --count "$N" --keys "$TMP/keys" >/dev/null
 "$VC" hopper "$TMP/hopper" --count "$N" --keys "$TMP/keys" \

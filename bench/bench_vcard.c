@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "unioncard/apdu.h"
@@ -24,17 +23,10 @@
 #include "unioncard/tlv.h"
 #include "unioncard/vcard.h"
 
+#include "benchlib.h"
+
 static uint8_t resp[UC_RAPDU_WIRE_MAX];
 static size_t rlen;
-
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static uint16_t
 send_apdu(struct uc_vcard *c, const struct uc_apdu *a)
@@ -169,27 +161,27 @@ main(int argc, char **argv)
 	if (uc_vcard_load(path, &c, &d) != 0)
 		return 2;
 	n = 200000;
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < n; i++)
 		uc_vcard_process(c, getdata, sizeof(getdata), resp,
 		    sizeof(resp), &rlen);
-	t = now() - t0;
+	t = bench_now() - t0;
 	printf("GET DATA 00FF (extended, %zu bytes): %.0f APDUs/s, %.2f us "
 	    "each\n", rlen - 2, n / t, t / n * 1e6);
 	n = 20000;
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < n; i++)
 		uc_vcard_process(c, aa, sizeof(aa), resp, sizeof(resp), &rlen);
-	t = now() - t0;
+	t = bench_now() - t0;
 	printf("INTERNAL AUTHENTICATE: %.0f APDUs/s, %.1f us each\n", n / t,
 	    t / n * 1e6);
 	uc_vcard_free(&c);
 	n = 200;
-	t0 = now();
+	t0 = bench_now();
 	for (i = 1; i <= n; i++)
 		if (personalize(path, i) != 0)
 			return 2;
-	t = now() - t0;
+	t = bench_now() - t0;
 	printf("personalization through SCP03 (new card, IU .. SET STATUS, "
 	    "every change saved with fsync) in %s: %.2f ms per card\n", dir,
 	    t / n * 1e3);

@@ -243,25 +243,45 @@ parse_fci(const struct uc_buf *b, struct uc_tlv *name, struct uc_tlv *prop,
 	return 0;
 }
 
+/*
+ * SELECT directory file ddf (DDF_LEN bytes: the PSE or the PPSE) and
+ * check its FCI: *prop is its proprietary template (A5).  UC_ERR_NOT_FOUND
+ * when the card has no such file; not_it is the error for an FCI that
+ * names another file.
+ */
+static int
+select_ddf(struct uc_transport *t, struct uc_buf *b, const uint8_t *ddf,
+    struct uc_tlv *prop, const char *where, const char *not_it,
+    struct uc_diag *d)
+{
+	struct uc_tlv name;
+	uint16_t sw = 0;
+	int r;
+
+	if ((r = xchg(t, 0x00, INS_SELECT, 0x04, 0x00, ddf, DDF_LEN, b, &sw,
+	    where, d)) != 0)
+		return r;
+	if (sw != UC_SW_OK)
+		return UC_ERR_NOT_FOUND;
+	if ((r = parse_fci(b, &name, prop, where, d)) != 0)
+		return r;
+	if (name.len != DDF_LEN || memcmp(name.value, ddf, DDF_LEN) != 0)
+		return perr(d, where, not_it);
+	return 0;
+}
+
 /* PPSE: the directory is in the FCI.  0, UC_ERR_NOT_FOUND or an error. */
 static int
 from_ppse(struct uc_transport *t, struct uc_buf *b, struct cands *cs,
     struct uc_diag *d)
 {
 	static const char where[] = "SELECT PPSE";
-	struct uc_tlv name, prop, dir;
-	uint16_t sw = 0;
+	struct uc_tlv prop, dir;
 	int r;
 
-	if ((r = xchg(t, 0x00, INS_SELECT, 0x04, 0x00, ppse, DDF_LEN, b, &sw,
-	    where, d)) != 0)
+	if ((r = select_ddf(t, b, ppse, &prop, where,
+	    "FCI: DF name (84) is not the PPSE", d)) != 0)
 		return r;
-	if (sw != UC_SW_OK)
-		return UC_ERR_NOT_FOUND;
-	if ((r = parse_fci(b, &name, &prop, where, d)) != 0)
-		return r;
-	if (name.len != DDF_LEN || memcmp(name.value, ppse, DDF_LEN) != 0)
-		return perr(d, where, "FCI: DF name (84) is not the PPSE");
 	if (uc_tlv_find(prop.value, prop.len, TAG_FCI_ISSUER, &dir) != 0)
 		return perr(d, where, "FCI: no directory (BF0C)");
 	return add_entries(cs, dir.value, dir.len, where, d);
@@ -273,20 +293,14 @@ from_pse(struct uc_transport *t, struct uc_buf *b, struct cands *cs,
     struct uc_diag *d)
 {
 	static const char where[] = "SELECT PSE";
-	struct uc_tlv name, prop, sfi, rec;
+	struct uc_tlv prop, sfi, rec;
 	unsigned n, s;
 	uint16_t sw = 0;
 	int r;
 
-	if ((r = xchg(t, 0x00, INS_SELECT, 0x04, 0x00, pse, DDF_LEN, b, &sw,
-	    where, d)) != 0)
+	if ((r = select_ddf(t, b, pse, &prop, where,
+	    "FCI: DF name (84) is not the PSE", d)) != 0)
 		return r;
-	if (sw != UC_SW_OK)
-		return UC_ERR_NOT_FOUND;
-	if ((r = parse_fci(b, &name, &prop, where, d)) != 0)
-		return r;
-	if (name.len != DDF_LEN || memcmp(name.value, pse, DDF_LEN) != 0)
-		return perr(d, where, "FCI: DF name (84) is not the PSE");
 	if (uc_tlv_find(prop.value, prop.len, TAG_SFI, &sfi) != 0 ||
 	    sfi.len != 1 || sfi.value[0] < 1 || sfi.value[0] > SFI_EMV_MAX)
 		return perr(d, where, "FCI: no directory SFI (88) of 1 byte, "

@@ -121,17 +121,8 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-		tmp = NULL;
-		r = UC_ERR_NOMEM;
+	if ((r = lg_file_open(l, path, &tmp, &f)) != 0)
 		goto out;
-	}
-	if ((f = fopen(tmp, "wb")) == NULL) {
-		snprintf(l->refusal, sizeof(l->refusal), "cannot write %s: %s",
-		    tmp, strerror(errno));
-		r = UC_ERR_IO;
-		goto out;
-	}
 	/*
 	 * The branch is the unit's ancestor at depth 1 (directly under the
 	 * root: a district, town or sector union); a unit at depth 0 or 1 is
@@ -162,18 +153,8 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
-		f = NULL;
-		r = UC_ERR_IO;
+	if ((r = lg_file_commit(l, path, tmp, &f)) != 0)
 		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		snprintf(l->refusal, sizeof(l->refusal), "cannot rename to %s:"
-		    " %s", path, strerror(errno));
-		r = UC_ERR_IO;
-		goto out;
-	}
 	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
 	snprintf(det, sizeof(det), "rows=%zu file=%s", rows, base);
 	if ((r = lg_audit(l, "bank.export", u.code, obj, det)) != 0)
@@ -182,11 +163,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 		*rows_out = rows;
 out:
 	sqlite3_finalize(st);
-	if (f != NULL)
-		fclose(f);
-	if (r != 0 && tmp != NULL)
-		unlink(tmp);
-	free(tmp);
+	r = lg_file_end(r, tmp, f);
 	return lg_end(l, r, "bank.export", u.code[0] ? u.code : NULL, obj);
 }
 
@@ -244,19 +221,6 @@ out:
 	EVP_MD_CTX_free(md);
 	close(fd);
 	return r;
-}
-
-static void
-hex32(const unsigned char h[32], char out[65])
-{
-	static const char x[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = x[h[i] >> 4];
-		out[2 * i + 1] = x[h[i] & 15];
-	}
-	out[64] = '\0';
 }
 
 static int
@@ -440,7 +404,7 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 	sqlite3_bind_int64(st, 1, res.import_id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
-	hex32(res.sha256, hx);
+	lg_hex(res.sha256, 32, hx);
 	snprintf(obj, sizeof(obj), "bank import %lld",
 	    (long long)res.import_id);
 	snprintf(det, sizeof(det), "file=%s sha256=%s rows=%llu", base, hx,

@@ -128,34 +128,10 @@ out:
 	return r;
 }
 
-/* The unit that owns card n (the member's unit). */
-static int
-card_unit(struct uc_ledger *l, int64_t n, struct lg_unit *u, char status[16])
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	status[0] = '\0';
-	if ((r = lg_prepare(l, &st, "SELECT m.unit_id, c.status FROM cards c"
-	    " JOIN members m ON m.id = c.member_id WHERE c.serial = ?")) != 0)
-		return r;
-	sqlite3_bind_int64(st, 1, n);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = UC_ERR_NOT_FOUND;
-		goto out;
-	}
-	snprintf(status, 16, "%s", (const char *)sqlite3_column_text(st, 1));
-	r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), u);
-out:
-	sqlite3_finalize(st);
-	return r;
-}
-
 int
 uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
     char serial[UC_LEDGER_SERIAL_LEN + 1])
 {
-	sqlite3_stmt *st = NULL;
 	struct lg_unit u;
 	char obj[24];
 	int r;
@@ -167,21 +143,14 @@ uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
 	snprintf(obj, sizeof(obj), "line %lld", (long long)line_id);
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_prepare(l, &st, "SELECT q.unit_id FROM request_lines rl"
-	    " JOIN requests q ON q.id = rl.request_id WHERE rl.id = ?")) != 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, line_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = UC_ERR_NOT_FOUND;
-		goto out;
-	}
-	if ((r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), &u)) != 0)
+	if ((r = lg_unit_status(l, "SELECT q.unit_id FROM request_lines rl"
+	    " JOIN requests q ON q.id = rl.request_id WHERE rl.id = ?",
+	    line_id, &u, NULL)) != 0)
 		goto out;
 	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
 		goto out;
 	r = lg_card_reserve(l, line_id, serial);
 out:
-	sqlite3_finalize(st);
 	r = lg_end(l, r, "card.reserve", NULL, obj);
 	if (r != 0)
 		serial[0] = '\0';
@@ -232,10 +201,31 @@ card_locate(struct uc_ledger *l, const char *serial, int roles, int64_t *n,
 
 	if (lg_serial_parse(l->prefix, serial, n) != 0)
 		return UC_ERR_NOT_FOUND;
-	if ((r = card_unit(l, *n, u, status)) != 0)
+	if ((r = lg_unit_status(l, "SELECT m.unit_id, c.status FROM cards c"
+	    " JOIN members m ON m.id = c.member_id WHERE c.serial = ?", *n,
+	    u, status)) != 0)
 		return r;
 	return lg_need(l, roles, u);
 }
+
+/*
+ * 0 if card `serial`'s status is one of `from` (NULL-terminated), else
+ * UC_ERR_STATE with the refusal "card SERIAL is STATUS".
+ */
+static int
+card_status_in(struct uc_ledger *l, const char *serial, const char *status,
+    const char *const *from)
+{
+	for (; *from != NULL; from++)
+		if (strcmp(*from, status) == 0)
+			return 0;
+	snprintf(l->refusal, sizeof(l->refusal), "card %s is %s", serial,
+	    status);
+	return UC_ERR_STATE;
+}
+
+/* Only a reserved card is encoded, or bound to its chip or bank card. */
+static const char *const reserved_only[] = { "reserved", NULL };
 
 /*
  * Move card `serial` from one of the statuses in `from` (a SQL list) to
@@ -251,7 +241,7 @@ transition(struct uc_ledger *l, const char *serial, const char *const *from,
 	struct lg_unit u;
 	char status[16], at[32], det[UC_LEDGER_REASON_MAX + 64];
 	int64_t n;
-	int r, ok = 0;
+	int r;
 
 	memset(&u, 0, sizeof(u));
 	if (l == NULL || serial == NULL)
@@ -263,15 +253,8 @@ transition(struct uc_ledger *l, const char *serial, const char *const *from,
 		return r;
 	if ((r = card_locate(l, serial, roles, &n, &u, status)) != 0)
 		goto out;
-	for (; *from != NULL; from++)
-		if (strcmp(*from, status) == 0)
-			ok = 1;
-	if (!ok) {
-		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
-		    serial, status);
-		r = UC_ERR_STATE;
+	if ((r = card_status_in(l, serial, status, from)) != 0)
 		goto out;
-	}
 	if (chip != NULL && (r = chip_matches(l, n, serial, chip)) != 0)
 		goto out;
 	lg_now(at);
@@ -306,14 +289,12 @@ uc_ledger_card_encoded(struct uc_ledger *l, const char *serial,
     size_t public_key_len, const unsigned char *sod_hash,
     size_t sod_hash_len)
 {
-	static const char *const from[] = { "reserved", NULL };
-
 	if (chip_serial == NULL || strlen(chip_serial) > 64 ||
 	    public_key_len > 1024 || sod_hash_len > 64 ||
 	    (public_key == NULL && public_key_len != 0) ||
 	    (sod_hash == NULL && sod_hash_len != 0))
 		return UC_ERR_ARG;
-	return transition(l, serial, from, "encoded",
+	return transition(l, serial, reserved_only, "encoded",
 	    UC_ROLE_PRINTER | UC_ROLE_ADMIN, "card.encoded", NULL,
 	    chip_serial, public_key, public_key_len, sod_hash, sod_hash_len);
 }
@@ -346,12 +327,8 @@ uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
 	if ((r = card_locate(l, serial, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &n,
 	    &u, status)) != 0)
 		goto out;
-	if (strcmp(status, "reserved") != 0) {
-		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
-		    serial, status);
-		r = UC_ERR_STATE;
+	if ((r = card_status_in(l, serial, status, reserved_only)) != 0)
 		goto out;
-	}
 	if ((r = chip_matches(l, n, serial, chip_serial)) != 0)
 		goto out;
 	lg_now(at);
@@ -469,12 +446,8 @@ uc_ledger_card_set_pan(struct uc_ledger *l, const char *serial,
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	if (strcmp(status, "reserved") != 0) {
-		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
-		    serial, status);
-		r = UC_ERR_STATE;
+	if ((r = card_status_in(l, serial, status, reserved_only)) != 0)
 		goto out;
-	}
 	sqlite3_finalize(st);
 	st = NULL;
 	lg_now(at);
@@ -597,12 +570,7 @@ uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
 	int64_t n;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || serial == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, serial == NULL)) != 0)
 		return r;
 	if (lg_serial_parse(l->prefix, serial, &n) != 0)
 		return UC_ERR_NOT_FOUND;
@@ -641,12 +609,7 @@ uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || request_id < 0)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, CARD_COLS "LEFT JOIN request_lines rl"
 	    " ON rl.id = c.line_id WHERE substr(u.path, 1, ?2) = ?1 AND"

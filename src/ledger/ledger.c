@@ -2,11 +2,13 @@
  * ledger.c - opening the ledger, migrations, transactions, the audit
  * chain, accounts and logging in.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -100,6 +102,35 @@ lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
 	}
 	*out = a;
 	return 0;
+}
+
+int
+lg_read_start(struct uc_ledger *l, json_t **out, int bad_args)
+{
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL || bad_args)
+		return UC_ERR_ARG;
+	return lg_need_actor(l);
+}
+
+int
+lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
+    lg_row_fn row, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = lg_read_start(l, out, 0)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, sql)) != 0)
+		return r;
+	if (scoped)
+		lg_bind_scope(l, st);
+	r = lg_rows_json(l, st, row, out);
+	sqlite3_finalize(st);
+	return r;
 }
 
 int
@@ -622,6 +653,20 @@ unit_row(sqlite3_stmt *st, struct lg_unit *u)
 #define UNIT_COLS "SELECT id, coalesce(parent_id, 0), depth, exempt, code," \
 	" path FROM units "
 
+/* The unit of the row st is prepared for, after binding its ?. */
+static int
+unit_query(sqlite3_stmt *st, struct lg_unit *u)
+{
+	int r;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = unit_row(st, u);
+	else
+		r = UC_ERR_NOT_FOUND;
+	sqlite3_finalize(st);
+	return r;
+}
+
 int
 lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u)
 {
@@ -634,12 +679,7 @@ lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u)
 	if ((r = lg_prepare(l, &st, UNIT_COLS "WHERE code = ?")) != 0)
 		return r;
 	lg_bind_text(st, 1, code);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = unit_row(st, u);
-	else
-		r = UC_ERR_NOT_FOUND;
-	sqlite3_finalize(st);
-	return r;
+	return unit_query(st, u);
 }
 
 int
@@ -652,11 +692,55 @@ lg_unit_by_id(struct uc_ledger *l, int64_t id, struct lg_unit *u)
 	if ((r = lg_prepare(l, &st, UNIT_COLS "WHERE id = ?")) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = unit_row(st, u);
-	else
+	return unit_query(st, u);
+}
+
+int
+lg_unit_status(struct uc_ledger *l, const char *sql, int64_t id,
+    struct lg_unit *u, char status[16])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (status != NULL)
+		status[0] = '\0';
+	if ((r = lg_prepare(l, &st, sql)) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
 		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (status != NULL)
+		snprintf(status, 16, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+	r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), u);
+out:
 	sqlite3_finalize(st);
+	return r;
+}
+
+int
+lg_unit_need(struct uc_ledger *l, const char *code, int roles,
+    struct lg_unit *u)
+{
+	int r;
+
+	if ((r = lg_unit_by_code(l, code, u)) != 0)
+		return r;
+	return lg_need(l, roles, u);
+}
+
+int
+lg_unit_see(struct uc_ledger *l, const char *code, const char *action,
+    struct lg_unit *u)
+{
+	int r;
+
+	if ((r = lg_unit_by_code(l, code, u)) != 0)
+		return r;
+	if ((r = lg_need(l, ~0, u)) != 0)
+		lg_refused(l, action, u->code, u->code);
 	return r;
 }
 
@@ -777,10 +861,58 @@ lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
 	return r;
 }
 
+/* --- files written whole ---------------------------------------------- */
+
+int
+lg_file_open(struct uc_ledger *why, const char *path, char **tmp, FILE **f)
+{
+	*f = NULL;
+	if (asprintf(tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+		*tmp = NULL;
+		return UC_ERR_NOMEM;
+	}
+	if ((*f = fopen(*tmp, "wb")) == NULL) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "cannot write %s: %s", *tmp, strerror(errno));
+		return UC_ERR_IO;
+	}
+	return 0;
+}
+
+int
+lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
+    FILE **f)
+{
+	FILE *fp = *f;
+
+	*f = NULL;
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0 || fclose(fp) != 0)
+		return UC_ERR_IO;
+	if (rename(tmp, path) != 0) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "cannot rename to %s: %s", path, strerror(errno));
+		return UC_ERR_IO;
+	}
+	return 0;
+}
+
+int
+lg_file_end(int r, char *tmp, FILE *f)
+{
+	if (f != NULL)
+		fclose(f);
+	if (r != 0 && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
 /* --- passwords ------------------------------------------------------- */
 
-static void
-hex(const unsigned char *p, size_t n, char *out)
+void
+lg_hex(const unsigned char *p, size_t n, char *out)
 {
 	static const char d[] = "0123456789abcdef";
 	size_t i;
@@ -833,8 +965,8 @@ lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap)
 	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt,
 	    sizeof(salt), (int)iter, EVP_sha256(), sizeof(dk), dk) != 1)
 		goto out;
-	hex(salt, sizeof(salt), sh);
-	hex(dk, sizeof(dk), dh);
+	lg_hex(salt, sizeof(salt), sh);
+	lg_hex(dk, sizeof(dk), dh);
 	if ((size_t)snprintf(out, cap, "pbkdf2-sha256$%u$%s$%s", iter, sh,
 	    dh) >= cap) {
 		r = UC_ERR_BUFFER;
@@ -1103,9 +1235,7 @@ uc_ledger_account_add(struct uc_ledger *l, const char *user,
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_ADMIN, &u)) != 0)
 		goto out;
 	if ((r = account_insert(l, user, u.id, role, password)) != 0)
 		goto out;

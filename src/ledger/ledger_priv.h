@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "unioncard/ledger.h"
 
@@ -53,6 +54,20 @@ typedef json_t *(*lg_row_fn)(struct uc_ledger *l, sqlite3_stmt *st);
  * row.  The statement stays the caller's to finalize. */
 int lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
     json_t **out);
+/*
+ * The start of a read that answers JSON in *out (cleared first):
+ * UC_ERR_ARG without out or l, or when bad_args (the caller's own
+ * argument checks); UC_ERR_PERM when nobody is logged in; else 0.
+ */
+int lg_read_start(struct uc_ledger *l, json_t **out, int bad_args);
+/*
+ * The whole of a list call: UC_ERR_ARG without out or l, UC_ERR_PERM
+ * with nobody logged in, else run sql (scoped: its ?1/?2 bound by
+ * lg_bind_scope, so it sees the actor's subtree) and set *out to its rows
+ * as lg_rows_json does.
+ */
+int lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
+    lg_row_fn row, json_t **out);
 
 int lg_begin(struct uc_ledger *l);
 int lg_commit(struct uc_ledger *l);
@@ -84,6 +99,21 @@ int lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
 /* Look a unit up by code / id (UC_ERR_NOT_FOUND). */
 int lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u);
 int lg_unit_by_id(struct uc_ledger *l, int64_t id, struct lg_unit *u);
+/*
+ * The unit and status of one object (a request, a card...): sql, with
+ * its one ? bound to id, selects the owning unit's id and (unless status
+ * is NULL) the object's status text.  UC_ERR_NOT_FOUND without a row.
+ */
+int lg_unit_status(struct uc_ledger *l, const char *sql, int64_t id,
+    struct lg_unit *u, char status[16]);
+/* Unit `code` into *u, once the actor is known to have one of roles over
+ * it (lg_unit_by_code, then lg_need). */
+int lg_unit_need(struct uc_ledger *l, const char *code, int roles,
+    struct lg_unit *u);
+/* Unit `code` into *u for a read: any role, inside the actor's subtree;
+ * a refusal is audited as `action` on that unit (lg_refused). */
+int lg_unit_see(struct uc_ledger *l, const char *code, const char *action,
+    struct lg_unit *u);
 
 /*
  * Scope checks.  lg_need_actor: someone is logged in.  lg_need: the actor
@@ -118,6 +148,23 @@ int lg_serial_parse(unsigned prefix, const char *s, int64_t *n);
 /* Add n entered / approved members to a unit's counter for day. */
 int lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
     int64_t entered, int64_t approved);
+
+/*
+ * A file written whole or not at all.  lg_file_open: create path's
+ * temporary sibling (*tmp, "PATH.tmp.PID") open for writing as *f.
+ * lg_file_commit: flush, sync and close *f (*f = NULL), then rename *tmp
+ * to path.  lg_file_end: close *f if still open, remove *tmp unless r is
+ * 0, free it; returns r.  When why is not NULL, an open or rename failure
+ * is also told in why->refusal.
+ */
+int lg_file_open(struct uc_ledger *why, const char *path, char **tmp,
+    FILE **f);
+int lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
+    FILE **f);
+int lg_file_end(int r, char *tmp, FILE *f);
+
+/* Lower-case hex of n bytes, NUL-terminated (out holds 2n + 1). */
+void lg_hex(const unsigned char *p, size_t n, char *out);
 
 /* Password hashing (PBKDF2-HMAC-SHA256). */
 int lg_pw_hash(const char *password, unsigned iter, char *out, size_t cap);

@@ -200,9 +200,8 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 		goto done;
 	if ((r = lg_begin(l)) != 0)
 		goto done;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_CLERK | UC_ROLE_ADMIN,
+	    &u)) != 0)
 		goto out;
 	if ((r = uc_csv_header_require(csv, member_cols, C_N, C_N, idx, d))
 	    != 0)
@@ -359,9 +358,8 @@ uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_CLERK | UC_ROLE_ADMIN,
+	    &u)) != 0)
 		goto out;
 	if ((r = lg_prepare(l, &st, "UPDATE members SET status = 'submitted'"
 	    " WHERE unit_id = ? AND status = 'entered'")) != 0)
@@ -623,12 +621,8 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 	*out = NULL;
 	if (l == NULL || unit_code == NULL)
 		return UC_ERR_ARG;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
+	if ((r = lg_unit_see(l, unit_code, "member.list", &u)) != 0)
 		return r;
-	if ((r = lg_need(l, ~0, &u)) != 0) {
-		lg_refused(l, "member.list", u.code, u.code);
-		return r;
-	}
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id = ?1 AND"
 	    " (?2 IS NULL OR m.status = ?2) ORDER BY m.id")) != 0)
 		return r;
@@ -646,12 +640,7 @@ uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
 	struct lg_unit u;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || key == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, key == NULL)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.member_code = ?1"
 	    " OR m.national_id = ?1")) != 0)

@@ -34,9 +34,7 @@ uc_ledger_target_set(struct uc_ledger *l, const char *unit_code, int year,
 	snprintf(obj, sizeof(obj), "%s/%d", unit_code, year);
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_ADMIN, &u)) != 0)
 		goto out;
 	if ((r = lg_prepare(l, &st, "INSERT INTO targets (unit_id, year,"
 	    " members, deadline) VALUES (?, ?, ?, ?) ON CONFLICT (unit_id,"
@@ -124,12 +122,7 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	json_t *a = NULL, *o;
 	char dl[UC_DATE_ISO_LEN + 1];
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, 0)) != 0)
 		return r;
 	if (as_of != NULL) {
 		if (lg_parse_day(as_of, &day) != 0)
@@ -139,12 +132,9 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	}
 	uc_date_to_ymd(day, &year, &mo, &dd);
 	if (unit_code != NULL) {
-		if ((r = lg_unit_by_code(l, unit_code, &top)) != 0)
+		if ((r = lg_unit_see(l, unit_code, "report.progress",
+		    &top)) != 0)
 			return r;
-		if ((r = lg_need(l, ~0, &top)) != 0) {
-			lg_refused(l, "report.progress", top.code, top.code);
-			return r;
-		}
 	} else {
 		top = l->acct_unit;
 	}
@@ -381,54 +371,27 @@ status_count_row(struct uc_ledger *l, sqlite3_stmt *st)
 	    "count", (json_int_t)sqlite3_column_int64(st, 1));
 }
 
-/* A report over the actor's subtree (sql binds ?1/?2, lg_bind_scope). */
-static int
-simple_list(struct uc_ledger *l, const char *sql, json_t **out, int fees)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	*out = NULL;
-	if ((r = lg_need_actor(l)) != 0)
-		return r;
-	if ((r = lg_prepare(l, &st, sql)) != 0)
-		return r;
-	lg_bind_scope(l, st);
-	r = lg_rows_json(l, st, fees ? fee_sum_row : status_count_row, out);
-	sqlite3_finalize(st);
-	return r;
-}
-
 int
 uc_ledger_report_fees(struct uc_ledger *l, json_t **out)
 {
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
 	/* Fees fall due when the province accepts a request for printing. */
-	return simple_list(l, "SELECT strftime('%Y-%m', q.request_day * 86400,"
+	return lg_list_json(l, "SELECT strftime('%Y-%m', q.request_day * 86400,"
 	    " 'unixepoch') AS period, u.code, rl.payer, count(*),"
 	    " sum(rl.fee_vnd) FROM request_lines rl JOIN requests q"
 	    " ON q.id = rl.request_id JOIN units u ON u.id = q.unit_id"
 	    " WHERE q.status = 'accepted' AND substr(u.path, 1, ?2) = ?1"
 	    " GROUP BY period, u.code, rl.payer"
-	    " ORDER BY period, u.code, rl.payer", out, 1);
+	    " ORDER BY period, u.code, rl.payer", 1, fee_sum_row, out);
 }
 
 int
 uc_ledger_report_cards(struct uc_ledger *l, json_t **out)
 {
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
-	return simple_list(l, "SELECT c.status, count(*) FROM cards c"
+	return lg_list_json(l, "SELECT c.status, count(*) FROM cards c"
 	    " JOIN members m ON m.id = c.member_id JOIN units u"
 	    " ON u.id = m.unit_id WHERE substr(u.path, 1, ?2) = ?1"
-	    " GROUP BY c.status ORDER BY c.status", out, 0);
+	    " GROUP BY c.status ORDER BY c.status", 1, status_count_row,
+	    out);
 }
 
 /* The reason's class: up to its second ": " (see ledger.h). */
@@ -507,12 +470,7 @@ uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
 	json_int_t total = 0;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || request_id < 0)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
+	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
 		return r;
 	if ((cards = json_array()) == NULL || (counts = json_object()) == NULL) {
 		r = UC_ERR_NOMEM;
@@ -578,19 +536,6 @@ out:
 	return r;
 }
 
-static void
-tohex(const unsigned char *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 int
 uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 {
@@ -618,9 +563,9 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 			f[i] = (const char *)sqlite3_column_text(st, i);
 		ph[0] = h[0] = '\0';
 		if (sqlite3_column_bytes(st, 7) == 32)
-			tohex(sqlite3_column_blob(st, 7), 32, ph);
+			lg_hex(sqlite3_column_blob(st, 7), 32, ph);
 		if (sqlite3_column_bytes(st, 8) == 32)
-			tohex(sqlite3_column_blob(st, 8), 32, h);
+			lg_hex(sqlite3_column_blob(st, 8), 32, h);
 		f[7] = ph;
 		f[8] = h;
 		if ((r = uc_csv_write_strings(fp, f, 9)) != 0)

@@ -205,9 +205,8 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_CLERK | UC_ROLE_ADMIN,
+	    &u)) != 0)
 		goto out;
 	if ((r = lg_prepare(l, &st, "INSERT INTO requests (unit_id, type,"
 	    " status, payer, replacement, request_day)"
@@ -305,23 +304,8 @@ static int
 load_request(struct uc_ledger *l, int64_t id, struct lg_unit *u,
     char status[16])
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	status[0] = '\0';
-	if ((r = lg_prepare(l, &st, "SELECT unit_id, status FROM requests"
-	    " WHERE id = ?")) != 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = UC_ERR_NOT_FOUND;
-		goto out;
-	}
-	snprintf(status, 16, "%s", (const char *)sqlite3_column_text(st, 1));
-	r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), u);
-out:
-	sqlite3_finalize(st);
-	return r;
+	return lg_unit_status(l, "SELECT unit_id, status FROM requests"
+	    " WHERE id = ?", id, u, status);
 }
 
 static int
@@ -471,26 +455,67 @@ request_row(struct uc_ledger *l, sqlite3_stmt *st)
 int
 uc_ledger_request_list(struct uc_ledger *l, json_t **out)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
-		return r;
-	if ((r = lg_prepare(l, &st, "SELECT q.id, u.code, q.type, q.status,"
+	return lg_list_json(l, "SELECT q.id, u.code, q.type, q.status,"
 	    " q.request_day, (SELECT count(*) FROM request_lines WHERE"
 	    " request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0) FROM"
 	    " request_lines WHERE request_id = q.id), q.reject_reason"
 	    " FROM requests q JOIN units u ON u.id = q.unit_id"
-	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id")) != 0)
+	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id", 1, request_row,
+	    out);
+}
+
+/* One line of a request (uc_ledger_request_show). */
+static json_t *
+request_line_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	int has = sqlite3_column_type(st, 5) != SQLITE_NULL;
+
+	if (has)
+		lg_serial_format(l->prefix, sqlite3_column_int64(st, 5),
+		    serial);
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
+	    "line_id", (json_int_t)sqlite3_column_int64(st, 7),
+	    "member_code", (const char *)sqlite3_column_text(st, 0),
+	    "national_id", (const char *)sqlite3_column_text(st, 6),
+	    "full_name", (const char *)sqlite3_column_text(st, 1),
+	    "fee_vnd", (json_int_t)sqlite3_column_int64(st, 2),
+	    "payer", (const char *)sqlite3_column_text(st, 3),
+	    "fee_item", (const char *)sqlite3_column_text(st, 4),
+	    "replaces", has ? serial : NULL);
+}
+
+/* One event of a request (uc_ledger_request_show). */
+static json_t *
+request_event_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	(void)l;
+	return json_pack("{s:s, s:s, s:s, s:s?}",
+	    "action", (const char *)sqlite3_column_text(st, 0),
+	    "account", (const char *)sqlite3_column_text(st, 1),
+	    "at", (const char *)sqlite3_column_text(st, 2),
+	    "reason", (const char *)sqlite3_column_text(st, 3));
+}
+
+/*
+ * Set o's member `key` to the rows of sql (its ? bound to request id)
+ * through row.
+ */
+static int
+request_part(struct uc_ledger *l, json_t *o, const char *key,
+    const char *sql, int64_t id, lg_row_fn row)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a;
+	int r;
+
+	if ((r = lg_prepare(l, &st, sql)) != 0)
 		return r;
-	lg_bind_scope(l, st);
-	r = lg_rows_json(l, st, request_row, out);
+	sqlite3_bind_int64(st, 1, id);
+	r = lg_rows_json(l, st, row, &a);
 	sqlite3_finalize(st);
+	if (r == 0 && json_object_set_new(o, key, a) != 0)
+		r = UC_ERR_NOMEM;
 	return r;
 }
 
@@ -499,9 +524,8 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 {
 	sqlite3_stmt *st = NULL;
 	struct lg_unit u;
-	json_t *o = NULL, *lines, *events, *x;
+	json_t *o = NULL;
 	char day[UC_DATE_ISO_LEN + 1], status[16];
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
 	int r;
 
 	if (out == NULL)
@@ -536,60 +560,23 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 	    "date", day,
 	    "reject_reason", (const char *)sqlite3_column_text(st, 5),
 	    "lines", "events");
+	sqlite3_finalize(st);
+	st = NULL;
 	if (o == NULL) {
 		r = UC_ERR_NOMEM;
 		goto out;
 	}
-	lines = json_object_get(o, "lines");
-	events = json_object_get(o, "events");
-	sqlite3_finalize(st);
-	if ((r = lg_prepare(l, &st, "SELECT m.member_code, m.full_name,"
-	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id,"
-	    " rl.id"
+	if ((r = request_part(l, o, "lines", "SELECT m.member_code,"
+	    " m.full_name, rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces,"
+	    " m.national_id, rl.id"
 	    " FROM request_lines rl JOIN members m ON m.id = rl.member_id"
-	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
+	    " WHERE rl.request_id = ? ORDER BY rl.id", id,
+	    request_line_row)) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int has = sqlite3_column_type(st, 5) != SQLITE_NULL;
-
-		if (has)
-			lg_serial_format(l->prefix,
-			    sqlite3_column_int64(st, 5), serial);
-		x = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
-		    "line_id", (json_int_t)sqlite3_column_int64(st, 7),
-		    "member_code", (const char *)sqlite3_column_text(st, 0),
-		    "national_id", (const char *)sqlite3_column_text(st, 6),
-		    "full_name", (const char *)sqlite3_column_text(st, 1),
-		    "fee_vnd", (json_int_t)sqlite3_column_int64(st, 2),
-		    "payer", (const char *)sqlite3_column_text(st, 3),
-		    "fee_item", (const char *)sqlite3_column_text(st, 4),
-		    "replaces", has ? serial : NULL);
-		if (x == NULL || json_array_append_new(lines, x) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	sqlite3_finalize(st);
-	if ((r = lg_prepare(l, &st, "SELECT e.action, a.name, e.at, e.reason"
-	    " FROM request_events e JOIN accounts a ON a.id = e.account_id"
-	    " WHERE e.request_id = ? ORDER BY e.id")) != 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		x = json_pack("{s:s, s:s, s:s, s:s?}",
-		    "action", (const char *)sqlite3_column_text(st, 0),
-		    "account", (const char *)sqlite3_column_text(st, 1),
-		    "at", (const char *)sqlite3_column_text(st, 2),
-		    "reason", (const char *)sqlite3_column_text(st, 3));
-		if (x == NULL || json_array_append_new(events, x) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = lg_err(r)) != 0)
+	if ((r = request_part(l, o, "events", "SELECT e.action, a.name, e.at,"
+	    " e.reason FROM request_events e JOIN accounts a"
+	    " ON a.id = e.account_id WHERE e.request_id = ? ORDER BY e.id",
+	    id, request_event_row)) != 0)
 		goto out;
 	*out = o;
 	o = NULL;
@@ -667,20 +654,6 @@ fee_row(struct uc_ledger *l, sqlite3_stmt *st)
 int
 uc_ledger_fee_list(struct uc_ledger *l, json_t **out)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
-		return r;
-	if ((r = lg_prepare(l, &st, "SELECT item, valid_from, amount FROM fees"
-	    " ORDER BY item, valid_from")) != 0)
-		return r;
-	r = lg_rows_json(l, st, fee_row, out);
-	sqlite3_finalize(st);
-	return r;
+	return lg_list_json(l, "SELECT item, valid_from, amount FROM fees"
+	    " ORDER BY item, valid_from", 0, fee_row, out);
 }

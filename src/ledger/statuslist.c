@@ -152,29 +152,14 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 		}
 	}
 	be(lenb, sig_len, 4);
-	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-		tmp = NULL;
-		r = UC_ERR_NOMEM;
+	if ((r = lg_file_open(NULL, path, &tmp, &f)) != 0)
 		goto out;
-	}
-	if ((f = fopen(tmp, "wb")) == NULL) {
-		r = UC_ERR_IO;
-		goto out;
-	}
 	if ((r = write_all(f, payload, plen)) != 0 ||
 	    (r = write_all(f, lenb, 4)) != 0 ||
 	    (sig_len > 0 && (r = write_all(f, sig, sig_len)) != 0))
 		goto out;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
-		f = NULL;
-		r = UC_ERR_IO;
+	if ((r = lg_file_commit(NULL, path, tmp, &f)) != 0)
 		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		r = UC_ERR_IO;
-		goto out;
-	}
 	snprintf(det, sizeof(det), "bits=%llu ttl=%u signed=%d",
 	    (unsigned long long)nbits, ttl, sig_len > 0);
 	if ((r = lg_audit(l, "status-list.export", NULL, "status-list", det))
@@ -186,11 +171,7 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 		*file_len = plen + 4 + sig_len;
 out:
 	sqlite3_finalize(st);
-	if (f != NULL)
-		fclose(f);
-	if (r != 0 && tmp != NULL)
-		unlink(tmp);
-	free(tmp);
+	r = lg_file_end(r, tmp, f);
 	free(bits);
 	free(payload);
 	free(sig);

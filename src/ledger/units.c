@@ -241,24 +241,9 @@ unit_row(struct uc_ledger *l, sqlite3_stmt *st)
 int
 uc_ledger_unit_list(struct uc_ledger *l, json_t **out)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL)
-		return UC_ERR_ARG;
-	if ((r = lg_need_actor(l)) != 0)
-		return r;
 	/* path order is tree order within each level of ids */
-	if ((r = lg_prepare(l, &st, "SELECT u.code, u.name, p.code,"
+	return lg_list_json(l, "SELECT u.code, u.name, p.code,"
 	    " u.exempt, u.depth FROM units u LEFT JOIN units p"
 	    " ON p.id = u.parent_id WHERE substr(u.path, 1, ?2) = ?1"
-	    " ORDER BY u.path")) != 0)
-		return r;
-	lg_bind_scope(l, st);
-	r = lg_rows_json(l, st, unit_row, out);
-	sqlite3_finalize(st);
-	return r;
+	    " ORDER BY u.path", 1, unit_row, out);
 }

@@ -340,6 +340,24 @@ copy_run(struct uc_csv *r, char *w, const char *field_start, size_t *raw,
 	return w + i;
 }
 
+/*
+ * Before one more byte of field nf: UC_ERR_INVALID (sticky, in d) once
+ * the row has taken more than max_record bytes (raw) or the field
+ * already holds max_field (len); else 0.
+ */
+static int
+too_long(struct uc_csv *r, struct uc_diag *d, size_t raw, size_t len,
+    size_t nf)
+{
+	if (raw > r->lim.max_record)
+		return fail(r, d, UC_ERR_INVALID, r->rec_line, (long)nf,
+		    "row longer than %zu bytes", r->lim.max_record);
+	if (len >= r->lim.max_field)
+		return fail(r, d, UC_ERR_INVALID, r->rec_line, (long)nf,
+		    "field longer than %zu bytes", r->lim.max_field);
+	return 0;
+}
+
 int
 uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
     size_t *nfields, struct uc_diag *d)
@@ -411,17 +429,9 @@ again:
 				} else if (c == '\n') {
 					r->line++;
 				}
-				if (raw > lim->max_record)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "row longer than %zu bytes",
-					    lim->max_record);
-				if ((size_t)(w - field_start) >=
-				    lim->max_field)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "field longer than %zu bytes",
-					    lim->max_field);
+				if ((ret = too_long(r, d, raw,
+				    (size_t)(w - field_start), nf)) != 0)
+					return ret;
 				*w++ = (char)c;
 			}
 			if (c != ',' && c != '\n' && c != '\r' && c >= 0)
@@ -434,17 +444,9 @@ again:
 					return fail(r, d, UC_ERR_INVALID,
 					    r->rec_line, (long)nf,
 					    "quote inside an unquoted field");
-				if (raw > lim->max_record)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "row longer than %zu bytes",
-					    lim->max_record);
-				if ((size_t)(w - field_start) >=
-				    lim->max_field)
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "field longer than %zu bytes",
-					    lim->max_field);
+				if ((ret = too_long(r, d, raw,
+				    (size_t)(w - field_start), nf)) != 0)
+					return ret;
 				*w++ = (char)c;
 				w = copy_run(r, w, field_start, &raw, 0);
 				c = get_byte(r);
@@ -703,24 +705,27 @@ uc_csv_append_record(struct uc_buf *out, const struct uc_csv_field *fields,
 	return uc_buf_append(out, "\r\n", 2);
 }
 
+/*
+ * The end of a record write: when r is 0, b's bytes go to fp (UC_ERR_IO
+ * if they do not all go); b is freed either way.  Returns the result.
+ */
+static int
+write_buf(FILE *fp, struct uc_buf *b, int r)
+{
+	if (r == 0 && fwrite(b->data, 1, b->len, fp) != b->len)
+		r = UC_ERR_IO;
+	uc_buf_free(b);
+	return r;
+}
+
 int
 uc_csv_write_record(FILE *fp, const struct uc_csv_field *fields, size_t n)
 {
 	struct uc_buf b = UC_BUF_INIT;
-	int r;
 
 	if (fp == NULL)
 		return UC_ERR_ARG;
-	if ((r = uc_csv_append_record(&b, fields, n)) != 0)
-		goto out;
-	if (fwrite(b.data, 1, b.len, fp) != b.len) {
-		r = UC_ERR_IO;
-		goto out;
-	}
-	r = 0;
-out:
-	uc_buf_free(&b);
-	return r;
+	return write_buf(fp, &b, uc_csv_append_record(&b, fields, n));
 }
 
 int
@@ -742,14 +747,7 @@ uc_csv_write_strings(FILE *fp, const char *const fields[], size_t n)
 		if ((r = append_field(&b, &f)) != 0)
 			goto out;
 	}
-	if ((r = uc_buf_append(&b, "\r\n", 2)) != 0)
-		goto out;
-	if (fwrite(b.data, 1, b.len, fp) != b.len) {
-		r = UC_ERR_IO;
-		goto out;
-	}
-	r = 0;
+	r = uc_buf_append(&b, "\r\n", 2);
 out:
-	uc_buf_free(&b);
-	return r;
+	return write_buf(fp, &b, r);
 }

@@ -288,12 +288,8 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "request", required_argument, NULL, 'R' },
 		{ "reader", required_argument, NULL, 'r' },
-		{ "keys", required_argument, NULL, 'k' },
-		{ "station", required_argument, NULL, 's' },
-		{ "signer", required_argument, NULL, 'S' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
+		UC_TOOL_KEYS_LONGOPTS,
 		{ "wait", required_argument, NULL, 'w' },
-		{ "bank-key", required_argument, NULL, 'B' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "lease", required_argument, NULL, 'L' },
@@ -301,9 +297,8 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *reader = NULL, *dir = NULL, *station = NULL;
-	const char *signer_spec = NULL, *pass_file = NULL, *request = NULL;
-	const char *trace_path = g->trace, *bank_key = NULL, *host = NULL;
+	const char *reader = NULL, *request = NULL, *dir, *host = NULL;
+	const char *trace_path = g->trace;
 	char path[4096], *end = NULL;
 	struct uc_tool_keys_spec ks;
 	struct uc_tool_station_keys keys;
@@ -322,15 +317,14 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	int c, r, rc = UC_EXIT_FAIL, json = g->json;
 
 	memset(&keys, 0, sizeof(keys));
+	memset(&ks, 0, sizeof(ks));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (uc_tool_keys_option(&ks, c, optarg))
+			continue;
 		switch (c) {
 		case 'R': request = optarg; break;
 		case 'r': reader = optarg; break;
-		case 'k': dir = optarg; break;
-		case 's': station = optarg; break;
-		case 'S': signer_spec = optarg; break;
-		case 'P': pass_file = optarg; break;
 		case 'w':
 			wait_s = strtol(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || wait_s < 1 ||
@@ -347,7 +341,6 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 				return uc_tool_usage(g, "--lease takes 1 to "
 				    "86400 seconds");
 			break;
-		case 'B': bank_key = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
 		default: return uc_tool_usage(g, "see 'unioncard encode --help'");
@@ -356,6 +349,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	if (optind != argc)
 		return uc_tool_usage(g, "unexpected argument '%s'",
 		    argv[optind]);
+	dir = ks.dir;
 	if (request == NULL || reader == NULL || dir == NULL)
 		return uc_tool_usage(g, "encode needs --request, --reader and "
 		    "--keys");
@@ -366,12 +360,6 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		goto out;
 	/* Linked cards: the hierarchy's bank-link key unless told otherwise
 	 * (the station refuses a linked request without one). */
-	memset(&ks, 0, sizeof(ks));
-	ks.dir = dir;
-	ks.station = station;
-	ks.signer = signer_spec;
-	ks.pass_file = pass_file;
-	ks.bank_key = bank_key;
 	ks.want_bank_key = 1;
 	if ((rc = uc_tool_station_keys_load(g, &ks, &keys)) != UC_EXIT_OK)
 		goto out;
@@ -389,13 +377,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		    uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}
-	if (trace_path != NULL) {
-		if ((r = uc_trace_open(trace_path, &trace)) != 0) {
-			rc = uc_tool_fail(g, r, "trace file %s", trace_path);
-			goto out;
-		}
-		uc_transport_set_trace(t, trace);
-	}
+	if ((rc = uc_tool_trace_attach(g, trace_path, t, &trace)) !=
+	    UC_EXIT_OK)
+		goto out;
+	rc = UC_EXIT_FAIL;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -77,20 +77,15 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "reader", required_argument, NULL, 'r' },
 		{ "member", required_argument, NULL, 'm' },
-		{ "keys", required_argument, NULL, 'k' },
-		{ "station", required_argument, NULL, 's' },
-		{ "signer", required_argument, NULL, 'S' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
+		UC_TOOL_KEYS_LONGOPTS,
 		{ "pan", required_argument, NULL, 'p' },
-		{ "bank-key", required_argument, NULL, 'B' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *reader = NULL, *member_path = NULL, *dir = NULL;
-	const char *station = NULL, *signer_spec = NULL, *pass_file = NULL;
-	const char *pan = NULL, *trace_path = g->trace, *bank_key = NULL;
+	const char *reader = NULL, *member_path = NULL, *pan = NULL;
+	const char *trace_path = g->trace;
 	char *hex = NULL;
 	struct uc_member m;
 	struct uc_tool_keys_spec ks;
@@ -103,17 +98,15 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 
 	memset(&keys, 0, sizeof(keys));
 	memset(&res, 0, sizeof(res));
+	memset(&ks, 0, sizeof(ks));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (uc_tool_keys_option(&ks, c, optarg))
+			continue;
 		switch (c) {
 		case 'r': reader = optarg; break;
 		case 'm': member_path = optarg; break;
-		case 'k': dir = optarg; break;
-		case 's': station = optarg; break;
-		case 'S': signer_spec = optarg; break;
-		case 'P': pass_file = optarg; break;
 		case 'p': pan = optarg; break;
-		case 'B': bank_key = optarg; break;
 		case 't': trace_path = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
@@ -123,7 +116,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 	if (optind != argc)
 		return uc_tool_usage(g, "unexpected argument '%s'",
 		    argv[optind]);
-	if (reader == NULL || member_path == NULL || dir == NULL)
+	if (reader == NULL || member_path == NULL || ks.dir == NULL)
 		return uc_tool_usage(g, "perso needs --reader, --member and "
 		    "--keys");
 
@@ -133,12 +126,6 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		goto out;
 	}
 	/* a linked card: the hierarchy's bank-link key unless told otherwise */
-	memset(&ks, 0, sizeof(ks));
-	ks.dir = dir;
-	ks.station = station;
-	ks.signer = signer_spec;
-	ks.pass_file = pass_file;
-	ks.bank_key = bank_key;
 	ks.want_bank_key = m.card_type == UC_CARD_TYPE_LINKED;
 	if ((rc = uc_tool_station_keys_load(g, &ks, &keys)) != UC_EXIT_OK)
 		goto out;
@@ -148,13 +135,10 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		rc = uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}
-	if (trace_path != NULL) {
-		if ((r = uc_trace_open(trace_path, &trace)) != 0) {
-			rc = uc_tool_fail(g, r, "trace file %s", trace_path);
-			goto out;
-		}
-		uc_transport_set_trace(t, trace);
-	}
+	if ((rc = uc_tool_trace_attach(g, trace_path, t, &trace)) !=
+	    UC_EXIT_OK)
+		goto out;
+	rc = UC_EXIT_FAIL;
 	if ((r = uc_transport_connect(t, CONNECT_TIMEOUT_MS, NULL,
 	    NULL)) != 0) {
 		rc = uc_tool_fail(g, r, "reader %s", reader);

@@ -12,6 +12,35 @@
 #include "stationkeys.h"
 #include "unioncard/keys.h"
 #include "unioncard/signer.h"
+#include "unioncard/trace.h"
+#include "unioncard/transport.h"
+
+int
+uc_tool_keys_option(struct uc_tool_keys_spec *spec, int c, const char *arg)
+{
+	switch (c) {
+	case 'k': spec->dir = arg; return 1;
+	case 's': spec->station = arg; return 1;
+	case 'S': spec->signer = arg; return 1;
+	case 'P': spec->pass_file = arg; return 1;
+	case 'B': spec->bank_key = arg; return 1;
+	default: return 0;
+	}
+}
+
+int
+uc_tool_trace_attach(const struct uc_tool_global *g, const char *path,
+    struct uc_transport *t, struct uc_trace **trace)
+{
+	int r;
+
+	if (path == NULL)
+		return UC_EXIT_OK;
+	if ((r = uc_trace_open(path, trace)) != 0)
+		return uc_tool_fail(g, r, "trace file %s", path);
+	uc_transport_set_trace(t, *trace);
+	return UC_EXIT_OK;
+}
 
 int
 uc_tool_station_keys_load(const struct uc_tool_global *g,

@@ -38,6 +38,32 @@ struct uc_tool_station_keys {
 };
 
 /*
+ * The getopt_long entries of the key options every writing tool takes,
+ * for its longopts table; uc_tool_keys_option() takes their values.
+ */
+#define UC_TOOL_KEYS_LONGOPTS \
+	{ "keys", required_argument, NULL, 'k' }, \
+	{ "station", required_argument, NULL, 's' }, \
+	{ "signer", required_argument, NULL, 'S' }, \
+	{ "passphrase-file", required_argument, NULL, 'P' }, \
+	{ "bank-key", required_argument, NULL, 'B' }
+
+/* If getopt's c is one of UC_TOOL_KEYS_LONGOPTS, put arg in its field of
+ * *spec and return 1; else 0. */
+int uc_tool_keys_option(struct uc_tool_keys_spec *spec, int c,
+    const char *arg);
+
+struct uc_transport;
+struct uc_trace;
+
+/*
+ * When path is not NULL, open it as *trace and have t write every APDU
+ * there.  Prints "trace file PATH" on failure; returns an exit code.
+ */
+int uc_tool_trace_attach(const struct uc_tool_global *g, const char *path,
+    struct uc_transport *t, struct uc_trace **trace);
+
+/*
  * Load everything spec names into *k (k->pk ready for uc_perso_card and
  * the station).  Prints what went wrong and returns an exit code
  * (UC_EXIT_OK on success); *k is safe to free either way.

@@ -16,6 +16,11 @@
 #   pcscd_harness     for a script with no harness of its own: on exit
 #                     stop everything and remove $tmp; fail() prints its
 #                     message and the tails of the pcscd and card logs
+#   opensc_read_emv OUT
+#                     an independent client, opensc-tool, walks the card's
+#                     payment application: SELECT the PPSE, SELECT the
+#                     AID, GET PROCESSING OPTIONS, READ RECORD 1 of SFI 1;
+#                     its output in OUT
 #
 # The reader is $PCSC_READER ("Virtual PCD 00 00"); the tools name it
 # "pcsc:$PCSC_READER".
@@ -112,6 +117,18 @@ pcscd_harness() {
 		done
 		exit 1
 	}
+}
+
+opensc_read_emv() {
+	_pl_n=$(opensc-tool -l 2>/dev/null |
+	    awk '/Virtual PCD 00 00/ { print $1; exit }')
+	[ -n "$_pl_n" ] || fail "opensc-tool does not list the reader"
+	opensc-tool -r "$_pl_n" \
+		-s '00 A4 04 00 0E 325041592E5359532E444446303100' \
+		-s '00 A4 04 00 07 A0000007271010 00' \
+		-s '80 A8 00 00 02 83 00 00' \
+		-s '00 B2 01 0C 00' >"$1" 2>&1 ||
+		fail "opensc-tool: $(cat "$1")"
 }
 
 _pl_cleanup() {

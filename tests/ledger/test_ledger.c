@@ -109,6 +109,29 @@ approve_all(struct fx *f)
 	    0);
 }
 
+/*
+ * The members of `two` imported and approved, and a regular request for
+ * them created, approved and accepted (a reserved card each); the printer
+ * is logged in.  Returns the request's id.
+ */
+static int64_t
+accepted_request(struct fx *f)
+{
+	int64_t id;
+
+	import(f, two, 0);
+	approve_all(f);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, &id), 0);
+	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
+	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
+	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	return id;
+}
+
 static void
 test_reopen_keeps_schema(void **state)
 {
@@ -283,16 +306,7 @@ test_status_list(void **state)
 	FILE *fp;
 	long sz;
 
-	import(f, two, 0);
-	approve_all(f);
-	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
-	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
-	    0, NULL, NULL, &id), 0);
-	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
-	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
-	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
-	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
-	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	id = accepted_request(f);
 	assert_int_equal(uc_ledger_card_list(f->l, id, &c), 0);
 	assert_int_equal(json_array_size(c), 2);
 	snprintf(serial, sizeof(serial), "%s", json_string_value(
@@ -352,16 +366,7 @@ test_card_bind(void **state)
 	json_t *c = NULL;
 	int64_t id;
 
-	import(f, two, 0);
-	approve_all(f);
-	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
-	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
-	    0, NULL, NULL, &id), 0);
-	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
-	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
-	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
-	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
-	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	id = accepted_request(f);
 	assert_int_equal(uc_ledger_card_list(f->l, id, &c), 0);
 	snprintf(serial, sizeof(serial), "%s", json_string_value(
 	    json_object_get(json_array_get(c, 0), "serial")));
@@ -591,16 +596,7 @@ test_spoilage_report(void **state)
 	size_t i, n;
 	int64_t id;
 
-	import(f, two, 0);
-	approve_all(f);
-	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
-	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
-	    0, NULL, NULL, &id), 0);
-	assert_int_equal(uc_ledger_request_submit(f->l, id), 0);
-	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
-	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
-	assert_int_equal(uc_ledger_login(f->l, "pr", PW), 0);
-	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
+	id = accepted_request(f);
 	assert_int_equal(uc_ledger_report_spoilage(f->l, 0, &rep), 0);
 	assert_int_equal(json_integer_value(json_object_get(rep, "total")), 0);
 	assert_int_equal(json_object_size(json_object_get(rep, "by_reason")),

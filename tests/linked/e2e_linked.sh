@@ -45,14 +45,7 @@ pull() { card_out; }
 "$VC" new "$tmp/card.json" --keys "$tmp/keys" --linked --pan "$PAN" \
 	--expiry 3012 >/dev/null || fail "vcard new --linked"
 serve "$tmp/card.json"
-n=$(opensc-tool -l 2>/dev/null | awk '/Virtual PCD 00 00/ { print $1; exit }')
-[ -n "$n" ] || fail "opensc-tool does not list the reader"
-opensc-tool -r "$n" \
-	-s '00 A4 04 00 0E 325041592E5359532E444446303100' \
-	-s '00 A4 04 00 07 A0000007271010 00' \
-	-s '80 A8 00 00 02 83 00 00' \
-	-s '00 B2 01 0C 00' >"$tmp/opensc.out" 2>&1 ||
-	fail "opensc-tool: $(cat "$tmp/opensc.out")"
+opensc_read_emv "$tmp/opensc.out"
 grep -q "$PAN_SPACED" "$tmp/opensc.out" ||
 	fail "opensc-tool did not read the PAN: $(cat "$tmp/opensc.out")"
 [ "$(grep -c 'SW1=0x90, SW2=0x00' "$tmp/opensc.out")" -eq 4 ] ||

@@ -6,41 +6,11 @@
 set -eu
 
 tools=$1/src/tools
-dir=$(mktemp -d)
-pid=
-
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$dir"/*.out; do
-		echo "--- $f" >&2
-		cat "$f" >&2
-	done
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 "$tools/unioncard-vcard" new "$dir/card.json" --serial 55430100000000AB \
 	>"$dir/new.out" 2>&1 || fail "unioncard-vcard new"
-"$tools/unioncard-pn532emu" "$dir/card.json" --pty-link "$dir/pn532" \
-	>"$dir/emu.out" 2>&1 &
-pid=$!
-i=0
-while [ ! -L "$dir/pn532" ]; do
-	i=$((i + 1))
-	[ $i -le 100 ] || fail "emulator did not publish its pty"
-	kill -0 "$pid" 2>/dev/null || fail "emulator exited"
-	sleep 0.05
-done
-pts=$(readlink "$dir/pn532")
+emulator_start emu "$tools/unioncard-pn532emu" "$dir/card.json"
 LIBNFC_AUTO_SCAN=false
 LIBNFC_INTRUSIVE_SCAN=false
 export LIBNFC_AUTO_SCAN LIBNFC_INTRUSIVE_SCAN

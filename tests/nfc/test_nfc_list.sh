@@ -7,38 +7,9 @@ set -eu
 
 serve=$1
 nfclist=$2
-dir=$(mktemp -d)
-pid=
+. "$(dirname "$0")/lib.sh"
 
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$dir"/*.out; do
-		echo "--- $f" >&2
-		cat "$f" >&2
-	done
-	exit 1
-}
-
-"$serve" --pty-link "$dir/pn532" >"$dir/serve.out" 2>&1 &
-pid=$!
-i=0
-while [ ! -L "$dir/pn532" ]; do
-	i=$((i + 1))
-	[ $i -le 100 ] || fail "emulator did not publish its pty"
-	kill -0 "$pid" 2>/dev/null || fail "emulator exited"
-	sleep 0.05
-done
-pts=$(readlink "$dir/pn532")
+emulator_start serve "$serve"
 
 # Only the emulated reader: no scan of this machine's USB or serial ports.
 LIBNFC_DEVICE="pn532_uart:$pts"

@@ -148,20 +148,13 @@ assert_sent(size_t i, const char *hex)
 	free(s);
 }
 
-static int
-setup(void **state)
+/* Start the next case: forget the script and what was sent, then answer
+ * resp (hex) from now on. */
+static void
+rescript(const char *resp)
 {
-	(void)state;
 	script_reset();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	script_reset();
-	return 0;
+	script_add(resp, 0, 0);
 }
 
 static void
@@ -179,99 +172,116 @@ select_apdu(struct uc_apdu *a)
 	a->le = 256;
 }
 
+/*
+ * What every exchange test starts from (setup, teardown): the script
+ * transport open and empty, an empty response buffer, a SELECT of our
+ * applet to send, and no status word yet.
+ */
+struct fx {
+	struct uc_transport *t;
+	struct uc_buf r;
+	struct uc_apdu a;
+	uint16_t sw;
+};
+
+/* f's APDU, its answer into f->r and f->sw, chained at the link's limit. */
+static int
+exchange(struct fx *f)
+{
+	return uc_apdu_exchange(f->t, &f->a, 0, &f->r, &f->sw);
+}
+
+static int
+setup(void **state)
+{
+	static struct fx f;
+
+	script_reset();
+	memset(&f, 0, sizeof(f));
+	f.t = open_script();
+	select_apdu(&f.a);
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	uc_buf_free(&f->r);
+	uc_transport_free(&f->t);
+	script_reset();
+	return 0;
+}
+
 static void
 test_plain(void **state)
 {
-	struct uc_transport *t = open_script();
-	struct uc_buf r = UC_BUF_INIT;
-	struct uc_apdu a;
-	uint16_t sw = 0;
+	struct fx *f = *state;
 
-	(void)state;
-	select_apdu(&a);
 	script_add("01029000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(r.len, 2);
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x9000);
+	assert_int_equal(f->r.len, 2);
 	assert_sent(0, "00A404000BF0554E494F4E434152440100");
-	assert_int_equal(uc_transport_apdu_count(t), 1);
+	assert_int_equal(uc_transport_apdu_count(f->t), 1);
 	/* A refusal is a completed exchange: the SW tells. */
-	script_reset();
-	script_add("6A82", 0, 0);
-	uc_buf_reset(&r);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x6a82);
-	assert_int_equal(r.len, 0);
-	uc_buf_free(&r);
-	uc_transport_free(&t);
-	assert_null(t);
+	rescript("6A82");
+	uc_buf_reset(&f->r);
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x6a82);
+	assert_int_equal(f->r.len, 0);
+	uc_buf_free(&f->r);
+	uc_transport_free(&f->t);
+	assert_null(f->t);
 }
 
 static void
 test_get_response(void **state)
 {
-	struct uc_transport *t = open_script();
-	struct uc_buf r = UC_BUF_INIT;
-	struct uc_apdu a;
-	uint16_t sw = 0;
+	struct fx *f = *state;
 
-	(void)state;
-	select_apdu(&a);
-	a.cla = 0x84; /* GET RESPONSE drops SM, keeps channel bits */
+	f->a.cla = 0x84; /* GET RESPONSE drops SM, keeps channel bits */
 	script_add("AABB6103", 0, 0);
 	script_add("CCDD6100", 0, 0);
 	script_add("EE9000", 0, 0);
-	assert_int_equal(uc_buf_append_byte(&r, 0x11), 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(r.len, 6);
-	assert_memory_equal(r.data, "\x11\xaa\xbb\xcc\xdd\xee", 6);
+	assert_int_equal(uc_buf_append_byte(&f->r, 0x11), 0);
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x9000);
+	assert_int_equal(f->r.len, 6);
+	assert_memory_equal(f->r.data, "\x11\xaa\xbb\xcc\xdd\xee", 6);
 	assert_int_equal(sc.nsent, 3);
 	assert_sent(1, "00C0000003");
 	assert_sent(2, "00C0000000");
-	uc_buf_free(&r);
-	uc_transport_free(&t);
 }
 
 static void
 test_endless_61(void **state)
 {
-	struct uc_transport *t = open_script();
-	struct uc_buf r = UC_BUF_INIT;
-	struct uc_apdu a;
-	uint16_t sw = 0;
+	struct fx *f = *state;
 
-	(void)state;
-	select_apdu(&a);
 	script_add("AA6101", 0, 0);
-	assert_int_equal(uc_buf_append_byte(&r, 0x11), 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw),
-	    UC_ERR_TOO_MANY_ROUNDS);
+	assert_int_equal(uc_buf_append_byte(&f->r, 0x11), 0);
+	assert_int_equal(exchange(f), UC_ERR_TOO_MANY_ROUNDS);
 	/* The first command plus exactly the allowed GET RESPONSE rounds. */
 	assert_int_equal(sc.nsent, 1 + UC_APDU_MAX_GET_RESPONSE_ROUNDS);
-	assert_int_equal(sw, 0);
+	assert_int_equal(f->sw, 0);
 	/* Nothing half-read reaches the caller. */
-	assert_int_equal(r.len, 1);
+	assert_int_equal(f->r.len, 1);
 	assert_true(strlen(uc_transport_error_detail()) > 0);
-	uc_buf_free(&r);
-	uc_transport_free(&t);
 }
 
 static void
 test_61_past_64k(void **state)
 {
-	struct uc_transport *t = open_script();
-	struct uc_buf r = UC_BUF_INIT;
-	struct uc_apdu a;
-	uint16_t sw = 0;
+	struct fx *f = *state;
 
-	(void)state;
-	select_apdu(&a);
 	/* 4000 bytes a round: 17 rounds pass 64 KiB long before 64 rounds. */
 	script_add("6100", 0, 4000);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_TOO_LONG);
+	assert_int_equal(exchange(f), UC_ERR_TOO_LONG);
 	assert_int_equal(sc.nsent, 17);
-	assert_int_equal(r.len, 0);
+	assert_int_equal(f->r.len, 0);
 	/* Exactly 64 KiB in 16 rounds of 4096 is still fine. */
 	script_reset();
 	{
@@ -281,9 +291,9 @@ test_61_past_64k(void **state)
 			script_add("6100", 0, 4096);
 		script_add("9000", 0, 4096);
 	}
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(r.len, UC_APDU_MAX_RESPONSE_TOTAL);
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x9000);
+	assert_int_equal(f->r.len, UC_APDU_MAX_RESPONSE_TOTAL);
 	/* ... and one byte more is not. */
 	script_reset();
 	{
@@ -293,150 +303,116 @@ test_61_past_64k(void **state)
 			script_add("6100", 0, 4096);
 		script_add("9000", 0, 4097);
 	}
-	uc_buf_reset(&r);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_TOO_LONG);
-	assert_int_equal(r.len, 0);
-	uc_buf_free(&r);
-	uc_transport_free(&t);
+	uc_buf_reset(&f->r);
+	assert_int_equal(exchange(f), UC_ERR_TOO_LONG);
+	assert_int_equal(f->r.len, 0);
 }
 
 static void
 test_6c(void **state)
 {
-	struct uc_transport *t = open_script();
-	struct uc_buf r = UC_BUF_INIT;
-	struct uc_apdu a;
-	uint16_t sw = 0;
+	struct fx *f = *state;
 
-	(void)state;
-	memset(&a, 0, sizeof(a));
-	a.ins = 0xca;
-	a.p2 = 0xe1;
-	a.le = 256;
+	memset(&f->a, 0, sizeof(f->a));
+	f->a.ins = 0xca;
+	f->a.p2 = 0xe1;
+	f->a.le = 256;
 	script_add("6C03", 0, 0);
 	script_add("0102039000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(r.len, 3);
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x9000);
+	assert_int_equal(f->r.len, 3);
 	assert_sent(0, "00CA00E100");
 	assert_sent(1, "00CA00E103");
 	/* A card that keeps saying 6Cxx gets one retry, then its SW. */
-	script_reset();
-	script_add("6C05", 0, 0);
-	uc_buf_reset(&r);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x6c05);
+	rescript("6C05");
+	uc_buf_reset(&f->r);
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x6c05);
 	assert_int_equal(sc.nsent, 2);
-	assert_int_equal(r.len, 0);
+	assert_int_equal(f->r.len, 0);
 	/* 6C on a GET RESPONSE: that GET RESPONSE is re-sent once. */
-	script_reset();
-	script_add("AA6110", 0, 0);
+	rescript("AA6110");
 	script_add("6C02", 0, 0);
 	script_add("BBCC9000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x9000);
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x9000);
 	assert_sent(2, "00C0000002");
-	assert_int_equal(r.len, 3);
-	uc_buf_free(&r);
-	uc_transport_free(&t);
+	assert_int_equal(f->r.len, 3);
 }
 
 static void
 test_short_response(void **state)
 {
-	struct uc_transport *t = open_script();
-	struct uc_buf r = UC_BUF_INIT;
-	struct uc_apdu a;
-	uint16_t sw = 0;
+	struct fx *f = *state;
 
-	(void)state;
-	select_apdu(&a);
 	script_add("90", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
-	script_reset();
-	script_add("", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
+	assert_int_equal(exchange(f), UC_ERR_PROTOCOL);
+	rescript("");
+	assert_int_equal(exchange(f), UC_ERR_PROTOCOL);
 	/* Status words outside 61..6F, 90..9F are not responses. */
-	script_reset();
-	script_add("0000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
-	assert_int_equal(sw, 0);
-	script_reset();
-	script_add("AA6000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
-	script_reset();
-	script_add("A000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
-	script_reset();
-	script_add("9F10", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), 0);
-	assert_int_equal(sw, 0x9f10);
+	rescript("0000");
+	assert_int_equal(exchange(f), UC_ERR_PROTOCOL);
+	assert_int_equal(f->sw, 0);
+	rescript("AA6000");
+	assert_int_equal(exchange(f), UC_ERR_PROTOCOL);
+	rescript("A000");
+	assert_int_equal(exchange(f), UC_ERR_PROTOCOL);
+	rescript("9F10");
+	assert_int_equal(exchange(f), 0);
+	assert_int_equal(f->sw, 0x9f10);
 	/* Truncated in the middle of a GET RESPONSE sequence. */
-	script_reset();
-	script_add("AA6101", 0, 0);
+	rescript("AA6101");
 	script_add("BB", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
-	assert_int_equal(r.len, 0);
-	uc_buf_free(&r);
-	uc_transport_free(&t);
+	assert_int_equal(exchange(f), UC_ERR_PROTOCOL);
+	assert_int_equal(f->r.len, 0);
 }
 
 static void
 test_card_removed(void **state)
 {
-	struct uc_transport *t = open_script();
-	struct uc_buf r = UC_BUF_INIT;
-	struct uc_apdu a;
-	uint16_t sw = 0x1234;
+	struct fx *f = *state;
 
-	(void)state;
-	select_apdu(&a);
+	f->sw = 0x1234;
 	script_add("AA6101", 0, 0);
 	script_add(NULL, UC_ERR_CARD_REMOVED, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw),
-	    UC_ERR_CARD_REMOVED);
-	assert_int_equal(sw, 0);
-	assert_int_equal(r.len, 0);
-	assert_int_equal(uc_transport_apdu_count(t), 1);
+	assert_int_equal(exchange(f), UC_ERR_CARD_REMOVED);
+	assert_int_equal(f->sw, 0);
+	assert_int_equal(f->r.len, 0);
+	assert_int_equal(uc_transport_apdu_count(f->t), 1);
 	/* Mid-chain too. */
 	script_reset();
 	{
 		static uint8_t data[600];
 
-		a.data = data;
-		a.lc = sizeof(data);
+		f->a.data = data;
+		f->a.lc = sizeof(data);
 	}
 	script_add("9000", 0, 0);
 	script_add(NULL, UC_ERR_CARD_REMOVED, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw),
-	    UC_ERR_CARD_REMOVED);
+	assert_int_equal(exchange(f), UC_ERR_CARD_REMOVED);
 	assert_int_equal(sc.nsent, 2);
-	uc_buf_free(&r);
-	uc_transport_free(&t);
 }
 
 static void
 test_chaining(void **state)
 {
 	static uint8_t data[600];
-	struct uc_transport *t = open_script();
-	struct uc_apdu a;
-	uint16_t sw = 0;
+	struct fx *f = *state;
 	size_t i;
 
-	(void)state;
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)i;
-	memset(&a, 0, sizeof(a));
-	a.cla = 0x84;
-	a.ins = 0xe2;
-	a.p1 = 0x88;
-	a.data = data;
-	a.lc = sizeof(data);
-	a.le = 256;
+	memset(&f->a, 0, sizeof(f->a));
+	f->a.cla = 0x84;
+	f->a.ins = 0xe2;
+	f->a.p1 = 0x88;
+	f->a.data = data;
+	f->a.lc = sizeof(data);
+	f->a.le = 256;
 	script_add("9000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, NULL, &sw), 0);
-	assert_int_equal(sw, 0x9000);
+	assert_int_equal(uc_apdu_exchange(f->t, &f->a, 0, NULL, &f->sw), 0);
+	assert_int_equal(f->sw, 0x9000);
 	/* 255 + 255 + 90, CLA 94 on the first two, Le only on the last. */
 	assert_int_equal(sc.nsent, 3);
 	assert_int_equal(sc.sent[0].len, 5 + 255);
@@ -450,44 +426,38 @@ test_chaining(void **state)
 	assert_int_equal(sc.sent[2].data[5 + 90], 0x00);
 
 	/* An exact multiple: no empty last piece. */
-	script_reset();
-	script_add("9000", 0, 0);
-	a.lc = 510;
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, NULL, &sw), 0);
+	rescript("9000");
+	f->a.lc = 510;
+	assert_int_equal(uc_apdu_exchange(f->t, &f->a, 0, NULL, &f->sw), 0);
 	assert_int_equal(sc.nsent, 2);
 	assert_int_equal(sc.sent[0].data[0], 0x94);
 	assert_int_equal(sc.sent[1].data[0], 0x84);
 
 	/* Exactly the limit: no chaining at all. */
-	script_reset();
-	script_add("9000", 0, 0);
-	a.lc = 255;
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, NULL, &sw), 0);
+	rescript("9000");
+	f->a.lc = 255;
+	assert_int_equal(uc_apdu_exchange(f->t, &f->a, 0, NULL, &f->sw), 0);
 	assert_int_equal(sc.nsent, 1);
 	assert_int_equal(sc.sent[0].data[0], 0x84);
 
 	/* A smaller caller limit, and a larger one (the link wins). */
-	script_reset();
-	script_add("9000", 0, 0);
-	a.lc = 100;
-	assert_int_equal(uc_apdu_exchange(t, &a, 40, NULL, &sw), 0);
+	rescript("9000");
+	f->a.lc = 100;
+	assert_int_equal(uc_apdu_exchange(f->t, &f->a, 40, NULL, &f->sw), 0);
 	assert_int_equal(sc.nsent, 3);
 	assert_int_equal(sc.sent[2].data[4], 20);
-	script_reset();
-	script_add("9000", 0, 0);
-	a.lc = 600;
-	assert_int_equal(uc_apdu_exchange(t, &a, 2048, NULL, &sw), 0);
+	rescript("9000");
+	f->a.lc = 600;
+	assert_int_equal(uc_apdu_exchange(f->t, &f->a, 2048, NULL, &f->sw), 0);
 	assert_int_equal(sc.nsent, 3);
 
 	/* The card refuses the chain: its SW ends the exchange. */
-	script_reset();
-	script_add("9000", 0, 0);
+	rescript("9000");
 	script_add("6A80", 0, 0);
 	script_add("9000", 0, 0);
-	assert_int_equal(uc_apdu_exchange(t, &a, 0, NULL, &sw), 0);
-	assert_int_equal(sw, 0x6a80);
+	assert_int_equal(uc_apdu_exchange(f->t, &f->a, 0, NULL, &f->sw), 0);
+	assert_int_equal(f->sw, 0x6a80);
 	assert_int_equal(sc.nsent, 2);
-	uc_transport_free(&t);
 }
 
 static void

@@ -157,14 +157,7 @@ f="$TMP/hopper/card-0003.json"
 pan=$("$VC" show "$f" --json | jq -r .linked.pan)
 case "$pan" in [0-9]*) ;; *) fail "no PAN from $f" ;; esac
 card_in "$f"
-n=$(opensc-tool -l 2>/dev/null | awk '/Virtual PCD 00 00/ { print $1; exit }')
-[ -n "$n" ] || fail "opensc-tool does not list the reader"
-opensc-tool -r "$n" \
-	-s '00 A4 04 00 0E 325041592E5359532E444446303100' \
-	-s '00 A4 04 00 07 A0000007271010 00' \
-	-s '80 A8 00 00 02 83 00 00' \
-	-s '00 B2 01 0C 00' >"$TMP/opensc.out" 2>&1 ||
-	fail "opensc-tool: $(cat "$TMP/opensc.out")"
+opensc_read_emv "$TMP/opensc.out"
 spaced=$(echo "$pan" | sed 's/\(..\)/\1 /g; s/ $//')
 grep -q "$spaced" "$TMP/opensc.out" ||
 	fail "opensc-tool did not read PAN ${pan%????}...: $(cat "$TMP/opensc.out")"

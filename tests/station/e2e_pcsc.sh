@@ -9,9 +9,8 @@
 . "$(dirname "$0")/../ledger/lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
 VERIFY="$UC_BUILD_DIR/src/tools/unioncard-verify"
-LAUNCH="$UC_BUILD_DIR/tests/e2e/pcscd-launch"
+. "$(dirname "$0")/../e2e/pcscd-lib.sh"
 export UNIONCARD_PASSPHRASE="station passphrase"
-pcscd_pid=
 hopper_pid=
 stop_all() {
 	[ -n "$hopper_pid" ] && kill "$hopper_pid" 2>/dev/null && wait "$hopper_pid" 2>/dev/null
@@ -46,21 +45,8 @@ uc approver request approve "$rid"
 uc printer request accept "$rid"
 "$UC" keys init --dir "$TMP/keys" >/dev/null || fail "keys init"
 
-mkdir "$TMP/pcscd"
-"$LAUNCH" "$TMP/pcscd" >"$TMP/pcscd.log" 2>&1 &
-pcscd_pid=$!
-export PCSCLITE_CSOCK_NAME="$TMP/pcscd/pcscd.comm"
-i=0
-until "$UC" readers 2>/dev/null | grep -q "Virtual PCD 00 00"; do
-	if ! kill -0 "$pcscd_pid" 2>/dev/null; then
-		wait "$pcscd_pid"
-		[ $? -eq 77 ] && { echo "SKIP: no private pcscd here"; exit 77; }
-		fail "pcscd exited: $(cat "$TMP/pcscd.log")"
-	fi
-	i=$((i + 1)); [ "$i" -lt 100 ] || fail "pcscd did not come up"
-	sleep 0.1
-done
-port=$(cat "$TMP/pcscd/vpcd.port")
+pcscd_start
+port=$VPCD_PORT
 mkdir "$TMP/hopper"
 "$VC" hopper "$TMP/hopper" --count 20 --keys "$TMP/keys" \
 	--vpcd "127.0.0.1:$port" >"$TMP/hopper.log" 2>&1 &

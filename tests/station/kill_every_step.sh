@@ -22,7 +22,7 @@
 # and the cards differ only by what was written in between, which
 # "before" is the one to catch.)
 # With UC_TEST_SAMPLE=1 (the sanitizer build) half the cases run, every
-# N in one mode or the other (lib.sh skip_case).  The first argument is
+# N in one mode or the other (lib.sh cases).  The first argument is
 # the request type: regular (default) or linked.
 . "$(dirname "$0")/lib.sh"
 
@@ -54,19 +54,11 @@ check_invariants "clean run" "$TMP/h"
 ok "a clean run: two members, one foreign card, $steps ledger writes"
 
 for mode in before after; do
-	k=1
-	while [ "$k" -le $((steps + 1)) ]; do
+	for k in $(cases $((steps + 1)) "$mode"); do
 		label="kill $mode ledger write $k of $steps"
-		if skip_case "$k" "$mode"; then
-			k=$((k + 1))
-			continue
-		fi
 		fresh_ledger
 		hopper "$TMP/h"
-		UNIONCARD_TEST_KILL_AT="$k:$mode"
-		export UNIONCARD_TEST_KILL_AT
-		encode "$TMP/h"
-		unset UNIONCARD_TEST_KILL_AT
+		encode_injected UNIONCARD_TEST_KILL_AT "$k:$mode" "$TMP/h"
 		if [ "$k" -le "$steps" ]; then
 			[ "$rc" = 137 ] || fail "$label: the station exited" \
 			    "$rc, want 137 (SIGKILL): $(cat "$TMP/enc.out")"
@@ -77,38 +69,22 @@ for mode in before after; do
 		[ "$(sql 'PRAGMA integrity_check')" = ok ] ||
 			fail "$label: the ledger file is damaged"
 		cp "$TMP/blank/card-0003.json" "$TMP/h/card-0004.json"
-		encode "$TMP/h"
-		[ "$rc" = 0 ] || fail "$label: the second run exited $rc:" \
-		    "$(cat "$TMP/enc.out")"
-		check_invariants "$label" "$TMP/h"
-		k=$((k + 1))
+		rerun "$label" "$TMP/h" "$TMP/h"
 	done
 	ok "killed $mode each of the $steps ledger writes${UC_TEST_SAMPLE:+ (sampled)}: the ledger true"
 done
 
 # Every card of the killed run taken away; the second run has new cards.
-k=1
-while [ "$k" -le "$steps" ]; do
+for k in $(cases "$steps" before); do
 	label="kill before ledger write $k of $steps, cards taken away"
-	if skip_case "$k" before; then
-		k=$((k + 1))
-		continue
-	fi
 	fresh_ledger
 	hopper "$TMP/h"
-	UNIONCARD_TEST_KILL_AT="$k:before"
-	export UNIONCARD_TEST_KILL_AT
-	encode "$TMP/h"
-	unset UNIONCARD_TEST_KILL_AT
+	encode_injected UNIONCARD_TEST_KILL_AT "$k:before" "$TMP/h"
 	[ "$rc" = 137 ] || fail "$label: the station exited $rc, want 137" \
 	    "(SIGKILL): $(cat "$TMP/enc.out")"
 	rm -rf "$TMP/h2"
 	mkdir "$TMP/h2"
 	cp "$TMP/blank/card-0003.json" "$TMP/blank/card-0004.json" "$TMP/h2/"
-	encode "$TMP/h2"
-	[ "$rc" = 0 ] || fail "$label: the second run exited $rc:" \
-	    "$(cat "$TMP/enc.out")"
-	check_invariants "$label" "$TMP/h" "$TMP/h2"
-	k=$((k + 1))
+	rerun "$label" "$TMP/h2" "$TMP/h" "$TMP/h2"
 done
 ok "killed before each ledger write${UC_TEST_SAMPLE:+ (sampled)}, cards lost: the ledger true"

@@ -1,5 +1,6 @@
 # Shared by the station's tear and kill tests: a ledger with one accepted
-# request, saved once and copied for every case, and the check that the
+# request, saved once and copied for every case, the cases to run, the run
+# with a fault injected and the run after it, and the check that the
 # ledger and the cards agree after the station has run to completion.
 . "$(dirname "$0")/../ledger/lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
@@ -50,16 +51,24 @@ station_setup() {
 	cp "$UNIONCARD_LEDGER" "$TMP/base.db"
 }
 
-# skip_case K MODE: true when this case is left out.  Every case runs,
-# except with UC_TEST_SAMPLE=1 (scripts/test sets it for the sanitizer
-# build, where each case costs three times as much): then half of them,
-# alternating, so that every K still runs in one of the two modes.
-skip_case() {
-	[ "${UC_TEST_SAMPLE:-0}" = 1 ] || return 1
-	case "$2" in
-	before) [ $(($1 % 2)) = 0 ] ;;
-	*) [ $(($1 % 2)) = 1 ] ;;
-	esac
+# cases MAX MODE: the case numbers K to run in MODE, one a line: every K
+# in 1..MAX, except with UC_TEST_SAMPLE=1 (scripts/test sets it for the
+# sanitizer build, where each case costs three times as much): then half
+# of them, alternating, so that every K still runs in one of the two
+# modes.
+cases() {
+	k=1
+	while [ "$k" -le "$1" ]; do
+		if [ "${UC_TEST_SAMPLE:-0}" != 1 ]; then
+			echo "$k"
+		else
+			case "$2" in
+			before) [ $((k % 2)) = 0 ] || echo "$k" ;;
+			*) [ $((k % 2)) = 1 ] || echo "$k" ;;
+			esac
+		fi
+		k=$((k + 1))
+	done
 }
 
 # fresh_ledger: the saved ledger again, nothing of an earlier case left
@@ -77,6 +86,27 @@ encode() {
 	    --keys "$TMP/keys" --wait 1 >"$TMP/enc.out" 2>&1
 	rc=$?
 	set -e
+}
+
+# encode_injected VAR K:MODE HOPPER: encode HOPPER once with the fault
+# variable VAR (UNIONCARD_VCARD_TEAR_AT, UNIONCARD_TEST_KILL_AT) set to
+# K:MODE for that run only.
+encode_injected() {
+	eval "$1=\$2"
+	export "$1"
+	encode "$3"
+	unset "$1"
+}
+
+# rerun LABEL HOPPER DIR...: the station again on HOPPER, which must
+# finish (exit 0), then check_invariants LABEL DIR...
+rerun() {
+	rerun_label=$1
+	encode "$2"
+	shift 2
+	[ "$rc" = 0 ] || fail "$rerun_label: the second run exited $rc:" \
+	    "$(cat "$TMP/enc.out")"
+	check_invariants "$rerun_label" "$@"
 }
 
 # check_invariants LABEL DIR...: after a run to completion, the ledger and

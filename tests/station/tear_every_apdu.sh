@@ -26,7 +26,7 @@
 # nothing (torn at the first SELECT, it is "ejected" untouched and,
 # pushed back in, used for A all the same), B on the next.
 # With UC_TEST_SAMPLE=1 (the sanitizer build) half the cases run, every
-# k in one mode or the other (lib.sh skip_case).  The first argument is
+# k in one mode or the other (lib.sh cases).  The first argument is
 # the request type: regular (default) or linked.
 . "$(dirname "$0")/lib.sh"
 
@@ -55,19 +55,11 @@ check_invariants "clean run" "$TMP/h"
 ok "a clean run: two members, $n APDUs for the first card"
 
 for mode in before after; do
-	k=1
-	while [ "$k" -le $((n + 1)) ]; do
+	for k in $(cases $((n + 1)) "$mode"); do
 		label="tear $mode APDU $k of $n"
-		if skip_case "$k" "$mode"; then
-			k=$((k + 1))
-			continue
-		fi
 		fresh_ledger
 		hopper "$TMP/h" 2
-		UNIONCARD_VCARD_TEAR_AT="$k:$mode"
-		export UNIONCARD_VCARD_TEAR_AT
-		encode "$TMP/h"
-		unset UNIONCARD_VCARD_TEAR_AT
+		encode_injected UNIONCARD_VCARD_TEAR_AT "$k:$mode" "$TMP/h"
 		[ "$rc" = 2 ] || fail "$label: the station exited $rc," \
 		    "want 2: $(cat "$TMP/enc.out")"
 		grep -q "no blank card" "$TMP/enc.out" &&
@@ -89,11 +81,7 @@ for mode in before after; do
 				fail "$label: A's first card was torn: $first"
 		fi
 		cp "$TMP/blank/card-0003.json" "$TMP/h/"
-		encode "$TMP/h"
-		[ "$rc" = 0 ] || fail "$label: the second run exited $rc:" \
-		    "$(cat "$TMP/enc.out")"
-		check_invariants "$label" "$TMP/h"
-		k=$((k + 1))
+		rerun "$label" "$TMP/h" "$TMP/h"
 	done
 	ok "torn $mode each of the $n APDUs${UC_TEST_SAMPLE:+ (sampled)}: one live card each, the ledger true"
 done
@@ -101,19 +89,11 @@ done
 # The card put back at once: finished on the same chip, nothing spoiled.
 code_a=$(uc printer request show "$RID" --json | jq -r '.lines[0].member_code')
 for mode in before after; do
-	k=1
-	while [ "$k" -le "$n" ]; do
+	for k in $(cases "$n" "$mode"); do
 		label="tear $mode APDU $k of $n, the card put back"
-		if skip_case "$k" "$mode"; then
-			k=$((k + 1))
-			continue
-		fi
 		fresh_ledger
 		hopper "$TMP/h" 3
-		UNIONCARD_VCARD_TEAR_AT="$k:$mode:back"
-		export UNIONCARD_VCARD_TEAR_AT
-		encode "$TMP/h"
-		unset UNIONCARD_VCARD_TEAR_AT
+		encode_injected UNIONCARD_VCARD_TEAR_AT "$k:$mode:back" "$TMP/h"
 		[ "$rc" = 0 ] || fail "$label: the station exited $rc:" \
 		    "$(cat "$TMP/enc.out")"
 		grep -q "SPOILED" "$TMP/enc.out" &&
@@ -133,7 +113,6 @@ for mode in before after; do
 		[ "$chip" = "$want" ] || fail "$label: A is on chip $chip," \
 		    "not on the card put back, $want: $(cat "$TMP/enc.out")"
 		check_invariants "$label" "$TMP/h"
-		k=$((k + 1))
 	done
 	ok "torn $mode each of the $n APDUs and put back${UC_TEST_SAMPLE:+ (sampled)}: finished on the same chip, nothing spoiled"
 done

@@ -11,8 +11,7 @@
 # in-process reader does every APDU (tear_every_apdu.sh); this is the same
 # on the stack a card printer's encoder sits behind.
 . "$(dirname "$0")/lib.sh"
-LAUNCH="$UC_BUILD_DIR/tests/e2e/pcscd-launch"
-pcscd_pid=
+. "$(dirname "$0")/../e2e/pcscd-lib.sh"
 card_pid=
 stop_all() {
 	[ -n "$card_pid" ] && kill "$card_pid" 2>/dev/null &&
@@ -25,22 +24,8 @@ trap stop_all EXIT
 
 station_setup 1
 
-mkdir "$TMP/pcscd"
-"$LAUNCH" "$TMP/pcscd" >"$TMP/pcscd.log" 2>&1 &
-pcscd_pid=$!
-export PCSCLITE_CSOCK_NAME="$TMP/pcscd/pcscd.comm"
-i=0
-until "$UC" readers 2>/dev/null | grep -q "Virtual PCD 00 00"; do
-	if ! kill -0 "$pcscd_pid" 2>/dev/null; then
-		set +e
-		wait "$pcscd_pid"
-		[ $? -eq 77 ] && { echo "SKIP: no private pcscd here"; exit 77; }
-		fail "pcscd exited: $(cat "$TMP/pcscd.log")"
-	fi
-	i=$((i + 1)); [ "$i" -lt 100 ] || fail "pcscd did not come up"
-	sleep 0.1
-done
-port=$(cat "$TMP/pcscd/vpcd.port")
+pcscd_start
+port=$VPCD_PORT
 
 # The APDUs of one card on the in-process reader: the same sequence.
 fresh_ledger
