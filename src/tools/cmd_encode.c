@@ -423,7 +423,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	fflush(stdout);
 	if (r != 0) {
 		rc = uc_tool_fail_diag(g, r, &d, "encoding stopped");
-		fprintf(stderr, "Run the same command again to resume.\n");
+		fprintf(stderr, "%sRun the same command again to resume.\n",
+		    r == UC_ERR_KEY ? "Mend the keys first (--keys, "
+		    "--bank-key): see the message above.  " : "");
 		goto out;
 	}
 	if (sum.stopped) {
