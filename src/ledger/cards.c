@@ -519,7 +519,8 @@ uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
 
 #define CARD_COLS "SELECT c.serial, m.member_code, c.status, c.type," \
 	" m.full_name, c.chip_serial, c.reason, c.replaced_by, c.line_id," \
-	" c.created_at, c.updated_at, u.code, c.pan_last4 FROM cards c" \
+	" c.created_at, c.updated_at, u.code, c.pan_last4, c.bound_by" \
+	" FROM cards c" \
 	" JOIN members m ON m.id = c.member_id JOIN units u" \
 	" ON u.id = m.unit_id "
 
@@ -547,8 +548,9 @@ card_json(struct uc_ledger *l, sqlite3_stmt *st, int full)
 		}
 		return o;
 	}
+	/* bound_by: the station's claim while the card is reserved */
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s,"
-	    " s:s, s:s, s:s?}", "serial", serial,
+	    " s:s, s:s, s:s?, s:s?}", "serial", serial,
 	    "member_code", (const char *)sqlite3_column_text(st, 1),
 	    "status", (const char *)sqlite3_column_text(st, 2),
 	    "type", (const char *)sqlite3_column_text(st, 3),
@@ -559,7 +561,8 @@ card_json(struct uc_ledger *l, sqlite3_stmt *st, int full)
 	    "created_at", (const char *)sqlite3_column_text(st, 9),
 	    "updated_at", (const char *)sqlite3_column_text(st, 10),
 	    "unit", (const char *)sqlite3_column_text(st, 11),
-	    "pan_last4", last4);
+	    "pan_last4", last4,
+	    "bound_by", (const char *)sqlite3_column_text(st, 13));
 }
 
 int
