@@ -86,15 +86,16 @@ struct uc_station_opts {
 	 */
 	volatile sig_atomic_t *stop;
 	/*
-	 * Stations on one ledger, on one machine or several: before it
+	 * Stations on one ledger (processes or containers on one computer,
+	 * the file on a local disk): before it
 	 * writes a card a station binds the line's serial to the chip under
 	 * its claim "HOST/PID" (uc_ledger_card_bind_by).  Another station
 	 * finding that claim leaves the line to it while the claim is live -
 	 * its process alive on this host, or younger than claim_lease_s on
 	 * another - and comes back to it after the other lines; a dead
 	 * claim's serial is spoiled (applets-spec/station-recovery.md).
-	 * station_host: this machine's name in claims (NULL: the host
-	 * name); it must differ between machines sharing a ledger.
+	 * station_host: this host's name in claims (NULL: the host name);
+	 * it must differ between hosts (containers) sharing a ledger.
 	 */
 	const char *station_host;
 	int claim_lease_s;               /* 0: 120 */

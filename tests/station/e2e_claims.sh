@@ -1,7 +1,7 @@
 #!/bin/sh
-# Stations on two machines sharing one ledger: a station's claim on a line
-# (the chip it bound the line's serial to, "HOST/PID", when) keeps another
-# machine's station off that line while the claim's lease runs, and only
+# Stations on two hosts (containers) sharing one ledger: a station's claim
+# on a line (the chip it bound the line's serial to, "HOST/PID", when) keeps
+# another host's station off that line while the claim's lease runs, and only
 # then is the serial spoiled and the member given a new card.
 #
 #   1. host-a binds member 1's serial to its chip and dies (SIGKILL just
