@@ -94,6 +94,7 @@ NAPAS_AID = bytes.fromhex("A0000007271010")
 
 # The bank payment application of a linked card (linked-card.md).
 PPSE_NAME = b"2PAY.SYS.DDF01"       # the contactless directory (PPSE)
+PSE_NAME = b"1PAY.SYS.DDF01"        # the contact directory (PSE)
 APP_LABEL = b"VIETINBANK ATM"       # 50, application label
 APP_PRIORITY = 0x01                 # 87, application priority indicator
 LANGUAGES = b"vien"                 # 5F2D, Vietnamese then English
@@ -130,6 +131,17 @@ def ppse_fci(aid):
                tlv(0xA5, tlv(0xBF0C, directory_entry(aid))))
 
 
+def pse_fci():
+    return tlv(0x6F, tlv(0x84, PSE_NAME) +
+               tlv(0xA5, tlv(0x88, bytes([EMV_SFI])) +
+                   tlv(0x5F2D, LANGUAGES)))
+
+
+def directory_record(aid):
+    """The PSE's record 1 of its directory file."""
+    return tlv(0x70, directory_entry(aid))
+
+
 def payment_fci(aid):
     """The payment application's FCI: no PDOL."""
     return tlv(0x6F, tlv(0x84, aid) +
@@ -164,13 +176,15 @@ def issuer_record():
                tlv(0x5F30, bcd("0" + SERVICE_CODE)))
 
 
-def select_by_name(name):
-    """SELECT by name, first occurrence, FCI wanted (Le 00)."""
-    return "00A40400%02X" % len(name) + h(name) + "00"
+def select_by_name(name, p2=0x00):
+    """SELECT by name; P2 00: first occurrence, FCI wanted (Le 00);
+    P2 0C: no FCI (no Le)."""
+    return "00A404%02X%02X" % (p2, len(name)) + h(name) + \
+        ("" if p2 == 0x0C else "00")
 
 
-def read_record(record, sfi=EMV_SFI):
-    return "00B2%02X%02X00" % (record, sfi << 3 | 4)
+def read_record(record, sfi=EMV_SFI, cla=0x00, p2_low=4):
+    return "%02XB2%02X%02X00" % (cla, record, sfi << 3 | p2_low)
 
 
 GPO = "80A8000002830000"  # no PDOL: an empty 83
@@ -271,6 +285,67 @@ def linked_vector():
                  "deselected)", SELECT, union_fci),
             step("GPO means nothing to the union applet", GPO, None,
                  "6D00"),
+        ],
+    }
+
+
+def linked_contact_vector():
+    """The contact directory (PSE) and the bank side's refusals
+    (linked-card.md sections 1 and 2)."""
+    aid = LINKED["bank_aid"]
+    return {
+        "description": "A linked card over contact: the PSE and its "
+                       "directory record, then the bank side's refusals "
+                       "(SELECT P2, GPO and READ RECORD out of order or "
+                       "malformed) and the selection kept across a SELECT "
+                       "of an unknown AID (applets-spec/linked-card.md)",
+        "card": "linked-blank.json",
+        "steps": [
+            step("PSE: directory in SFI %d" % EMV_SFI,
+                 select_by_name(PSE_NAME), h(pse_fci()) + OK),
+            step("the directory record: one entry, the NAPAS application",
+                 read_record(1), h(directory_record(aid)) + OK),
+            step("no second directory record", read_record(2), None,
+                 "6A83"),
+            step("no SFI 2", read_record(1, sfi=2), None, "6A82"),
+            step("GPO with the PSE selected", GPO, None, "6985"),
+            step("PPSE, no FCI (P2 0C)", select_by_name(PPSE_NAME, 0x0C),
+                 OK),
+            step("the PPSE has no records", read_record(1), None, "6A82"),
+            step("SELECT next occurrence (P2 02): there is one",
+                 select_by_name(aid, 0x02), None, "6A82"),
+            step("SELECT with P2 04", select_by_name(aid, 0x04), None,
+                 "6A86"),
+            step("select the payment application", select_by_name(aid),
+                 h(payment_fci(aid)) + OK),
+            step("READ RECORD before GPO", read_record(1), None, "6985"),
+            step("GPO with P1 01", "80A8010002830000", None, "6A86"),
+            step("GPO with data other than 83 00 (no PDOL)",
+                 "80A800000383010000", None, "6700"),
+            step("GPO with CLA 00", "00A8000002830000", None, "6E00"),
+            step("GPO", GPO, h(gpo_format2()) + OK),
+            step("GPO a second time", GPO, None, "6985"),
+            step("READ RECORD with P2 low bits 101", read_record(
+                1, p2_low=5), None, "6A86"),
+            step("READ RECORD of record 0", read_record(0), None, "6A86"),
+            step("READ RECORD of SFI 2", read_record(1, sfi=2), None,
+                 "6A82"),
+            step("READ RECORD with data", "00B2010C010000", None, "6700"),
+            step("READ RECORD with CLA 80", read_record(1, cla=0x80), None,
+                 "6E00"),
+            step("CLA with logical channel bits", read_record(1, cla=0x01),
+                 None, "6E00"),
+            step("SELECT of an AID neither side has: the union applet "
+                 "answers", "00A4040007A000000003101000", None, "6A82"),
+            step("the payment application is still selected, GPO done",
+                 read_record(2), h(issuer_record()) + OK),
+            step("the union applet's INITIALIZE UPDATE goes to the bank "
+                 "application", "8050300008010203040506070800", None,
+                 "6D00"),
+            step("the union applet, no FCI (P2 0C)",
+                 "00A4040C0B" + h(AID), OK),
+            step("READ RECORD means nothing to the union applet",
+                 read_record(1), None, "6D00"),
         ],
     }
 
@@ -466,6 +541,7 @@ def main(outdir):
         ],
     }
     vectors["linked.json"] = linked_vector()
+    vectors["linked-contact.json"] = linked_contact_vector()
     vectors["blocked.json"] = {
         "description": "Secure-channel keys blocked after 5 failed "
                        "authentications: INITIALIZE UPDATE answers 69 83",
