@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Write the virtual-card test vectors in applets-spec/vectors/.
 
-The expected responses are computed here from applets-spec/union-applet.md
-alone (FCI layout, TLV encoding, Le rules), independently of the C code;
-tests/vcard/test_vectors.c replays them against the virtual card, so the
-spec and the card cannot drift apart.  Re-run after changing the spec:
+The expected responses are computed here from the specifications alone,
+independently of the C code: applets-spec/union-applet.md (FCI layout, TLV
+encoding, Le rules), virtual-card.md (state file, ATR), linked-card.md (the
+bank payment application of a linked card: PPSE, FCI, GPO, records) and,
+for the secure-channel transcripts, the SCP03 model in
+applets-spec/vectors/scp03_model.py.  tests/vcard/test_vectors.c replays
+them against the virtual card, so the spec and the card cannot drift
+apart.  Re-run after changing the spec, and review the diff:
 
     python3 scripts/gen-vcard-vectors.py applets-spec/vectors
 """
+import calendar
 import json
 import os
 import sys
@@ -87,6 +92,103 @@ def state(serial, lifecycle, objects, priv, tries=5, seq=0, linked=None):
 
 NAPAS_AID = bytes.fromhex("A0000007271010")
 
+# The bank payment application of a linked card (linked-card.md).
+PPSE_NAME = b"2PAY.SYS.DDF01"       # the contactless directory (PPSE)
+PSE_NAME = b"1PAY.SYS.DDF01"        # the contact directory (PSE)
+APP_LABEL = b"VIETINBANK ATM"       # 50, application label
+APP_PRIORITY = 0x01                 # 87, application priority indicator
+LANGUAGES = b"vien"                 # 5F2D, Vietnamese then English
+AIP = b"\x18\x00"                   # 82: CVM, terminal risk management
+EMV_SFI = 1                         # the records' short file identifier
+EMV_RECORDS = 2                     # records 1 and 2 of SFI 1
+SERVICE_CODE = "620"
+TRACK2_DISCRETIONARY = "00000000"
+COUNTRY_VIET_NAM = b"\x07\x04"      # 5F28, ISO 3166 numeric 704
+PAN_SEQUENCE = 0x01                 # 5F34
+
+
+def bcd(digits):
+    """Digits ('0'-'9', and 'D' as the track 2 separator) two to a
+    byte, high nibble first, an odd count padded with a final F."""
+    if len(digits) % 2:
+        digits += "F"
+    return bytes.fromhex(digits)
+
+
+def last_day(yymm):
+    """The last day of month YYMM of 20YY (Gregorian)."""
+    return calendar.monthrange(2000 + int(yymm[:2]), int(yymm[2:]))[1]
+
+
+def directory_entry(aid):
+    """A directory entry (61) naming the payment application."""
+    return tlv(0x61, tlv(0x4F, aid) + tlv(0x50, APP_LABEL) +
+               tlv(0x87, bytes([APP_PRIORITY])))
+
+
+def ppse_fci(aid):
+    return tlv(0x6F, tlv(0x84, PPSE_NAME) +
+               tlv(0xA5, tlv(0xBF0C, directory_entry(aid))))
+
+
+def pse_fci():
+    return tlv(0x6F, tlv(0x84, PSE_NAME) +
+               tlv(0xA5, tlv(0x88, bytes([EMV_SFI])) +
+                   tlv(0x5F2D, LANGUAGES)))
+
+
+def directory_record(aid):
+    """The PSE's record 1 of its directory file."""
+    return tlv(0x70, directory_entry(aid))
+
+
+def payment_fci(aid):
+    """The payment application's FCI: no PDOL."""
+    return tlv(0x6F, tlv(0x84, aid) +
+               tlv(0xA5, tlv(0x50, APP_LABEL) +
+                   tlv(0x87, bytes([APP_PRIORITY])) +
+                   tlv(0x5F2D, LANGUAGES)))
+
+
+def afl():
+    """One AFL entry: SFI, first record, last record, none signed."""
+    return bytes([EMV_SFI << 3, 1, EMV_RECORDS, 0])
+
+
+def gpo_format2():
+    return tlv(0x77, tlv(0x82, AIP) + tlv(0x94, afl()))
+
+
+def card_number_record(pan, expiry):
+    """Record 1: track 2 equivalent, PAN, expiry date, PAN sequence."""
+    track2 = pan + "D" + expiry + SERVICE_CODE + TRACK2_DISCRETIONARY
+    return tlv(0x70, b"".join([
+        tlv(0x57, bcd(track2)),
+        tlv(0x5A, bcd(pan)),
+        tlv(0x5F24, bcd(expiry + "%02d" % last_day(expiry))),
+        tlv(0x5F34, bytes([PAN_SEQUENCE])),
+    ]))
+
+
+def issuer_record():
+    """Record 2: issuer country code, service code (n3, a leading 0)."""
+    return tlv(0x70, tlv(0x5F28, COUNTRY_VIET_NAM) +
+               tlv(0x5F30, bcd("0" + SERVICE_CODE)))
+
+
+def select_by_name(name, p2=0x00):
+    """SELECT by name; P2 00: first occurrence, FCI wanted (Le 00);
+    P2 0C: no FCI (no Le)."""
+    return "00A404%02X%02X" % (p2, len(name)) + h(name) + \
+        ("" if p2 == 0x0C else "00")
+
+
+def read_record(record, sfi=EMV_SFI, cla=0x00, p2_low=4):
+    return "%02XB2%02X%02X00" % (cla, record, sfi << 3 | p2_low)
+
+
+GPO = "80A8000002830000"  # no PDOL: an empty 83
+
 
 def fci(serial, lc, tries=5, kvn=0x30, bank_aids=()):
     prop = b"".join([
@@ -142,6 +244,112 @@ def get_response_chain(data):
     return steps
 
 
+LINKED_SERIAL = bytes.fromhex("5543010000000002")
+LINKED = {"pan": "9704150000000003", "expiry": "2912",
+          "bank_aid": NAPAS_AID}
+
+
+def linked_vector():
+    """A terminal's exchange with the bank application of a linked card,
+    beside the union applet (linked-card.md sections 1 and 2)."""
+    aid, pan, expiry = LINKED["bank_aid"], LINKED["pan"], LINKED["expiry"]
+    union_fci = h(fci(LINKED_SERIAL, 1, bank_aids=[aid])) + OK
+    return {
+        "description": "A linked card: the union applet names the bank "
+                       "payment application in FCI tag 88 (one 4F per "
+                       "AID); the bank application beside it answers "
+                       "PPSE, SELECT, GET PROCESSING OPTIONS and READ "
+                       "RECORD with the card's PAN "
+                       "(applets-spec/linked-card.md)",
+        "card": "linked-blank.json",
+        "steps": [
+            step("select", SELECT, union_fci),
+            step("PPSE: one directory entry, the NAPAS application",
+                 select_by_name(PPSE_NAME), h(ppse_fci(aid)) + OK),
+            step("select the payment application (the union applet is "
+                 "deselected)", select_by_name(aid),
+                 h(payment_fci(aid)) + OK),
+            step("the union applet's GET DATA is not the bank "
+                 "application's", "00CA00FF00", None, "6D00"),
+            step("GET PROCESSING OPTIONS, format 2: AIP %s, AFL SFI %d "
+                 "records 1-%d" % (h(AIP), EMV_SFI, EMV_RECORDS),
+                 GPO, h(gpo_format2()) + OK),
+            step("record 1: track 2, PAN, expiry (last day of the "
+                 "month), PAN sequence", read_record(1),
+                 h(card_number_record(pan, expiry)) + OK),
+            step("record 2: issuer country (Viet Nam), service code",
+                 read_record(2), h(issuer_record()) + OK),
+            step("no record %d" % (EMV_RECORDS + 1),
+                 read_record(EMV_RECORDS + 1), None, "6A83"),
+            step("the union applet again (the bank application is "
+                 "deselected)", SELECT, union_fci),
+            step("GPO means nothing to the union applet", GPO, None,
+                 "6D00"),
+        ],
+    }
+
+
+def linked_contact_vector():
+    """The contact directory (PSE) and the bank side's refusals
+    (linked-card.md sections 1 and 2)."""
+    aid = LINKED["bank_aid"]
+    return {
+        "description": "A linked card over contact: the PSE and its "
+                       "directory record, then the bank side's refusals "
+                       "(SELECT P2, GPO and READ RECORD out of order or "
+                       "malformed) and the selection kept across a SELECT "
+                       "of an unknown AID (applets-spec/linked-card.md)",
+        "card": "linked-blank.json",
+        "steps": [
+            step("PSE: directory in SFI %d" % EMV_SFI,
+                 select_by_name(PSE_NAME), h(pse_fci()) + OK),
+            step("the directory record: one entry, the NAPAS application",
+                 read_record(1), h(directory_record(aid)) + OK),
+            step("no second directory record", read_record(2), None,
+                 "6A83"),
+            step("no SFI 2", read_record(1, sfi=2), None, "6A82"),
+            step("GPO with the PSE selected", GPO, None, "6985"),
+            step("PPSE, no FCI (P2 0C)", select_by_name(PPSE_NAME, 0x0C),
+                 OK),
+            step("the PPSE has no records", read_record(1), None, "6A82"),
+            step("SELECT next occurrence (P2 02): there is one",
+                 select_by_name(aid, 0x02), None, "6A82"),
+            step("SELECT with P2 04", select_by_name(aid, 0x04), None,
+                 "6A86"),
+            step("select the payment application", select_by_name(aid),
+                 h(payment_fci(aid)) + OK),
+            step("READ RECORD before GPO", read_record(1), None, "6985"),
+            step("GPO with P1 01", "80A8010002830000", None, "6A86"),
+            step("GPO with data other than 83 00 (no PDOL)",
+                 "80A800000383010000", None, "6700"),
+            step("GPO with CLA 00", "00A8000002830000", None, "6E00"),
+            step("GPO", GPO, h(gpo_format2()) + OK),
+            step("GPO a second time", GPO, None, "6985"),
+            step("READ RECORD with P2 low bits 101", read_record(
+                1, p2_low=5), None, "6A86"),
+            step("READ RECORD of record 0", read_record(0), None, "6A86"),
+            step("READ RECORD of SFI 2", read_record(1, sfi=2), None,
+                 "6A82"),
+            step("READ RECORD with data", "00B2010C010000", None, "6700"),
+            step("READ RECORD with CLA 80", read_record(1, cla=0x80), None,
+                 "6E00"),
+            step("CLA with logical channel bits", read_record(1, cla=0x01),
+                 None, "6E00"),
+            step("SELECT of an AID neither side has: the union applet "
+                 "answers", "00A4040007A000000003101000", None, "6A82"),
+            step("the payment application is still selected, GPO done",
+                 read_record(2), h(issuer_record()) + OK),
+            step("the union applet's INITIALIZE UPDATE goes to the bank "
+                 "application", "8050300008010203040506070800", None,
+                 "6D00"),
+            step("the union applet, no FCI (P2 0C)",
+                 "00A4040C0B" + h(AID), OK),
+            step("READ RECORD means nothing to the union applet",
+                 read_record(1), None, "6D00"),
+        ],
+    }
+
+
 def main(outdir):
     cards = os.path.join(outdir, "cards")
     os.makedirs(cards, exist_ok=True)
@@ -164,11 +372,9 @@ def main(outdir):
         "terminated.json": state(SERIAL, "TERMINATED", {"E1": e1}, EC_PRIV),
         "blocked.json": state(blank_serial, "BLANK", {}, None, tries=0,
                               seq=9),
-        "linked-blank.json": state(bytes.fromhex("5543010000000002"),
-                                   "BLANK", {}, None,
-                                   linked={"pan": "9704150000000003",
-                                           "expiry": "2912",
-                                           "bank_aid": h(NAPAS_AID)}),
+        "linked-blank.json": state(LINKED_SERIAL, "BLANK", {}, None,
+                                   linked=dict(LINKED,
+                                               bank_aid=h(NAPAS_AID))),
     }
     for name, st in card_files.items():
         with open(os.path.join(cards, name), "w") as f:
@@ -334,18 +540,8 @@ def main(outdir):
             step("SET STATUS", "84F080FF080000000000000000", None, "6985"),
         ],
     }
-    lserial = bytes.fromhex("5543010000000002")
-    vectors["linked.json"] = {
-        "description": "A linked card names its bank payment application "
-                       "in FCI tag 88 (one 4F per AID)",
-        "card": "linked-blank.json",
-        "steps": [
-            step("select", SELECT,
-                 h(fci(lserial, 1, bank_aids=[NAPAS_AID])) + OK),
-            step("the bank application itself is not emulated",
-                 "00A4040007" + h(NAPAS_AID) + "00", None, "6A82"),
-        ],
-    }
+    vectors["linked.json"] = linked_vector()
+    vectors["linked-contact.json"] = linked_contact_vector()
     vectors["blocked.json"] = {
         "description": "Secure-channel keys blocked after 5 failed "
                        "authentications: INITIALIZE UPDATE answers 69 83",
