@@ -543,6 +543,11 @@ one_card(struct run *x, int64_t line_id, struct uc_member *m, int announce,
 	x->sum->card_wait_ms += now_fine_ms() - t0;
 	if (r == 3)
 		return 3;
+	if (r != 0 && x->pulled > 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "the card pulled out for %s %s did not come back (card "
+		    "%s stays reserved for it; any other card spoils that "
+		    "serial)", m->member_code, m->full_name, m->card_serial);
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "no blank card came for %s %s%s%s", m->member_code,

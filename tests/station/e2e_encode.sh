@@ -8,6 +8,9 @@
 #   2. running the same command again changes nothing;
 #   3. a run that runs out of blank cards stops with a clear message and
 #      resumes on the next hopper: no member skipped, none doubled;
+#   3b. a card pulled out of a hand-fed reader mid-write: the run stops
+#      saying it did not come back, nothing spoiled; the same card put back
+#      on the next run is finished on the same serial;
 #   4. a card written for its reserved serial but never recorded (the
 #      station stopped in between) is recognised and recorded, not spoiled;
 #   5. on a terminal (a pty from script(1)) one progress line is redrawn
@@ -34,6 +37,7 @@ Võ Văn Tám,1980-01-30,M,052080000111,Tạp vụ,2005-02-01,0
 Đặng Thị Mai,1995-07-07,F,052195000222,Thư viện,2020-10-10,0
 Bùi Văn Chín,1991-03-03,M,052091000333,Giáo viên,2016-06-06,0
 Ngô Văn Mười,1993-04-04,M,052093000444,Giáo viên,2019-06-06,0
+Đỗ Thị Mười Một,1994-05-05,F,052194000555,Kế toán,2021-01-04,0
 CSV
 uc clerk member import "$TMP/m.csv" --unit TP01 >/dev/null
 uc clerk member submit --unit TP01 >/dev/null
@@ -43,6 +47,7 @@ first5=$(echo "$codes" | head -n 5 | paste -sd, -)
 last2=$(echo "$codes" | sed -n 6,7p | paste -sd, -)
 eighth=$(echo "$codes" | sed -n 8p)
 ninth=$(echo "$codes" | sed -n 9p)
+tenth=$(echo "$codes" | sed -n 10p)
 
 request() { # members -> accepted request id
 	id=$(uc clerk request create --unit TP01 --type regular --members "$1")
@@ -124,6 +129,29 @@ uc printer card list --request "$r2" --json >"$TMP/c2.json"
 [ "$(jq 'length' "$TMP/c2.json")" = 2 ] || fail "extra cards: $(cat "$TMP/c2.json")"
 uc admin audit verify >/dev/null || fail "audit verify"
 ok "out of blank cards: stopped, then resumed; two members, two cards"
+
+# 3b. One card in a hand-fed reader, pulled out at its first write (APDU 5:
+#     SELECT, SELECT, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE, STORE DATA).
+r5=$(request "$tenth")
+"$VC" new "$TMP/hand.json" --keys "$TMP/keys" >/dev/null
+UNIONCARD_VCARD_TEAR_AT=5:after expect_fail 2 "$UC" --as printer encode \
+	--request "$r5" --reader "vcard:$TMP/hand.json" --keys "$TMP/keys" --wait 1
+grep -q "PULLED card" "$TMP/out" || fail "no word of the pulled card: $(cat "$TMP/out")"
+grep -q "did not come back" "$TMP/err" || fail "pulled: $(cat "$TMP/err")"
+s5=$(uc printer card list --request "$r5" --json | jq -r '.[0].serial')
+[ "$(uc printer card show "$s5" | jq -r .status)" = reserved ] ||
+	fail "the pulled card's serial did not stay reserved"
+[ "$(jq -r .lifecycle "$TMP/hand.json")" = PERSONALIZING ] ||
+	fail "the torn card is $(jq -r .lifecycle "$TMP/hand.json")"
+uc printer encode --request "$r5" --reader "vcard:$TMP/hand.json" \
+	--keys "$TMP/keys" --wait 1 >"$TMP/enc5.out" 2>&1 ||
+	fail "the card put back: $(cat "$TMP/enc5.out")"
+[ "$(uc printer card list --request "$r5" --json | jq -r '.[] |
+    .serial + " " + .status')" = "$s5 encoded" ] ||
+	fail "not finished on serial $s5: $(uc printer card list --request "$r5")"
+"$VERIFY" --reader "vcard:$TMP/hand.json" --trust "$TMP/keys/root.pem" \
+	>/dev/null || fail "the finished card does not verify"
+ok "a card pulled mid-write and put back is finished on its serial, nothing spoiled"
 
 # 4. The station wrote a card for a reserved serial and stopped before the
 #    ledger heard of it: here `unioncard perso` plays that interrupted run.
