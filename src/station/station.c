@@ -743,6 +743,26 @@ pause_ms(const struct run *x, int ms)
 }
 
 /*
+ * 1 when another station holds the line's reserved serial now (bound to
+ * its chip under a live claim): the line is left to it without taking a
+ * card out of the hopper; 0 when not; <0 a ledger error.
+ */
+static int
+line_held(struct run *x, const struct uc_member *m)
+{
+	struct uc_ledger_binding b;
+	int r;
+
+	if (m->card_serial[0] == '\0')
+		return 0;
+	if ((r = uc_ledger_card_binding(x->o->ledger, m->card_serial,
+	    &b)) != 0)
+		return r;
+	return strcmp(b.status, "reserved") == 0 && b.chip[0] != '\0' &&
+	    claim_live(x, &b);
+}
+
+/*
  * One line of the request, until it has its card.  Returns 0 when the
  * line is done (here or by another station; or *stop was set:
  * summary->stopped), 4 when another station holds it now, or an error.
@@ -772,6 +792,8 @@ do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
 		x->sum->already++;
 		return 0;
 	}
+	if ((r = line_held(x, &m)) != 0)
+		goto held;
 	for (spoils = 0;;) {
 		if (stopped(x)) {
 			x->sum->stopped = 1;
@@ -798,13 +820,8 @@ do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
 			x->sum->already++;
 			return 0;
 		}
-		if (r == 4) {
-			if (announce)
-				emit(x, UC_STATION_DEFERRED, &m, NULL,
-				    "another station is writing this "
-				    "member's card; back to it later");
-			return 4;
-		}
+		if (r == 4)
+			goto held;
 		/*
 		 * Spoiled: the line needs a new serial.  Skipped (not a
 		 * blank): the reserved serial waits for the next.
@@ -824,6 +841,14 @@ do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
 			    m.member_code, "%d cards spoiled in a row for %s: "
 			    "stopping", spoils, m.member_code);
 	}
+held:
+	if (r < 0)
+		return uc_diag_set(diag, r, NULL, 0, m.member_code,
+		    "ledger: cannot read card %s", m.card_serial);
+	if (announce)
+		emit(x, UC_STATION_DEFERRED, &m, NULL, "another station is "
+		    "writing this member's card; back to it later");
+	return 4;
 }
 
 int

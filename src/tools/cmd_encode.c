@@ -213,9 +213,7 @@ on_event_bar(struct out *o, const struct uc_station_event *ev)
 		printf("ejected chip %s: %s\n", ev->chip_serial, ev->reason);
 		break;
 	case UC_STATION_DEFERRED:
-		bar_clear(o);
-		printf("%s %s: %s\n", ev->member_code, ev->full_name,
-		    ev->reason);
+		/* Routine with two stations: the bar is enough. */
 		break;
 	case UC_STATION_PULLED:
 		bar_clear(o);

@@ -6,9 +6,9 @@
 #
 #   1. host-a binds member 1's serial to its chip and dies (SIGKILL just
 #      after that ledger write), the card untouched;
-#   2. host-b, with a day's lease, leaves member 1 to host-a, encodes
-#      member 2 with the blank card it had in hand, and keeps coming back
-#      to member 1 until it is stopped: nothing of member 1 changes;
+#   2. host-b, with a day's lease, leaves member 1 to host-a (without
+#      taking a card for it), encodes member 2, and keeps coming back to
+#      member 1 until it is stopped: nothing of member 1 changes;
 #   3. host-b again, with a one-second lease that has run out: member 1's
 #      old serial is spoiled (naming host-a's claim) and member 1 gets a
 #      new card.  The ledger and every chip agree at the end.
