@@ -350,6 +350,71 @@ def linked_contact_vector():
     }
 
 
+def short_le(command, data, le):
+    """A command sent with short Le 01-FF smaller than its answer
+    (union-applet.md section 3): Le bytes and 61 xx, then a GET RESPONSE
+    of exactly xx bytes.  Returns the first step, that GET RESPONSE and
+    the data it answers (the caller adds the original command's SW)."""
+    assert 0 < le < len(data) and len(data) - le < 256
+    rest = len(data) - le
+    first = step(command[1], command[0][:-2] + "%02X" % le,
+                 h(data[:le]) + "61%02X" % rest)
+    return first, "00C00000%02X" % rest, h(data[le:])
+
+
+def linked_terminated_vector():
+    """A linked card whose union applet is TERMINATED: the bank side
+    answers exactly as beside a live union applet, the GET RESPONSE of
+    its own answers included (linked-card.md section 1)."""
+    aid, pan, expiry = LINKED["bank_aid"], LINKED["pan"], LINKED["expiry"]
+    union_fci = fci(LINKED_SERIAL, 0xFF, bank_aids=[aid])
+    record1 = card_number_record(pan, expiry)
+    sel_app, gr_app, rest_app = short_le(
+        (select_by_name(aid), "select the payment application with Le "
+         "10: 16 bytes of its FCI"), payment_fci(aid), 0x10)
+    sel_union, gr_union, _ = short_le(
+        (SELECT, "select the union applet with Le 10: 16 bytes of its "
+         "FCI, then 61 xx (62 83 would end the answer)"), union_fci, 0x10)
+    return {
+        "description": "A linked card whose union applet is TERMINATED: "
+                       "the union applet refuses everything but SELECT, "
+                       "the bank application still answers PPSE, SELECT, "
+                       "GET PROCESSING OPTIONS, READ RECORD and the GET "
+                       "RESPONSE of its own answers "
+                       "(applets-spec/linked-card.md section 1)",
+        "card": "linked-terminated.json",
+        "steps": [
+            step("select: 62 83 and the FCI (lifecycle FF, tag 88)",
+                 SELECT, h(union_fci) + "6283"),
+            step("the union applet's GET DATA", "00CA00FF00", None,
+                 "6985"),
+            step("the union applet's GET RESPONSE", "00C0000000", None,
+                 "6985"),
+            step("PPSE: one directory entry, the NAPAS application",
+                 select_by_name(PPSE_NAME), h(ppse_fci(aid)) + OK),
+            sel_app,
+            step("GET RESPONSE: the rest of the bank side's FCI", gr_app,
+                 rest_app + OK),
+            step("GET RESPONSE with nothing waiting (bank side selected)",
+                 "00C0000000", None, "6985"),
+            step("GET RESPONSE with P1 01 (bank side selected)",
+                 "00C0010000", None, "6A86"),
+            step("GET PROCESSING OPTIONS", GPO, h(gpo_format2()) + OK),
+            step("record 1 with Le 20: 32 bytes",
+                 read_record(1)[:-2] + "20",
+                 h(record1[:0x20]) + "61%02X" % (len(record1) - 0x20)),
+            step("GET RESPONSE (Le 00): the rest of record 1",
+                 "00C0000000", h(record1[0x20:]) + OK),
+            step("record 2", read_record(2), h(issuer_record()) + OK),
+            sel_union,
+            step("GET RESPONSE of the union applet's own answer: refused "
+                 "while it is TERMINATED", gr_union, None, "6985"),
+            step("GPO means nothing to the union applet", GPO, None,
+                 "6D00"),
+        ],
+    }
+
+
 def main(outdir):
     cards = os.path.join(outdir, "cards")
     os.makedirs(cards, exist_ok=True)
@@ -375,6 +440,9 @@ def main(outdir):
         "linked-blank.json": state(LINKED_SERIAL, "BLANK", {}, None,
                                    linked=dict(LINKED,
                                                bank_aid=h(NAPAS_AID))),
+        "linked-terminated.json": state(LINKED_SERIAL, "TERMINATED", {},
+                                        None, linked=dict(
+                                            LINKED, bank_aid=h(NAPAS_AID))),
     }
     for name, st in card_files.items():
         with open(os.path.join(cards, name), "w") as f:
@@ -542,6 +610,7 @@ def main(outdir):
     }
     vectors["linked.json"] = linked_vector()
     vectors["linked-contact.json"] = linked_contact_vector()
+    vectors["linked-terminated.json"] = linked_terminated_vector()
     vectors["blocked.json"] = {
         "description": "Secure-channel keys blocked after 5 failed "
                        "authentications: INITIALIZE UPDATE answers 69 83",

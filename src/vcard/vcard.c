@@ -87,6 +87,7 @@ struct exec {
 	struct uc_buf out; /* response data */
 	uint16_t sw;
 	int sm;            /* command came through uc_scp03_card_unwrap */
+	int bank;          /* the bank side (emv.c) answered it */
 };
 
 /* ------------------------------------------------------------------------
@@ -113,6 +114,7 @@ drop_pending(struct uc_vcard *c)
 {
 	uc_buf_reset(&c->pending);
 	c->pending_off = 0;
+	c->pending_bank = 0;
 }
 
 static void
@@ -748,8 +750,10 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 
 	/* Linked cards: the bank payment application (emv.c) answers the
 	 * SELECT of its own names and everything while it is selected. */
-	if (vc_emv_claims(x->c, &x->nv, a))
+	if (vc_emv_claims(x->c, &x->nv, a)) {
+		x->bank = 1;
 		return vc_emv_dispatch(x->c, &x->nv, a, &x->out);
+	}
 	switch (a->ins) {
 	case INS_SELECT:
 		if (cla != 0x00)
@@ -874,10 +878,16 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	}
 	/* GET RESPONSE serves the pending data; anything else drops it. */
 	if (a.ins == INS_GET_RESPONSE && a.cla == 0x00) {
+		/* It goes to the side whose answer is waiting (with nothing
+		 * waiting, to the selected one): a TERMINATED union applet
+		 * refuses its own, not the bank side's (linked-card.md §1). */
+		int bank = c->pending.len != 0 ? c->pending_bank :
+		    c->nv.linked && c->emv_app != VC_APP_UNION;
+
 		/* Part of the previous command's exchange: a STORE DATA
 		 * sequence survives it. */
 		drop_chain(c);
-		if (c->nv.lifecycle == VC_LC_TERMINATED)
+		if (c->nv.lifecycle == VC_LC_TERMINATED && !bank)
 			*sw = SW_CONDITIONS;
 		else if (a.p1 != 0 || a.p2 != 0)
 			*sw = SW_P1P2;
@@ -983,6 +993,7 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 		goto out;
 	}
 	c->pending_sw = x.sw;
+	c->pending_bank = x.bank;
 	deliver(c, &a, x.sw, may_6c, resp, sw);
 out:
 	if (!c->chain_active)

@@ -89,6 +89,7 @@ struct uc_vcard {
 	struct uc_buf pending;     /* GET RESPONSE data */
 	size_t pending_off;
 	uint16_t pending_sw;       /* SW after the last pending byte */
+	int pending_bank;          /* pending is the bank side's answer */
 	/* Linked cards: the application selected on logical channel 0
 	 * (VC_APP_*, the union applet by default) and whether GET
 	 * PROCESSING OPTIONS has run since the payment application was

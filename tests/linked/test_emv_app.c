@@ -256,6 +256,73 @@ t_coexistence(void **state)
 	uc_buf_free(&b);
 }
 
+/*
+ * The union applet TERMINATED (its state file edited, as the vector
+ * cards are built): the bank side answers as on any other card,
+ * GET RESPONSE of its own answers included (linked-card.md §1).
+ */
+static void
+terminate(struct fx *f)
+{
+	FILE *fp = fopen(f->path, "r");
+	char text[8192], *at;
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	at = strstr(text, "\"BLANK\"");
+	assert_non_null(at);
+	fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%.*s\"TERMINATED\"%s", (int)(at - text), text,
+	    at + strlen("\"BLANK\""));
+	assert_int_equal(fclose(fp), 0);
+	uc_vcard_free(&f->card);
+	assert_int_equal(uc_vcard_load(f->path, &f->card, NULL), 0);
+}
+
+static void
+t_terminated(void **state)
+{
+	struct fx *f = card(state, PAN, "3002", 1);
+	struct uc_buf b = UC_BUF_INIT, all = UC_BUF_INIT;
+
+	terminate(f);
+	/* The union applet itself is dead. */
+	assert_int_equal(tx(f, SEL_UNION, &b), 0x6283);
+	assert_int_equal(tx(f, "00CA00FF00", &b), 0x6985);
+	assert_int_equal(tx(f, "00C0000000", &b), 0x6985);
+	/* The bank side: its FCI in two pieces, GET RESPONSE continuing. */
+	assert_int_equal(tx(f, "00A4040007A000000727101005", &b), 0x6122);
+	assert_int_equal(b.len, 5);
+	assert_int_equal(uc_buf_append(&all, b.data, b.len), 0);
+	assert_int_equal(tx(f, "00C0000022", &b), 0x9000);
+	assert_int_equal(uc_buf_append(&all, b.data, b.len), 0);
+	assert_hex(&all, "6F258407A0000007271010A51A500E56494554494E42414E4B"
+	    "2041544D8701015F2D047669656E");
+	assert_int_equal(tx(f, GPO, NULL), 0x9000);
+	assert_int_equal(tx(f, "00B2010C05", &b), 0x6123);
+	assert_int_equal(tx(f, "00C0000000", &b), 0x9000);
+	assert_int_equal(b.len, 0x23);
+	/* Nothing waiting: the bank side's GET RESPONSE answers as it
+	 * would on a card whose union applet lives. */
+	assert_int_equal(tx(f, "00C0000000", &b), 0x6985);
+	assert_int_equal(tx(f, "00C0010000", &b), 0x6A86);
+	assert_int_equal(tx(f, SEL_PPSE, &b), 0x9000);
+	assert_int_equal(b.len, 0x35);
+	/* The union applet's own answer waiting: it is the union applet's
+	 * GET RESPONSE, refused while it is TERMINATED. */
+	assert_int_equal(tx(f, "00A404000BF0554E494F4E434152440105", &b) &
+	    0xFF00, 0x6100);
+	assert_int_equal(b.len, 5);
+	assert_int_equal(tx(f, "00C0000000", &b), 0x6985);
+	assert_int_equal(tx(f, GPO, NULL), 0x6D00);
+	uc_buf_free(&b);
+	uc_buf_free(&all);
+}
+
 /* A regular card has no bank application at all. */
 static void
 t_regular(void **state)
@@ -281,6 +348,7 @@ main(void)
 		cmocka_unit_test_teardown(t_odd_pan, teardown),
 		cmocka_unit_test_teardown(t_coexistence, teardown),
 		cmocka_unit_test_teardown(t_regular, teardown),
+		cmocka_unit_test_teardown(t_terminated, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
