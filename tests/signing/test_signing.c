@@ -432,13 +432,17 @@ test_flip_every_bit_of_secobj(void **state)
 	struct uc_buf der = UC_BUF_INIT;
 	struct uc_secobj_result res;
 	struct card c;
+	/* The sanitizer build (UC_TEST_SAMPLE=1) flips every fifth bit; the
+	 * normal build flips them all. */
+	const char *sample = getenv("UC_TEST_SAMPLE");
+	size_t step = sample != NULL && strcmp(sample, "1") == 0 ? 5 : 1;
 	size_t bit, invalid = 0, failed = 0;
 	int r;
 
 	(void)state;
 	make_card(&c, serial1, "Le Van C");
 	sign_card(s, serial1, &c, &der);
-	for (bit = 0; bit < der.len * 8; bit++) {
+	for (bit = 0; bit < der.len * 8; bit += step) {
 		der.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		r = uc_secobj_verify(der.data, der.len, t, 0, c.items, 3,
 		    serial1, &res, NULL);
