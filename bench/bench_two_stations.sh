@@ -21,31 +21,8 @@ export UNIONCARD_LEDGER="$TMP/ledger.db"
 export UNIONCARD_PASSWORD="bench password"
 export UNIONCARD_PASSPHRASE="bench passphrase"
 export UNIONCARD_KDF_ITERATIONS=1000
-uc() { u="$1"; shift; "$UC" --as "$u" "$@"; }
-ms() { date +%s%N | cut -c1-13; }
-
-"$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
-uc admin unit add TP01 --name "CĐCS Công ty May Tuy Phước" --parent 52
-uc admin account add clerk --unit TP01 --role clerk
-uc admin account add approver --unit 52 --role approver
-uc admin account add printer --unit 52 --role printer
-python3 - "$TMP/m.csv" "$N" <<'PY'
-import sys
-n = int(sys.argv[2])
-with open(sys.argv[1], "w") as f:
-    f.write("full_name,date_of_birth,gender,national_id,position,joined_on,mandatory\n")
-    for i in range(n):
-        f.write("Nguyễn Thị Công Nhân %d,1990-01-01,nữ,0521%08d,Công nhân,2015-01-15,0\n"
-                % (i + 1, i + 1))
-PY
-uc clerk member import "$TMP/m.csv" --unit TP01 >/dev/null
-uc clerk member submit --unit TP01 >/dev/null
-uc approver member approve --unit TP01 --all >/dev/null
-rid=$(uc clerk request create --unit TP01 --type regular --all-approved)
-uc clerk request submit "$rid"
-uc approver request approve "$rid"
-uc printer request accept "$rid"
-"$UC" keys init --dir "$TMP/keys" >/dev/null
+. "$(dirname "$0")/lib.sh"
+bench_request "$N" "CĐCS Công ty May Tuy Phước"
 cp "$UNIONCARD_LEDGER" "$TMP/base.db"
 for h in one a b; do
 	mkdir "$TMP/$h"
