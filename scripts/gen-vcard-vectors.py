@@ -335,6 +335,8 @@ def linked_contact_vector():
                  "6E00"),
             step("CLA with logical channel bits", read_record(1, cla=0x01),
                  None, "6E00"),
+            step("GET RESPONSE with another CLA: class, as on the union "
+                 "applet", "80C0000000", None, "6E00"),
             step("SELECT of an AID neither side has: the union applet "
                  "answers", "00A4040007A000000003101000", None, "6A82"),
             step("the payment application is still selected, GPO done",

@@ -42,6 +42,7 @@
 #define INS_SELECT 0xa4
 #define INS_READ_RECORD 0xb2
 #define INS_GPO 0xa8
+#define INS_GET_RESPONSE 0xc0
 
 /* The directory and the application's records are both in SFI 1. */
 #define EMV_SFI 1u
@@ -354,6 +355,9 @@ vc_emv_dispatch(struct uc_vcard *c, const struct vc_nv *nv,
 		if (cla != 0x80)
 			return SW_CLA;
 		return emv_gpo(c, a, out);
+	case INS_GET_RESPONSE:
+		/* CLA 00 is served before dispatch (union-applet.md §3). */
+		return SW_CLA;
 	default:
 		return SW_INS;
 	}
