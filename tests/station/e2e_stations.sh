@@ -1,7 +1,7 @@
 #!/bin/sh
-# Two stations work the same request at once (two processes on one ledger,
-# each with its own hopper of blank cards): every member is encoded exactly
-# once, and no chip is written that the ledger does not know about.  The
+# Three stations work the same request at once (three processes on one
+# ledger, each with its own hopper of blank cards): every member is encoded
+# exactly once, and no chip is written that the ledger does not know about.  The
 # stations keep off each other through their claims in the ledger
 # (e2e_claims.sh tests claims across machines).
 . "$(dirname "$0")/../ledger/lib.sh"
@@ -28,9 +28,10 @@ uc clerk request submit "$rid"
 uc approver request approve "$rid"
 uc printer request accept "$rid"
 "$UC" keys init --dir "$TMP/keys" >/dev/null || fail "keys init"
-mkdir "$TMP/a" "$TMP/b"
-"$VC" hopper "$TMP/a" --count 12 --keys "$TMP/keys" >/dev/null
-"$VC" hopper "$TMP/b" --count 12 --keys "$TMP/keys" >/dev/null
+for h in a b c; do
+	mkdir "$TMP/$h"
+	"$VC" hopper "$TMP/$h" --count 12 --keys "$TMP/keys" >/dev/null
+done
 
 "$UC" --as printer encode --request "$rid" --reader "vcard:$TMP/a" \
 	--keys "$TMP/keys" --wait 1 >"$TMP/a.out" 2>&1 &
@@ -38,18 +39,23 @@ pa=$!
 "$UC" --as printer encode --request "$rid" --reader "vcard:$TMP/b" \
 	--keys "$TMP/keys" --wait 1 >"$TMP/b.out" 2>&1 &
 pb=$!
+"$UC" --as printer encode --request "$rid" --reader "vcard:$TMP/c" \
+	--keys "$TMP/keys" --wait 1 >"$TMP/c.out" 2>&1 &
+pc=$!
 wait "$pa" || fail "station A: $(tail -n 3 "$TMP/a.out")"
 wait "$pb" || fail "station B: $(tail -n 3 "$TMP/b.out")"
+wait "$pc" || fail "station C: $(tail -n 3 "$TMP/c.out")"
 na=$(grep -c "^\[.*\] encoded" "$TMP/a.out" || true)
 nb=$(grep -c "^\[.*\] encoded" "$TMP/b.out" || true)
-[ $((na + nb)) -eq 12 ] || fail "stations encoded $na + $nb cards"
+nc=$(grep -c "^\[.*\] encoded" "$TMP/c.out" || true)
+[ $((na + nb + nc)) -eq 12 ] || fail "stations encoded $na + $nb + $nc cards"
 
 uc printer card list --request "$rid" --json >"$TMP/c.json"
 [ "$(jq '[.[] | select(.status == "encoded")] | length' "$TMP/c.json")" = 12 ] ||
 	fail "12 encoded: $(cat "$TMP/c.json")"
 [ "$(jq '[.[] | select(.status == "encoded") | .member_code] | unique | length' \
     "$TMP/c.json")" = 12 ] || fail "a member was encoded twice"
-written=$(cat "$TMP"/a/*.json "$TMP"/b/*.json |
+written=$(cat "$TMP"/a/*.json "$TMP"/b/*.json "$TMP"/c/*.json |
 	jq -r 'select(.lifecycle != "BLANK") | .serial' | sort)
 [ "$(echo "$written" | grep -c .)" = 12 ] ||
 	fail "$(echo "$written" | grep -c .) chips written for 12 members"
@@ -59,8 +65,8 @@ for chip in $written; do
 	    grep -q "^$chip$" || fail "chip $chip is not in the ledger"
 done
 uc admin audit verify >/dev/null || fail "audit verify"
-# How often one found a line the other held (the claims at work; it
+# How often one found a line another held (the claims at work; it
 # depends on timing, so it is told, not asserted).
-nd=$(cat "$TMP/a.out" "$TMP/b.out" | grep -c "another station is writing" ||
-    true)
-ok "two stations at once: $na + $nb cards, each member encoded exactly once ($nd lines left to the other station)"
+nd=$(cat "$TMP/a.out" "$TMP/b.out" "$TMP/c.out" |
+    grep -c "another station is writing" || true)
+ok "three stations at once: $na + $nb + $nc cards, each member encoded exactly once ($nd lines left to another station)"
