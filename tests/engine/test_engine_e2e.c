@@ -182,27 +182,39 @@ read_card(const char *path, struct uc_buf *select, struct uc_buf *objs)
 	uc_transport_free(&t);
 }
 
+/* uc_perso_card on the rig in a given mode, keeping the diagnostic. */
 static int
-perso(const char *path, const struct uc_member *m,
-    const struct uc_scp03_keys *mk, struct uc_perso_result *res)
+perso_on(const char *path, enum rig_mode mode, const struct uc_member *m,
+    const struct uc_scp03_keys *mk, struct uc_perso_result *res,
+    struct uc_diag *d)
 {
 	struct uc_transport *t = NULL;
 	struct uc_perso_keys k;
-	struct uc_diag d;
 	int r;
 
-	rig.mode = RIG_PLAIN;
+	rig.mode = mode;
 	snprintf(rig.path, sizeof(rig.path), "%s", path);
 	assert_int_equal(uc_transport_open("rig:x", &t), 0);
 	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
 	memset(&k, 0, sizeof(k));
 	k.scp_master = mk;
 	k.signer = signer;
-	r = uc_perso_card(t, m, &k, res, &d);
+	r = uc_perso_card(t, m, &k, res, d);
+	uc_transport_free(&t);
+	rig.mode = RIG_PLAIN;
+	return r;
+}
+
+static int
+perso(const char *path, const struct uc_member *m,
+    const struct uc_scp03_keys *mk, struct uc_perso_result *res)
+{
+	struct uc_diag d;
+	int r = perso_on(path, RIG_PLAIN, m, mk, res, &d);
+
 	if (r != 0)
 		fprintf(stderr, "# perso: %s: %s (%s) sw %04X\n", d.field,
 		    d.msg, uc_errname(r), res->last_sw);
-	uc_transport_free(&t);
 	return r;
 }
 
@@ -438,29 +450,6 @@ test_wrong_master_key(void **state)
 	/* The right key still works afterwards. */
 	assert_int_equal(perso(path, &m, &master, &pr), 0);
 }
-/* uc_perso_card on the rig in a given mode, keeping the diagnostic. */
-static int
-perso_on(const char *path, enum rig_mode mode, const struct uc_member *m,
-    const struct uc_scp03_keys *mk, struct uc_perso_result *res,
-    struct uc_diag *d)
-{
-	struct uc_transport *t = NULL;
-	struct uc_perso_keys k;
-	int r;
-
-	rig.mode = mode;
-	snprintf(rig.path, sizeof(rig.path), "%s", path);
-	assert_int_equal(uc_transport_open("rig:x", &t), 0);
-	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
-	memset(&k, 0, sizeof(k));
-	k.scp_master = mk;
-	k.signer = signer;
-	r = uc_perso_card(t, m, &k, res, d);
-	uc_transport_free(&t);
-	rig.mode = RIG_PLAIN;
-	return r;
-}
-
 /* The card's objects, lifecycle, keys and tries are as in before. */
 static void
 assert_unchanged(json_t *before, const char *path)
@@ -483,6 +472,21 @@ assert_unchanged(json_t *before, const char *path)
 	json_decref(after);
 }
 
+/* A card left BLANK by a wrong key file takes the right one, and verifies. */
+static void
+right_keys_write(const char *path, enum rig_mode mode,
+    const struct uc_member *m)
+{
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+	struct uc_diag d;
+
+	assert_int_equal(perso_on(path, mode, m, &master, &pr, &d), 0);
+	assert_int_equal(pr.lifecycle_before, 0x01);
+	assert_int_equal(verify(path, &vr), 0);
+	assert_true(vr.valid);
+}
+
 /*
  * A key file whose ENC key alone is wrong: the cryptograms (MAC keys only)
  * pass, the card challenge (Key-ENC) does not.  The engine says so before
@@ -495,7 +499,6 @@ test_wrong_enc_key(void **state)
 	char path[512];
 	struct uc_member m;
 	struct uc_perso_result pr;
-	struct uc_verify_result vr;
 	struct uc_scp03_keys enc_only = master;
 	struct uc_diag d;
 	json_error_t e;
@@ -518,12 +521,8 @@ test_wrong_enc_key(void **state)
 
 	assert_unchanged(a, path);
 	json_decref(a);
-
 	/* The same card with the right key file. */
-	assert_int_equal(perso(path, &m, &master, &pr), 0);
-	assert_int_equal(pr.lifecycle_before, 0x01);
-	assert_int_equal(verify(path, &vr), 0);
-	assert_true(vr.valid);
+	right_keys_write(path, RIG_PLAIN, &m);
 }
 
 /*
@@ -540,7 +539,6 @@ test_wrong_enc_key_first_write(void **state)
 	char path[512];
 	struct uc_member m;
 	struct uc_perso_result pr;
-	struct uc_verify_result vr;
 	struct uc_scp03_keys enc_only = master;
 	struct uc_diag d;
 	json_error_t e;
@@ -567,13 +565,8 @@ test_wrong_enc_key_first_write(void **state)
 	assert_non_null(strstr(d.msg, "nothing was written"));
 	assert_unchanged(a, path);
 	json_decref(a);
-
 	/* The right key file writes it, challenge unchecked or not. */
-	assert_int_equal(perso_on(path, RIG_RANDOM_CHALLENGE, &m, &master,
-	    &pr, &d), 0);
-	assert_int_equal(pr.lifecycle_before, 0x01);
-	assert_int_equal(verify(path, &vr), 0);
-	assert_true(vr.valid);
+	right_keys_write(path, RIG_RANDOM_CHALLENGE, &m);
 }
 
 static void
