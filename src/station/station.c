@@ -71,7 +71,6 @@ struct run {
 	struct uc_station_summary *sum;
 	struct uc_member tmpl; /* unit, type, dates; per line the rest */
 	char me[UC_LEDGER_CLAIMANT_MAX + 1]; /* "HOST/PID": our claims */
-	char host[UC_LEDGER_CLAIMANT_MAX + 1];
 	int pulled;            /* cards pulled early on the current line */
 	unsigned long steps;   /* ledger writes begun in this run */
 	unsigned long kill_at; /* the test hook: 0 none */
@@ -131,7 +130,6 @@ claimant_init(struct run *x, struct uc_diag *diag)
 		return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, "station host",
 		    "station host '%.64s': want 1 to %d characters, no '/'",
 		    h, UC_LEDGER_CLAIMANT_MAX - 12);
-	snprintf(x->host, sizeof(x->host), "%s", h);
 	snprintf(x->me, sizeof(x->me), "%s/%ld", h, (long)getpid());
 	return 0;
 }
@@ -336,6 +334,7 @@ claim_live(const struct run *x, const struct uc_ledger_binding *b)
 	int lease = o->claim_lease_s > 0 ? o->claim_lease_s :
 	    DEFAULT_CLAIM_LEASE_S;
 	const char *slash = strrchr(b->by, '/');
+	size_t host_len = (size_t)(strrchr(x->me, '/') - x->me);
 	long long age = (long long)time(NULL) - (long long)b->at;
 	char *end = NULL;
 	long pid;
@@ -343,8 +342,9 @@ claim_live(const struct run *x, const struct uc_ledger_binding *b)
 	if (b->by[0] == '\0' || strcmp(b->by, x->me) == 0 ||
 	    age >= lease || slash == NULL)
 		return 0;
-	if ((size_t)(slash - b->by) != strlen(x->host) ||
-	    strncmp(b->by, x->host, strlen(x->host)) != 0)
+	/* Another host (HOST is x->me up to its '/'). */
+	if ((size_t)(slash - b->by) != host_len ||
+	    strncmp(b->by, x->me, host_len) != 0)
 		return 1;
 	errno = 0;
 	pid = strtol(slash + 1, &end, 10);
