@@ -93,6 +93,16 @@ on_signal(int sig)
 	stop_flag = sig;
 }
 
+/* A number of seconds, 1 to a day; -1 when s is not one. */
+static long
+seconds(const char *s)
+{
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+
+	return end == s || *end != '\0' || v < 1 || v > 86400 ? -1 : v;
+}
+
 static void
 usage(FILE *f)
 {
@@ -332,18 +342,14 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		case 'R': request = optarg; break;
 		case 'r': reader = optarg; break;
 		case 'w':
-			wait_s = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || wait_s < 1 ||
-			    wait_s > 86400)
+			if ((wait_s = seconds(optarg)) < 0)
 				return uc_tool_usage(g, "--wait takes 1 to "
 				    "86400 seconds");
 			break;
 		case 't': trace_path = optarg; break;
 		case 'H': host = optarg; break;
 		case 'L':
-			lease_s = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || lease_s < 1 ||
-			    lease_s > 86400)
+			if ((lease_s = seconds(optarg)) < 0)
 				return uc_tool_usage(g, "--lease takes 1 to "
 				    "86400 seconds");
 			break;
