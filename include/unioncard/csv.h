@@ -151,6 +151,19 @@ UC_API int uc_csv_write_record(FILE *fp, const struct uc_csv_field *fields,
 UC_API int uc_csv_write_strings(FILE *fp, const char *const fields[],
     size_t n);
 
+/*
+ * The formula-safe cell: what every CSV a person may open in a
+ * spreadsheet is written with.  A cell beginning with = + - @ TAB or CR
+ * would be run as a formula (OWASP "CSV injection"), so it gets a ' in
+ * front and is quoted: "'=1+2".  Otherwise as the writer above.
+ * uc_csv_write_cell appends one cell of len bytes to out (no separator);
+ * uc_csv_write_cells writes a whole record of NUL-terminated strings
+ * (NULL: empty) to fp, ending in CRLF (UC_ERR_IO on a short write).
+ */
+UC_API int uc_csv_write_cell(struct uc_buf *out, const char *s, size_t len);
+UC_API int uc_csv_write_cells(FILE *fp, const char *const fields[],
+    size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and understands. */
-#define UC_LEDGER_SCHEMA_VERSION 4
+#define UC_LEDGER_SCHEMA_VERSION 5
 
 #define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
 #define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
@@ -161,12 +161,75 @@ UC_API int uc_ledger_member_approve(struct uc_ledger *l,
     size_t *count);
 UC_API int uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
     const char *national_id, const char *reason);
-/* [{"member_code","full_name","name_ascii","national_id","status",...}] */
+/* [{"member_code","full_name","name_ascii","national_id","status",...}]
+ * of unit_code AND every unit below it; withdrawn members only with
+ * status "withdrawn".  An unknown status is UC_ERR_ARG. */
 UC_API int uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
     const char *status, json_t **out);
-/* One member by member code or national ID. */
+/* One member by member code or national ID, with "cards": every card
+ * it had [{"serial","status","type","chip_serial","updated_at"}]. */
 UC_API int uc_ledger_member_show(struct uc_ledger *l, const char *key,
     json_t **out);
+
+/*
+ * Correct what was entered.  key: member code or national ID.  Each
+ * non-NULL field of f is a new value as a clerk types it, checked exactly
+ * as the import checks that column (names trimmed, runs of spaces
+ * collapsed, the card's limits; see uc_member_text_check).  An approved
+ * member whose data changes goes back to "submitted" for approval again
+ * (keeping its member code); a rejected one becomes "entered".  The audit
+ * row keeps every old and new value.  Refused (UC_ERR_STATE, why says
+ * so) for a withdrawn member, one on a request still on its way, or one
+ * whose card is being printed.  A bad value is UC_ERR_INVALID with d
+ * naming the field.  *changed: fields that differ (0: nothing done).
+ * Clerk or admin over the member's unit.
+ */
+struct uc_ledger_member_fields {
+	const char *full_name;
+	const char *date_of_birth;
+	const char *gender;
+	const char *national_id;
+	const char *position;
+	const char *joined_on;
+	const char *mandatory;
+};
+UC_API int uc_ledger_member_edit(struct uc_ledger *l, const char *key,
+    const struct uc_ledger_member_fields *f, const char *reason,
+    size_t *changed, struct uc_diag *d);
+/*
+ * Withdraw a member entered by mistake or rejected for good: the row
+ * stays (status "withdrawn" in listings, the audit keeps why), but it
+ * counts in no progress and no later step picks it up.  Importing its
+ * national ID again into the same unit enters it again.  Refused for a
+ * member with a card or on a request still on its way.
+ */
+UC_API int uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
+    const char *reason);
+/*
+ * Move a member to another unit (members move between unions), keeping
+ * its status and member code.  The actor must be clerk or admin over
+ * BOTH units.  Refused as uc_ledger_member_edit is.
+ */
+UC_API int uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
+    const char *to_unit);
+/*
+ * Members of the actor's subtree whose name contains text (accents,
+ * Đ/đ and case ignored: the text is folded as the bank name is), or
+ * whose national ID or member code contains it; at most limit rows
+ * (0: 10,000), by name.  Rows as uc_ledger_member_list, withdrawn
+ * members included.
+ */
+UC_API int uc_ledger_member_find(struct uc_ledger *l, const char *text,
+    size_t limit, json_t **out);
+/*
+ * Every member (not withdrawn) of unit_code's subtree (NULL: the actor's
+ * unit) as formula-safe CSV (uc_csv_write_cells) to fp, with a header:
+ * member_code, full_name, name_ascii, national_id, date_of_birth,
+ * gender, position, joined_on, mandatory, status, unit.  Audited.  The
+ * caller creates fp (0600: it is personal data).
+ */
+UC_API int uc_ledger_member_export_csv(struct uc_ledger *l,
+    const char *unit_code, FILE *fp, size_t *rows);
 
 /* --- print requests and fees ---------------------------------------- */
 
@@ -186,6 +249,22 @@ UC_API int uc_ledger_request_reject(struct uc_ledger *l, int64_t id,
     const char *reason);
 /* The printer accepts an approved request and reserves a card per line. */
 UC_API int uc_ledger_request_accept(struct uc_ledger *l, int64_t id);
+/*
+ * A draft or rejected request withdrawn by its unit (clerk or admin): it
+ * stays on record as "withdrawn" and its members are free for another
+ * request.  reason may be NULL.
+ */
+UC_API int uc_ledger_request_withdraw(struct uc_ledger *l, int64_t id,
+    const char *reason);
+/*
+ * Add lines (approved members of the request's unit, by member code,
+ * priced as uc_ledger_request_create prices them) to and remove lines
+ * from a draft or rejected request.  A request keeps at least one line
+ * (withdraw it instead).
+ */
+UC_API int uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
+    const char *const *add, size_t nadd, const char *const *remove,
+    size_t nremove);
 UC_API int uc_ledger_request_list(struct uc_ledger *l, json_t **out);
 /* {"id","status","type","unit","lines":[{"member_code","fee_vnd","payer"}]} */
 UC_API int uc_ledger_request_show(struct uc_ledger *l, int64_t id,

@@ -86,6 +86,50 @@ UC_API int uc_member_load(const char *path, struct uc_member *out,
  */
 UC_API int uc_member_date_valid(const char *yyyymmdd);
 
+/*
+ * ONE check for every piece of text that reaches a card or a terminal,
+ * shared by the ledger's entry points (member import and edit, unit add
+ * and import, every reason) and by the member-file and card-object
+ * parsers, so the station never spoils a blank on data the ledger let in.
+ *
+ * The text must be valid UTF-8 without control characters (C0 including
+ * NUL, TAB, CR, LF and ESC; DEL; C1 U+0080..U+009F) and fit its kind's
+ * limit in bytes of its NFC form:
+ */
+enum uc_member_text_kind {
+	UC_MEMBER_TEXT_FULL_NAME, /* E1/C1: 1..UC_MEMBER_NAME_MAX */
+	UC_MEMBER_TEXT_UNIT_NAME, /* E1/C3: 1..UC_MEMBER_UNIT_NAME_MAX */
+	UC_MEMBER_TEXT_POSITION,  /* ledger only: 0..UC_MEMBER_POSITION_MAX */
+	UC_MEMBER_TEXT_REASON,    /* ledger only: 1..UC_MEMBER_REASON_MAX */
+};
+#define UC_MEMBER_POSITION_MAX 256
+#define UC_MEMBER_REASON_MAX 512
+/*
+ * flags: UC_MEMBER_TEXT_TIDY (what a clerk typed): white space at both
+ * ends is removed and runs of spaces inside collapse to one before the
+ * checks.  UC_MEMBER_TEXT_CARD (what a card holds): the text must already
+ * be in NFC.  Without TIDY, leading or trailing spaces are refused.
+ * The NFC form goes to out (cap bytes with the NUL; kind's maximum + 1
+ * always suffices); *out_len (optional) gets its length.  Errors:
+ * UC_ERR_INVALID with d (file and field as given, may be NULL) saying
+ * what is wrong, e.g. "contains a line break (byte 7)"; UC_ERR_ARG.
+ */
+#define UC_MEMBER_TEXT_TIDY 1u
+#define UC_MEMBER_TEXT_CARD 2u
+UC_API int uc_member_text_check(enum uc_member_text_kind kind,
+    const char *s, size_t len, unsigned flags, char *out, size_t cap,
+    size_t *out_len, const char *file, const char *field,
+    struct uc_diag *d);
+
+/*
+ * A unit code as the card carries it (E1/C2): 1..UC_MEMBER_UNIT_CODE_MAX
+ * characters of A-Z 0-9 . - _ (no lower case).  0 or UC_ERR_INVALID
+ * with d.
+ */
+#define UC_MEMBER_UNIT_CODE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+UC_API int uc_member_unit_code_check(const char *s, size_t len,
+    const char *file, const char *field, struct uc_diag *d);
+
 #ifdef __cplusplus
 }
 #endif

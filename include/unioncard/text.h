@@ -108,6 +108,28 @@ UC_API void uc_text_trim(const char **s, size_t *len);
 UC_API int uc_text_ascii_caseeq(const char *a, size_t alen, const char *b,
     size_t blen);
 
+/*
+ * Match a typed word against a list of exact spellings: s (trimmed, then
+ * NFC-normalized) must equal one of words[0..n) byte for byte, except
+ * that ASCII letters compare case-insensitively.  List each accented
+ * capitalization a user may type ("có", "Có", "CÓ"): "cỏ" or "cố" is NOT
+ * "có", because folding accents away would take a different word for a
+ * yes.  Returns the index of the match, or -1.
+ */
+UC_API int uc_text_word_match(const char *s, size_t len,
+    const char *const words[], size_t n);
+
+/*
+ * The yes/no words of every boolean column the project reads:
+ * 1/0, yes/no, y/n, true/false, có/không (also typed without accents:
+ * co/khong), in any ASCII case and in the capitalizations "Có", "CÓ",
+ * "Không", "KHÔNG".  *v gets 1 or 0.  Anything else, the empty string
+ * included, is UC_ERR_INVALID (callers that allow an empty cell decide
+ * its meaning first).  UC_TEXT_YESNO_WORDS is the list for messages.
+ */
+#define UC_TEXT_YESNO_WORDS "1/0, yes/no, có/không or true/false"
+UC_API int uc_text_yesno(const char *s, size_t len, int *v);
+
 #ifdef __cplusplus
 }
 #endif

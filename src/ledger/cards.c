@@ -246,9 +246,9 @@ transition(struct uc_ledger *l, const char *serial, const char *const *from,
 	memset(&u, 0, sizeof(u));
 	if (l == NULL || serial == NULL)
 		return UC_ERR_ARG;
-	if (reason != NULL && (strlen(reason) > UC_LEDGER_REASON_MAX ||
-	    uc_text_utf8_check(reason, strlen(reason), NULL) != 0))
-		return UC_ERR_ARG;
+	if (reason != NULL && (r = lg_check_text(l, UC_MEMBER_TEXT_REASON,
+	    "reason", reason)) != 0)
+		return r;
 	if ((r = lg_begin(l)) != 0)
 		return r;
 	if ((r = card_locate(l, serial, roles, &n, &u, status)) != 0)
@@ -575,11 +575,20 @@ uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
 
 	if ((r = lg_read_start(l, out, serial == NULL)) != 0)
 		return r;
-	if (lg_serial_parse(l->prefix, serial, &n) != 0)
-		return UC_ERR_NOT_FOUND;
-	if ((r = lg_prepare(l, &st, CARD_COLS "WHERE c.serial = ?")) != 0)
-		return r;
-	sqlite3_bind_int64(st, 1, n);
+	/* a ledger serial (PP + 9 digits), else the chip's serial as the
+	 * verifier prints it (hex, any case): its newest card */
+	if (lg_serial_parse(l->prefix, serial, &n) == 0) {
+		if ((r = lg_prepare(l, &st, CARD_COLS "WHERE c.serial = ?")) !=
+		    0)
+			return r;
+		sqlite3_bind_int64(st, 1, n);
+	} else {
+		if ((r = lg_prepare(l, &st, CARD_COLS "WHERE"
+		    " lower(c.chip_serial) = lower(?) ORDER BY c.serial DESC"
+		    " LIMIT 1")) != 0)
+			return r;
+		lg_bind_text(st, 1, serial);
+	}
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;

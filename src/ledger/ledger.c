@@ -1112,6 +1112,8 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 {
 	sqlite3_stmt *st = NULL;
 	char at[32], pfx[8], details[512];
+	char name[UC_MEMBER_UNIT_NAME_MAX + 1];
+	struct uc_diag t;
 	int r;
 
 	if (l == NULL || !valid_name(root_code, UC_LEDGER_CODE_MAX) ||
@@ -1120,6 +1122,17 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 	    !valid_name(admin, UC_LEDGER_USER_MAX) || password == NULL ||
 	    prefix < 1 || prefix > 99)
 		return UC_ERR_ARG;
+	/* the root is a unit like any other: its code and name may go on
+	 * a card (unioncard/member.h) */
+	uc_diag_clear(&t);
+	if (uc_member_unit_code_check(root_code, strlen(root_code), NULL,
+	    "code", &t) != 0 || uc_member_text_check(UC_MEMBER_TEXT_UNIT_NAME,
+	    root_name, strlen(root_name), UC_MEMBER_TEXT_TIDY, name,
+	    sizeof(name), NULL, NULL, "name", &t) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "%.32s: %.200s", t.field,
+		    t.msg);
+		return UC_ERR_INVALID;
+	}
 	if ((r = lg_begin(l)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM units")) != 0)
@@ -1136,7 +1149,7 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 	    " VALUES (1, ?, ?, NULL, '/1/', 0, 0, ?)")) != 0)
 		goto out;
 	lg_bind_text(st, 1, root_code);
-	lg_bind_text(st, 2, root_name);
+	lg_bind_text(st, 2, name);
 	lg_bind_text(st, 3, at);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "unioncard/ledger.h"
+#include "unioncard/member.h"
 
 #define LG_PATH_MAX 512   /* units.path ("/1/4/9/") */
 #define LG_DETAILS_MAX 2048
@@ -132,6 +133,14 @@ int lg_valid_code(const char *s);
 
 /* 1/0, yes/no, true/false, có/không (ASCII-folded) -> *v. */
 int lg_parse_bool(const char *s, size_t n, int *v);
+
+/*
+ * Text a user typed for the ledger to keep (a reason): the shared check
+ * of unioncard/member.h (no control characters, valid UTF-8, within the
+ * kind's limit).  UC_ERR_INVALID with l->refusal naming field and fault.
+ */
+int lg_check_text(struct uc_ledger *l, enum uc_member_text_kind kind,
+    const char *field, const char *s);
 
 /* Next value of a named forward-only counter. */
 int lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v);

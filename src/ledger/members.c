@@ -11,12 +11,13 @@
 #include "unioncard/csv.h"
 #include "unioncard/date.h"
 #include "unioncard/ledger.h"
+#include "unioncard/member.h"
 #include "unioncard/membercode.h"
 #include "unioncard/text.h"
 #include "ledger/ledger_priv.h"
 
 #define NID_MAX 12
-#define FIELD_CAP UC_TEXT_NFC_CAP(UC_LEDGER_NAME_MAX)
+#define FIELD_CAP (UC_MEMBER_POSITION_MAX + 1)
 
 enum { C_NAME, C_DOB, C_GENDER, C_NID, C_POS, C_JOINED, C_MAND, C_N };
 
@@ -43,96 +44,154 @@ field(const struct uc_csv_field *f, int i, const char **s, size_t *n)
 	uc_text_trim(s, n);
 }
 
+/*
+ * The checks of one member field, shared by the CSV import and member
+ * edit so that a value is accepted the same way through either.  Each
+ * fills t's message (no file or field: the caller names them) and
+ * returns 0 or UC_ERR_INVALID.
+ */
+static int
+check_name(const char *s, size_t n, struct row *rw, struct uc_diag *t)
+{
+	size_t k, on;
+
+	if (uc_member_text_check(UC_MEMBER_TEXT_FULL_NAME, s, n,
+	    UC_MEMBER_TEXT_TIDY, rw->name, sizeof(rw->name), &on, NULL, NULL,
+	    t) != 0)
+		return UC_ERR_INVALID;
+	if (uc_text_bank_name(rw->name, on, rw->ascii, sizeof(rw->ascii),
+	    &k) != 0 || k == 0)
+		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+		    "full name has a letter with no ASCII form for the bank");
+	return 0;
+}
+
+static int
+check_date(const char *s, size_t n, int32_t *day, struct uc_diag *t)
+{
+	uc_text_trim(&s, &n);
+	if (uc_date_parse(s, n, day) != 0)
+		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+		    "'%.*s' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+		    (int)(n > 40 ? 40 : n), s);
+	return 0;
+}
+
+static int
+check_dob(const char *s, size_t n, int32_t today, struct row *rw,
+    struct uc_diag *t)
+{
+	if (check_date(s, n, &rw->dob, t) != 0)
+		return UC_ERR_INVALID;
+	if (rw->dob > today)
+		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+		    "date of birth is in the future");
+	return 0;
+}
+
+/* Exact words: "nữ" and "nam", not whatever folds to them. */
+static int
+check_gender(const char *s, size_t n, struct row *rw, struct uc_diag *t)
+{
+	static const char *const male[] = { "nam", "m", "male" };
+	static const char *const female[] = { "nữ", "Nữ", "NỮ", "nu", "f",
+	    "female" };
+
+	if (uc_text_word_match(s, n, male, 3) >= 0)
+		rw->gender = 'M';
+	else if (uc_text_word_match(s, n, female, 6) >= 0)
+		rw->gender = 'F';
+	else
+		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+		    "gender must be nam/nữ or M/F");
+	return 0;
+}
+
+static int
+check_nid(const char *s, size_t n, struct row *rw, struct uc_diag *t)
+{
+	size_t k;
+
+	uc_text_trim(&s, &n);
+	if (n != 12 && n != 9)
+		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+		    "national ID has %zu digits; need 12 (CCCD) or 9 (CMND)",
+		    n);
+	for (k = 0; k < n; k++)
+		if (s[k] < '0' || s[k] > '9')
+			return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+			    "national ID has a non-digit at position %zu",
+			    k + 1);
+	memcpy(rw->nid, s, n);
+	rw->nid[n] = '\0';
+	return 0;
+}
+
+static int
+check_position(const char *s, size_t n, struct row *rw, struct uc_diag *t)
+{
+	return uc_member_text_check(UC_MEMBER_TEXT_POSITION, s, n,
+	    UC_MEMBER_TEXT_TIDY, rw->pos, sizeof(rw->pos), NULL, NULL, NULL,
+	    t) != 0 ? UC_ERR_INVALID : 0;
+}
+
+static int
+check_joined(const char *s, size_t n, int32_t today, struct row *rw,
+    struct uc_diag *t)
+{
+	if (check_date(s, n, &rw->joined, t) != 0)
+		return UC_ERR_INVALID;
+	if (rw->joined < rw->dob || rw->joined > today)
+		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+		    "joined before birth or in the future");
+	return 0;
+}
+
+static int
+check_mandatory(const char *s, size_t n, struct row *rw, struct uc_diag *t)
+{
+	if (uc_text_yesno(s, n, &rw->mandatory) != 0)
+		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
+		    "mandatory must be %s", UC_TEXT_YESNO_WORDS);
+	return 0;
+}
+
 /* Validate one CSV record into r; every error names its column. */
 static int
 parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
     int32_t today, struct row *rw, struct uc_diag *d)
 {
-	char fold[32];
+	struct uc_diag t;
 	const char *s;
-	size_t n, k, on;
-	int r;
+	size_t n;
+	int c;
 
-	field(f, idx[C_NAME], &s, &n);
-	if (n == 0 || n > UC_LEDGER_NAME_MAX)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_NAME],
-		    "full name is empty or longer than %d bytes",
-		    UC_LEDGER_NAME_MAX);
-	if (uc_text_nfc(s, n, rw->name, sizeof(rw->name), &on) != 0)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_NAME],
-		    "full name is not valid UTF-8");
-	if (uc_text_bank_name(rw->name, on, rw->ascii, sizeof(rw->ascii),
-	    &k) != 0 || k == 0)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_NAME],
-		    "full name has a letter with no ASCII form for the bank");
-
-	field(f, idx[C_DOB], &s, &n);
-	if (uc_date_parse(s, n, &rw->dob) != 0)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_DOB],
-		    "'%.*s' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-		    (int)(n > 40 ? 40 : n), s);
-	if (rw->dob > today)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_DOB],
-		    "date of birth is in the future");
-
-	field(f, idx[C_GENDER], &s, &n);
-	if (n == 0 || uc_text_fold_ascii(s, n, fold, sizeof(fold), &k) != 0)
-		k = 0;
-	if (k > 0 && (uc_text_ascii_caseeq(fold, k, "nam", 3) ||
-	    uc_text_ascii_caseeq(fold, k, "m", 1)))
-		rw->gender = 'M';
-	else if (k > 0 && (uc_text_ascii_caseeq(fold, k, "nu", 2) ||
-	    uc_text_ascii_caseeq(fold, k, "f", 1)))
-		rw->gender = 'F';
-	else
-		return uc_csv_diag(csv, d, UC_ERR_INVALID,
-		    (size_t)idx[C_GENDER], "gender must be nam/nữ or M/F");
-
-	field(f, idx[C_NID], &s, &n);
-	if (n != 12 && n != 9)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_NID],
-		    "national ID has %zu digits; need 12 (CCCD) or 9 (CMND)",
-		    n);
-	for (k = 0; k < n; k++)
-		if (s[k] < '0' || s[k] > '9')
-			return uc_csv_diag(csv, d, UC_ERR_INVALID,
-			    (size_t)idx[C_NID],
-			    "national ID has a non-digit at position %zu",
-			    k + 1);
-	memcpy(rw->nid, s, n);
-	rw->nid[n] = '\0';
-
-	field(f, idx[C_POS], &s, &n);
-	if (n > UC_LEDGER_NAME_MAX ||
-	    uc_text_nfc(s, n, rw->pos, sizeof(rw->pos), &k) != 0)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_POS],
-		    "position is too long or not valid UTF-8");
-
-	field(f, idx[C_JOINED], &s, &n);
-	if (uc_date_parse(s, n, &rw->joined) != 0)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID,
-		    (size_t)idx[C_JOINED],
-		    "'%.*s' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-		    (int)(n > 40 ? 40 : n), s);
-	if (rw->joined < rw->dob || rw->joined > today)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID,
-		    (size_t)idx[C_JOINED],
-		    "joined before birth or in the future");
-
-	field(f, idx[C_MAND], &s, &n);
-	r = UC_ERR_INVALID;
-	if (n > 0 && uc_text_fold_ascii(s, n, fold, sizeof(fold), &k) == 0) {
-		if (uc_text_ascii_caseeq(fold, k, "co", 2))
-			rw->mandatory = 1, r = 0;
-		else if (uc_text_ascii_caseeq(fold, k, "khong", 5))
-			rw->mandatory = 0, r = 0;
-		else
-			r = lg_parse_bool(fold, k, &rw->mandatory);
-	}
-	if (r != 0)
-		return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[C_MAND],
-		    "mandatory must be 1/0 or yes/no");
+	uc_diag_clear(&t);
+	field(f, idx[c = C_NAME], &s, &n);
+	if (check_name(s, n, rw, &t) != 0)
+		goto bad;
+	field(f, idx[c = C_DOB], &s, &n);
+	if (check_dob(s, n, today, rw, &t) != 0)
+		goto bad;
+	field(f, idx[c = C_GENDER], &s, &n);
+	if (check_gender(s, n, rw, &t) != 0)
+		goto bad;
+	field(f, idx[c = C_NID], &s, &n);
+	if (check_nid(s, n, rw, &t) != 0)
+		goto bad;
+	field(f, idx[c = C_POS], &s, &n);
+	if (check_position(s, n, rw, &t) != 0)
+		goto bad;
+	field(f, idx[c = C_JOINED], &s, &n);
+	if (check_joined(s, n, today, rw, &t) != 0)
+		goto bad;
+	field(f, idx[c = C_MAND], &s, &n);
+	if (check_mandatory(s, n, rw, &t) != 0)
+		goto bad;
 	return 0;
+bad:
+	return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[c], "%s",
+	    t.msg);
 }
 
 /* Bind a parsed row to the insert (id == 0) or update statement. */
@@ -218,7 +277,7 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 		goto out;
 	import_id = sqlite3_last_insert_rowid(l->db);
 	if ((r = lg_prepare(l, &c.find, "SELECT m.id, m.unit_id, m.status,"
-	    " m.import_id, m.import_line, u.code FROM members m"
+	    " m.import_id, m.import_line, u.code, m.withdrawn_at FROM members m"
 	    " JOIN units u ON u.id = m.unit_id WHERE m.national_id = ?")) != 0 ||
 	    (r = lg_prepare(l, &c.ins, "INSERT INTO members (unit_id,"
 	    " national_id, full_name, name_ascii, date_of_birth, gender,"
@@ -229,7 +288,8 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	    (r = lg_prepare(l, &c.upd, "UPDATE members SET full_name = ?3,"
 	    " name_ascii = ?4, date_of_birth = ?5, gender = ?6, position = ?7,"
 	    " joined_on = ?8, mandatory = ?9, status = 'entered',"
-	    " reject_reason = NULL, import_id = ?10, import_line = ?11"
+	    " reject_reason = NULL, import_id = ?10, import_line = ?11,"
+	    " withdrawn_at = NULL, withdrawn_reason = NULL"
 	    " WHERE id = ?1 AND national_id = ?2")) != 0)
 		goto out;
 	for (;;) {
@@ -290,6 +350,9 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 				    status);
 				goto out;
 			}
+			/* a withdrawn member entered again counts again */
+			if (sqlite3_column_type(c.find, 6) != SQLITE_NULL)
+				added++;
 		}
 		sqlite3_reset(c.find);
 		/* a corrected line for an entered or rejected member of
@@ -451,7 +514,7 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 	if ((r = need_superior(l, &u)) != 0)
 		goto out;
 	if ((r = lg_prepare(l, &upd, "UPDATE members SET status = 'approved',"
-	    " member_code = ?1, approved_day = ?2, approved_by = ?3,"
+	    " member_code = coalesce(member_code, ?1), approved_day = ?2, approved_by = ?3,"
 	    " reject_reason = NULL WHERE id = ?4 AND status = 'submitted'"))
 	    != 0)
 		goto out;
@@ -540,10 +603,11 @@ uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
 	char details[UC_LEDGER_REASON_MAX + 16];
 	int r;
 
-	if (l == NULL || unit_code == NULL || nid == NULL || reason == NULL ||
-	    reason[0] == '\0' || strlen(reason) > UC_LEDGER_REASON_MAX ||
-	    uc_text_utf8_check(reason, strlen(reason), NULL) != 0)
+	if (l == NULL || unit_code == NULL || nid == NULL || reason == NULL)
 		return UC_ERR_ARG;
+	if ((r = lg_check_text(l, UC_MEMBER_TEXT_REASON, "reason", reason)) !=
+	    0)
+		return r;
 	if ((r = lg_begin(l)) != 0)
 		return r;
 	if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
@@ -572,9 +636,13 @@ out:
 	return lg_end(l, r, "member.reject", unit_code, nid);
 }
 
+/* A withdrawn member shows as "withdrawn", whatever its row's status. */
+#define MEMBER_STATUS "CASE WHEN m.withdrawn_at IS NOT NULL THEN" \
+	" 'withdrawn' ELSE m.status END"
 #define MEMBER_COLS "SELECT m.member_code, m.full_name, m.name_ascii," \
-	" m.national_id, m.status, m.mandatory, m.gender, m.date_of_birth," \
-	" m.position, m.joined_on, u.code, m.reject_reason FROM members m" \
+	" m.national_id, " MEMBER_STATUS ", m.mandatory, m.gender," \
+	" m.date_of_birth, m.position, m.joined_on, u.code, m.reject_reason," \
+	" m.id, m.withdrawn_reason FROM members m" \
 	" JOIN units u ON u.id = m.unit_id "
 
 static json_t *
@@ -586,7 +654,7 @@ member_json(sqlite3_stmt *st)
 	    uc_date_format_iso(sqlite3_column_int(st, 9), joined) != 0)
 		return NULL;
 	return json_pack("{s:s?, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s,"
-	    " s:s, s:s, s:s?}",
+	    " s:s, s:s, s:s?, s:s?}",
 	    "member_code", (const char *)sqlite3_column_text(st, 0),
 	    "full_name", (const char *)sqlite3_column_text(st, 1),
 	    "name_ascii", (const char *)sqlite3_column_text(st, 2),
@@ -598,7 +666,8 @@ member_json(sqlite3_stmt *st)
 	    "position", (const char *)sqlite3_column_text(st, 8),
 	    "joined_on", joined,
 	    "unit", (const char *)sqlite3_column_text(st, 10),
-	    "reject_reason", (const char *)sqlite3_column_text(st, 11));
+	    "reject_reason", (const char *)sqlite3_column_text(st, 11),
+	    "withdrawn_reason", (const char *)sqlite3_column_text(st, 13));
 }
 
 static json_t *
@@ -621,15 +690,62 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 	*out = NULL;
 	if (l == NULL || unit_code == NULL)
 		return UC_ERR_ARG;
+	if (status != NULL && strcmp(status, "entered") != 0 &&
+	    strcmp(status, "submitted") != 0 &&
+	    strcmp(status, "approved") != 0 &&
+	    strcmp(status, "rejected") != 0 &&
+	    strcmp(status, "withdrawn") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "no member status"
+		    " '%s' (entered, submitted, approved, rejected,"
+		    " withdrawn)", status);
+		return UC_ERR_ARG;
+	}
 	if ((r = lg_unit_see(l, unit_code, "member.list", &u)) != 0)
 		return r;
-	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id = ?1 AND"
-	    " (?2 IS NULL OR m.status = ?2) ORDER BY m.id")) != 0)
+	/* the unit and every unit below it; withdrawn members only when
+	 * asked for */
+	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE"
+	    " substr(u.path, 1, length(?1)) = ?1 AND"
+	    " ((?2 IS NULL AND m.withdrawn_at IS NULL) OR "
+	    MEMBER_STATUS " = ?2) ORDER BY u.path, m.id")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, u.id);
+	lg_bind_text(st, 1, u.path);
 	lg_bind_text(st, 2, status);
 	r = lg_rows_json(l, st, member_row, out);
 	sqlite3_finalize(st);
+	return r;
+}
+
+static json_t *
+member_card_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+
+	lg_serial_format(l->prefix, sqlite3_column_int64(st, 0), serial);
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s}", "serial", serial,
+	    "status", (const char *)sqlite3_column_text(st, 1),
+	    "type", (const char *)sqlite3_column_text(st, 2),
+	    "chip_serial", (const char *)sqlite3_column_text(st, 3),
+	    "updated_at", (const char *)sqlite3_column_text(st, 4));
+}
+
+/* o's "cards": every card the member ever had, oldest first. */
+static int
+member_cards(struct uc_ledger *l, json_t *o, int64_t member_id)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = NULL;
+	int r;
+
+	if ((r = lg_prepare(l, &st, "SELECT serial, status, type,"
+	    " chip_serial, updated_at FROM cards WHERE member_id = ?"
+	    " ORDER BY serial")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, member_id);
+	r = lg_rows_json(l, st, member_card_row, &a);
+	sqlite3_finalize(st);
+	if (r == 0 && json_object_set_new(o, "cards", a) != 0)
+		r = UC_ERR_NOMEM;
 	return r;
 }
 
@@ -659,9 +775,591 @@ uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
 		lg_refused(l, "member.show", u.code, key);
 		goto out;
 	}
-	if ((*out = member_json(st)) == NULL)
+	if ((*out = member_json(st)) == NULL) {
 		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	r = member_cards(l, *out, sqlite3_column_int64(st, 12));
+	if (r != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
 out:
 	sqlite3_finalize(st);
+	return r;
+}
+
+/* --- keeping records right: edit, withdraw, transfer ------------------ */
+
+int
+lg_check_text(struct uc_ledger *l, enum uc_member_text_kind kind,
+    const char *field, const char *s)
+{
+	struct uc_diag t;
+	char *buf;
+	size_t n = s != NULL ? strlen(s) : 0;
+	int r;
+
+	if ((buf = malloc(UC_MEMBER_REASON_MAX + 1)) == NULL)
+		return UC_ERR_NOMEM;
+	uc_diag_clear(&t);
+	r = uc_member_text_check(kind, s, n, 0, buf, UC_MEMBER_REASON_MAX + 1,
+	    NULL, NULL, NULL, &t);
+	free(buf);
+	if (r == UC_ERR_INVALID || r == UC_ERR_BUFFER) {
+		snprintf(l->refusal, sizeof(l->refusal), "%.32s: %.200s", field,
+		    t.msg[0] != '\0' ? t.msg : "too long");
+		return UC_ERR_INVALID;
+	}
+	return r;
+}
+
+/* A member as edit, withdraw and transfer find it. */
+struct mrec {
+	int64_t id;
+	struct lg_unit unit;
+	char status[16];
+	int withdrawn;
+	char code[UC_MEMBERCODE_LEN + 1];
+	struct row rw;
+};
+
+static int
+copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	if (v == NULL)
+		v = "";
+	if (strlen(v) >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, v, strlen(v) + 1);
+	return 0;
+}
+
+/* The member whose member code or national ID is key, in m. */
+static int
+member_load(struct uc_ledger *l, const char *key, struct mrec *m)
+{
+	sqlite3_stmt *st = NULL;
+	const char *g;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = lg_prepare(l, &st, "SELECT id, unit_id, status,"
+	    " withdrawn_at, member_code, national_id, full_name, name_ascii,"
+	    " date_of_birth, gender, position, joined_on, mandatory"
+	    " FROM members WHERE member_code = ?1 OR national_id = ?1")) != 0)
+		return r;
+	lg_bind_text(st, 1, key);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(l->refusal, sizeof(l->refusal), "no member with"
+		    " member code or national ID %s", key);
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	m->id = sqlite3_column_int64(st, 0);
+	m->withdrawn = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	m->rw.dob = sqlite3_column_int(st, 8);
+	m->rw.joined = sqlite3_column_int(st, 11);
+	m->rw.mandatory = sqlite3_column_int(st, 12);
+	g = (const char *)sqlite3_column_text(st, 9);
+	m->rw.gender = g != NULL && g[0] == 'M' ? 'M' : 'F';
+	if ((r = copy_col(st, 2, m->status, sizeof(m->status))) != 0 ||
+	    (r = copy_col(st, 4, m->code, sizeof(m->code))) != 0 ||
+	    (r = copy_col(st, 5, m->rw.nid, sizeof(m->rw.nid))) != 0 ||
+	    (r = copy_col(st, 6, m->rw.name, sizeof(m->rw.name))) != 0 ||
+	    (r = copy_col(st, 7, m->rw.ascii, sizeof(m->rw.ascii))) != 0 ||
+	    (r = copy_col(st, 10, m->rw.pos, sizeof(m->rw.pos))) != 0)
+		goto out;
+	r = lg_unit_by_id(l, sqlite3_column_int64(st, 1), &m->unit);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* How a member is named in messages and the audit: code, else ID. */
+static const char *
+mname(const struct mrec *m)
+{
+	return m->code[0] != '\0' ? m->code : m->rw.nid;
+}
+
+/*
+ * Refuse (UC_ERR_STATE, l->refusal says why) to change a member that is
+ * withdrawn, on a request still on its way, being printed (a reserved
+ * card), or - with any_card - that has any card but a spoiled one.
+ */
+static int
+member_free(struct uc_ledger *l, const struct mrec *m, const char *verb,
+    int any_card)
+{
+	sqlite3_stmt *st = NULL;
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	int r;
+
+	if (m->withdrawn) {
+		snprintf(l->refusal, sizeof(l->refusal), "member %s is"
+		    " withdrawn; it cannot be %s", mname(m), verb);
+		return UC_ERR_STATE;
+	}
+	if ((r = lg_prepare(l, &st, "SELECT"
+	    " (SELECT max(q.id) FROM request_lines rl JOIN requests q"
+	    "  ON q.id = rl.request_id WHERE rl.member_id = ?1 AND q.status IN"
+	    "  ('draft', 'submitted', 'approved', 'rejected') AND"
+	    "  q.withdrawn_at IS NULL),"
+	    " (SELECT max(serial) FROM cards WHERE member_id = ?1 AND"
+	    "  status = 'reserved'),"
+	    " (SELECT max(serial) FROM cards WHERE member_id = ?1 AND"
+	    "  status <> 'spoiled')")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, m->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_LEDGER;
+	} else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		snprintf(l->refusal, sizeof(l->refusal), "member %s is on"
+		    " request %lld; take it off first (request edit %lld"
+		    " --remove %s) or withdraw the request", mname(m),
+		    (long long)sqlite3_column_int64(st, 0),
+		    (long long)sqlite3_column_int64(st, 0), mname(m));
+		r = UC_ERR_STATE;
+	} else if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		lg_serial_format(l->prefix, sqlite3_column_int64(st, 1),
+		    serial);
+		snprintf(l->refusal, sizeof(l->refusal), "member %s has card"
+		    " %s reserved for printing; it cannot be %s now",
+		    mname(m), serial, verb);
+		r = UC_ERR_STATE;
+	} else if (any_card && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		lg_serial_format(l->prefix, sqlite3_column_int64(st, 2),
+		    serial);
+		snprintf(l->refusal, sizeof(l->refusal), "member %s has card"
+		    " %s; a member with a card is not %s (revoke the card,"
+		    " or correct the member with member edit)", mname(m),
+		    serial, verb);
+		r = UC_ERR_STATE;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Append "; key: 'old' -> 'new'" to the audit details. */
+static void
+change(char *det, size_t cap, size_t *changed, const char *key,
+    const char *old, const char *new)
+{
+	size_t k = strlen(det);
+
+	if (strcmp(old, new) == 0)
+		return;
+	(*changed)++;
+	if (k < cap)
+		snprintf(det + k, cap - k, "%s%s: '%s' -> '%s'", k ? "; " : "",
+		    key, old, new);
+}
+
+static void
+day_text(int32_t day, char out[UC_DATE_ISO_LEN + 1])
+{
+	if (uc_date_format_iso(day, out) != 0)
+		snprintf(out, UC_DATE_ISO_LEN + 1, "?");
+}
+
+/* Check one edited field into nw; d names the field on error. */
+static int
+edit_field(const char *v, const char *name, int (*check)(const char *,
+    size_t, struct row *, struct uc_diag *), struct row *nw,
+    struct uc_diag *d)
+{
+	struct uc_diag t;
+
+	if (v == NULL)
+		return 0;
+	uc_diag_clear(&t);
+	if (check(v, strlen(v), nw, &t) != 0)
+		return uc_diag_set(d, UC_ERR_INVALID, NULL, 0, name, "%s",
+		    t.msg);
+	return 0;
+}
+
+int
+uc_ledger_member_edit(struct uc_ledger *l, const char *key,
+    const struct uc_ledger_member_fields *f, const char *reason,
+    size_t *changed, struct uc_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	struct mrec *m = NULL;
+	struct row *nw = NULL;
+	struct uc_diag t;
+	int32_t today = lg_today();
+	char *det = NULL, a[UC_DATE_ISO_LEN + 1], b[UC_DATE_ISO_LEN + 1];
+	const char *to;
+	size_t n = 0;
+	int r;
+
+	if (changed != NULL)
+		*changed = 0;
+	uc_diag_clear(d);
+	uc_diag_clear(&t);
+	if (l == NULL || key == NULL || f == NULL)
+		return UC_ERR_ARG;
+	if (reason != NULL && (r = lg_check_text(l, UC_MEMBER_TEXT_REASON,
+	    "reason", reason)) != 0)
+		return r;
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (nw = calloc(1, sizeof(*nw))) == NULL ||
+	    (det = calloc(1, LG_DETAILS_MAX)) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto done;
+	}
+	if ((r = lg_begin(l)) != 0)
+		goto done;
+	if ((r = member_load(l, key, m)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &m->unit)) != 0)
+		goto out;
+	if ((r = member_free(l, m, "edited", 0)) != 0)
+		goto out;
+	*nw = m->rw;
+	if ((r = edit_field(f->full_name, "full_name", check_name, nw, d)) !=
+	    0 || (r = edit_field(f->gender, "gender", check_gender, nw, d)) !=
+	    0 || (r = edit_field(f->national_id, "national_id", check_nid, nw,
+	    d)) != 0 || (r = edit_field(f->position, "position",
+	    check_position, nw, d)) != 0 || (r = edit_field(f->mandatory,
+	    "mandatory", check_mandatory, nw, d)) != 0)
+		goto out;
+	if (f->date_of_birth != NULL && check_dob(f->date_of_birth,
+	    strlen(f->date_of_birth), today, nw, &t) != 0) {
+		r = uc_diag_set(d, UC_ERR_INVALID, NULL, 0, "date_of_birth",
+		    "%s", t.msg);
+		goto out;
+	}
+	/* joined_on is checked against the (new) date of birth */
+	if (f->joined_on != NULL ? check_joined(f->joined_on,
+	    strlen(f->joined_on), today, nw, &t) != 0 :
+	    (nw->joined < nw->dob)) {
+		if (f->joined_on == NULL)
+			uc_diag_set(&t, UC_ERR_INVALID, NULL, 0, NULL,
+			    "joined before birth");
+		r = uc_diag_set(d, UC_ERR_INVALID, NULL, 0,
+		    f->joined_on != NULL ? "joined_on" : "date_of_birth",
+		    "%s", t.msg);
+		goto out;
+	}
+	change(det, LG_DETAILS_MAX, &n, "full_name", m->rw.name, nw->name);
+	day_text(m->rw.dob, a);
+	day_text(nw->dob, b);
+	change(det, LG_DETAILS_MAX, &n, "date_of_birth", a, b);
+	change(det, LG_DETAILS_MAX, &n, "gender",
+	    m->rw.gender == 'M' ? "M" : "F", nw->gender == 'M' ? "M" : "F");
+	change(det, LG_DETAILS_MAX, &n, "national_id", m->rw.nid, nw->nid);
+	change(det, LG_DETAILS_MAX, &n, "position", m->rw.pos, nw->pos);
+	day_text(m->rw.joined, a);
+	day_text(nw->joined, b);
+	change(det, LG_DETAILS_MAX, &n, "joined_on", a, b);
+	change(det, LG_DETAILS_MAX, &n, "mandatory",
+	    m->rw.mandatory ? "1" : "0", nw->mandatory ? "1" : "0");
+	if (n == 0) {
+		r = 0; /* nothing differs: nothing to record */
+		goto out;
+	}
+	if (strcmp(nw->nid, m->rw.nid) != 0) {
+		if ((r = lg_prepare(l, &st, "SELECT u.code FROM members m"
+		    " JOIN units u ON u.id = m.unit_id WHERE m.national_id = ?"
+		    )) != 0)
+			goto out;
+		lg_bind_text(st, 1, nw->nid);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			r = uc_diag_set(d, UC_ERR_INVALID, NULL, 0,
+			    "national_id", "national ID %s is already a"
+			    " member of unit %s", nw->nid,
+			    (const char *)sqlite3_column_text(st, 0));
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	/* approved data that changes goes back for approval; a rejected
+	 * member corrected is entered again, to be submitted */
+	to = strcmp(m->status, "approved") == 0 ? "submitted" :
+	    strcmp(m->status, "rejected") == 0 ? "entered" : m->status;
+	if ((r = lg_prepare(l, &st, "UPDATE members SET national_id = ?2,"
+	    " full_name = ?3, name_ascii = ?4, date_of_birth = ?5,"
+	    " gender = ?6, position = ?7, joined_on = ?8, mandatory = ?9,"
+	    " reject_reason = CASE WHEN ?10 = status THEN reject_reason END,"
+	    " approved_day = CASE WHEN ?10 = status THEN approved_day END,"
+	    " approved_by = CASE WHEN ?10 = status THEN approved_by END,"
+	    " status = ?10 WHERE id = ?1")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, m->id);
+	lg_bind_text(st, 2, nw->nid);
+	lg_bind_text(st, 3, nw->name);
+	lg_bind_text(st, 4, nw->ascii);
+	sqlite3_bind_int(st, 5, nw->dob);
+	lg_bind_text(st, 6, nw->gender == 'M' ? "M" : "F");
+	lg_bind_text(st, 7, nw->pos);
+	sqlite3_bind_int(st, 8, nw->joined);
+	sqlite3_bind_int(st, 9, nw->mandatory);
+	lg_bind_text(st, 10, to);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	if (strcmp(to, m->status) != 0 && strcmp(m->status, "approved") == 0 &&
+	    (r = lg_progress_add(l, m->unit.id, today, 0, -1)) != 0)
+		goto out;
+	{
+		size_t k = strlen(det);
+
+		if (k < LG_DETAILS_MAX)
+			snprintf(det + k, LG_DETAILS_MAX - k, "; status: %s ->"
+			    " %s%s%s", m->status, to, reason ? "; reason=" :
+			    "", reason ? reason : "");
+	}
+	r = lg_audit(l, "member.edit", m->unit.code, mname(m), det);
+out:
+	sqlite3_finalize(st);
+	r = lg_end(l, r, "member.edit", m->unit.code[0] ? m->unit.code : NULL,
+	    key);
+	if (r == 0 && changed != NULL)
+		*changed = n;
+done:
+	if (m != NULL)
+		OPENSSL_cleanse(m, sizeof(*m));
+	if (nw != NULL)
+		OPENSSL_cleanse(nw, sizeof(*nw));
+	free(m);
+	free(nw);
+	free(det);
+	return r;
+}
+
+int
+uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
+    const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	struct mrec *m = NULL;
+	char at[32], det[UC_LEDGER_REASON_MAX + 64];
+	int was_approved, r;
+
+	if (l == NULL || key == NULL || reason == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_check_text(l, UC_MEMBER_TEXT_REASON, "reason", reason)) !=
+	    0)
+		return r;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = lg_begin(l)) != 0)
+		goto done;
+	if ((r = member_load(l, key, m)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &m->unit)) != 0)
+		goto out;
+	if ((r = member_free(l, m, "withdrawn", 1)) != 0)
+		goto out;
+	was_approved = strcmp(m->status, "approved") == 0;
+	lg_now(at);
+	/* 'rejected' keeps every later step (submit, approve, request)
+	 * from picking the row up; withdrawn_at says why it is there */
+	if ((r = lg_prepare(l, &st, "UPDATE members SET status = 'rejected',"
+	    " withdrawn_at = ?2, withdrawn_reason = ?3, approved_day = NULL"
+	    " WHERE id = ?1")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, m->id);
+	lg_bind_text(st, 2, at);
+	lg_bind_text(st, 3, reason);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	if ((r = lg_progress_add(l, m->unit.id, lg_today(), -1,
+	    was_approved ? -1 : 0)) != 0)
+		goto out;
+	snprintf(det, sizeof(det), "status=%s reason=%s", m->status, reason);
+	r = lg_audit(l, "member.withdraw", m->unit.code, mname(m), det);
+out:
+	sqlite3_finalize(st);
+	r = lg_end(l, r, "member.withdraw",
+	    m->unit.code[0] ? m->unit.code : NULL, key);
+done:
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+	return r;
+}
+
+int
+uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
+    const char *to_unit)
+{
+	sqlite3_stmt *st = NULL;
+	struct mrec *m = NULL;
+	struct lg_unit to;
+	int32_t today = lg_today();
+	char det[128];
+	int approved, r;
+
+	if (l == NULL || key == NULL || to_unit == NULL)
+		return UC_ERR_ARG;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = lg_begin(l)) != 0)
+		goto done;
+	if ((r = member_load(l, key, m)) != 0)
+		goto out;
+	/* both ends: the actor answers for the unit it takes the member
+	 * from and the one it puts the member in */
+	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &m->unit)) != 0)
+		goto out;
+	if ((r = lg_unit_by_code(l, to_unit, &to)) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "no unit %s",
+		    to_unit);
+		goto out;
+	}
+	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &to)) != 0)
+		goto out;
+	if (to.id == m->unit.id) {
+		snprintf(l->refusal, sizeof(l->refusal), "member %s is"
+		    " already in %s", mname(m), to.code);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	if ((r = member_free(l, m, "transferred", 0)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "UPDATE members SET unit_id = ?2"
+	    " WHERE id = ?1")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, to.id);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	approved = strcmp(m->status, "approved") == 0;
+	if ((r = lg_progress_add(l, m->unit.id, today, -1,
+	    approved ? -1 : 0)) != 0 ||
+	    (r = lg_progress_add(l, to.id, today, 1, approved)) != 0)
+		goto out;
+	snprintf(det, sizeof(det), "from=%s to=%s status=%s", m->unit.code,
+	    to.code, m->status);
+	r = lg_audit(l, "member.transfer", to.code, mname(m), det);
+out:
+	sqlite3_finalize(st);
+	r = lg_end(l, r, "member.transfer",
+	    m->unit.code[0] ? m->unit.code : NULL, key);
+done:
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+	return r;
+}
+
+/* --- find and export -------------------------------------------------- */
+
+int
+uc_ledger_member_find(struct uc_ledger *l, const char *text, size_t limit,
+    json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	const char *s = text;
+	char *fold = NULL;
+	size_t n, k;
+	int r;
+
+	if ((r = lg_read_start(l, out, text == NULL)) != 0)
+		return r;
+	n = strlen(s);
+	uc_text_trim(&s, &n);
+	if (n == 0 || n > UC_LEDGER_NAME_MAX) {
+		snprintf(l->refusal, sizeof(l->refusal), "search text must be"
+		    " 1..%d bytes", UC_LEDGER_NAME_MAX);
+		return UC_ERR_ARG;
+	}
+	/* the stored ASCII form is the bank's: folded, upper case, spaces
+	 * collapsed; the text is folded the same way (Đ -> D) */
+	if ((fold = malloc(n + 1)) == NULL)
+		return UC_ERR_NOMEM;
+	if (uc_text_bank_name(s, n, fold, n + 1, &k) != 0 || k == 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "search text has a"
+		    " letter no member name can hold");
+		r = UC_ERR_ARG;
+		goto out;
+	}
+	if (limit == 0 || limit > 10000)
+		limit = 10000;
+	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE"
+	    " substr(u.path, 1, ?2) = ?1 AND (instr(m.name_ascii, ?3) > 0"
+	    " OR instr(m.national_id, ?4) > 0 OR"
+	    " instr(coalesce(m.member_code, ''), ?4) > 0)"
+	    " ORDER BY m.name_ascii, m.id LIMIT ?5")) != 0)
+		goto out;
+	lg_bind_scope(l, st);
+	lg_bind_text(st, 3, fold);
+	sqlite3_bind_text(st, 4, s, (int)n, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	r = lg_rows_json(l, st, member_row, out);
+out:
+	sqlite3_finalize(st);
+	free(fold);
+	return r;
+}
+
+int
+uc_ledger_member_export_csv(struct uc_ledger *l, const char *unit_code,
+    FILE *fp, size_t *rows)
+{
+	static const char *const head[] = { "member_code", "full_name",
+	    "name_ascii", "national_id", "date_of_birth", "gender",
+	    "position", "joined_on", "mandatory", "status", "unit" };
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	const char *v[11];
+	char dob[UC_DATE_ISO_LEN + 1], joined[UC_DATE_ISO_LEN + 1];
+	char det[64];
+	size_t n = 0;
+	int r;
+
+	if (rows != NULL)
+		*rows = 0;
+	if (l == NULL || fp == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_need_actor(l)) != 0)
+		goto out;
+	if (unit_code == NULL)
+		u = l->acct_unit;
+	else if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, ~0, &u)) != 0)
+		goto out;
+	if ((r = uc_csv_write_cells(fp, head, 11)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE"
+	    " substr(u.path, 1, length(?1)) = ?1 AND m.withdrawn_at IS NULL"
+	    " ORDER BY u.path, m.id")) != 0)
+		goto out;
+	lg_bind_text(st, 1, u.path);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		day_text(sqlite3_column_int(st, 7), dob);
+		day_text(sqlite3_column_int(st, 9), joined);
+		v[0] = (const char *)sqlite3_column_text(st, 0);
+		v[1] = (const char *)sqlite3_column_text(st, 1);
+		v[2] = (const char *)sqlite3_column_text(st, 2);
+		v[3] = (const char *)sqlite3_column_text(st, 3);
+		v[4] = dob;
+		v[5] = (const char *)sqlite3_column_text(st, 6);
+		v[6] = (const char *)sqlite3_column_text(st, 8);
+		v[7] = joined;
+		v[8] = sqlite3_column_int(st, 5) ? "1" : "0";
+		v[9] = (const char *)sqlite3_column_text(st, 4);
+		v[10] = (const char *)sqlite3_column_text(st, 10);
+		if ((r = uc_csv_write_cells(fp, v, 11)) != 0)
+			goto out;
+		n++;
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	snprintf(det, sizeof(det), "rows=%zu", n);
+	r = lg_audit(l, "member.export", u.code, u.code, det);
+out:
+	sqlite3_finalize(st);
+	r = lg_end(l, r, "member.export", u.code[0] ? u.code : unit_code,
+	    unit_code);
+	if (r == 0 && rows != NULL)
+		*rows = n;
 	return r;
 }

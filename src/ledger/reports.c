@@ -341,8 +341,10 @@ uc_ledger_rebuild_counters(struct uc_ledger *l)
 	    "INSERT INTO progress_daily (unit_id, day, entered, approved)"
 	    " SELECT unit_id, day, sum(e), sum(a) FROM ("
 	    "  SELECT unit_id, entered_day AS day, 1 AS e, 0 AS a FROM members"
+	    "  WHERE withdrawn_at IS NULL"
 	    "  UNION ALL SELECT unit_id, approved_day, 0, 1 FROM members"
-	    "  WHERE approved_day IS NOT NULL)"
+	    "  WHERE approved_day IS NOT NULL AND status = 'approved' AND"
+	    "  withdrawn_at IS NULL)"
 	    " GROUP BY unit_id, day")) != 0)
 		goto out;
 	r = lg_audit(l, "counters.rebuild", NULL, "progress_daily", "");

@@ -21,8 +21,29 @@
 
 /* Statuses of a card that still stands for its member. */
 #define LIVE_CARD "('reserved', 'encoded', 'issued')"
-/* Requests that are still on their way. */
+/* Requests that are still on their way (unless withdrawn). */
 #define OPEN_REQ "('draft', 'submitted', 'approved', 'rejected')"
+/* A withdrawn request shows as "withdrawn" (its row keeps the status it
+ * was withdrawn in). */
+#define REQ_STATUS "CASE WHEN q.withdrawn_at IS NOT NULL THEN 'withdrawn'" \
+	" ELSE q.status END"
+
+/* 1 if request id was withdrawn. */
+static int
+withdrawn(struct uc_ledger *l, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int w = 0;
+
+	if (lg_prepare(l, &st, "SELECT withdrawn_at IS NOT NULL FROM requests"
+	    " WHERE id = ?") != 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		w = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return w;
+}
 
 static int
 fee_amount(struct uc_ledger *l, const char *item, int32_t day, int64_t *amount)
@@ -90,7 +111,7 @@ member_state(struct uc_ledger *l, int64_t member_id, struct member_state *m)
 	    "  status <> 'spoiled'),"
 	    " (SELECT max(q.id) FROM request_lines rl JOIN requests q"
 	    "  ON q.id = rl.request_id WHERE rl.member_id = ?1 AND q.status IN "
-	    OPEN_REQ ")")) != 0)
+	    OPEN_REQ " AND q.withdrawn_at IS NULL)")) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, member_id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -354,6 +375,10 @@ request_step(struct uc_ledger *l, int64_t id, enum step s, const char *reason)
 		if (strcmp(status, "draft") != 0 &&
 		    strcmp(status, "rejected") != 0)
 			r = UC_ERR_STATE;
+		if (r == 0 && withdrawn(l, id)) {
+			snprintf(status, 16, "withdrawn");
+			r = UC_ERR_STATE;
+		}
 		to = "submitted";
 		break;
 	case S_APPROVE:
@@ -421,10 +446,13 @@ uc_ledger_request_approve(struct uc_ledger *l, int64_t id)
 int
 uc_ledger_request_reject(struct uc_ledger *l, int64_t id, const char *reason)
 {
-	if (reason == NULL || reason[0] == '\0' ||
-	    strlen(reason) > UC_LEDGER_REASON_MAX ||
-	    uc_text_utf8_check(reason, strlen(reason), NULL) != 0)
+	int r;
+
+	if (l == NULL || reason == NULL)
 		return UC_ERR_ARG;
+	if ((r = lg_check_text(l, UC_MEMBER_TEXT_REASON, "reason", reason)) !=
+	    0)
+		return r;
 	return request_step(l, id, S_REJECT, reason);
 }
 
@@ -432,6 +460,198 @@ int
 uc_ledger_request_accept(struct uc_ledger *l, int64_t id)
 {
 	return request_step(l, id, S_ACCEPT, NULL);
+}
+
+/* A draft or rejected request, not withdrawn, for its unit's clerk or
+ * admin to change: its unit in *u, its row's fields in the rest. */
+static int
+need_changeable(struct uc_ledger *l, int64_t id, const char *verb,
+    struct lg_unit *u, char type[16], char payer[16], char repl[16])
+{
+	sqlite3_stmt *st = NULL;
+	char status[16];
+	int r;
+
+	if ((r = load_request(l, id, u, status)) != 0) {
+		if (r == UC_ERR_NOT_FOUND)
+			snprintf(l->refusal, sizeof(l->refusal), "no request"
+			    " %lld", (long long)id);
+		return r;
+	}
+	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, u)) != 0)
+		return r;
+	if (withdrawn(l, id))
+		snprintf(status, 16, "withdrawn");
+	if (strcmp(status, "draft") != 0 && strcmp(status, "rejected") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s;"
+		    " only a draft or rejected request can be %s",
+		    (long long)id, status, verb);
+		return UC_ERR_STATE;
+	}
+	if ((r = lg_prepare(l, &st, "SELECT type, payer,"
+	    " coalesce(replacement, '') FROM requests WHERE id = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_LEDGER;
+	} else {
+		snprintf(type, 16, "%s", sqlite3_column_text(st, 0));
+		snprintf(payer, 16, "%s", sqlite3_column_text(st, 1));
+		snprintf(repl, 16, "%s", sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+uc_ledger_request_withdraw(struct uc_ledger *l, int64_t id,
+    const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char obj[24], at[32], type[16], payer[16], repl[16];
+	char details[UC_LEDGER_REASON_MAX + 32];
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(obj, sizeof(obj), "%lld", (long long)id);
+	if (l == NULL || id <= 0)
+		return UC_ERR_ARG;
+	if (reason != NULL && (r = lg_check_text(l, UC_MEMBER_TEXT_REASON,
+	    "reason", reason)) != 0)
+		return r;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = need_changeable(l, id, "withdrawn", &u, type, payer, repl)) !=
+	    0)
+		goto out;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "UPDATE requests SET withdrawn_at = ?"
+	    " WHERE id = ?")) != 0)
+		goto out;
+	lg_bind_text(st, 1, at);
+	sqlite3_bind_int64(st, 2, id);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	if ((r = event(l, id, "withdraw", reason)) != 0)
+		goto out;
+	snprintf(details, sizeof(details), "-> withdrawn%s%s",
+	    reason ? " reason=" : "", reason ? reason : "");
+	r = lg_audit(l, "request.withdraw", u.code, obj, details);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "request.withdraw", u.code[0] ? u.code : NULL,
+	    obj);
+}
+
+/* Append code to a "," list in buf (for the audit row). */
+static void
+list_add(char *buf, size_t cap, const char *code)
+{
+	size_t k = strlen(buf);
+
+	if (k < cap)
+		snprintf(buf + k, cap - k, "%s%s", k ? "," : "", code);
+}
+
+int
+uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
+    const char *const *add, size_t nadd, const char *const *remove,
+    size_t nremove)
+{
+	sqlite3_stmt *st = NULL, *sel = NULL;
+	struct lg_unit u;
+	struct member_state m;
+	int32_t day = lg_today();
+	char obj[24], type[16], payer[16], repl[16], why[256];
+	char added[512] = "", removed[512] = "", details[1100];
+	size_t i;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	why[0] = '\0';
+	snprintf(obj, sizeof(obj), "%lld", (long long)id);
+	if (l == NULL || id <= 0 || (add == NULL && nadd > 0) ||
+	    (remove == NULL && nremove > 0) || nadd + nremove == 0)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = need_changeable(l, id, "edited", &u, type, payer, repl)) !=
+	    0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "DELETE FROM request_lines WHERE"
+	    " request_id = ?1 AND member_id = (SELECT id FROM members"
+	    " WHERE member_code = ?2)")) != 0)
+		goto out;
+	for (i = 0; i < nremove; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		lg_bind_text(st, 2, remove[i]);
+		if ((r = lg_err(sqlite3_step(st))) != 0)
+			goto out;
+		if (sqlite3_changes(l->db) != 1) {
+			snprintf(why, sizeof(why), "member %s is not on"
+			    " request %lld", remove[i], (long long)id);
+			r = UC_ERR_NOT_FOUND;
+			goto out;
+		}
+		list_add(removed, sizeof(removed), remove[i]);
+	}
+	if ((r = lg_prepare(l, &sel, "SELECT id, status, mandatory, unit_id,"
+	    " withdrawn_at IS NOT NULL FROM members WHERE member_code = ?"))
+	    != 0)
+		goto out;
+	for (i = 0; i < nadd; i++) {
+		sqlite3_reset(sel);
+		lg_bind_text(sel, 1, add[i]);
+		if (sqlite3_step(sel) != SQLITE_ROW ||
+		    sqlite3_column_int64(sel, 3) != u.id) {
+			snprintf(why, sizeof(why), "no member %s in unit %s",
+			    add[i], u.code);
+			r = UC_ERR_NOT_FOUND;
+			goto out;
+		}
+		if (strcmp((const char *)sqlite3_column_text(sel, 1),
+		    "approved") != 0 || sqlite3_column_int(sel, 4)) {
+			snprintf(why, sizeof(why), "member %s is not"
+			    " approved", add[i]);
+			r = UC_ERR_STATE;
+			goto out;
+		}
+		memset(&m, 0, sizeof(m));
+		m.id = sqlite3_column_int64(sel, 0);
+		m.mandatory = sqlite3_column_int(sel, 2);
+		if ((r = member_state(l, m.id, &m)) != 0)
+			goto out;
+		if ((r = add_line(l, id, type, payer, repl[0] ? repl : NULL,
+		    day, add[i], &m, why, sizeof(why))) != 0)
+			goto out;
+		list_add(added, sizeof(added), add[i]);
+	}
+	sqlite3_finalize(st);
+	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM request_lines"
+	    " WHERE request_id = ?")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 0) ==
+	    0) {
+		snprintf(why, sizeof(why), "request %lld would have no lines;"
+		    " withdraw it instead (request withdraw %lld)",
+		    (long long)id, (long long)id);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	snprintf(details, sizeof(details), "added=%s removed=%s", added,
+	    removed);
+	if ((r = event(l, id, "edit", details)) != 0)
+		goto out;
+	r = lg_audit(l, "request.edit", u.code, obj, details);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(sel);
+	if (r != 0 && why[0] != '\0')
+		snprintf(l->refusal, sizeof(l->refusal), "%s", why);
+	return lg_end(l, r, "request.edit", u.code[0] ? u.code : NULL, obj);
 }
 
 static json_t *
@@ -455,7 +675,7 @@ request_row(struct uc_ledger *l, sqlite3_stmt *st)
 int
 uc_ledger_request_list(struct uc_ledger *l, json_t **out)
 {
-	return lg_list_json(l, "SELECT q.id, u.code, q.type, q.status,"
+	return lg_list_json(l, "SELECT q.id, u.code, q.type, " REQ_STATUS ","
 	    " q.request_day, (SELECT count(*) FROM request_lines WHERE"
 	    " request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0) FROM"
 	    " request_lines WHERE request_id = q.id), q.reject_reason"
@@ -542,8 +762,9 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 		lg_refused(l, "request.show", u.code, obj);
 		return r;
 	}
-	if ((r = lg_prepare(l, &st, "SELECT type, status, payer, replacement,"
-	    " request_day, reject_reason FROM requests WHERE id = ?")) != 0)
+	if ((r = lg_prepare(l, &st, "SELECT type, " REQ_STATUS ", payer,"
+	    " replacement, request_day, reject_reason FROM requests q"
+	    " WHERE id = ?")) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {

@@ -234,11 +234,27 @@ static const char *const migration4[] = {
 	NULL,
 };
 
+/*
+ * Keeping records right: a member withdrawn (wrongly entered, or
+ * rejected for good) keeps its row for the audit but counts no more; a
+ * withdrawn request (draft or rejected) frees its members.  The status
+ * CHECKs of migration 1 cannot be widened in place, so withdrawal is a
+ * column of its own: the row keeps the status it had (a withdrawn member
+ * is set 'rejected', so no later step picks it up).
+ */
+static const char *const migration5[] = {
+	"ALTER TABLE members ADD COLUMN withdrawn_at TEXT;",
+	"ALTER TABLE members ADD COLUMN withdrawn_reason TEXT;",
+	"ALTER TABLE requests ADD COLUMN withdrawn_at TEXT;",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
 	migration3,
 	migration4,
+	migration5,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

@@ -56,13 +56,21 @@ unit_insert(struct uc_ledger *l, const char *code, const char *name,
 	return lg_audit(l, "unit.add", code, code, details);
 }
 
+/*
+ * A unit's code and name as the card will carry them (E1/C2, E1/C3):
+ * the shared check of unioncard/member.h, the name tidied into nfc.
+ * UC_ERR_INVALID with t saying what is wrong.
+ */
 static int
-check_name(const char *name)
+check_unit(const char *code, size_t clen, const char *name, size_t nlen,
+    char nfc[UC_MEMBER_UNIT_NAME_MAX + 1], struct uc_diag *t)
 {
-	size_t n;
-
-	if (name == NULL || (n = strlen(name)) == 0 ||
-	    n > UC_LEDGER_NAME_MAX || uc_text_utf8_check(name, n, NULL) != 0)
+	if (code != NULL && uc_member_unit_code_check(code, clen, NULL, NULL,
+	    t) != 0)
+		return UC_ERR_INVALID;
+	if (name != NULL && uc_member_text_check(UC_MEMBER_TEXT_UNIT_NAME,
+	    name, nlen, UC_MEMBER_TEXT_TIDY, nfc, UC_MEMBER_UNIT_NAME_MAX + 1,
+	    NULL, NULL, NULL, t) != 0)
 		return UC_ERR_INVALID;
 	return 0;
 }
@@ -72,43 +80,44 @@ uc_ledger_unit_add(struct uc_ledger *l, const char *code, const char *name,
     const char *parent_code, int exempt)
 {
 	struct lg_unit parent;
-	char *nfc = NULL;
+	struct uc_diag t;
+	char nfc[UC_MEMBER_UNIT_NAME_MAX + 1];
 	int r;
 
-	if (l == NULL || !lg_valid_code(code) || parent_code == NULL)
+	if (l == NULL || code == NULL || name == NULL || parent_code == NULL)
 		return UC_ERR_ARG;
-	if (check_name(name) != 0)
+	uc_diag_clear(&t);
+	if (check_unit(code, strlen(code), NULL, 0, nfc, &t) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "code: %.200s",
+		    t.msg);
 		return UC_ERR_INVALID;
-	if ((r = uc_text_nfc_dup(name, strlen(name), &nfc)) != 0)
-		return r;
+	}
+	if (check_unit(NULL, 0, name, strlen(name), nfc, &t) != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "name: %.200s",
+		    t.msg);
+		return UC_ERR_INVALID;
+	}
 	if ((r = lg_begin(l)) != 0)
-		goto done;
+		return r;
 	if ((r = lg_unit_by_code(l, parent_code, &parent)) != 0)
 		goto out;
 	if ((r = lg_need(l, UC_ROLE_ADMIN, &parent)) != 0)
 		goto out;
 	r = unit_insert(l, code, nfc, &parent, exempt);
 out:
-	r = lg_end(l, r, "unit.add", parent_code, code);
-done:
-	free(nfc);
-	return r;
+	return lg_end(l, r, "unit.add", parent_code, code);
 }
 
+/* An empty cell is no; otherwise the project's one list of yes/no
+ * words (uc_text_yesno). */
 static int
 parse_bool(const char *s, size_t n, int *v)
 {
 	*v = 0;
-	if (n == 0 || (n == 1 && s[0] == '0') ||
-	    uc_text_ascii_caseeq(s, n, "no", 2) ||
-	    uc_text_ascii_caseeq(s, n, "false", 5))
+	uc_text_trim(&s, &n);
+	if (n == 0)
 		return 0;
-	if ((n == 1 && s[0] == '1') || uc_text_ascii_caseeq(s, n, "yes", 3) ||
-	    uc_text_ascii_caseeq(s, n, "true", 4)) {
-		*v = 1;
-		return 0;
-	}
-	return UC_ERR_INVALID;
+	return uc_text_yesno(s, n, v);
 }
 
 int
@@ -129,11 +138,13 @@ uc_ledger_unit_import(struct uc_ledger *l, FILE *fp, const char *fname,
 	int idx[4], exempt, r;
 	size_t nf, n = 0;
 	char code[UC_LEDGER_CODE_MAX + 1], pcode[UC_LEDGER_CODE_MAX + 1];
-	char *nfc = NULL;
+	char nfc[UC_MEMBER_UNIT_NAME_MAX + 1];
+	struct uc_diag t;
 
 	if (count != NULL)
 		*count = 0;
 	uc_diag_clear(d);
+	uc_diag_clear(&t);
 	if (l == NULL || fp == NULL)
 		return UC_ERR_ARG;
 	if ((r = uc_csv_open_file(&csv, fp, fname, NULL)) != 0)
@@ -163,9 +174,9 @@ uc_ledger_unit_import(struct uc_ledger *l, FILE *fp, const char *fname,
 		}
 		memcpy(code, s, sl);
 		code[sl] = '\0';
-		if (!lg_valid_code(code)) {
+		if (check_unit(s, sl, NULL, 0, nfc, &t) != 0) {
 			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[0],
-			    "unit code may hold only A-Z a-z 0-9 . _ -");
+			    "%s", t.msg);
 			goto out;
 		}
 		s = f[idx[2]].ptr;
@@ -191,21 +202,16 @@ uc_ledger_unit_import(struct uc_ledger *l, FILE *fp, const char *fname,
 		if (idx[3] >= 0 && parse_bool(f[idx[3]].ptr, f[idx[3]].len,
 		    &exempt) != 0) {
 			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[3],
-			    "exempt must be 1/0 or yes/no");
+			    "exempt must be %s", UC_TEXT_YESNO_WORDS);
 			goto out;
 		}
-		s = f[idx[1]].ptr;
-		sl = f[idx[1]].len;
-		uc_text_trim(&s, &sl);
-		if (sl == 0 || sl > UC_LEDGER_NAME_MAX ||
-		    uc_text_nfc_dup(s, sl, &nfc) != 0) {
+		if (check_unit(NULL, 0, f[idx[1]].ptr, f[idx[1]].len, nfc,
+		    &t) != 0) {
 			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[1],
-			    "unit name missing, too long or not UTF-8");
+			    "%s", t.msg);
 			goto out;
 		}
 		r = unit_insert(l, code, nfc, &parent, exempt);
-		free(nfc);
-		nfc = NULL;
 		if (r == UC_ERR_EXISTS) {
 			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[0],
 			    "unit '%s' already exists", code);
@@ -221,7 +227,6 @@ out:
 	if (r == 0 && count != NULL)
 		*count = n;
 done:
-	free(nfc);
 	uc_csv_free(&csv);
 	return r;
 }

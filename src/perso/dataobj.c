@@ -32,6 +32,7 @@ uc_dataobj_identity(const struct uc_member *m,
 {
 	size_t start, mark = 0;
 	size_t lcode, lname, lucode, luname;
+	char check[UC_MEMBER_UNIT_NAME_MAX + 1];
 	int r;
 
 	if (m == NULL || serial == NULL || out == NULL)
@@ -49,6 +50,17 @@ uc_dataobj_identity(const struct uc_member *m,
 	    !uc_member_date_valid(m->issued_on) ||
 	    !uc_member_date_valid(m->expires_on) ||
 	    strcmp(m->expires_on, m->issued_on) < 0)
+		return UC_ERR_INVALID;
+	/* The same rules the ledger applied at entry and the card parser
+	 * applies on reading: what passes here is what the card accepts. */
+	if (uc_member_text_check(UC_MEMBER_TEXT_FULL_NAME, m->full_name,
+	    lname, UC_MEMBER_TEXT_CARD, check, sizeof(check), NULL, NULL,
+	    NULL, NULL) != 0 ||
+	    uc_member_unit_code_check(m->unit_code, lucode, NULL, NULL,
+	    NULL) != 0 ||
+	    uc_member_text_check(UC_MEMBER_TEXT_UNIT_NAME, m->unit_name,
+	    luname, UC_MEMBER_TEXT_CARD, check, sizeof(check), NULL, NULL,
+	    NULL, NULL) != 0)
 		return UC_ERR_INVALID;
 	start = out->len;
 	if ((r = uc_tlv_open(out, UC_DO_IDENTITY, &mark)) != 0 ||
@@ -320,14 +332,19 @@ parse_identity(const struct uc_tlv *obj, struct uc_card_objects *o,
 	    m->member_code, sizeof(m->member_code), NULL, CARD, "E1/C0",
 	    "only the digits 0-9", d)) != 0 ||
 	    (r = member_check_code(m->member_code, CARD, "E1/C0", d)) != 0 ||
-	    (r = member_put_text((const char *)f[1].value, f[1].len, 1,
-	    m->full_name, sizeof(m->full_name), CARD, "E1/C1", d)) != 0 ||
-	    (r = member_put_ascii((const char *)f[2].value, f[2].len,
-	    m->unit_code, sizeof(m->unit_code), MEMBER_UNIT_CODE_CHARS, CARD,
-	    "E1/C2", "only A-Z 0-9 . - _", d)) != 0 ||
-	    (r = member_put_text((const char *)f[3].value, f[3].len, 1,
-	    m->unit_name, sizeof(m->unit_name), CARD, "E1/C3", d)) != 0)
+	    (r = uc_member_text_check(UC_MEMBER_TEXT_FULL_NAME,
+	    (const char *)f[1].value, f[1].len, UC_MEMBER_TEXT_CARD,
+	    m->full_name, sizeof(m->full_name), NULL, CARD, "E1/C1",
+	    d)) != 0 ||
+	    (r = uc_member_unit_code_check((const char *)f[2].value,
+	    f[2].len, CARD, "E1/C2", d)) != 0 ||
+	    (r = uc_member_text_check(UC_MEMBER_TEXT_UNIT_NAME,
+	    (const char *)f[3].value, f[3].len, UC_MEMBER_TEXT_CARD,
+	    m->unit_name, sizeof(m->unit_name), NULL, CARD, "E1/C3",
+	    d)) != 0)
 		return r;
+	memcpy(m->unit_code, f[2].value, f[2].len);
+	m->unit_code[f[2].len] = '\0';
 	m->card_type = f[4].value[0];
 	if (m->card_type != UC_CARD_TYPE_REGULAR &&
 	    m->card_type != UC_CARD_TYPE_LINKED)

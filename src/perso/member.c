@@ -55,54 +55,154 @@ get_string(json_t *root, const char *file, const char *field,
 	return json_string_value(v);
 }
 
-/*
- * Validate UTF-8 text and store its NFC form in out (cap bytes including
- * the NUL).  Control characters (C0, DEL, C1), leading or trailing spaces
- * are refused: they would be invisible on the printed card and in the
- * verifier's output.
- */
-int
-member_put_text(const char *s, size_t n, int require_nfc, char *out,
-    size_t cap, const char *file, const char *field, struct uc_diag *d)
+/* What a control character is called in an error message. */
+static void
+control_name(uint32_t c, char *out, size_t cap)
 {
-	const uint8_t *u = (const uint8_t *)s;
-	char *nfc = NULL;
-	size_t i;
+	switch (c) {
+	case 0x00: snprintf(out, cap, "a NUL character"); break;
+	case 0x09: snprintf(out, cap, "a tab"); break;
+	case 0x0a: snprintf(out, cap, "a line break (LF)"); break;
+	case 0x0d: snprintf(out, cap, "a carriage return (CR)"); break;
+	case 0x1b: snprintf(out, cap, "an escape character (ESC)"); break;
+	case 0x7f: snprintf(out, cap, "a DEL character"); break;
+	default:
+		snprintf(out, cap, "a control character (U+%04X)",
+		    (unsigned)c);
+		break;
+	}
+}
+
+static const struct {
+	const char *what;
+	size_t min, max;
+} text_kinds[] = {
+	[UC_MEMBER_TEXT_FULL_NAME] = { "full name", 1, UC_MEMBER_NAME_MAX },
+	[UC_MEMBER_TEXT_UNIT_NAME] = { "unit name", 1,
+	    UC_MEMBER_UNIT_NAME_MAX },
+	[UC_MEMBER_TEXT_POSITION] = { "position", 0, UC_MEMBER_POSITION_MAX },
+	[UC_MEMBER_TEXT_REASON] = { "reason", 1, UC_MEMBER_REASON_MAX },
+};
+
+int
+uc_member_text_check(enum uc_member_text_kind kind, const char *s,
+    size_t n, unsigned flags, char *out, size_t cap, size_t *out_len,
+    const char *file, const char *field, struct uc_diag *d)
+{
+	const uint8_t *u;
+	char *tidy = NULL, *nfc = NULL, cname[48];
+	size_t i, k, max;
 	int r;
 
-	if (n == 0)
-		return bad(d, file, field, "must not be empty", NULL);
-	if (memchr(s, '\0', n) != NULL)
-		return bad(d, file, field, "contains a NUL character", NULL);
+	if (out_len != NULL)
+		*out_len = 0;
+	if (out != NULL && cap > 0)
+		out[0] = '\0';
+	if ((unsigned)kind >= sizeof(text_kinds) / sizeof(text_kinds[0]) ||
+	    (s == NULL && n > 0) || out == NULL || cap == 0)
+		return UC_ERR_ARG;
+	max = text_kinds[kind].max;
+	if (s == NULL)
+		s = "";
+	/* Far longer than any limit: refuse before copying it. */
+	if (n > 4 * max + 64)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "too long: %zu bytes, at most %zu", n, max);
 	if (uc_text_utf8_check(s, n, &i) != 0)
 		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
 		    "not valid UTF-8 (byte %zu)", i + 1);
+	if (flags & UC_MEMBER_TEXT_TIDY) {
+		/* Ends trimmed first: a cell's trailing tab is not part of
+		 * the name.  Inside, a run of spaces becomes one. */
+		uc_text_trim(&s, &n);
+		if ((tidy = malloc(n + 1)) == NULL)
+			return UC_ERR_NOMEM;
+		for (i = 0, k = 0; i < n; i++)
+			if (s[i] != ' ' || (k > 0 && tidy[k - 1] != ' '))
+				tidy[k++] = s[i];
+		tidy[k] = '\0';
+		s = tidy;
+		n = k;
+	}
+	u = (const uint8_t *)s;
 	for (i = 0; i < n; i++) {
 		/* C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8. */
 		if (u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 &&
-		    i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f))
-			return bad(d, file, field,
-			    "contains a control character", NULL);
+		    i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)) {
+			control_name(u[i] == 0xc2 ? u[i + 1] : u[i], cname,
+			    sizeof(cname));
+			r = uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+			    "contains %s (byte %zu); control characters are"
+			    " not allowed in a %s", cname, i + 1,
+			    text_kinds[kind].what);
+			goto out;
+		}
 	}
-	if (s[0] == ' ' || s[n - 1] == ' ')
-		return bad(d, file, field, "has leading or trailing spaces",
-		    NULL);
-	if ((r = uc_text_nfc_dup(s, n, &nfc)) != 0)
-		return uc_diag_set(d, r, file, 0, field,
-		    "cannot normalize to NFC");
-	if (require_nfc && (strlen(nfc) != n || memcmp(nfc, s, n) != 0)) {
-		free(nfc);
-		return bad(d, file, field, "not in Unicode NFC", NULL);
-	}
-	if (strlen(nfc) >= cap) {
+	if (n == 0) {
+		if (text_kinds[kind].min == 0) {
+			r = 0;
+			goto out;
+		}
 		r = uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
-		    "too long: %zu bytes of UTF-8 (NFC), at most %zu",
-		    strlen(nfc), cap - 1);
-		free(nfc);
-		return r;
+		    "must not be empty");
+		goto out;
 	}
-	memcpy(out, nfc, strlen(nfc) + 1);
+	if (s[0] == ' ' || s[n - 1] == ' ') {
+		r = uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "has leading or trailing spaces");
+		goto out;
+	}
+	if ((r = uc_text_nfc_dup(s, n, &nfc)) != 0) {
+		r = uc_diag_set(d, r, file, 0, field, "cannot normalize to NFC");
+		goto out;
+	}
+	k = strlen(nfc);
+	if ((flags & UC_MEMBER_TEXT_CARD) && (k != n ||
+	    memcmp(nfc, s, n) != 0)) {
+		r = uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "not in Unicode NFC");
+		goto out;
+	}
+	if (k > max) {
+		r = uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "too long: %zu bytes of UTF-8 (NFC), at most %zu%s", k,
+		    max, kind <= UC_MEMBER_TEXT_UNIT_NAME ?
+		    " (what the card holds)" : "");
+		goto out;
+	}
+	if (k >= cap) {
+		r = UC_ERR_BUFFER;
+		goto out;
+	}
+	memcpy(out, nfc, k + 1);
+	if (out_len != NULL)
+		*out_len = k;
+	r = 0;
+out:
+	free(tidy);
 	free(nfc);
+	return r;
+}
+
+int
+uc_member_unit_code_check(const char *s, size_t n, const char *file,
+    const char *field, struct uc_diag *d)
+{
+	size_t i;
+
+	if (s == NULL || n == 0)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "unit code must not be empty");
+	if (n > UC_MEMBER_UNIT_CODE_MAX)
+		return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+		    "unit code is %zu characters, at most %d", n,
+		    UC_MEMBER_UNIT_CODE_MAX);
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0' || strchr(UC_MEMBER_UNIT_CODE_CHARS, s[i]) ==
+		    NULL)
+			return uc_diag_set(d, UC_ERR_INVALID, file, 0, field,
+			    "unit code character %zu is not allowed: only"
+			    " A-Z 0-9 . - _ (what the card holds)", i + 1);
 	return 0;
 }
 
@@ -240,17 +340,19 @@ uc_member_parse(const char *json, size_t len, const char *name,
 	    diag)) != 0)
 		goto out;
 	if ((s = get_string(root, file, "full_name", diag, &r)) == NULL ||
-	    (r = member_put_text(s, strlen(s), 0, out->full_name,
-	    sizeof(out->full_name), file, "full_name", diag)) != 0)
+	    (r = uc_member_text_check(UC_MEMBER_TEXT_FULL_NAME, s, strlen(s),
+	    0, out->full_name, sizeof(out->full_name), NULL, file,
+	    "full_name", diag)) != 0)
 		goto out;
 	if ((s = get_string(root, file, "unit_code", diag, &r)) == NULL ||
-	    (r = member_put_ascii(s, strlen(s), out->unit_code,
-	    sizeof(out->unit_code), MEMBER_UNIT_CODE_CHARS, file,
-	    "unit_code", "only A-Z 0-9 . - _", diag)) != 0)
+	    (r = uc_member_unit_code_check(s, strlen(s), file, "unit_code",
+	    diag)) != 0)
 		goto out;
+	memcpy(out->unit_code, s, strlen(s) + 1);
 	if ((s = get_string(root, file, "unit_name", diag, &r)) == NULL ||
-	    (r = member_put_text(s, strlen(s), 0, out->unit_name,
-	    sizeof(out->unit_name), file, "unit_name", diag)) != 0)
+	    (r = uc_member_text_check(UC_MEMBER_TEXT_UNIT_NAME, s, strlen(s),
+	    0, out->unit_name, sizeof(out->unit_name), NULL, file,
+	    "unit_name", diag)) != 0)
 		goto out;
 	if ((s = get_string(root, file, "card_type", diag, &r)) == NULL)
 		goto out;

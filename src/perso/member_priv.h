@@ -10,16 +10,6 @@
 
 #include "unioncard/error.h"
 
-#define MEMBER_UNIT_CODE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZ.-_"
-
-/*
- * UTF-8 text of n bytes (not NUL-terminated): valid, no NUL or control
- * characters, no leading/trailing space.  Stored in out (cap bytes with
- * the NUL) in NFC.  require_nfc: refuse text not already in NFC (what a
- * card holds must be), instead of normalizing it (what a file may hold).
- */
-int member_put_text(const char *s, size_t n, int require_nfc, char *out,
-    size_t cap, const char *file, const char *field, struct uc_diag *d);
 
 /* ASCII digits plus the characters in allowed (may be NULL). */
 int member_put_ascii(const char *s, size_t n, char *out, size_t cap,

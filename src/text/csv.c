@@ -751,3 +751,49 @@ uc_csv_write_strings(FILE *fp, const char *const fields[], size_t n)
 out:
 	return write_buf(fp, &b, r);
 }
+
+int
+uc_csv_write_cell(struct uc_buf *out, const char *s, size_t len)
+{
+	struct uc_csv_field f;
+	int r;
+
+	if (out == NULL || (s == NULL && len > 0))
+		return UC_ERR_ARG;
+	f.ptr = s;
+	f.len = len;
+	if (len == 0 || s[0] == '\0' || strchr("=+-@\t\r", s[0]) == NULL)
+		return append_field(out, &f);
+	/* "'" + the cell, quoted (quotes inside doubled) */
+	if ((r = uc_buf_append(out, "\"'", 2)) != 0)
+		return r;
+	for (; len > 0; s++, len--) {
+		if (*s == '"' && (r = uc_buf_append_byte(out, '"')) != 0)
+			return r;
+		if ((r = uc_buf_append_byte(out, (uint8_t)*s)) != 0)
+			return r;
+	}
+	return uc_buf_append_byte(out, '"');
+}
+
+int
+uc_csv_write_cells(FILE *fp, const char *const fields[], size_t n)
+{
+	struct uc_buf b = UC_BUF_INIT;
+	const char *v;
+	size_t i;
+	int r = 0;
+
+	if (fp == NULL || (fields == NULL && n > 0))
+		return UC_ERR_ARG;
+	for (i = 0; i < n && r == 0; i++) {
+		v = fields[i] != NULL ? fields[i] : "";
+		if (i > 0)
+			r = uc_buf_append_byte(&b, ',');
+		if (r == 0)
+			r = uc_csv_write_cell(&b, v, strlen(v));
+	}
+	if (r == 0)
+		r = uc_buf_append(&b, "\r\n", 2);
+	return write_buf(fp, &b, r);
+}

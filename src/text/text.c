@@ -619,3 +619,44 @@ uc_text_ascii_caseeq(const char *a, size_t alen, const char *b, size_t blen)
 	}
 	return 1;
 }
+
+int
+uc_text_word_match(const char *s, size_t len, const char *const words[],
+    size_t n)
+{
+	char buf[64];
+	size_t k, i;
+
+	if (s == NULL || words == NULL)
+		return -1;
+	uc_text_trim(&s, &len);
+	/* Every word in a list is short: longer input matches nothing. */
+	if (len == 0 || len > 20 || uc_text_nfc(s, len, buf, sizeof(buf),
+	    &k) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (uc_text_ascii_caseeq(buf, k, words[i], strlen(words[i])))
+			return (int)i;
+	return -1;
+}
+
+int
+uc_text_yesno(const char *s, size_t len, int *v)
+{
+	static const char *const yes[] = { "1", "yes", "y", "true", "có",
+	    "Có", "CÓ", "co" };
+	static const char *const no[] = { "0", "no", "n", "false", "không",
+	    "Không", "KHÔNG", "khong" };
+
+	if (v == NULL)
+		return UC_ERR_ARG;
+	*v = 0;
+	if (uc_text_word_match(s, len, yes, sizeof(yes) / sizeof(yes[0])) >=
+	    0) {
+		*v = 1;
+		return 0;
+	}
+	if (uc_text_word_match(s, len, no, sizeof(no) / sizeof(no[0])) >= 0)
+		return 0;
+	return UC_ERR_INVALID;
+}

@@ -94,6 +94,32 @@ out:
 	return r;
 }
 
+/*
+ * The unit list (tree order, with depths) as an indented tree, two
+ * spaces a level below the first unit listed (the caller's own):
+ *   TP  LĐLĐ huyện Tuy Phước
+ *     TP01  CĐCS Trường THPT Tuy Phước
+ */
+static int
+print_tree(const json_t *a)
+{
+	json_t *o;
+	size_t i;
+	json_int_t top = 0, d;
+
+	json_array_foreach(a, i, o) {
+		d = json_integer_value(json_object_get(o, "depth"));
+		if (i == 0)
+			top = d;
+		printf("%*s%s  %s%s\n", (int)(2 * (d > top ? d - top : 0)), "",
+		    json_string_value(json_object_get(o, "code")),
+		    json_string_value(json_object_get(o, "name")),
+		    json_is_true(json_object_get(o, "exempt")) ?
+		    "  (exempt)" : "");
+	}
+	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
+}
+
 int
 uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
 {
@@ -113,7 +139,12 @@ uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
 		    " --parent CODE [--exempt]\n"
 		    "       unioncard --as USER unit import FILE.csv"
 		    "   (columns code,name,parent[,exempt])\n"
-		    "       unioncard --as USER unit list [--json]");
+		    "       unioncard --as USER unit list [--json]\n"
+		    "       unioncard --as USER unit tree   (your units,"
+		    " indented under their parents)\n"
+		    "Codes use A-Z 0-9 . - _ and names at most 160 bytes:"
+		    " what a card holds.\n"
+		    "Example: unioncard --as admin unit tree");
 		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
 	}
 	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
@@ -158,6 +189,15 @@ uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
 			r = lgt_fail(g, l, r, "unit list");
 		else
 			r = lgt_print_list(a, cols, 5, lgt_json(g, argc, argv));
+	} else if (strcmp(sub, "tree") == 0) {
+		if ((r = lgt_open(g, &l, 0, 1)) != 0)
+			return r;
+		if ((r = uc_ledger_unit_list(l, &a)) != 0)
+			r = lgt_fail(g, l, r, "unit tree");
+		else if (lgt_json(g, argc, argv))
+			r = lgt_print_json(a);
+		else
+			r = print_tree(a);
 	} else {
 		return uc_tool_usage(g, "unknown unit command '%s'", sub);
 	}

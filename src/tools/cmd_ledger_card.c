@@ -13,7 +13,12 @@
 static void
 usage(void)
 {
-	puts("Usage: unioncard --as USER card show SERIAL [--json]\n"
+	puts("Usage: unioncard --as USER card show SERIAL|CHIP-SERIAL"
+	    " [--json]\n"
+	    "           (the ledger's serial, PP + 9 digits, or the chip"
+	    " serial\n"
+	    "           unioncard-verify prints, e.g. card show"
+	    " 0102030405060708)\n"
 	    "       unioncard --as USER card list [--request ID] [--json]\n"
 	    "       unioncard --as USER card lost|stolen|damaged SERIAL"
 	    " [--reason TEXT]\n"

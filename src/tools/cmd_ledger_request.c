@@ -1,6 +1,6 @@
 /*
  * cmd_ledger_request.c - request create|submit|approve|reject|accept|
- * list|show.
+ * list|show|edit|withdraw.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +21,44 @@ usage(void)
 	    "       unioncard --as USER request reject ID --reason TEXT\n"
 	    "       unioncard --as USER request list [--json]\n"
 	    "       unioncard --as USER request show ID [--json]\n"
-	    "create prints the new request's id alone on standard output.");
+	    "       unioncard --as USER request edit ID [--add CODE,...]"
+	    " [--remove CODE,...]\n"
+	    "       unioncard --as USER request withdraw ID"
+	    " [--reason TEXT]\n"
+	    "create prints the new request's id alone on standard output.\n"
+	    "unioncard request edit|withdraw --help explains those two.");
+}
+
+static int
+sub_help(const char *sub)
+{
+	if (strcmp(sub, "edit") == 0) {
+		puts("Usage: unioncard --as USER request edit ID"
+		    " [--add CODE,...] [--remove CODE,...]\n"
+		    "Add approved members of the request's unit to a draft"
+		    " or rejected request,\n"
+		    "or take members off it (a rejected request is then"
+		    " submitted again).\n"
+		    "New lines are priced by today's fee schedule. A request"
+		    " keeps at least\n"
+		    "one line: withdraw it instead.\n"
+		    "Example:\n"
+		    "  unioncard --as TP01.clerk request edit 3 --remove"
+		    " 52000000018 --add 52000000026");
+		return 1;
+	}
+	if (strcmp(sub, "withdraw") == 0) {
+		puts("Usage: unioncard --as USER request withdraw ID"
+		    " [--reason TEXT]\n"
+		    "Withdraw a draft or rejected request: it stays on record"
+		    " as 'withdrawn'\n"
+		    "and its members are free for another request.\n"
+		    "Example:\n"
+		    "  unioncard --as TP01.clerk request withdraw 3 --reason"
+		    " 'wrong card type'");
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -111,12 +148,53 @@ out:
 	return r;
 }
 
+static int
+edit(struct uc_tool_global *g, struct uc_ledger *l, int64_t id,
+    const char *add, const char *remove)
+{
+	const char **a = NULL, **rm = NULL;
+	char *ca = NULL, *cr = NULL;
+	size_t na = 0, nr = 0;
+	int r;
+
+	if (add == NULL && remove == NULL)
+		return uc_tool_usage(g, "request edit ID needs --add CODE,..."
+		    " or --remove CODE,...");
+	if ((add != NULL && ((ca = strdup(add)) == NULL ||
+	    split(ca, &a, &na) != 0)) || (remove != NULL &&
+	    ((cr = strdup(remove)) == NULL || split(cr, &rm, &nr) != 0))) {
+		r = uc_tool_fail(g, UC_ERR_NOMEM, "request edit");
+		goto out;
+	}
+	if (na + nr == 0) {
+		r = uc_tool_usage(g, "--add/--remove need member codes");
+		goto out;
+	}
+	r = uc_ledger_request_edit(l, id, a, na, rm, nr);
+	if (r != 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "request edit %lld",
+		    (long long)id);
+		r = lgt_fail(g, l, r, what);
+	} else if (!g->quiet) {
+		fprintf(stderr, "%s: request %lld: %zu lines added, %zu"
+		    " removed\n", g->prog, (long long)id, na, nr);
+	}
+out:
+	free(a);
+	free(rm);
+	free(ca);
+	free(cr);
+	return r;
+}
+
 int
 uc_cmd_request(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--unit=", "--type=",
 	    "--all-approved", "--members=", "--payer=", "--replacement=",
-	    "--reason=", "--json", NULL };
+	    "--reason=", "--json", "--add=", "--remove=", NULL };
 	static const char *const cols[] = { "id", "unit", "type", "status",
 	    "date", "lines", "total_vnd" };
 	static const char *const lcols[] = { "member_code", "full_name",
@@ -131,6 +209,8 @@ uc_cmd_request(struct uc_tool_global *g, int argc, char **argv)
 		usage();
 		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
 	}
+	if (lgt_flag(argc, argv, "--help") && sub_help(sub))
+		return UC_EXIT_OK;
 	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
 		return r;
 	if (strcmp(sub, "create") == 0)
@@ -162,6 +242,13 @@ uc_cmd_request(struct uc_tool_global *g, int argc, char **argv)
 			goto out;
 		}
 		r = uc_ledger_request_reject(l, id, reason);
+	} else if (strcmp(sub, "withdraw") == 0) {
+		r = uc_ledger_request_withdraw(l, id,
+		    lgt_opt(argc, argv, "--reason"));
+	} else if (strcmp(sub, "edit") == 0) {
+		r = edit(g, l, id, lgt_opt(argc, argv, "--add"),
+		    lgt_opt(argc, argv, "--remove"));
+		goto out;
 	} else if (strcmp(sub, "show") == 0) {
 		if ((r = uc_ledger_request_show(l, id, &a)) != 0) {
 			r = lgt_fail(g, l, r, "request show");

@@ -187,6 +187,9 @@ test_older_schema_upgraded(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE cards DROP COLUMN"
 	    " bound_by; ALTER TABLE cards DROP COLUMN bound_at;"
+	    " ALTER TABLE members DROP COLUMN withdrawn_at;"
+	    " ALTER TABLE members DROP COLUMN withdrawn_reason;"
+	    " ALTER TABLE requests DROP COLUMN withdrawn_at;"
 	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
