@@ -152,7 +152,8 @@ check_mandatory(const char *s, size_t n, struct row *rw, struct uc_diag *t)
 {
 	if (uc_text_yesno(s, n, &rw->mandatory) != 0)
 		return uc_diag_set(t, UC_ERR_INVALID, NULL, 0, NULL,
-		    "mandatory must be %s", UC_TEXT_YESNO_WORDS);
+		    "'%.*s' is not a yes/no word: use %s",
+		    (int)(n > 40 ? 40 : n), s, UC_TEXT_YESNO_WORDS);
 	return 0;
 }
 
@@ -1109,10 +1110,12 @@ uc_ledger_member_edit(struct uc_ledger *l, const char *key,
 	{
 		size_t k = strlen(det);
 
-		if (k < LG_DETAILS_MAX)
-			snprintf(det + k, LG_DETAILS_MAX - k, "; status: %s ->"
-			    " %s%s%s", m->status, to, reason ? "; reason=" :
-			    "", reason ? reason : "");
+		if (k < LG_DETAILS_MAX && strcmp(to, m->status) != 0)
+			k += (size_t)snprintf(det + k, LG_DETAILS_MAX - k,
+			    "; status: %s -> %s", m->status, to);
+		if (k < LG_DETAILS_MAX && reason != NULL)
+			snprintf(det + k, LG_DETAILS_MAX - k, "; reason=%s",
+			    reason);
 	}
 	r = lg_audit(l, "member.edit", m->unit.code, mname(m), det);
 out:

@@ -202,7 +202,8 @@ uc_ledger_unit_import(struct uc_ledger *l, FILE *fp, const char *fname,
 		if (idx[3] >= 0 && parse_bool(f[idx[3]].ptr, f[idx[3]].len,
 		    &exempt) != 0) {
 			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[3],
-			    "exempt must be %s", UC_TEXT_YESNO_WORDS);
+			    "not a yes/no word: use %s",
+			    UC_TEXT_YESNO_WORDS);
 			goto out;
 		}
 		if (check_unit(NULL, 0, f[idx[1]].ptr, f[idx[1]].len, nfc,
