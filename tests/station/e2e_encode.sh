@@ -97,6 +97,9 @@ chip=$(jq -r .serial "$TMP/hopper1/card-0001.json")
     "$TMP/c1.json" | while read -r s; do uc printer card show "$s" |
     jq -r .chip_serial; done | grep -c "^$chip$")" = 1 ] ||
 	fail "the ledger does not link chip $chip"
+# card show takes the chip serial the verifier prints, in either case
+[ "$(uc printer card show "$(echo "$chip" | tr a-f A-F)" | jq -r .chip_serial)" \
+    = "$chip" ] || fail "card show by chip serial $chip"
 uc admin audit verify >/dev/null || fail "audit verify"
 ok "every encoded card verifies against the signed status list; audit intact"
 
