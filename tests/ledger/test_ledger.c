@@ -659,6 +659,140 @@ test_spoilage_report(void **state)
 	assert_null(rep);
 }
 
+/* "entered/approved" of one unit in the progress report. */
+static void
+progress_is(struct fx *f, const char *unit, const char *want)
+{
+	json_t *a = NULL, *o;
+	char got[64];
+
+	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
+	assert_int_equal(uc_ledger_report_progress(f->l, unit, NULL, &a), 0);
+	o = json_array_get(a, 0);
+	snprintf(got, sizeof(got), "%lld/%lld",
+	    (long long)json_integer_value(json_object_get(o, "entered")),
+	    (long long)json_integer_value(json_object_get(o, "approved")));
+	json_decref(a);
+	assert_string_equal(got, want);
+}
+
+static const char *
+member_str(struct fx *f, const char *key, const char *field, char *buf,
+    size_t cap)
+{
+	json_t *m = NULL;
+
+	assert_int_equal(uc_ledger_member_show(f->l, key, &m), 0);
+	snprintf(buf, cap, "%s", json_string_value(json_object_get(m,
+	    field)) ? json_string_value(json_object_get(m, field)) : "");
+	json_decref(m);
+	return buf;
+}
+
+/* Edit, withdraw and transfer keep the counts true, also after the
+ * counters are rebuilt from the rows. */
+static void
+test_records_edit_withdraw_transfer(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger_member_fields e;
+	struct uc_diag d;
+	json_t *a = NULL;
+	char code[32], buf[64];
+	size_t n;
+	int64_t id;
+
+	import(f, two, 0);
+	approve_all(f);
+	progress_is(f, "G1", "2/2");
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	member_str(f, "052080000001", "member_code", code, sizeof(code));
+
+	/* a value the card could not hold: refused, nothing changed */
+	memset(&e, 0, sizeof(e));
+	e.full_name = "Nguyễn\x1b[2JVăn A";
+	assert_int_equal(uc_ledger_member_edit(f->l, code, &e, NULL, &n, &d),
+	    UC_ERR_INVALID);
+	assert_string_equal(d.field, "full_name");
+	assert_non_null(strstr(d.msg, "escape"));
+	assert_string_equal(member_str(f, code, "status", buf, sizeof(buf)),
+	    "approved");
+
+	/* after approval: back for approval, same code, counted once */
+	memset(&e, 0, sizeof(e));
+	e.full_name = "  Nguyễn   Văn  A ";   /* the same name, tidied */
+	e.mandatory = "có";
+	assert_int_equal(uc_ledger_member_edit(f->l, code, &e, "sai", &n, &d),
+	    0);
+	assert_int_equal(n, 1);
+	assert_string_equal(member_str(f, code, "status", buf, sizeof(buf)),
+	    "submitted");
+	progress_is(f, "G1", "2/1");
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_member_approve(f->l, "G1", NULL, 0, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(member_str(f, "052080000001", "member_code", buf,
+	    sizeof(buf)), code);
+	progress_is(f, "G1", "2/2");
+
+	/* withdrawn: not counted, not submitted, shown as withdrawn */
+	import(f, "full_name,date_of_birth,gender,national_id,position,"
+	    "joined_on,mandatory\nLê C,1990-01-01,nam,052090000003,,"
+	    "2015-01-01,0\n", 0);
+	progress_is(f, "G1", "3/2");
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_member_withdraw(f->l, "052090000003",
+	    "nhập\nnhầm"), UC_ERR_INVALID);
+	assert_non_null(strstr(uc_ledger_why(f->l), "line break"));
+	assert_int_equal(uc_ledger_member_withdraw(f->l, "052090000003",
+	    "nhập nhầm"), 0);
+	assert_string_equal(member_str(f, "052090000003", "status", buf,
+	    sizeof(buf)), "withdrawn");
+	assert_int_equal(uc_ledger_member_submit(f->l, "G1", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(uc_ledger_member_withdraw(f->l, "052090000003", "x"),
+	    UC_ERR_STATE);
+	progress_is(f, "G1", "2/2");
+	assert_int_equal(uc_ledger_rebuild_counters(f->l), 0);
+	progress_is(f, "G1", "2/2");
+
+	/* transfer: the clerk of one unit cannot; an admin over both can */
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_member_transfer(f->l, code, "G2"),
+	    UC_ERR_PERM);
+	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
+	assert_int_equal(uc_ledger_member_transfer(f->l, code, "G2"), 0);
+	assert_string_equal(member_str(f, code, "unit", buf, sizeof(buf)),
+	    "G2");
+	progress_is(f, "G1", "1/1");
+	progress_is(f, "G2", "1/1");
+	assert_int_equal(uc_ledger_rebuild_counters(f->l), 0);
+	progress_is(f, "G1", "1/1");
+	progress_is(f, "G2", "1/1");
+	progress_is(f, "D1", "2/2");
+
+	/* a withdrawn request frees its member */
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, &id), 0);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, NULL), UC_ERR_STATE);
+	assert_int_equal(uc_ledger_request_withdraw(f->l, id, NULL), 0);
+	assert_int_equal(uc_ledger_request_withdraw(f->l, id, NULL),
+	    UC_ERR_STATE);
+	assert_int_equal(uc_ledger_request_create(f->l, "G1", "regular", NULL,
+	    0, NULL, NULL, NULL), 0);
+
+	/* find: accents and case folded, the caller's subtree only */
+	assert_int_equal(uc_ledger_member_find(f->l, "TRAN thi", 0, &a), 0);
+	assert_int_equal(json_array_size(a), 1);
+	json_decref(a);
+	assert_int_equal(uc_ledger_member_find(f->l, "nguyễn", 0, &a), 0);
+	assert_int_equal(json_array_size(a), 0); /* moved to G2 */
+	json_decref(a);
+	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -684,6 +818,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_card_bind, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_records_edit_withdraw_transfer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_list_signed,
 		    setup, teardown),
 	};
