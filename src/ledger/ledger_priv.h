@@ -131,7 +131,7 @@ int lg_in_subtree(const struct lg_unit *top, const struct lg_unit *u);
 /* 1 if s is a valid unit code / user name ([A-Za-z0-9._-], 1..32). */
 int lg_valid_code(const char *s);
 
-/* 1/0, yes/no, true/false, có/không (ASCII-folded) -> *v. */
+/* An empty cell -> 0, else the yes/no words of uc_text_yesno -> *v. */
 int lg_parse_bool(const char *s, size_t n, int *v);
 
 /*
