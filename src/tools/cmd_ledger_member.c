@@ -166,7 +166,8 @@ edit(struct uc_tool_global *g, struct uc_ledger *l, const char *key,
 {
 	struct uc_ledger_member_fields f;
 	struct uc_diag d;
-	size_t n = 0;
+	json_t *m = NULL, *c;
+	size_t n = 0, i;
 	int r;
 
 	memset(&f, 0, sizeof(f));
@@ -187,6 +188,23 @@ edit(struct uc_tool_global *g, struct uc_ledger *l, const char *key,
 	if (!g->quiet)
 		fprintf(stderr, n == 0 ? "%s: member %s: nothing to change\n" :
 		    "%s: member %s: %zu fields changed\n", g->prog, key, n);
+	if (n > 0 && !g->quiet && uc_ledger_member_show(l, key, &m) == 0) {
+		/* a card already made still carries the old data */
+		json_array_foreach(json_object_get(m, "cards"), i, c) {
+			const char *st = json_string_value(json_object_get(c,
+			    "status"));
+
+			if (st != NULL && (strcmp(st, "encoded") == 0 ||
+			    strcmp(st, "issued") == 0))
+				fprintf(stderr, "%s: card %s carries the old"
+				    " data; for a new one: card replace %s"
+				    " --reason data_change\n", g->prog,
+				    json_string_value(json_object_get(c,
+				    "serial")), json_string_value(
+				    json_object_get(c, "serial")));
+		}
+		json_decref(m);
+	}
 	return UC_EXIT_OK;
 }
 

@@ -175,6 +175,10 @@ uc printer card issue "$(uc TP01.clerk member show "$c3" --json |
 expect_fail 2 uc TP01.clerk member withdraw "$c3" --reason "nhập nhầm"
 grep -q "member $c3 has card .*; a member with a card is not withdrawn" "$TMP/err" \
     || fail "withdraw a member with a card"
+uc TP01.clerk member edit "$c3" --position "Tổ trưởng" 2>"$TMP/err"
+grep -q "card .* carries the old data; for a new one: card replace .* --reason data_change" \
+    "$TMP/err" || { cat "$TMP/err"; fail "edit of a member with a card: no hint"; }
+uc TP.approver member approve --unit TP01 --all 2>/dev/null
 printf '%s\nLê Văn Nhầm,1990-01-01,nam,052190999999,,2015-01-01,0\n' "$HDR" \
     >"$TMP/wrong.csv"
 uc TP01.clerk member import "$TMP/wrong.csv" --unit TP01 2>/dev/null
