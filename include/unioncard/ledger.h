@@ -208,7 +208,9 @@ UC_API int uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
 /*
  * Move a member to another unit (members move between unions), keeping
  * its status and member code.  The actor must be clerk or admin over
- * BOTH units.  Refused as uc_ledger_member_edit is.
+ * BOTH units.  Refused as uc_ledger_member_edit is, except that a
+ * withdrawn member may move (entered in the wrong union: move it, then
+ * import it there to enter it again).
  */
 UC_API int uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
     const char *to_unit);

@@ -338,9 +338,13 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 			if (sqlite3_column_int64(c.find, 1) != u.id) {
 				r = uc_csv_diag(csv, d, UC_ERR_INVALID,
 				    (size_t)idx[C_NID], "national ID %s is"
-				    " already a member of unit %s", rw->nid,
+				    " already a member of unit %s%s", rw->nid,
 				    (const char *)
-				    sqlite3_column_text(c.find, 5));
+				    sqlite3_column_text(c.find, 5),
+				    sqlite3_column_type(c.find, 6) !=
+				    SQLITE_NULL ? " (withdrawn there: move it"
+				    " here with member transfer, then import)" :
+				    "");
 				goto out;
 			}
 			if (strcmp(status, "entered") != 0 &&
@@ -1223,7 +1227,9 @@ uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	if ((r = member_free(l, m, "transferred", 0)) != 0)
+	/* a withdrawn member may move (it was entered in the wrong union);
+	 * it counts nowhere, so no counter moves with it */
+	if (!m->withdrawn && (r = member_free(l, m, "transferred", 0)) != 0)
 		goto out;
 	if ((r = lg_prepare(l, &st, "UPDATE members SET unit_id = ?2"
 	    " WHERE id = ?1")) != 0)
@@ -1233,12 +1239,12 @@ uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
 	approved = strcmp(m->status, "approved") == 0;
-	if ((r = lg_progress_add(l, m->unit.id, today, -1,
+	if (!m->withdrawn && ((r = lg_progress_add(l, m->unit.id, today, -1,
 	    approved ? -1 : 0)) != 0 ||
-	    (r = lg_progress_add(l, to.id, today, 1, approved)) != 0)
+	    (r = lg_progress_add(l, to.id, today, 1, approved)) != 0))
 		goto out;
 	snprintf(det, sizeof(det), "from=%s to=%s status=%s", m->unit.code,
-	    to.code, m->status);
+	    to.code, m->withdrawn ? "withdrawn" : m->status);
 	r = lg_audit(l, "member.transfer", to.code, mname(m), det);
 out:
 	sqlite3_finalize(st);

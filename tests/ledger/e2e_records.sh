@@ -221,6 +221,19 @@ uc TP.admin member transfer 052190999999 --to TP02 2>/dev/null
 uc TP.admin report progress --unit TP --json >"$TMP/p.json"
 [ "$(jq -r '[.[] | "\(.unit)=\(.entered)"] | join(" ")' "$TMP/p.json")" = \
     "TP=6 TP01=4 TP02=2" ] || fail "progress follows the member: $(cat "$TMP/p.json")"
+printf '%s\nĐỗ Văn Lạc,1991-01-01,nam,052191888888,,2016-01-01,0\n' "$HDR" \
+    >"$TMP/lac.csv"
+uc TP01.clerk member import "$TMP/lac.csv" --unit TP01 2>/dev/null
+uc TP01.clerk member withdraw 052191888888 --reason "nhầm đơn vị" 2>/dev/null
+expect_fail 2 uc TP02.clerk member import "$TMP/lac.csv" --unit TP02
+grep -q "already a member of unit TP01 (withdrawn there: move it here with member transfer" \
+    "$TMP/err" || { cat "$TMP/err"; fail "re-entry elsewhere: no hint"; }
+uc TP.admin member transfer 052191888888 --to TP02 2>/dev/null
+uc TP02.clerk member import "$TMP/lac.csv" --unit TP02 2>/dev/null
+[ "$(uc TP.admin member show 052191888888 --json | jq -r '.unit + " " + .status')" \
+    = "TP02 entered" ] || fail "withdrawn, moved and entered again"
+[ "$(uc TP.admin report progress --unit TP --json | jq -r '[.[] | "\(.unit)=\(.entered)"] | join(" ")')" \
+    = "TP=7 TP01=4 TP02=3" ] || fail "entered in the right union, counted once"
 ok "member transfer between unions, refused outside either unit's scope"
 
 # --- find, list over a subtree, export --------------------------------
@@ -244,14 +257,14 @@ printf '%s\n"=cmd|'"'"' /C calc'"'"'!A0",1980-01-01,nam,052180000001,-2+3,2001-0
     "$HDR" >"$TMP/evil.csv"
 uc TP02.clerk member import "$TMP/evil.csv" --unit TP02 2>/dev/null
 uc TP.approver member export --csv --unit TP --out "$TMP/tp.csv" 2>"$TMP/err"
-grep -q "7 members exported" "$TMP/err" || { cat "$TMP/err"; fail "export count"; }
+grep -q "8 members exported" "$TMP/err" || { cat "$TMP/err"; fail "export count"; }
 [ "$(stat -c %a "$TMP/tp.csv")" = 600 ] || fail "export not 0600"
 grep -qF ",\"'=cmd|' /C calc'!A0\",\"'=CMD|' /C CALC'!A0\",052180000001,1980-01-01,M,\"'-2+3\"," \
     "$TMP/tp.csv" || { cat "$TMP/tp.csv"; fail "formula cells neutralised"; }
 head -1 "$TMP/tp.csv" | grep -q '^member_code,full_name,name_ascii,national_id,' \
     || fail "export header"
 ls "$TMP" | grep -q 'tp.csv.tmp' && fail "temp file left"
-[ "$(sql "SELECT details FROM audit WHERE action = 'member.export'")" = rows=7 ] \
+[ "$(sql "SELECT details FROM audit WHERE action = 'member.export'")" = rows=8 ] \
     || fail "export audited"
 expect_fail 2 uc AN01.clerk member export --csv --unit TP
 ok "member export --csv: 0600, formula-safe, audited, scoped"
