@@ -148,13 +148,37 @@ lgt_print_json(const json_t *v)
 	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
 }
 
+/*
+ * Text for a terminal: control characters (C0, DEL, C1) print as '?', so
+ * a value let in before the ledger checked its entries cannot move the
+ * cursor, clear the screen or break the table's columns.
+ */
+void
+lgt_print_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (p == NULL)
+		return;
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			putchar('?');
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			putchar('?');
+			p++;
+		} else {
+			putchar(*p);
+		}
+	}
+}
+
 static void
 print_value(const json_t *v)
 {
 	if (v == NULL || json_is_null(v))
 		fputs("-", stdout);
 	else if (json_is_string(v))
-		fputs(json_string_value(v), stdout);
+		lgt_print_text(json_string_value(v));
 	else if (json_is_integer(v))
 		printf("%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))

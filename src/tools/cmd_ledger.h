@@ -48,6 +48,9 @@ int lgt_print_json(const json_t *v);
 int lgt_print_list(const json_t *a, const char *const *keys, size_t n,
     int json);
 
+/* Print s on stdout with control characters (C0, DEL, C1) as '?'. */
+void lgt_print_text(const char *s);
+
 /* Value of option name in argv[from..], or NULL. */
 const char *lgt_opt(int argc, char **argv, const char *name);
 /* 1 if flag name appears in argv. */

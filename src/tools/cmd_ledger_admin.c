@@ -111,10 +111,10 @@ print_tree(const json_t *a)
 		d = json_integer_value(json_object_get(o, "depth"));
 		if (i == 0)
 			top = d;
-		printf("%*s%s  %s%s\n", (int)(2 * (d > top ? d - top : 0)), "",
-		    json_string_value(json_object_get(o, "code")),
-		    json_string_value(json_object_get(o, "name")),
-		    json_is_true(json_object_get(o, "exempt")) ?
+		printf("%*s%s  ", (int)(2 * (d > top ? d - top : 0)), "",
+		    json_string_value(json_object_get(o, "code")));
+		lgt_print_text(json_string_value(json_object_get(o, "name")));
+		printf("%s\n", json_is_true(json_object_get(o, "exempt")) ?
 		    "  (exempt)" : "");
 	}
 	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;

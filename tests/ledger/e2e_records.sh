@@ -287,6 +287,14 @@ done
 uc admin audit verify >/dev/null || fail "audit verify"
 ok "help with examples; audit trail intact"
 
+# a name stored before entries were checked cannot drive the terminal
+sql "UPDATE units SET name = 'CĐCS cũ' || char(27) || '[2J' WHERE code = 'GD01'"
+uc admin unit list >"$TMP/units.out"
+uc admin unit tree >>"$TMP/units.out"
+grep -q "$(printf '')" "$TMP/units.out" && fail "ESC reached the terminal"
+[ "$(grep -c 'CĐCS cũ?\[2J' "$TMP/units.out")" = 2 ] || fail "shown as ?"
+ok "control characters already stored print as '?' in listings"
+
 # --- the README's clerk example runs as written --------------------------
 # on a fresh ledger as scripts/demo builds it up to its step 3
 export UNIONCARD_LEDGER="$TMP/readme.db"
