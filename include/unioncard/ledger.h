@@ -227,8 +227,10 @@ UC_API int uc_ledger_member_find(struct uc_ledger *l, const char *text,
  * Every member (not withdrawn) of unit_code's subtree (NULL: the actor's
  * unit) as formula-safe CSV (uc_csv_write_cells) to fp, with a header:
  * member_code, full_name, name_ascii, national_id, date_of_birth,
- * gender, position, joined_on, mandatory, status, unit.  Audited.  The
- * caller creates fp (0600: it is personal data).
+ * gender, position, joined_on, mandatory, status, unit.  Read from one
+ * snapshot without holding the write lock, then audited (rows); on an
+ * error the CALLER discards what was written.  The caller creates fp
+ * (0600: it is personal data).
  */
 UC_API int uc_ledger_member_export_csv(struct uc_ledger *l,
     const char *unit_code, FILE *fp, size_t *rows);

@@ -1325,22 +1325,23 @@ uc_ledger_member_export_csv(struct uc_ledger *l, const char *unit_code,
 		*rows = 0;
 	if (l == NULL || fp == NULL)
 		return UC_ERR_ARG;
-	if ((r = lg_begin(l)) != 0)
-		return r;
 	if ((r = lg_need_actor(l)) != 0)
-		goto out;
-	if (unit_code == NULL)
-		u = l->acct_unit;
-	else if ((r = lg_unit_by_code(l, unit_code, &u)) != 0)
-		goto out;
-	if ((r = lg_need(l, ~0, &u)) != 0)
-		goto out;
+		return r;
+	if ((r = lg_unit_see(l, unit_code != NULL ? unit_code :
+	    l->acct_unit.code, "member.export", &u)) != 0)
+		return r;
+	/*
+	 * One read (a WAL snapshot: stations keep writing meanwhile), then
+	 * the audit row in a short transaction of its own.  The caller
+	 * discards what was written if this returns an error, so no export
+	 * leaves unaudited.
+	 */
 	if ((r = uc_csv_write_cells(fp, head, 11)) != 0)
-		goto out;
+		return r;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE"
 	    " substr(u.path, 1, length(?1)) = ?1 AND m.withdrawn_at IS NULL"
 	    " ORDER BY u.path, m.id")) != 0)
-		goto out;
+		return r;
 	lg_bind_text(st, 1, u.path);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		day_text(sqlite3_column_int(st, 7), dob);
@@ -1360,14 +1361,18 @@ uc_ledger_member_export_csv(struct uc_ledger *l, const char *unit_code,
 			goto out;
 		n++;
 	}
-	if ((r = lg_err(r)) != 0)
+	r = lg_err(r);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r != 0)
+		goto out;
+	if ((r = lg_begin(l)) != 0)
 		goto out;
 	snprintf(det, sizeof(det), "rows=%zu", n);
 	r = lg_audit(l, "member.export", u.code, u.code, det);
+	r = lg_end(l, r, "member.export", u.code, u.code);
 out:
 	sqlite3_finalize(st);
-	r = lg_end(l, r, "member.export", u.code[0] ? u.code : unit_code,
-	    unit_code);
 	if (r == 0 && rows != NULL)
 		*rows = n;
 	return r;
