@@ -707,11 +707,11 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 	}
 	if ((r = lg_unit_see(l, unit_code, "member.list", &u)) != 0)
 		return r;
-	/* the unit and every unit below it; withdrawn members only when
-	 * asked for */
-	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE"
-	    " substr(u.path, 1, length(?1)) = ?1 AND"
-	    " ((?2 IS NULL AND m.withdrawn_at IS NULL) OR "
+	/* the unit and every unit below it (through the members_unit index,
+	 * unit by unit); withdrawn members only when asked for */
+	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id IN"
+	    " (SELECT id FROM units WHERE substr(path, 1, length(?1)) = ?1)"
+	    " AND ((?2 IS NULL AND m.withdrawn_at IS NULL) OR "
 	    MEMBER_STATUS " = ?2) ORDER BY u.path, m.id")) != 0)
 		return r;
 	lg_bind_text(st, 1, u.path);
@@ -1289,8 +1289,9 @@ uc_ledger_member_find(struct uc_ledger *l, const char *text, size_t limit,
 	}
 	if (limit == 0 || limit > 10000)
 		limit = 10000;
-	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE"
-	    " substr(u.path, 1, ?2) = ?1 AND (instr(m.name_ascii, ?3) > 0"
+	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id IN"
+	    " (SELECT id FROM units WHERE substr(path, 1, ?2) = ?1)"
+	    " AND (instr(m.name_ascii, ?3) > 0"
 	    " OR instr(m.national_id, ?4) > 0 OR"
 	    " instr(coalesce(m.member_code, ''), ?4) > 0)"
 	    " ORDER BY m.name_ascii, m.id LIMIT ?5")) != 0)
@@ -1338,9 +1339,9 @@ uc_ledger_member_export_csv(struct uc_ledger *l, const char *unit_code,
 	 */
 	if ((r = uc_csv_write_cells(fp, head, 11)) != 0)
 		return r;
-	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE"
-	    " substr(u.path, 1, length(?1)) = ?1 AND m.withdrawn_at IS NULL"
-	    " ORDER BY u.path, m.id")) != 0)
+	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.unit_id IN"
+	    " (SELECT id FROM units WHERE substr(path, 1, length(?1)) = ?1)"
+	    " AND m.withdrawn_at IS NULL ORDER BY u.path, m.id")) != 0)
 		return r;
 	lg_bind_text(st, 1, u.path);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
