@@ -278,8 +278,9 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 		goto out;
 	import_id = sqlite3_last_insert_rowid(l->db);
 	if ((r = lg_prepare(l, &c.find, "SELECT m.id, m.unit_id, m.status,"
-	    " m.import_id, m.import_line, u.code, m.withdrawn_at FROM members m"
-	    " JOIN units u ON u.id = m.unit_id WHERE m.national_id = ?")) != 0 ||
+	    " m.import_id, m.import_line, u.code, m.withdrawn_at"
+	    " FROM members m JOIN units u ON u.id = m.unit_id"
+	    " WHERE m.national_id = ?")) != 0 ||
 	    (r = lg_prepare(l, &c.ins, "INSERT INTO members (unit_id,"
 	    " national_id, full_name, name_ascii, date_of_birth, gender,"
 	    " position, joined_on, mandatory, status, import_id, import_line,"
@@ -518,8 +519,10 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 		goto out;
 	if ((r = need_superior(l, &u)) != 0)
 		goto out;
+	/* a member edited after approval keeps the code it was given */
 	if ((r = lg_prepare(l, &upd, "UPDATE members SET status = 'approved',"
-	    " member_code = coalesce(member_code, ?1), approved_day = ?2, approved_by = ?3,"
+	    " member_code = coalesce(member_code, ?1), approved_day = ?2,"
+	    " approved_by = ?3,"
 	    " reject_reason = NULL WHERE id = ?4 AND status = 'submitted'"))
 	    != 0)
 		goto out;

@@ -153,7 +153,8 @@ uc_member_text_check(enum uc_member_text_kind kind, const char *s,
 		goto out;
 	}
 	if ((r = uc_text_nfc_dup(s, n, &nfc)) != 0) {
-		r = uc_diag_set(d, r, file, 0, field, "cannot normalize to NFC");
+		r = uc_diag_set(d, r, file, 0, field,
+		    "cannot normalize to NFC");
 		goto out;
 	}
 	k = strlen(nfc);

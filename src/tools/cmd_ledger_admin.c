@@ -147,6 +147,15 @@ uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
 		    "Example: unioncard --as admin unit tree");
 		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
 	}
+	if (strcmp(sub, "tree") == 0 && lgt_flag(argc, argv, "--help")) {
+		puts("Usage: unioncard --as USER unit tree [--json]\n"
+		    "Your unit and every unit below it, each indented two"
+		    " spaces under its\n"
+		    "parent, exempt units marked.\n"
+		    "Example:\n"
+		    "  unioncard --as admin unit tree");
+		return UC_EXIT_OK;
+	}
 	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
 		return r;
 	if (strcmp(sub, "add") == 0) {

@@ -318,7 +318,8 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 			errno = 0;
 			v = strtol(lim, &end, 10);
 			if (errno != 0 || *end != '\0' || v < 1 || v > 10000)
-				return uc_tool_usage(g, "--limit takes 1..10000");
+				return uc_tool_usage(g,
+				    "--limit takes 1..10000");
 		}
 		if (text == NULL)
 			return uc_tool_usage(g, "member find TEXT");
@@ -328,7 +329,8 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 		if (r != 0)
 			r = lgt_fail(g, l, r, "member find");
 		else
-			r = lgt_print_list(a, fcols, 5, lgt_json(g, argc, argv));
+			r = lgt_print_list(a, fcols, 5,
+			    lgt_json(g, argc, argv));
 		goto out;
 	}
 	if (strcmp(sub, "export") == 0) {

@@ -284,6 +284,7 @@ done
 for s in edit withdraw; do
     uc admin request "$s" --help | grep -q "^Example:" || fail "request $s --help"
 done
+uc admin unit tree --help | grep -q "^Example:" || fail "unit tree --help"
 uc admin audit verify >/dev/null || fail "audit verify"
 ok "help with examples; audit trail intact"
 
