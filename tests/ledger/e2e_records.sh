@@ -267,6 +267,10 @@ ls "$TMP" | grep -q 'tp.csv.tmp' && fail "temp file left"
 [ "$(sql "SELECT details FROM audit WHERE action = 'member.export'")" = rows=8 ] \
     || fail "export audited"
 expect_fail 2 uc AN01.clerk member export --csv --unit TP
+expect_fail 2 uc TP.approver member export --unit TP
+grep -q "usage error: member export --csv" "$TMP/err" || fail "export without --csv"
+expect_fail 2 uc TP.approver member list --unit TP --status bogus
+grep -q "no member status 'bogus'" "$TMP/err" || fail "list --status bogus"
 ok "member export --csv: 0600, formula-safe, audited, scoped"
 
 # --- unit tree ---------------------------------------------------------
