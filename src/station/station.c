@@ -227,6 +227,34 @@ unit_name(struct uc_ledger *l, const char *code, char *out, size_t cap)
 	return r;
 }
 
+/*
+ * Data let in before the ledger checked its entries may not fit the card
+ * (uc_member_text_check, the ledger's own entry check).  Found here,
+ * before a card is touched, it stops the run and spoils nothing.
+ */
+static int
+fits_card(int is_code, enum uc_member_text_kind kind, const char *s,
+    const char *who, const char *what, struct uc_diag *diag)
+{
+	char buf[UC_MEMBER_UNIT_NAME_MAX + 1];
+	struct uc_diag t;
+	int r;
+
+	uc_diag_clear(&t);
+	if (is_code)
+		r = uc_member_unit_code_check(s, strlen(s), NULL, NULL, &t);
+	else
+		r = uc_member_text_check(kind, s, strlen(s),
+		    UC_MEMBER_TEXT_CARD, buf, sizeof(buf), NULL, NULL, NULL,
+		    &t);
+	if (r != 0)
+		return uc_diag_set(diag, UC_ERR_INVALID, NULL, 0, who,
+		    "the ledger's %s does not fit the card: %s; run stopped,"
+		    " nothing spoiled (correct it in the ledger first)", what,
+		    t.msg);
+	return 0;
+}
+
 /* Record the card behind t as encoded for m (after a valid read-back). */
 static int
 record(struct run *x, const struct uc_member *m,
@@ -783,6 +811,9 @@ do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
 	    get_str(line, "full_name", m.full_name,
 	    sizeof(m.full_name)) != 0 || line_id <= 0)
 		return UC_ERR_LEDGER;
+	if ((r = fits_card(0, UC_MEMBER_TEXT_FULL_NAME, m.full_name,
+	    m.member_code, "full name", diag)) != 0)
+		return r;
 	t0 = now_fine_ms();
 	r = uc_ledger_line_card(o->ledger, line_id, &done, m.card_serial);
 	x->sum->ledger_ms += now_fine_ms() - t0;
@@ -915,6 +946,11 @@ uc_station_encode(const struct uc_station_opts *o,
 		    "unit %s: no name in the ledger", unit);
 		goto out;
 	}
+	if ((r = fits_card(1, UC_MEMBER_TEXT_UNIT_NAME, x.tmpl.unit_code,
+	    unit, "unit code", diag)) != 0 ||
+	    (r = fits_card(0, UC_MEMBER_TEXT_UNIT_NAME, x.tmpl.unit_name,
+	    unit, "unit name", diag)) != 0)
+		goto out;
 	dates(&x.tmpl, o->years_valid > 0 ? o->years_valid :
 	    DEFAULT_YEARS_VALID);
 	sum->lines = json_array_size(lines);
