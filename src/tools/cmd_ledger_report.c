@@ -27,7 +27,7 @@ progress_csv(const json_t *a)
 	size_t i, k;
 	json_t *o;
 
-	if (uc_csv_write_strings(stdout, keys, 11) != 0)
+	if (uc_csv_write_row(stdout, keys, 11) != 0)
 		return UC_EXIT_FAIL;
 	json_array_foreach(a, i, o) {
 		for (k = 0; k < 11; k++) {
@@ -46,7 +46,7 @@ progress_csv(const json_t *a)
 			else if (json_is_boolean(v))
 				snprintf(buf[k], 32, "%d", json_is_true(v));
 		}
-		if (uc_csv_write_strings(stdout, f, 11) != 0)
+		if (uc_csv_write_row(stdout, f, 11) != 0)
 			return UC_EXIT_FAIL;
 	}
 	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
