@@ -76,6 +76,49 @@ struct uc_ledger; /* opaque */
  */
 UC_API int uc_ledger_open(struct uc_ledger **out, const char *path,
     int create);
+
+/*
+ * uc_ledger_open with what a tool needs to tell the user (d, may be NULL,
+ * says what is wrong) and options (o may be NULL: open an existing
+ * ledger, quick check).
+ *
+ * Every open refuses, before touching anything:
+ *   - a missing file unless create (UC_ERR_NOT_FOUND);
+ *   - a 0-byte file unless create (UC_ERR_CORRUPT): a wiped ledger is
+ *     never silently made anew; only init (create) starts a ledger;
+ *   - a file that is not a SQLite database, or whose pages fail
+ *     PRAGMA quick_check (integrity_check with o->full_check)
+ *     (UC_ERR_CORRUPT, d naming SQLite's first complaint);
+ *   - a SQLite file without a ledger schema unless create (UC_ERR_INVALID).
+ * File-system failures are told apart: UC_ERR_ACCESS (permission
+ * denied), UC_ERR_NO_SPACE, UC_ERR_READ_ONLY (a write to a ledger this
+ * process may only read), UC_ERR_BUSY, UC_ERR_IO.
+ *
+ * A ledger the process may read but not write (file or directory not
+ * writable) opens read-only: every read, report and audit verify works;
+ * every change is UC_ERR_READ_ONLY.  uc_ledger_read_only() says so.
+ *
+ * create makes the file with mode 0600 (0640 and group o->group when
+ * given: a group name, e.g. for an auditors' group); SQLite gives the
+ * -wal and -shm files the mode of the ledger file.  Files the ledger
+ * writes (bank order, status list, seals) are 0600, or 0640 with the
+ * ledger's group when the ledger file is group-readable.
+ */
+struct uc_ledger_open_opts {
+	int create;
+	const char *group; /* create: group that may read, or NULL */
+	int full_check;    /* PRAGMA integrity_check instead of quick_check */
+};
+UC_API int uc_ledger_open_ex(struct uc_ledger **out, const char *path,
+    const struct uc_ledger_open_opts *o, struct uc_diag *d);
+/* 1 when the ledger was opened read-only (see uc_ledger_open_ex). */
+UC_API int uc_ledger_read_only(const struct uc_ledger *l);
+/*
+ * Check the database pages: PRAGMA integrity_check (full) or quick_check.
+ * 0 when sound; UC_ERR_CORRUPT with SQLite's first complaint in msg.
+ */
+UC_API int uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg,
+    size_t cap);
 /* Close, wipe and NULL (safe on NULL). */
 UC_API void uc_ledger_free(struct uc_ledger **l);
 

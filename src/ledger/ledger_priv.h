@@ -33,11 +33,19 @@ struct uc_ledger {
 	int acct_role;
 	char acct_name[UC_LEDGER_USER_MAX + 1];
 	struct lg_unit acct_unit;
+	int read_only;          /* opened read-only (uc_ledger_open_ex) */
+	int share_group;        /* files written are 0640, group share_gid */
+	unsigned share_gid;
 	/* why the last scope check said no (for the refusal audit row) */
 	char refusal[256];
 };
 
-/* sqlite result -> UC_ERR_* (BUSY, CONSTRAINT -> CONFLICT, else LEDGER). */
+/*
+ * sqlite result -> UC_ERR_*, the one map of SQLite's (extended) codes:
+ * BUSY/LOCKED -> BUSY, CONSTRAINT -> CONFLICT, FULL -> NO_SPACE,
+ * READONLY -> READ_ONLY, PERM/AUTH -> ACCESS, CORRUPT/NOTADB -> CORRUPT,
+ * IOERR -> IO, CANTOPEN -> IO, else LEDGER.
+ */
 int lg_err(int rc);
 /* Run SQL without results. */
 int lg_exec(struct uc_ledger *l, const char *sql);
