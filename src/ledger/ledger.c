@@ -375,6 +375,27 @@ int
 uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
     size_t cap, int64_t *rows)
 {
+	int r;
+
+	if (bad_row != NULL)
+		*bad_row = 0;
+	if (rows != NULL)
+		*rows = 0;
+	msgf(msg, cap, "%s", "");
+	if (l == NULL)
+		return UC_ERR_ARG;
+	/* One read transaction: a consistent snapshot of trail and head. */
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		return r;
+	r = lg_chain_verify(l, bad_row, msg, cap, rows, NULL);
+	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	return r;
+}
+
+int
+lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
+    size_t cap, int64_t *rows, unsigned char head[32])
+{
 	sqlite3_stmt *st = NULL;
 	unsigned char prev[HASH_LEN], h[HASH_LEN];
 	int64_t expect = 1, id, head_id = -1;
@@ -386,12 +407,7 @@ uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 	if (rows != NULL)
 		*rows = 0;
 	msgf(msg, cap, "%s", "");
-	if (l == NULL)
-		return UC_ERR_ARG;
 	memset(prev, 0, sizeof(prev));
-	/* One read transaction: a consistent snapshot of trail and head. */
-	if ((r = lg_exec(l, "BEGIN")) != 0)
-		return r;
 	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
 	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
 		goto out;
@@ -477,10 +493,11 @@ uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 	}
 	if (rows != NULL)
 		*rows = expect - 1;
+	if (head != NULL)
+		memcpy(head, prev, HASH_LEN);
 	r = 0;
 out:
 	sqlite3_finalize(st);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
 	return r;
 }
 

@@ -104,6 +104,29 @@ int lg_parse_day(const char *s, int32_t *day);
 int lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
     const char *object, const char *details);
 
+/*
+ * uc_ledger_audit_verify inside the caller's transaction; head (may be
+ * NULL) gets the hash of the last row (32 zero bytes for an empty trail).
+ */
+int lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
+    size_t cap, int64_t *rows, unsigned char head[32]);
+
+/*
+ * Seal the trail as it stands in the caller's write transaction
+ * (seal.c): verify the chain, sign (sign may be NULL: an unsigned seal),
+ * store the seal in audit_seals (file: where it goes, or NULL) and
+ * append an audit.seal row.  *seal (malloc'ed, caller frees) gets the
+ * seal's bytes, *info what it says.
+ */
+int lg_seal_make(struct uc_ledger *l, int64_t now, uc_ledger_signer_fn sign,
+    void *sign_ctx, const char *file, unsigned char **seal, size_t *len,
+    struct uc_audit_seal *info);
+
+/* Write n bytes to path's temporary sibling (*tmp, malloc'ed; synced,
+ * closed, not yet renamed).  On failure nothing is left behind. */
+int lg_seal_write_tmp(struct uc_ledger *l, const char *path,
+    const unsigned char *p, size_t n, char **tmp);
+
 /* Look a unit up by code / id (UC_ERR_NOT_FOUND). */
 int lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u);
 int lg_unit_by_id(struct uc_ledger *l, int64_t id, struct lg_unit *u);
