@@ -122,6 +122,10 @@ int lg_seal_make(struct uc_ledger *l, int64_t now, uc_ledger_signer_fn sign,
     void *sign_ctx, const char *file, unsigned char **seal, size_t *len,
     struct uc_audit_seal *info);
 
+/* uc_ledger_audit_replay inside the caller's transaction. */
+int lg_replay(struct uc_ledger *l, char *msg, size_t cap,
+    char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards);
+
 /* Write n bytes to path's temporary sibling (*tmp, malloc'ed; synced,
  * closed, not yet renamed).  On failure nothing is left behind. */
 int lg_seal_write_tmp(struct uc_ledger *l, const char *path,

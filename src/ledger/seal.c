@@ -493,6 +493,26 @@ int
 uc_ledger_audit_replay(struct uc_ledger *l, char *msg, size_t cap,
     char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards)
 {
+	int r;
+
+	msgf(msg, cap, "%s", "");
+	if (bad_serial != NULL)
+		bad_serial[0] = '\0';
+	if (cards != NULL)
+		*cards = 0;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		return r;
+	r = lg_replay(l, msg, cap, bad_serial, cards);
+	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	return r;
+}
+
+int
+lg_replay(struct uc_ledger *l, char *msg, size_t cap,
+    char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards)
+{
 	sqlite3_stmt *st = NULL, *put = NULL, *get = NULL;
 	char from[16], to[16], cur[16], ser[UC_LEDGER_SERIAL_LEN + 1];
 	int64_t n;
@@ -509,8 +529,6 @@ uc_ledger_audit_replay(struct uc_ledger *l, char *msg, size_t cap,
 	if ((r = lg_exec(l, "CREATE TEMP TABLE IF NOT EXISTS uc_replay("
 	    " serial INTEGER PRIMARY KEY, status TEXT NOT NULL);"
 	    " DELETE FROM temp.uc_replay")) != 0)
-		return r;
-	if ((r = lg_exec(l, "BEGIN")) != 0)
 		return r;
 	if ((r = lg_prepare(l, &put, "INSERT OR REPLACE INTO temp.uc_replay"
 	    " VALUES (?, ?)")) != 0 ||
@@ -602,8 +620,7 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(put);
 	sqlite3_finalize(get);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
-	(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.uc_replay", NULL,
-	    NULL, NULL);
+	(void)sqlite3_exec(l->db, "DELETE FROM temp.uc_replay", NULL, NULL,
+	    NULL);
 	return r;
 }

@@ -96,6 +96,21 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 		r = UC_ERR_PERM;
 		goto out;
 	}
+	/* A card whose status was changed behind the ledger's back (lost
+	 * -> encoded with the sqlite3 shell) must not be vouched for. */
+	{
+		char why[200], bad[UC_LEDGER_SERIAL_LEN + 1];
+
+		if ((r = lg_replay(l, why, sizeof(why), bad, NULL)) != 0) {
+			if (r == UC_ERR_VERIFY) {
+				snprintf(l->refusal, sizeof(l->refusal),
+				    "the cards do not match the audit trail:"
+				    " %s", why);
+				r = UC_ERR_CORRUPT;
+			}
+			goto out;
+		}
+	}
 	if ((r = lg_prepare(l, &st, "SELECT value FROM counters WHERE"
 	    " name = 'card_serial'")) != 0)
 		goto out;

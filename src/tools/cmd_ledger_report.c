@@ -689,7 +689,8 @@ uc_cmd_status_list(struct uc_tool_global *g, int argc, char **argv)
 	}
 	if ((r = open_signer(g, argc, argv, &signer)) != 0)
 		return r;
-	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+	/* the full page check: a damaged ledger vouches for no card */
+	if ((r = lgt_open_ex(g, &l, 0, 1, NULL, 1)) != 0)
 		goto out;
 	r = uc_ledger_status_list_export(l, out, (uint32_t)ttl, 0,
 	    signer != NULL ? sign_cb : NULL, signer, &nbits, &len);
