@@ -619,12 +619,41 @@ uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg, size_t cap)
 		goto out;
 	}
 	t = (const char *)sqlite3_column_text(st, 0);
-	if (t == NULL || strcmp(t, "ok") != 0) {
-		msgf(msg, cap, "%s", t != NULL ? t : "no answer");
-		r = UC_ERR_CORRUPT;
+	if (t != NULL && strcmp(t, "ok") == 0) {
+		r = 0;
 		goto out;
 	}
-	r = 0;
+	/* SQLite's first complaints, on one line */
+	{
+		size_t k = 0, i;
+		int n = 0;
+
+		do {
+			t = (const char *)sqlite3_column_text(st, 0);
+			if (t == NULL)
+				continue;
+			if (strncmp(t, "*** in database ", 16) == 0 &&
+			    (t = strstr(t, "***\n")) != NULL)
+				t += 4;
+			else if (t != NULL && strncmp(t, "*** in database ",
+			    16) == 0)
+				continue;
+			for (i = 0; t[i] != '\0' && msg != NULL &&
+			    k + 3 < cap; i++)
+				msg[k++] = t[i] == '\n' ? ';' : t[i];
+			if (msg != NULL && k + 3 < cap) {
+				msg[k++] = ';';
+				msg[k++] = ' ';
+			}
+		} while (++n < 3 && sqlite3_step(st) == SQLITE_ROW);
+		if (msg != NULL && cap > 0) {
+			while (k > 0 && (msg[k - 1] == ' ' ||
+			    msg[k - 1] == ';'))
+				k--;
+			msg[k < cap ? k : cap - 1] = '\0';
+		}
+	}
+	r = UC_ERR_CORRUPT;
 out:
 	sqlite3_finalize(st);
 	return r;
@@ -724,9 +753,12 @@ open_db(struct uc_ledger *l, const char *path, int flags, struct uc_diag *d)
 		int e = l->db != NULL ? sqlite3_system_errno(l->db) : 0;
 		int r = e != 0 ? errno_err(e) : lg_err(rc);
 
-		return uc_diag_set(d, r != 0 ? r : UC_ERR_IO, path, 0, NULL,
-		    "cannot open: %s", e != 0 ? strerror(e) :
-		    sqlite3_errstr(rc));
+		/* the code says why (permission, space...): not twice */
+		if (r == UC_ERR_IO || r == UC_ERR_LEDGER || r == 0)
+			return uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
+			    "cannot open: %s", e != 0 ? strerror(e) :
+			    sqlite3_errstr(rc));
+		return uc_diag_set(d, r, path, 0, NULL, "cannot open");
 	}
 	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(l->db, 1);
