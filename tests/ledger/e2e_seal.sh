@@ -46,6 +46,40 @@ jq -e '.intact and .kept_seals == 2 and (.seals | length) == 2 and
 [ "$(jq '.seals[0].rows' "$TMP/v.json")" = "$rows1" ] || fail "seal 1 rows"
 [ "$(jq '.seals[1].rows' "$TMP/v.json")" = "$rows2" ] || fail "seal 2 rows"
 ok "clean: both seals signed, the trail extends them ($rows1, $rows2 rows)"
+# a third party, as docs/audit-seal.md says: openssl for the signature,
+# the exported trail for the chain
+seal="$TMP/seals/day2.seal"
+head -c 56 "$seal" >"$TMP/payload.bin"
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); n=int.from_bytes(d[56:60],"big"); assert len(d)==60+n; open(sys.argv[2],"wb").write(d[60:])' \
+    "$seal" "$TMP/sig.der"
+openssl cms -verify -binary -inform DER -in "$TMP/sig.der" \
+    -content "$TMP/payload.bin" -CAfile "$TMP/keys/root.pem" -purpose any \
+    -out /dev/null 2>/dev/null || fail "openssl does not verify the seal"
+uc admin audit export --csv >"$TMP/trail.csv"
+python3 - "$seal" "$TMP/trail.csv" <<'PY' || fail "third-party chain check"
+import csv, hashlib, sys
+d = open(sys.argv[1], "rb").read()
+assert d[:4] == b"UCAS" and d[4] == 1 and d[5] == 0
+prefix = int.from_bytes(d[6:8], "big")
+rows = int.from_bytes(d[16:24], "big")
+head = d[24:56]
+assert prefix == 52, prefix
+def f(b):
+    return len(b).to_bytes(4, "big") + b
+def cell(s):   # the CSV writer's formula guard, undone
+    return s[1:] if s[:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r") else s
+prev = bytes(32)
+hashes = {}
+for r in list(csv.reader(open(sys.argv[2], newline="", encoding="utf-8")))[1:]:
+    r = [cell(x) for x in r]
+    h = hashlib.sha256(b"UCAUDIT1" + f(r[0].encode()) +
+                       b"".join(f(x.encode()) for x in r[1:7]) + prev).digest()
+    assert h.hex() == r[8], r
+    hashes[int(r[0])] = h
+    prev = h
+assert hashes[rows] == head
+PY
+ok "a third party checks the seal with openssl and the exported trail"
 cp "$UNIONCARD_LEDGER" "$TMP/clean.db"
 
 restore() {
@@ -69,6 +103,21 @@ caught() {
     grep -q "$3" "$TMP/err" || { cat "$TMP/err" >&2; fail "$1: not named"; }
     ok "$1: caught by $2: $(grep seal "$TMP/err" | head -1)"
 }
+
+# only the root unit's printer or admin seals; a refusal writes nothing
+uc admin account add TP.admin --unit TP --role admin 2>/dev/null
+for who in TP.admin TP01.clerk; do
+    n=$(sql "SELECT count(*) FROM audit_seals")
+    expect_fail 2 "$UC" --as "$who" audit seal --out "$TMP/no.seal" \
+        --keys "$TMP/keys"
+    [ ! -e "$TMP/no.seal" ] || fail "$who: a seal was written"
+    [ "$(sql "SELECT count(*) FROM audit_seals")" = "$n" ] || fail "$who: kept"
+    [ "$(sql "SELECT action FROM audit ORDER BY id DESC LIMIT 1")" = \
+        refused:audit.seal ] || fail "$who: refusal not audited"
+done
+"$UC" audit verify >/dev/null || fail "after the refusals"
+ok "only the root unit seals: a district admin and a clerk are refused"
+cp "$UNIONCARD_LEDGER" "$TMP/clean.db"
 
 # --- 1. the last rows deleted --------------------------------------------
 restore
@@ -171,7 +220,7 @@ sql "UPDATE cards SET status = 'encoded' WHERE serial = $(echo "$serial" | sed '
 expect_fail 1 "$UC" audit verify
 grep -q "card $serial is encoded in the cards table, but the audit trail says lost" \
     "$TMP/err" || { cat "$TMP/err" >&2; fail "replay did not name the card"; }
-"$UC" audit verify --json >"$TMP/v.json" && fail "json: exit 0"
+"$UC" audit verify --json >"$TMP/v.json" 2>/dev/null && fail "json: exit 0"
 [ "$(jq -r .bad_card "$TMP/v.json")" = "$serial" ] || fail "json bad_card"
 ok "lost -> encoded by hand: $(grep cards "$TMP/err")"
 # the status list does not vouch for it, and no list is written
