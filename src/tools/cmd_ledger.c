@@ -78,6 +78,10 @@ lgt_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
 {
 	const char *why = uc_ledger_why(l);
 
+	if (err == UC_ERR_READ_ONLY && uc_ledger_read_only(l))
+		return uc_tool_fail(g, err, "%s: this user may only read the"
+		    " ledger (the file or its directory is not writable)",
+		    what);
 	if (why != NULL && why[0] != '\0')
 		return uc_tool_fail(g, err, "%s: %s", what, why);
 	return uc_tool_fail(g, err, "%s", what);
