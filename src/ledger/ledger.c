@@ -573,8 +573,8 @@ load_prefix(struct uc_ledger *l)
 }
 
 /* errno of a failed file-system call -> UC_ERR_* */
-static int
-errno_err(int e)
+int
+lg_errno(int e)
 {
 	switch (e) {
 	case ENOENT:
@@ -688,23 +688,23 @@ create_file(const char *path, const char *group, struct uc_diag *d)
 		    "no group named '%s'", group);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return uc_diag_set(d, errno_err(errno), path, 0, NULL,
+		return uc_diag_set(d, lg_errno(errno), path, 0, NULL,
 		    "cannot create the ledger file: %s", strerror(errno));
 	if (fstat(fd, &sb) != 0) {
-		r = uc_diag_set(d, errno_err(errno), path, 0, NULL, "%s",
+		r = uc_diag_set(d, lg_errno(errno), path, 0, NULL, "%s",
 		    strerror(errno));
 		goto out;
 	}
 	if (sb.st_size != 0)
 		goto out;
 	if (gr != NULL && fchown(fd, (uid_t)-1, gr->gr_gid) != 0) {
-		r = uc_diag_set(d, errno_err(errno), path, 0, "group",
+		r = uc_diag_set(d, lg_errno(errno), path, 0, "group",
 		    "cannot give the ledger to group %s: %s", group,
 		    strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, gr != NULL ? 0640 : 0600) != 0)
-		r = uc_diag_set(d, errno_err(errno), path, 0, NULL,
+		r = uc_diag_set(d, lg_errno(errno), path, 0, NULL,
 		    "cannot set the ledger's mode: %s", strerror(errno));
 out:
 	close(fd);
@@ -751,7 +751,7 @@ open_db(struct uc_ledger *l, const char *path, int flags, struct uc_diag *d)
 	rc = sqlite3_open_v2(path, &l->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		int e = l->db != NULL ? sqlite3_system_errno(l->db) : 0;
-		int r = e != 0 ? errno_err(e) : lg_err(rc);
+		int r = e != 0 ? lg_errno(e) : lg_err(rc);
 
 		/* the code says why (permission, space...): not twice */
 		if (r == UC_ERR_IO || r == UC_ERR_LEDGER || r == 0)
@@ -788,7 +788,7 @@ uc_ledger_open_ex(struct uc_ledger **out, const char *path,
 			return r;
 	} else {
 		if (stat(path, &sb) != 0)
-			return uc_diag_set(d, errno_err(errno), path, 0, NULL,
+			return uc_diag_set(d, lg_errno(errno), path, 0, NULL,
 			    "%s", errno == ENOENT ? "no ledger here (init"
 			    " makes one)" : strerror(errno));
 		if (!S_ISREG(sb.st_mode))
@@ -1198,7 +1198,7 @@ lg_file_open(struct uc_ledger *why, const char *path, char **tmp, FILE **f)
 		if (why != NULL)
 			snprintf(why->refusal, sizeof(why->refusal),
 			    "cannot write beside %s: %s", path, strerror(e));
-		return errno_err(e);
+		return lg_errno(e);
 	}
 	if (why != NULL && why->share_group &&
 	    (fchown(fd, (uid_t)-1, (gid_t)why->share_gid) != 0 ||
@@ -1207,7 +1207,7 @@ lg_file_open(struct uc_ledger *why, const char *path, char **tmp, FILE **f)
 		snprintf(why->refusal, sizeof(why->refusal),
 		    "cannot give %s the ledger's group: %s", *tmp,
 		    strerror(e));
-		r = errno_err(e);
+		r = lg_errno(e);
 		goto fail;
 	}
 	if ((*f = fdopen(fd, "wb")) == NULL) {
@@ -1239,10 +1239,10 @@ lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
 		if (why != NULL)
 			snprintf(why->refusal, sizeof(why->refusal),
 			    "cannot write %s: %s", path, strerror(e));
-		return errno_err(e);
+		return lg_errno(e);
 	}
 	if (fclose(fp) != 0)
-		return errno_err(errno);
+		return lg_errno(errno);
 	/* A link planted since the open is refused too. */
 	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		if (why != NULL)

@@ -197,6 +197,8 @@ int lg_file_open(struct uc_ledger *why, const char *path, char **tmp,
 int lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
     FILE **f);
 int lg_file_end(int r, char *tmp, FILE *f);
+/* errno -> UC_ERR_*: ACCESS, NO_SPACE, READ_ONLY, NOT_FOUND, NOMEM, IO. */
+int lg_errno(int e);
 
 /* Lower-case hex of n bytes, NUL-terminated (out holds 2n + 1). */
 void lg_hex(const unsigned char *p, size_t n, char *out);

@@ -368,12 +368,14 @@ lg_seal_write_tmp(struct uc_ledger *l, const char *path,
 
 	if ((r = lg_file_open(l, path, tmp, &f)) != 0)
 		return r;
-	if (fwrite(p, 1, n, f) != n)
-		r = UC_ERR_IO;
-	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-		r = UC_ERR_IO;
+	if (fwrite(p, 1, n, f) != n ||
+	    fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		r = lg_errno(errno);
+		snprintf(l->refusal, sizeof(l->refusal), "cannot write %s: %s",
+		    path, strerror(errno));
+	}
 	if (fclose(f) != 0 && r == 0)
-		r = UC_ERR_IO;
+		r = lg_errno(errno);
 	if (r != 0) {
 		unlink(*tmp);
 		free(*tmp);

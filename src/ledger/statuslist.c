@@ -56,7 +56,7 @@ rd(const unsigned char *p, int n)
 static int
 write_all(FILE *f, const void *p, size_t n)
 {
-	return fwrite(p, 1, n, f) == n ? 0 : UC_ERR_IO;
+	return fwrite(p, 1, n, f) == n ? 0 : lg_errno(errno);
 }
 
 int
@@ -177,10 +177,12 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 	    (sig_len > 0 && (r = write_all(f, sig, sig_len)) != 0))
 		goto out;
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		r = UC_ERR_IO;
+		r = lg_errno(errno);
+		snprintf(l->refusal, sizeof(l->refusal), "cannot write %s:"
+		    " %s", path, strerror(errno));
 		goto out;
 	}
-	r = fclose(f) == 0 ? 0 : UC_ERR_IO;
+	r = fclose(f) == 0 ? 0 : lg_errno(errno);
 	f = NULL;
 	if (r != 0)
 		goto out;

@@ -7,6 +7,7 @@
  * the limits, so reading a record never allocates: a million-row import
  * costs a million passes over bytes, not a million mallocs.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -739,7 +740,8 @@ static int
 write_buf(FILE *fp, struct uc_buf *b, int r)
 {
 	if (r == 0 && b->len > 0 && fwrite(b->data, 1, b->len, fp) != b->len)
-		r = UC_ERR_IO;
+		r = errno == ENOSPC || errno == EDQUOT ? UC_ERR_NO_SPACE :
+		    UC_ERR_IO;
 	uc_buf_free(b);
 	return r;
 }

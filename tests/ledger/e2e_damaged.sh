@@ -144,6 +144,21 @@ PY
     ok "disk full: $msg; nothing half-written"
     export UNIONCARD_LEDGER="$TMP/ledger.db"
     umount "$MNT"
+    # a full disk under --out: the export is refused, the ledger rolls back
+    mount -t tmpfs -o size=4k tmpfs "$MNT" || fail "remount"
+    dd if=/dev/zero of="$MNT/fill" bs=4096 count=1 2>/dev/null || true
+    audit_n=$(sql "SELECT count(*) FROM audit")
+    seals_n=$(sql "SELECT count(*) FROM audit_seals")
+    expect_fail 2 "$UC" --as printer status-list export --out "$MNT/today.usl" \
+        --keys "$TMP/keys"
+    grep -q "no space left on the disk" "$TMP/err" ||
+        { cat "$TMP/err" >&2; fail "export ENOSPC not told"; }
+    [ "$(sql "SELECT count(*) FROM audit")" = "$audit_n" ] &&
+        [ "$(sql "SELECT count(*) FROM audit_seals")" = "$seals_n" ] ||
+        fail "export ENOSPC: the ledger recorded an export"
+    [ "$(ls "$MNT")" = fill ] || fail "export ENOSPC left: $(ls "$MNT")"
+    ok "disk full under --out: $(cat "$TMP/err")"
+    umount "$MNT"
     trap 'rm -rf "$TMP"' EXIT
 else
     echo "skip - disk full: cannot mount a small tmpfs here"
