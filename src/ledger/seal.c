@@ -298,7 +298,8 @@ lg_seal_make(struct uc_ledger *l, int64_t now, uc_ledger_signer_fn sign,
 	if (now == 0)
 		now = (int64_t)time(NULL);
 	/* A broken trail is not vouched for. */
-	if ((r = lg_chain_verify(l, &bad, why, sizeof(why), &rows, head)) != 0) {
+	r = lg_chain_verify(l, &bad, why, sizeof(why), &rows, head);
+	if (r != 0) {
 		if (r == UC_ERR_VERIFY)
 			snprintf(l->refusal, sizeof(l->refusal), "the audit"
 			    " trail is broken at row %lld (%s): not sealed",
@@ -413,7 +414,8 @@ uc_ledger_audit_seal(struct uc_ledger *l, const char *path, int64_t now,
 	/* The file first (written whole, not yet in place), then the
 	 * ledger, then the rename: a seal file never names a head the
 	 * ledger did not keep. */
-	if (path != NULL && (r = lg_seal_write_tmp(l, path, seal, n, &tmp)) != 0)
+	if (path != NULL &&
+	    (r = lg_seal_write_tmp(l, path, seal, n, &tmp)) != 0)
 		goto out;
 out:
 	r = lg_end(l, r, "audit.seal", NULL, "audit");
