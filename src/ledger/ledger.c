@@ -1224,12 +1224,32 @@ fail:
 }
 
 int
+lg_file_place(struct uc_ledger *why, const char *tmp, const char *path)
+{
+	struct stat sb;
+
+	/* A link planted since the open is refused too. */
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "%s became a symbolic link or special file:"
+			    " refused", path);
+		return UC_ERR_INVALID;
+	}
+	if (rename(tmp, path) != 0) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "cannot rename to %s: %s", path, strerror(errno));
+		return lg_errno(errno);
+	}
+	return 0;
+}
+
+int
 lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
     FILE **f)
 {
 	FILE *fp = *f;
-
-	struct stat sb;
 	int e;
 
 	*f = NULL;
@@ -1243,21 +1263,7 @@ lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
 	}
 	if (fclose(fp) != 0)
 		return lg_errno(errno);
-	/* A link planted since the open is refused too. */
-	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		if (why != NULL)
-			snprintf(why->refusal, sizeof(why->refusal),
-			    "%s became a symbolic link or special file:"
-			    " refused", path);
-		return UC_ERR_INVALID;
-	}
-	if (rename(tmp, path) != 0) {
-		if (why != NULL)
-			snprintf(why->refusal, sizeof(why->refusal),
-			    "cannot rename to %s: %s", path, strerror(errno));
-		return UC_ERR_IO;
-	}
-	return 0;
+	return lg_file_place(why, tmp, path);
 }
 
 int

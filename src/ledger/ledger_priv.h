@@ -197,6 +197,9 @@ int lg_file_open(struct uc_ledger *why, const char *path, char **tmp,
 int lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
     FILE **f);
 int lg_file_end(int r, char *tmp, FILE *f);
+/* Rename tmp to path unless path has become a link or special file
+ * (UC_ERR_INVALID); why->refusal says what failed. */
+int lg_file_place(struct uc_ledger *why, const char *tmp, const char *path);
 /* errno -> UC_ERR_*: ACCESS, NO_SPACE, READ_ONLY, NOT_FOUND, NOMEM, IO. */
 int lg_errno(int e);
 

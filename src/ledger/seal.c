@@ -420,11 +420,8 @@ uc_ledger_audit_seal(struct uc_ledger *l, const char *path, int64_t now,
 out:
 	r = lg_end(l, r, "audit.seal", NULL, "audit");
 	if (tmp != NULL) {
-		if (r == 0 && rename(tmp, path) != 0) {
-			snprintf(l->refusal, sizeof(l->refusal), "cannot"
-			    " rename to %s: %s", path, strerror(errno));
-			r = UC_ERR_IO;
-		}
+		if (r == 0)
+			r = lg_file_place(l, tmp, path);
 		if (r != 0)
 			unlink(tmp);
 		free(tmp);

@@ -219,16 +219,10 @@ out:
 	 * names only after it did: no list or seal the ledger did not
 	 * record. */
 	r = lg_end(l, r, "status-list.export", NULL, "status-list");
-	if (r == 0 && rename(tmp, path) != 0) {
-		snprintf(l->refusal, sizeof(l->refusal), "cannot rename to"
-		    " %s: %s", path, strerror(errno));
-		r = UC_ERR_IO;
-	}
-	if (r == 0 && rename(seal_tmp, seal_path) != 0) {
-		snprintf(l->refusal, sizeof(l->refusal), "cannot rename to"
-		    " %s: %s", seal_path, strerror(errno));
-		r = UC_ERR_IO;
-	}
+	if (r == 0)
+		r = lg_file_place(l, tmp, path);
+	if (r == 0)
+		r = lg_file_place(l, seal_tmp, seal_path);
 	if (tmp != NULL && r != 0)
 		unlink(tmp);
 	if (seal_tmp != NULL && r != 0)
