@@ -137,19 +137,35 @@ UC_API int uc_csv_diag(const struct uc_csv *r, struct uc_diag *d, int err,
 UC_API void uc_csv_wipe_last(struct uc_csv *r);
 
 /*
- * Writer.  A field is quoted when it contains a comma, a quote, CR or LF,
- * or starts/ends with a space; quotes inside are doubled.  Records end
- * with CRLF (RFC 4180).  No byte-order mark is written.
- * uc_csv_append_record appends to a uc_buf; uc_csv_write_record writes to
- * a stream (UC_ERR_IO on a short write).
+ * Writer: the ONE place the project turns cells into CSV (bank order,
+ * audit export, reports, member export).  Two rules, applied once here:
+ *   - formula injection (OWASP "CSV Injection"): a cell whose first byte
+ *     is '=', '+', '-', '@', TAB or CR is written quoted with a single
+ *     quote in front ("'=cmd|' /C calc'!A0"), so a spreadsheet shows it
+ *     as text and never evaluates it.  Readers that want the original
+ *     back drop one leading "'" of such a cell;
+ *   - RFC 4180: a cell holding a comma, a quote, CR or LF, or starting or
+ *     ending with a space, is quoted, quotes inside doubled.
+ * Records end with CRLF.  No byte-order mark is written.  Writes to a
+ * stream return UC_ERR_IO on a short write.
+ *
+ * uc_csv_write_field: one cell of len bytes (s NULL: empty), followed by
+ * a comma, or by CRLF when last is nonzero.
+ * uc_csv_write_row: a whole record of NUL-terminated cells (NULL: empty).
+ * uc_csv_write_record / uc_csv_append_record: the same for (ptr, len)
+ * fields, to a stream or appended to a uc_buf.
+ * uc_csv_write_strings: the former name of uc_csv_write_row.
  */
+UC_API int uc_csv_write_field(FILE *fp, const char *s, size_t len, int last);
+UC_API int uc_csv_write_row(FILE *fp, const char *const fields[], size_t n);
 UC_API int uc_csv_append_record(struct uc_buf *out,
     const struct uc_csv_field *fields, size_t n);
 UC_API int uc_csv_write_record(FILE *fp, const struct uc_csv_field *fields,
     size_t n);
-/* Convenience for NUL-terminated strings (NULL writes an empty field). */
 UC_API int uc_csv_write_strings(FILE *fp, const char *const fields[],
     size_t n);
+/* 1 if the writer neutralises this cell as a possible formula. */
+UC_API int uc_csv_cell_neutralised(const char *s, size_t len);
 
 /*
  * The formula-safe cell: what every CSV a person may open in a

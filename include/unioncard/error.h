@@ -87,7 +87,11 @@ extern "C" {
 	ERR(UC_ERR_PERM, -102, "not permitted for this account")              \
 	ERR(UC_ERR_STATE, -103, "not allowed in the current state")           \
 	ERR(UC_ERR_CONFLICT, -104, "conflicts with existing records")         \
-	ERR(UC_ERR_BUSY, -105, "ledger is busy")
+	ERR(UC_ERR_BUSY, -105, "ledger is busy")                              \
+	ERR(UC_ERR_NO_SPACE, -110, "no space left on the disk")               \
+	ERR(UC_ERR_READ_ONLY, -111, "the file is read-only here")             \
+	ERR(UC_ERR_ACCESS, -112, "permission denied")                         \
+	ERR(UC_ERR_CORRUPT, -113, "the ledger file is damaged")
 
 enum uc_err {
 #define UC_ERR_ENUM(name, value, desc) name = value,

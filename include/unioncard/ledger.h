@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and understands. */
-#define UC_LEDGER_SCHEMA_VERSION 5
+#define UC_LEDGER_SCHEMA_VERSION 6
 
 #define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
 #define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
@@ -76,6 +76,49 @@ struct uc_ledger; /* opaque */
  */
 UC_API int uc_ledger_open(struct uc_ledger **out, const char *path,
     int create);
+
+/*
+ * uc_ledger_open with what a tool needs to tell the user (d, may be NULL,
+ * says what is wrong) and options (o may be NULL: open an existing
+ * ledger, quick check).
+ *
+ * Every open refuses, before touching anything:
+ *   - a missing file unless create (UC_ERR_NOT_FOUND);
+ *   - a 0-byte file unless create (UC_ERR_CORRUPT): a wiped ledger is
+ *     never silently made anew; only init (create) starts a ledger;
+ *   - a file that is not a SQLite database, or whose pages fail
+ *     PRAGMA quick_check (integrity_check with o->full_check)
+ *     (UC_ERR_CORRUPT, d naming SQLite's first complaint);
+ *   - a SQLite file without a ledger schema unless create (UC_ERR_INVALID).
+ * File-system failures are told apart: UC_ERR_ACCESS (permission
+ * denied), UC_ERR_NO_SPACE, UC_ERR_READ_ONLY (a write to a ledger this
+ * process may only read), UC_ERR_BUSY, UC_ERR_IO.
+ *
+ * A ledger the process may read but not write (file or directory not
+ * writable) opens read-only: every read, report and audit verify works;
+ * every change is UC_ERR_READ_ONLY.  uc_ledger_read_only() says so.
+ *
+ * create makes the file with mode 0600 (0640 and group o->group when
+ * given: a group name, e.g. for an auditors' group); SQLite gives the
+ * -wal and -shm files the mode of the ledger file.  Files the ledger
+ * writes (bank order, status list, seals) are 0600, or 0640 with the
+ * ledger's group when the ledger file is group-readable.
+ */
+struct uc_ledger_open_opts {
+	int create;
+	const char *group; /* create: group that may read, or NULL */
+	int full_check;    /* PRAGMA integrity_check instead of quick_check */
+};
+UC_API int uc_ledger_open_ex(struct uc_ledger **out, const char *path,
+    const struct uc_ledger_open_opts *o, struct uc_diag *d);
+/* 1 when the ledger was opened read-only (see uc_ledger_open_ex). */
+UC_API int uc_ledger_read_only(const struct uc_ledger *l);
+/*
+ * Check the database pages: PRAGMA integrity_check (full) or quick_check.
+ * 0 when sound; UC_ERR_CORRUPT with SQLite's first complaint in msg.
+ */
+UC_API int uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg,
+    size_t cap);
 /* Close, wipe and NULL (safe on NULL). */
 UC_API void uc_ledger_free(struct uc_ledger **l);
 
@@ -542,6 +585,89 @@ UC_API int uc_status_list_verify(const unsigned char *data, size_t len,
     const struct uc_trust *trust, int64_t now,
     struct uc_status_list_info *info, unsigned char **bits,
     size_t *bits_len, struct uc_diag *d);
+
+/* --- audit seals (docs/audit-seal.md) ------------------------------- */
+
+/*
+ * An audit seal is a signed statement "the audit trail of issuer PREFIX
+ * had ROWS rows, the last one hashing to HEAD, at SEALED_AT".  Kept
+ * outside the ledger (beside each status list, or wherever `audit seal
+ * --out` puts it), a seal proves later that the trail still extends
+ * what was sealed: deleting the last rows, all rows, or rewriting the
+ * chain from an edited row (new hashes all the way to a new head) is
+ * caught against any earlier seal.
+ *
+ *   payload (56 bytes): "UCAS" | version 1 | flags 0 | prefix u16 |
+ *                       sealed_at u64 | rows u64 | head[32]
+ *   then:               siglen u32 | CMS detached signature (DER) of the
+ *                       payload by the status-list signer (siglen 0:
+ *                       unsigned)
+ * Integers big-endian; exactly payload + 4 + siglen bytes.
+ */
+#define UC_AUDIT_SEAL_PAYLOAD_LEN 56
+#define UC_AUDIT_SEAL_SIG_MAX (64u * 1024u)
+#define UC_AUDIT_SEAL_MAX (UC_AUDIT_SEAL_PAYLOAD_LEN + 4 + \
+	UC_AUDIT_SEAL_SIG_MAX)
+
+struct uc_audit_seal {
+	unsigned prefix;
+	int64_t sealed_at;     /* unix seconds */
+	uint64_t rows;         /* chain length: id of the last row sealed */
+	unsigned char head[32]; /* that row's hash */
+	size_t payload_len;    /* UC_AUDIT_SEAL_PAYLOAD_LEN */
+	size_t sig_off;
+	size_t sig_len;        /* 0: unsigned */
+};
+
+/* Parse a seal's bytes (untrusted; bounded).  UC_ERR_INVALID when it is
+ * not exactly a seal. */
+UC_API int uc_audit_seal_parse(const unsigned char *data, size_t len,
+    struct uc_audit_seal *info);
+/*
+ * Parse and check the seal's signature against trust: the signer chains
+ * to a root in trust, was valid at sealed_at and carries the status-list
+ * EKU.  UC_ERR_INVALID (malformed), UC_ERR_VERIFY (unsigned or a bad
+ * signature; d says which).
+ */
+UC_API int uc_audit_seal_verify(const unsigned char *data, size_t len,
+    const struct uc_trust *trust, struct uc_audit_seal *info,
+    struct uc_diag *d);
+/*
+ * Seal the trail now (root printer or admin): verify the chain (a broken
+ * trail is not sealed: UC_ERR_VERIFY), sign with sign (NULL: unsigned),
+ * keep the seal in the ledger, append an audit.seal row, and write the
+ * seal to path (temporary file + rename; path may be NULL: ledger only).
+ * info (may be NULL) gets what was sealed.  now 0: the current time.
+ */
+UC_API int uc_ledger_audit_seal(struct uc_ledger *l, const char *path,
+    int64_t now, uc_ledger_signer_fn sign, void *sign_ctx,
+    struct uc_audit_seal *info);
+/*
+ * Does the trail extend the seal?  0 when the ledger is the seal's
+ * issuer, has at least s->rows rows and row s->rows hashes to s->head;
+ * else UC_ERR_VERIFY with msg saying what was lost.  Check the chain
+ * itself with uc_ledger_audit_verify (the two together prove rows
+ * 1..s->rows are the ones sealed).  Needs no actor.
+ */
+UC_API int uc_ledger_audit_seal_check(struct uc_ledger *l,
+    const struct uc_audit_seal *s, char *msg, size_t cap);
+/*
+ * Check every seal kept in the ledger against the trail (*count: how
+ * many).  0, or UC_ERR_VERIFY naming the first seal the trail no longer
+ * extends.  Needs no actor.
+ */
+UC_API int uc_ledger_audit_seals_check(struct uc_ledger *l, size_t *count,
+    char *msg, size_t cap);
+/*
+ * Replay the audited card transitions (card.reserve and every "FROM ->
+ * TO" card row) and compare the result with the cards table: a card
+ * whose status was changed, or which was added or removed, without its
+ * audit row is UC_ERR_VERIFY naming the card (*bad_serial, may be NULL).
+ * *cards (may be NULL) gets how many cards were compared.  Needs no
+ * actor.
+ */
+UC_API int uc_ledger_audit_replay(struct uc_ledger *l, char *msg, size_t cap,
+    char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards);
 
 /* 1 if card serial is marked not valid in bits, 0 if valid, <0 error. */
 UC_API int uc_status_list_get(const struct uc_status_list_info *info,

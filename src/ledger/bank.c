@@ -139,7 +139,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
-	if ((r = uc_csv_write_strings(f, header, 10)) != 0)
+	if ((r = uc_csv_write_row(f, header, 10)) != 0)
 		goto out;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < 9; i++)
@@ -147,7 +147,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 		snprintf(fee, sizeof(fee), "%lld",
 		    (long long)sqlite3_column_int64(st, 9));
 		v[9] = fee;
-		if ((r = uc_csv_write_strings(f, v, 10)) != 0)
+		if ((r = uc_csv_write_row(f, v, 10)) != 0)
 			goto out;
 		rows++;
 	}

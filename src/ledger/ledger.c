@@ -3,12 +3,15 @@
  * chain, accounts and logging in.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -42,10 +45,19 @@ lg_err(int rc)
 		return UC_ERR_CONFLICT;
 	case SQLITE_NOMEM:
 		return UC_ERR_NOMEM;
-	case SQLITE_CANTOPEN:
-		return UC_ERR_IO;
+	case SQLITE_FULL:
+		return UC_ERR_NO_SPACE;
+	case SQLITE_READONLY:
+		return UC_ERR_READ_ONLY;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return UC_ERR_ACCESS;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
+		return UC_ERR_CORRUPT;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return UC_ERR_IO;
 	default:
 		return UC_ERR_LEDGER;
 	}
@@ -363,6 +375,27 @@ int
 uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
     size_t cap, int64_t *rows)
 {
+	int r;
+
+	if (bad_row != NULL)
+		*bad_row = 0;
+	if (rows != NULL)
+		*rows = 0;
+	msgf(msg, cap, "%s", "");
+	if (l == NULL)
+		return UC_ERR_ARG;
+	/* One read transaction: a consistent snapshot of trail and head. */
+	if ((r = lg_exec(l, "BEGIN")) != 0)
+		return r;
+	r = lg_chain_verify(l, bad_row, msg, cap, rows, NULL);
+	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	return r;
+}
+
+int
+lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
+    size_t cap, int64_t *rows, unsigned char head[32])
+{
 	sqlite3_stmt *st = NULL;
 	unsigned char prev[HASH_LEN], h[HASH_LEN];
 	int64_t expect = 1, id, head_id = -1;
@@ -374,12 +407,7 @@ uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 	if (rows != NULL)
 		*rows = 0;
 	msgf(msg, cap, "%s", "");
-	if (l == NULL)
-		return UC_ERR_ARG;
 	memset(prev, 0, sizeof(prev));
-	/* One read transaction: a consistent snapshot of trail and head. */
-	if ((r = lg_exec(l, "BEGIN")) != 0)
-		return r;
 	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
 	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
 		goto out;
@@ -465,10 +493,11 @@ uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 	}
 	if (rows != NULL)
 		*rows = expect - 1;
+	if (head != NULL)
+		memcpy(head, prev, HASH_LEN);
 	r = 0;
 out:
 	sqlite3_finalize(st);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
 	return r;
 }
 
@@ -543,45 +572,318 @@ load_prefix(struct uc_ledger *l)
 	return 0;
 }
 
+/* errno of a failed file-system call -> UC_ERR_* */
 int
-uc_ledger_open(struct uc_ledger **out, const char *path, int create)
+lg_errno(int e)
 {
-	struct uc_ledger *l = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	int r;
-
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (path == NULL || path[0] == '\0')
-		return UC_ERR_ARG;
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	if ((l = calloc(1, sizeof(*l))) == NULL)
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return UC_ERR_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+		return UC_ERR_ACCESS;
+	case ENOSPC:
+	case EDQUOT:
+		return UC_ERR_NO_SPACE;
+	case EROFS:
+		return UC_ERR_READ_ONLY;
+	case ENOMEM:
 		return UC_ERR_NOMEM;
-	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
-		r = create ? UC_ERR_IO : UC_ERR_NOT_FOUND;
+	default:
+		return UC_ERR_IO;
+	}
+}
+
+int
+uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+	const char *t;
+	int rc, r;
+
+	msgf(msg, cap, "%s", "");
+	if (l == NULL || l->db == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_prepare(l, &st, full ? "PRAGMA integrity_check(20)" :
+	    "PRAGMA quick_check(20)")) != 0) {
+		msgf(msg, cap, "%s", sqlite3_errmsg(l->db));
+		return r;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = lg_err(rc);
+		msgf(msg, cap, "%s", sqlite3_errmsg(l->db));
+		if (r == 0)
+			r = UC_ERR_CORRUPT;
 		goto out;
+	}
+	t = (const char *)sqlite3_column_text(st, 0);
+	if (t != NULL && strcmp(t, "ok") == 0) {
+		r = 0;
+		goto out;
+	}
+	/* SQLite's first complaints, on one line */
+	{
+		size_t k = 0, i;
+		int n = 0;
+
+		do {
+			t = (const char *)sqlite3_column_text(st, 0);
+			if (t == NULL)
+				continue;
+			if (strncmp(t, "*** in database ", 16) == 0 &&
+			    (t = strstr(t, "***\n")) != NULL)
+				t += 4;
+			else if (t != NULL && strncmp(t, "*** in database ",
+			    16) == 0)
+				continue;
+			for (i = 0; t[i] != '\0' && msg != NULL &&
+			    k + 3 < cap; i++)
+				msg[k++] = t[i] == '\n' ? ';' : t[i];
+			if (msg != NULL && k + 3 < cap) {
+				msg[k++] = ';';
+				msg[k++] = ' ';
+			}
+		} while (++n < 3 && sqlite3_step(st) == SQLITE_ROW);
+		if (msg != NULL && cap > 0) {
+			while (k > 0 && (msg[k - 1] == ' ' ||
+			    msg[k - 1] == ';'))
+				k--;
+			msg[k < cap ? k : cap - 1] = '\0';
+		}
+	}
+	r = UC_ERR_CORRUPT;
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+uc_ledger_read_only(const struct uc_ledger *l)
+{
+	return l != NULL && l->read_only;
+}
+
+/*
+ * Make the ledger file itself, before SQLite does, so that it is born
+ * 0600 (or 0640 with a group): SQLite gives its -wal and -shm files the
+ * mode of the database file.  An existing empty file (touched by an
+ * admin) gets the same mode; an existing non-empty one is left as it is
+ * (init refuses it).
+ */
+static int
+create_file(const char *path, const char *group, struct uc_diag *d)
+{
+	struct group *gr = NULL;
+	struct stat sb;
+	int fd, r = 0;
+
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+		    "not a regular file (a symbolic link or a device):"
+		    " refused");
+	if (group != NULL && (gr = getgrnam(group)) == NULL)
+		return uc_diag_set(d, UC_ERR_NOT_FOUND, path, 0, "group",
+		    "no group named '%s'", group);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return uc_diag_set(d, lg_errno(errno), path, 0, NULL,
+		    "cannot create the ledger file: %s", strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		r = uc_diag_set(d, lg_errno(errno), path, 0, NULL, "%s",
+		    strerror(errno));
+		goto out;
+	}
+	if (sb.st_size != 0)
+		goto out;
+	if (gr != NULL && fchown(fd, (uid_t)-1, gr->gr_gid) != 0) {
+		r = uc_diag_set(d, lg_errno(errno), path, 0, "group",
+		    "cannot give the ledger to group %s: %s", group,
+		    strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, gr != NULL ? 0640 : 0600) != 0)
+		r = uc_diag_set(d, lg_errno(errno), path, 0, NULL,
+		    "cannot set the ledger's mode: %s", strerror(errno));
+out:
+	close(fd);
+	return r;
+}
+
+/* "file:" URI for path with immutable=1 (a read-only ledger whose WAL
+ * index cannot be made: nobody here may write it). */
+static char *
+immutable_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path), i, k = 0;
+	char *u = malloc(n * 3 + 32);
+
+	if (u == NULL)
+		return NULL;
+	memcpy(u, "file:", 5);
+	k = 5;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) {
+			u[k++] = '%';
+			u[k++] = hex[c >> 4];
+			u[k++] = hex[c & 15];
+		} else {
+			u[k++] = (char)c;
+		}
+	}
+	memcpy(u + k, "?immutable=1", 13);
+	return u;
+}
+
+static int
+open_db(struct uc_ledger *l, const char *path, int flags, struct uc_diag *d)
+{
+	int rc;
+
+	if (l->db != NULL) {
+		sqlite3_close_v2(l->db);
+		l->db = NULL;
+	}
+	rc = sqlite3_open_v2(path, &l->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		int e = l->db != NULL ? sqlite3_system_errno(l->db) : 0;
+		int r = e != 0 ? lg_errno(e) : lg_err(rc);
+
+		/* the code says why (permission, space...): not twice */
+		if (r == UC_ERR_IO || r == UC_ERR_LEDGER || r == 0)
+			return uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
+			    "cannot open: %s", e != 0 ? strerror(e) :
+			    sqlite3_errstr(rc));
+		return uc_diag_set(d, r, path, 0, NULL, "cannot open");
 	}
 	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(l->db, 1);
-	if ((r = lg_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
-	    (r = lg_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
-	    (r = lg_exec(l, "PRAGMA synchronous = FULL")) != 0 ||
+	return 0;
+}
+
+int
+uc_ledger_open_ex(struct uc_ledger **out, const char *path,
+    const struct uc_ledger_open_opts *o, struct uc_diag *d)
+{
+	static const struct uc_ledger_open_opts none;
+	struct uc_ledger *l = NULL;
+	struct stat sb;
+	char why[256];
+	int v = 0, r;
+
+	uc_diag_clear(d);
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (o == NULL)
+		o = &none;
+	if (path == NULL || path[0] == '\0')
+		return UC_ERR_ARG;
+	if (o->create) {
+		if ((r = create_file(path, o->group, d)) != 0)
+			return r;
+	} else {
+		if (stat(path, &sb) != 0)
+			return uc_diag_set(d, lg_errno(errno), path, 0, NULL,
+			    "%s", errno == ENOENT ? "no ledger here (init"
+			    " makes one)" : strerror(errno));
+		if (!S_ISREG(sb.st_mode))
+			return uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+			    "not a regular file");
+		if (sb.st_size == 0)
+			return uc_diag_set(d, UC_ERR_CORRUPT, path, 0, NULL,
+			    "the ledger file is empty (0 bytes): it was wiped"
+			    " or truncated; restore it from a backup (only"
+			    " init starts a new ledger)");
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = open_db(l, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	    d)) != 0)
+		goto out;
+	l->read_only = sqlite3_db_readonly(l->db, "main") == 1;
+	if (!l->read_only &&
+	    (r = lg_exec(l, "PRAGMA journal_mode = WAL")) != 0) {
+		uc_diag_set(d, r, path, 0, NULL, "%s", sqlite3_errmsg(l->db));
+		goto out;
+	}
+	r = uc_ledger_check_pages(l, o->full_check, why, sizeof(why));
+	if (l->read_only && (r == UC_ERR_READ_ONLY || r == UC_ERR_IO)) {
+		/* A WAL ledger nobody here may write: its index (-shm)
+		 * cannot be made, so read the file as it stands. */
+		char *uri = immutable_uri(path);
+
+		if (uri == NULL) {
+			r = UC_ERR_NOMEM;
+			goto out;
+		}
+		r = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+		    SQLITE_OPEN_NOMUTEX, d);
+		free(uri);
+		if (r != 0)
+			goto out;
+		r = uc_ledger_check_pages(l, o->full_check, why, sizeof(why));
+	}
+	if (r != 0) {
+		uc_diag_set(d, r, path, 0, NULL, "%s%s", r == UC_ERR_CORRUPT ?
+		    "the database is damaged: " : "", why);
+		goto out;
+	}
+	if ((r = lg_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
+	    (!l->read_only &&
+	    (r = lg_exec(l, "PRAGMA synchronous = FULL")) != 0) ||
 	    /* 64 MiB: a million-row import must not spill to the WAL */
 	    (r = lg_exec(l, "PRAGMA cache_size = -65536")) != 0 ||
-	    (r = lg_exec(l, "PRAGMA trusted_schema = OFF")) != 0)
+	    (r = lg_exec(l, "PRAGMA trusted_schema = OFF")) != 0) {
+		uc_diag_set(d, r, path, 0, NULL, "%s", sqlite3_errmsg(l->db));
 		goto out;
-	if ((r = migrate(l)) != 0)
+	}
+	if ((r = user_version(l, &v)) != 0) {
+		uc_diag_set(d, r, path, 0, NULL, "%s", sqlite3_errmsg(l->db));
 		goto out;
+	}
+	if (!o->create && v == 0) {
+		r = uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+		    "a SQLite file, but not a unioncard ledger (no schema)");
+		goto out;
+	}
+	if (l->read_only && v != lg_migration_count) {
+		r = uc_diag_set(d, v > lg_migration_count ?
+		    UC_ERR_LEDGER_VERSION : UC_ERR_READ_ONLY, path, 0, NULL,
+		    "schema %d, this program needs %d, and the file may"
+		    " not be written here", v, lg_migration_count);
+		goto out;
+	}
+	if ((r = migrate(l)) != 0) {
+		uc_diag_set(d, r, path, 0, NULL, "upgrading the schema: %s",
+		    r == UC_ERR_LEDGER_VERSION ? "the file is newer than this"
+		    " program" : sqlite3_errmsg(l->db));
+		goto out;
+	}
 	if ((r = load_prefix(l)) != 0)
 		goto out;
+	if (stat(path, &sb) == 0 && (sb.st_mode & 0040) != 0) {
+		l->share_group = 1;
+		l->share_gid = (unsigned)sb.st_gid;
+	}
 	*out = l;
 	l = NULL;
 	r = 0;
 out:
 	uc_ledger_free(&l);
 	return r;
+}
+
+int
+uc_ledger_open(struct uc_ledger **out, const char *path, int create)
+{
+	struct uc_ledger_open_opts o = { .create = create };
+
+	return uc_ledger_open_ex(out, path, &o, NULL);
 }
 
 void
@@ -866,16 +1168,79 @@ lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
 int
 lg_file_open(struct uc_ledger *why, const char *path, char **tmp, FILE **f)
 {
+	struct stat sb;
+	int fd, r, e;
+
 	*f = NULL;
-	if (asprintf(tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+	*tmp = NULL;
+	if (why != NULL)
+		why->refusal[0] = '\0';
+	/* A link at the target could send members' data anywhere the
+	 * link's owner chose; a device or a directory is no place for it. */
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "%s is %s: refused, give a new file name", path,
+			    S_ISLNK(sb.st_mode) ? "a symbolic link" :
+			    "not a regular file");
+		return UC_ERR_INVALID;
+	}
+	if (asprintf(tmp, "%s.tmp.XXXXXX", path) < 0) {
 		*tmp = NULL;
 		return UC_ERR_NOMEM;
 	}
-	if ((*f = fopen(*tmp, "wb")) == NULL) {
+	/* mkstemp: a fresh name, O_EXCL, mode 0600, in path's directory
+	 * (so the rename stays on one file system). */
+	if ((fd = mkstemp(*tmp)) < 0) {
+		e = errno;
+		free(*tmp);
+		*tmp = NULL;
 		if (why != NULL)
 			snprintf(why->refusal, sizeof(why->refusal),
-			    "cannot write %s: %s", *tmp, strerror(errno));
-		return UC_ERR_IO;
+			    "cannot write beside %s: %s", path, strerror(e));
+		return lg_errno(e);
+	}
+	if (why != NULL && why->share_group &&
+	    (fchown(fd, (uid_t)-1, (gid_t)why->share_gid) != 0 ||
+	    fchmod(fd, 0640) != 0)) {
+		e = errno;
+		snprintf(why->refusal, sizeof(why->refusal),
+		    "cannot give %s the ledger's group: %s", *tmp,
+		    strerror(e));
+		r = lg_errno(e);
+		goto fail;
+	}
+	if ((*f = fdopen(fd, "wb")) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	close(fd);
+	unlink(*tmp);
+	free(*tmp);
+	*tmp = NULL;
+	return r;
+}
+
+int
+lg_file_place(struct uc_ledger *why, const char *tmp, const char *path)
+{
+	struct stat sb;
+
+	/* A link planted since the open is refused too. */
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "%s became a symbolic link or special file:"
+			    " refused", path);
+		return UC_ERR_INVALID;
+	}
+	if (rename(tmp, path) != 0) {
+		if (why != NULL)
+			snprintf(why->refusal, sizeof(why->refusal),
+			    "cannot rename to %s: %s", path, strerror(errno));
+		return lg_errno(errno);
 	}
 	return 0;
 }
@@ -885,17 +1250,20 @@ lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
     FILE **f)
 {
 	FILE *fp = *f;
+	int e;
 
 	*f = NULL;
-	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0 || fclose(fp) != 0)
-		return UC_ERR_IO;
-	if (rename(tmp, path) != 0) {
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		e = errno;
+		fclose(fp);
 		if (why != NULL)
 			snprintf(why->refusal, sizeof(why->refusal),
-			    "cannot rename to %s: %s", path, strerror(errno));
-		return UC_ERR_IO;
+			    "cannot write %s: %s", path, strerror(e));
+		return lg_errno(e);
 	}
-	return 0;
+	if (fclose(fp) != 0)
+		return lg_errno(errno);
+	return lg_file_place(why, tmp, path);
 }
 
 int

@@ -34,11 +34,19 @@ struct uc_ledger {
 	int acct_role;
 	char acct_name[UC_LEDGER_USER_MAX + 1];
 	struct lg_unit acct_unit;
+	int read_only;          /* opened read-only (uc_ledger_open_ex) */
+	int share_group;        /* files written are 0640, group share_gid */
+	unsigned share_gid;
 	/* why the last scope check said no (for the refusal audit row) */
 	char refusal[256];
 };
 
-/* sqlite result -> UC_ERR_* (BUSY, CONSTRAINT -> CONFLICT, else LEDGER). */
+/*
+ * sqlite result -> UC_ERR_*, the one map of SQLite's (extended) codes:
+ * BUSY/LOCKED -> BUSY, CONSTRAINT -> CONFLICT, FULL -> NO_SPACE,
+ * READONLY -> READ_ONLY, PERM/AUTH -> ACCESS, CORRUPT/NOTADB -> CORRUPT,
+ * IOERR -> IO, CANTOPEN -> IO, else LEDGER.
+ */
 int lg_err(int rc);
 /* Run SQL without results. */
 int lg_exec(struct uc_ledger *l, const char *sql);
@@ -96,6 +104,33 @@ int lg_parse_day(const char *s, int32_t *day);
 /* Append an audit row (inside the caller's transaction). */
 int lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
     const char *object, const char *details);
+
+/*
+ * uc_ledger_audit_verify inside the caller's transaction; head (may be
+ * NULL) gets the hash of the last row (32 zero bytes for an empty trail).
+ */
+int lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
+    size_t cap, int64_t *rows, unsigned char head[32]);
+
+/*
+ * Seal the trail as it stands in the caller's write transaction
+ * (seal.c): verify the chain, sign (sign may be NULL: an unsigned seal),
+ * store the seal in audit_seals (file: where it goes, or NULL) and
+ * append an audit.seal row.  *seal (malloc'ed, caller frees) gets the
+ * seal's bytes, *info what it says.
+ */
+int lg_seal_make(struct uc_ledger *l, int64_t now, uc_ledger_signer_fn sign,
+    void *sign_ctx, const char *file, unsigned char **seal, size_t *len,
+    struct uc_audit_seal *info);
+
+/* uc_ledger_audit_replay inside the caller's transaction. */
+int lg_replay(struct uc_ledger *l, char *msg, size_t cap,
+    char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards);
+
+/* Write n bytes to path's temporary sibling (*tmp, malloc'ed; synced,
+ * closed, not yet renamed).  On failure nothing is left behind. */
+int lg_seal_write_tmp(struct uc_ledger *l, const char *path,
+    const unsigned char *p, size_t n, char **tmp);
 
 /* Look a unit up by code / id (UC_ERR_NOT_FOUND). */
 int lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u);
@@ -171,6 +206,11 @@ int lg_file_open(struct uc_ledger *why, const char *path, char **tmp,
 int lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
     FILE **f);
 int lg_file_end(int r, char *tmp, FILE *f);
+/* Rename tmp to path unless path has become a link or special file
+ * (UC_ERR_INVALID); why->refusal says what failed. */
+int lg_file_place(struct uc_ledger *why, const char *tmp, const char *path);
+/* errno -> UC_ERR_*: ACCESS, NO_SPACE, READ_ONLY, NOT_FOUND, NOMEM, IO. */
+int lg_errno(int e);
 
 /* Lower-case hex of n bytes, NUL-terminated (out holds 2n + 1). */
 void lg_hex(const unsigned char *p, size_t n, char *out);

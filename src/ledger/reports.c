@@ -552,7 +552,7 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 		return UC_ERR_ARG;
 	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) != 0)
 		return r;
-	if ((r = uc_csv_write_strings(fp, head, 9)) != 0)
+	if ((r = uc_csv_write_row(fp, head, 9)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
 	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
@@ -570,7 +570,7 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 			lg_hex(sqlite3_column_blob(st, 8), 32, h);
 		f[7] = ph;
 		f[8] = h;
-		if ((r = uc_csv_write_strings(fp, f, 9)) != 0)
+		if ((r = uc_csv_write_row(fp, f, 9)) != 0)
 			goto out;
 	}
 	r = lg_err(r);

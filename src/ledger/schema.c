@@ -249,12 +249,33 @@ static const char *const migration5[] = {
 	NULL,
 };
 
+/*
+ * Audit seals (docs/audit-seal.md): each signed statement "the trail had
+ * ROWS rows ending in HEAD", made by status-list export and audit seal.
+ * Kept here and beside the status list; append-only like the trail.
+ */
+static const char *const migration6[] = {
+	"CREATE TABLE audit_seals("
+	" id INTEGER PRIMARY KEY,"
+	" at TEXT NOT NULL,"
+	" rows INTEGER NOT NULL CHECK (rows >= 0),"
+	" head BLOB NOT NULL CHECK (length(head) = 32),"
+	" seal BLOB NOT NULL,"
+	" file TEXT) STRICT;",
+	"CREATE TRIGGER audit_seals_no_update BEFORE UPDATE ON audit_seals"
+	" BEGIN SELECT RAISE(ABORT, 'audit seals are append-only'); END;",
+	"CREATE TRIGGER audit_seals_no_delete BEFORE DELETE ON audit_seals"
+	" BEGIN SELECT RAISE(ABORT, 'audit seals are append-only'); END;",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
 	migration3,
 	migration4,
 	migration5,
+	migration6,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

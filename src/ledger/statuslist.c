@@ -10,6 +10,7 @@
  * card with serial number i must NOT be accepted: revoked, lost, stolen,
  * damaged, replaced, spoiled, still only reserved, or never issued.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ rd(const unsigned char *p, int n)
 static int
 write_all(FILE *f, const void *p, size_t n)
 {
-	return fwrite(p, 1, n, f) == n ? 0 : UC_ERR_IO;
+	return fwrite(p, 1, n, f) == n ? 0 : lg_errno(errno);
 }
 
 int
@@ -69,7 +70,9 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 	uint64_t nbits = 0, nbytes;
 	uLongf zlen;
 	size_t sig_len = 0, plen = 0;
-	char *tmp = NULL, det[96];
+	char *tmp = NULL, *seal_tmp = NULL, *seal_path = NULL, det[96];
+	unsigned char *seal = NULL;
+	size_t seal_len = 0;
 	FILE *f = NULL;
 	int r;
 
@@ -92,6 +95,21 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 		    " covers every card: the root unit exports it");
 		r = UC_ERR_PERM;
 		goto out;
+	}
+	/* A card whose status was changed behind the ledger's back (lost
+	 * -> encoded with the sqlite3 shell) must not be vouched for. */
+	{
+		char why[200], bad[UC_LEDGER_SERIAL_LEN + 1];
+
+		if ((r = lg_replay(l, why, sizeof(why), bad, NULL)) != 0) {
+			if (r == UC_ERR_VERIFY) {
+				snprintf(l->refusal, sizeof(l->refusal),
+				    "the cards do not match the audit trail:"
+				    " %s", why);
+				r = UC_ERR_CORRUPT;
+			}
+			goto out;
+		}
 	}
 	if ((r = lg_prepare(l, &st, "SELECT value FROM counters WHERE"
 	    " name = 'card_serial'")) != 0)
@@ -152,17 +170,37 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 		}
 	}
 	be(lenb, sig_len, 4);
-	if ((r = lg_file_open(NULL, path, &tmp, &f)) != 0)
+	if ((r = lg_file_open(l, path, &tmp, &f)) != 0)
 		goto out;
 	if ((r = write_all(f, payload, plen)) != 0 ||
 	    (r = write_all(f, lenb, 4)) != 0 ||
 	    (sig_len > 0 && (r = write_all(f, sig, sig_len)) != 0))
 		goto out;
-	if ((r = lg_file_commit(NULL, path, tmp, &f)) != 0)
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		r = lg_errno(errno);
+		snprintf(l->refusal, sizeof(l->refusal), "cannot write %s:"
+		    " %s", path, strerror(errno));
+		goto out;
+	}
+	r = fclose(f) == 0 ? 0 : lg_errno(errno);
+	f = NULL;
+	if (r != 0)
 		goto out;
 	snprintf(det, sizeof(det), "bits=%llu ttl=%u signed=%d",
 	    (unsigned long long)nbits, ttl, sig_len > 0);
 	if ((r = lg_audit(l, "status-list.export", NULL, "status-list", det))
+	    != 0)
+		goto out;
+	/* The seal beside the list covers the export's own row. */
+	if (asprintf(&seal_path, "%s.seal", path) < 0) {
+		seal_path = NULL;
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = lg_seal_make(l, now, sign, sign_ctx, seal_path, &seal,
+	    &seal_len, NULL)) != 0)
+		goto out;
+	if ((r = lg_seal_write_tmp(l, seal_path, seal, seal_len, &seal_tmp))
 	    != 0)
 		goto out;
 	if (nbits_out != NULL)
@@ -171,11 +209,28 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 		*file_len = plen + 4 + sig_len;
 out:
 	sqlite3_finalize(st);
-	r = lg_file_end(r, tmp, f);
+	if (f != NULL)
+		fclose(f);
 	free(bits);
 	free(payload);
 	free(sig);
-	return lg_end(l, r, "status-list.export", NULL, "status-list");
+	free(seal);
+	/* Both files are whole before the ledger commits; they take their
+	 * names only after it did: no list or seal the ledger did not
+	 * record. */
+	r = lg_end(l, r, "status-list.export", NULL, "status-list");
+	if (r == 0)
+		r = lg_file_place(l, tmp, path);
+	if (r == 0)
+		r = lg_file_place(l, seal_tmp, seal_path);
+	if (tmp != NULL && r != 0)
+		unlink(tmp);
+	if (seal_tmp != NULL && r != 0)
+		unlink(seal_tmp);
+	free(tmp);
+	free(seal_tmp);
+	free(seal_path);
+	return r;
 }
 
 int

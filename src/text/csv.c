@@ -7,6 +7,7 @@
  * the limits, so reading a record never allocates: a million-row import
  * costs a million passes over bytes, not a million mallocs.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -646,6 +647,29 @@ uc_csv_diag(const struct uc_csv *r, struct uc_diag *d, int err,
 
 /* --- writer --------------------------------------------------------- */
 
+/*
+ * The one CSV writer of the project.  Every cell goes through
+ * append_field, which applies two rules once:
+ *   - formula injection (OWASP "CSV Injection"): a cell whose first byte
+ *     is '=', '+', '-', '@', TAB or CR would be run as a formula by a
+ *     spreadsheet; it is written as a quoted cell with a "'" in front, so
+ *     the spreadsheet shows the text as typed;
+ *   - RFC 4180 quoting: a cell holding a comma, a quote, CR or LF (or
+ *     starting or ending with a space) is quoted, quotes doubled.
+ */
+static int
+is_formula_start(const char *p, size_t len)
+{
+	return len > 0 && (p[0] == '=' || p[0] == '+' || p[0] == '-' ||
+	    p[0] == '@' || p[0] == '\t' || p[0] == '\r');
+}
+
+int
+uc_csv_cell_neutralised(const char *p, size_t len)
+{
+	return p != NULL && is_formula_start(p, len);
+}
+
 static int
 needs_quotes(const char *p, size_t len)
 {
@@ -661,16 +685,19 @@ needs_quotes(const char *p, size_t len)
 }
 
 static int
-append_field(struct uc_buf *out, const struct uc_csv_field *f)
+append_field(struct uc_buf *out, const char *p, size_t len)
 {
-	const char *p = f->ptr;
-	size_t len = p != NULL ? f->len : 0;
 	size_t j, start;
-	int r;
+	int r, formula;
 
-	if (!needs_quotes(p, len))
+	if (p == NULL)
+		len = 0;
+	formula = is_formula_start(p, len);
+	if (!formula && !needs_quotes(p, len))
 		return len > 0 ? uc_buf_append(out, p, len) : 0;
 	if ((r = uc_buf_append_byte(out, '"')) != 0)
+		return r;
+	if (formula && (r = uc_buf_append_byte(out, '\'')) != 0)
 		return r;
 	for (start = 0, j = 0; j < len; j++) {
 		if (p[j] != '"')
@@ -699,23 +726,39 @@ uc_csv_append_record(struct uc_buf *out, const struct uc_csv_field *fields,
 	for (i = 0; i < n; i++) {
 		if (i > 0 && (r = uc_buf_append_byte(out, ',')) != 0)
 			return r;
-		if ((r = append_field(out, &fields[i])) != 0)
+		if ((r = append_field(out, fields[i].ptr, fields[i].len)) != 0)
 			return r;
 	}
 	return uc_buf_append(out, "\r\n", 2);
 }
 
 /*
- * The end of a record write: when r is 0, b's bytes go to fp (UC_ERR_IO
- * if they do not all go); b is freed either way.  Returns the result.
+ * The end of a write: when r is 0, b's bytes go to fp (UC_ERR_IO if they
+ * do not all go); b is freed either way.  Returns the result.
  */
 static int
 write_buf(FILE *fp, struct uc_buf *b, int r)
 {
-	if (r == 0 && fwrite(b->data, 1, b->len, fp) != b->len)
-		r = UC_ERR_IO;
+	if (r == 0 && b->len > 0 && fwrite(b->data, 1, b->len, fp) != b->len)
+		r = errno == ENOSPC || errno == EDQUOT ? UC_ERR_NO_SPACE :
+		    UC_ERR_IO;
 	uc_buf_free(b);
 	return r;
+}
+
+int
+uc_csv_write_field(FILE *fp, const char *s, size_t len, int last)
+{
+	struct uc_buf b = UC_BUF_INIT;
+	int r;
+
+	if (fp == NULL)
+		return UC_ERR_ARG;
+	r = append_field(&b, s, s != NULL ? len : 0);
+	if (r == 0)
+		r = last ? uc_buf_append(&b, "\r\n", 2) :
+		    uc_buf_append_byte(&b, ',');
+	return write_buf(fp, &b, r);
 }
 
 int
@@ -729,71 +772,45 @@ uc_csv_write_record(FILE *fp, const struct uc_csv_field *fields, size_t n)
 }
 
 int
-uc_csv_write_strings(FILE *fp, const char *const fields[], size_t n)
+uc_csv_write_row(FILE *fp, const char *const fields[], size_t n)
 {
 	struct uc_buf b = UC_BUF_INIT;
-	struct uc_csv_field f;
-	size_t i;
-	int r;
-
-	if (fp == NULL || (fields == NULL && n > 0))
-		return UC_ERR_ARG;
-	/* One field at a time: no array sized by n on the stack. */
-	for (i = 0; i < n; i++) {
-		f.ptr = fields[i] != NULL ? fields[i] : "";
-		f.len = strlen(f.ptr);
-		if (i > 0 && (r = uc_buf_append_byte(&b, ',')) != 0)
-			goto out;
-		if ((r = append_field(&b, &f)) != 0)
-			goto out;
-	}
-	r = uc_buf_append(&b, "\r\n", 2);
-out:
-	return write_buf(fp, &b, r);
-}
-
-int
-uc_csv_write_cell(struct uc_buf *out, const char *s, size_t len)
-{
-	struct uc_csv_field f;
-	int r;
-
-	if (out == NULL || (s == NULL && len > 0))
-		return UC_ERR_ARG;
-	f.ptr = s;
-	f.len = len;
-	if (len == 0 || s[0] == '\0' || strchr("=+-@\t\r", s[0]) == NULL)
-		return append_field(out, &f);
-	/* "'" + the cell, quoted (quotes inside doubled) */
-	if ((r = uc_buf_append(out, "\"'", 2)) != 0)
-		return r;
-	for (; len > 0; s++, len--) {
-		if (*s == '"' && (r = uc_buf_append_byte(out, '"')) != 0)
-			return r;
-		if ((r = uc_buf_append_byte(out, (uint8_t)*s)) != 0)
-			return r;
-	}
-	return uc_buf_append_byte(out, '"');
-}
-
-int
-uc_csv_write_cells(FILE *fp, const char *const fields[], size_t n)
-{
-	struct uc_buf b = UC_BUF_INIT;
-	const char *v;
+	const char *s;
 	size_t i;
 	int r = 0;
 
 	if (fp == NULL || (fields == NULL && n > 0))
 		return UC_ERR_ARG;
+	/* One field at a time: no array sized by n on the stack. */
 	for (i = 0; i < n && r == 0; i++) {
-		v = fields[i] != NULL ? fields[i] : "";
+		s = fields[i] != NULL ? fields[i] : "";
 		if (i > 0)
 			r = uc_buf_append_byte(&b, ',');
 		if (r == 0)
-			r = uc_csv_write_cell(&b, v, strlen(v));
+			r = append_field(&b, s, strlen(s));
 	}
 	if (r == 0)
 		r = uc_buf_append(&b, "\r\n", 2);
 	return write_buf(fp, &b, r);
+}
+
+int
+uc_csv_write_strings(FILE *fp, const char *const fields[], size_t n)
+{
+	return uc_csv_write_row(fp, fields, n);
+}
+
+/* The same rule as every other writer here: one append_field. */
+int
+uc_csv_write_cell(struct uc_buf *out, const char *s, size_t len)
+{
+	if (out == NULL || (s == NULL && len > 0))
+		return UC_ERR_ARG;
+	return append_field(out, s, len);
+}
+
+int
+uc_csv_write_cells(FILE *fp, const char *const fields[], size_t n)
+{
+	return uc_csv_write_row(fp, fields, n);
 }

@@ -78,14 +78,44 @@ lgt_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
 {
 	const char *why = uc_ledger_why(l);
 
+	if (err == UC_ERR_READ_ONLY && uc_ledger_read_only(l))
+		return uc_tool_fail(g, err, "%s: this user may only read the"
+		    " ledger (the file or its directory is not writable)",
+		    what);
 	if (why != NULL && why[0] != '\0')
 		return uc_tool_fail(g, err, "%s: %s", what, why);
 	return uc_tool_fail(g, err, "%s", what);
 }
 
 int
+lgt_open_path(struct uc_tool_global *g, struct uc_ledger **l,
+    const char *path, int create, const char *group, int full_check)
+{
+	struct uc_ledger_open_opts o = { .create = create, .group = group,
+	    .full_check = full_check };
+	struct uc_diag d;
+	int r;
+
+	*l = NULL;
+	if ((r = uc_ledger_open_ex(l, path, &o, &d)) != 0) {
+		/* the diagnostic names the file: say it once */
+		if (d.msg[0] != '\0')
+			return uc_tool_fail(g, r, "ledger %s: %s", path, d.msg);
+		return uc_tool_fail(g, r, "ledger %s", path);
+	}
+	return 0;
+}
+
+int
 lgt_open(struct uc_tool_global *g, struct uc_ledger **l, int create,
     int login)
+{
+	return lgt_open_ex(g, l, create, login, NULL, 0);
+}
+
+int
+lgt_open_ex(struct uc_tool_global *g, struct uc_ledger **l, int create,
+    int login, const char *group, int full_check)
 {
 	char pw[LGT_PASSWORD_MAX + 2];
 	const char *path = uc_tool_ledger_path(g);
@@ -94,10 +124,8 @@ lgt_open(struct uc_tool_global *g, struct uc_ledger **l, int create,
 	*l = NULL;
 	if (login && g->as == NULL)
 		return uc_tool_usage(g, "this command needs --as USER");
-	if (!create && access(path, F_OK) != 0)
-		return uc_tool_fail(g, UC_ERR_NOT_FOUND, "ledger %s", path);
-	if ((r = uc_ledger_open(l, path, create)) != 0)
-		return uc_tool_fail(g, r, "ledger %s", path);
+	if ((r = lgt_open_path(g, l, path, create, group, full_check)) != 0)
+		return r;
 	/*
 	 * Test suites (and sanitizer builds, where PBKDF2 is ~10x slower) may
 	 * lower the cost of NEW password hashes; existing hashes keep the

@@ -22,6 +22,13 @@
  */
 int lgt_open(struct uc_tool_global *g, struct uc_ledger **l, int create,
     int login);
+/* lgt_open, with the group for a new ledger (create) and the full page
+ * check (PRAGMA integrity_check) instead of the quick one. */
+int lgt_open_ex(struct uc_tool_global *g, struct uc_ledger **l, int create,
+    int login, const char *group, int full_check);
+/* Open path (no login), printing what is wrong on failure. */
+int lgt_open_path(struct uc_tool_global *g, struct uc_ledger **l,
+    const char *path, int create, const char *group, int full_check);
 
 /*
  * Read a password: from the environment variable env if set, else from a

@@ -34,7 +34,7 @@ int
 uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--province=", "--name=",
-	    "--admin=", "--prefix=", NULL };
+	    "--admin=", "--prefix=", "--group=", NULL };
 	const char *prov, *name, *admin, *pfx;
 	struct uc_ledger *l = NULL;
 	char pw[LGT_PASSWORD_MAX + 2];
@@ -49,7 +49,15 @@ uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 		    " default: CODE when it is a number 1..99,\n"
 		    "else 99 (unallocated: for tests and demos) with a"
 		    " warning.\n"
-		    "Password from $UNIONCARD_PASSWORD or a prompt.");
+		    "Password from $UNIONCARD_PASSWORD or a prompt.\n"
+		    "The ledger file (and its -wal, -shm) is made 0600:"
+		    " members' data is for\nthe owner only.  --group NAME"
+		    " makes it 0640 for that group (e.g. auditors),\n"
+		    "and every file the ledger writes follows it.\n"
+		    "Example:\n"
+		    "  unioncard init --province 52 --name \"LĐLĐ tỉnh Bình"
+		    " Định\" --admin admin \\\n"
+		    "      --group unioncard-audit");
 		return UC_EXIT_OK;
 	}
 	if ((r = lgt_check(g, argc, argv, 1, known, 0)) != 0)
@@ -77,7 +85,8 @@ uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 	if (lgt_password("UNIONCARD_PASSWORD", "New admin password: ", 1, pw,
 	    sizeof(pw)) != 0)
 		return uc_tool_fail(g, UC_ERR_PASSPHRASE, "admin password");
-	if ((r = lgt_open(g, &l, 1, 0)) != 0)
+	if ((r = lgt_open_ex(g, &l, 1, 0, lgt_opt(argc, argv, "--group"),
+	    0)) != 0)
 		goto out;
 	r = uc_ledger_init(l, prov, name, (unsigned)prefix, admin, pw);
 	if (r != 0) {

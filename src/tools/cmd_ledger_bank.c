@@ -263,7 +263,7 @@ print_one(void *ctx, const struct uc_ledger_bank_mismatch *m)
 		v[0] = m->class_name;
 		v[1] = m->member_code;
 		v[2] = m->detail;
-		if (uc_csv_write_strings(stdout, v, 3) != 0)
+		if (uc_csv_write_row(stdout, v, 3) != 0)
 			return UC_ERR_IO;
 		break;
 	case OUT_JSON:

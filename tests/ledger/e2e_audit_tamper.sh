@@ -10,6 +10,11 @@ uc TP01.clerk member import "$TMP/tp01.csv" --unit TP01
 n=$(sql "SELECT count(*) FROM audit")
 "$UC" audit verify | grep -q "intact: $n rows" || fail "clean ledger"
 ok "clean ledger: $n rows intact"
+# --json prints the result (it used to print nothing)
+"$UC" audit verify --json >"$TMP/v.json" || fail "clean --json: exit"
+[ "$(jq -c '[.intact, .rows, .bad_row, .error]' "$TMP/v.json")" = \
+    "[true,$n,null,null]" ] || fail "clean --json: $(cat "$TMP/v.json")"
+ok "audit verify --json on a clean ledger: $(jq -c . "$TMP/v.json")"
 cp "$UNIONCARD_LEDGER" "$TMP/clean.db"
 
 tamper() { # tamper NAME WANT_ROW SQL
@@ -19,6 +24,9 @@ tamper() { # tamper NAME WANT_ROW SQL
     sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; $3"
     expect_fail 1 "$UC" audit verify
     grep -q "at row $2:" "$TMP/err" || { cat "$TMP/err" >&2; fail "$1: row $2 not named"; }
+    expect_fail 1 "$UC" audit verify --json
+    [ "$(jq -c '[.intact, .bad_row]' "$TMP/out")" = "[false,$2]" ] ||
+        fail "$1: --json: $(cat "$TMP/out")"
     ok "$1: $(cat "$TMP/err")"
 }
 

@@ -185,11 +185,13 @@ test_older_schema_upgraded(void **state)
 
 	uc_ledger_free(&f->l);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	/* back to schema 3: undo migrations 4 (claims), 5 (withdrawal) and 6 (seals) */
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE cards DROP COLUMN"
 	    " bound_by; ALTER TABLE cards DROP COLUMN bound_at;"
 	    " ALTER TABLE members DROP COLUMN withdrawn_at;"
 	    " ALTER TABLE members DROP COLUMN withdrawn_reason;"
 	    " ALTER TABLE requests DROP COLUMN withdrawn_at;"
+	    " DROP TABLE audit_seals;"
 	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);

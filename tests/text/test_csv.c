@@ -366,6 +366,73 @@ test_writer_to_stream(void **state)
 	fclose(fp);
 }
 
+/* OWASP CSV injection: each dangerous first byte is neutralised once. */
+static void
+test_writer_neutralises_formulas(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "=cmd|' /C calc'!A0", "\"'=cmd|' /C calc'!A0\"" },
+		{ "=HYPERLINK(\"http://x\",\"y\")",
+		  "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "+1+1", "\"'+1+1\"" },
+		{ "-2+3", "\"'-2+3\"" },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"" },
+		{ "\t=1", "\"'\t=1\"" },
+		{ "\r=1", "\"'\r=1\"" },
+		{ "a=1", "a=1" },
+		{ "'=1", "'=1" },
+		{ "", "" },
+	};
+	char got[128];
+	size_t i, n;
+	FILE *fp;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *row[1] = { cases[i].in };
+
+		assert_non_null(fp = tmpfile());
+		assert_int_equal(uc_csv_write_row(fp, row, 1), 0);
+		rewind(fp);
+		n = fread(got, 1, sizeof(got) - 1, fp);
+		got[n] = '\0';
+		fclose(fp);
+		assert_true(n >= 2);
+		got[n - 2] = '\0'; /* CRLF */
+		assert_string_equal(got, cases[i].out);
+		/* the field writer and the buffer writer agree */
+		assert_non_null(fp = tmpfile());
+		assert_int_equal(uc_csv_write_field(fp, cases[i].in,
+		    strlen(cases[i].in), 1), 0);
+		rewind(fp);
+		n = fread(got, 1, sizeof(got) - 1, fp);
+		got[n] = '\0';
+		fclose(fp);
+		got[n - 2] = '\0';
+		assert_string_equal(got, cases[i].out);
+	}
+	/* the neutralised cell reads back as "'" + the text, as a
+	 * spreadsheet shows it */
+	{
+		struct uc_buf b = UC_BUF_INIT;
+		struct uc_csv_field in = { "=1+2", 4 };
+		const struct uc_csv_field *f;
+		struct uc_csv *r = NULL;
+		struct uc_diag d;
+
+		assert_int_equal(uc_csv_append_record(&b, &in, 1), 0);
+		assert_int_equal(uc_csv_open_mem(&r, b.data, b.len, "x", NULL),
+		    0);
+		assert_int_equal(uc_csv_next(r, &f, &n, &d), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(f[0].ptr, "'=1+2");
+		uc_csv_free(&r);
+		uc_buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_file_reader_across_chunks),
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_writer_to_stream),
+		cmocka_unit_test(test_writer_neutralises_formulas),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
