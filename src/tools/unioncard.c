@@ -227,9 +227,12 @@ main(int argc, char **argv)
 	}
 	if ((c = find_command(argv[k])) == NULL)
 		return uc_tool_usage(&g, "unknown command '%s'", argv[k]);
-	if (c->fn != cmd_help && help_asked(argc - k, argv + k))
-		return show_help(&g, c, argc - k, argv + k);
-	if ((r = check_options(&g, argc - k, argv + k)) != 0)
-		return r;
+	/* 'help' reads its own words: 'help member import --help' */
+	if (c->fn != cmd_help) {
+		if (help_asked(argc - k, argv + k))
+			return show_help(&g, c, argc - k, argv + k);
+		if ((r = check_options(&g, argc - k, argv + k)) != 0)
+			return r;
+	}
 	return c->fn(&g, argc - k, argv + k);
 }
