@@ -113,3 +113,21 @@ set -e
 [ "$(wc -l <"$TMP/o")" = 1 ] || fail "unit list --json is not one line"
 jq -e 'length == 1' "$TMP/o" >/dev/null || fail "unit list --json"
 ok "unknown options and values refused naming the allowed ones; --csv honoured; JSON on one line"
+
+# 6. bash completion (docs/completion/unioncard, installed by meson
+# install) completes from the same table, with the tools on PATH.
+bc=/usr/share/bash-completion/bash_completion
+[ -f "$bc" ] || fail "$bc missing: run scripts/deps (bash-completion)"
+PATH="$B:$PATH" bash -c '
+	. "$1"; . "$2/docs/completion/unioncard"
+	t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}; "$F"; echo "${COMPREPLY[*]}"; }
+	F=_unioncard t unioncard mem
+	F=_unioncard t unioncard member im
+	F=_unioncard t unioncard --as admin member list --st
+	F=_unioncard t unioncard bank ""
+	F=_unioncard_verify t unioncard-verify --status-l
+' sh "$bc" "$S" >"$TMP/comp"
+printf '%s\n' member import --status "export import reconcile" --status-list |
+	cmp -s - "$TMP/comp" || fail "completion: $(cat "$TMP/comp")"
+ok "bash completion of commands, subcommands and options"
