@@ -110,7 +110,13 @@ const struct uc_help uc_help_table[] = {
 	{ "keys",
 	    "unioncard keys init|signer|revoke-signer|show|bank-link --dir DIR"
 	    " ...",
-	    "The issuer's key hierarchy in DIR (keys/README.md).",
+	    "The issuer's key hierarchy in DIR (keys/README.md): root.pem/.key\n"
+	    "(the root CA) and root.crl, signers/NAME.pem/.key (one document\n"
+	    "signer per station), status-list.pem/.key, scp-master.json (the\n"
+	    "SCP03 master keys, development only) and bank-link.key (the HMAC\n"
+	    "key of linked cards' PANs).  A passphrase is never taken from the\n"
+	    "command line: --passphrase-file, $UNIONCARD_PASSPHRASE or a\n"
+	    "prompt.",
 	    NULL,
 	    "unioncard keys init --dir keys/dev --station hanoi-01" },
 	{ "keys init",
@@ -376,7 +382,7 @@ const struct uc_help uc_help_table[] = {
 	    "unioncard --as admin report cards" },
 	{ "report spoilage",
 	    "unioncard --as USER report spoilage [--request ID] [--json]",
-	    NULL, NULL,
+	    NULL, "--request=ID --json",
 	    "unioncard --as printer report spoilage --request 7" },
 	{ "audit",
 	    "unioncard [--as USER] audit verify|export ...",
