@@ -19,13 +19,23 @@ for t in dpkg-buildpackage dh dpkg-deb; do
 	command -v "$t" >/dev/null || fail "$t missing: run scripts/deps"
 done
 
-# the tree as git sees it (tracked and new files, not the build dirs)
+# the tree as git sees it (tracked and new files, not the build dirs);
+# from a tarball, all of it but the build dirs
 mkdir "$TMP/src"
-(cd "$S" && git ls-files -co --exclude-standard -z |
-	xargs -0 cp --parents -t "$TMP/src")
-(cd "$TMP/src" && dpkg-buildpackage -us -uc -b >"$TMP/build.log" 2>&1) ||
+if git -C "$S" rev-parse --git-dir >/dev/null 2>&1; then
+	(cd "$S" && git ls-files -co --exclude-standard |
+		while IFS= read -r f; do
+			if [ -e "$f" ]; then printf '%s\n' "$f"; fi
+		done | xargs -d '\n' cp --parents -t "$TMP/src")
+else
+	(cd "$S" && tar -cf - --exclude='./build*' --exclude=./demo-out \
+	    --exclude='./obj-*' .) | (cd "$TMP/src" && tar -xf -)
+fi
+# source and binary packages, unsigned
+(cd "$TMP/src" && dpkg-buildpackage -us -uc >"$TMP/build.log" 2>&1) ||
 	{ tail -40 "$TMP/build.log" >&2; fail "dpkg-buildpackage failed"; }
-ok "dpkg-buildpackage -us -uc"
+ls "$TMP"/unioncard_*.tar.* >/dev/null 2>&1 || fail "no source package"
+ok "dpkg-buildpackage -us -uc: source and binary packages"
 
 ver=$(sed -n '1s/.*(\(.*\)).*/\1/p' "$S/debian/changelog")
 arch=$(dpkg --print-architecture)
