@@ -626,24 +626,27 @@ find_option(const char *options, const char *name, size_t *speclen)
 	return NULL;
 }
 
-/* The option names of options, ", "-separated, into buf. */
+/* The option names of options, ", "-separated, into buf (truncated). */
 static void
 option_names(const char *options, char *buf, size_t cap)
 {
-	size_t n = 0, len;
+	size_t n = 0, len, k;
 	const char *p = options;
 
-	buf[0] = '\0';
-	while (*p != '\0' && n + 1 < cap) {
+	while (*p != '\0') {
 		while (*p == ' ')
 			p++;
 		len = strcspn(p, " =");
-		if (len > 0)
-			n += (size_t)snprintf(buf + n, cap - n, "%s%.*s",
-			    n > 0 ? ", " : "", (int)len, p);
+		if (len > 0 && n > 0 && n + 2 < cap) {
+			buf[n++] = ',';
+			buf[n++] = ' ';
+		}
+		for (k = 0; k < len && n + 1 < cap; k++)
+			buf[n++] = p[k];
 		p += strcspn(p, " ");
 	}
-	if (buf[0] == '\0')
+	buf[n] = '\0';
+	if (n == 0)
 		snprintf(buf, cap, "none");
 }
 
