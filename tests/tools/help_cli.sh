@@ -131,3 +131,24 @@ PATH="$B:$PATH" bash -c '
 printf '%s\n' member import --status "export import reconcile" --status-list |
 	cmp -s - "$TMP/comp" || fail "completion: $(cat "$TMP/comp")"
 ok "bash completion of commands, subcommands and options"
+
+# 7. one man page per tool (docs/man), with examples, naming what the
+# tool's own help names: every command of unioncard, every option of the
+# others.
+for t in unioncard unioncard-verify unioncard-vcard unioncard-pn532emu; do
+	page="$S/docs/man/$t.1"
+	[ -f "$page" ] || fail "no man page docs/man/$t.1"
+	grep -q '^\.SH EXAMPLES' "$page" || fail "$t.1 has no EXAMPLES"
+	# the page's text without roff's escaped hyphens
+	sed 's/\\-/-/g' "$page" >"$TMP/page"
+	if [ "$t" = unioncard ]; then
+		words=$(awk '{ print $1 }' "$TMP/paths" | sort -u)
+	else
+		words=$("$B/$t" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+	fi
+	for w in $words; do
+		grep -qE -- "(^|[^a-z-])$w([^a-z-]|$)" "$TMP/page" ||
+			fail "$t.1 does not mention $w"
+	done
+done
+ok "a man page per tool with examples, naming every command and option"
