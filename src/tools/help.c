@@ -3,7 +3,7 @@
  * the generic --help and option checks the dispatcher makes with it.
  *
  * To add a subcommand: add its entry below (path, synopsis, text, options,
- * example).  tests/unit/help_cli.sh walks every path and every subcommand
+ * example, how many arguments it takes).  tests/unit/help_cli.sh walks every path and every subcommand
  * named in a command's usage text, and fails on one without an entry.
  */
 #include <string.h>
@@ -24,16 +24,16 @@ const struct uc_help uc_help_table[] = {
 	    "--list prints every command path, one a line.",
 	    "--list",
 	    "unioncard help member import\n"
-	    "unioncard help --list" },
+	    "unioncard help --list", 0 },
 	{ "version",
 	    "unioncard version",
 	    "Print the tool's version (the same as 'unioncard --version').",
 	    "",
-	    "unioncard version" },
+	    "unioncard version", 0 },
 
 	/* ---- readers and cards (the chip) ----------------------------- */
 	{ "readers", "unioncard readers [--json]", NULL, NULL,
-	    "unioncard readers" },
+	    "unioncard readers", 0 },
 	{ "card",
 	    "unioncard card info --reader READER\n"
 	    "unioncard --as USER card show|list|lost|stolen|damaged|revoke|"
@@ -41,49 +41,49 @@ const struct uc_help uc_help_table[] = {
 	    "'card info' reads a card in a reader; the others are the\n"
 	    "ledger's record of cards.",
 	    NULL,
-	    "unioncard card info --reader vcard:/tmp/card.json" },
+	    "unioncard card info --reader vcard:/tmp/card.json", 0 },
 	{ "card info",
 	    "unioncard card info --reader READER [--wait SECONDS] [--json]"
 	    " [--trace FILE]",
 	    NULL, NULL,
-	    "unioncard card info --reader vcard:/tmp/card.json --json" },
+	    "unioncard card info --reader vcard:/tmp/card.json --json", 0 },
 	{ "card show",
 	    "unioncard --as USER card show SERIAL [--json]",
 	    "Show one card of the ledger: its member, request, type, status\n"
 	    "and history (chip serial, who encoded it and when).",
 	    "--json",
-	    "unioncard --as printer card show PP000000012 --json" },
+	    "unioncard --as printer card show PP000000012 --json", 1 },
 	{ "card list",
 	    "unioncard --as USER card list [--request ID] [--json]",
 	    "List the cards of the units you may see (serial, member code,\n"
 	    "type, status); with --request, those of one print request.",
 	    "--request=ID --json",
-	    "unioncard --as printer card list --request 7" },
+	    "unioncard --as printer card list --request 7", 0 },
 	{ "card lost",
 	    "unioncard --as USER card lost SERIAL [--reason TEXT]",
 	    "Record that a card was lost: the status list then names it as\n"
 	    "revoked and the verifier says INVALID for it.",
 	    "--reason=TEXT",
 	    "unioncard --as TP01.clerk card lost PP000000012"
-	    " --reason 'reported by the member'" },
+	    " --reason 'reported by the member'", 1 },
 	{ "card stolen",
 	    "unioncard --as USER card stolen SERIAL [--reason TEXT]",
 	    "Record that a card was stolen (revoked on the next status\n"
 	    "list).",
 	    "--reason=TEXT",
-	    "unioncard --as TP01.clerk card stolen PP000000012" },
+	    "unioncard --as TP01.clerk card stolen PP000000012", 1 },
 	{ "card damaged",
 	    "unioncard --as USER card damaged SERIAL [--reason TEXT]",
 	    "Record that a card is damaged (revoked on the next status list).",
 	    "--reason=TEXT",
 	    "unioncard --as TP01.clerk card damaged PP000000012"
-	    " --reason 'chip cracked'" },
+	    " --reason 'chip cracked'", 1 },
 	{ "card revoke",
 	    "unioncard --as USER card revoke SERIAL --reason TEXT",
 	    "Revoke a card for another reason, which is recorded.",
 	    "--reason=TEXT",
 	    "unioncard --as admin card revoke PP000000012"
-	    " --reason 'member left the union'" },
+	    " --reason 'member left the union'", 1 },
 	{ "card replace",
 	    "unioncard --as USER card replace SERIAL --reason "
 	    REPLACE_REASONS " [--payer member|union]",
@@ -92,19 +92,19 @@ const struct uc_help uc_help_table[] = {
 	    "the member unless --payer union.",
 	    "--reason=" REPLACE_REASONS " --payer=member|union",
 	    "rid=$(unioncard --as TP01.clerk card replace PP000000012"
-	    " --reason lost)" },
+	    " --reason lost)", 1 },
 	{ "card issue",
 	    "unioncard --as USER card issue SERIAL",
 	    "Record that an encoded card was handed to its member.",
 	    "",
-	    "unioncard --as printer card issue PP000000012" },
+	    "unioncard --as printer card issue PP000000012", 1 },
 	{ "card spoil",
 	    "unioncard --as USER card spoil SERIAL --reason TEXT",
 	    "Spoil a reserved or encoded card by hand (it goes to the\n"
 	    "spoilage log with the reason).",
 	    "--reason=TEXT",
 	    "unioncard --as printer card spoil PP000000012"
-	    " --reason 'dropped at the laminator'" },
+	    " --reason 'dropped at the laminator'", 1 },
 
 	/* ---- keys ------------------------------------------------------ */
 	{ "keys",
@@ -118,7 +118,7 @@ const struct uc_help uc_help_table[] = {
 	    "command line: --passphrase-file, $UNIONCARD_PASSPHRASE or a\n"
 	    "prompt.",
 	    NULL,
-	    "unioncard keys init --dir keys/dev --station hanoi-01" },
+	    "unioncard keys init --dir keys/dev --station hanoi-01", 0 },
 	{ "keys init",
 	    "unioncard keys init --dir DIR [--station NAME] [--encrypt-scp]\n"
 	    "                    [--passphrase-file F]",
@@ -128,7 +128,7 @@ const struct uc_help uc_help_table[] = {
 	    "key.  Private keys are encrypted PEM; the passphrase comes from\n"
 	    "--passphrase-file, $UNIONCARD_PASSPHRASE or a prompt.",
 	    "--dir=DIR --station=NAME --encrypt-scp --passphrase-file=F",
-	    "unioncard keys init --dir keys/dev --station hanoi-01" },
+	    "unioncard keys init --dir keys/dev --station hanoi-01", 0 },
 	{ "keys signer",
 	    "unioncard keys signer --dir DIR --station NAME\n"
 	    "                      [--pubkey PEM [--cert-der OUT]]"
@@ -139,7 +139,7 @@ const struct uc_help uc_help_table[] = {
 	    "--dir=DIR --station=NAME --pubkey=PEM --cert-der=OUT"
 	    " --passphrase-file=F",
 	    "UNIONCARD_PASSPHRASE=... unioncard keys signer --dir keys/dev"
-	    " --station hue-02" },
+	    " --station hue-02", 0 },
 	{ "keys revoke-signer",
 	    "unioncard keys revoke-signer --dir DIR --station NAME"
 	    " [--passphrase-file F]",
@@ -147,32 +147,32 @@ const struct uc_help uc_help_table[] = {
 	    "then on fail the verifier's chain check.",
 	    "--dir=DIR --station=NAME --passphrase-file=F",
 	    "unioncard keys revoke-signer --dir keys/dev --station hue-02 \\\n"
-	    "    --passphrase-file /run/secrets/uc-root" },
+	    "    --passphrase-file /run/secrets/uc-root", 0 },
 	{ "keys show",
 	    "unioncard keys show --dir DIR",
 	    "List the hierarchy's certificates, their validity and whether\n"
 	    "they are revoked.  Needs no passphrase.",
 	    "--dir=DIR",
-	    "unioncard keys show --dir keys/dev" },
+	    "unioncard keys show --dir keys/dev", 0 },
 	{ "keys bank-link",
 	    "unioncard keys bank-link --dir DIR",
 	    "Make DIR/bank-link.key in a hierarchy made before linked cards.\n"
 	    "Never replaces one: the ledger's PAN hashes depend on it.",
 	    "--dir=DIR",
-	    "unioncard keys bank-link --dir /etc/unioncard/keys" },
+	    "unioncard keys bank-link --dir /etc/unioncard/keys", 0 },
 
 	/* ---- one card; the station ------------------------------------ */
 	{ "perso",
 	    "unioncard perso --reader READER --member FILE.json --keys DIR",
 	    NULL, NULL,
 	    "unioncard perso --reader vcard:card.json"
-	    " --member docs/examples/member.json --keys keys/" },
+	    " --member docs/examples/member.json --keys keys/", 0 },
 	{ "encode",
 	    "unioncard --as PRINTER encode --request ID --reader READER"
 	    " --keys DIR",
 	    NULL, NULL,
 	    "unioncard --as printer encode --request 7 --reader pcsc:Evolis"
-	    " --keys /etc/unioncard/keys" },
+	    " --keys /etc/unioncard/keys", 0 },
 
 	/* ---- the ledger: setting up ----------------------------------- */
 	{ "init",
@@ -185,12 +185,12 @@ const struct uc_help uc_help_table[] = {
 	    "$UNIONCARD_PASSWORD or a prompt (twice).",
 	    "--province=CODE --name=NAME --admin=USER --prefix=NN",
 	    "unioncard init --province 52 --name 'LĐLĐ tỉnh Bình Định'"
-	    " --admin admin" },
+	    " --admin admin", 0 },
 	{ "unit",
 	    "unioncard --as USER unit add|import|list ...",
 	    "The union units: a tree of any depth under the province.",
 	    NULL,
-	    "unioncard --as admin unit list" },
+	    "unioncard --as admin unit list", 0 },
 	{ "unit add",
 	    "unioncard --as USER unit add CODE --name NAME --parent CODE"
 	    " [--exempt]",
@@ -198,25 +198,25 @@ const struct uc_help uc_help_table[] = {
 	    "enter its members (docs/ledger.md says how it is counted).",
 	    "--name=NAME --parent=CODE --exempt",
 	    "unioncard --as admin unit add TP01 --name 'CĐCS Trường THPT"
-	    " Tuy Phước' --parent TP" },
+	    " Tuy Phước' --parent TP", 1 },
 	{ "unit import",
 	    "unioncard --as USER unit import FILE.csv",
 	    "Add the units of a CSV file with the columns code,name,parent\n"
 	    "and optionally exempt; parents before their children.  A bad\n"
 	    "line rejects the whole file (file:line: field: why).",
 	    "",
-	    "unioncard --as admin unit import units.csv" },
+	    "unioncard --as admin unit import units.csv", 1 },
 	{ "unit list",
 	    "unioncard --as USER unit list [--json]",
 	    "List the units you may see: code, name, parent, exempt, depth.",
 	    "--json",
-	    "unioncard --as admin unit list --json | jq -r '.[].code'" },
+	    "unioncard --as admin unit list --json | jq -r '.[].code'", 0 },
 	{ "account",
 	    "unioncard --as ADMIN account add ...",
 	    "Ledger accounts: each unit's own user names.",
 	    NULL,
 	    "unioncard --as admin account add tp01.clerk --unit TP01"
-	    " --role clerk" },
+	    " --role clerk", 0 },
 	{ "account add",
 	    "unioncard --as ADMIN account add NAME --unit CODE --role " ROLES,
 	    "Add an account acting inside its unit's subtree with one role.\n"
@@ -224,30 +224,30 @@ const struct uc_help uc_help_table[] = {
 	    "$UNIONCARD_PASSWORD, else a prompt (twice).",
 	    "--unit=CODE --role=" ROLES,
 	    "UNIONCARD_NEW_PASSWORD=... unioncard --as admin account add"
-	    " tp01.clerk --unit TP01 --role clerk" },
+	    " tp01.clerk --unit TP01 --role clerk", 1 },
 	{ "fee",
 	    "unioncard --as USER fee set|list ...",
 	    "The fee schedule, with the date each amount applies from.",
 	    NULL,
-	    "unioncard --as admin fee list" },
+	    "unioncard --as admin fee list", 0 },
 	{ "fee set",
 	    "unioncard --as ADMIN fee set ITEM AMOUNT --from YYYY-MM-DD",
 	    "Set the amount in VND of a fee item from a date on.  Items:\n"
 	    "regular.first regular.later linked.mandatory linked.other.",
 	    "--from=YYYY-MM-DD",
 	    "unioncard --as admin fee set regular.later 12000"
-	    " --from 2027-01-01" },
+	    " --from 2027-01-01", 2 },
 	{ "fee list",
 	    "unioncard --as USER fee list [--json]",
 	    "List the fee schedule: item, from, amount_vnd.",
 	    "--json",
-	    "unioncard --as admin fee list" },
+	    "unioncard --as admin fee list", 0 },
 	{ "target",
 	    "unioncard --as ADMIN target set ...",
 	    "Yearly member targets of the units.",
 	    NULL,
 	    "unioncard --as admin target set --unit TP01 --year 2026"
-	    " --members 120 --deadline 2026-10-30" },
+	    " --members 120 --deadline 2026-10-30", 0 },
 	{ "target set",
 	    "unioncard --as ADMIN target set --unit CODE --year Y --members N"
 	    " --deadline YYYY-MM-DD",
@@ -255,7 +255,7 @@ const struct uc_help uc_help_table[] = {
 	    "deadline by which they are due ('report progress' counts them).",
 	    "--unit=CODE --year=Y --members=N --deadline=YYYY-MM-DD",
 	    "unioncard --as admin target set --unit TP01 --year 2026"
-	    " --members 120 --deadline 2026-10-30" },
+	    " --members 120 --deadline 2026-10-30", 0 },
 
 	/* ---- members and requests ------------------------------------ */
 	{ "member",
@@ -264,7 +264,7 @@ const struct uc_help uc_help_table[] = {
 	    "Members: entered by a grassroots clerk, submitted, approved (and\n"
 	    "given their member codes) by the unit above.",
 	    NULL,
-	    "unioncard --as tp01.clerk member import members.csv --unit TP01" },
+	    "unioncard --as tp01.clerk member import members.csv --unit TP01", 0 },
 	{ "member import",
 	    "unioncard --as USER member import FILE.csv --unit CODE",
 	    "Enter the members of a CSV file into a unit (docs/member-file.md):\n"
@@ -272,26 +272,26 @@ const struct uc_help uc_help_table[] = {
 	    "joined_on,mandatory.  One bad line rejects the file and changes\n"
 	    "nothing; the error names file, line and field.",
 	    "--unit=CODE",
-	    "unioncard --as tp01.clerk member import members.csv --unit TP01" },
+	    "unioncard --as tp01.clerk member import members.csv --unit TP01", 1 },
 	{ "member submit",
 	    "unioncard --as USER member submit --unit CODE",
 	    "Send the unit's entered members up for approval.",
 	    "--unit=CODE",
-	    "unioncard --as tp01.clerk member submit --unit TP01" },
+	    "unioncard --as tp01.clerk member submit --unit TP01", 0 },
 	{ "member approve",
 	    "unioncard --as USER member approve --unit CODE"
 	    " (--all | --national-id ID...)",
 	    "Approve submitted members of a unit below yours; each gets its\n"
 	    "member code here, never reused.",
 	    "--unit=CODE --all --national-id=ID...",
-	    "unioncard --as tp.approver member approve --unit TP01 --all" },
+	    "unioncard --as tp.approver member approve --unit TP01 --all", 0 },
 	{ "member reject",
 	    "unioncard --as USER member reject --unit CODE --national-id ID"
 	    " --reason TEXT",
 	    "Send a submitted member back to the clerk with a reason.",
 	    "--unit=CODE --national-id=ID --reason=TEXT",
 	    "unioncard --as tp.approver member reject --unit TP01"
-	    " --national-id 052190001234 --reason 'Thiếu ảnh'" },
+	    " --national-id 052190001234 --reason 'Thiếu ảnh'", 0 },
 	{ "member list",
 	    "unioncard --as USER member list --unit CODE"
 	    " [--status " MEMBER_STATUSES "] [--json]",
@@ -299,19 +299,19 @@ const struct uc_help uc_help_table[] = {
 	    "mandatory; --status keeps those in one state.",
 	    "--unit=CODE --status=" MEMBER_STATUSES " --json",
 	    "unioncard --as tp01.clerk member list --unit TP01"
-	    " --status approved" },
+	    " --status approved", 0 },
 	{ "member show",
 	    "unioncard --as USER member show CODE|NATIONAL-ID [--json]",
 	    "Show one member, by member code or national ID.",
 	    "--json",
-	    "unioncard --as tp01.clerk member show 52000000010" },
+	    "unioncard --as tp01.clerk member show 52000000010", 1 },
 	{ "request",
 	    "unioncard --as USER request create|submit|approve|reject|accept|"
 	    "list|show ...",
 	    "Card-print requests: made by a grassroots clerk, approved by the\n"
 	    "unit above, accepted by the printer.",
 	    NULL,
-	    "unioncard --as admin request list" },
+	    "unioncard --as admin request list", 0 },
 	{ "request create",
 	    "unioncard --as USER request create --unit CODE --type"
 	    " regular|linked\n"
@@ -323,90 +323,90 @@ const struct uc_help uc_help_table[] = {
 	    "--unit=CODE --type=regular|linked --all-approved --members=CODES"
 	    " --payer=member|union --replacement=" REPLACE_REASONS,
 	    "rid=$(unioncard --as tp01.clerk request create --unit TP01"
-	    " --type regular --all-approved)" },
+	    " --type regular --all-approved)", 0 },
 	{ "request submit",
 	    "unioncard --as USER request submit ID",
 	    "Send a draft (or rejected) request to the unit above.",
 	    "",
-	    "unioncard --as tp01.clerk request submit 7" },
+	    "unioncard --as tp01.clerk request submit 7", 1 },
 	{ "request approve",
 	    "unioncard --as USER request approve ID",
 	    "Approve a submitted request of a unit below yours.",
 	    "",
-	    "unioncard --as tp.approver request approve 7" },
+	    "unioncard --as tp.approver request approve 7", 1 },
 	{ "request reject",
 	    "unioncard --as USER request reject ID --reason TEXT",
 	    "Send a submitted request back with a reason.",
 	    "--reason=TEXT",
 	    "unioncard --as tp.approver request reject 7"
-	    " --reason 'Thiếu ảnh đoàn viên'" },
+	    " --reason 'Thiếu ảnh đoàn viên'", 1 },
 	{ "request accept",
 	    "unioncard --as PRINTER request accept ID",
 	    "Accept an approved request for printing ('encode' works it).",
 	    "",
-	    "unioncard --as printer request accept 7" },
+	    "unioncard --as printer request accept 7", 1 },
 	{ "request list",
 	    "unioncard --as USER request list [--json]",
 	    "List the requests you may see: id, unit, type, status, date,\n"
 	    "lines, total_vnd.",
 	    "--json",
-	    "unioncard --as admin request list --json" },
+	    "unioncard --as admin request list --json", 0 },
 	{ "request show",
 	    "unioncard --as USER request show ID [--json]",
 	    "Show a request, its lines (member, fee, payer) and its history.",
 	    "--json",
-	    "unioncard --as tp01.clerk request show 7" },
+	    "unioncard --as tp01.clerk request show 7", 1 },
 
 	/* ---- reports, audit, status list ------------------------------- */
 	{ "report",
 	    "unioncard --as USER report progress|fees|cards|spoilage ...",
 	    "Reports over the units you may see.",
 	    NULL,
-	    "unioncard --as admin report progress" },
+	    "unioncard --as admin report progress", 0 },
 	{ "report progress",
 	    "unioncard --as USER report progress [--unit CODE] [--as-of DATE]"
 	    " [--json|--csv]",
 	    "Each unit's members entered and approved against its target, its\n"
 	    "rank and whether it is overdue on DATE (default today).",
 	    "--unit=CODE --as-of=YYYY-MM-DD --json --csv",
-	    "unioncard --as admin report progress --csv >progress.csv" },
+	    "unioncard --as admin report progress --csv >progress.csv", 0 },
 	{ "report fees",
 	    "unioncard --as USER report fees [--json|--csv]",
 	    "The fees of the requests, summed by period, unit and payer.",
 	    "--json --csv",
-	    "unioncard --as admin report fees --csv >fees.csv" },
+	    "unioncard --as admin report fees --csv >fees.csv", 0 },
 	{ "report cards",
 	    "unioncard --as USER report cards [--json|--csv]",
 	    "The cards counted by status.",
 	    "--json --csv",
-	    "unioncard --as admin report cards" },
+	    "unioncard --as admin report cards", 0 },
 	{ "report spoilage",
 	    "unioncard --as USER report spoilage [--request ID] [--json]",
 	    NULL, "--request=ID --json",
-	    "unioncard --as printer report spoilage --request 7" },
+	    "unioncard --as printer report spoilage --request 7", 0 },
 	{ "audit",
 	    "unioncard [--as USER] audit verify|export ...",
 	    "The hash-chained audit trail.",
 	    NULL,
-	    "unioncard audit verify" },
+	    "unioncard audit verify", 0 },
 	{ "audit verify",
 	    "unioncard [--as USER] audit verify [--json]",
 	    "Check the audit trail's hash chain: exit 0 when it is intact, 1\n"
 	    "when a row was edited, deleted or inserted (naming the row).\n"
 	    "Needs no account.",
 	    "--json",
-	    "unioncard --ledger /srv/unioncard/ledger.db audit verify" },
+	    "unioncard --ledger /srv/unioncard/ledger.db audit verify", 0 },
 	{ "audit export",
 	    "unioncard --as USER audit export [--csv]",
 	    "Write the audit trail as CSV on standard output.",
 	    "--csv",
-	    "unioncard --as admin audit export --csv >audit.csv" },
+	    "unioncard --as admin audit export --csv >audit.csv", 0 },
 	{ "status-list",
 	    "unioncard --as USER status-list export ...",
 	    "The signed card status list the verifiers read offline.",
 	    NULL,
 	    "unioncard --as printer status-list export --out today.usl"
-	    " --keys /etc/unioncard/keys" },
+	    " --keys /etc/unioncard/keys", 0 },
 	{ "status-list export",
 	    "unioncard --as USER status-list export --out FILE"
 	    " [--ttl SECONDS]\n"
@@ -417,7 +417,7 @@ const struct uc_help uc_help_table[] = {
 	    "Passphrase or PIN from $UNIONCARD_PASSPHRASE or a prompt.",
 	    "--out=FILE --ttl=SECONDS --keys=DIR --key=SPEC --unsigned",
 	    "unioncard --as printer status-list export --out today.usl"
-	    " --keys /etc/unioncard/keys" },
+	    " --keys /etc/unioncard/keys", 0 },
 
 	/* ---- the bank liaison ----------------------------------------- */
 	{ "bank",
@@ -425,7 +425,7 @@ const struct uc_help uc_help_table[] = {
 	    "Linked cards: the order to the bank, the bank's file back, and\n"
 	    "every disagreement between the two (docs/bank-files.md).",
 	    NULL,
-	    "unioncard --as liaison bank reconcile" },
+	    "unioncard --as liaison bank reconcile", 0 },
 	{ "bank export",
 	    "unioncard --as LIAISON bank export --request ID --out FILE",
 	    "Write the order for the bank: one CSV row per line of an approved\n"
@@ -434,7 +434,7 @@ const struct uc_help uc_help_table[] = {
 	    "audited.",
 	    "--request=ID --out=FILE",
 	    "unioncard --as liaison bank export --request 12"
-	    " --out order-12.csv" },
+	    " --out order-12.csv", 0 },
 	{ "bank import",
 	    "unioncard --as LIAISON bank import FILE (--keys DIR |"
 	    " --bank-key FILE) [--json]",
@@ -444,7 +444,7 @@ const struct uc_help uc_help_table[] = {
 	    "rejects the file; the same file twice is imported once.",
 	    "--keys=DIR --bank-key=FILE --json",
 	    "unioncard --as liaison bank import vtb-2024-03.csv"
-	    " --keys /etc/unioncard/keys" },
+	    " --keys /etc/unioncard/keys", 1 },
 	{ "bank reconcile",
 	    "unioncard --as LIAISON bank reconcile [--json | --csv]",
 	    "Every mismatch between the ledger and the newest import, by class\n"
@@ -452,7 +452,7 @@ const struct uc_help uc_help_table[] = {
 	    "duplicate, status_conflict, fee_mismatch).  Exit 0 when they\n"
 	    "agree, 1 when they do not.",
 	    "--json --csv",
-	    "unioncard --as liaison bank reconcile --csv >mismatches.csv" },
+	    "unioncard --as liaison bank reconcile --csv >mismatches.csv", 0 },
 };
 
 const size_t uc_help_count = sizeof(uc_help_table) / sizeof(uc_help_table[0]);
@@ -689,17 +689,24 @@ uc_help_check_options(const struct uc_tool_global *g,
 	char names[512];
 	const char *spec, *eq;
 	size_t speclen, vlen;
-	int i;
+	int i, args = 0;
 
 	if (h->options == NULL)
 		return 0;
 	for (i = from; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "--") == 0)
+		if (strcmp(a, "--") == 0) {
+			args += argc - i - 1;
 			break;
-		if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
+		}
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (++args > h->max_args)
+				return uc_tool_usage(g, "%s: unexpected argument"
+				    " '%s' (see 'unioncard help %s')", h->path, a,
+				    h->path);
 			continue;
+		}
 		spec = find_option(h->options, a, &speclen);
 		if (spec == NULL || strchr(a, '=') != NULL) {
 			option_names(h->options, names, sizeof(names));
@@ -725,5 +732,8 @@ uc_help_check_options(const struct uc_tool_global *g,
 			return uc_tool_usage(g, "%s: %s '%s' is not one of"
 			    " %.*s", h->path, a, argv[i], (int)vlen, eq + 1);
 	}
+	if (args > h->max_args)
+		return uc_tool_usage(g, "%s: unexpected arguments after --"
+		    " (see 'unioncard help %s')", h->path, h->path);
 	return 0;
 }

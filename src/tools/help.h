@@ -37,6 +37,11 @@ struct uc_help {
 	const char *options;
 	/* One or more example command lines, '\n'-separated. */
 	const char *example;
+	/*
+	 * How many arguments (words that are not options or their values)
+	 * it takes after its path; checked with the options.  Left out: 0.
+	 */
+	int max_args;
 };
 
 /* The table, and its length. */
@@ -63,8 +68,9 @@ void uc_help_print(FILE *f, const struct uc_help *h);
 
 /*
  * Check argv[from..argc) (the words after the path) against h->options.
- * 0 if every option is listed and every value allowed, else prints a
- * usage error naming the allowed ones and returns UC_EXIT_FAIL.
+ * 0 if every option is listed, every value allowed and there are no more
+ * arguments than h->max_args, else prints a usage error naming what is
+ * allowed and returns UC_EXIT_FAIL.
  */
 int uc_help_check_options(const struct uc_tool_global *g,
     const struct uc_help *h, int argc, char **argv, int from);

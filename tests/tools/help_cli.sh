@@ -109,10 +109,17 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 2 ] || fail "report fees --csv --json exited $rc"
+set +e
+"$UC" --as admin unit list TP01 >"$TMP/o" 2>"$TMP/e"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "unit list TP01 exited $rc"
+grep -q "unit list: unexpected argument 'TP01'" "$TMP/e" ||
+	fail "unit list TP01: $(cat "$TMP/e")"
 "$UC" --as admin unit list --json >"$TMP/o"
 [ "$(wc -l <"$TMP/o")" = 1 ] || fail "unit list --json is not one line"
 jq -e 'length == 1' "$TMP/o" >/dev/null || fail "unit list --json"
-ok "unknown options and values refused naming the allowed ones; --csv honoured; JSON on one line"
+ok "unknown options, values and extra arguments refused naming the allowed ones; --csv honoured; JSON on one line"
 
 # 6. bash completion (docs/completion/unioncard, installed by meson
 # install) completes from the same table, with the tools on PATH.
