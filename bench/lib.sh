@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the benchmark scripts: a ledger with an accepted request of N
 # members and a development key directory.  Needs UC, TMP and the
 # UNIONCARD_* variables set by the caller.

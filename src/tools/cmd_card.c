@@ -121,7 +121,7 @@ uc_cmd_readers(struct uc_tool_global *g, int argc, char **argv)
 			if (o == NULL || json_array_append_new(arr, o) != 0)
 				goto nomem;
 		}
-		if (json_dumpf(root, stdout, JSON_INDENT(2)) != 0)
+		if (json_dumpf(root, stdout, JSON_PRESERVE_ORDER) != 0)
 			goto nomem;
 		putchar('\n');
 	} else {
@@ -219,7 +219,7 @@ print_info(const struct uc_tool_global *g, const char *reader,
 	    "scp", (int)ci->scp, "scp_i", (int)ci->scp_i,
 	    "key_version", (int)ci->kvn, "tries_left", (int)ci->tries_left,
 	    "bank_aids", arr);
-	if (root == NULL || json_dumpf(root, stdout, JSON_INDENT(2)) != 0)
+	if (root == NULL || json_dumpf(root, stdout, JSON_PRESERVE_ORDER) != 0)
 		goto nomem;
 	putchar('\n');
 	ret = UC_EXIT_OK;

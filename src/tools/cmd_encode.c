@@ -256,7 +256,7 @@ on_event(void *ctx, const struct uc_station_event *ev)
 		    "reason", ev->reason,
 		    "done", (json_int_t)ev->done,
 		    "total", (json_int_t)ev->total);
-		char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+		char *s = o != NULL ? json_dumps(o, JSON_PRESERVE_ORDER) : NULL;
 
 		if (s != NULL)
 			puts(s);

@@ -167,7 +167,7 @@ lgt_json(const struct uc_tool_global *g, int argc, char **argv)
 int
 lgt_print_json(const json_t *v)
 {
-	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(v, JSON_PRESERVE_ORDER);
 
 	if (s == NULL)
 		return UC_EXIT_FAIL;

@@ -45,7 +45,8 @@ int lgt_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
 /* 1 if --json was given globally or in argv. */
 int lgt_json(const struct uc_tool_global *g, int argc, char **argv);
 
-/* Print a JSON value (indented) on stdout; returns an exit code. */
+/* Print a JSON value on one line of stdout (the tools' one JSON style:
+ * one object a line); returns an exit code. */
 int lgt_print_json(const json_t *v);
 
 /*

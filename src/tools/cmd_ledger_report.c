@@ -17,21 +17,21 @@
 #include "unioncard/signer.h"
 #include "cmd_ledger.h"
 
+#define LIST_CSV_MAX 11
+
+/* A listing as CSV: a header of the keys, then one row per object. */
 static int
-progress_csv(const json_t *a)
+list_csv(const json_t *a, const char *const *keys, size_t n)
 {
-	static const char *const keys[] = { "unit", "name", "parent",
-	    "target", "entered", "approved", "percent", "rank", "exempt",
-	    "overdue", "deadline" };
-	const char *f[11];
-	char buf[11][32];
+	const char *f[LIST_CSV_MAX];
+	char buf[LIST_CSV_MAX][32];
 	size_t i, k;
 	json_t *o;
 
-	if (uc_csv_write_row(stdout, keys, 11) != 0)
+	if (n > LIST_CSV_MAX || uc_csv_write_row(stdout, keys, n) != 0)
 		return UC_EXIT_FAIL;
 	json_array_foreach(a, i, o) {
-		for (k = 0; k < 11; k++) {
+		for (k = 0; k < n; k++) {
 			json_t *v = json_object_get(o, keys[k]);
 
 			f[k] = buf[k];
@@ -47,10 +47,20 @@ progress_csv(const json_t *a)
 			else if (json_is_boolean(v))
 				snprintf(buf[k], 32, "%d", json_is_true(v));
 		}
-		if (uc_csv_write_row(stdout, f, 11) != 0)
+		if (uc_csv_write_row(stdout, f, n) != 0)
 			return UC_EXIT_FAIL;
 	}
 	return fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
+}
+
+static int
+progress_csv(const json_t *a)
+{
+	static const char *const keys[] = { "unit", "name", "parent",
+	    "target", "entered", "approved", "percent", "rank", "exempt",
+	    "overdue", "deadline" };
+
+	return list_csv(a, keys, 11);
 }
 
 static void
@@ -149,8 +159,8 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	if (sub == NULL || strcmp(sub, "--help") == 0) {
 		puts("Usage: unioncard --as USER report progress [--unit CODE]"
 		    " [--as-of DATE] [--json|--csv]\n"
-		    "       unioncard --as USER report fees [--json]\n"
-		    "       unioncard --as USER report cards [--json]\n"
+		    "       unioncard --as USER report fees [--json|--csv]\n"
+		    "       unioncard --as USER report cards [--json|--csv]\n"
 		    "       unioncard --as USER report spoilage [--request ID]"
 		    " [--json]\n"
 		    "('report spoilage --help' tells what it lists.)");
@@ -165,6 +175,8 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 		return uc_tool_usage(g, "--request is for report spoilage");
 	if ((r = lgt_check(g, argc, argv, 2, known, 0)) != 0)
 		return r;
+	if (json && lgt_flag(argc, argv, "--csv"))
+		return uc_tool_usage(g, "give --json or --csv, not both");
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
 	if (strcmp(sub, "progress") == 0) {
@@ -179,6 +191,8 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	} else if (strcmp(sub, "fees") == 0) {
 		if ((r = uc_ledger_report_fees(l, &a)) != 0)
 			r = lgt_fail(g, l, r, "report fees");
+		else if (lgt_flag(argc, argv, "--csv"))
+			r = list_csv(a, fcols, 5);
 		else
 			r = lgt_print_list(a, fcols, 5, json);
 	} else if (strcmp(sub, "spoilage") == 0) {
@@ -186,6 +200,8 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	} else if (strcmp(sub, "cards") == 0) {
 		if ((r = uc_ledger_report_cards(l, &a)) != 0)
 			r = lgt_fail(g, l, r, "report cards");
+		else if (lgt_flag(argc, argv, "--csv"))
+			r = list_csv(a, ccols, 2);
 		else
 			r = lgt_print_list(a, ccols, 2, json);
 	} else {

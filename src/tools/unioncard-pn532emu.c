@@ -53,6 +53,8 @@ usage(FILE *f)
 	    "Signals: SIGUSR1 takes the card out of the field or puts it\n"
 	    "back; "
 	    "SIGTERM or SIGINT stop the reader.\n"
+	    "  -h, --help         this text\n"
+	    "  --version          print the version\n"
 	    "\n"
 	    "Example:\n"
 	    "  unioncard-vcard new /tmp/card.json --serial 0102030405060708\n"
@@ -146,6 +148,9 @@ main(int argc, char **argv)
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
+			return UC_EXIT_OK;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("unioncard-pn532emu %s\n", UC_VERSION);
 			return UC_EXIT_OK;
 		} else if (strcmp(a, "--pty-link") == 0 && k + 1 < argc) {
 			link = argv[++k];

@@ -81,6 +81,8 @@ usage(FILE *f)
 	    "      (consecutive account numbers from a random start).\n"
 	    "      --feed-ms MS: take MS milliseconds to feed each card, as a\n"
 	    "      slow card printer does (default 0).\n"
+	    "  --version, -h/--help\n"
+	    "      print the version; this text.\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-vcard new /tmp/card.json --serial 0102030405060708\n"
@@ -810,7 +812,7 @@ cmd_show(int argc, char **argv)
 		uc_buf_free(&b);
 	}
 	if (json) {
-		char *text = json_dumps(root, JSON_INDENT(2) |
+		char *text = json_dumps(root,
 		    JSON_PRESERVE_ORDER);
 
 		if (text != NULL)

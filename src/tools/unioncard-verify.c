@@ -22,6 +22,7 @@
 #include "unioncard/transport.h"
 #include "unioncard/verify.h"
 
+#include "config.h"
 #include "tool.h"
 
 #define CONNECT_TIMEOUT_MS 10000
@@ -72,6 +73,8 @@ usage(FILE *f)
 	    "                      going away and coming back; the status list\n"
 	    "                      is re-read for each card.  SIGINT/SIGTERM:\n"
 	    "                      stop with a count of valid/invalid/unreadable.\n"
+	    "  -h, --help          this text\n"
+	    "  --version           print the version\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-verify --reader 'Virtual PCD 00 00' --trust keys/root.pem\n"
@@ -552,6 +555,7 @@ main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "watch", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct uc_tool_global g;
@@ -581,6 +585,9 @@ main(int argc, char **argv)
 		case 't': trace_path = optarg; break;
 		case 'w': watching = 1; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
+		case 'V':
+			printf("unioncard-verify %s\n", UC_VERSION);
+			return UC_EXIT_OK;
 		default: return uc_tool_usage(&g, "bad option");
 		}
 	}

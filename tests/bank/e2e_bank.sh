@@ -67,7 +67,7 @@ row1=$(grep "^$M1," "$TMP/order.csv" | tr -d '\r')
     fail "order row of a mandatory member: $row1"
 grep -q "^$M8,DANG THI LAN,.*,TP,LĐLĐ huyện Tuy Phước,union,50000" "$TMP/order.csv" ||
     fail "order row: Đ -> D, union pays 50000: $(grep "^$M8," "$TMP/order.csv")"
-ls "$TMP" | grep -q 'order.csv.tmp' && fail "temp file left behind"
+find "$TMP" -maxdepth 1 -name '*order.csv.tmp*' | grep -q . && fail "temp file left behind"
 expect_fail 2 "$UC" --as liaison bank export --request "$rid" --out "$TMP/reg.csv"
 grep -q "regular request: only linked cards are ordered from the bank" "$TMP/err" ||
     fail "regular request: $(cat "$TMP/err")"

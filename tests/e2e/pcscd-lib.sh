@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the end-to-end tests that go through a real pcscd.  Source it
 # with UC_BUILD_DIR set, after defining fail() and making the temp dir
 # $tmp (or TMP) the test removes at exit.
@@ -108,6 +109,7 @@ pcscd_stop_all() {
 pcscd_harness() {
 	trap '_pl_cleanup' EXIT
 	trap 'exit 1' INT TERM
+	# shellcheck disable=SC2317 # called by the scripts that source this
 	fail() {
 		echo "FAIL: $*" >&2
 		for _pl_log in pcscd vcard; do

@@ -14,7 +14,6 @@ awk -v n="$ROWS" 'BEGIN {
         printf "Nguyễn Văn Số %d,1980-01-01,nam,7%011d,Công nhân,2010-01-01,0\r\n", i, i
 }' >"$TMP/big.csv"
 
-start=$(date +%s%N)
 uc TP01.clerk member import "$TMP/big.csv" --unit TP02 >/dev/null 2>&1 && fail "clerk of TP01 in TP02"
 cp "$UNIONCARD_LEDGER" "$TMP/base.db"
 t0=$(date +%s%N)

@@ -17,6 +17,7 @@ rid=$(uc TP01.clerk request create --unit TP01 --type regular --all-approved)
 uc TP01.clerk request submit "$rid"
 uc TP.approver request approve "$rid"
 uc printer request accept "$rid"
+# shellcheck disable=SC2046 # one serial a word
 set -- $(uc printer card list --request "$rid" --json | jq -r '.[].serial')
 uc printer card issue "$1"
 uc printer card issue "$2"

@@ -39,7 +39,7 @@ codes=$(jq -r '.[].member_code' "$TMP/m.json")
 for c in $codes; do
     echo "$c" | grep -Eq '^52[0-9]{9}$' || fail "code $c"
 done
-ok "superior approved; member codes $(echo $codes)"
+ok "superior approved; member codes $(echo "$codes" | paste -sd " ")"
 
 # AN01: one member rejected with a reason, corrected, resubmitted
 cat >"$TMP/an01.csv" <<'CSV'

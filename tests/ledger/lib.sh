@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the ledger's end-to-end tests: a temp dir, the tool, checks.
 set -eu
 

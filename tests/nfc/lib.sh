@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the nfc shell tests: a scratch directory $dir, fail() that
 # shows every $dir/*.out, and a PN532 emulator on a pseudo-terminal
 # ($pid, $pts) stopped on exit.
@@ -38,5 +39,6 @@ emulator_start() {
 		kill -0 "$pid" 2>/dev/null || fail "emulator exited"
 		sleep 0.05
 	done
+	# shellcheck disable=SC2034 # $pts is for the scripts that source this
 	pts=$(readlink "$dir/pn532")
 }

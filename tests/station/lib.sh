@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the station's tear and kill tests: a ledger with one accepted
 # request, saved once and copied for every case, the cases to run, the run
 # with a fault injected and the run after it, and the check that the
@@ -93,6 +94,7 @@ encode() {
 # K:MODE for that run only.
 encode_injected() {
 	eval "$1=\$2"
+	# shellcheck disable=SC2163 # exports the variable named by $1
 	export "$1"
 	encode "$3"
 	unset "$1"

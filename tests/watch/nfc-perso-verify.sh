@@ -20,6 +20,7 @@ VERIFY=$B/src/tools/unioncard-verify
 
 tmp=$(mktemp -d /tmp/uc-watch-nfc.XXXXXX) || exit 1
 emu_pid=
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	if [ -n "$emu_pid" ]; then
 		kill "$emu_pid" 2>/dev/null

@@ -36,12 +36,14 @@ tmp=$(mktemp -d /tmp/uc-watch-pcsc.XXXXXX) || exit 1
 pcscd_pid=
 vcard_pid=
 watch_pid=
+# shellcheck disable=SC2317 # stop and cleanup run from the EXIT trap
 stop() {
 	if [ -n "$1" ]; then
 		kill "$1" 2>/dev/null
 		wait "$1" 2>/dev/null
 	fi
 }
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	stop "$watch_pid"
 	stop "$vcard_pid"
@@ -110,7 +112,9 @@ uc printer card list --request "$rid" --json | jq -c '.[]' >"$tmp/cards.jsonl"
 [ "$(wc -l <"$tmp/cards.jsonl")" -eq 3 ] ||
 	fail "want 3 card serials: $(cat "$tmp/cards.jsonl")"
 
-# One member file and one personalized virtual card per serial.
+# One member file and one personalized virtual card per serial
+# (the loop's eval sets serial_N and code_N).
+serial_1='' serial_2='' serial_3='' code_1='' code_2='' code_3=''
 i=0
 while read -r line; do
 	i=$((i + 1))
