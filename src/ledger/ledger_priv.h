@@ -130,8 +130,17 @@ int lg_in_subtree(const struct lg_unit *top, const struct lg_unit *u);
 /* 1 if s is a valid unit code / user name ([A-Za-z0-9._-], 1..32). */
 int lg_valid_code(const char *s);
 
-/* 1/0, yes/no, true/false, có/không (ASCII-folded) -> *v. */
+/*
+ * The words of every yes/no column (member import's mandatory, unit
+ * import's exempt, docs/member-file.md): 1/0, yes/no, y/n, true/false,
+ * có/không - exact words after NFC, in lower, Capitalized or
+ * UPPER case ("cỏ" is not "có").  UC_ERR_INVALID for anything else,
+ * the empty cell included (a caller whose column may be left empty
+ * decides what that means).
+ */
 int lg_parse_bool(const char *s, size_t n, int *v);
+#define LG_BOOL_WORDS "1/0, yes/no, true/false or có/không"
+
 
 /* Next value of a named forward-only counter. */
 int lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v);
@@ -145,9 +154,11 @@ void lg_serial_format(unsigned prefix, int64_t n,
     char out[UC_LEDGER_SERIAL_LEN + 1]);
 int lg_serial_parse(unsigned prefix, const char *s, int64_t *n);
 
-/* Add n entered / approved members to a unit's counter for day. */
-int lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
-    int64_t entered, int64_t approved);
+/*
+ * The progress counters (progress_daily) follow the member rows by
+ * trigger (schema.c, migration 5): inserting a member, changing its
+ * status, unit or days keeps them right, with no call from the code.
+ */
 
 /*
  * A file written whole or not at all.  lg_file_open: create path's

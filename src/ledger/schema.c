@@ -234,11 +234,83 @@ static const char *const migration4[] = {
 	NULL,
 };
 
+/*
+ * Progress counts people once, fees are paid, the bank's PANs are
+ * compared within one file.
+ *
+ * progress_daily follows the member rows by trigger: a member counts as
+ * entered (on entered_day) while its status is a live one - entered,
+ * submitted, approved, rejected (waiting for a correction) - and as
+ * approved (on approved_day) while it is approved; a status outside that
+ * list (a withdrawn member) counts nowhere, and a member moved to another
+ * unit counts there.  national_id is UNIQUE, so each person is one row
+ * and counts once.  The counts are rebuilt here under those rules.
+ *
+ * fee_payments: who paid a request line's fee, when, and the receipt.
+ */
+#define LIVE "('entered', 'submitted', 'approved', 'rejected')"
+#define ADD(unit, day, e, a, cond) \
+	" INSERT INTO progress_daily (unit_id, day, entered, approved)" \
+	" SELECT " unit ", " day ", " e ", " a " WHERE " cond \
+	" ON CONFLICT (unit_id, day) DO UPDATE SET" \
+	" entered = entered + excluded.entered," \
+	" approved = approved + excluded.approved;"
+#define SUB(row) \
+	" UPDATE progress_daily SET entered = entered - 1" \
+	" WHERE " row ".status IN " LIVE " AND unit_id = " row ".unit_id" \
+	" AND day = " row ".entered_day;" \
+	" UPDATE progress_daily SET approved = approved - 1" \
+	" WHERE " row ".status = 'approved' AND " row ".approved_day IS NOT" \
+	" NULL AND unit_id = " row ".unit_id AND day = " row ".approved_day;"
+static const char *const migration5[] = {
+	"CREATE TRIGGER members_progress_insert AFTER INSERT ON members"
+	" BEGIN"
+	ADD("NEW.unit_id", "NEW.entered_day", "1", "0",
+	    "NEW.status IN " LIVE)
+	ADD("NEW.unit_id", "NEW.approved_day", "0", "1",
+	    "NEW.status = 'approved' AND NEW.approved_day IS NOT NULL")
+	" END;",
+	"CREATE TRIGGER members_progress_update AFTER UPDATE OF status,"
+	" unit_id, entered_day, approved_day ON members"
+	" BEGIN"
+	SUB("OLD")
+	ADD("NEW.unit_id", "NEW.entered_day", "1", "0",
+	    "NEW.status IN " LIVE)
+	ADD("NEW.unit_id", "NEW.approved_day", "0", "1",
+	    "NEW.status = 'approved' AND NEW.approved_day IS NOT NULL")
+	" END;",
+	"CREATE TRIGGER members_progress_delete AFTER DELETE ON members"
+	" BEGIN" SUB("OLD") " END;",
+	"DELETE FROM progress_daily;",
+	"INSERT INTO progress_daily (unit_id, day, entered, approved)"
+	" SELECT unit_id, day, sum(e), sum(a) FROM ("
+	"  SELECT unit_id, entered_day AS day, 1 AS e, 0 AS a FROM members"
+	"  WHERE status IN " LIVE
+	"  UNION ALL SELECT unit_id, approved_day, 0, 1 FROM members"
+	"  WHERE status = 'approved' AND approved_day IS NOT NULL)"
+	" GROUP BY unit_id, day;",
+	"CREATE TABLE fee_payments("
+	" line_id INTEGER PRIMARY KEY REFERENCES request_lines(id),"
+	" paid_by TEXT NOT NULL CHECK (length(paid_by) BETWEEN 1 AND 256),"
+	" paid_on INTEGER NOT NULL,"
+	" receipt TEXT NOT NULL CHECK (length(receipt) BETWEEN 1 AND 64),"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" at TEXT NOT NULL) STRICT;",
+	/* duplicates by PAN within one bank file */
+	"CREATE INDEX bank_records_pan ON bank_records(import_id, pan_hmac)"
+	" WHERE pan_hmac IS NOT NULL;",
+	NULL,
+};
+#undef SUB
+#undef ADD
+#undef LIVE
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
 	migration3,
 	migration4,
+	migration5,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

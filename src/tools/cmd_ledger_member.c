@@ -86,14 +86,19 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 			fclose(fp);
 			return r;
 		}
-		r = uc_ledger_member_import(l, unit, fp, file, &n, &d);
-		fclose(fp);
-		if (r == UC_ERR_INVALID)
-			r = uc_tool_fail_diag(g, r, &d,
-			    "member import rejected, nothing changed");
-		else if (r != 0)
-			r = lgt_fail(g, l, r, "member import");
-		else if (!g->quiet)
+		{
+			struct lgt_import_errs e = { NULL, 0 };
+			size_t nerr = 0;
+
+			r = uc_ledger_member_import_each(l, unit, fp, file, &n,
+			    lgt_import_diag, &e, &nerr, &d);
+			fclose(fp);
+			if (r != 0)
+				r = lgt_import_fail(g, l, r, &e, nerr,
+				    "member import");
+			lgt_import_errs_free(&e);
+		}
+		if (r == 0 && !g->quiet)
 			fprintf(stderr, "%s: %zu members entered in %s\n",
 			    g->prog, n, unit);
 	} else if (strcmp(sub, "submit") == 0) {
