@@ -336,13 +336,25 @@ struct uc_ledger_bank_import_info {
  * ledger is unchanged.  Only then are the import and its records written,
  * in ONE transaction with one audit row (file name, SHA-256, row count).
  * A file whose SHA-256 was imported before returns 0 with info->already
- * = 1 and changes nothing (no audit row).  A file whose bytes change
- * while it is read (still being copied) is UC_ERR_STATE.  Liaison or
- * admin of the root unit.
+ * = 1 and changes nothing (no audit row).  The file is opened and read
+ * ONCE, its SHA-256 taken from the bytes parsed, so the hash stored is
+ * the hash of what was stored.  Refused with UC_ERR_INVALID and d: a
+ * path that is not a regular file (/dev/zero, a pipe), a file over
+ * UC_LEDGER_BANK_FILE_MAX bytes, a header without records, a full PAN
+ * outside the pan column (bankfile.h).  Liaison or admin of the root
+ * unit.
  */
+#define UC_LEDGER_BANK_FILE_MAX (1024ull * 1024u * 1024u) /* bytes */
 UC_API int uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     const uint8_t *key, size_t key_len,
     struct uc_ledger_bank_import_info *info, struct uc_diag *d);
+
+/*
+ * Every bank file imported, oldest first: [{"import","file","sha256",
+ * "rows","account","at","newest"}...] ("newest": the one reconcile
+ * reads).  Liaison or admin of the root unit.
+ */
+UC_API int uc_ledger_bank_imports(struct uc_ledger *l, json_t **out);
 
 /* Mismatch classes of uc_ledger_bank_reconcile, in report order. */
 #define UC_LEDGER_BANK_CLASSES 7

@@ -193,6 +193,32 @@ out:
 }
 
 int
+uc_bankfile_open_file(struct uc_bankfile **out, FILE *fp, const char *name,
+    const uint8_t *key, size_t key_len, struct uc_diag *d)
+{
+	struct uc_bankfile *bf = NULL;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (fp == NULL || key == NULL)
+		return UC_ERR_ARG;
+	if ((bf = calloc(1, sizeof(*bf))) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = uc_csv_open_file(&bf->csv, fp, name, NULL)) != 0)
+		goto out;
+	if ((r = bankfile_init(bf, key, key_len, d)) != 0)
+		goto out;
+	*out = bf;
+	bf = NULL;
+	r = 0;
+out:
+	uc_bankfile_free(&bf);
+	return r;
+}
+
+int
 uc_bankfile_open_mem(struct uc_bankfile **out, const void *data,
     size_t len, const char *name, const uint8_t *key, size_t key_len,
     struct uc_diag *d)
@@ -337,10 +363,49 @@ card_ref_ok(const char *p, size_t n)
 	return 1;
 }
 
+/*
+ * 1 if p[0..n) holds a full card number: a run of 13 to 19 digits (one
+ * space or dash allowed between two digits, as numbers are written)
+ * that passes the Luhn check.  Nothing is copied out but into a stack
+ * buffer wiped before return.
+ */
+static int
+holds_pan(const char *p, size_t n)
+{
+	char digits[UC_BANK_PAN_MAX + 1];
+	size_t i = 0, k;
+	int found = 0;
+
+	while (i < n && !found) {
+		if (p[i] < '0' || p[i] > '9') {
+			i++;
+			continue;
+		}
+		for (k = 0; i < n; i++) {
+			if (p[i] >= '0' && p[i] <= '9') {
+				if (k < sizeof(digits))
+					digits[k] = p[i];
+				k++;
+			} else if ((p[i] == ' ' || p[i] == '-') && i + 1 < n &&
+			    p[i + 1] >= '0' && p[i + 1] <= '9' && k > 0 &&
+			    p[i - 1] >= '0' && p[i - 1] <= '9') {
+				continue;
+			} else {
+				break;
+			}
+		}
+		if (k >= UC_BANK_PAN_FULL_MIN && k <= UC_BANK_PAN_MAX &&
+		    uc_luhn_valid(digits, k))
+			found = 1;
+	}
+	OPENSSL_cleanse(digits, sizeof(digits));
+	return found;
+}
+
 /* Check one record; the caller wipes the CSV record afterwards. */
 static int
 parse_record(struct uc_bankfile *bf, const struct uc_csv_field *f,
-    struct uc_bank_record *rec, struct uc_diag *d)
+    size_t nf, struct uc_bank_record *rec, struct uc_diag *d)
 {
 	static const char *const status_names[] = { "active", "pending",
 		"blocked", "closed" };
@@ -355,6 +420,13 @@ parse_record(struct uc_bankfile *bf, const struct uc_csv_field *f,
 	copy_field(&f[COL(COL_PAN)], NULL, 0, &p, &n);
 	if ((r = parse_pan(bf, p, n, rec, &why)) != 0)
 		return uc_csv_diag(csv, d, r, COL(COL_PAN), "%s", why);
+	/* A full PAN anywhere else would be stored as it is: refuse it. */
+	for (i = 0; i < nf; i++)
+		if (i != COL(COL_PAN) && holds_pan(f[i].ptr, f[i].len))
+			return uc_csv_diag(csv, d, UC_ERR_INVALID, i,
+			    "holds what looks like a full card number (13 to"
+			    " 19 digits passing the Luhn check); card numbers"
+			    " belong in the pan column only");
 
 	copy_field(&f[COL(COL_MEMBER_CODE)], NULL, 0, &p, &n);
 	if (uc_membercode_validate(p, n, &tmp) != 0)
@@ -435,7 +507,7 @@ uc_bankfile_next(struct uc_bankfile *bf, struct uc_bank_record *rec,
 		goto out;
 	}
 	rec->line = uc_csv_line(bf->csv);
-	if ((r = parse_record(bf, f, rec, &bf->err_diag)) != 0)
+	if ((r = parse_record(bf, f, nf, rec, &bf->err_diag)) != 0)
 		goto out;
 	r = 0;
 out:
