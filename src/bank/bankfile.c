@@ -370,33 +370,55 @@ card_ref_ok(const char *p, size_t n)
  * buffer wiped before return.
  */
 static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+pan_len_luhn(const char *digits, size_t k)
+{
+	return k >= UC_BANK_PAN_FULL_MIN && k <= UC_BANK_PAN_MAX &&
+	    uc_luhn_valid(digits, k);
+}
+
+/*
+ * From the start of a run of digits at p[i]: the plain run is a PAN, or
+ * (sep) the run as card numbers are written, groups of digits with one
+ * space or dash between them, ending at any group ("4111 1111-1111 1111
+ * 2024" holds one).
+ */
+static int
+run_is_pan(const char *p, size_t n, size_t i, int sep, char *digits)
+{
+	size_t k = 0;
+
+	for (; i < n && k < UC_BANK_PAN_MAX + 1; i++) {
+		if (is_digit(p[i])) {
+			digits[k++] = p[i];
+			if (sep && (i + 1 == n || !is_digit(p[i + 1])) &&
+			    pan_len_luhn(digits, k))
+				return 1;
+		} else if (!(sep && (p[i] == ' ' || p[i] == '-') &&
+		    i + 1 < n && is_digit(p[i + 1]))) {
+			break;
+		}
+	}
+	return !sep && (i == n || !is_digit(p[i])) && pan_len_luhn(digits, k);
+}
+
+static int
 holds_pan(const char *p, size_t n)
 {
 	char digits[UC_BANK_PAN_MAX + 1];
-	size_t i = 0, k;
+	size_t i;
 	int found = 0;
 
-	while (i < n && !found) {
-		if (p[i] < '0' || p[i] > '9') {
-			i++;
+	for (i = 0; i < n && !found; i++) {
+		if (!is_digit(p[i]) || (i > 0 && is_digit(p[i - 1])))
 			continue;
-		}
-		for (k = 0; i < n; i++) {
-			if (p[i] >= '0' && p[i] <= '9') {
-				if (k < sizeof(digits))
-					digits[k] = p[i];
-				k++;
-			} else if ((p[i] == ' ' || p[i] == '-') && i + 1 < n &&
-			    p[i + 1] >= '0' && p[i + 1] <= '9' && k > 0 &&
-			    p[i - 1] >= '0' && p[i - 1] <= '9') {
-				continue;
-			} else {
-				break;
-			}
-		}
-		if (k >= UC_BANK_PAN_FULL_MIN && k <= UC_BANK_PAN_MAX &&
-		    uc_luhn_valid(digits, k))
-			found = 1;
+		found = run_is_pan(p, n, i, 0, digits) ||
+		    run_is_pan(p, n, i, 1, digits);
 	}
 	OPENSSL_cleanse(digits, sizeof(digits));
 	return found;
