@@ -21,7 +21,16 @@ usage(void)
 	    "       unioncard --as USER member show CODE|NATIONAL-ID"
 	    " [--json]\n"
 	    "CSV columns: full_name,date_of_birth,gender,national_id,"
-	    "position,joined_on,mandatory");
+	    "position,joined_on,mandatory\n"
+	    "  (or Họ và tên;Ngày sinh;Giới tính;Số CCCD;Chức vụ;"
+	    "Ngày vào công đoàn;Bắt buộc),\n"
+	    "  ',' or ';' separated; every problem is listed (line, column,"
+	    " why),\n"
+	    "  nothing is stored unless the file is clean."
+	    "  docs/member-file.md\n"
+	    "Example:\n"
+	    "  unioncard --as tp01.clerk member import ds-thanh-vien.csv"
+	    " --unit TP01");
 }
 
 int
