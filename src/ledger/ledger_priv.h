@@ -141,6 +141,15 @@ int lg_valid_code(const char *s);
 int lg_parse_bool(const char *s, size_t n, int *v);
 #define LG_BOOL_WORDS "1/0, yes/no, true/false or có/không"
 
+/*
+ * A value from a file as an error message may quote it: its first 40
+ * bytes (cut on a character), control characters (C0, DEL, C1) shown as
+ * '?', so that a message can never carry an escape sequence to a
+ * terminal.  out must hold LG_SHOW_CAP bytes; returns out.
+ */
+#define LG_SHOW_CAP 48
+const char *lg_show_value(const char *s, size_t n, char out[LG_SHOW_CAP]);
+
 
 /* Next value of a named forward-only counter. */
 int lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v);

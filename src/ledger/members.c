@@ -174,18 +174,6 @@ field(const struct uc_csv_field *f, int i, const char **s, size_t *n)
 	uc_text_trim(s, n);
 }
 
-/* Up to 40 bytes of a value for a message, cut on a character. */
-static int
-quote_len(const char *s, size_t n)
-{
-	if (n <= 40)
-		return (int)n;
-	n = 40;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return (int)n;
-}
-
 /*
  * Why a name has no bank form: the first character that has none, named
  * by code point (and shown, unless it is a control character).
@@ -252,6 +240,7 @@ static void
 date_field(struct errs *e, struct uc_csv *csv, int col, const char *what,
     const char *s, size_t n, int32_t *day, int *ok)
 {
+	char show[LG_SHOW_CAP];
 	size_t k;
 
 	if (uc_date_parse(s, n, day) == 0)
@@ -267,9 +256,9 @@ date_field(struct errs *e, struct uc_csv *csv, int col, const char *what,
 		    " a date: format the column as a date DD/MM/YYYY (or as"
 		    " Text) and save again", what, (int)n, s);
 	else
-		bad(e, csv, col, "%s '%.*s' is not a real date: write it as"
+		bad(e, csv, col, "%s '%s' is not a real date: write it as"
 		    " DD/MM/YYYY (or YYYY-MM-DD), e.g. 05/06/1990", what,
-		    quote_len(s, n), s);
+		    lg_show_value(s, n, show));
 }
 
 /* Exact words only (NFC, the case a clerk types): "cỏ" is not "có". */
@@ -297,7 +286,7 @@ parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
 	    NULL };
 	static const char *const female[] = { "nữ", "Nữ", "NỮ", "F", "f",
 	    NULL };
-	char why[160], word[32];
+	char why[160], word[32], show[LG_SHOW_CAP];
 	const char *s;
 	size_t n, k, on;
 	int ok = 1, dob_ok = 1, joined_ok = 1;
@@ -342,8 +331,8 @@ parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
 			rw->gender = 'F';
 	}
 	if (rw->gender == 0) {
-		bad(e, csv, idx[C_GENDER], "gender '%.*s' is not one of nam,"
-		    " nữ, M, F", quote_len(s, n), s);
+		bad(e, csv, idx[C_GENDER], "gender '%s' is not one of nam,"
+		    " nữ, M, F", lg_show_value(s, n, show));
 		ok = 0;
 	}
 
@@ -351,10 +340,10 @@ parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
 	for (k = 0; k < n && s[k] >= '0' && s[k] <= '9'; k++)
 		;
 	if (scientific(s, n)) {
-		bad(e, csv, idx[C_NID], "national ID '%.*s' was turned into a"
+		bad(e, csv, idx[C_NID], "national ID '%s' was turned into a"
 		    " number in scientific notation by the spreadsheet and"
 		    " its digits are lost: format the column as Text and"
-		    " type the 12 digits again", quote_len(s, n), s);
+		    " type the 12 digits again", lg_show_value(s, n, show));
 		ok = 0;
 	} else if (n == 0) {
 		bad(e, csv, idx[C_NID], "national ID is empty: type the 12"
@@ -402,8 +391,8 @@ parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
 
 	field(f, idx[C_MAND], &s, &n);
 	if (lg_parse_bool(s, n, &rw->mandatory) != 0) {
-		bad(e, csv, idx[C_MAND], "mandatory '%.*s' is not a yes or"
-		    " no: write %s", quote_len(s, n), s, LG_BOOL_WORDS);
+		bad(e, csv, idx[C_MAND], "mandatory '%s' is not a yes or"
+		    " no: write %s", lg_show_value(s, n, show), LG_BOOL_WORDS);
 		ok = 0;
 	}
 	return ok && dob_ok && joined_ok ? 0 : UC_ERR_INVALID;

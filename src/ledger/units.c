@@ -121,6 +121,34 @@ lg_parse_bool(const char *s, size_t n, int *v)
 	return UC_ERR_INVALID;
 }
 
+const char *
+lg_show_value(const char *s, size_t n, char out[LG_SHOW_CAP])
+{
+	size_t i, o = 0;
+
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n && o + 1 < LG_SHOW_CAP; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			out[o++] = '?';
+		} else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			out[o++] = '?';
+			i++;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 struct errs {
 	uc_ledger_diag_fn fn;
 	void *ctx;
@@ -182,7 +210,7 @@ unit_row_import(struct uc_ledger *l, struct uc_csv *csv,
 {
 	struct lg_unit parent;
 	char code[UC_LEDGER_CODE_MAX + 1], pcode[UC_LEDGER_CODE_MAX + 1];
-	char *nfc = NULL;
+	char *nfc = NULL, show[LG_SHOW_CAP];
 	const char *s;
 	size_t sl;
 	int ok = 1, exempt = 0, r;
@@ -214,8 +242,8 @@ unit_row_import(struct uc_ledger *l, struct uc_csv *csv,
 		uc_text_trim(&s, &sl);
 		/* the column is optional: an empty cell is "no" */
 		if (sl > 0 && lg_parse_bool(s, sl, &exempt) != 0) {
-			bad(e, csv, idx[3], "exempt '%.*s' is not a yes or no:"
-			    " write %s", (int)(sl > 40 ? 40 : sl), s,
+			bad(e, csv, idx[3], "exempt '%s' is not a yes or no:"
+			    " write %s", lg_show_value(s, sl, show),
 			    LG_BOOL_WORDS);
 			ok = 0;
 		}

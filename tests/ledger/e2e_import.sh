@@ -53,6 +53,15 @@ W
     fail "a rejected file was audited as an import"
 ok "11 problems on 7 lines reported in one run (line, column, what is wrong, what is right); nothing stored"
 
+# A value quoted back never carries an escape sequence to the terminal.
+printf 'full_name,date_of_birth,gender,national_id,position,joined_on,mandatory\r\nA,1990-01-01,\033[2J,052090000111,,2015-01-15,\302\233x\r\n' \
+    >"$TMP/esc.csv"
+expect_fail 2 uc TP01.clerk member import "$TMP/esc.csv" --unit TP01
+grep -q "esc.csv:2: gender: gender '?\[2J' is not one of" "$TMP/err" || fail "ESC: $(cat "$TMP/err")"
+grep -q "esc.csv:2: mandatory: mandatory '?x' is not" "$TMP/err" || fail "CSI: $(cat "$TMP/err")"
+if grep -q "$(printf '\033')" "$TMP/err"; then fail "an ESC reached the terminal"; fi
+ok "control characters in a quoted value are shown as '?'"
+
 # Every missing column named at once, with its Vietnamese name.
 printf 'full_name,date_of_birth\r\nA,1990-01-01\r\n' >"$TMP/short.csv"
 expect_fail 2 uc TP01.clerk member import "$TMP/short.csv" --unit TP01
