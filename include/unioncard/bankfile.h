@@ -73,7 +73,8 @@ struct uc_bankfile;
  * and wiped at free.  The header row is read and checked at open: the
  * columns member_code, card_ref, full_name, pan, status, fee_vnd and
  * issued_on are required (any order, case-insensitive); others are
- * ignored (but see uc_bankfile_next).  Errors: UC_ERR_ARG, UC_ERR_KEY
+ * ignored (but see uc_bankfile_next).  A path that is not a regular file
+ * (/dev/zero, a pipe) is UC_ERR_INVALID.  Errors: UC_ERR_ARG, UC_ERR_KEY
  * (key length), UC_ERR_IO (cannot open; d names the file),
  * UC_ERR_INVALID (header; d), NOMEM.
  */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -161,6 +162,7 @@ uc_bankfile_open_path(struct uc_bankfile **out, const char *path,
     const uint8_t *key, size_t key_len, struct uc_diag *d)
 {
 	struct uc_bankfile *bf = NULL;
+	struct stat sb;
 	int r;
 
 	if (out == NULL)
@@ -173,6 +175,11 @@ uc_bankfile_open_path(struct uc_bankfile **out, const char *path,
 	if ((bf->fp = fopen(path, "rb")) == NULL) {
 		r = uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
 		    "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(bf->fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		r = uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+		    "not a regular file (a device, pipe or directory)");
 		goto out;
 	}
 	/* No stdio buffer: the reader's own window is wiped line by line. */

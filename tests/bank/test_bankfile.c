@@ -373,6 +373,11 @@ test_open_path(void **state)
 	assert_int_equal(n, 3000);
 	uc_bankfile_free(&bf);
 	unlink(path);
+	/* not a regular file: refused before a byte is read */
+	assert_int_equal(uc_bankfile_open_path(&bf, "/dev/zero", key,
+	    sizeof(key), &d), UC_ERR_INVALID);
+	assert_non_null(strstr(d.msg, "not a regular file"));
+	assert_null(bf);
 }
 
 int
