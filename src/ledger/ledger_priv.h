@@ -165,8 +165,10 @@ int lg_serial_parse(unsigned prefix, const char *s, int64_t *n);
 
 /*
  * The progress counters (progress_daily) follow the member rows by
- * trigger (schema.c, migration 5): inserting a member, changing its
- * status, unit or days keeps them right, with no call from the code.
+ * trigger (schema.c, migration 5): changing a member's status, unit or
+ * days, or deleting it, keeps them right with no call from the code.
+ * Members are inserted by the import only, which counts its new rows in
+ * one statement; code that inserts members any other way must too.
  */
 
 /*

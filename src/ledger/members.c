@@ -634,7 +634,22 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 	sqlite3_bind_int64(st, 2, import_id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
-	/* progress_daily follows the member rows by trigger (schema.c) */
+	/* The new members' count, in one statement (schema.c, migration
+	 * 5: rows of an import are not counted by trigger). */
+	sqlite3_finalize(st);
+	st = NULL;
+	if (added > 0) {
+		if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
+		    " (unit_id, day, entered, approved) VALUES (?, ?, ?, 0)"
+		    " ON CONFLICT (unit_id, day) DO UPDATE SET"
+		    " entered = entered + excluded.entered")) != 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, u.id);
+		sqlite3_bind_int(st, 2, today);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)added);
+		if ((r = lg_err(sqlite3_step(st))) != 0)
+			goto out;
+	}
 	snprintf(details, sizeof(details), "file=%s rows=%zu new=%zu"
 	    " import=%lld", fname, n, added, (long long)import_id);
 	r = lg_audit(l, "member.import", u.code, fname, details);

@@ -238,49 +238,65 @@ static const char *const migration4[] = {
  * Progress counts people once, fees are paid, the bank's PANs are
  * compared within one file.
  *
- * progress_daily follows the member rows by trigger: a member counts as
- * entered (on entered_day) while its status is a live one - entered,
- * submitted, approved, rejected (waiting for a correction) - and as
- * approved (on approved_day) while it is approved; a status outside that
- * list (a withdrawn member) counts nowhere, and a member moved to another
- * unit counts there.  national_id is UNIQUE, so each person is one row
- * and counts once.  The counts are rebuilt here under those rules.
+ * progress_daily follows the member rows: a member counts as entered (on
+ * entered_day) while its status is a live one - entered, submitted,
+ * approved, rejected (waiting for a correction) - and as approved (on
+ * approved_day) while it is approved; a status outside that list (a
+ * withdrawn member) counts nowhere, and a member moved to another unit
+ * counts there.  national_id is UNIQUE, so each person is one row and
+ * counts once.  Triggers keep the counters right on every UPDATE and
+ * DELETE of a member, whatever code makes it (a withdrawal, a transfer,
+ * a correction); each fires only when the count it keeps changes, so an
+ * approval touches the approved count alone.  Members are INSERTed by
+ * the import only, which adds its new members to the counter in one
+ * statement (members.c): even an INSERT trigger whose WHEN is false
+ * costs a fifth of a million-row import.  The counts are rebuilt here
+ * under those rules.
  *
  * fee_payments: who paid a request line's fee, when, and the receipt.
  */
 #define LIVE "('entered', 'submitted', 'approved', 'rejected')"
-#define ADD(unit, day, e, a, cond) \
-	" INSERT INTO progress_daily (unit_id, day, entered, approved)" \
-	" SELECT " unit ", " day ", " e ", " a " WHERE " cond \
-	" ON CONFLICT (unit_id, day) DO UPDATE SET" \
-	" entered = entered + excluded.entered," \
-	" approved = approved + excluded.approved;"
-#define SUB(row) \
-	" UPDATE progress_daily SET entered = entered - 1" \
-	" WHERE " row ".status IN " LIVE " AND unit_id = " row ".unit_id" \
-	" AND day = " row ".entered_day;" \
-	" UPDATE progress_daily SET approved = approved - 1" \
-	" WHERE " row ".status = 'approved' AND " row ".approved_day IS NOT" \
-	" NULL AND unit_id = " row ".unit_id AND day = " row ".approved_day;"
+#define IS_LIVE(row) "(" row ".status IN " LIVE ")"
+#define IS_APPROVED(row) "(" row ".status = 'approved' AND " row \
+	".approved_day IS NOT NULL)"
 static const char *const migration5[] = {
-	"CREATE TRIGGER members_progress_insert AFTER INSERT ON members"
+	/* out of the old place, into the new one, if either counts */
+	"CREATE TRIGGER members_progress_entered AFTER UPDATE OF status,"
+	" unit_id, entered_day ON members"
+	" WHEN " IS_LIVE("OLD") " <> " IS_LIVE("NEW") " OR (" IS_LIVE("NEW")
+	" AND (OLD.unit_id <> NEW.unit_id OR"
+	" OLD.entered_day <> NEW.entered_day))"
 	" BEGIN"
-	ADD("NEW.unit_id", "NEW.entered_day", "1", "0",
-	    "NEW.status IN " LIVE)
-	ADD("NEW.unit_id", "NEW.approved_day", "0", "1",
-	    "NEW.status = 'approved' AND NEW.approved_day IS NOT NULL")
+	" UPDATE progress_daily SET entered = entered - 1"
+	" WHERE " IS_LIVE("OLD") " AND unit_id = OLD.unit_id AND"
+	" day = OLD.entered_day;"
+	" INSERT INTO progress_daily (unit_id, day, entered, approved)"
+	" SELECT NEW.unit_id, NEW.entered_day, 1, 0 WHERE " IS_LIVE("NEW")
+	" ON CONFLICT (unit_id, day) DO UPDATE SET entered = entered + 1;"
 	" END;",
-	"CREATE TRIGGER members_progress_update AFTER UPDATE OF status,"
-	" unit_id, entered_day, approved_day ON members"
+	"CREATE TRIGGER members_progress_approved AFTER UPDATE OF status,"
+	" unit_id, approved_day ON members"
+	" WHEN " IS_APPROVED("OLD") " <> " IS_APPROVED("NEW") " OR ("
+	IS_APPROVED("NEW") " AND (OLD.unit_id <> NEW.unit_id OR"
+	" OLD.approved_day <> NEW.approved_day))"
 	" BEGIN"
-	SUB("OLD")
-	ADD("NEW.unit_id", "NEW.entered_day", "1", "0",
-	    "NEW.status IN " LIVE)
-	ADD("NEW.unit_id", "NEW.approved_day", "0", "1",
-	    "NEW.status = 'approved' AND NEW.approved_day IS NOT NULL")
+	" UPDATE progress_daily SET approved = approved - 1"
+	" WHERE " IS_APPROVED("OLD") " AND unit_id = OLD.unit_id AND"
+	" day = OLD.approved_day;"
+	" INSERT INTO progress_daily (unit_id, day, entered, approved)"
+	" SELECT NEW.unit_id, NEW.approved_day, 0, 1 WHERE "
+	IS_APPROVED("NEW")
+	" ON CONFLICT (unit_id, day) DO UPDATE SET approved = approved + 1;"
 	" END;",
 	"CREATE TRIGGER members_progress_delete AFTER DELETE ON members"
-	" BEGIN" SUB("OLD") " END;",
+	" BEGIN"
+	" UPDATE progress_daily SET entered = entered - 1"
+	" WHERE " IS_LIVE("OLD") " AND unit_id = OLD.unit_id AND"
+	" day = OLD.entered_day;"
+	" UPDATE progress_daily SET approved = approved - 1"
+	" WHERE " IS_APPROVED("OLD") " AND unit_id = OLD.unit_id AND"
+	" day = OLD.approved_day;"
+	" END;",
 	"DELETE FROM progress_daily;",
 	"INSERT INTO progress_daily (unit_id, day, entered, approved)"
 	" SELECT unit_id, day, sum(e), sum(a) FROM ("
@@ -301,8 +317,8 @@ static const char *const migration5[] = {
 	" WHERE pan_hmac IS NOT NULL;",
 	NULL,
 };
-#undef SUB
-#undef ADD
+#undef IS_APPROVED
+#undef IS_LIVE
 #undef LIVE
 
 const char *const *const lg_migrations[] = {

@@ -188,8 +188,8 @@ test_older_schema_upgraded(void **state)
 	/* back to version 3: what migrations 4 and 5 add goes */
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE cards DROP COLUMN"
 	    " bound_by; ALTER TABLE cards DROP COLUMN bound_at;"
-	    " DROP TRIGGER members_progress_insert;"
-	    " DROP TRIGGER members_progress_update;"
+	    " DROP TRIGGER members_progress_entered;"
+	    " DROP TRIGGER members_progress_approved;"
 	    " DROP TRIGGER members_progress_delete;"
 	    " DROP TABLE fee_payments; DROP INDEX bank_records_pan;"
 	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
