@@ -256,7 +256,11 @@ static const char *const migration4[] = {
  * fee_payments: who paid a request line's fee, when, and the receipt.
  */
 #define LIVE "('entered', 'submitted', 'approved', 'rejected')"
-#define IS_LIVE(row) "(" row ".status IN " LIVE ")"
+/* ORs, not IN (...): an IN list in a trigger builds an ephemeral table
+ * at every firing, a hundred microseconds a row */
+#define IS_LIVE(row) "(" row ".status = 'entered' OR " row ".status =" \
+	" 'submitted' OR " row ".status = 'approved' OR " row ".status =" \
+	" 'rejected')"
 #define IS_APPROVED(row) "(" row ".status = 'approved' AND " row \
 	".approved_day IS NOT NULL)"
 static const char *const migration5[] = {
