@@ -440,9 +440,15 @@ typed_text(const char *s, size_t max)
 	if (s == NULL || (n = strlen(s)) == 0 || n > max ||
 	    uc_text_utf8_check(s, n, NULL) != 0)
 		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
 			return 0;
+		/* C1 controls, U+0080..U+009F */
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f)
+			return 0;
+	}
 	return 1;
 }
 
