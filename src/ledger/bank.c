@@ -33,7 +33,6 @@
 #include "unioncard/ledger.h"
 #include "ledger/ledger_priv.h"
 
-
 static const char *const class_names[UC_LEDGER_BANK_CLASSES] = {
 	"missing_at_bank", "unknown_to_us", "pan_mismatch", "name_mismatch",
 	"duplicate", "status_conflict", "fee_mismatch",
@@ -239,7 +238,8 @@ open_hashed(const char *path, struct hashed *h, FILE **fp, struct uc_diag *d)
 		    "%lld bytes, more than the %llu a bank file may have",
 		    (long long)sb.st_size,
 		    (unsigned long long)UC_LEDGER_BANK_FILE_MAX);
-	/* a regular file does not block; reads stay simple */
+	/* O_NONBLOCK only so that opening a FIFO cannot hang; a regular
+	 * file does not block, and reads stay simple without it */
 	(void)fcntl(h->fd, F_SETFL, fcntl(h->fd, F_GETFL) & ~O_NONBLOCK);
 	if ((h->md = EVP_MD_CTX_new()) == NULL)
 		return UC_ERR_NOMEM;

@@ -319,13 +319,17 @@ expect_fail 2 "$UC" --as liaison bank import /dev/zero --keys "$TMP/keys"
 grep -q "/dev/zero: not a regular file" "$TMP/err" || fail "/dev/zero: $(cat "$TMP/err")"
 expect_fail 2 "$UC" --as liaison bank import "$TMP" --keys "$TMP/keys"
 grep -q "not a regular file" "$TMP/err" || fail "directory: $(cat "$TMP/err")"
+mkfifo "$TMP/bad-fifo.csv"
+expect_fail 2 "$UC" --as liaison bank import "$TMP/bad-fifo.csv" --keys "$TMP/keys"
+grep -q "bad-fifo.csv: not a regular file" "$TMP/err" || fail "fifo: $(cat "$TMP/err")"
+rm -f "$TMP/bad-fifo.csv"
 truncate -s 1100M "$TMP/bad-huge.csv"
 expect_fail 2 "$UC" --as liaison bank import "$TMP/bad-huge.csv" --keys "$TMP/keys"
 grep -q "bad-huge.csv: 1153433600 bytes, more than the 1073741824" "$TMP/err" ||
     fail "huge: $(cat "$TMP/err")"
 rm -f "$TMP/bad-huge.csv"
 [ "$(dump_state)" = "$state" ] || fail "a refused file changed the ledger"
-ok "header only, a PAN in the note or the name, /dev/zero, a directory, a file over 1 GiB: refused, ledger unchanged"
+ok "header only, a PAN in the note or the name, /dev/zero, a directory, a FIFO (without hanging), a file over 1 GiB: refused, ledger unchanged"
 
 # 5. No full PAN anywhere the ledger or the tools wrote.
 uc admin audit export --csv >"$TMP/audit.csv"
