@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "unioncard/common.h"
 #include "unioncard/error.h"
@@ -32,6 +33,7 @@ extern "C" {
 
 #define UC_BANK_PAN_MIN 12 /* ISO/IEC 7812 lengths in use: 12..19 */
 #define UC_BANK_PAN_MAX 19
+#define UC_BANK_PAN_FULL_MIN 13 /* a run this long outside pan is a PAN */
 #define UC_BANK_PAN_HMAC_LEN 32
 #define UC_BANK_KEY_MIN 16 /* bank-link key length, bytes */
 #define UC_BANK_KEY_MAX 64
@@ -71,11 +73,18 @@ struct uc_bankfile;
  * and wiped at free.  The header row is read and checked at open: the
  * columns member_code, card_ref, full_name, pan, status, fee_vnd and
  * issued_on are required (any order, case-insensitive); others are
- * ignored.  Errors: UC_ERR_ARG, UC_ERR_KEY (key length), UC_ERR_IO
- * (cannot open; d names the file), UC_ERR_INVALID (header; d), NOMEM.
+ * ignored (but see uc_bankfile_next).  A path that is not a regular file
+ * (/dev/zero, a pipe) is UC_ERR_INVALID.  Errors: UC_ERR_ARG, UC_ERR_KEY
+ * (key length), UC_ERR_IO (cannot open; d names the file),
+ * UC_ERR_INVALID (header; d), NOMEM.
  */
 UC_API int uc_bankfile_open_path(struct uc_bankfile **out, const char *path,
     const uint8_t *key, size_t key_len, struct uc_diag *d);
+/* Over a stream the caller opened (borrowed: not closed at free; open
+ * it unbuffered, see above).  name is for diagnostics. */
+UC_API int uc_bankfile_open_file(struct uc_bankfile **out, FILE *fp,
+    const char *name, const uint8_t *key, size_t key_len,
+    struct uc_diag *d);
 UC_API int uc_bankfile_open_mem(struct uc_bankfile **out, const void *data,
     size_t len, const char *name, const uint8_t *key, size_t key_len,
     struct uc_diag *d);
@@ -86,7 +95,12 @@ UC_API void uc_bankfile_free(struct uc_bankfile **bf);
  * Read and check the next line into *rec (cleared first).  Returns 0 with
  * rec->line != 0 for a record, 0 with rec->line == 0 at the end of the
  * file, or UC_ERR_INVALID / UC_ERR_IO with d naming file, line and field
- * (the column name) - never the value.  Errors are sticky.
+ * (the column name) - never the value.  Errors are sticky.  A field of
+ * any column but pan (the ignored ones too) that holds a full card
+ * number - a run of UC_BANK_PAN_FULL_MIN..UC_BANK_PAN_MAX digits, single
+ * spaces or dashes allowed between them, passing the Luhn check - is
+ * UC_ERR_INVALID: a PAN is replaced in the pan column only, so anywhere
+ * else it would be stored as it is.
  */
 UC_API int uc_bankfile_next(struct uc_bankfile *bf,
     struct uc_bank_record *rec, struct uc_diag *d);

@@ -8,6 +8,8 @@
  *   - quoted fields holding commas, doubled quotes ("") and line breaks;
  *   - blank lines at the end of the file (ignored), where a row of empty
  *     unquoted fields (",,,", as spreadsheets export) counts as blank.
+ * The separator is ',' unless uc_csv_detect_delimiter() found ';' in the
+ * header line.
  * Everything else is UC_ERR_INVALID with a struct uc_diag naming the file,
  * the PHYSICAL line where the offending record starts (1-based), and the
  * field by the header's column name (or "column N" before a header):
@@ -82,7 +84,8 @@ UC_API void uc_csv_free(struct uc_csv **r);
  * Read the next record.  On success returns 0 and sets *fields and *nfields;
  * at the end of input returns 0 with *fields == NULL and *nfields == 0.
  * (A real record always has at least one field.)  After an error the
- * reader stays in error: later calls return the same code.
+ * reader stays in error: later calls return the same code (but see
+ * uc_csv_skip_error).
  * Errors: UC_ERR_INVALID (with d), UC_ERR_IO (with d), UC_ERR_NOMEM.
  */
 UC_API int uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
@@ -102,6 +105,27 @@ UC_API int uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
  */
 UC_API int uc_csv_header_require(struct uc_csv *r, const char *const names[],
     size_t n, size_t n_required, int *index, struct uc_diag *d);
+
+/*
+ * Go on after an error that was about one whole record - a record with
+ * the wrong number of fields, or a field that is not UTF-8 - so that a
+ * caller can report every bad line of a file in one run.  Returns 0 when
+ * the reader may go on (the next uc_csv_next() reads the next record),
+ * or the sticky error when it may not: a quoting error, a limit, a blank
+ * line inside the data, or an error in the header leave the reader in
+ * the middle of the input.  0 when there was no error.
+ */
+UC_API int uc_csv_skip_error(struct uc_csv *r);
+
+/*
+ * Choose the field separator from the header line, before the first
+ * record is read: ';' when the first line has more semicolons than
+ * commas outside quotes (spreadsheets set to a locale whose decimal
+ * separator is the comma, Vietnamese Excel among them, save "CSV" with
+ * ';'), else ','.  Returns the separator in use; after the first record
+ * it changes nothing.  Without this call the separator is ','.
+ */
+UC_API int uc_csv_detect_delimiter(struct uc_csv *r);
 
 /* Number of header columns (0 before the header is read). */
 UC_API size_t uc_csv_columns(const struct uc_csv *r);

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and understands. */
-#define UC_LEDGER_SCHEMA_VERSION 6
+#define UC_LEDGER_SCHEMA_VERSION 7
 
 #define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
 #define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
@@ -165,6 +165,15 @@ UC_API const char *uc_ledger_why(const struct uc_ledger *l);
 UC_API int uc_ledger_role_parse(const char *name);
 UC_API const char *uc_ledger_role_name(int role);
 
+/*
+ * Imports report every problem of a file in one run.  fn is called for
+ * each, in file order, for the first UC_LEDGER_IMPORT_ERRORS_MAX of
+ * them; d (borrowed for the call) names file, line, column and what is
+ * wrong.  A caller shows those and says how many more there were.
+ */
+#define UC_LEDGER_IMPORT_ERRORS_MAX 100
+typedef void (*uc_ledger_diag_fn)(void *ctx, const struct uc_diag *d);
+
 /* --- units and accounts (admin) ------------------------------------- */
 
 UC_API int uc_ledger_unit_add(struct uc_ledger *l, const char *code,
@@ -175,6 +184,14 @@ UC_API int uc_ledger_unit_add(struct uc_ledger *l, const char *code,
  */
 UC_API int uc_ledger_unit_import(struct uc_ledger *l, FILE *fp,
     const char *name, size_t *count, struct uc_diag *d);
+/*
+ * As uc_ledger_unit_import, reporting every bad line (see
+ * uc_ledger_diag_fn); *nerrors (optional) gets how many problems were
+ * found, d the first.  Nothing is stored unless there were none.
+ */
+UC_API int uc_ledger_unit_import_each(struct uc_ledger *l, FILE *fp,
+    const char *name, size_t *count, uc_ledger_diag_fn fn, void *ctx,
+    size_t *nerrors, struct uc_diag *d);
 /* [{"code","name","parent","exempt","depth"}...] in tree order. */
 UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
 
@@ -184,13 +201,24 @@ UC_API int uc_ledger_account_add(struct uc_ledger *l, const char *user,
 /* --- members -------------------------------------------------------- */
 
 /*
- * Import a member list (see docs/ledger.md for the columns) into unit
- * unit_code.  Names are stored NFC with an ASCII fold.  One bad line
- * rejects the whole file: nothing changes and d names file, line and
- * field.  *count gets the number of members written.
+ * Import a member list (columns and their Vietnamese names:
+ * docs/member-file.md; ',' or ';' separated, told from the header line)
+ * into unit unit_code.  Names are stored NFC with an ASCII fold.  One bad
+ * line rejects the whole file: nothing changes and d names file, line and
+ * field of the first problem.  *count gets the number of members written.
  */
 UC_API int uc_ledger_member_import(struct uc_ledger *l, const char *unit_code,
     FILE *fp, const char *name, size_t *count, struct uc_diag *d);
+/*
+ * The same, reporting every problem of the file to fn (see
+ * uc_ledger_diag_fn): each bad field of each line, lines the ledger
+ * refuses (a national ID twice in the file or in another unit), missing
+ * header columns.  *nerrors (optional) gets how many were found.  A file
+ * whose structure breaks (a quote never closed) is read up to there.
+ */
+UC_API int uc_ledger_member_import_each(struct uc_ledger *l,
+    const char *unit_code, FILE *fp, const char *name, size_t *count,
+    uc_ledger_diag_fn fn, void *ctx, size_t *nerrors, struct uc_diag *d);
 /* entered -> submitted for every entered member of the unit. */
 UC_API int uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
     size_t *count);
@@ -434,13 +462,25 @@ struct uc_ledger_bank_import_info {
  * ledger is unchanged.  Only then are the import and its records written,
  * in ONE transaction with one audit row (file name, SHA-256, row count).
  * A file whose SHA-256 was imported before returns 0 with info->already
- * = 1 and changes nothing (no audit row).  A file whose bytes change
- * while it is read (still being copied) is UC_ERR_STATE.  Liaison or
- * admin of the root unit.
+ * = 1 and changes nothing (no audit row).  The file is opened and read
+ * ONCE, its SHA-256 taken from the bytes parsed, so the hash stored is
+ * the hash of what was stored.  Refused with UC_ERR_INVALID and d: a
+ * path that is not a regular file (/dev/zero, a pipe), a file over
+ * UC_LEDGER_BANK_FILE_MAX bytes, a header without records, a full PAN
+ * outside the pan column (bankfile.h).  Liaison or admin of the root
+ * unit.
  */
+#define UC_LEDGER_BANK_FILE_MAX (1024ull * 1024u * 1024u) /* bytes */
 UC_API int uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     const uint8_t *key, size_t key_len,
     struct uc_ledger_bank_import_info *info, struct uc_diag *d);
+
+/*
+ * Every bank file imported, oldest first: [{"import","file","sha256",
+ * "rows","account","at","newest"}...] ("newest": the one reconcile
+ * reads).  Liaison or admin of the root unit.
+ */
+UC_API int uc_ledger_bank_imports(struct uc_ledger *l, json_t **out);
 
 /* Mismatch classes of uc_ledger_bank_reconcile, in report order. */
 #define UC_LEDGER_BANK_CLASSES 7
@@ -497,9 +537,32 @@ UC_API int uc_ledger_target_set(struct uc_ledger *l, const char *unit_code,
  */
 UC_API int uc_ledger_report_progress(struct uc_ledger *l,
     const char *unit_code, const char *as_of, json_t **out);
-/* Fee totals by payer, unit and month: [{"period","unit","payer",
- * "lines","total_vnd"}...]. */
+/* Fee totals of accepted requests by payer, unit and month:
+ * [{"period","unit","payer","lines","total_vnd","paid_vnd",
+ * "unpaid_vnd"}...]. */
 UC_API int uc_ledger_report_fees(struct uc_ledger *l, json_t **out);
+/*
+ * Every line of an accepted request whose fee (> 0 VND) has no payment
+ * recorded, in the actor's subtree: [{"request","unit","member_code",
+ * "full_name","payer","fee_item","fee_vnd","request_day"}...].
+ */
+UC_API int uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out);
+
+#define UC_LEDGER_PAYER_MAX 256   /* who paid, bytes */
+#define UC_LEDGER_RECEIPT_MAX 64  /* receipt number, bytes */
+/*
+ * Record that the fee of member_code's line on request request_id was
+ * paid: by whom (a person or body, 1..UC_LEDGER_PAYER_MAX bytes), on
+ * which day (YYYY-MM-DD or DD/MM/YYYY; NULL: today; not before the
+ * request's day nor after today), with which receipt number (1..
+ * UC_LEDGER_RECEIPT_MAX bytes).  Clerk or admin over the request's unit;
+ * the request must be accepted (fees fall due then) and the line's fee
+ * above 0; a line is paid once (UC_ERR_EXISTS, uc_ledger_why names the
+ * receipt).  One transaction with a "fee.pay" audit row.
+ */
+UC_API int uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
+    const char *member_code, const char *paid_by, const char *receipt,
+    const char *paid_on);
 /* Cards by status: [{"status","count"}...]. */
 UC_API int uc_ledger_report_cards(struct uc_ledger *l, json_t **out);
 /*

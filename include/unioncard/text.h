@@ -127,7 +127,7 @@ UC_API int uc_text_word_match(const char *s, size_t len,
  * included, is UC_ERR_INVALID (callers that allow an empty cell decide
  * its meaning first).  UC_TEXT_YESNO_WORDS is the list for messages.
  */
-#define UC_TEXT_YESNO_WORDS "1/0, yes/no, có/không or true/false"
+#define UC_TEXT_YESNO_WORDS "1/0, yes/no, true/false or có/không"
 UC_API int uc_text_yesno(const char *s, size_t len, int *v);
 
 #ifdef __cplusplus

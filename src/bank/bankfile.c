@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -161,6 +162,7 @@ uc_bankfile_open_path(struct uc_bankfile **out, const char *path,
     const uint8_t *key, size_t key_len, struct uc_diag *d)
 {
 	struct uc_bankfile *bf = NULL;
+	struct stat sb;
 	int r;
 
 	if (out == NULL)
@@ -175,12 +177,43 @@ uc_bankfile_open_path(struct uc_bankfile **out, const char *path,
 		    "cannot open: %s", strerror(errno));
 		goto out;
 	}
+	if (fstat(fileno(bf->fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		r = uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+		    "not a regular file (a device, pipe or directory)");
+		goto out;
+	}
 	/* No stdio buffer: the reader's own window is wiped line by line. */
 	if (setvbuf(bf->fp, NULL, _IONBF, 0) != 0) {
 		r = UC_ERR_IO;
 		goto out;
 	}
 	if ((r = uc_csv_open_file(&bf->csv, bf->fp, path, NULL)) != 0)
+		goto out;
+	if ((r = bankfile_init(bf, key, key_len, d)) != 0)
+		goto out;
+	*out = bf;
+	bf = NULL;
+	r = 0;
+out:
+	uc_bankfile_free(&bf);
+	return r;
+}
+
+int
+uc_bankfile_open_file(struct uc_bankfile **out, FILE *fp, const char *name,
+    const uint8_t *key, size_t key_len, struct uc_diag *d)
+{
+	struct uc_bankfile *bf = NULL;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (fp == NULL || key == NULL)
+		return UC_ERR_ARG;
+	if ((bf = calloc(1, sizeof(*bf))) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = uc_csv_open_file(&bf->csv, fp, name, NULL)) != 0)
 		goto out;
 	if ((r = bankfile_init(bf, key, key_len, d)) != 0)
 		goto out;
@@ -337,10 +370,71 @@ card_ref_ok(const char *p, size_t n)
 	return 1;
 }
 
+/*
+ * 1 if p[0..n) holds a full card number: a run of 13 to 19 digits (one
+ * space or dash allowed between two digits, as numbers are written)
+ * that passes the Luhn check.  Nothing is copied out but into a stack
+ * buffer wiped before return.
+ */
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+pan_len_luhn(const char *digits, size_t k)
+{
+	return k >= UC_BANK_PAN_FULL_MIN && k <= UC_BANK_PAN_MAX &&
+	    uc_luhn_valid(digits, k);
+}
+
+/*
+ * From the start of a run of digits at p[i]: the plain run is a PAN, or
+ * (sep) the run as card numbers are written, groups of digits with one
+ * space or dash between them, ending at any group ("4111 1111-1111 1111
+ * 2024" holds one).
+ */
+static int
+run_is_pan(const char *p, size_t n, size_t i, int sep, char *digits)
+{
+	size_t k = 0;
+
+	for (; i < n && k < UC_BANK_PAN_MAX + 1; i++) {
+		if (is_digit(p[i])) {
+			digits[k++] = p[i];
+			if (sep && (i + 1 == n || !is_digit(p[i + 1])) &&
+			    pan_len_luhn(digits, k))
+				return 1;
+		} else if (!(sep && (p[i] == ' ' || p[i] == '-') &&
+		    i + 1 < n && is_digit(p[i + 1]))) {
+			break;
+		}
+	}
+	return !sep && (i == n || !is_digit(p[i])) && pan_len_luhn(digits, k);
+}
+
+static int
+holds_pan(const char *p, size_t n)
+{
+	char digits[UC_BANK_PAN_MAX + 1];
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < n && !found; i++) {
+		if (!is_digit(p[i]) || (i > 0 && is_digit(p[i - 1])))
+			continue;
+		found = run_is_pan(p, n, i, 0, digits) ||
+		    run_is_pan(p, n, i, 1, digits);
+	}
+	OPENSSL_cleanse(digits, sizeof(digits));
+	return found;
+}
+
 /* Check one record; the caller wipes the CSV record afterwards. */
 static int
 parse_record(struct uc_bankfile *bf, const struct uc_csv_field *f,
-    struct uc_bank_record *rec, struct uc_diag *d)
+    size_t nf, struct uc_bank_record *rec, struct uc_diag *d)
 {
 	static const char *const status_names[] = { "active", "pending",
 		"blocked", "closed" };
@@ -355,6 +449,13 @@ parse_record(struct uc_bankfile *bf, const struct uc_csv_field *f,
 	copy_field(&f[COL(COL_PAN)], NULL, 0, &p, &n);
 	if ((r = parse_pan(bf, p, n, rec, &why)) != 0)
 		return uc_csv_diag(csv, d, r, COL(COL_PAN), "%s", why);
+	/* A full PAN anywhere else would be stored as it is: refuse it. */
+	for (i = 0; i < nf; i++)
+		if (i != COL(COL_PAN) && holds_pan(f[i].ptr, f[i].len))
+			return uc_csv_diag(csv, d, UC_ERR_INVALID, i,
+			    "holds what looks like a full card number (13 to"
+			    " 19 digits passing the Luhn check); card numbers"
+			    " belong in the pan column only");
 
 	copy_field(&f[COL(COL_MEMBER_CODE)], NULL, 0, &p, &n);
 	if (uc_membercode_validate(p, n, &tmp) != 0)
@@ -435,7 +536,7 @@ uc_bankfile_next(struct uc_bankfile *bf, struct uc_bank_record *rec,
 		goto out;
 	}
 	rec->line = uc_csv_line(bf->csv);
-	if ((r = parse_record(bf, f, rec, &bf->err_diag)) != 0)
+	if ((r = parse_record(bf, f, nf, rec, &bf->err_diag)) != 0)
 		goto out;
 	r = 0;
 out:

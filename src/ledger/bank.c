@@ -6,8 +6,8 @@
  * The bank's file may carry full card numbers.  They are turned into
  * HMAC + last four by the bank reader (src/bank/bankfile.c) before this
  * module sees a record, so neither the ledger nor the audit trail nor a
- * reconciliation detail ever holds a PAN.  The file's SHA-256 is computed
- * here with a buffer wiped after every chunk, for the same reason.  An
+ * reconciliation detail ever holds a PAN.  The file is opened and read
+ * once: its SHA-256 is taken from the very bytes the reader parses.  An
  * import reads and checks the whole file into a temp table before it
  * takes the ledger's write lock for one short transaction.
  *
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -31,8 +32,6 @@
 #include "unioncard/csv.h"
 #include "unioncard/ledger.h"
 #include "ledger/ledger_priv.h"
-
-#define HASH_CHUNK 65536
 
 static const char *const class_names[UC_LEDGER_BANK_CLASSES] = {
 	"missing_at_bank", "unknown_to_us", "pan_mismatch", "name_mismatch",
@@ -170,57 +169,103 @@ out:
 /* --- import ----------------------------------------------------------- */
 
 /*
- * SHA-256 of the file's bytes, read unbuffered through a buffer wiped
- * after every chunk: the bytes may hold full PANs.
+ * The bank's file is opened once and read once: the bytes the CSV reader
+ * parses are the bytes hashed, as they go by, so the SHA-256 stored names
+ * exactly what was stored (no window between a hash and a second open).
+ * The stream is unbuffered: the reader's own window, wiped line by line,
+ * is the only copy of a line's bytes (they may hold full PANs).
+ */
+struct hashed {
+	int fd;
+	EVP_MD_CTX *md;
+	uint64_t total;
+	int err;           /* errno of a read error; EFBIG past the bound */
+};
+
+static ssize_t
+hashed_read(void *cookie, char *buf, size_t n)
+{
+	struct hashed *h = cookie;
+	ssize_t got;
+
+	do
+		got = read(h->fd, buf, n);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		h->err = errno;
+		return -1;
+	}
+	h->total += (uint64_t)got;
+	if (h->total > UC_LEDGER_BANK_FILE_MAX) {
+		h->err = EFBIG;
+		return -1;
+	}
+	if (got > 0 && EVP_DigestUpdate(h->md, buf, (size_t)got) != 1) {
+		h->err = EIO;
+		return -1;
+	}
+	return got;
+}
+
+/*
+ * Open path for reading once: a regular file (not a device such as
+ * /dev/zero, a pipe or a directory) of at most UC_LEDGER_BANK_FILE_MAX
+ * bytes.  *fp reads it through h.
  */
 static int
-hash_file(const char *path, unsigned char out[32], struct uc_diag *d)
+open_hashed(const char *path, struct hashed *h, FILE **fp, struct uc_diag *d)
 {
-	unsigned char buf[HASH_CHUNK];
-	EVP_MD_CTX *md = NULL;
-	unsigned int n = 0;
-	ssize_t got;
-	int fd = -1, r;
+	static const cookie_io_functions_t io = { hashed_read, NULL, NULL,
+	    NULL };
+	struct stat sb;
 
-	memset(out, 0, 32);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	*fp = NULL;
+	memset(h, 0, sizeof(*h));
+	h->fd = -1;
+	if ((h->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) < 0)
 		return uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
 		    "cannot open: %s", strerror(errno));
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
+	if (fstat(h->fd, &sb) != 0)
+		return uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
+		    "cannot read: %s", strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+		    "not a regular file (a device, pipe or directory):"
+		    " give the bank's CSV file itself");
+	if ((uint64_t)sb.st_size > UC_LEDGER_BANK_FILE_MAX)
+		return uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+		    "%lld bytes, more than the %llu a bank file may have",
+		    (long long)sb.st_size,
+		    (unsigned long long)UC_LEDGER_BANK_FILE_MAX);
+	/* O_NONBLOCK only so that opening a FIFO cannot hang; a regular
+	 * file does not block, and reads stay simple without it */
+	(void)fcntl(h->fd, F_SETFL, fcntl(h->fd, F_GETFL) & ~O_NONBLOCK);
+	if ((h->md = EVP_MD_CTX_new()) == NULL)
+		return UC_ERR_NOMEM;
+	if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+		return UC_ERR_CRYPTO;
+	if ((*fp = fopencookie(h, "rb", io)) == NULL)
+		return UC_ERR_NOMEM;
+	if (setvbuf(*fp, NULL, _IONBF, 0) != 0) {
+		fclose(*fp);
+		*fp = NULL;
+		return UC_ERR_IO;
 	}
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		r = UC_ERR_CRYPTO;
-		goto out;
-	}
-	for (;;) {
-		got = read(fd, buf, sizeof(buf));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
-			    "cannot read: %s", strerror(errno));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		if (EVP_DigestUpdate(md, buf, (size_t)got) != 1) {
-			r = UC_ERR_CRYPTO;
-			goto out;
-		}
-		OPENSSL_cleanse(buf, (size_t)got);
-	}
-	if (EVP_DigestFinal_ex(md, out, &n) != 1 || n != 32) {
-		r = UC_ERR_CRYPTO;
-		goto out;
-	}
-	r = 0;
-out:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	EVP_MD_CTX_free(md);
-	close(fd);
-	return r;
+	return 0;
+}
+
+static void
+close_hashed(struct hashed *h, FILE **fp)
+{
+	if (*fp != NULL)
+		fclose(*fp);
+	*fp = NULL;
+	EVP_MD_CTX_free(h->md);
+	h->md = NULL;
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
 }
 
 static int
@@ -279,17 +324,18 @@ find_import(struct uc_ledger *l, const unsigned char sha[32], int64_t *id,
  * keep writing while a large file is read.
  */
 static int
-stage_file(struct uc_ledger *l, const char *path, const uint8_t *key,
-    size_t key_len, uint64_t *rows, struct uc_diag *d)
+stage_file(struct uc_ledger *l, FILE *fp, const char *path,
+    const uint8_t *key, size_t key_len, uint64_t *rows, struct uc_diag *d)
 {
 	struct uc_bankfile *bf = NULL;
 	struct uc_bank_record rec;
 	sqlite3_stmt *st = NULL;
+	unsigned long header_line = 1;
 	int r, open = 0;
 
 	*rows = 0;
 	memset(&rec, 0, sizeof(rec));
-	if ((r = uc_bankfile_open_path(&bf, path, key, key_len, d)) != 0)
+	if ((r = uc_bankfile_open_file(&bf, fp, path, key, key_len, d)) != 0)
 		return r;
 	if ((r = lg_exec(l, "DROP TABLE IF EXISTS temp.bk_stage;"
 	    " CREATE TEMP TABLE bk_stage (line INTEGER PRIMARY KEY,"
@@ -313,6 +359,14 @@ stage_file(struct uc_ledger *l, const char *path, const uint8_t *key,
 			goto out;
 		(*rows)++;
 	}
+	if (*rows == 0) {
+		/* the bank's full list with nobody on it is a broken export,
+		 * not a snapshot that would make every card missing_at_bank */
+		r = uc_diag_set(d, UC_ERR_INVALID, path, header_line, NULL,
+		    "a header and no records: the bank's file lists every"
+		    " linked card it holds; ask the bank for the full file");
+		goto out;
+	}
 	r = 0;
 out:
 	sqlite3_finalize(st);
@@ -330,11 +384,17 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     struct uc_ledger_bank_import_info *info, struct uc_diag *d)
 {
 	struct uc_ledger_bank_import_info res;
+	struct hashed h;
 	sqlite3_stmt *st = NULL;
+	FILE *fp = NULL;
 	char at[32], hx[65], obj[32], det[LG_DETAILS_MAX];
-	unsigned char again[32];
 	const char *base;
+	unsigned int mdlen = 0;
+	uint64_t earlier_rows = 0;
 	int r, tx = 0;
+
+	memset(&h, 0, sizeof(h));
+	h.fd = -1;
 
 	memset(&res, 0, sizeof(res));
 	if (info != NULL)
@@ -347,31 +407,34 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 		lg_refused(l, "bank.import", NULL, base);
 		return r;
 	}
-	if ((r = hash_file(path, res.sha256, d)) != 0)
-		return r;
-	if ((r = find_import(l, res.sha256, &res.import_id, &res.rows)) != 0)
-		return r;
+	/* 1. The whole file is read once, checked and hashed; the ledger
+	 * is untouched. */
+	if ((r = open_hashed(path, &h, &fp, d)) != 0)
+		goto out;
+	r = stage_file(l, fp, path, key, key_len, &res.rows, d);
+	if (r != 0 && h.err != 0) {
+		r = h.err == EFBIG ? uc_diag_set(d, UC_ERR_INVALID, path, 0,
+		    NULL, "grew past the %llu bytes a bank file may have",
+		    (unsigned long long)UC_LEDGER_BANK_FILE_MAX) :
+		    uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
+		    "cannot read: %s", strerror(h.err));
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	if (EVP_DigestFinal_ex(h.md, res.sha256, &mdlen) != 1 ||
+	    mdlen != 32) {
+		r = UC_ERR_CRYPTO;
+		goto out;
+	}
+	close_hashed(&h, &fp);
+	if ((r = find_import(l, res.sha256, &res.import_id, &earlier_rows))
+	    != 0)
+		goto out;
 	if (res.import_id != 0) {
 		/* The same bytes again: the snapshot is already there. */
 		res.already = 1;
-		*info = res;
-		return 0;
-	}
-	/* 1. The whole file is read and checked; the ledger is untouched. */
-	if ((r = stage_file(l, path, key, key_len, &res.rows, d)) != 0)
-		goto out;
-	/*
-	 * The reader opened the file again after it was hashed: make sure
-	 * the rows staged are the bytes the SHA-256 names (a file still being
-	 * copied in, or replaced meanwhile, is refused).
-	 */
-	if ((r = hash_file(path, again, d)) != 0)
-		goto out;
-	if (CRYPTO_memcmp(again, res.sha256, 32) != 0) {
-		snprintf(l->refusal, sizeof(l->refusal), "%s changed while it"
-		    " was being imported; import it again once it is"
-		    " complete", base);
-		r = UC_ERR_STATE;
+		res.rows = earlier_rows;
 		goto out;
 	}
 	/* 2. One transaction: the import, its records, one audit row. */
@@ -414,6 +477,7 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 	r = 0;
 out:
 	sqlite3_finalize(st);
+	close_hashed(&h, &fp);
 	if (tx)
 		r = lg_end(l, r, "bank.import", NULL, base);
 	(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_stage", NULL,
@@ -524,6 +588,16 @@ static const char *const sql_classes[] = {
 	" (lines %s)', card_ref, count(*), substr(group_concat(line, ', '),"
 	" 1, 200)) FROM bank_records WHERE import_id = ?1 GROUP BY card_ref"
 	" HAVING count(*) > 1",
+	/* the same full card number (same pseudonym) on rows of different
+	 * members under different card references (one member's rows, or
+	 * one reference's, are told above) */
+	"INSERT INTO bk_mis SELECT 4, min(member_code), min(line),"
+	" min(card_ref), NULL, printf('the same card number (ending %s)"
+	" appears %d times in the bank''s file (lines %s)', min(pan_last4),"
+	" count(*), substr(group_concat(line, ', '), 1, 200))"
+	" FROM bank_records WHERE import_id = ?1 AND pan_hmac IS NOT NULL"
+	" GROUP BY pan_hmac HAVING count(DISTINCT member_code) > 1 AND"
+	" count(DISTINCT card_ref) > 1",
 };
 #undef SERIAL
 #undef FIT
@@ -670,6 +744,45 @@ append_json(void *ctx, const struct uc_ledger_bank_mismatch *m)
 	if (o == NULL || json_array_append_new(ctx, o) != 0)
 		return UC_ERR_NOMEM;
 	return 0;
+}
+
+static json_t *
+import_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	char hx[65];
+
+	(void)l;
+	hx[0] = '\0';
+	if (sqlite3_column_bytes(st, 2) == 32)
+		lg_hex(sqlite3_column_blob(st, 2), 32, hx);
+	return json_pack("{s:I, s:s, s:s, s:I, s:s?, s:s, s:b}",
+	    "import", (json_int_t)sqlite3_column_int64(st, 0),
+	    "file", (const char *)sqlite3_column_text(st, 1),
+	    "sha256", hx,
+	    "rows", (json_int_t)sqlite3_column_int64(st, 3),
+	    "account", (const char *)sqlite3_column_text(st, 4),
+	    "at", (const char *)sqlite3_column_text(st, 5),
+	    "newest", sqlite3_column_int(st, 6));
+}
+
+int
+uc_ledger_bank_imports(struct uc_ledger *l, json_t **out)
+{
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = need_root_liaison(l)) != 0) {
+		lg_refused(l, "bank.imports", NULL, "bank");
+		return r;
+	}
+	return lg_list_json(l, "SELECT b.id, b.file, b.sha256, b.rows,"
+	    " a.name, b.at, b.id = (SELECT max(id) FROM bank_imports)"
+	    " FROM bank_imports b LEFT JOIN accounts a ON a.id = b.account_id"
+	    " ORDER BY b.id", 0, import_row, out);
 }
 
 int

@@ -1139,30 +1139,6 @@ lg_serial_parse(unsigned prefix, const char *s, int64_t *n)
 	return 0;
 }
 
-int
-lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
-    int64_t entered, int64_t approved)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if (entered == 0 && approved == 0)
-		return 0;
-	if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
-	    " (unit_id, day, entered, approved) VALUES (?, ?, ?, ?)"
-	    " ON CONFLICT (unit_id, day) DO UPDATE SET"
-	    " entered = entered + excluded.entered,"
-	    " approved = approved + excluded.approved")) != 0)
-		return r;
-	sqlite3_bind_int64(st, 1, unit_id);
-	sqlite3_bind_int(st, 2, day);
-	sqlite3_bind_int64(st, 3, entered);
-	sqlite3_bind_int64(st, 4, approved);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
-	return r;
-}
-
 /* --- files written whole ---------------------------------------------- */
 
 int

@@ -11,6 +11,7 @@
 
 #include "unioncard/ledger.h"
 #include "unioncard/member.h"
+#include "unioncard/text.h"
 
 #define LG_PATH_MAX 512   /* units.path ("/1/4/9/") */
 #define LG_DETAILS_MAX 2048
@@ -166,8 +167,26 @@ int lg_in_subtree(const struct lg_unit *top, const struct lg_unit *u);
 /* 1 if s is a valid unit code / user name ([A-Za-z0-9._-], 1..32). */
 int lg_valid_code(const char *s);
 
-/* An empty cell -> 0, else the yes/no words of uc_text_yesno -> *v. */
+/*
+ * The words of every yes/no column (member import's mandatory, unit
+ * import's exempt, docs/member-file.md): 1/0, yes/no, y/n, true/false,
+ * có/không - exact words after NFC, in lower, Capitalized or
+ * UPPER case ("cỏ" is not "có").  UC_ERR_INVALID for anything else,
+ * the empty cell included (a caller whose column may be left empty
+ * decides what that means).
+ */
 int lg_parse_bool(const char *s, size_t n, int *v);
+#define LG_BOOL_WORDS UC_TEXT_YESNO_WORDS
+
+/*
+ * A value from a file as an error message may quote it: its first 40
+ * bytes (cut on a character), control characters (C0, DEL, C1) shown as
+ * '?', so that a message can never carry an escape sequence to a
+ * terminal.  out must hold LG_SHOW_CAP bytes; returns out.
+ */
+#define LG_SHOW_CAP 48
+const char *lg_show_value(const char *s, size_t n, char out[LG_SHOW_CAP]);
+
 
 /*
  * Text a user typed for the ledger to keep (a reason): the shared check
@@ -189,9 +208,13 @@ void lg_serial_format(unsigned prefix, int64_t n,
     char out[UC_LEDGER_SERIAL_LEN + 1]);
 int lg_serial_parse(unsigned prefix, const char *s, int64_t *n);
 
-/* Add n entered / approved members to a unit's counter for day. */
-int lg_progress_add(struct uc_ledger *l, int64_t unit_id, int32_t day,
-    int64_t entered, int64_t approved);
+/*
+ * The progress counters (progress_daily) follow the member rows by
+ * trigger (schema.c, migration 5): changing a member's status, unit or
+ * days, or deleting it, keeps them right with no call from the code.
+ * Members are inserted by the import only, which counts its new rows in
+ * one statement; code that inserts members any other way must too.
+ */
 
 /*
  * A file written whole or not at all.  lg_file_open: create path's

@@ -2,6 +2,7 @@
  * members.c - member lists: import, submit, approve (assigning member
  * codes), reject, list.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,27 @@
 
 #define NID_MAX 12
 #define FIELD_CAP (UC_MEMBER_POSITION_MAX + 1)
+#define HEAD_CAP 96
 
 enum { C_NAME, C_DOB, C_GENDER, C_NID, C_POS, C_JOINED, C_MAND, C_N };
 
-static const char *const member_cols[C_N] = {
-	"full_name", "date_of_birth", "gender", "national_id", "position",
-	"joined_on", "mandatory",
+/*
+ * Each column's names in the header: the English name first, then the
+ * Vietnamese ones a clerk's spreadsheet carries (docs/member-file.md).
+ * Header cells are compared in their ASCII fold, lower case, with '_'
+ * and runs of spaces read as one space: "Họ và tên", "HỌ VÀ TÊN" and
+ * "ho  va ten" are the same column.  NULL ends each list.
+ */
+static const char *const member_cols[C_N][8] = {
+	{ "full_name", "Họ và tên", "Họ tên", NULL },
+	{ "date_of_birth", "Ngày sinh", "Ngày tháng năm sinh", NULL },
+	{ "gender", "Giới tính", NULL },
+	{ "national_id", "Số CCCD", "CCCD", "Số CMND/CCCD", "Số CCCD/CMND",
+	    "Số định danh", "Số định danh cá nhân", NULL },
+	{ "position", "Chức vụ", "Chức danh", NULL },
+	{ "joined_on", "Ngày vào công đoàn", "Ngày vào CĐ",
+	    "Ngày kết nạp", NULL },
+	{ "mandatory", "Bắt buộc", "Đối tượng bắt buộc", NULL },
 };
 
 struct row {
@@ -35,6 +51,121 @@ struct row {
 	char gender;
 	int mandatory;
 };
+
+/* Where the problems of one import go: the first into *first, the first
+ * UC_LEDGER_IMPORT_ERRORS_MAX to fn, all of them counted. */
+struct errs {
+	uc_ledger_diag_fn fn;
+	void *ctx;
+	struct uc_diag *first;
+	size_t n;
+};
+
+static void
+emit(struct errs *e, const struct uc_diag *x)
+{
+	if (e->n == 0 && e->first != NULL)
+		*e->first = *x;
+	if (e->n < UC_LEDGER_IMPORT_ERRORS_MAX && e->fn != NULL)
+		e->fn(e->ctx, x);
+	e->n++;
+}
+
+static void bad(struct errs *e, struct uc_csv *csv, int col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A problem in field col of the record just read. */
+static void
+bad(struct errs *e, struct uc_csv *csv, int col, const char *fmt, ...)
+{
+	char msg[UC_DIAG_MSG_MAX];
+	struct uc_diag x;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uc_csv_diag(csv, &x, UC_ERR_INVALID, (size_t)col, "%s", msg);
+	emit(e, &x);
+}
+
+/* A header cell or column name as compared: ASCII fold, lower case, one
+ * space for each run of spaces and underscores, trimmed. */
+static void
+head_key(const char *s, char out[HEAD_CAP])
+{
+	char fold[HEAD_CAP];
+	size_t n = strlen(s), k = 0, i, o = 0;
+
+	out[0] = '\0';
+	if (n >= HEAD_CAP || uc_text_fold_ascii(s, n, fold, sizeof(fold),
+	    &k) != 0)
+		return;
+	for (i = 0; i < k; i++) {
+		char c = fold[i];
+
+		if (c == '_' || c == ' ' || c == '\t') {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			continue;
+		}
+		out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+}
+
+/*
+ * Map the header's cells to the columns: idx[c] gets the cell of column
+ * c.  Every missing column and every column given twice is reported;
+ * returns UC_ERR_INVALID if there was any.
+ */
+static int
+map_header(struct uc_csv *csv, int idx[C_N], struct errs *e)
+{
+	char key[HEAD_CAP], want[HEAD_CAP];
+	struct uc_diag x;
+	size_t j, ncols = uc_csv_columns(csv);
+	int c, a, bad_head = 0;
+
+	for (c = 0; c < C_N; c++)
+		idx[c] = -1;
+	for (j = 0; j < ncols; j++) {
+		head_key(uc_csv_column_name(csv, j), key);
+		for (c = 0; c < C_N; c++) {
+			for (a = 0; member_cols[c][a] != NULL; a++) {
+				head_key(member_cols[c][a], want);
+				if (strcmp(key, want) == 0)
+					break;
+			}
+			if (member_cols[c][a] == NULL)
+				continue;
+			if (idx[c] >= 0) {
+				uc_csv_diag(csv, &x, UC_ERR_INVALID, j,
+				    "column '%s' is %s again: keep one of"
+				    " the two", uc_csv_column_name(csv,
+				    (size_t)idx[c]), member_cols[c][0]);
+				emit(e, &x);
+				bad_head = 1;
+			} else {
+				idx[c] = (int)j;
+			}
+		}
+	}
+	for (c = 0; c < C_N; c++) {
+		if (idx[c] >= 0)
+			continue;
+		uc_diag_set(&x, UC_ERR_INVALID, uc_csv_name(csv),
+		    uc_csv_line(csv) != 0 ? uc_csv_line(csv) : 1,
+		    member_cols[c][0], "required column missing from the"
+		    " header (name it %s or %s)", member_cols[c][0],
+		    member_cols[c][1]);
+		emit(e, &x);
+		bad_head = 1;
+	}
+	return bad_head ? UC_ERR_INVALID : 0;
+}
 
 static void
 field(const struct uc_csv_field *f, int i, const char **s, size_t *n)
@@ -157,42 +288,223 @@ check_mandatory(const char *s, size_t n, struct row *rw, struct uc_diag *t)
 	return 0;
 }
 
-/* Validate one CSV record into r; every error names its column. */
+/*
+ * Why a name has no bank form: the first character that has none, named
+ * by code point (and shown, unless it is a control character).
+ */
+static void
+no_ascii_why(const char *s, size_t n, char *out, size_t cap)
+{
+	char tmp[16];
+	size_t i = 0, len, k;
+	unsigned long cp;
+	unsigned char c;
+
+	snprintf(out, cap, "a character with no ASCII form");
+	while (i < n) {
+		c = (unsigned char)s[i];
+		len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		if (i + len > n)
+			return;
+		if (uc_text_bank_name(s + i, len, tmp, sizeof(tmp), &k) != 0) {
+			cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ?
+			    c & 0x0f : c & 0x07;
+			for (k = 1; k < len; k++)
+				cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3f);
+			if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+				snprintf(out, cap, "control character U+%04lX"
+				    " (at byte %zu)", cp, i + 1);
+			else
+				snprintf(out, cap, "'%.*s' (U+%04lX, at byte"
+				    " %zu) has no ASCII form for the bank and"
+				    " the card", (int)len, s + i, cp, i + 1);
+			return;
+		}
+		i += len;
+	}
+}
+
+/* "5.2195E+10", "5,2195e+10": a number a spreadsheet shows in
+ * scientific notation, the digits past the fourth or so lost. */
+static int
+scientific(const char *s, size_t n)
+{
+	size_t i = 0, d = 0;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++, d++;
+	if (i < n && (s[i] == '.' || s[i] == ','))
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	if (d == 0 || i >= n || (s[i] != 'E' && s[i] != 'e'))
+		return 0;
+	i++;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	if (i >= n)
+		return 0;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* A date field; day numbers a spreadsheet shows for a date are named. */
+static void
+date_field(struct errs *e, struct uc_csv *csv, int col, const char *what,
+    const char *s, size_t n, int32_t *day, int *ok)
+{
+	char show[LG_SHOW_CAP];
+	size_t k;
+
+	if (uc_date_parse(s, n, day) == 0)
+		return;
+	*ok = 0;
+	for (k = 0; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+		;
+	if (n == 0)
+		bad(e, csv, col, "%s is empty: write it as DD/MM/YYYY (or"
+		    " YYYY-MM-DD)", what);
+	else if (k == n && n >= 4 && n <= 6)
+		bad(e, csv, col, "%s '%.*s' is a spreadsheet day number, not"
+		    " a date: format the column as a date DD/MM/YYYY (or as"
+		    " Text) and save again", what, (int)n, s);
+	else
+		bad(e, csv, col, "%s '%s' is not a real date: write it as"
+		    " DD/MM/YYYY (or YYYY-MM-DD), e.g. 05/06/1990", what,
+		    lg_show_value(s, n, show));
+}
+
+/* Exact words only (NFC, the case a clerk types): "cỏ" is not "có". */
+static int
+word_in(const char *s, size_t n, const char *const *words)
+{
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strlen(words[i]) == n && memcmp(s, words[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Validate one CSV record into rw; every problem is reported (each names
+ * its column, what is wrong and what would be right).  Returns 0 when
+ * the row is good, UC_ERR_INVALID when anything was reported.
+ */
 static int
 parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
-    int32_t today, struct row *rw, struct uc_diag *d)
+    int32_t today, struct row *rw, struct errs *e)
 {
+	static const char *const male[] = { "nam", "Nam", "NAM", "M", "m",
+	    NULL };
+	static const char *const female[] = { "nữ", "Nữ", "NỮ", "F", "f",
+	    NULL };
+	char why[160], word[32], show[LG_SHOW_CAP];
 	struct uc_diag t;
 	const char *s;
-	size_t n;
-	int c;
+	size_t n, k, on;
+	int ok = 1, dob_ok = 1, joined_ok = 1;
 
+	memset(rw, 0, sizeof(*rw));
+	field(f, idx[C_NAME], &s, &n);
 	uc_diag_clear(&t);
-	field(f, idx[c = C_NAME], &s, &n);
-	if (check_name(s, n, rw, &t) != 0)
-		goto bad;
-	field(f, idx[c = C_DOB], &s, &n);
-	if (check_dob(s, n, today, rw, &t) != 0)
-		goto bad;
-	field(f, idx[c = C_GENDER], &s, &n);
-	if (check_gender(s, n, rw, &t) != 0)
-		goto bad;
-	field(f, idx[c = C_NID], &s, &n);
-	if (check_nid(s, n, rw, &t) != 0)
-		goto bad;
-	field(f, idx[c = C_POS], &s, &n);
-	if (check_position(s, n, rw, &t) != 0)
-		goto bad;
-	field(f, idx[c = C_JOINED], &s, &n);
-	if (check_joined(s, n, today, rw, &t) != 0)
-		goto bad;
-	field(f, idx[c = C_MAND], &s, &n);
-	if (check_mandatory(s, n, rw, &t) != 0)
-		goto bad;
-	return 0;
-bad:
-	return uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[c], "%s",
-	    t.msg);
+	if (uc_member_text_check(UC_MEMBER_TEXT_FULL_NAME, s, n,
+	    UC_MEMBER_TEXT_TIDY, rw->name, sizeof(rw->name), &on, NULL, NULL,
+	    &t) != 0) {
+		bad(e, csv, idx[C_NAME], "%s", t.msg);
+		ok = 0;
+	} else if (uc_text_bank_name(rw->name, on, rw->ascii,
+	    sizeof(rw->ascii), &k) != 0 || k == 0) {
+		no_ascii_why(rw->name, on, why, sizeof(why));
+		bad(e, csv, idx[C_NAME], "full name: %s; write the name in"
+		    " Vietnamese or Latin letters", why);
+		ok = 0;
+	}
+
+	field(f, idx[C_DOB], &s, &n);
+	date_field(e, csv, idx[C_DOB], "date of birth", s, n, &rw->dob,
+	    &dob_ok);
+	if (dob_ok && rw->dob > today) {
+		bad(e, csv, idx[C_DOB], "date of birth '%.*s' is in the"
+		    " future", (int)n, s);
+		dob_ok = 0;
+	}
+
+	field(f, idx[C_GENDER], &s, &n);
+	rw->gender = 0;
+	if (n < sizeof(word) && uc_text_nfc(s, n, word, sizeof(word), &k) ==
+	    0) {
+		if (word_in(word, k, male))
+			rw->gender = 'M';
+		else if (word_in(word, k, female))
+			rw->gender = 'F';
+	}
+	if (rw->gender == 0) {
+		bad(e, csv, idx[C_GENDER], "gender '%s' is not one of nam,"
+		    " nữ, M, F", lg_show_value(s, n, show));
+		ok = 0;
+	}
+
+	field(f, idx[C_NID], &s, &n);
+	for (k = 0; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+		;
+	if (scientific(s, n)) {
+		bad(e, csv, idx[C_NID], "national ID '%s' was turned into a"
+		    " number in scientific notation by the spreadsheet and"
+		    " its digits are lost: format the column as Text and"
+		    " type the 12 digits again", lg_show_value(s, n, show));
+		ok = 0;
+	} else if (n == 0) {
+		bad(e, csv, idx[C_NID], "national ID is empty: type the 12"
+		    " digits of the CCCD (or the 9 of an old CMND)");
+		ok = 0;
+	} else if (k < n) {
+		bad(e, csv, idx[C_NID], "national ID has '%c' at position"
+		    " %zu: only the digits 0-9, no spaces or dots", s[k] >=
+		    0x20 && s[k] < 0x7f ? s[k] : '?', k + 1);
+		ok = 0;
+	} else if (n == 11 || n == 8) {
+		bad(e, csv, idx[C_NID], "national ID '%.*s' has %zu digits;"
+		    " a CCCD has 12 (a CMND 9): did the spreadsheet drop a"
+		    " leading 0? Format the column as Text", (int)n, s, n);
+		ok = 0;
+	} else if (n != 12 && n != 9) {
+		bad(e, csv, idx[C_NID], "national ID has %zu digits; need 12"
+		    " (CCCD) or 9 (CMND)", n);
+		ok = 0;
+	} else {
+		memcpy(rw->nid, s, n);
+		rw->nid[n] = '\0';
+	}
+
+	field(f, idx[C_POS], &s, &n);
+	uc_diag_clear(&t);
+	if (check_position(s, n, rw, &t) != 0) {
+		bad(e, csv, idx[C_POS], "%s", t.msg);
+		ok = 0;
+	}
+
+	field(f, idx[C_JOINED], &s, &n);
+	date_field(e, csv, idx[C_JOINED], "joining date", s, n, &rw->joined,
+	    &joined_ok);
+	if (joined_ok && rw->joined > today) {
+		bad(e, csv, idx[C_JOINED], "joining date '%.*s' is in the"
+		    " future", (int)n, s);
+		joined_ok = 0;
+	} else if (joined_ok && dob_ok && rw->joined < rw->dob) {
+		bad(e, csv, idx[C_JOINED], "joining date '%.*s' is before the"
+		    " date of birth", (int)n, s);
+		joined_ok = 0;
+	}
+
+	field(f, idx[C_MAND], &s, &n);
+	if (lg_parse_bool(s, n, &rw->mandatory) != 0) {
+		bad(e, csv, idx[C_MAND], "mandatory '%s' is not a yes or"
+		    " no: write %s", lg_show_value(s, n, show), LG_BOOL_WORDS);
+		ok = 0;
+	}
+	return ok && dob_ok && joined_ok ? 0 : UC_ERR_INVALID;
 }
 
 /* Bind a parsed row to the insert (id == 0) or update statement. */
@@ -230,25 +542,113 @@ import_ctx_free(struct import_ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * Store one good row: insert it, or replace the data of an entered or
+ * rejected member of this unit.  A row the ledger refuses (the national
+ * ID elsewhere, twice in the file, already approved) is reported to e
+ * and returns 0 like a stored one; *stored says which.  Anything else
+ * nonzero is a ledger error that ends the import.
+ */
+static int
+store_row(struct uc_ledger *l, struct import_ctx *c, struct uc_csv *csv,
+    const int *idx, const struct lg_unit *u, const struct row *rw,
+    int64_t import_id, int32_t today, struct errs *e, int *stored)
+{
+	int64_t existing = 0;
+	const char *status;
+	int r;
+
+	*stored = 0;
+	/* Fast path: a new national ID inserts in one step; only a
+	 * conflict pays for the lookup that explains it. */
+	bind_row(c->ins, 0, u->id, rw, import_id, csv, today);
+	r = sqlite3_step(c->ins);
+	sqlite3_reset(c->ins);
+	if (r == SQLITE_DONE && sqlite3_changes(l->db) == 1) {
+		*stored = 2;
+		return 0;
+	}
+	if (r != SQLITE_DONE)
+		return lg_err(r);
+	sqlite3_reset(c->find);
+	sqlite3_bind_text(c->find, 1, rw->nid, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(c->find)) != SQLITE_ROW) {
+		sqlite3_reset(c->find);
+		return r == SQLITE_DONE ? UC_ERR_LEDGER : lg_err(r);
+	}
+	status = (const char *)sqlite3_column_text(c->find, 2);
+	existing = sqlite3_column_int64(c->find, 0);
+	if (sqlite3_column_int64(c->find, 3) == import_id) {
+		bad(e, csv, idx[C_NID], "national ID %s is already on line"
+		    " %lld of this file: keep one of the two lines", rw->nid,
+		    (long long)sqlite3_column_int64(c->find, 4));
+		existing = 0;
+	} else if (sqlite3_column_int64(c->find, 1) != u->id) {
+		bad(e, csv, idx[C_NID], "national ID %s is already a member"
+		    " of unit %s (%s)", rw->nid,
+		    (const char *)sqlite3_column_text(c->find, 5),
+		    sqlite3_column_type(c->find, 6) != SQLITE_NULL ?
+		    "withdrawn there: move it here with member transfer, then"
+		    " import" : "a move between units is a transfer, not an"
+		    " import");
+		existing = 0;
+	} else if (strcmp(status, "entered") != 0 &&
+	    strcmp(status, "rejected") != 0) {
+		bad(e, csv, idx[C_NID], "national ID %s is already %s in this"
+		    " unit; an import may only correct entered or rejected"
+		    " members", rw->nid, status);
+		existing = 0;
+	}
+	sqlite3_reset(c->find);
+	if (existing == 0)
+		return 0;
+	/* a corrected line for an entered or rejected member of this
+	 * unit replaces its data */
+	bind_row(c->upd, existing, u->id, rw, import_id, csv, today);
+	r = lg_err(sqlite3_step(c->upd));
+	sqlite3_reset(c->upd);
+	if (r != 0)
+		return r;
+	*stored = 1;
+	return 0;
+}
+
 int
 uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
     const char *fname, size_t *count, struct uc_diag *d)
+{
+	return uc_ledger_member_import_each(l, unit_code, fp, fname, count,
+	    NULL, NULL, NULL, d);
+}
+
+int
+uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
+    FILE *fp, const char *fname, size_t *count, uc_ledger_diag_fn fn,
+    void *ctx, size_t *nerrors, struct uc_diag *d)
 {
 	struct import_ctx c;
 	struct uc_csv *csv = NULL;
 	const struct uc_csv_field *f;
 	struct lg_unit u;
 	struct row *rw = NULL;
+	struct uc_diag x;
+	struct errs e;
 	sqlite3_stmt *st = NULL;
-	int idx[C_N], r;
+	int idx[C_N], r, stored;
 	size_t nf, n = 0, added = 0;
 	int64_t import_id;
 	int32_t today = lg_today();
 	char at[32], details[256];
 
 	memset(&c, 0, sizeof(c));
+	memset(&e, 0, sizeof(e));
+	e.fn = fn;
+	e.ctx = ctx;
+	e.first = d;
 	if (count != NULL)
 		*count = 0;
+	if (nerrors != NULL)
+		*nerrors = 0;
 	uc_diag_clear(d);
 	if (l == NULL || fp == NULL || unit_code == NULL)
 		return UC_ERR_ARG;
@@ -258,13 +658,20 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 		return UC_ERR_NOMEM;
 	if ((r = uc_csv_open_file(&csv, fp, fname, NULL)) != 0)
 		goto done;
+	uc_csv_detect_delimiter(csv);
 	if ((r = lg_begin(l)) != 0)
 		goto done;
 	if ((r = lg_unit_need(l, unit_code, UC_ROLE_CLERK | UC_ROLE_ADMIN,
 	    &u)) != 0)
 		goto out;
-	if ((r = uc_csv_header_require(csv, member_cols, C_N, C_N, idx, d))
-	    != 0)
+	/* The header alone (no column required here: map_header names
+	 * every missing one at once). */
+	if ((r = uc_csv_header_require(csv, NULL, 0, 0, NULL, &x)) != 0) {
+		if (r == UC_ERR_INVALID || r == UC_ERR_IO)
+			emit(&e, &x);
+		goto out;
+	}
+	if ((r = map_header(csv, idx, &e)) != 0)
 		goto out;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "INSERT INTO imports (unit_id, file,"
@@ -295,93 +702,41 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	    " WHERE id = ?1 AND national_id = ?2")) != 0)
 		goto out;
 	for (;;) {
-		int64_t existing = 0;
-
-		if ((r = uc_csv_next(csv, &f, &nf, d)) != 0)
-			goto out;
+		if ((r = uc_csv_next(csv, &f, &nf, &x)) != 0) {
+			if (r != UC_ERR_INVALID && r != UC_ERR_IO)
+				goto out;
+			emit(&e, &x);
+			/* A bad line alone: go on with the next one; a file
+			 * broken past a line (a quote never closed): stop. */
+			if (r == UC_ERR_INVALID && uc_csv_skip_error(csv) == 0)
+				continue;
+			break;
+		}
 		if (f == NULL)
 			break;
-		if ((r = parse_row(csv, f, idx, today, rw, d)) != 0)
-			goto out;
-		/* Fast path: a new national ID inserts in one step; only a
-		 * conflict pays for the lookup that explains it. */
-		if ((r = bind_row(c.ins, 0, u.id, rw, import_id, csv, today))
-		    != 0)
-			goto out;
-		r = sqlite3_step(c.ins);
-		sqlite3_reset(c.ins);
-		if (r == SQLITE_DONE && sqlite3_changes(l->db) == 1) {
-			n++;
-			added++;
+		if (parse_row(csv, f, idx, today, rw, &e) != 0)
 			continue;
-		}
-		if (r != SQLITE_DONE) {
-			r = lg_err(r);
-			uc_csv_diag(csv, d, r, (size_t)idx[C_NID],
+		if ((r = store_row(l, &c, csv, idx, &u, rw, import_id, today,
+		    &e, &stored)) != 0) {
+			uc_csv_diag(csv, &x, r, (size_t)idx[C_NID],
 			    "could not store the member");
+			emit(&e, &x);
 			goto out;
 		}
-		sqlite3_reset(c.find);
-		sqlite3_bind_text(c.find, 1, rw->nid, -1, SQLITE_STATIC);
-		if (sqlite3_step(c.find) == SQLITE_ROW) {
-			const char *status =
-			    (const char *)sqlite3_column_text(c.find, 2);
-
-			existing = sqlite3_column_int64(c.find, 0);
-			if (sqlite3_column_int64(c.find, 3) == import_id) {
-				r = uc_csv_diag(csv, d, UC_ERR_INVALID,
-				    (size_t)idx[C_NID], "national ID %s is"
-				    " already on line %lld of this file",
-				    rw->nid, (long long)
-				    sqlite3_column_int64(c.find, 4));
-				goto out;
-			}
-			if (sqlite3_column_int64(c.find, 1) != u.id) {
-				r = uc_csv_diag(csv, d, UC_ERR_INVALID,
-				    (size_t)idx[C_NID], "national ID %s is"
-				    " already a member of unit %s%s", rw->nid,
-				    (const char *)
-				    sqlite3_column_text(c.find, 5),
-				    sqlite3_column_type(c.find, 6) !=
-				    SQLITE_NULL ? " (withdrawn there: move it"
-				    " here with member transfer, then import)" :
-				    "");
-				goto out;
-			}
-			if (strcmp(status, "entered") != 0 &&
-			    strcmp(status, "rejected") != 0) {
-				r = uc_csv_diag(csv, d, UC_ERR_INVALID,
-				    (size_t)idx[C_NID], "national ID %s is"
-				    " already %s in this unit", rw->nid,
-				    status);
-				goto out;
-			}
-			/* a withdrawn member entered again counts again */
-			if (sqlite3_column_type(c.find, 6) != SQLITE_NULL)
-				added++;
-		}
-		sqlite3_reset(c.find);
-		/* a corrected line for an entered or rejected member of
-		 * this unit replaces its data */
-		if (existing == 0) {
-			r = UC_ERR_LEDGER;
-			goto out;
-		}
-		if ((r = bind_row(c.upd, existing, u.id, rw, import_id, csv,
-		    today)) != 0)
-			goto out;
-		r = lg_err(sqlite3_step(c.upd));
-		sqlite3_reset(c.upd);
-		if (r != 0) {
-			uc_csv_diag(csv, d, r, (size_t)idx[C_NID],
-			    "could not store the member");
-			goto out;
-		}
-		n++;
+		if (stored != 0)
+			n++;
+		if (stored == 2)
+			added++;
+	}
+	if (e.n > 0) {
+		r = UC_ERR_INVALID;
+		goto out;
 	}
 	if (n == 0) {
-		r = uc_diag_set(d, UC_ERR_INVALID, fname, 0, NULL,
-		    "no members in the file");
+		uc_diag_set(&x, UC_ERR_INVALID, fname, 0, NULL,
+		    "no members in the file (a header and no rows)");
+		emit(&e, &x);
+		r = UC_ERR_INVALID;
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -393,18 +748,36 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	sqlite3_bind_int64(st, 2, import_id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
-	if ((r = lg_progress_add(l, u.id, today, (int64_t)added, 0)) != 0)
-		goto out;
+	/* The new members' count, in one statement (schema.c, migration
+	 * 5: rows of an import are not counted by trigger). */
+	sqlite3_finalize(st);
+	st = NULL;
+	if (added > 0) {
+		if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
+		    " (unit_id, day, entered, approved) VALUES (?, ?, ?, 0)"
+		    " ON CONFLICT (unit_id, day) DO UPDATE SET"
+		    " entered = entered + excluded.entered")) != 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, u.id);
+		sqlite3_bind_int(st, 2, today);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)added);
+		if ((r = lg_err(sqlite3_step(st))) != 0)
+			goto out;
+	}
 	snprintf(details, sizeof(details), "file=%s rows=%zu new=%zu"
 	    " import=%lld", fname, n, added, (long long)import_id);
 	r = lg_audit(l, "member.import", u.code, fname, details);
 out:
 	sqlite3_finalize(st);
 	import_ctx_free(&c);
+	if (r == 0 && e.n > 0)
+		r = UC_ERR_INVALID;
 	r = lg_end(l, r, "member.import", unit_code, fname);
 	if (r == 0 && count != NULL)
 		*count = n;
 done:
+	if (nerrors != NULL)
+		*nerrors = e.n;
 	uc_csv_free(&csv);
 	if (rw != NULL)
 		OPENSSL_cleanse(rw, sizeof(*rw));
@@ -589,8 +962,6 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 			done++;
 		}
 	}
-	if ((r = lg_progress_add(l, u.id, today, 0, (int64_t)done)) != 0)
-		goto out;
 	snprintf(details, sizeof(details), "members=%zu", done);
 	r = lg_audit(l, "member.approve", u.code, u.code, details);
 out:
@@ -1111,9 +1482,6 @@ uc_ledger_member_edit(struct uc_ledger *l, const char *key,
 	lg_bind_text(st, 10, to);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
-	if (strcmp(to, m->status) != 0 && strcmp(m->status, "approved") == 0 &&
-	    (r = lg_progress_add(l, m->unit.id, today, 0, -1)) != 0)
-		goto out;
 	{
 		size_t k = strlen(det);
 
@@ -1149,7 +1517,7 @@ uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
 	sqlite3_stmt *st = NULL;
 	struct mrec *m = NULL;
 	char at[32], det[UC_LEDGER_REASON_MAX + 64];
-	int was_approved, r;
+	int r;
 
 	if (l == NULL || key == NULL || reason == NULL)
 		return UC_ERR_ARG;
@@ -1166,7 +1534,6 @@ uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
 		goto out;
 	if ((r = member_free(l, m, "withdrawn", 1)) != 0)
 		goto out;
-	was_approved = strcmp(m->status, "approved") == 0;
 	lg_now(at);
 	/* 'rejected' keeps every later step (submit, approve, request)
 	 * from picking the row up; withdrawn_at says why it is there */
@@ -1178,9 +1545,6 @@ uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
 	lg_bind_text(st, 2, at);
 	lg_bind_text(st, 3, reason);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
-		goto out;
-	if ((r = lg_progress_add(l, m->unit.id, lg_today(), -1,
-	    was_approved ? -1 : 0)) != 0)
 		goto out;
 	snprintf(det, sizeof(det), "status=%s reason=%s", m->status, reason);
 	r = lg_audit(l, "member.withdraw", m->unit.code, mname(m), det);
@@ -1201,9 +1565,8 @@ uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
 	sqlite3_stmt *st = NULL;
 	struct mrec *m = NULL;
 	struct lg_unit to;
-	int32_t today = lg_today();
 	char det[128];
-	int approved, r;
+	int r;
 
 	if (l == NULL || key == NULL || to_unit == NULL)
 		return UC_ERR_ARG;
@@ -1241,11 +1604,7 @@ uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
 	sqlite3_bind_int64(st, 2, to.id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
-	approved = strcmp(m->status, "approved") == 0;
-	if (!m->withdrawn && ((r = lg_progress_add(l, m->unit.id, today, -1,
-	    approved ? -1 : 0)) != 0 ||
-	    (r = lg_progress_add(l, to.id, today, 1, approved)) != 0))
-		goto out;
+	/* progress follows the row (migration 7's triggers) */
 	snprintf(det, sizeof(det), "from=%s to=%s status=%s", m->unit.code,
 	    to.code, m->withdrawn ? "withdrawn" : m->status);
 	r = lg_audit(l, "member.transfer", to.code, mname(m), det);

@@ -15,6 +15,7 @@
 #include "unioncard/csv.h"
 #include "unioncard/date.h"
 #include "unioncard/ledger.h"
+#include "unioncard/text.h"
 #include "ledger/ledger_priv.h"
 
 int
@@ -236,10 +237,15 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 			p->has_target = 1;
 			p->target = p->child_target;
 		}
-		if (p->pidx >= 0) {
+		/*
+		 * An exempt unit is outside its parent's progress: neither
+		 * its target nor its members count there (docs/ledger.md).
+		 * Within an exempt subtree counts still roll up.
+		 */
+		if (p->pidx >= 0 && (!p->exempt || v[p->pidx].exempt)) {
 			v[p->pidx].entered += p->entered;
 			v[p->pidx].approved += p->approved;
-			if (p->has_target && !p->exempt)
+			if (p->has_target)
 				v[p->pidx].child_target += p->target;
 		}
 	}
@@ -341,10 +347,11 @@ uc_ledger_rebuild_counters(struct uc_ledger *l)
 	    "INSERT INTO progress_daily (unit_id, day, entered, approved)"
 	    " SELECT unit_id, day, sum(e), sum(a) FROM ("
 	    "  SELECT unit_id, entered_day AS day, 1 AS e, 0 AS a FROM members"
-	    "  WHERE withdrawn_at IS NULL"
+	    "  WHERE status IN ('entered', 'submitted', 'approved',"
+	    "  'rejected') AND withdrawn_at IS NULL"
 	    "  UNION ALL SELECT unit_id, approved_day, 0, 1 FROM members"
-	    "  WHERE approved_day IS NOT NULL AND status = 'approved' AND"
-	    "  withdrawn_at IS NULL)"
+	    "  WHERE status = 'approved' AND approved_day IS NOT NULL"
+	    "  AND withdrawn_at IS NULL)"
 	    " GROUP BY unit_id, day")) != 0)
 		goto out;
 	r = lg_audit(l, "counters.rebuild", NULL, "progress_daily", "");
@@ -356,12 +363,15 @@ static json_t *
 fee_sum_row(struct uc_ledger *l, sqlite3_stmt *st)
 {
 	(void)l;
-	return json_pack("{s:s, s:s, s:s, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
 	    "period", (const char *)sqlite3_column_text(st, 0),
 	    "unit", (const char *)sqlite3_column_text(st, 1),
 	    "payer", (const char *)sqlite3_column_text(st, 2),
 	    "lines", (json_int_t)sqlite3_column_int64(st, 3),
-	    "total_vnd", (json_int_t)sqlite3_column_int64(st, 4));
+	    "total_vnd", (json_int_t)sqlite3_column_int64(st, 4),
+	    "paid_vnd", (json_int_t)sqlite3_column_int64(st, 5),
+	    "unpaid_vnd", (json_int_t)(sqlite3_column_int64(st, 4) -
+	    sqlite3_column_int64(st, 5)));
 }
 
 static json_t *
@@ -379,11 +389,174 @@ uc_ledger_report_fees(struct uc_ledger *l, json_t **out)
 	/* Fees fall due when the province accepts a request for printing. */
 	return lg_list_json(l, "SELECT strftime('%Y-%m', q.request_day * 86400,"
 	    " 'unixepoch') AS period, u.code, rl.payer, count(*),"
-	    " sum(rl.fee_vnd) FROM request_lines rl JOIN requests q"
+	    " sum(rl.fee_vnd), sum(CASE WHEN fp.line_id IS NULL THEN 0"
+	    " ELSE rl.fee_vnd END) FROM request_lines rl JOIN requests q"
 	    " ON q.id = rl.request_id JOIN units u ON u.id = q.unit_id"
+	    " LEFT JOIN fee_payments fp ON fp.line_id = rl.id"
 	    " WHERE q.status = 'accepted' AND substr(u.path, 1, ?2) = ?1"
 	    " GROUP BY period, u.code, rl.payer"
 	    " ORDER BY period, u.code, rl.payer", 1, fee_sum_row, out);
+}
+
+static json_t *
+unpaid_row(struct uc_ledger *l, sqlite3_stmt *st)
+{
+	char day[UC_DATE_ISO_LEN + 1];
+
+	(void)l;
+	if (uc_date_format_iso(sqlite3_column_int(st, 7), day) != 0)
+		return NULL;
+	return json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:I, s:s}",
+	    "request", (json_int_t)sqlite3_column_int64(st, 0),
+	    "unit", (const char *)sqlite3_column_text(st, 1),
+	    "member_code", (const char *)sqlite3_column_text(st, 2),
+	    "full_name", (const char *)sqlite3_column_text(st, 3),
+	    "payer", (const char *)sqlite3_column_text(st, 4),
+	    "fee_item", (const char *)sqlite3_column_text(st, 5),
+	    "fee_vnd", (json_int_t)sqlite3_column_int64(st, 6),
+	    "request_day", day);
+}
+
+int
+uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out)
+{
+	return lg_list_json(l, "SELECT q.id, u.code, m.member_code,"
+	    " m.full_name, rl.payer, rl.fee_item, rl.fee_vnd, q.request_day"
+	    " FROM request_lines rl JOIN requests q ON q.id = rl.request_id"
+	    " JOIN units u ON u.id = q.unit_id"
+	    " JOIN members m ON m.id = rl.member_id"
+	    " WHERE q.status = 'accepted' AND rl.fee_vnd > 0 AND"
+	    " substr(u.path, 1, ?2) = ?1 AND NOT EXISTS (SELECT 1 FROM"
+	    " fee_payments fp WHERE fp.line_id = rl.id)"
+	    " ORDER BY q.id, rl.id", 1, unpaid_row, out);
+}
+
+/* Text a person typed for the ledger: 1..max bytes of UTF-8 without
+ * control characters. */
+static int
+typed_text(const char *s, size_t max)
+{
+	size_t n, i;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > max ||
+	    uc_text_utf8_check(s, n, NULL) != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+		/* C1 controls, U+0080..U+009F */
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f)
+			return 0;
+	}
+	return 1;
+}
+
+int
+uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
+    const char *member_code, const char *paid_by, const char *receipt,
+    const char *paid_on)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char obj[64], details[LG_DETAILS_MAX], at[32], on[UC_DATE_ISO_LEN + 1];
+	char status[16];
+	int64_t line_id, fee;
+	int32_t day, today = lg_today(), req_day;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (l == NULL || request_id <= 0 || member_code == NULL ||
+	    !typed_text(paid_by, UC_LEDGER_PAYER_MAX) ||
+	    !typed_text(receipt, UC_LEDGER_RECEIPT_MAX))
+		return UC_ERR_ARG;
+	if (paid_on != NULL) {
+		if (lg_parse_day(paid_on, &day) != 0)
+			return UC_ERR_ARG;
+	} else {
+		day = today;
+	}
+	snprintf(obj, sizeof(obj), "request %lld member %.20s",
+	    (long long)request_id, member_code);
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT q.unit_id, q.status, rl.id,"
+	    " rl.fee_vnd, q.request_day, fp.paid_on, fp.receipt"
+	    " FROM request_lines rl JOIN requests q ON q.id = rl.request_id"
+	    " JOIN members m ON m.id = rl.member_id"
+	    " LEFT JOIN fee_payments fp ON fp.line_id = rl.id"
+	    " WHERE q.id = ? AND m.member_code = ?")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, request_id);
+	lg_bind_text(st, 2, member_code);
+	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+		r = r == SQLITE_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld has no"
+		    " line for member %s", (long long)request_id, member_code);
+		goto out;
+	}
+	if ((r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), &u)) != 0)
+		goto out;
+	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
+		goto out;
+	snprintf(status, sizeof(status), "%s",
+	    (const char *)sqlite3_column_text(st, 1));
+	line_id = sqlite3_column_int64(st, 2);
+	fee = sqlite3_column_int64(st, 3);
+	req_day = (int32_t)sqlite3_column_int(st, 4);
+	if (strcmp(status, "accepted") != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s:"
+		    " its fees fall due once the province accepts it",
+		    (long long)request_id, status);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	if (fee == 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "nothing to pay: the"
+		    " fee of member %s on request %lld is 0 VND", member_code,
+		    (long long)request_id);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		on[0] = '\0';
+		uc_date_format_iso(sqlite3_column_int(st, 5), on);
+		snprintf(l->refusal, sizeof(l->refusal), "the fee of member %s"
+		    " on request %lld was paid on %s, receipt %s", member_code,
+		    (long long)request_id, on,
+		    (const char *)sqlite3_column_text(st, 6));
+		r = UC_ERR_EXISTS;
+		goto out;
+	}
+	if (day > today || day < req_day) {
+		snprintf(l->refusal, sizeof(l->refusal), "the payment day must"
+		    " lie between the request's day and today");
+		r = UC_ERR_ARG;
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO fee_payments (line_id,"
+	    " paid_by, paid_on, receipt, account_id, at)"
+	    " VALUES (?, ?, ?, ?, ?, ?)")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, line_id);
+	lg_bind_text(st, 2, paid_by);
+	sqlite3_bind_int(st, 3, day);
+	lg_bind_text(st, 4, receipt);
+	sqlite3_bind_int64(st, 5, l->acct_id);
+	lg_bind_text(st, 6, at);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	uc_date_format_iso(day, on);
+	snprintf(details, sizeof(details), "fee_vnd=%lld paid_by=%s"
+	    " paid_on=%s receipt=%s", (long long)fee, paid_by, on, receipt);
+	r = lg_audit(l, "fee.pay", u.code, obj, details);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "fee.pay", u.code[0] ? u.code : NULL, obj);
 }
 
 int

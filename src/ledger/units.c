@@ -1,6 +1,7 @@
 /*
  * units.c - the tree of union units.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,126 +109,226 @@ out:
 	return lg_end(l, r, "unit.add", parent_code, code);
 }
 
-/* An empty cell is no; otherwise the project's one list of yes/no
- * words (uc_text_yesno). */
-static int
-parse_bool(const char *s, size_t n, int *v)
-{
-	*v = 0;
-	uc_text_trim(&s, &n);
-	if (n == 0)
-		return 0;
-	return uc_text_yesno(s, n, v);
-}
-
 int
 lg_parse_bool(const char *s, size_t n, int *v)
 {
-	return parse_bool(s, n, v);
+	return uc_text_yesno(s, n, v);
+}
+
+const char *
+lg_show_value(const char *s, size_t n, char out[LG_SHOW_CAP])
+{
+	size_t i, o = 0;
+
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n && o + 1 < LG_SHOW_CAP; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			out[o++] = '?';
+		} else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			out[o++] = '?';
+			i++;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+struct errs {
+	uc_ledger_diag_fn fn;
+	void *ctx;
+	struct uc_diag *first;
+	size_t n;
+};
+
+static void bad(struct errs *e, struct uc_csv *csv, int col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+emit(struct errs *e, const struct uc_diag *x)
+{
+	if (e->n == 0 && e->first != NULL)
+		*e->first = *x;
+	if (e->n < UC_LEDGER_IMPORT_ERRORS_MAX && e->fn != NULL)
+		e->fn(e->ctx, x);
+	e->n++;
+}
+
+static void
+bad(struct errs *e, struct uc_csv *csv, int col, const char *fmt, ...)
+{
+	char msg[UC_DIAG_MSG_MAX];
+	struct uc_diag x;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uc_csv_diag(csv, &x, UC_ERR_INVALID, (size_t)col, "%s", msg);
+	emit(e, &x);
+}
+
+/* A trimmed code field into out (UC_LEDGER_CODE_MAX + 1); 0 if it fits. */
+static int
+code_field(const struct uc_csv_field *f, char *out)
+{
+	const char *s = f->ptr;
+	size_t sl = f->len;
+
+	uc_text_trim(&s, &sl);
+	out[0] = '\0';
+	if (sl == 0 || sl > UC_LEDGER_CODE_MAX)
+		return -1;
+	memcpy(out, s, sl);
+	out[sl] = '\0';
+	return 0;
+}
+
+/*
+ * Check and insert one unit row; every problem of the row is reported.
+ * Returns 0 (row stored or reported) or a ledger error (PERM included).
+ */
+static int
+unit_row_import(struct uc_ledger *l, struct uc_csv *csv,
+    const struct uc_csv_field *f, const int idx[4], struct errs *e,
+    int *stored)
+{
+	struct lg_unit parent;
+	char code[UC_LEDGER_CODE_MAX + 1], pcode[UC_LEDGER_CODE_MAX + 1];
+	char nfc[UC_MEMBER_UNIT_NAME_MAX + 1], show[LG_SHOW_CAP];
+	struct uc_diag t;
+	const char *s;
+	size_t sl;
+	int ok = 1, exempt = 0, r;
+
+	*stored = 0;
+	uc_diag_clear(&t);
+	if (code_field(&f[idx[0]], code) != 0) {
+		bad(e, csv, idx[0], "unit code must be 1..%d characters",
+		    UC_LEDGER_CODE_MAX);
+		ok = 0;
+	} else if (check_unit(code, strlen(code), NULL, 0, nfc, &t) != 0) {
+		bad(e, csv, idx[0], "%s", t.msg);
+		ok = 0;
+	}
+	if (code_field(&f[idx[2]], pcode) != 0) {
+		bad(e, csv, idx[2], "parent code missing or longer than %d"
+		    " characters", UC_LEDGER_CODE_MAX);
+		ok = 0;
+	} else if (lg_unit_by_code(l, pcode, &parent) != 0) {
+		bad(e, csv, idx[2], "no unit '%s' (a parent must be in the"
+		    " ledger or on an earlier line)", pcode);
+		ok = 0;
+	} else if (lg_need(l, UC_ROLE_ADMIN, &parent) != 0) {
+		return UC_ERR_PERM;
+	}
+	if (idx[3] >= 0) {
+		s = f[idx[3]].ptr;
+		sl = f[idx[3]].len;
+		uc_text_trim(&s, &sl);
+		/* the column is optional: an empty cell is "no" */
+		if (sl > 0 && lg_parse_bool(s, sl, &exempt) != 0) {
+			bad(e, csv, idx[3], "exempt '%s' is not a yes or no:"
+			    " write %s", lg_show_value(s, sl, show),
+			    LG_BOOL_WORDS);
+			ok = 0;
+		}
+	}
+	if (check_unit(NULL, 0, f[idx[1]].ptr, f[idx[1]].len, nfc, &t) != 0) {
+		bad(e, csv, idx[1], "%s", t.msg);
+		ok = 0;
+	}
+	if (!ok)
+		return 0;
+	r = unit_insert(l, code, nfc, &parent, exempt);
+	if (r == UC_ERR_EXISTS) {
+		bad(e, csv, idx[0], "unit '%s' already exists", code);
+		return 0;
+	}
+	if (r == 0)
+		*stored = 1;
+	return r;
 }
 
 int
 uc_ledger_unit_import(struct uc_ledger *l, FILE *fp, const char *fname,
     size_t *count, struct uc_diag *d)
 {
+	return uc_ledger_unit_import_each(l, fp, fname, count, NULL, NULL,
+	    NULL, d);
+}
+
+int
+uc_ledger_unit_import_each(struct uc_ledger *l, FILE *fp, const char *fname,
+    size_t *count, uc_ledger_diag_fn fn, void *ctx, size_t *nerrors,
+    struct uc_diag *d)
+{
 	static const char *const cols[] = { "code", "name", "parent",
 	    "exempt" };
 	struct uc_csv *csv = NULL;
 	const struct uc_csv_field *f;
-	struct lg_unit parent;
-	int idx[4], exempt, r;
+	struct uc_diag x;
+	struct errs e;
+	int idx[4], r, stored;
 	size_t nf, n = 0;
-	char code[UC_LEDGER_CODE_MAX + 1], pcode[UC_LEDGER_CODE_MAX + 1];
-	char nfc[UC_MEMBER_UNIT_NAME_MAX + 1];
-	struct uc_diag t;
 
+	memset(&e, 0, sizeof(e));
+	e.fn = fn;
+	e.ctx = ctx;
+	e.first = d;
 	if (count != NULL)
 		*count = 0;
+	if (nerrors != NULL)
+		*nerrors = 0;
 	uc_diag_clear(d);
-	uc_diag_clear(&t);
 	if (l == NULL || fp == NULL)
 		return UC_ERR_ARG;
 	if ((r = uc_csv_open_file(&csv, fp, fname, NULL)) != 0)
 		return r;
+	uc_csv_detect_delimiter(csv);
 	if ((r = lg_begin(l)) != 0)
 		goto done;
 	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) != 0)
 		goto out;
-	if ((r = uc_csv_header_require(csv, cols, 4, 3, idx, d)) != 0)
+	if ((r = uc_csv_header_require(csv, cols, 4, 3, idx, &x)) != 0) {
+		if (r == UC_ERR_INVALID || r == UC_ERR_IO)
+			emit(&e, &x);
 		goto out;
+	}
 	for (;;) {
-		const char *s;
-		size_t sl;
-
-		if ((r = uc_csv_next(csv, &f, &nf, d)) != 0)
-			goto out;
+		if ((r = uc_csv_next(csv, &f, &nf, &x)) != 0) {
+			if (r != UC_ERR_INVALID && r != UC_ERR_IO)
+				goto out;
+			emit(&e, &x);
+			if (r == UC_ERR_INVALID && uc_csv_skip_error(csv) == 0)
+				continue;
+			break;
+		}
 		if (f == NULL)
 			break;
-		s = f[idx[0]].ptr;
-		sl = f[idx[0]].len;
-		uc_text_trim(&s, &sl);
-		if (sl == 0 || sl > UC_LEDGER_CODE_MAX) {
-			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[0],
-			    "unit code must be 1..%d characters",
-			    UC_LEDGER_CODE_MAX);
+		if ((r = unit_row_import(l, csv, f, idx, &e, &stored)) != 0)
 			goto out;
-		}
-		memcpy(code, s, sl);
-		code[sl] = '\0';
-		if (check_unit(s, sl, NULL, 0, nfc, &t) != 0) {
-			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[0],
-			    "%s", t.msg);
-			goto out;
-		}
-		s = f[idx[2]].ptr;
-		sl = f[idx[2]].len;
-		uc_text_trim(&s, &sl);
-		if (sl == 0 || sl > UC_LEDGER_CODE_MAX) {
-			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[2],
-			    "parent code missing or too long");
-			goto out;
-		}
-		memcpy(pcode, s, sl);
-		pcode[sl] = '\0';
-		if (lg_unit_by_code(l, pcode, &parent) != 0) {
-			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[2],
-			    "no unit '%s' (parents must come first)", pcode);
-			goto out;
-		}
-		if (lg_need(l, UC_ROLE_ADMIN, &parent) != 0) {
-			r = UC_ERR_PERM;
-			goto out;
-		}
-		exempt = 0;
-		if (idx[3] >= 0 && parse_bool(f[idx[3]].ptr, f[idx[3]].len,
-		    &exempt) != 0) {
-			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[3],
-			    "not a yes/no word: use %s",
-			    UC_TEXT_YESNO_WORDS);
-			goto out;
-		}
-		if (check_unit(NULL, 0, f[idx[1]].ptr, f[idx[1]].len, nfc,
-		    &t) != 0) {
-			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[1],
-			    "%s", t.msg);
-			goto out;
-		}
-		r = unit_insert(l, code, nfc, &parent, exempt);
-		if (r == UC_ERR_EXISTS) {
-			r = uc_csv_diag(csv, d, UC_ERR_INVALID, (size_t)idx[0],
-			    "unit '%s' already exists", code);
-			goto out;
-		}
-		if (r != 0)
-			goto out;
-		n++;
+		n += (size_t)stored;
 	}
-	r = 0;
+	r = e.n > 0 ? UC_ERR_INVALID : 0;
 out:
+	if (r == 0 && e.n > 0)
+		r = UC_ERR_INVALID;
 	r = lg_end(l, r, "unit.import", NULL, fname);
 	if (r == 0 && count != NULL)
 		*count = n;
 done:
+	if (nerrors != NULL)
+		*nerrors = e.n;
 	uc_csv_free(&csv);
 	return r;
 }

@@ -51,7 +51,9 @@ struct uc_csv {
 	size_t rec_used;          /* record buffer bytes to wipe */
 
 	int err;                  /* sticky error */
+	int soft;                 /* err is about one whole record */
 	struct uc_diag err_diag;
+	char delim;               /* ',' or ';' */
 };
 
 static void
@@ -96,6 +98,7 @@ csv_new(struct uc_csv **out, const char *name,
 	if (r->fields == NULL)
 		goto out;
 	r->line = 1;
+	r->delim = ',';
 	*out = r;
 	r = NULL;
 	ret = 0;
@@ -256,6 +259,33 @@ fail(struct uc_csv *r, struct uc_diag *d, int err, unsigned long line,
 	return err;
 }
 
+static int
+soft_fail(struct uc_csv *r, struct uc_diag *d, long field, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * An error in a record read to its end (wrong field count, bad UTF-8):
+ * sticky like any other, but uc_csv_skip_error() can go on after it.
+ */
+static int
+soft_fail(struct uc_csv *r, struct uc_diag *d, long field, const char *fmt,
+    ...)
+{
+	char msg[UC_DIAG_MSG_MAX];
+	size_t used = r->rec_used;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	(void)fail(r, d, UC_ERR_INVALID, r->rec_line, field, "%s", msg);
+	r->rec_used = used;
+	r->soft = 1;
+	r->nrecords++;
+	r->blank_line = 0;
+	return UC_ERR_INVALID;
+}
+
 /* Skip a UTF-8 byte-order mark at the very start of the input. */
 static int
 skip_bom(struct uc_csv *r)
@@ -331,7 +361,7 @@ copy_run(struct uc_csv *r, char *w, const char *field_start, size_t *raw,
 			if (q[i] == '\n')
 				r->line++;
 	} else {
-		for (; i < room && q[i] != ',' && q[i] != '\n' &&
+		for (; i < room && q[i] != r->delim && q[i] != '\n' &&
 		    q[i] != '\r' && q[i] != '"'; i++)
 			;
 	}
@@ -435,12 +465,13 @@ again:
 					return ret;
 				*w++ = (char)c;
 			}
-			if (c != ',' && c != '\n' && c != '\r' && c >= 0)
+			if (c != r->delim && c != '\n' && c != '\r' && c >= 0)
 				return fail(r, d, UC_ERR_INVALID, r->rec_line,
 				    (long)nf,
 				    "text after the closing quote of a field");
 		} else {
-			while (c >= 0 && c != ',' && c != '\n' && c != '\r') {
+			while (c >= 0 && c != r->delim && c != '\n' &&
+			    c != '\r') {
 				if (c == '"')
 					return fail(r, d, UC_ERR_INVALID,
 					    r->rec_line, (long)nf,
@@ -461,7 +492,7 @@ again:
 		r->fields[nf].ptr = field_start;
 		r->fields[nf].len = (size_t)(w - field_start - 1);
 		nf++;
-		if (c == ',')
+		if (c == r->delim)
 			continue;
 		if (c == '\r' && get_byte(r) != '\n')
 			return fail(r, d, UC_ERR_INVALID, r->line, -1,
@@ -484,28 +515,32 @@ again:
 		return fail(r, d, UC_ERR_INVALID, r->blank_line, -1,
 		    r->nrecords > 0 ? "blank line inside the data" :
 		    "blank line before the first row");
+	/*
+	 * From here on the whole record has been read: an error is about
+	 * this record alone, and uc_csv_skip_error() may go on after it.
+	 */
+	r->rec_used = (size_t)(w - r->rec);
+	r->nfields = nf;
 	for (i = 0; i < nf; i++)
 		if (uc_text_utf8_check(r->fields[i].ptr, r->fields[i].len,
 		    &bad) != 0)
-			return fail(r, d, UC_ERR_INVALID, r->rec_line, (long)i,
-			    "not valid UTF-8 (byte %zu of the field)",
-			    bad + 1);
+			return soft_fail(r, d, (long)i,
+			    "not valid UTF-8 (byte %zu of the field; save the"
+			    " file as CSV UTF-8)", bad + 1);
 	if (r->expect == 0) {
 		r->expect = nf;
 	} else if (nf != r->expect) {
 		if (nf < r->expect)
-			return fail(r, d, UC_ERR_INVALID, r->rec_line,
-			    (long)nf, "row has %zu fields, expected %zu "
-			    "(this one and later ones missing)", nf,
-			    r->expect);
-		return fail(r, d, UC_ERR_INVALID, r->rec_line,
-		    (long)r->expect, "row has %zu fields, expected %zu",
-		    nf, r->expect);
+			return soft_fail(r, d, (long)nf, "row has %zu fields,"
+			    " expected %zu (this one and later ones missing)",
+			    nf, r->expect);
+		return soft_fail(r, d, (long)r->expect, "row has %zu"
+		    " fields, expected %zu (a separator too many, or a"
+		    " value holding '%c' without quotes?)", nf, r->expect,
+		    r->delim);
 	}
-	r->rec_used = (size_t)(w - r->rec);
 	r->nrecords++;
 	r->blank_line = 0;
-	r->nfields = nf;
 	*fields = r->fields;
 	*nfields = nf;
 	return 0;
@@ -592,7 +627,7 @@ uc_csv_wipe_last(struct uc_csv *r)
 	r->rec_used = 0;
 	if (r->in_buf == NULL)
 		return;
-	if (r->err != 0) {
+	if (r->err != 0 && !r->soft) {
 		/* The rest of a bad record is unread: wipe the window. */
 		OPENSSL_cleanse(r->in_buf, IN_CHUNK);
 		return;
@@ -600,6 +635,51 @@ uc_csv_wipe_last(struct uc_csv *r)
 	from = r->refilled ? 0 : r->raw_start;
 	if (r->in_pos > from)
 		OPENSSL_cleanse(r->in_buf + from, r->in_pos - from);
+}
+
+int
+uc_csv_skip_error(struct uc_csv *r)
+{
+	if (r == NULL)
+		return UC_ERR_ARG;
+	if (r->err == 0)
+		return 0;
+	if (!r->soft || r->ncols == 0)
+		return r->err;
+	r->err = 0;
+	r->soft = 0;
+	uc_diag_clear(&r->err_diag);
+	return 0;
+}
+
+int
+uc_csv_detect_delimiter(struct uc_csv *r)
+{
+	size_t i, commas = 0, semis = 0;
+	int quoted = 0;
+
+	if (r == NULL)
+		return ',';
+	if (r->started || r->nrecords != 0)
+		return r->delim;
+	if (skip_bom(r) != 0)
+		return r->delim;
+	/* The header line is in the first window (64 KiB) or not at all. */
+	for (i = r->in_pos; i < r->in_len; i++) {
+		unsigned char c = r->in[i];
+
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && c == '\n')
+			break;
+		else if (!quoted && c == ',')
+			commas++;
+		else if (!quoted && c == ';')
+			semis++;
+	}
+	if (semis > commas)
+		r->delim = ';';
+	return r->delim;
 }
 
 size_t

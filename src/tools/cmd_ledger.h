@@ -74,6 +74,22 @@ int lgt_check(struct uc_tool_global *g, int argc, char **argv, int from,
 const char *lgt_pos(int argc, char **argv, int from, const char *const *known,
     int i);
 
+/*
+ * An import's problems (uc_ledger_diag_fn): lgt_import_diag keeps them in
+ * an lgt_import_errs; lgt_import_fail prints "WHAT rejected, nothing
+ * changed: N problems", one line per problem kept and "... and N more",
+ * and returns the exit status.  lgt_import_errs_free frees the list.
+ */
+struct lgt_import_errs {
+	struct uc_diag *v;
+	size_t n;
+};
+void lgt_import_diag(void *ctx, const struct uc_diag *d);
+int lgt_import_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
+    const struct lgt_import_errs *e, size_t total, const char *what);
+void lgt_import_errs_free(struct lgt_import_errs *e);
+int uc_cmd_fee_pay(struct uc_tool_global *g, int argc, char **argv);
+
 int uc_cmd_init(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_account(struct uc_tool_global *g, int argc, char **argv);

@@ -192,13 +192,19 @@ uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
 			fclose(fp);
 			return r;
 		}
-		r = uc_ledger_unit_import(l, fp, file, &n, &d);
-		fclose(fp);
-		if (r == UC_ERR_INVALID)
-			r = uc_tool_fail_diag(g, r, &d, "unit import");
-		else if (r != 0)
-			r = lgt_fail(g, l, r, "unit import");
-		else if (!g->quiet)
+		{
+			struct lgt_import_errs e = { NULL, 0 };
+			size_t nerr = 0;
+
+			r = uc_ledger_unit_import_each(l, fp, file, &n,
+			    lgt_import_diag, &e, &nerr, &d);
+			fclose(fp);
+			if (r != 0)
+				r = lgt_import_fail(g, l, r, &e, nerr,
+				    "unit import");
+			lgt_import_errs_free(&e);
+		}
+		if (r == 0 && !g->quiet)
 			fprintf(stderr, "%s: %zu units added\n", g->prog, n);
 	} else if (strcmp(sub, "list") == 0) {
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
@@ -284,10 +290,16 @@ uc_cmd_fee(struct uc_tool_global *g, int argc, char **argv)
 		puts("Usage: unioncard --as USER fee set ITEM AMOUNT"
 		    " --from YYYY-MM-DD\n"
 		    "       unioncard --as USER fee list [--json]\n"
+		    "       unioncard --as USER fee pay --request ID --member"
+		    " CODE --paid-by WHO\n"
+		    "                 --receipt NO [--on DATE]"
+		    "   ('fee pay --help')\n"
 		    "Items: regular.first regular.later linked.mandatory"
 		    " linked.other");
 		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
 	}
+	if (strcmp(sub, "pay") == 0)
+		return uc_cmd_fee_pay(g, argc, argv);
 	if ((r = lgt_check(g, argc, argv, 2, known, 2)) != 0)
 		return r;
 	if (strcmp(sub, "set") == 0) {

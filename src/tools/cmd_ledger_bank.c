@@ -25,6 +25,7 @@ usage(FILE *f)
 	    "       unioncard --as LIAISON bank import FILE\n"
 	    "                 (--keys DIR | --bank-key FILE) [--json]\n"
 	    "       unioncard --as LIAISON bank reconcile [--json | --csv]\n"
+	    "       unioncard --as LIAISON bank imports [--json]\n"
 	    "\n"
 	    "The bank liaison's side of linked cards (bank ATM cards that\n"
 	    "also carry the union applet).  Formats: docs/bank-files.md.\n"
@@ -40,11 +41,16 @@ usage(FILE *f)
 	    "           before anything is stored.  A bad line rejects the\n"
 	    "           whole file (file:line: column: why) and changes\n"
 	    "           nothing; the same file twice is imported once.\n"
+	    "           Refused: not a regular file, over 1 GiB, a header\n"
+	    "           with no records, a card number outside the pan\n"
+	    "           column.\n"
 	    "reconcile  list every mismatch with the newest import, by\n"
 	    "           class: missing_at_bank, unknown_to_us,\n"
 	    "           pan_mismatch, name_mismatch, duplicate,\n"
 	    "           status_conflict, fee_mismatch.  A summary (class,\n"
 	    "           count) first, then one line per mismatch.\n"
+	    "imports    list every bank file imported: id, file, sha256,\n"
+	    "           rows, who, when; the newest is the one reconciled.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --request ID     the linked request to order\n"
@@ -56,7 +62,9 @@ usage(FILE *f)
 	    "                   --bank-key: there is no default, so a wrong\n"
 	    "                   key is never picked up by accident\n"
 	    "  --json           machine-readable output\n"
-	    "  --csv            reconcile: class,member_code,detail rows\n"
+	    "  --csv            reconcile: the columns of --json, one row\n"
+	    "                   each: class,member_code,detail,line,\n"
+	    "                   card_ref,serial (empty where none)\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard --as liaison bank export --request 12 \\\n"
@@ -64,6 +72,7 @@ usage(FILE *f)
 	    "  unioncard --as liaison bank import vtb-2024-03.csv \\\n"
 	    "      --keys /etc/unioncard/keys\n"
 	    "  unioncard --as liaison bank reconcile --csv >mismatches.csv\n"
+	    "  unioncard --as liaison bank imports\n"
 	    "\n"
 	    "Exit status: 0 done (reconcile: no mismatch), 1 reconcile found\n"
 	    "mismatches, 2 could not run (usage, refused, bad file, no\n"
@@ -230,7 +239,8 @@ print_head(struct out *o)
 	o->started = 1;
 	switch (o->mode) {
 	case OUT_CSV:
-		fputs("class,member_code,detail\r\n", stdout);
+		fputs("class,member_code,detail,line,card_ref,serial\r\n",
+		    stdout);
 		break;
 	case OUT_JSON:
 		fputs("{\n  \"summary\": {", stdout);
@@ -252,7 +262,8 @@ static int
 print_one(void *ctx, const struct uc_ledger_bank_mismatch *m)
 {
 	struct out *o = ctx;
-	const char *v[3];
+	const char *v[6];
+	char line[24];
 	json_t *j;
 	char *s;
 
@@ -263,7 +274,14 @@ print_one(void *ctx, const struct uc_ledger_bank_mismatch *m)
 		v[0] = m->class_name;
 		v[1] = m->member_code;
 		v[2] = m->detail;
-		if (uc_csv_write_row(stdout, v, 3) != 0)
+		line[0] = '\0';
+		if (m->line > 0)
+			snprintf(line, sizeof(line), "%lld",
+			    (long long)m->line);
+		v[3] = line;
+		v[4] = m->card_ref;
+		v[5] = m->serial;
+		if (uc_csv_write_row(stdout, v, 6) != 0)
 			return UC_ERR_IO;
 		break;
 	case OUT_JSON:
@@ -328,6 +346,29 @@ out:
 	return r;
 }
 
+static int
+do_imports(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--json", NULL };
+	static const char *const cols[] = { "import", "file", "rows",
+	    "account", "at", "newest", "sha256" };
+	struct uc_ledger *l = NULL;
+	json_t *a = NULL;
+	int r;
+
+	if ((r = lgt_check(g, argc, argv, 2, known, 0)) != 0)
+		return r;
+	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+		return r;
+	if ((r = uc_ledger_bank_imports(l, &a)) != 0)
+		r = lgt_fail(g, l, r, "bank imports");
+	else
+		r = lgt_print_list(a, cols, 7, lgt_json(g, argc, argv));
+	json_decref(a);
+	uc_ledger_free(&l);
+	return r;
+}
+
 int
 uc_cmd_bank(struct uc_tool_global *g, int argc, char **argv)
 {
@@ -344,5 +385,7 @@ uc_cmd_bank(struct uc_tool_global *g, int argc, char **argv)
 		return do_import(g, argc, argv);
 	if (strcmp(sub, "reconcile") == 0)
 		return do_reconcile(g, argc, argv);
+	if (strcmp(sub, "imports") == 0)
+		return do_imports(g, argc, argv);
 	return uc_tool_usage(g, "unknown bank command '%s'", sub);
 }

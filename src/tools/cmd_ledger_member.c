@@ -36,6 +36,15 @@ usage(void)
 	    " [--out FILE]\n"
 	    "CSV columns: full_name,date_of_birth,gender,national_id,"
 	    "position,joined_on,mandatory\n"
+	    "  (or Họ và tên;Ngày sinh;Giới tính;Số CCCD;Chức vụ;"
+	    "Ngày vào công đoàn;Bắt buộc),\n"
+	    "  ',' or ';' separated; every problem is listed (line, column,"
+	    " why),\n"
+	    "  nothing is stored unless the file is clean."
+	    "  docs/member-file.md\n"
+	    "Example:\n"
+	    "  unioncard --as tp01.clerk member import ds-thanh-vien.csv"
+	    " --unit TP01\n"
 	    "list covers the unit and every unit below it.\n"
 	    "unioncard member COMMAND --help explains edit, withdraw,"
 	    " transfer, find and export.");
@@ -369,14 +378,19 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 			fclose(fp);
 			return r;
 		}
-		r = uc_ledger_member_import(l, unit, fp, file, &n, &d);
-		fclose(fp);
-		if (r == UC_ERR_INVALID)
-			r = uc_tool_fail_diag(g, r, &d,
-			    "member import rejected, nothing changed");
-		else if (r != 0)
-			r = lgt_fail(g, l, r, "member import");
-		else if (!g->quiet)
+		{
+			struct lgt_import_errs e = { NULL, 0 };
+			size_t nerr = 0;
+
+			r = uc_ledger_member_import_each(l, unit, fp, file, &n,
+			    lgt_import_diag, &e, &nerr, &d);
+			fclose(fp);
+			if (r != 0)
+				r = lgt_import_fail(g, l, r, &e, nerr,
+				    "member import");
+			lgt_import_errs_free(&e);
+		}
+		if (r == 0 && !g->quiet)
 			fprintf(stderr, "%s: %zu members entered in %s\n",
 			    g->prog, n, unit);
 	} else if (strcmp(sub, "submit") == 0) {

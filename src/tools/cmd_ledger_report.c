@@ -17,6 +17,115 @@
 #include "unioncard/signer.h"
 #include "cmd_ledger.h"
 
+/* --- the problems of an import ---------------------------------------- */
+
+void
+lgt_import_diag(void *ctx, const struct uc_diag *d)
+{
+	struct lgt_import_errs *e = ctx;
+
+	if (e->v == NULL && (e->v = calloc(UC_LEDGER_IMPORT_ERRORS_MAX,
+	    sizeof(*e->v))) == NULL)
+		return;
+	if (e->n < UC_LEDGER_IMPORT_ERRORS_MAX)
+		e->v[e->n++] = *d;
+}
+
+void
+lgt_import_errs_free(struct lgt_import_errs *e)
+{
+	free(e->v);
+	e->v = NULL;
+	e->n = 0;
+}
+
+int
+lgt_import_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
+    const struct lgt_import_errs *e, size_t total, const char *what)
+{
+	char where[UC_DIAG_FILE_MAX + UC_DIAG_FIELD_MAX + UC_DIAG_MSG_MAX + 32];
+	size_t i;
+
+	if (err != UC_ERR_INVALID || total == 0 || e->n == 0)
+		return lgt_fail(g, l, err, what);
+	fprintf(stderr, "%s: %s rejected, nothing changed: %zu problem%s\n",
+	    g->prog, what, total, total == 1 ? "" : "s");
+	for (i = 0; i < e->n; i++) {
+		uc_diag_format(&e->v[i], where, sizeof(where));
+		fprintf(stderr, "  %s\n", where);
+	}
+	if (total > e->n)
+		fprintf(stderr, "  ... and %zu more\n", total - e->n);
+	return uc_tool_exit_code(err);
+}
+
+/* --- fee payments --------------------------------------------------- */
+
+static void
+fee_pay_usage(void)
+{
+	puts("Usage: unioncard --as USER fee pay --request ID --member CODE\n"
+	    "           --paid-by WHO --receipt NUMBER [--on DATE]\n"
+	    "\n"
+	    "Record that the fee of one line of an accepted print request"
+	    " was paid:\n"
+	    "who paid it (the member, the grassroots union...), the receipt"
+	    " number\n"
+	    "and the day (default today; DD/MM/YYYY or YYYY-MM-DD).  A clerk"
+	    " or admin\n"
+	    "over the request's unit; each line is paid once; audited.\n"
+	    "'report fees' shows paid and unpaid totals, 'report fees"
+	    " --unpaid'\n"
+	    "each line still to pay.\n"
+	    "\n"
+	    "Example:\n"
+	    "  unioncard --as tp01.clerk fee pay --request 12 --member"
+	    " 52000000010 \\\n"
+	    "      --paid-by \"Huỳnh Lê Diễm Tuyết\" --receipt BL-2026-0042"
+	    " --on 05/11/2026");
+}
+
+int
+uc_cmd_fee_pay(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--request=", "--member=",
+	    "--paid-by=", "--receipt=", "--on=", NULL };
+	struct uc_ledger *l = NULL;
+	const char *rq = lgt_opt(argc, argv, "--request");
+	const char *member = lgt_opt(argc, argv, "--member");
+	const char *by = lgt_opt(argc, argv, "--paid-by");
+	const char *receipt = lgt_opt(argc, argv, "--receipt");
+	const char *on = lgt_opt(argc, argv, "--on");
+	long long rid = 0;
+	char *end = NULL;
+	int r;
+
+	if (lgt_flag(argc, argv, "--help")) {
+		fee_pay_usage();
+		return UC_EXIT_OK;
+	}
+	if ((r = lgt_check(g, argc, argv, 2, known, 0)) != 0)
+		return r;
+	if (rq != NULL)
+		rid = strtoll(rq, &end, 10);
+	if (rq == NULL || end == rq || *end != '\0' || rid <= 0 ||
+	    member == NULL || by == NULL || receipt == NULL)
+		return uc_tool_usage(g, "fee pay --request ID --member CODE"
+		    " --paid-by WHO --receipt NUMBER [--on DATE]");
+	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+		return r;
+	r = uc_ledger_fee_pay(l, (int64_t)rid, member, by, receipt, on);
+	if (r != 0) {
+		r = lgt_fail(g, l, r, "fee pay");
+	} else {
+		printf("request %lld member %s: fee paid by %s, receipt %s\n",
+		    rid, member, by, receipt);
+		r = fflush(stdout) == 0 ? UC_EXIT_OK : UC_EXIT_FAIL;
+	}
+	uc_ledger_free(&l);
+	return r;
+}
+
 #define LIST_CSV_MAX 11
 
 /* A listing as CSV: a header of the keys, then one row per object. */
@@ -145,11 +254,13 @@ int
 uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--unit=", "--as-of=", "--json",
-	    "--csv", "--request=", NULL };
+	    "--csv", "--request=", "--unpaid", NULL };
 	static const char *const pcols[] = { "unit", "target", "entered",
 	    "approved", "percent", "rank", "exempt", "overdue" };
 	static const char *const fcols[] = { "period", "unit", "payer",
-	    "lines", "total_vnd" };
+	    "lines", "total_vnd", "paid_vnd", "unpaid_vnd" };
+	static const char *const ucols[] = { "request", "unit",
+	    "member_code", "full_name", "payer", "fee_vnd", "request_day" };
 	static const char *const ccols[] = { "status", "count" };
 	struct uc_ledger *l = NULL;
 	const char *sub = argc > 1 ? argv[1] : NULL;
@@ -159,7 +270,7 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	if (sub == NULL || strcmp(sub, "--help") == 0) {
 		puts("Usage: unioncard --as USER report progress [--unit CODE]"
 		    " [--as-of DATE] [--json|--csv]\n"
-		    "       unioncard --as USER report fees [--json|--csv]\n"
+		    "       unioncard --as USER report fees [--unpaid] [--json|--csv]\n"
 		    "       unioncard --as USER report cards [--json|--csv]\n"
 		    "       unioncard --as USER report spoilage [--request ID]"
 		    " [--json]\n"
@@ -173,6 +284,8 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	if (strcmp(sub, "spoilage") != 0 && lgt_opt(argc, argv,
 	    "--request") != NULL)
 		return uc_tool_usage(g, "--request is for report spoilage");
+	if (strcmp(sub, "fees") != 0 && lgt_flag(argc, argv, "--unpaid"))
+		return uc_tool_usage(g, "--unpaid is for report fees");
 	if ((r = lgt_check(g, argc, argv, 2, known, 0)) != 0)
 		return r;
 	if (json && lgt_flag(argc, argv, "--csv"))
@@ -188,13 +301,19 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 			r = progress_csv(a);
 		else
 			r = lgt_print_list(a, pcols, 8, json);
+	} else if (strcmp(sub, "fees") == 0 && lgt_flag(argc, argv,
+	    "--unpaid")) {
+		if ((r = uc_ledger_report_fees_unpaid(l, &a)) != 0)
+			r = lgt_fail(g, l, r, "report fees --unpaid");
+		else
+			r = lgt_print_list(a, ucols, 7, json);
 	} else if (strcmp(sub, "fees") == 0) {
 		if ((r = uc_ledger_report_fees(l, &a)) != 0)
 			r = lgt_fail(g, l, r, "report fees");
 		else if (lgt_flag(argc, argv, "--csv"))
 			r = list_csv(a, fcols, 5);
 		else
-			r = lgt_print_list(a, fcols, 5, json);
+			r = lgt_print_list(a, fcols, 7, json);
 	} else if (strcmp(sub, "spoilage") == 0) {
 		r = report_spoilage(g, l, argc, argv, json);
 	} else if (strcmp(sub, "cards") == 0) {

@@ -182,9 +182,23 @@ uc liaison bank reconcile --csv >"$TMP/rec.csv"; rc=$?
 uc liaison bank reconcile >"$TMP/rec.txt"; rc2=$?
 set -e
 [ "$rc" = 1 ] && [ "$rc2" = 1 ] || fail "csv/text exit $rc $rc2"
-[ "$(head -n 1 "$TMP/rec.csv" | tr -d '\r')" = "class,member_code,detail" ] || fail "csv header"
+[ "$(head -n 1 "$TMP/rec.csv" | tr -d '\r')" = "class,member_code,detail,line,card_ref,serial" ] ||
+    fail "csv header: $(head -n 1 "$TMP/rec.csv")"
 [ "$(wc -l <"$TMP/rec.csv")" = 8 ] || fail "csv rows"
 grep -q "^fee_mismatch,$M7," "$TMP/rec.csv" || fail "csv fee row"
+# every --json field is in the CSV, row for row (null -> empty cell)
+python3 - "$TMP/rec.json" "$TMP/rec.csv" <<'PY' || fail "csv carries --json"
+import csv, json, sys
+j = json.load(open(sys.argv[1]))["mismatches"]
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+assert len(rows) == len(j), (len(rows), len(j))
+for a, b in zip(j, rows):
+    assert set(a) == set(b), (set(a), set(b))
+    for k, v in a.items():
+        assert b[k] == ("" if v is None else str(v)), (k, v, b[k])
+PY
+grep "^fee_mismatch," "$TMP/rec.csv" | tr -d '\r' | grep -q '",9,VTB-0007,[0-9]\{11\}$' ||
+    fail "csv fee row line, card_ref, serial: $(grep "^fee_mismatch," "$TMP/rec.csv")"
 head -n 1 "$TMP/rec.txt" | grep -q "^class *count" || fail "text starts with the summary"
 grep -q "^duplicate *1$" "$TMP/rec.txt" || fail "text summary row"
 grep -q "^status_conflict *$M6 " "$TMP/rec.txt" || fail "text detail row"
@@ -226,6 +240,22 @@ uc liaison bank import "$TMP/bank1.csv" --keys "$TMP/keys" | grep -q "already im
 uc liaison bank reconcile --json >/dev/null || fail "old file became the newest"
 ok "clean file: no mismatch, exit 0; the newest import is the one compared"
 
+# bank imports: every import, oldest first, the newest marked
+uc liaison bank imports --json >"$TMP/imports.json" || fail "bank imports"
+[ "$(jq -r 'map("\(.import) \(.file) \(.rows) \(.account) \(.newest)") | join(";")' \
+    "$TMP/imports.json")" = "1 bank1.csv 9 liaison false;2 bank2.csv 8 liaison true" ] ||
+    fail "bank imports: $(cat "$TMP/imports.json")"
+[ "$(jq -r '.[1].sha256' "$TMP/imports.json")" = "$(jq -r .sha256 "$TMP/imp3.json")" ] ||
+    fail "bank imports sha256"
+[ "$(jq -r '.[1].sha256' "$TMP/imports.json")" = "$(sha256sum "$TMP/bank2.csv" | cut -c 1-64)" ] ||
+    fail "the stored hash is not the file's"
+uc liaison bank imports >"$TMP/imports.txt"
+[ "$(head -n 1 "$TMP/imports.txt" | tr -s ' \t' ' ')" = "import file rows account at newest sha256" ] ||
+    fail "bank imports text: $(head -n 1 "$TMP/imports.txt")"
+[ "$(wc -l <"$TMP/imports.txt")" = 3 ] || fail "bank imports rows"
+expect_fail 2 uc TP01.clerk bank imports
+ok "bank imports lists both imports (file, rows, who, sha256 of the bytes), the newest marked; a clerk is refused"
+
 # 4. Bad files are rejected whole, naming file, line and column.
 state=$(dump_state)
 naudit=$(sql "SELECT count(*) FROM audit")
@@ -262,6 +292,44 @@ bad bad-date.csv "bad-date.csv:3: issued_on"
 bad bad-trunc.csv "bad-trunc.csv:4:"
 bad bad-fee.csv "bad-fee.csv:4: fee_vnd"
 ok "missing column, impossible date, truncated last line, bad fee: rejected with file:line: column, ledger unchanged"
+
+# A header and no records; a full PAN in the note column or in a name;
+# not a regular file; over the size bound.
+python3 - "$TMP" "$M1" "$M2" "$P1" "$P2" <<'PY'
+import sys
+d, m1, m2, p1, p2 = sys.argv[1:]
+h = "member_code,card_ref,full_name,pan,status,fee_vnd,issued_on,note"
+sp = " ".join(p2[i:i + 4] for i in range(0, 16, 4))
+files = {
+    "bad-empty.csv": h + "\r\n",
+    "bad-note.csv": f"{h}\r\n{m1},VTB-0001,HUYNH LE DIEM TUYET,{p1[:6]}******{p1[-4:]},active,0,2024-02-20,card {p2}\r\n",
+    "bad-name.csv": f"{h}\r\n{m2},VTB-0002,DUONG {sp},{p1[:6]}******{p1[-4:]},active,0,2024-02-20,\r\n",
+}
+for name, text in files.items():
+    open(f"{d}/{name}", "wb").write(text.encode())
+PY
+bad bad-empty.csv "bad-empty.csv:1: a header and no records"
+bad bad-note.csv "bad-note.csv:2: note: holds what looks like a full card number"
+bad bad-name.csv "bad-name.csv:2: full_name: holds what looks like a full card number"
+for pan in $PANS; do
+    n=$(grep -c -a "$pan" "$TMP/all.out" || true)
+    [ "$n" = 0 ] || fail "a refusal quoted a PAN"
+done
+expect_fail 2 "$UC" --as liaison bank import /dev/zero --keys "$TMP/keys"
+grep -q "/dev/zero: not a regular file" "$TMP/err" || fail "/dev/zero: $(cat "$TMP/err")"
+expect_fail 2 "$UC" --as liaison bank import "$TMP" --keys "$TMP/keys"
+grep -q "not a regular file" "$TMP/err" || fail "directory: $(cat "$TMP/err")"
+mkfifo "$TMP/bad-fifo.csv"
+expect_fail 2 "$UC" --as liaison bank import "$TMP/bad-fifo.csv" --keys "$TMP/keys"
+grep -q "bad-fifo.csv: not a regular file" "$TMP/err" || fail "fifo: $(cat "$TMP/err")"
+rm -f "$TMP/bad-fifo.csv"
+truncate -s 1100M "$TMP/bad-huge.csv"
+expect_fail 2 "$UC" --as liaison bank import "$TMP/bad-huge.csv" --keys "$TMP/keys"
+grep -q "bad-huge.csv: 1153433600 bytes, more than the 1073741824" "$TMP/err" ||
+    fail "huge: $(cat "$TMP/err")"
+rm -f "$TMP/bad-huge.csv"
+[ "$(dump_state)" = "$state" ] || fail "a refused file changed the ledger"
+ok "header only, a PAN in the note or the name, /dev/zero, a directory, a FIFO (without hanging), a file over 1 GiB: refused, ledger unchanged"
 
 # 5. No full PAN anywhere the ledger or the tools wrote.
 uc admin audit export --csv >"$TMP/audit.csv"

@@ -385,13 +385,43 @@ test_rows(void **state)
 	assert_int_equal(again.import_id, info.import_id);
 	assert_memory_equal(again.sha256, info.sha256, 32);
 
-	/* an empty snapshot: both encoded cards are missing at the bank */
-	assert_int_equal(import_text(f, HEADER, &info), 0);
-	assert_int_equal(info.rows, 0);
+	/* a header without records is refused (a broken export, not a
+	 * snapshot): nothing imported, the newest import stays */
+	assert_int_equal(import_text(f, HEADER, &info), UC_ERR_INVALID);
+	assert_int_equal(info.import_id, 0);
+
+	/* one record: both encoded cards are missing at the bank */
+	snprintf(text, sizeof(text), HEADER
+	    "%s,VTB-9,Người Lạ,970415******1234,active,50000,2024-02-01\n",
+	    never);
+	assert_int_equal(import_text(f, text, &info), 0);
+	assert_int_equal(info.rows, 1);
 	reconcile(f, out, sizeof(out));
 	snprintf(want, sizeof(want), "missing_at_bank %s\n"
-	    "missing_at_bank %s\n", f->code[0], f->code[1]);
+	    "missing_at_bank %s\nunknown_to_us %s\n", f->code[0], f->code[1],
+	    never);
 	assert_string_equal(out, want);
+
+	/* the same card number under two card references: a duplicate */
+	snprintf(text, sizeof(text), HEADER
+	    "%s,VTB-1,NGUYEN VAN AN,%s,active,50000,2024-02-01\n"
+	    "%s,VTB-7,Trần Thị Bình,%s,active,0,2024-02-01\n",
+	    f->code[0], pan2, f->code[1], pan2);
+	assert_int_equal(import_text(f, text, &info), 0);
+	reconcile(f, out, sizeof(out));
+	assert_non_null(strstr(out, "duplicate "));
+	assert_int_equal(uc_ledger_bank_reconcile(f->l, &res), 0);
+	for (i = 0; i < json_array_size(json_object_get(res, "mismatches"));
+	    i++) {
+		o = json_array_get(json_object_get(res, "mismatches"), i);
+		if (strcmp(json_string_value(json_object_get(o, "class")),
+		    "duplicate") == 0)
+			assert_non_null(strstr(json_string_value(
+			    json_object_get(o, "detail")), "same card number"));
+		assert_null(strstr(json_string_value(json_object_get(o,
+		    "detail")), pan2));
+	}
+	json_decref(res);
 }
 
 struct stop_after {
@@ -422,11 +452,18 @@ test_each(void **state)
 	struct stop_after s;
 	uint64_t counts[UC_LEDGER_BANK_CLASSES];
 
-	assert_int_equal(import_text(f, HEADER, &info), 0);
+	char never[UC_MEMBERCODE_LEN + 1], text[512];
+
+	assert_int_equal(uc_membercode_make(52, 99999, never), 0);
+	snprintf(text, sizeof(text), HEADER
+	    "%s,VTB-9,Người Lạ,970415******1234,active,50000,2024-02-01\n",
+	    never);
+	assert_int_equal(import_text(f, text, &info), 0);
 	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts, NULL,
 	    NULL), 0);
 	assert_int_equal(counts[0], 2);   /* A and B missing at the bank */
-	assert_int_equal(counts[1] + counts[2] + counts[3] + counts[4] +
+	assert_int_equal(counts[1], 1);   /* the stranger */
+	assert_int_equal(counts[2] + counts[3] + counts[4] +
 	    counts[5] + counts[6], 0);
 	memset(&s, 0, sizeof(s));
 	s.stop_at = 1;
@@ -437,7 +474,7 @@ test_each(void **state)
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts,
 	    stop_after, &s), 0);
-	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.calls, 3);
 	assert_null(uc_ledger_bank_class_name(UC_LEDGER_BANK_CLASSES));
 	assert_null(uc_ledger_bank_class_name(-1));
 }

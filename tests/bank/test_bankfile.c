@@ -190,6 +190,82 @@ test_bad_fields(void **state)
 	    NULL);
 }
 
+/* 0 if the one line after HEADER,note reads, else the error (field in
+ * d). */
+static int
+read_note_line(const char *line, struct uc_diag *d)
+{
+	char text[1024];
+	struct uc_bankfile *bf = NULL;
+	struct uc_bank_record rec;
+	int r;
+
+	snprintf(text, sizeof(text), HEADER ",note\n%s\n", line);
+	assert_int_equal(uc_bankfile_open_mem(&bf, text, strlen(text),
+	    "bank.csv", key, sizeof(key), d), 0);
+	r = uc_bankfile_next(bf, &rec, d);
+	uc_bankfile_free(&bf);
+	return r;
+}
+
+/* A full PAN outside the pan column is refused, in any column. */
+static void
+test_pan_elsewhere(void **state)
+{
+	char pan[17], notluhn[17], p13[14], line[256], sp[24], shown[1024];
+	struct uc_diag d;
+
+	(void)state;
+	make_pan(pan, "970415123456789");
+	memcpy(notluhn, pan, sizeof(notluhn));
+	notluhn[15] = notluhn[15] == '9' ? '0' : (char)(notluhn[15] + 1);
+	snprintf(sp, sizeof(sp), "%.4s %.4s-%.4s %.4s", pan, pan + 4, pan + 8,
+	    pan + 12);
+	/* a 13-digit Luhn-valid run: 12 digits and their check digit */
+	memcpy(p13, "4000000000006", 14);
+	assert_int_equal(uc_luhn_valid(p13, 13), 1);
+
+	snprintf(line, sizeof(line), "52000012345,R1,A,970415******1234,"
+	    "active,0,2024-01-01,the card %s", pan);
+	assert_int_equal(read_note_line(line, &d), UC_ERR_INVALID);
+	assert_string_equal(d.field, "note");
+	assert_non_null(strstr(d.msg, "full card number"));
+	uc_diag_format(&d, shown, sizeof(shown));
+	assert_null(strstr(shown, "970415"));
+
+	snprintf(line, sizeof(line), "52000012345,R1,A,970415******1234,"
+	    "active,0,2024-01-01,\"card %s\"", sp);
+	assert_int_equal(read_note_line(line, &d), UC_ERR_INVALID);
+	assert_string_equal(d.field, "note");
+
+	/* joined to a date, the run is still found */
+	snprintf(line, sizeof(line), "52000012345,R1,A,970415******1234,"
+	    "active,0,2024-01-01,2024-01-01 %s 2024", sp);
+	assert_int_equal(read_note_line(line, &d), UC_ERR_INVALID);
+	assert_string_equal(d.field, "note");
+
+	snprintf(line, sizeof(line), "52000012345,%s,A,970415******1234,"
+	    "active,0,2024-01-01,", pan);
+	assert_int_equal(read_note_line(line, &d), UC_ERR_INVALID);
+	assert_string_equal(d.field, "card_ref");
+
+	snprintf(line, sizeof(line), "52000012345,R1,NGUYEN %s,"
+	    "970415******1234,active,0,2024-01-01,", p13);
+	assert_int_equal(read_note_line(line, &d), UC_ERR_INVALID);
+	assert_string_equal(d.field, "full_name");
+
+	/* not a PAN: failing Luhn, 12 digits, a date, a member code */
+	snprintf(line, sizeof(line), "52000012345,R1,A,970415******1234,"
+	    "active,0,2024-01-01,ref %s", notluhn);
+	assert_int_equal(read_note_line(line, &d), 0);
+	assert_int_equal(read_note_line("52000012345,R1,A,970415******1234,"
+	    "active,0,2024-01-01,400000000006 2024-01-01 52000012345", &d), 0);
+	/* the PAN itself in the pan column is of course fine */
+	snprintf(line, sizeof(line), "52000012345,R1,A,%s,active,0,"
+	    "2024-01-01,", pan);
+	assert_int_equal(read_note_line(line, &d), 0);
+}
+
 static void
 test_header_and_key(void **state)
 {
@@ -297,6 +373,11 @@ test_open_path(void **state)
 	assert_int_equal(n, 3000);
 	uc_bankfile_free(&bf);
 	unlink(path);
+	/* not a regular file: refused before a byte is read */
+	assert_int_equal(uc_bankfile_open_path(&bf, "/dev/zero", key,
+	    sizeof(key), &d), UC_ERR_INVALID);
+	assert_non_null(strstr(d.msg, "not a regular file"));
+	assert_null(bf);
 }
 
 int
@@ -306,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_luhn),
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_pan_elsewhere),
 		cmocka_unit_test(test_header_and_key),
 		cmocka_unit_test(test_pan_in_header_masked),
 		cmocka_unit_test(test_csv_wipe_last),

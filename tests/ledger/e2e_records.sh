@@ -36,13 +36,14 @@ for word in cỏ cố 'có thể'; do
     printf '%s\nTrần Thị Mai,1988-04-04,F,052188000111,x,2012-02-02,%s\n' \
         "$HDR" "$word" >"$TMP/bad.csv"
     expect_fail 2 uc TP01.clerk member import "$TMP/bad.csv" --unit TP01
-    grep -q "mandatory: '$word' is not a yes/no word" "$TMP/err" \
+    grep -q "mandatory: mandatory '$word' is not a yes or no" "$TMP/err" \
         || { cat "$TMP/err"; fail "'$word' taken for a yes/no"; }
 done
 printf '%s\nTrần Thị Mai,1988-04-04,nứ,052188000111,x,2012-02-02,0\n' "$HDR" \
     >"$TMP/bad.csv"
 expect_fail 2 uc TP01.clerk member import "$TMP/bad.csv" --unit TP01
-grep -q "gender: gender must be nam/nữ" "$TMP/err" || fail "nứ taken for nữ"
+grep -q "gender: gender 'nứ' is not one of nam, nữ, M, F" "$TMP/err" ||
+    fail "nứ taken for nữ"
 
 esc=$(printf 'CĐCS \033[2J\033[H')
 expect_fail 2 uc admin unit add TP03 --name "$esc" --parent TP
@@ -58,7 +59,7 @@ expect_fail 2 uc admin unit import "$TMP/units.csv"
 grep -q "units.csv:2: name: contains a tab" "$TMP/err" || fail "tab in unit"
 printf 'code,name,parent,exempt\nTP03,CĐCS May,TP,cỏ\n' >"$TMP/units.csv"
 expect_fail 2 uc admin unit import "$TMP/units.csv"
-grep -q "units.csv:2: exempt: not a yes/no word" "$TMP/err" \
+grep -q "units.csv:2: exempt: exempt .cỏ. is not a yes or no" "$TMP/err" \
     || fail "exempt cỏ"
 
 dump_state >"$TMP/after"

@@ -185,9 +185,14 @@ test_older_schema_upgraded(void **state)
 
 	uc_ledger_free(&f->l);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	/* back to schema 3: undo migrations 4 (claims), 5 (withdrawal) and 6 (seals) */
+	/* back to schema 3: undo migrations 4 (claims), 5 (withdrawal),
+	 * 6 (seals) and 7 (progress triggers, fee payments) */
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE cards DROP COLUMN"
 	    " bound_by; ALTER TABLE cards DROP COLUMN bound_at;"
+	    " DROP TRIGGER members_progress_entered;"
+	    " DROP TRIGGER members_progress_approved;"
+	    " DROP TRIGGER members_progress_delete;"
+	    " DROP TABLE fee_payments; DROP INDEX bank_records_pan;"
 	    " ALTER TABLE members DROP COLUMN withdrawn_at;"
 	    " ALTER TABLE members DROP COLUMN withdrawn_reason;"
 	    " ALTER TABLE requests DROP COLUMN withdrawn_at;"
@@ -301,6 +306,63 @@ test_bad_line_changes_nothing(void **state)
 	assert_int_equal(d.line, 3);
 	assert_string_equal(d.field, "gender");
 	assert_string_equal(d.file, "b.csv");
+	assert_int_equal(uc_ledger_member_list(f->l, "G1", NULL, &a), 0);
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(a);
+}
+
+struct problems {
+	size_t calls;
+	unsigned long first_line, last_line;
+};
+
+static void
+count_problem(void *ctx, const struct uc_diag *d)
+{
+	struct problems *p = ctx;
+
+	if (p->calls++ == 0)
+		p->first_line = d->line;
+	p->last_line = d->line;
+	assert_string_equal(d->field, "mandatory");
+	assert_non_null(strstr(d->msg, "có/không"));
+}
+
+/* Every problem is counted, the first UC_LEDGER_IMPORT_ERRORS_MAX reach
+ * the callback, d gets the first; a good line among them stores nothing. */
+static void
+test_import_every_problem(void **state)
+{
+	struct fx *f = *state;
+	struct problems p = { 0, 0, 0 };
+	struct uc_diag d;
+	char *csv = NULL;
+	size_t len = 0, n = 9, nerr = 0;
+	FILE *fp, *w;
+	json_t *a = NULL;
+	int i;
+
+	assert_non_null(w = open_memstream(&csv, &len));
+	fputs("full_name,date_of_birth,gender,national_id,position,"
+	    "joined_on,mandatory\n"
+	    "Nguyễn Văn A,1980-01-01,nam,052080000001,CN,2010-01-01,0\n", w);
+	for (i = 0; i < 150; i++)
+		fprintf(w, "Người %d,1980-01-01,nam,0520800%05d,,2010-01-01,"
+		    "cỏ\n", i, i + 100);
+	assert_int_equal(fclose(w), 0);
+	assert_non_null(fp = fmemopen(csv, len, "r"));
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_member_import_each(f->l, "G1", fp, "e.csv",
+	    &n, count_problem, &p, &nerr, &d), UC_ERR_INVALID);
+	fclose(fp);
+	free(csv);
+	assert_int_equal(n, 0);
+	assert_int_equal(nerr, 150);
+	assert_int_equal(p.calls, UC_LEDGER_IMPORT_ERRORS_MAX);
+	assert_int_equal(p.first_line, 3);
+	assert_int_equal(p.last_line, 3 + UC_LEDGER_IMPORT_ERRORS_MAX - 1);
+	assert_int_equal(d.line, 3);
+	assert_string_equal(d.field, "mandatory");
 	assert_int_equal(uc_ledger_member_list(f->l, "G1", NULL, &a), 0);
 	assert_int_equal(json_array_size(a), 0);
 	json_decref(a);
@@ -810,6 +872,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fee_dating, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_import_every_problem,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_line_changes_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_list, setup,

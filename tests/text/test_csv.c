@@ -433,6 +433,121 @@ test_writer_neutralises_formulas(void **state)
 	}
 }
 
+/* ';' is chosen from the header line, and only there; quotes count. */
+static void
+test_semicolon_detected(void **state)
+{
+	static const char semi[] = "\xef\xbb\xbf" "code;name;note\r\n"
+	    "TP01;\"CĐCS; Trường\";\"a, b\"\r\n"
+	    "TP02;x,y;\r\n";
+	static const char comma[] = "code,name,\"a;b;c\"\r\n1,2,3\r\n";
+	struct uc_csv *r = NULL;
+	const struct uc_csv_field *f;
+	struct uc_diag d;
+	size_t nf;
+
+	(void)state;
+	assert_int_equal(uc_csv_open_mem(&r, semi, sizeof(semi) - 1, "s.csv",
+	    NULL), 0);
+	assert_int_equal(uc_csv_detect_delimiter(r), ';');
+	assert_int_equal(uc_csv_header_require(r, NULL, 0, 0, NULL, &d), 0);
+	assert_int_equal(uc_csv_columns(r), 3);
+	assert_string_equal(uc_csv_column_name(r, 2), "note");
+	assert_int_equal(uc_csv_next(r, &f, &nf, &d), 0);
+	assert_int_equal(nf, 3);
+	expect_field(&f[1], "CĐCS; Trường");
+	expect_field(&f[2], "a, b");
+	assert_int_equal(uc_csv_next(r, &f, &nf, &d), 0);
+	expect_field(&f[1], "x,y");
+	expect_field(&f[2], "");
+	/* once records were read, the separator stays */
+	assert_int_equal(uc_csv_detect_delimiter(r), ';');
+	uc_csv_free(&r);
+
+	assert_int_equal(uc_csv_open_mem(&r, comma, sizeof(comma) - 1,
+	    "c.csv", NULL), 0);
+	assert_int_equal(uc_csv_detect_delimiter(r), ',');
+	assert_int_equal(uc_csv_next(r, &f, &nf, &d), 0);
+	assert_int_equal(nf, 3);
+	expect_field(&f[2], "a;b;c");
+	uc_csv_free(&r);
+
+	/* without the call a ';' file is one column */
+	assert_int_equal(uc_csv_open_mem(&r, semi, sizeof(semi) - 1, "s.csv",
+	    NULL), 0);
+	assert_int_equal(uc_csv_next(r, &f, &nf, &d), 0);
+	assert_int_equal(nf, 1);
+	uc_csv_free(&r);
+}
+
+/* A record with the wrong field count or bad UTF-8 can be skipped; a
+ * quoting error, a blank line inside the data or a header error cannot. */
+static void
+test_skip_error(void **state)
+{
+	static const char text[] = "a,b,c\n"
+	    "1,2,3\n"
+	    "4,5\n"                 /* line 3: one field short */
+	    "6,\xff,7\n"            /* line 4: bad UTF-8 */
+	    "8,9,10,11\n"           /* line 5: one too many */
+	    "12,13,14\n"
+	    "15,\"16\n";            /* line 7: never closed */
+	struct uc_csv *r = NULL;
+	const struct uc_csv_field *f;
+	struct uc_diag d;
+	unsigned long lines[8];
+	size_t nf, good = 0, bad = 0;
+	int ret;
+
+	(void)state;
+	assert_int_equal(uc_csv_open_mem(&r, text, sizeof(text) - 1, "k.csv",
+	    NULL), 0);
+	assert_int_equal(uc_csv_skip_error(r), 0); /* no error: nothing */
+	assert_int_equal(uc_csv_header_require(r, NULL, 0, 0, NULL, &d), 0);
+	for (;;) {
+		ret = uc_csv_next(r, &f, &nf, &d);
+		if (ret == 0 && f == NULL)
+			break;
+		if (ret == 0) {
+			good++;
+			continue;
+		}
+		assert_int_equal(ret, UC_ERR_INVALID);
+		lines[bad++] = d.line;
+		/* sticky until skipped */
+		assert_int_equal(uc_csv_next(r, &f, &nf, NULL), UC_ERR_INVALID);
+		if (uc_csv_skip_error(r) != 0)
+			break;
+	}
+	assert_int_equal(good, 2);
+	assert_int_equal(bad, 4);
+	assert_int_equal(lines[0], 3);
+	assert_int_equal(lines[1], 4);
+	assert_int_equal(lines[2], 5);
+	assert_int_equal(lines[3], 7);
+	assert_string_equal(d.field, "b");
+	assert_non_null(strstr(d.msg, "never closed"));
+	assert_int_equal(uc_csv_skip_error(r), UC_ERR_INVALID);
+	uc_csv_free(&r);
+
+	/* a blank line inside the data stops the reading */
+	assert_int_equal(uc_csv_open_mem(&r, "a\n1\n\n2\n", 8, "b.csv",
+	    NULL), 0);
+	assert_int_equal(uc_csv_next(r, &f, &nf, &d), 0);
+	assert_int_equal(uc_csv_next(r, &f, &nf, &d), 0);
+	assert_int_equal(uc_csv_next(r, &f, &nf, &d), UC_ERR_INVALID);
+	assert_int_equal(uc_csv_skip_error(r), UC_ERR_INVALID);
+	uc_csv_free(&r);
+
+	/* bad UTF-8 in the header: no header, no going on */
+	assert_int_equal(uc_csv_open_mem(&r, "a,\xff\n1,2\n", 9, "h.csv",
+	    NULL), 0);
+	assert_int_equal(uc_csv_header_require(r, NULL, 0, 0, NULL, &d),
+	    UC_ERR_INVALID);
+	assert_int_equal(uc_csv_skip_error(r), UC_ERR_INVALID);
+	uc_csv_free(&r);
+}
+
 int
 main(void)
 {
@@ -446,6 +561,8 @@ main(void)
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_writer_to_stream),
 		cmocka_unit_test(test_writer_neutralises_formulas),
+		cmocka_unit_test(test_semicolon_detected),
+		cmocka_unit_test(test_skip_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
