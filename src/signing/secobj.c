@@ -288,6 +288,8 @@ uc_check_str(enum uc_check c)
 		return "pass";
 	case UC_CHECK_FAIL:
 		return "FAIL";
+	case UC_CHECK_UNDECIDED:
+		return "could not check";
 	case UC_CHECK_NOT_RUN:
 		break;
 	}
@@ -747,10 +749,11 @@ uc_secobj_verify(const uint8_t *der, size_t len,
 	if (res->signature == UC_CHECK_PASS)
 		snprintf(res->signature_detail, sizeof(res->signature_detail),
 		    "signed by %.100s", res->signer_subject);
-	res->chain = uc_trust_check_cert(trust, cert, check_time,
+	r = uc_trust_check_cert(trust, cert, check_time,
 	    UC_PURPOSE_DOCUMENT_SIGNER, res->chain_detail,
-	    sizeof(res->chain_detail), &res->crl_checked) == 0 ?
-	    UC_CHECK_PASS : UC_CHECK_FAIL;
+	    sizeof(res->chain_detail), &res->crl_checked);
+	res->chain = r == 0 ? UC_CHECK_PASS : r == UC_ERR_STATE ?
+	    UC_CHECK_UNDECIDED : UC_CHECK_FAIL;
 	if (res->chain == UC_CHECK_PASS)
 		snprintf(res->chain_detail, sizeof(res->chain_detail),
 		    "document signer of station %s, %s", res->station,

@@ -60,7 +60,8 @@ int uc_cert_has_eku(X509 *cert, const ASN1_OBJECT *oid);
 /*
  * Check CERT against TRUST at CHECK_TIME for PURPOSE: chain, validity,
  * digitalSignature, the EKU, the CRL.  0 or UC_ERR_VERIFY with a short
- * sentence in DETAIL.  *CRL_CHECKED tells whether a CRL was consulted.
+ * sentence in DETAIL; UC_ERR_STATE when the root's CRL is outside its
+ * validity window (the verifier's data is stale, not the certificate).  *CRL_CHECKED tells whether a CRL was consulted.
  */
 int uc_trust_check_cert(const struct uc_trust *trust, X509 *cert,
     time_t check_time, enum uc_purpose purpose, char *detail, size_t cap,

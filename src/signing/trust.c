@@ -473,7 +473,12 @@ uc_trust_check_cert(const struct uc_trust *trust, X509 *cert,
 	i = X509_verify_cert(ctx);
 	ERR_pop_to_mark();
 	if (i != 1) {
-		chain_detail(ctx, X509_STORE_CTX_get_error(ctx), detail, cap);
+		i = X509_STORE_CTX_get_error(ctx);
+		chain_detail(ctx, i, detail, cap);
+		/* Our CRL out of date says nothing about the certificate. */
+		if (i == X509_V_ERR_CRL_HAS_EXPIRED ||
+		    i == X509_V_ERR_CRL_NOT_YET_VALID)
+			r = UC_ERR_STATE;
 		goto out;
 	}
 	if ((X509_get_extension_flags(cert) & EXFLAG_CA) != 0) {

@@ -621,7 +621,11 @@ test_tampered_pubkey(void **state)
 	    0);
 	assert_int_equal(uc_buf_append(&rig.replace_get, "\x90\x00", 2), 0);
 	assert_int_equal(verify_with(path, RIG_REPLACE, trust, NULL, &vr), 0);
-	expect_invalid(&vr, "hashes");
+	/* A flipped bit of X leaves no point on P-256: the objects check
+	 * (verdicts.md §3) refuses it before any hash is compared. */
+	expect_invalid(&vr, "objects");
+	assert_non_null(strstr(vr.checks[0].detail, "P-256"));
+	assert_int_equal(vr.checks[1].outcome, UC_VERIFY_NOT_RUN);
 	uc_buf_free(&objs);
 }
 static void
@@ -651,7 +655,9 @@ test_swapped_object(void **state)
 	    oa.len - (size_t)(ca.pubkey_tlv - oa.data)), 0);
 	assert_int_equal(uc_buf_append(&rig.replace_get, "\x90\x00", 2), 0);
 	assert_int_equal(verify_with(a, RIG_REPLACE, trust, NULL, &vr), 0);
-	expect_invalid(&vr, "hashes");
+	/* B's E1 names B's chip (C7): the objects check says so first. */
+	expect_invalid(&vr, "objects");
+	assert_non_null(strstr(vr.checks[0].detail, "E1/C7"));
 	assert_string_equal(vr.member.member_code, "37000000013");
 	uc_buf_free(&oa);
 	uc_buf_free(&ob);
@@ -821,6 +827,86 @@ test_blank_card_is_invalid(void **state)
 	new_card(path, sizeof(path), "blank");
 	assert_int_equal(verify(path, &vr), 0);
 	expect_invalid(&vr, "objects");
+	/* Says it is blank, and the rest is not run, never "failed". */
+	assert_true(vr.blank);
+	assert_int_equal(vr.verdict, UC_VERDICT_INVALID);
+	assert_int_equal(vr.lead, 0);
+	assert_non_null(strstr(vr.checks[0].why, "blank"));
+	for (size_t i = 1; i < vr.n_checks; i++)
+		assert_int_equal(vr.checks[i].outcome, UC_VERIFY_NOT_RUN);
+}
+
+/* A status source that cannot answer, or says revoked. */
+static int
+status_says(void *ctx, const char *serial_hex, const char *card_serial,
+    const char *member_code, int *revoked, char *detail, size_t cap)
+{
+	const char *what = ctx;
+
+	(void)serial_hex;
+	(void)card_serial;
+	(void)member_code;
+	*revoked = strcmp(what, "revoked") == 0;
+	snprintf(detail, cap, "%s", what);
+	return strcmp(what, "stale") == 0 ? UC_ERR_VERIFY : 0;
+}
+
+static void
+verify_status(const char *path, const char *says, struct uc_verify_result *vr)
+{
+	struct uc_transport *t = NULL;
+	struct uc_verify_opts o;
+	struct uc_diag d;
+	static char what[32];
+
+	snprintf(what, sizeof(what), "%s", says);
+	memset(&o, 0, sizeof(o));
+	o.trust = trust;
+	o.status = status_says;
+	o.status_ctx = what;
+	rig.mode = RIG_PLAIN;
+	snprintf(rig.path, sizeof(rig.path), "%s", path);
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	assert_int_equal(uc_verify_card(t, &o, vr, &d), 0);
+	uc_transport_free(&t);
+}
+
+static void
+test_verdict_classes(void **state)
+{
+	char path[512], bare[512];
+	struct uc_member m;
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+
+	(void)state;
+	new_card(path, sizeof(path), "classes");
+	member(&m, "52000012345", "Nguy\xe1\xbb\x85n V\xc4\x83n An");
+	snprintf(m.card_serial, sizeof(m.card_serial), "52000000007");
+	assert_int_equal(perso(path, &m, &master, &pr), 0);
+
+	/* A list that cannot answer: could not check, named status. */
+	verify_status(path, "stale", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_COULD_NOT_CHECK);
+	assert_false(vr.valid);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
+	assert_int_equal(uc_verify_lead(&vr)->outcome, UC_VERIFY_UNDECIDED);
+	assert_string_equal(uc_verify_lead(&vr)->detail, "stale");
+	/* Revoked: invalid.  Not revoked: valid. */
+	verify_status(path, "revoked", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_INVALID);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
+	verify_status(path, "fine", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_VALID);
+	assert_true(vr.valid);
+	assert_null(uc_verify_lead(&vr));
+
+	/* No E1/CA: no list can index it, a failure of the card. */
+	personalized(bare, sizeof(bare), "classes-bare", "52000012345");
+	verify_status(bare, "stale", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_INVALID);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
 }
 
 int
@@ -842,6 +928,7 @@ main(void)
 		cmocka_unit_test(test_clone_emulator),
 		cmocka_unit_test(test_hostile_cards),
 		cmocka_unit_test(test_blank_card_is_invalid),
+		cmocka_unit_test(test_verdict_classes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
