@@ -455,7 +455,7 @@ parse_cms(const uint8_t *der, size_t len, int detached,
 	if ((cms = d2i_cms_strict(der, len)) == NULL)
 		return uc_diag_set(diag, r, NULL, 0, "EF",
 		    "CMS does not parse as DER");
-	if (OBJ_cmp(CMS_get0_eContentType(cms), ctype) != 0) {
+	if (!uc_oid_match(CMS_get0_eContentType(cms), ctype)) {
 		uc_diag_set(diag, r, NULL, 0, "EF",
 		    "unexpected encapsulated content type");
 		goto out;
@@ -477,7 +477,7 @@ parse_cms(const uint8_t *der, size_t len, int detached,
 	cert = sk_X509_value(certs, 0);
 	t = signed_attr(si, NID_pkcs9_contentType);
 	if (t == NULL || t->type != V_ASN1_OBJECT ||
-	    OBJ_cmp(t->value.object, ctype) != 0 ||
+	    !uc_oid_match(t->value.object, ctype) ||
 	    signed_attr(si, NID_pkcs9_messageDigest) == NULL) {
 		uc_diag_set(diag, r, NULL, 0, "EF",
 		    "signed attributes malformed");

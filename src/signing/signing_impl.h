@@ -56,6 +56,11 @@ int uc_cert_station(X509 *cert, char *out, size_t cap);
 
 /* Does CERT's EKU list OID? */
 int uc_cert_has_eku(X509 *cert, const ASN1_OBJECT *oid);
+/*
+ * 1 when GOT is WANT, or WANT is one of our four OIDs and GOT its twin
+ * under the legacy arc (UC_OID_LEGACY_ARC, read but never written).
+ */
+int uc_oid_match(const ASN1_OBJECT *got, const ASN1_OBJECT *want);
 
 /*
  * Check CERT against TRUST at CHECK_TIME for PURPOSE: chain, validity,

@@ -349,6 +349,14 @@ uc_cmd_status_list(struct uc_tool_global *g, int argc, char **argv)
 			    key);
 			goto out;
 		}
+		/* A list must not outlive its signer either. */
+		if ((r = uc_signer_check_until(signer, time(NULL) +
+		    (time_t)(ttl != 0 ? ttl : 86400), "the list's end of "
+		    "validity", &d)) != 0) {
+			r = uc_tool_fail_diag(g, r, &d, "status-list signer %s",
+			    key);
+			goto out;
+		}
 	}
 	r = uc_ledger_status_list_export(l, out, (uint32_t)ttl, 0,
 	    signer != NULL ? sign_cb : NULL, signer, &nbits, &len);
