@@ -759,6 +759,8 @@ main(int argc, char **argv)
 		rc = verdict_exit(&res);
 	} else
 		rc = print_text(&res);
+	/* Let it go, as --watch does: a hopper or vpcd moves on. */
+	(void)uc_transport_disconnect(t, 1);
 out:
 	uc_transport_free(&t);
 	uc_trace_free(&trace);

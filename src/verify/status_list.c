@@ -70,7 +70,7 @@ out:
 	return r;
 }
 
-/* "YYYY-MM-DD HH:MM UTC" of a Unix time. */
+/* "YYYY-MM-DD HH:MM:SS UTC" of a Unix time. */
 static void
 utc(int64_t t, char out[32])
 {
@@ -78,7 +78,7 @@ utc(int64_t t, char out[32])
 	time_t tt = (time_t)t;
 
 	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	    strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		snprintf(out, 32, "%lld", (long long)t);
 }
 
