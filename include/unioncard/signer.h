@@ -75,6 +75,14 @@ UC_API int uc_signer_open(const char *spec, const char *passphrase,
 UC_API void uc_signer_free(struct uc_signer **s);
 
 /*
+ * Check SPEC's form as uc_signer_open() reads it (a .key path, or a
+ * PKCS#11 URI with object= or id= and well-formed %-escapes), opening
+ * nothing: a tool can refuse a mistyped --signer before any work.
+ * 0, UC_ERR_INVALID with diag, or UC_ERR_UNSUPPORTED (no PKCS#11 built).
+ */
+UC_API int uc_signer_spec_check(const char *spec, struct uc_diag *diag);
+
+/*
  * Sign a SHA-256 digest (DIGEST_LEN must be 32).  The DER ECDSA-Sig-Value
  * replaces the contents of SIG.  UC_ERR_CRYPTO if the key refuses.
  */

@@ -37,6 +37,27 @@ uc_signer_open(const char *spec, const char *passphrase,
 	return uc_signer_file_open(spec, passphrase, out, diag);
 }
 
+int
+uc_signer_spec_check(const char *spec, struct uc_diag *diag)
+{
+	size_t n;
+
+	uc_diag_clear(diag);
+	if (spec == NULL)
+		return UC_ERR_ARG;
+	n = strlen(spec);
+	if (n == 0 || n > UC_SIGNER_SPEC_MAX)
+		return uc_diag_set(diag, UC_ERR_INVALID, NULL, 0, "signer",
+		    "signer spec is empty or longer than %d bytes",
+		    UC_SIGNER_SPEC_MAX);
+	if (strncmp(spec, "pkcs11:", 7) == 0)
+		return uc_signer_pkcs11_uri_check(spec, diag);
+	if (n < 5 || strcmp(spec + n - 4, ".key") != 0)
+		return uc_diag_set(diag, UC_ERR_INVALID, spec, 0, "signer",
+		    "a signer key file must end in .key (certificate in .pem)");
+	return 0;
+}
+
 void
 uc_signer_free(struct uc_signer **sp)
 {

@@ -42,6 +42,8 @@ int uc_signer_sign_evp(struct uc_signer *s, const uint8_t *digest,
     size_t len, struct uc_buf *sig);
 int uc_signer_file_open(const char *path, const char *passphrase,
     struct uc_signer **out, struct uc_diag *diag);
+/* Parse a PKCS#11 URI as uc_signer_pkcs11_open would; opens nothing. */
+int uc_signer_pkcs11_uri_check(const char *uri, struct uc_diag *diag);
 int uc_signer_pkcs11_open(const char *uri, const char *pin,
     struct uc_signer **out, struct uc_diag *diag);
 
