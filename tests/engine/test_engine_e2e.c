@@ -902,6 +902,34 @@ test_verdict_classes(void **state)
 	assert_true(vr.valid);
 	assert_null(uc_verify_lead(&vr));
 
+	/* The root's CRL (valid 365 days) out of date at the check time:
+	 * chain could not check, the card is not called forged. */
+	{
+		struct uc_transport *t = NULL;
+		struct uc_verify_opts o;
+		struct uc_diag d;
+		char day[9];
+		time_t when = time(NULL) + 400L * 86400;
+		struct tm tm;
+
+		gmtime_r(&when, &tm);
+		strftime(day, sizeof(day), "%Y%m%d", &tm);
+		memset(&o, 0, sizeof(o));
+		o.trust = trust;
+		o.check_time = when;
+		o.check_date = day;
+		snprintf(rig.path, sizeof(rig.path), "%s", path);
+		assert_int_equal(uc_transport_open("rig:x", &t), 0);
+		assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+		assert_int_equal(uc_verify_card(t, &o, &vr, &d), 0);
+		uc_transport_free(&t);
+		assert_int_equal(vr.verdict, UC_VERDICT_COULD_NOT_CHECK);
+		assert_string_equal(uc_verify_lead(&vr)->name, "chain");
+		assert_non_null(strstr(uc_verify_lead(&vr)->detail,
+		    "revocation list expired on"));
+		assert_non_null(strstr(uc_verify_lead(&vr)->why, "fetch a new"));
+	}
+
 	/* No E1/CA: no list can index it, a failure of the card. */
 	personalized(bare, sizeof(bare), "classes-bare", "52000012345");
 	verify_status(bare, "stale", &vr);
