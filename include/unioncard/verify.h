@@ -7,15 +7,19 @@
  * fresh 32-byte random challenge), parses every object strictly and runs
  * the checks, in this order:
  *
- *   objects      the card is personalized and locked, and its objects are
- *                exactly as spec §6 says (sizes, formats, order);
- *   hashes       every object matches its hash in the security object;
+ *   objects      the card is personalized and locked, its objects are
+ *                exactly as spec §6 says (sizes, formats, order, E3 as
+ *                C4 says), E2 is on P-256 and E1/C7 is the chip's serial
+ *                (applets-spec/verdicts.md §3); when it fails, nothing
+ *                else is run;
+ *   hashes       every object but E2 matches its hash in the security
+ *                object (E2's is active_auth's);
  *   signature    the security object's signature is valid;
  *   chain        its signer chains to a trusted root, is valid at the
  *                check time, is a document signer and is not revoked;
- *   active_auth  the chip proves it holds the private key of E2 and has
- *                the serial the objects name: a copy of the data on
- *                another chip fails here;
+ *   active_auth  E2 is the key the issuer signed, and the chip proves it
+ *                holds its private key: a copy of the data on another
+ *                chip fails here;
  *   expiry       the check date is within issued_on..expires_on;
  *   status       the status list does not mark the card revoked (when a
  *                list is given; otherwise listed as skipped, ok);
