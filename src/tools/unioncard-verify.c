@@ -273,8 +273,9 @@ print_text(const struct uc_verify_result *res)
 		printf("COULD NOT CHECK: %s \xe2\x80\x94 %s\n", lead->name,
 		    lead_words(lead));
 	if (res->have_fields)
-		printf("  %s claims to be %s %s\n", ids, m->member_code,
-		    m->full_name);
+		printf("  %s %s %s %s\n", ids, res->verdict ==
+		    UC_VERDICT_INVALID ? "claims to be" : "is for",
+		    m->member_code, m->full_name);
 	else
 		printf("  %s\n", ids);
 	return verdict_exit(res);

@@ -418,7 +418,7 @@ case $l in
 esac
 grep -q "^  ??    status  " "$tmp/one.out" || fail "status line: $(cat "$tmp/one.out")"
 grep -q "^  ok    active_auth" "$tmp/one.out" || fail "the card was not read"
-grep -q "^  card $serial_2 (chip $chip_2) claims to be $code_2" "$tmp/one.out" ||
+grep -q "^  card $serial_2 (chip $chip_2) is for $code_2" "$tmp/one.out" ||
 	fail "card serials: $(cat "$tmp/one.out")"
 echo "ok: one card, stale list: exit 2: $l"
 one "$tmp/card-2.json" --json
@@ -446,6 +446,23 @@ jq -e '.verdict == "could_not_check" and .failed_check == "status"
     and (.reason | contains("not signed")) and (.reason | contains("valid until"))' \
 	"$tmp/one.out" >/dev/null || fail "unsigned list: $(cat "$tmp/one.out")"
 echo "ok: an unsigned list: could not check: $(jq -r .reason "$tmp/one.out")"
+# Signed by a station's document signer, not the status-list signer.
+uc printer status-list export --out "$tmp/stale.usl" \
+	--key "$tmp/keys/signers/station-01.key" >>"$tmp/ledger.log" 2>&1 ||
+	fail "status-list export --key station-01"
+one "$tmp/card-1.json" --json
+[ "$one_rc" -eq 2 ] || fail "wrong signer: exit $one_rc: $(cat "$tmp/one.out")"
+jq -e '.verdict == "could_not_check" and .failed_check == "status"
+    and (.reason | contains("not a status-list signer"))' \
+	"$tmp/one.out" >/dev/null || fail "wrong signer: $(cat "$tmp/one.out")"
+echo "ok: a list by the wrong signer: could not check: $(jq -r .reason "$tmp/one.out")"
+# Corrupt: cut short.
+head -c 40 "$tmp/today.usl" >"$tmp/stale.usl"
+one "$tmp/card-1.json"
+[ "$one_rc" -eq 2 ] || fail "corrupt list: exit $one_rc: $(cat "$tmp/one.out")"
+grep -q "^COULD NOT CHECK: status — the status list cannot be used: not a status list" \
+	"$tmp/one.out" || fail "corrupt list: $(cat "$tmp/one.out")"
+echo "ok: a corrupt list: could not check: $(grep '^COULD NOT CHECK' "$tmp/one.out")"
 
 stop "$pcscd_pid"
 pcscd_pid=
