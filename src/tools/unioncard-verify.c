@@ -288,7 +288,7 @@ print_text(const struct uc_verify_result *res)
  * restarted, a libnfc device that stops answering all close the
  * transport, and it is opened again until it is back (said once on
  * stderr, not once a poll).  A card pulled early, or one that answers
- * garbage, is one UNREADABLE line, never a verdict.  Waits are short
+ * garbage, is one COULD NOT CHECK line, never INVALID.  Waits are short
  * (WATCH_POLL_MS) so SIGINT/SIGTERM end the loop promptly; the card being
  * read when the signal comes is finished first.
  */
