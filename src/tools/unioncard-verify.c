@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "unioncard/date.h"
 #include "unioncard/keys.h"
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
@@ -68,8 +69,9 @@ usage(FILE *f)
 	    "  --status-list FILE  the signed card status list\n"
 	    "                      (docs/status-list.md; its signature is in\n"
 	    "                      the same file); works offline\n"
-	    "  --date YYYY-MM-DD   check expiry and certificates on this day\n"
-	    "                      (default: today, Vietnam time)\n"
+	    "  --date YYYY-MM-DD   check expiry, certificates and the status\n"
+	    "                      list's validity on this day (default:\n"
+	    "                      today, Vietnam time)\n"
 	    "  --wait SECONDS      one card: wait that long for a card to be\n"
 	    "                      inserted or tapped (default 10; 0: only a\n"
 	    "                      card already there)\n"
@@ -628,6 +630,7 @@ main(int argc, char **argv)
 	const char *reader = NULL, *trust_path = NULL, *crl = NULL;
 	const char *status_path = NULL, *date = NULL, *trace_path = NULL;
 	char day[9], why[UC_DIAG_MSG_MAX], reason[WATCH_REASON_MAX];
+	char today[UC_DATE_ISO_LEN + 1];
 	char *end;
 	long wait_s = WAIT_DEFAULT_S;
 	struct uc_trust *trust = NULL;
@@ -682,6 +685,20 @@ main(int argc, char **argv)
 			return uc_tool_usage(&g, "--date %s is not a date",
 			    date);
 		opts.check_date = day;
+		/* Another day than today: the status list is judged at it
+		 * too, as the certificates are (noon in Vietnam, 05:00 UTC),
+		 * so today's list cannot vouch for an earlier day. */
+		if (uc_date_format_iso(uc_date_today_vn(), today) == 0 &&
+		    strcmp(today, date) != 0) {
+			struct tm tm;
+
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_year = atoi(date) - 1900;
+			tm.tm_mon = atoi(date + 5) - 1;
+			tm.tm_mday = atoi(date + 8);
+			tm.tm_hour = 5;
+			opts.check_time = timegm(&tm);
+		}
 	}
 	if ((r = uc_trust_new(&trust)) != 0 ||
 	    (r = uc_trust_add_roots_file(trust, trust_path, &d)) != 0) {

@@ -93,7 +93,7 @@ with_times(struct uc_diag *diag, const unsigned char *data, size_t len,
 	struct uc_status_list_info info;
 	unsigned char *bits = NULL;
 	size_t blen = 0;
-	char made[32], until[32], msg[sizeof(diag->msg) + 128];
+	char made[32], until[32], at[32], msg[sizeof(diag->msg) + 128];
 	int64_t now = check_time != 0 ? (int64_t)check_time :
 	    (int64_t)time(NULL);
 
@@ -102,13 +102,14 @@ with_times(struct uc_diag *diag, const unsigned char *data, size_t len,
 		return;
 	free(bits);
 	utc(info.issued_at, made);
+	utc(now, at);
 	utc(info.issued_at + (int64_t)info.ttl, until);
 	if (time_refused && now > info.issued_at + (int64_t)info.ttl)
 		snprintf(msg, sizeof(msg), "out of date: made %s, expired %s",
 		    made, until);
 	else if (time_refused)
-		snprintf(msg, sizeof(msg), "from the future: made %s (valid "
-		    "until %s), the clock here says earlier", made, until);
+		snprintf(msg, sizeof(msg), "from the future: made %s, after "
+		    "the time checked (%s); valid until %s", made, at, until);
 	else
 		snprintf(msg, sizeof(msg), "%.200s (list made %s, valid until "
 		    "%s)", diag->msg, made, until);

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "unioncard/date.h"
 #include "unioncard/keys.h"
@@ -950,6 +951,116 @@ test_verdict_classes(void **state)
 	assert_string_equal(uc_verify_lead(&vr)->name, "status");
 }
 
+/* Big-endian N bytes of V at P (docs/status-list.md). */
+static void
+be(uint8_t *p, uint64_t v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/*
+ * A status list as docs/status-list.md lays it out, signed by the
+ * status-list signer of keys_dir: issuer 52, 16 serials, none revoked,
+ * made at ISSUED with TTL seconds.
+ */
+static void
+write_list(const char *path, int64_t issued, uint32_t ttl)
+{
+	uint8_t payload[128], bits[2] = { 0, 0 }, len4[4];
+	uLongf zlen = sizeof(payload) - 32;
+	struct uc_signer *sl = NULL;
+	struct uc_buf sig = UC_BUF_INIT;
+	struct uc_diag d;
+	char key[512];
+	FILE *f;
+
+	memcpy(payload, "UCSL", 4);
+	payload[4] = 1;
+	payload[5] = 0;
+	be(payload + 6, 52, 2);
+	be(payload + 8, (uint64_t)issued, 8);
+	be(payload + 16, ttl, 4);
+	be(payload + 20, 16, 8);
+	assert_int_equal(compress2(payload + 32, &zlen, bits, sizeof(bits),
+	    9), Z_OK);
+	be(payload + 28, zlen, 4);
+	snprintf(key, sizeof(key), "%s/status-list.key", keys_dir);
+	assert_int_equal(uc_signer_open(key, PASS, &sl, &d), 0);
+	assert_int_equal(uc_sign_detached(sl, payload, 32 + zlen, &sig), 0);
+	be(len4, sig.len, 4);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(payload, 1, 32 + zlen, f), 32 + zlen);
+	assert_int_equal(fwrite(len4, 1, 4, f), 4);
+	assert_int_equal(fwrite(sig.data, 1, sig.len, f), sig.len);
+	assert_int_equal(fclose(f), 0);
+	uc_buf_free(&sig);
+	uc_signer_free(&sl);
+}
+
+/* A status list from the future, or stale: its times in the reason,
+ * and the card "could not check"; inside its window: valid. */
+static void
+test_status_list_times(void **state)
+{
+	char path[512], list[600], why[UC_DIAG_MSG_MAX];
+	struct uc_verify_status_list *l = NULL;
+	struct uc_member m;
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+	struct uc_transport *t = NULL;
+	struct uc_verify_opts o;
+	struct uc_diag d;
+	int64_t now = (int64_t)time(NULL);
+
+	(void)state;
+	new_card(path, sizeof(path), "listed");
+	member(&m, "52000012345", "Nguy\xe1\xbb\x85n V\xc4\x83n An");
+	snprintf(m.card_serial, sizeof(m.card_serial), "52000000007");
+	assert_int_equal(perso(path, &m, &master, &pr), 0);
+	snprintf(list, sizeof(list), "%s.usl", path);
+
+	write_list(list, now + 3600, 86400);
+	assert_int_equal(uc_verify_status_list_load(list, trust, 0, &l, &d),
+	    UC_ERR_VERIFY);
+	assert_null(l);
+	assert_non_null(strstr(d.msg, "from the future: made "));
+	assert_non_null(strstr(d.msg, "valid until "));
+	snprintf(why, sizeof(why), "%s", d.msg);
+	memset(&o, 0, sizeof(o));
+	o.trust = trust;
+	o.status = uc_verify_status_unusable;
+	o.status_ctx = why;
+	snprintf(rig.path, sizeof(rig.path), "%s", path);
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	assert_int_equal(uc_verify_card(t, &o, &vr, &d), 0);
+	uc_transport_free(&t);
+	assert_int_equal(vr.verdict, UC_VERDICT_COULD_NOT_CHECK);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
+	assert_non_null(strstr(uc_verify_lead(&vr)->detail, "from the future"));
+
+	write_list(list, now - 2 * 86400, 86400);
+	assert_int_equal(uc_verify_status_list_load(list, trust, 0, &l, &d),
+	    UC_ERR_VERIFY);
+	assert_non_null(strstr(d.msg, "out of date: made "));
+	assert_non_null(strstr(d.msg, ", expired "));
+
+	write_list(list, now - 60, 86400);
+	assert_int_equal(uc_verify_status_list_load(list, trust, 0, &l, &d),
+	    0);
+	o.status = uc_verify_status_list_lookup;
+	o.status_ctx = l;
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	assert_int_equal(uc_verify_card(t, &o, &vr, &d), 0);
+	uc_transport_free(&t);
+	assert_int_equal(vr.verdict, UC_VERDICT_VALID);
+	uc_verify_status_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -970,6 +1081,7 @@ main(void)
 		cmocka_unit_test(test_hostile_cards),
 		cmocka_unit_test(test_blank_card_is_invalid),
 		cmocka_unit_test(test_verdict_classes),
+		cmocka_unit_test(test_status_list_times),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
