@@ -46,6 +46,12 @@ UC_API int uc_aa_random_challenge(uint8_t *challenge);
 UC_API int uc_aa_verify(const uint8_t *point, const uint8_t *serial,
     const uint8_t *challenge, const uint8_t *sig_der, size_t sig_len);
 
+/*
+ * Is POINT (65 bytes, 04 X Y) a point on P-256?  0, or UC_ERR_KEY
+ * (UC_ERR_ARG for NULL).  The verifier's objects check (E2 on the curve).
+ */
+UC_API int uc_aa_point_check(const uint8_t *point);
+
 #ifdef __cplusplus
 }
 #endif

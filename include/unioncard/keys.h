@@ -43,10 +43,16 @@ extern "C" {
 #endif
 
 /*
- * Our object identifiers, under the UUID arc 2.25.N with
- * N = 07171eeb-ab51-463c-b5d7-7c90701b57b6 as an integer (ITU-T X.667).
+ * Our object identifiers (applets-spec/verdicts.md §6): the union's UUID
+ * 07171eeb-ab51-463c-b5d7-7c90701b57b6 under the GUID arc
+ * 1.2.840.113556.1.8000.2554, split in groups of 4,4,4,4,4,6,6 hex
+ * digits, so that every arc stays below 2^28 and any X.509 library reads
+ * them.  UC_OID_LEGACY_ARC is the same UUID as one 128-bit arc under 2.25
+ * (ITU-T X.667): never written, still accepted when read.
  */
-#define UC_OID_ARC "2.25.9424645942167203904415219351383922614"
+#define UC_OID_ARC \
+	"1.2.840.113556.1.8000.2554.1815.7915.43857.17980.46551.8163440.1791926"
+#define UC_OID_LEGACY_ARC "2.25.9424645942167203904415219351383922614"
 /* eContentType of the security object (UnionSecurityObject). */
 #define UC_OID_SECURITY_OBJECT UC_OID_ARC ".1"
 /* Extended key usages. */
@@ -59,9 +65,23 @@ extern "C" {
 #define UC_PASSPHRASE_MIN 8
 #define UC_PASSPHRASE_MAX 1024
 
-/* Default validity, days. */
-#define UC_KEYS_ROOT_DAYS 7305      /* 20 years */
-#define UC_KEYS_SIGNER_DAYS 1095    /* 3 years */
+/*
+ * Lifetimes (keys/README.md, "Lifetimes"; ICAO 9303-12's rule): a
+ * certificate is valid for its signing period plus the longest life of
+ * what it signs, and nothing is signed that would outlive it.
+ *   card            at most UC_CARD_LIFETIME_MAX_DAYS (5 years)
+ *   document signer signs for 3 years: 3 + 5 = 8 years
+ *   status list     at most 366 days (status-list export --ttl)
+ *   status signer   signs for 3 years: 3 years + 366 days
+ *   root            signs signers for 12 years: 12 + 8 = 20 years
+ */
+#define UC_CARD_LIFETIME_MAX_DAYS 1827          /* 5 years */
+#define UC_KEYS_SIGNING_DAYS 1095               /* 3 years */
+#define UC_STATUS_LIST_TTL_MAX_DAYS 366
+#define UC_KEYS_ROOT_DAYS 7305                  /* 20 years */
+#define UC_KEYS_SIGNER_DAYS (UC_KEYS_SIGNING_DAYS + UC_CARD_LIFETIME_MAX_DAYS)
+#define UC_KEYS_STATUS_SIGNER_DAYS \
+	(UC_KEYS_SIGNING_DAYS + UC_STATUS_LIST_TTL_MAX_DAYS)
 #define UC_KEYS_CRL_DAYS 365
 
 /* uc_keys_opts.flags */

@@ -86,6 +86,9 @@ enum uc_check {
 	UC_CHECK_NOT_RUN = 0,
 	UC_CHECK_PASS = 1,
 	UC_CHECK_FAIL = 2,
+	/* The verifier's own data cannot decide (chain: the root's CRL is
+	 * out of its validity window): neither pass nor fail. */
+	UC_CHECK_UNDECIDED = 3,
 };
 
 #define UC_SECOBJ_DETAIL_MAX 128

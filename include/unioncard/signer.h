@@ -75,6 +75,14 @@ UC_API int uc_signer_open(const char *spec, const char *passphrase,
 UC_API void uc_signer_free(struct uc_signer **s);
 
 /*
+ * Check SPEC's form as uc_signer_open() reads it (a .key path, or a
+ * PKCS#11 URI with object= or id= and well-formed %-escapes), opening
+ * nothing: a tool can refuse a mistyped --signer before any work.
+ * 0, UC_ERR_INVALID with diag, or UC_ERR_UNSUPPORTED (no PKCS#11 built).
+ */
+UC_API int uc_signer_spec_check(const char *spec, struct uc_diag *diag);
+
+/*
  * Sign a SHA-256 digest (DIGEST_LEN must be 32).  The DER ECDSA-Sig-Value
  * replaces the contents of SIG.  UC_ERR_CRYPTO if the key refuses.
  */
@@ -88,6 +96,16 @@ UC_API int uc_signer_sign_digest(struct uc_signer *s, const uint8_t *digest,
  */
 UC_API X509 *uc_signer_cert_ptr(const struct uc_signer *s);
 UC_API EVP_PKEY *uc_signer_pkey_ptr(const struct uc_signer *s);
+
+/*
+ * Nothing signed may outlive its signer (keys/README.md, "Lifetimes"):
+ * 0 when the signer's certificate is still valid at UNTIL (the end of
+ * what it is about to sign: a card's expiry, a status list's issued_at +
+ * ttl), else UC_ERR_KEY with diag naming both dates.  WHAT names the
+ * thing signed in the message ("a card expiring 2031-11-24").
+ */
+UC_API int uc_signer_check_until(const struct uc_signer *s, time_t until,
+    const char *what, struct uc_diag *diag);
 
 /* "file" or "pkcs11" (static storage). */
 UC_API const char *uc_signer_kind(const struct uc_signer *s);

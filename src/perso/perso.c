@@ -13,6 +13,7 @@
  * STORE DATA being atomic, is left exactly as it was.
  */
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -274,6 +275,33 @@ lock_card(struct uc_scp03_host *h, struct uc_transport *t,
 	return send_sm(h, t, &a, NULL, res, d, "set status");
 }
 
+/*
+ * The card's last valid moment: the end of its expiry day in Vietnam
+ * (UTC+7), against the signer's certificate.  UC_ERR_KEY when the signer
+ * ends first.
+ */
+static int
+signer_covers(const struct uc_signer *s, const struct uc_member *m,
+    struct uc_diag *diag)
+{
+	const char *e = m->expires_on;
+	char what[64];
+	struct tm tm;
+	time_t until;
+
+	if (strlen(e) != 8)
+		return 0; /* the identity object refuses it, with its words */
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (e[0] - '0') * 1000 + (e[1] - '0') * 100 +
+	    (e[2] - '0') * 10 + (e[3] - '0') - 1900;
+	tm.tm_mon = (e[4] - '0') * 10 + (e[5] - '0') - 1;
+	tm.tm_mday = (e[6] - '0') * 10 + (e[7] - '0') + 1;
+	until = timegm(&tm) - 7 * 3600 - 1;
+	snprintf(what, sizeof(what), "a card expiring %.4s-%.2s-%.2s", e,
+	    e + 4, e + 6);
+	return uc_signer_check_until(s, until, what, diag);
+}
+
 int
 uc_perso_card(struct uc_transport *t, const struct uc_member *m,
     const struct uc_perso_keys *keys, struct uc_perso_result *res,
@@ -316,6 +344,10 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 		    "personalized (locked)" : "terminated");
 		goto out;
 	}
+	/* No card may outlive its signer: refused before any write, so the
+	 * blank stays blank (keys/README.md, "Lifetimes"). */
+	if ((r = signer_covers(keys->signer, m, diag)) != 0)
+		goto out;
 	res->block_max = uc_store_data_block_max(ci.max_cmd, 0);
 	if (res->block_max == 0) {
 		r = uc_diag_set(diag, UC_ERR_PROTOCOL, NULL, 0, "select",

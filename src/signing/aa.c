@@ -84,6 +84,19 @@ out:
 	return pkey;
 }
 
+int
+uc_aa_point_check(const uint8_t *point)
+{
+	EVP_PKEY *pkey;
+
+	if (point == NULL)
+		return UC_ERR_ARG;
+	if ((pkey = card_key(point)) == NULL)
+		return UC_ERR_KEY;
+	EVP_PKEY_free(pkey);
+	return 0;
+}
+
 /* Strict DER ECDSA-Sig-Value with 0 < r, s < n. */
 static int
 sig_ok(const uint8_t *der, size_t len)

@@ -508,8 +508,23 @@ issue_signer(const char *dir, enum cert_kind kind, const char *station,
 	time_t nb = opts != NULL && opts->not_before != 0 ? opts->not_before :
 	    time(NULL);
 	unsigned days = opts != NULL && opts->signer_days != 0 ?
-	    opts->signer_days : UC_KEYS_SIGNER_DAYS;
+	    opts->signer_days : kind == KIND_DOCUMENT ? UC_KEYS_SIGNER_DAYS :
+	    UC_KEYS_STATUS_SIGNER_DAYS;
+	time_t ends = nb + (time_t)days * 86400, root_ends;
+	char rend[32];
 	int r;
+
+	/* A signer must not outlive its root: what it signs would then
+	 * outlive the root too. */
+	root_ends = uc_asn1_time_t(X509_get0_notAfter(root));
+	if (root_ends != 0 && ends > root_ends) {
+		uc_asn1_time_date(X509_get0_notAfter(root), rend, sizeof(rend));
+		return uc_diag_set(diag, UC_ERR_KEY, NULL, 0, "root", "the root "
+		    "certificate ends on %s, before this signer's would (%u "
+		    "days from now): a signer must not outlive its root; make "
+		    "the new root first (keys/README.md \"Lifetimes\")", rend,
+		    days);
+	}
 
 	if (kind == KIND_DOCUMENT) {
 		if ((r = path_join(kpath, dir, "signers/", station, ".key")) ||

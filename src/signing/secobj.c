@@ -288,6 +288,8 @@ uc_check_str(enum uc_check c)
 		return "pass";
 	case UC_CHECK_FAIL:
 		return "FAIL";
+	case UC_CHECK_UNDECIDED:
+		return "could not check";
 	case UC_CHECK_NOT_RUN:
 		break;
 	}
@@ -453,7 +455,7 @@ parse_cms(const uint8_t *der, size_t len, int detached,
 	if ((cms = d2i_cms_strict(der, len)) == NULL)
 		return uc_diag_set(diag, r, NULL, 0, "EF",
 		    "CMS does not parse as DER");
-	if (OBJ_cmp(CMS_get0_eContentType(cms), ctype) != 0) {
+	if (!uc_oid_match(CMS_get0_eContentType(cms), ctype)) {
 		uc_diag_set(diag, r, NULL, 0, "EF",
 		    "unexpected encapsulated content type");
 		goto out;
@@ -475,7 +477,7 @@ parse_cms(const uint8_t *der, size_t len, int detached,
 	cert = sk_X509_value(certs, 0);
 	t = signed_attr(si, NID_pkcs9_contentType);
 	if (t == NULL || t->type != V_ASN1_OBJECT ||
-	    OBJ_cmp(t->value.object, ctype) != 0 ||
+	    !uc_oid_match(t->value.object, ctype) ||
 	    signed_attr(si, NID_pkcs9_messageDigest) == NULL) {
 		uc_diag_set(diag, r, NULL, 0, "EF",
 		    "signed attributes malformed");
@@ -747,10 +749,11 @@ uc_secobj_verify(const uint8_t *der, size_t len,
 	if (res->signature == UC_CHECK_PASS)
 		snprintf(res->signature_detail, sizeof(res->signature_detail),
 		    "signed by %.100s", res->signer_subject);
-	res->chain = uc_trust_check_cert(trust, cert, check_time,
+	r = uc_trust_check_cert(trust, cert, check_time,
 	    UC_PURPOSE_DOCUMENT_SIGNER, res->chain_detail,
-	    sizeof(res->chain_detail), &res->crl_checked) == 0 ?
-	    UC_CHECK_PASS : UC_CHECK_FAIL;
+	    sizeof(res->chain_detail), &res->crl_checked);
+	res->chain = r == 0 ? UC_CHECK_PASS : r == UC_ERR_STATE ?
+	    UC_CHECK_UNDECIDED : UC_CHECK_FAIL;
 	if (res->chain == UC_CHECK_PASS)
 		snprintf(res->chain_detail, sizeof(res->chain_detail),
 		    "document signer of station %s, %s", res->station,

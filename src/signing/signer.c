@@ -37,6 +37,27 @@ uc_signer_open(const char *spec, const char *passphrase,
 	return uc_signer_file_open(spec, passphrase, out, diag);
 }
 
+int
+uc_signer_spec_check(const char *spec, struct uc_diag *diag)
+{
+	size_t n;
+
+	uc_diag_clear(diag);
+	if (spec == NULL)
+		return UC_ERR_ARG;
+	n = strlen(spec);
+	if (n == 0 || n > UC_SIGNER_SPEC_MAX)
+		return uc_diag_set(diag, UC_ERR_INVALID, NULL, 0, "signer",
+		    "signer spec is empty or longer than %d bytes",
+		    UC_SIGNER_SPEC_MAX);
+	if (strncmp(spec, "pkcs11:", 7) == 0)
+		return uc_signer_pkcs11_uri_check(spec, diag);
+	if (n < 5 || strcmp(spec + n - 4, ".key") != 0)
+		return uc_diag_set(diag, UC_ERR_INVALID, spec, 0, "signer",
+		    "a signer key file must end in .key (certificate in .pem)");
+	return 0;
+}
+
 void
 uc_signer_free(struct uc_signer **sp)
 {
@@ -144,4 +165,27 @@ const char *
 uc_signer_station_ptr(const struct uc_signer *s)
 {
 	return s != NULL ? s->station : "";
+}
+
+int
+uc_signer_check_until(const struct uc_signer *s, time_t until,
+    const char *what, struct uc_diag *diag)
+{
+	X509 *cert;
+	char end[32], name[UC_STATION_MAX + 1];
+	time_t not_after;
+
+	if (s == NULL || (cert = uc_signer_cert_ptr(s)) == NULL)
+		return UC_ERR_ARG;
+	not_after = uc_asn1_time_t(X509_get0_notAfter(cert));
+	if (not_after != 0 && until <= not_after)
+		return 0;
+	uc_asn1_time_date(X509_get0_notAfter(cert), end, sizeof(end));
+	if (uc_cert_station(cert, name, sizeof(name)) != 0 || name[0] == '\0')
+		snprintf(name, sizeof(name), "%s", "status-list");
+	return uc_diag_set(diag, UC_ERR_KEY, NULL, 0, "signer", "the %s "
+	    "signer's certificate ends on %s, before %s: refusing to sign "
+	    "what would outlive its signer (a new signer is needed, "
+	    "keys/README.md \"Lifetimes\")", name, end,
+	    what != NULL ? what : "what it would sign");
 }

@@ -290,7 +290,26 @@ out:
 	return r;
 }
 
+int
+uc_signer_pkcs11_uri_check(const char *uri, struct uc_diag *diag)
+{
+	struct p11_uri u;
+	int r;
+
+	r = parse_uri(uri, &u, diag);
+	OPENSSL_cleanse(&u, sizeof(u));
+	return r;
+}
+
 #else /* !UC_HAVE_PKCS11 */
+
+int
+uc_signer_pkcs11_uri_check(const char *uri, struct uc_diag *diag)
+{
+	(void)uri;
+	return uc_diag_set(diag, UC_ERR_UNSUPPORTED, NULL, 0, "signer",
+	    "this build has no PKCS#11 support (libp11 not found)");
+}
 
 int
 uc_signer_pkcs11_open(const char *uri, const char *pin,

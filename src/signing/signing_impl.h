@@ -42,6 +42,8 @@ int uc_signer_sign_evp(struct uc_signer *s, const uint8_t *digest,
     size_t len, struct uc_buf *sig);
 int uc_signer_file_open(const char *path, const char *passphrase,
     struct uc_signer **out, struct uc_diag *diag);
+/* Parse a PKCS#11 URI as uc_signer_pkcs11_open would; opens nothing. */
+int uc_signer_pkcs11_uri_check(const char *uri, struct uc_diag *diag);
 int uc_signer_pkcs11_open(const char *uri, const char *pin,
     struct uc_signer **out, struct uc_diag *diag);
 
@@ -56,11 +58,17 @@ int uc_cert_station(X509 *cert, char *out, size_t cap);
 
 /* Does CERT's EKU list OID? */
 int uc_cert_has_eku(X509 *cert, const ASN1_OBJECT *oid);
+/*
+ * 1 when GOT is WANT, or WANT is one of our four OIDs and GOT its twin
+ * under the legacy arc (UC_OID_LEGACY_ARC, read but never written).
+ */
+int uc_oid_match(const ASN1_OBJECT *got, const ASN1_OBJECT *want);
 
 /*
  * Check CERT against TRUST at CHECK_TIME for PURPOSE: chain, validity,
  * digitalSignature, the EKU, the CRL.  0 or UC_ERR_VERIFY with a short
- * sentence in DETAIL.  *CRL_CHECKED tells whether a CRL was consulted.
+ * sentence in DETAIL; UC_ERR_STATE when the root's CRL is outside its
+ * validity window (the verifier's data is stale, not the certificate).  *CRL_CHECKED tells whether a CRL was consulted.
  */
 int uc_trust_check_cert(const struct uc_trust *trust, X509 *cert,
     time_t check_time, enum uc_purpose purpose, char *detail, size_t cap,

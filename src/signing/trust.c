@@ -26,17 +26,43 @@
 
 static CRYPTO_ONCE oid_once = CRYPTO_ONCE_STATIC_INIT;
 static ASN1_OBJECT *oid_secobj, *oid_eku_doc, *oid_eku_status, *oid_station;
+/* The same four under the legacy arc, in that order. */
+static ASN1_OBJECT *oid_legacy[4];
 static int oid_ok;
 
 static void
 oid_init(void)
 {
+	int i;
+
 	oid_secobj = OBJ_txt2obj(UC_OID_SECURITY_OBJECT, 1);
 	oid_eku_doc = OBJ_txt2obj(UC_OID_EKU_DOCUMENT_SIGNER, 1);
 	oid_eku_status = OBJ_txt2obj(UC_OID_EKU_STATUS_LIST_SIGNER, 1);
 	oid_station = OBJ_txt2obj(UC_OID_EXT_STATION, 1);
+	oid_legacy[0] = OBJ_txt2obj(UC_OID_LEGACY_ARC ".1", 1);
+	oid_legacy[1] = OBJ_txt2obj(UC_OID_LEGACY_ARC ".2", 1);
+	oid_legacy[2] = OBJ_txt2obj(UC_OID_LEGACY_ARC ".3", 1);
+	oid_legacy[3] = OBJ_txt2obj(UC_OID_LEGACY_ARC ".4", 1);
 	oid_ok = oid_secobj != NULL && oid_eku_doc != NULL &&
 	    oid_eku_status != NULL && oid_station != NULL;
+	for (i = 0; i < 4; i++)
+		oid_ok = oid_ok && oid_legacy[i] != NULL;
+}
+
+int
+uc_oid_match(const ASN1_OBJECT *got, const ASN1_OBJECT *want)
+{
+	int i;
+
+	if (got == NULL || want == NULL)
+		return 0;
+	if (OBJ_cmp(got, want) == 0)
+		return 1;
+	if (!CRYPTO_THREAD_run_once(&oid_once, oid_init) || !oid_ok)
+		return 0;
+	i = want == oid_secobj ? 0 : want == oid_eku_doc ? 1 :
+	    want == oid_eku_status ? 2 : want == oid_station ? 3 : -1;
+	return i >= 0 && OBJ_cmp(got, oid_legacy[i]) == 0;
 }
 
 static const ASN1_OBJECT *
@@ -84,6 +110,10 @@ uc_cert_station(X509 *cert, char *out, size_t cap)
 	out[0] = '\0';
 	if (oid == NULL)
 		return UC_ERR_INTERNAL;
+	/* A signer made before the change names it under the legacy arc. */
+	if (X509_get_ext_by_OBJ(cert, oid, -1) < 0 && oid_legacy[3] != NULL &&
+	    X509_get_ext_by_OBJ(cert, oid_legacy[3], -1) >= 0)
+		oid = oid_legacy[3];
 	if ((idx = X509_get_ext_by_OBJ(cert, oid, -1)) < 0)
 		return 0;
 	if (X509_get_ext_by_OBJ(cert, oid, idx) >= 0)
@@ -122,7 +152,7 @@ uc_cert_has_eku(X509 *cert, const ASN1_OBJECT *oid)
 	if (eku == NULL)
 		return 0;
 	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
-		if (OBJ_cmp(sk_ASN1_OBJECT_value(eku, i), oid) == 0)
+		if (uc_oid_match(sk_ASN1_OBJECT_value(eku, i), oid))
 			found = 1;
 	}
 	EXTENDED_KEY_USAGE_free(eku);
@@ -473,7 +503,12 @@ uc_trust_check_cert(const struct uc_trust *trust, X509 *cert,
 	i = X509_verify_cert(ctx);
 	ERR_pop_to_mark();
 	if (i != 1) {
-		chain_detail(ctx, X509_STORE_CTX_get_error(ctx), detail, cap);
+		i = X509_STORE_CTX_get_error(ctx);
+		chain_detail(ctx, i, detail, cap);
+		/* Our CRL out of date says nothing about the certificate. */
+		if (i == X509_V_ERR_CRL_HAS_EXPIRED ||
+		    i == X509_V_ERR_CRL_NOT_YET_VALID)
+			r = UC_ERR_STATE;
 		goto out;
 	}
 	if ((X509_get_extension_flags(cert) & EXFLAG_CA) != 0) {

@@ -106,6 +106,10 @@ uc_cmd_readers(struct uc_tool_global *g, int argc, char **argv)
 			return uc_tool_usage(g, "readers: unexpected '%s'",
 			    argv[k]);
 	}
+	/* libnfc logs every bus it finds no board on ("Unable to find USB
+	 * busses") to stderr: noise when listing.  A level set by the user
+	 * is kept; 0 is libnfc's "none". */
+	(void)setenv("LIBNFC_LOG_LEVEL", "0", 0);
 	if ((r = uc_readers_list(&ri, &n)) != 0)
 		return fail_transport(g, r, "cannot list readers");
 	if (g->json) {

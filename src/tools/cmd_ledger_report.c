@@ -827,6 +827,18 @@ uc_cmd_status_list(struct uc_tool_global *g, int argc, char **argv)
 	/* the full page check: a damaged ledger vouches for no card */
 	if ((r = lgt_open_ex(g, &l, 0, 1, NULL, 1)) != 0)
 		goto out;
+	/* A list must not outlive its signer either. */
+	if (signer != NULL) {
+		struct uc_diag d;
+
+		uc_diag_clear(&d);
+		if ((r = uc_signer_check_until(signer, time(NULL) +
+		    (time_t)(ttl != 0 ? ttl : 86400), "the list's end of "
+		    "validity", &d)) != 0) {
+			r = uc_tool_fail_diag(g, r, &d, "status-list signer");
+			goto out;
+		}
+	}
 	r = uc_ledger_status_list_export(l, out, (uint32_t)ttl, 0,
 	    signer != NULL ? sign_cb : NULL, signer, &nbits, &len);
 	if (r != 0) {

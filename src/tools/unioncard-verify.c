@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "unioncard/date.h"
 #include "unioncard/keys.h"
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
@@ -25,7 +26,9 @@
 #include "config.h"
 #include "tool.h"
 
-#define CONNECT_TIMEOUT_MS 10000
+/* One-card mode: how long to wait for a card (--wait). */
+#define WAIT_DEFAULT_S 10
+#define WAIT_MAX_S 3600
 /* Watch mode: how long one wait for a card (or for its removal) lasts
  * before the loop looks at the stop flag again, and how long to rest
  * before reopening a reader that went away. */
@@ -41,12 +44,21 @@ usage(FILE *f)
 	    "Usage: unioncard-verify --reader READER --trust ROOT.pem\n"
 	    "                        [--status-list FILE] [--crl FILE]\n"
 	    "                        [--date YYYY-MM-DD] [--json] [--trace FILE]\n"
-	    "                        [--watch]\n"
+	    "                        [--wait SECONDS | --watch]\n"
 	    "\n"
-	    "Read a union member card and check it: its data is intact and\n"
-	    "signed by a union station (hashes, signature, chain), the chip is\n"
-	    "the original and not a copy (active_auth), it has not expired\n"
-	    "(expiry) and is not revoked (status, with --status-list).\n"
+	    "Read a union member card and check it: it is personalized, locked\n"
+	    "and well-formed (objects), its data is intact and signed by a\n"
+	    "union station (hashes, signature, chain), the chip is the original\n"
+	    "and not a copy (active_auth), it has not expired (expiry) and is\n"
+	    "not revoked (status, with --status-list).  The verdict is one of\n"
+	    "three (applets-spec/verdicts.md):\n"
+	    "  VALID            every check passed\n"
+	    "  INVALID          a check failed: the headline names the first\n"
+	    "                   one, checks after it that needed it are 'not run'\n"
+	    "  COULD NOT CHECK  the card could not be read (pulled, no card,\n"
+	    "                   garbage), or the status list or CRL cannot be\n"
+	    "                   used (out of date, unsigned, another signer):\n"
+	    "                   try again, or fetch a fresh list\n"
 	    "\n"
 	    "Options:\n"
 	    "  --reader READER     pcsc:NAME (a plain name means PC/SC; a unique\n"
@@ -58,26 +70,34 @@ usage(FILE *f)
 	    "  --status-list FILE  the signed card status list\n"
 	    "                      (docs/status-list.md; its signature is in\n"
 	    "                      the same file); works offline\n"
-	    "  --date YYYY-MM-DD   check expiry and certificates on this day\n"
-	    "                      (default: today, Vietnam time)\n"
-	    "  --json              print {\"verdict\", \"checks\", \"card\"}\n"
+	    "  --date YYYY-MM-DD   check expiry, certificates and the status\n"
+	    "                      list's validity on this day (default:\n"
+	    "                      today, Vietnam time)\n"
+	    "  --wait SECONDS      one card: wait that long for a card to be\n"
+	    "                      inserted or tapped (default 10; 0: only a\n"
+	    "                      card already there)\n"
+	    "  --json              one line {\"verdict\", \"failed_check\",\n"
+	    "                      \"reason\", \"checks\", \"card\"}; verdict is\n"
+	    "                      \"valid\", \"invalid\" or \"could_not_check\"\n"
 	    "  --trace FILE        write every APDU to FILE\n"
 	    "  --watch             read cards one after another until Ctrl-C,\n"
 	    "                      one line per card:\n"
-	    "                        VALID   CODE  NAME  UNIT  expires DATE\n"
+	    "                        VALID   CODE  NAME  UNIT  expires DATE  card SERIAL (chip CHIP)\n"
 	    "                        INVALID CODE NAME: CHECK \xe2\x80\x94 WHY\n"
-	    "                        UNREADABLE: REASON \xe2\x80\x94 try again\n"
-	    "                      (with --json one object per card; verdict\n"
-	    "                      \"unreadable\" with a \"reason\").  Survives\n"
+	    "                        COULD NOT CHECK CODE NAME: CHECK \xe2\x80\x94 WHY\n"
+	    "                        COULD NOT CHECK: REASON \xe2\x80\x94 try again\n"
+	    "                      (with --json one object per line).  Survives\n"
 	    "                      cards pulled early and the reader or pcscd\n"
 	    "                      going away and coming back; the status list\n"
 	    "                      is re-read for each card.  SIGINT/SIGTERM:\n"
-	    "                      stop with a count of valid/invalid/unreadable.\n"
+	    "                      stop with a count of each verdict.\n"
 	    "  -h, --help          this text\n"
 	    "  --version           print the version\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-verify --reader 'Virtual PCD 00 00' --trust keys/root.pem\n"
+	    "  unioncard-verify --reader pcsc:ACS --wait 30 --trust root.pem \\\n"
+	    "      --status-list today.usl\n"
 	    "  unioncard-verify --reader vcard:card.json --trust keys/root.pem \\\n"
 	    "      --crl keys/root.crl --status-list status.usl --json\n"
 	    "  unioncard-verify --watch --reader 'pcsc:ACS ACR39U' \\\n"
@@ -85,34 +105,34 @@ usage(FILE *f)
 	    "  unioncard-verify --watch --reader nfc:pn532_uart:/dev/ttyUSB0 \\\n"
 	    "      --trust root.pem --status-list today.usl --json\n"
 	    "\n"
-	    "Exit status: 0 valid, 1 invalid, 2 could not check.  --watch: 0\n"
-	    "when stopped by a signal, 2 if it could not start.\n");
+	    "Exit status: 0 valid, 1 invalid, 2 could not check (or could not\n"
+	    "start: a bad option, an unreadable ROOT.pem).  --watch: 0 when\n"
+	    "stopped by a signal, 2 if it could not start.\n");
 }
 
+/* The label of a check's outcome in the one-card listing. */
 static const char *
-why(const char *check, const struct uc_verify_check *c)
+label(const struct uc_verify_check *c)
 {
-	if (strcmp(check, "objects") == 0)
-		return "the card's data is malformed or not locked";
-	if (strcmp(check, "hashes") == 0)
-		return "its data was altered after signing";
-	if (strcmp(check, "signature") == 0)
-		return "the signature on its data is not valid";
-	if (strcmp(check, "chain") == 0)
-		return "it was not signed by a trusted union station";
-	if (strcmp(check, "active_auth") == 0)
-		return "this card is a copy";
-	if (strcmp(check, "expiry") == 0)
-		return strncmp(c->detail, "expired", 7) == 0 ?
-		    "the card has expired" : "the card is not yet valid";
-	if (strcmp(check, "status") == 0)
-		return strncmp(c->detail, "revoked", 7) == 0 ?
-		    "the card is revoked, lost, stolen or replaced" :
-		    "the status list cannot vouch for this card";
-	if (strcmp(check, "bank_link") == 0)
-		return "union applet is not on the bank card it was issued "
-		    "with";
-	return "a check failed";
+	switch (c->outcome) {
+	case UC_VERIFY_OK: return "ok";
+	case UC_VERIFY_FAILED: return "FAIL";
+	case UC_VERIFY_NOT_RUN: return "--";
+	case UC_VERIFY_SKIPPED: return "skip";
+	case UC_VERIFY_UNDECIDED: return "??";
+	}
+	return "??";
+}
+
+/*
+ * What the headline says after the check's name: the check's words for
+ * a failure; for a check that could not decide, its detail (the reason,
+ * e.g. the status list's times), which is what the officer must act on.
+ */
+static const char *
+lead_words(const struct uc_verify_check *c)
+{
+	return c->outcome == UC_VERIFY_UNDECIDED ? c->detail : c->why;
 }
 
 static void
@@ -124,35 +144,68 @@ iso(const char *d, char out[11])
 		snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
 }
 
-static int
-print_json(const struct uc_verify_result *res)
+/* An outcome in --json: "ok", "failed", "not_run", "skipped",
+ * "could_not_check". */
+static const char *
+outcome_json(enum uc_verify_outcome o)
+{
+	switch (o) {
+	case UC_VERIFY_OK: return "ok";
+	case UC_VERIFY_FAILED: return "failed";
+	case UC_VERIFY_NOT_RUN: return "not_run";
+	case UC_VERIFY_SKIPPED: return "skipped";
+	case UC_VERIFY_UNDECIDED: return "could_not_check";
+	}
+	return "could_not_check";
+}
+
+/* The verdict as JSON (one line); reason: why the card could not be
+ * read at all (res NULL then). */
+static void
+put_json(const struct uc_verify_result *res, const char *reason)
 {
 	json_t *o = json_object(), *checks = json_array(), *card;
+	const struct uc_verify_check *lead = NULL;
 	char issued[11], expires[11];
 	char *s;
 	size_t i;
 
-	json_object_set_new(o, "verdict",
-	    json_string(res->valid ? "valid" : "invalid"));
-	for (i = 0; i < res->n_checks; i++) {
+	json_object_set_new(o, "verdict", json_string(uc_verdict_json(
+	    res != NULL ? res->verdict : UC_VERDICT_COULD_NOT_CHECK)));
+	if (res != NULL)
+		lead = uc_verify_lead(res);
+	if (lead != NULL) {
+		json_object_set_new(o, "failed_check", json_string(lead->name));
+		json_object_set_new(o, "reason", json_string(lead_words(lead)));
+	} else if (reason != NULL)
+		json_object_set_new(o, "reason", json_string(reason));
+	for (i = 0; res != NULL && i < res->n_checks; i++) {
 		json_t *c = json_object();
 
 		json_object_set_new(c, "name",
 		    json_string(res->checks[i].name));
 		json_object_set_new(c, "ok",
 		    json_boolean(res->checks[i].ok));
+		json_object_set_new(c, "result", json_string(
+		    outcome_json(res->checks[i].outcome)));
 		json_object_set_new(c, "detail",
 		    json_string(res->checks[i].detail));
 		json_array_append_new(checks, c);
 	}
 	json_object_set_new(o, "checks", checks);
 	card = json_object();
-	json_object_set_new(card, "serial", json_string(res->serial_hex));
-	if (res->have_fields) {
+	if (res != NULL) {
+		json_object_set_new(card, "serial",
+		    json_string(res->serial_hex));
+		json_object_set_new(card, "blank", json_boolean(res->blank));
+	}
+	if (res != NULL && res->have_fields) {
 		const struct uc_member *m = &res->member;
 
 		iso(m->issued_on, issued);
 		iso(m->expires_on, expires);
+		json_object_set_new(card, "card_serial", m->card_serial[0] ?
+		    json_string(m->card_serial) : json_null());
 		json_object_set_new(card, "member_code",
 		    json_string(m->member_code));
 		json_object_set_new(card, "full_name",
@@ -169,34 +222,31 @@ print_json(const struct uc_verify_result *res)
 		    json_string(res->station));
 	}
 	json_object_set_new(o, "card", card);
-	s = json_dumps(o, JSON_PRESERVE_ORDER);
+	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
 	json_decref(o);
-	if (s == NULL)
-		return UC_EXIT_FAIL;
-	puts(s);
+	if (s != NULL)
+		puts(s);
 	free(s);
-	return res->valid ? UC_EXIT_OK : UC_EXIT_NO;
+	fflush(stdout);
 }
 
-/*
- * The failure that names the cause.  A chip that cannot prove the key the
- * issuer signed is a copy, whatever else differs (a copy made on a chip
- * with its own key also fails the E2 hash); otherwise the first failure
- * is the cause and the rest follow from it.
- */
-static const struct uc_verify_check *
-lead_failure(const struct uc_verify_result *res)
+/* Exit status of a verdict: 0 valid, 1 invalid, 2 could not check. */
+static int
+verdict_exit(const struct uc_verify_result *res)
 {
-	size_t i;
+	return res->verdict == UC_VERDICT_VALID ? UC_EXIT_OK :
+	    res->verdict == UC_VERDICT_INVALID ? UC_EXIT_NO : UC_EXIT_FAIL;
+}
 
-	for (i = 0; i < res->n_checks; i++)
-		if (!res->checks[i].ok &&
-		    strcmp(res->checks[i].name, "active_auth") == 0)
-			return &res->checks[i];
-	for (i = 0; i < res->n_checks; i++)
-		if (!res->checks[i].ok)
-			return &res->checks[i];
-	return NULL;
+/* "card 52000000001 (chip 5255000000000042)", or the chip alone. */
+static void
+card_ids(const struct uc_verify_result *res, char *out, size_t cap)
+{
+	if (res->have_fields && res->member.card_serial[0] != '\0')
+		snprintf(out, cap, "card %s (chip %s)", res->member.card_serial,
+		    res->serial_hex);
+	else
+		snprintf(out, cap, "chip %s", res->serial_hex);
 }
 
 static int
@@ -204,29 +254,36 @@ print_text(const struct uc_verify_result *res)
 {
 	const struct uc_member *m = &res->member;
 	const struct uc_verify_check *lead;
-	char expires[11];
+	char expires[11], ids[64];
 	size_t i;
 
 	for (i = 0; i < res->n_checks; i++)
-		printf("  %-4s  %-11s  %s\n", res->checks[i].ok ? "ok" : "FAIL",
+		printf("  %-4s  %-11s  %s\n", label(&res->checks[i]),
 		    res->checks[i].name, res->checks[i].detail);
+	card_ids(res, ids, sizeof(ids));
 	if (res->valid) {
 		iso(m->expires_on, expires);
-		printf("VALID  %s  %s  %s  %s  until %s  card %s  station %s\n",
+		printf("VALID  %s  %s  %s  %s  until %s  %s  station %s\n",
 		    m->member_code, m->full_name, m->unit_code,
 		    m->card_type == 2 ? "linked" : "regular", expires,
-		    res->serial_hex, res->station);
+		    ids, res->station);
 		return UC_EXIT_OK;
 	}
-	/* The headline names the cause (lead_failure). */
-	lead = lead_failure(res);
-	if (lead != NULL)
+	/* The headline names the first check that failed (verdicts.md). */
+	lead = uc_verify_lead(res);
+	if (res->verdict == UC_VERDICT_INVALID)
 		printf("INVALID: %s failed \xe2\x80\x94 %s\n", lead->name,
-		    why(lead->name, lead));
+		    lead_words(lead));
+	else
+		printf("COULD NOT CHECK: %s \xe2\x80\x94 %s\n", lead->name,
+		    lead_words(lead));
 	if (res->have_fields)
-		printf("  card %s claims to be %s %s\n", res->serial_hex,
+		printf("  %s %s %s %s\n", ids, res->verdict ==
+		    UC_VERDICT_INVALID ? "claims to be" : "is for",
 		    m->member_code, m->full_name);
-	return UC_EXIT_NO;
+	else
+		printf("  %s\n", ids);
+	return verdict_exit(res);
 }
 
 /*
@@ -236,7 +293,7 @@ print_text(const struct uc_verify_result *res)
  * restarted, a libnfc device that stops answering all close the
  * transport, and it is opened again until it is back (said once on
  * stderr, not once a poll).  A card pulled early, or one that answers
- * garbage, is one UNREADABLE line, never a verdict.  Waits are short
+ * garbage, is one COULD NOT CHECK line, never INVALID.  Waits are short
  * (WATCH_POLL_MS) so SIGINT/SIGTERM end the loop promptly; the card being
  * read when the signal comes is finished first.
  */
@@ -255,7 +312,7 @@ struct watch {
 	struct uc_trace *trace;
 	struct uc_verify_opts *opts;
 	int json;
-	unsigned long n_valid, n_invalid, n_unreadable;
+	unsigned long n_valid, n_invalid, n_unsure;
 	char state[WATCH_STATE_MAX]; /* last thing said on stderr */
 };
 
@@ -344,25 +401,14 @@ unreadable_reason(int r, const struct uc_diag *d, char *out, size_t cap)
 		snprintf(out, cap, "%s", what);
 }
 
+/* A card that could not be read at all: one line (or object). */
 static void
-print_unreadable(struct watch *w, const char *reason)
+print_unread(int json, const char *reason)
 {
-	w->n_unreadable++;
-	if (w->json) {
-		json_t *o = json_object();
-		char *s;
-
-		json_object_set_new(o, "verdict", json_string("unreadable"));
-		json_object_set_new(o, "reason", json_string(reason));
-		json_object_set_new(o, "checks", json_array());
-		json_object_set_new(o, "card", json_object());
-		s = json_dumps(o, JSON_PRESERVE_ORDER);
-		json_decref(o);
-		if (s != NULL)
-			puts(s);
-		free(s);
-	} else
-		printf("UNREADABLE: %s \xe2\x80\x94 try again\n", reason);
+	if (json)
+		put_json(NULL, reason);
+	else
+		printf("COULD NOT CHECK: %s \xe2\x80\x94 try again\n", reason);
 	fflush(stdout);
 }
 
@@ -371,61 +417,84 @@ print_verdict(struct watch *w, const struct uc_verify_result *res)
 {
 	const struct uc_member *m = &res->member;
 	const struct uc_verify_check *lead;
-	char expires[11];
+	char expires[11], ids[64];
 
-	if (res->valid)
+	if (res->verdict == UC_VERDICT_VALID)
 		w->n_valid++;
-	else
+	else if (res->verdict == UC_VERDICT_INVALID)
 		w->n_invalid++;
+	else
+		w->n_unsure++;
 	if (w->json) {
-		(void)print_json(res);
-	} else if (res->valid) {
+		put_json(res, NULL);
+		return;
+	}
+	if (res->valid) {
 		iso(m->expires_on, expires);
-		printf("VALID   %s  %s  %s  expires %s\n", m->member_code,
-		    m->full_name, m->unit_name, expires);
+		card_ids(res, ids, sizeof(ids));
+		printf("VALID   %s  %s  %s  expires %s  %s\n", m->member_code,
+		    m->full_name, m->unit_name, expires, ids);
 	} else {
-		lead = lead_failure(res);
+		lead = uc_verify_lead(res);
+		printf("%s ", res->verdict == UC_VERDICT_INVALID ? "INVALID" :
+		    "COULD NOT CHECK");
 		if (res->have_fields)
-			printf("INVALID %s %s: ", m->member_code, m->full_name);
+			printf("%s %s: ", m->member_code, m->full_name);
 		else
-			printf("INVALID card %s: ", res->serial_hex);
-		if (lead != NULL)
-			printf("%s \xe2\x80\x94 %s\n", lead->name,
-			    why(lead->name, lead));
-		else
-			printf("not valid\n");
+			printf("chip %s: ", res->serial_hex);
+		printf("%s \xe2\x80\x94 %s\n", lead->name, lead_words(lead));
 	}
 	fflush(stdout);
 }
 
 /*
- * One card, connected: the status list is read again first (an officer
- * copies in today's list without restarting; a list that has gone stale
- * since the start must not vouch for anyone), then the card.
+ * The status source for the next card: the list at path, read again
+ * (an officer copies in today's list without restarting; a list that has
+ * gone stale since the start must not vouch for anyone).  A list that
+ * cannot be used makes the status check "could not check" with why
+ * (its reason and times), and the card is still read: a forged card is
+ * invalid whatever the list.
  */
+static void
+open_status(const char *path, struct uc_trust *trust,
+    struct uc_verify_opts *opts, struct uc_verify_status_list **sl,
+    char *why, size_t cap)
+{
+	struct uc_diag d;
+	int r;
+
+	*sl = NULL;
+	opts->status = NULL;
+	opts->status_ctx = NULL;
+	if (path == NULL)
+		return;
+	uc_diag_clear(&d);
+	if ((r = uc_verify_status_list_load(path, trust, opts->check_time, sl,
+	    &d)) != 0) {
+		snprintf(why, cap, "%s", d.msg[0] != '\0' ? d.msg :
+		    uc_strerror(r));
+		opts->status = uc_verify_status_unusable;
+		opts->status_ctx = why;
+		return;
+	}
+	opts->status = uc_verify_status_list_lookup;
+	opts->status_ctx = *sl;
+}
+
+/* One card, connected. */
 static void
 watch_card(struct watch *w, struct uc_transport *t)
 {
 	struct uc_verify_status_list *sl = NULL;
 	struct uc_verify_result res;
 	struct uc_diag d;
-	char reason[WATCH_REASON_MAX], msg[WATCH_REASON_MAX / 2];
+	char reason[WATCH_REASON_MAX], why[UC_DIAG_MSG_MAX];
 	int r;
 
 	uc_diag_clear(&d);
-	if (w->status_path != NULL) {
-		if ((r = uc_verify_status_list_load(w->status_path, w->trust,
-		    w->opts->check_time, &sl, &d)) != 0) {
-			uc_diag_format(&d, msg, sizeof(msg));
-			snprintf(reason, sizeof(reason), "the status list "
-			    "cannot be used (%s); fetch a new one", msg);
-			print_unreadable(w, reason);
-			return;
-		}
-		w->opts->status = uc_verify_status_list_lookup;
-		w->opts->status_ctx = sl;
-	}
+	open_status(w->status_path, w->trust, w->opts, &sl, why, sizeof(why));
 	r = uc_verify_card(t, w->opts, &res, &d);
+	w->opts->status = NULL;
 	w->opts->status_ctx = NULL;
 	uc_verify_status_list_free(&sl);
 	if (r == 0) {
@@ -435,7 +504,8 @@ watch_card(struct watch *w, struct uc_transport *t)
 	if (stop_signal != 0 && r == UC_ERR_INTERRUPTED)
 		return;
 	unreadable_reason(r, &d, reason, sizeof(reason));
-	print_unreadable(w, reason);
+	w->n_unsure++;
+	print_unread(w->json, reason);
 }
 
 /*
@@ -526,7 +596,8 @@ watch(struct watch *w)
 			snprintf(reason, sizeof(reason), "%s%s%s",
 			    uc_strerror(r), detail[0] != '\0' ? ": " : "",
 			    detail);
-			print_unreadable(w, reason);
+			w->n_unsure++;
+			print_unread(w->json, reason);
 		}
 		(void)uc_transport_disconnect(t, 0);
 		(void)watch_removal(w, &t);
@@ -534,10 +605,10 @@ watch(struct watch *w)
 	uc_transport_free(&t);
 	/* The summary: on stdout with the lines, on stderr beside JSON. */
 	fprintf(w->json ? stderr : stdout, "stopped (%s): %lu card(s) read: "
-	    "%lu valid, %lu invalid, %lu unreadable\n",
+	    "%lu valid, %lu invalid, %lu could not check\n",
 	    stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
-	    w->n_valid + w->n_invalid + w->n_unreadable, w->n_valid,
-	    w->n_invalid, w->n_unreadable);
+	    w->n_valid + w->n_invalid + w->n_unsure, w->n_valid,
+	    w->n_invalid, w->n_unsure);
 	fflush(stdout);
 	return UC_EXIT_OK;
 }
@@ -554,6 +625,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "watch", no_argument, NULL, 'w' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -561,7 +633,10 @@ main(int argc, char **argv)
 	struct uc_tool_global g;
 	const char *reader = NULL, *trust_path = NULL, *crl = NULL;
 	const char *status_path = NULL, *date = NULL, *trace_path = NULL;
-	char day[9];
+	char day[9], why[UC_DIAG_MSG_MAX], reason[WATCH_REASON_MAX];
+	char today[UC_DATE_ISO_LEN + 1];
+	char *end;
+	long wait_s = WAIT_DEFAULT_S;
 	struct uc_trust *trust = NULL;
 	struct uc_transport *t = NULL;
 	struct uc_trace *trace = NULL;
@@ -570,7 +645,7 @@ main(int argc, char **argv)
 	struct uc_verify_result res;
 	struct uc_diag d;
 	struct watch w;
-	int c, r, rc = UC_EXIT_FAIL, json = 0, watching = 0;
+	int c, r, rc = UC_EXIT_FAIL, json = 0, watching = 0, wait_set = 0;
 
 	memset(&g, 0, sizeof(g));
 	g.prog = "unioncard-verify";
@@ -584,6 +659,14 @@ main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 't': trace_path = optarg; break;
 		case 'w': watching = 1; break;
+		case 'W':
+			wait_s = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || wait_s < 0 ||
+			    wait_s > WAIT_MAX_S)
+				return uc_tool_usage(&g, "--wait: 0 to %d "
+				    "seconds", WAIT_MAX_S);
+			wait_set = 1;
+			break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
 		case 'V':
 			printf("unioncard-verify %s\n", UC_VERSION);
@@ -596,6 +679,9 @@ main(int argc, char **argv)
 		    argv[optind]);
 	if (reader == NULL || trust_path == NULL)
 		return uc_tool_usage(&g, "--reader and --trust are required");
+	if (watching && wait_set)
+		return uc_tool_usage(&g, "--wait is for one card; --watch "
+		    "waits for cards until stopped");
 	memset(&opts, 0, sizeof(opts));
 	if (date != NULL) {
 		if (strlen(date) != 10 || date[4] != '-' || date[7] != '-')
@@ -606,6 +692,20 @@ main(int argc, char **argv)
 			return uc_tool_usage(&g, "--date %s is not a date",
 			    date);
 		opts.check_date = day;
+		/* Another day than today: the status list is judged at it
+		 * too, as the certificates are (noon in Vietnam, 05:00 UTC),
+		 * so today's list cannot vouch for an earlier day. */
+		if (uc_date_format_iso(uc_date_today_vn(), today) == 0 &&
+		    strcmp(today, date) != 0) {
+			struct tm tm;
+
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_year = atoi(date) - 1900;
+			tm.tm_mon = atoi(date + 5) - 1;
+			tm.tm_mday = atoi(date + 8);
+			tm.tm_hour = 5;
+			opts.check_time = timegm(&tm);
+		}
 	}
 	if ((r = uc_trust_new(&trust)) != 0 ||
 	    (r = uc_trust_add_roots_file(trust, trust_path, &d)) != 0) {
@@ -617,27 +717,23 @@ main(int argc, char **argv)
 		goto out;
 	}
 	opts.trust = trust;
-	if (status_path != NULL) {
-		if ((r = uc_verify_status_list_load(status_path,
-		    trust, opts.check_time, &sl, &d)) != 0) {
-			rc = uc_tool_fail_diag(&g, r, &d, "status list %s",
-			    status_path);
-			goto out;
-		}
-		opts.status = uc_verify_status_list_lookup;
-		opts.status_ctx = sl;
-	}
 	if (trace_path != NULL &&
 	    (r = uc_trace_open(trace_path, &trace)) != 0) {
 		rc = uc_tool_fail(&g, r, "trace %s", trace_path);
 		goto out;
 	}
 	if (watching) {
-		/* The list was checked once above, to fail at the start
-		 * rather than at the first card; watch() reads it again for
-		 * each card. */
+		/* Read once here only to warn at the start; watch() reads
+		 * it again for each card. */
+		open_status(status_path, trust, &opts, &sl, why, sizeof(why));
+		if (opts.status == uc_verify_status_unusable)
+			fprintf(stderr, "unioncard-verify: status list %s "
+			    "cannot be used (%s): every card is \"could not "
+			    "check\" until a usable one is copied there\n",
+			    status_path, why);
 		uc_verify_status_list_free(&sl);
 		opts.status = NULL;
+		opts.status_ctx = NULL;
 		memset(&w, 0, sizeof(w));
 		w.reader = reader;
 		w.status_path = status_path;
@@ -653,19 +749,43 @@ main(int argc, char **argv)
 		goto out;
 	}
 	uc_transport_set_trace(t, trace);
-	if ((r = uc_transport_connect(t, CONNECT_TIMEOUT_MS, NULL,
-	    NULL)) != 0) {
-		rc = uc_tool_fail(&g, r, "could not check the card");
-		goto out;
+	/* A card already there is read at once; else say what we wait
+	 * for, and for how long. */
+	r = uc_transport_connect(t, 0, NULL, NULL);
+	if ((r == UC_ERR_TIMEOUT || r == UC_ERR_NO_CARD) && wait_s > 0) {
+		fprintf(stderr, "unioncard-verify: insert or tap a member card "
+		    "on %s (waiting up to %ld s, --wait)\n", reader, wait_s);
+		r = uc_transport_connect(t, (int)wait_s * 1000, NULL, NULL);
 	}
-	if ((r = uc_verify_card(t, &opts, &res, &d)) != 0) {
-		/* Never a verdict: tell the officer to try again. */
-		rc = uc_tool_fail_diag(&g, r, &d,
-		    "could not check the card (try again)");
+	if (r == UC_ERR_TIMEOUT || r == UC_ERR_NO_CARD) {
+		snprintf(reason, sizeof(reason), "no card was presented on %s "
+		    "within %ld s", reader, wait_s);
+		print_unread(json, reason);
 		rc = UC_EXIT_FAIL;
 		goto out;
 	}
-	rc = json ? print_json(&res) : print_text(&res);
+	if (r != 0) {
+		uc_diag_clear(&d);
+		unreadable_reason(r, &d, reason, sizeof(reason));
+		print_unread(json, reason);
+		rc = UC_EXIT_FAIL;
+		goto out;
+	}
+	open_status(status_path, trust, &opts, &sl, why, sizeof(why));
+	if ((r = uc_verify_card(t, &opts, &res, &d)) != 0) {
+		/* Never a verdict against the card: try again. */
+		unreadable_reason(r, &d, reason, sizeof(reason));
+		print_unread(json, reason);
+		rc = UC_EXIT_FAIL;
+		goto out;
+	}
+	if (json) {
+		put_json(&res, NULL);
+		rc = verdict_exit(&res);
+	} else
+		rc = print_text(&res);
+	/* Let it go, as --watch does: a hopper or vpcd moves on. */
+	(void)uc_transport_disconnect(t, 1);
 out:
 	uc_transport_free(&t);
 	uc_trace_free(&trace);

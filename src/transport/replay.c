@@ -31,6 +31,7 @@ struct step {
 	uint8_t *resp; /* NULL: only response_sw recorded */
 	size_t resp_len;
 	uint16_t sw;
+	int prefix;    /* command_prefix: the command only starts so */
 	char note[REPLAY_NOTE_MAX];
 };
 
@@ -107,6 +108,7 @@ load_step(const char *path, size_t i, json_t *js, struct step *s)
 	}
 	json_object_foreach(js, key, v) {
 		if (strcmp(key, "note") != 0 && strcmp(key, "command") != 0 &&
+		    strcmp(key, "command_prefix") != 0 &&
 		    strcmp(key, "response") != 0 &&
 		    strcmp(key, "response_sw") != 0) {
 			uc_transport_set_detail("%s: step %zu: unknown field "
@@ -121,8 +123,15 @@ load_step(const char *path, size_t i, json_t *js, struct step *s)
 	}
 	if (v != NULL)
 		snprintf(s->note, sizeof(s->note), "%s", json_string_value(v));
-	if ((r = hex_member(js, "command", 4, UC_APDU_WIRE_MAX, &s->cmd,
-	    &s->cmd_len)) != 0) {
+	/* command_prefix: for a command carrying fresh randomness (the
+	 * verifier's INTERNAL AUTHENTICATE challenge), only its start. */
+	s->prefix = json_object_get(js, "command_prefix") != NULL;
+	if (s->prefix == (json_object_get(js, "command") != NULL)) {
+		what = "exactly one of command, command_prefix is needed";
+		goto bad;
+	}
+	if ((r = hex_member(js, s->prefix ? "command_prefix" : "command", 4,
+	    UC_APDU_WIRE_MAX, &s->cmd, &s->cmd_len)) != 0) {
 		what = "command: missing, not hex, or not an APDU";
 		goto fail;
 	}
@@ -259,7 +268,9 @@ replay_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 		return UC_ERR_PROTOCOL;
 	}
 	s = &rp->steps[rp->next];
-	if (s->cmd_len != cmd_len || memcmp(s->cmd, cmd, cmd_len) != 0) {
+	if (s->prefix ? cmd_len < s->cmd_len ||
+	    memcmp(s->cmd, cmd, s->cmd_len) != 0 :
+	    s->cmd_len != cmd_len || memcmp(s->cmd, cmd, cmd_len) != 0) {
 		hex_prefix(s->cmd, s->cmd_len, want);
 		uc_transport_set_detail("%s: step %zu (%s): expected command "
 		    "%s, the engine sent %s", rp->path, rp->next + 1, s->note,

@@ -21,6 +21,8 @@
 #include "unioncard/secobj.h"
 #include "unioncard/verify.h"
 
+#include "verify_priv.h"
+
 #define CHECK_NAME "bank_link"
 #define NOT_ON_ITS_CARD "union applet is not on the bank card it was issued " \
 	"with"
@@ -35,6 +37,8 @@ set(struct uc_verify_check *c, int ok, const char *fmt, ...)
 	va_list ap;
 
 	c->ok = ok;
+	c->outcome = ok ? UC_VERIFY_OK : UC_VERIFY_FAILED;
+	c->why = ok ? "" : NOT_ON_ITS_CARD;
 	va_start(ap, fmt);
 	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
 	va_end(ap);
@@ -135,8 +139,7 @@ uc_verify_bank_link(struct uc_transport *t,
 		    strlen(pan) - 4);
 	r = 0;
 verdict:
-	if (!c->ok)
-		res->valid = 0;
+	uc_verify_conclude(res);
 out:
 	OPENSSL_cleanse(pan, sizeof(pan));
 	OPENSSL_cleanse(binding, sizeof(binding));

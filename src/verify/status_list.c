@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -69,6 +70,53 @@ out:
 	return r;
 }
 
+/* "YYYY-MM-DD HH:MM:SS UTC" of a Unix time. */
+static void
+utc(int64_t t, char out[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+/*
+ * A list that parsed but was refused: say why with its times, so the
+ * officer knows how old it is ("out of date: made ..., valid until ...").
+ */
+static void
+with_times(struct uc_diag *diag, const unsigned char *data, size_t len,
+    time_t check_time, int time_refused)
+{
+	struct uc_status_list_info info;
+	unsigned char *bits = NULL;
+	size_t blen = 0;
+	char made[32], until[32], at[32], msg[sizeof(diag->msg) + 128];
+	int64_t now = check_time != 0 ? (int64_t)check_time :
+	    (int64_t)time(NULL);
+
+	if (diag == NULL || uc_status_list_parse(data, len, &info, &bits,
+	    &blen) != 0)
+		return;
+	free(bits);
+	utc(info.issued_at, made);
+	utc(now, at);
+	utc(info.issued_at + (int64_t)info.ttl, until);
+	if (time_refused && now > info.issued_at + (int64_t)info.ttl)
+		snprintf(msg, sizeof(msg), "out of date: made %s, expired %s",
+		    made, until);
+	else if (time_refused)
+		snprintf(msg, sizeof(msg), "from the future: made %s, after "
+		    "the time checked (%s); valid until %s", made, at, until);
+	else
+		snprintf(msg, sizeof(msg), "%.200s (list made %s, valid until "
+		    "%s)", diag->msg, made, until);
+	msg[sizeof(diag->msg) - 1] = '\0';
+	memcpy(diag->msg, msg, sizeof(diag->msg));
+}
+
 int
 uc_verify_status_list_load(const char *path, const struct uc_trust *trust,
     time_t check_time, struct uc_verify_status_list **out,
@@ -92,6 +140,9 @@ uc_verify_status_list_load(const char *path, const struct uc_trust *trust,
 	}
 	if ((r = uc_status_list_verify(data, len, trust, (int64_t)check_time,
 	    &l->info, &l->bits, &l->bits_len, diag)) != 0) {
+		if (diag != NULL && strcmp(diag->field, "status-list") != 0)
+			with_times(diag, data, len, check_time,
+			    strcmp(diag->field, "issued_at") == 0);
 		if (diag != NULL && diag->file[0] == '\0')
 			snprintf(diag->file, sizeof(diag->file), "%s", path);
 		goto out;
@@ -130,7 +181,8 @@ uc_verify_status_list_lookup(void *ctx, const char *serial_hex,
 	if (v < 0) {
 		if (detail != NULL && cap > 0)
 			snprintf(detail, cap, "card %s is not covered by this "
-			    "list", card_serial);
+			    "list (the list is issuer %02u's)", card_serial,
+			    (unsigned)l->info.prefix);
 		return v;
 	}
 	*revoked = v;
@@ -152,4 +204,22 @@ uc_verify_status_list_free(struct uc_verify_status_list **l)
 	}
 	free(*l);
 	*l = NULL;
+}
+
+int
+uc_verify_status_unusable(void *ctx, const char *serial_hex,
+    const char *card_serial, const char *member_code, int *revoked,
+    char *detail, size_t cap)
+{
+	const char *why = ctx;
+
+	(void)serial_hex;
+	(void)card_serial;
+	(void)member_code;
+	if (revoked != NULL)
+		*revoked = 0;
+	if (detail != NULL && cap > 0)
+		snprintf(detail, cap, "the status list cannot be used: %s; "
+		    "fetch a new one", why != NULL ? why : "unknown reason");
+	return UC_ERR_VERIFY;
 }

@@ -20,6 +20,8 @@
 #include "unioncard/secobj.h"
 #include "unioncard/verify.h"
 
+#include "verify_priv.h"
+
 #define INS_GET_DATA 0xCA
 #define INS_INTERNAL_AUTHENTICATE 0x88
 #define LIFECYCLE_PERSONALIZED UC_LIFECYCLE_PERSONALIZED
@@ -41,19 +43,119 @@ static const char *const check_names[CK_COUNT] = {
 };
 
 static void
-set(struct uc_verify_result *res, int k, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+set(struct uc_verify_result *res, int k, enum uc_verify_outcome outcome,
+    const char *why, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
+/*
+ * Set check k: its outcome, the headline's words (why, static) when it
+ * failed or could not decide, and the detail line.
+ */
 static void
-set(struct uc_verify_result *res, int k, int ok, const char *fmt, ...)
+set(struct uc_verify_result *res, int k, enum uc_verify_outcome outcome,
+    const char *why, const char *fmt, ...)
 {
 	va_list ap;
 
-	res->checks[k].ok = ok;
+	res->checks[k].outcome = outcome;
+	res->checks[k].ok = outcome == UC_VERIFY_OK ||
+	    outcome == UC_VERIFY_SKIPPED;
+	res->checks[k].why = outcome == UC_VERIFY_FAILED ||
+	    outcome == UC_VERIFY_UNDECIDED ? why : "";
 	va_start(ap, fmt);
 	vsnprintf(res->checks[k].detail, sizeof(res->checks[k].detail), fmt,
 	    ap);
 	va_end(ap);
+}
+
+/* The headline's words, one per way a check can fail (verdicts.md). */
+#define WHY_BLANK "the card is blank: it was never personalized"
+#define WHY_TERMINATED "the card has been terminated"
+#define WHY_UNFINISHED "the card was never finished: it is not locked"
+#define WHY_LIFECYCLE "the card is in an unknown state"
+#define WHY_MALFORMED "the card's data is malformed"
+#define WHY_OTHER_CHIP "the chip is not the one its data was issued to: " \
+	"this card is a copy"
+#define WHY_HASHES "its data was altered after signing"
+#define WHY_SIGNATURE "the signature on its data is not valid"
+#define WHY_CHAIN "it was not signed by a trusted union station"
+#define WHY_CRL "the revocation list cannot be used: fetch a new one"
+#define WHY_COPY "this card is a copy"
+#define WHY_EXPIRED "the card has expired"
+#define WHY_NOT_YET "the card is not yet valid"
+#define WHY_REVOKED "the card is revoked, lost, stolen or replaced"
+#define WHY_NO_SERIAL "the card carries no ledger card serial: no " \
+	"status list can vouch for it"
+#define WHY_LIST "the status list cannot vouch for this card"
+
+/*
+ * The verdict from the checks, in one place (applets-spec/verdicts.md):
+ * the first failed check makes the card invalid; else the first check
+ * that could not decide makes it "could not check"; else it is valid.
+ */
+void
+uc_verify_conclude(struct uc_verify_result *res)
+{
+	size_t i;
+	int undecided = -1;
+
+	res->lead = -1;
+	for (i = 0; i < res->n_checks; i++) {
+		if (res->checks[i].outcome == UC_VERIFY_FAILED) {
+			res->lead = (int)i;
+			break;
+		}
+		if (res->checks[i].outcome == UC_VERIFY_UNDECIDED &&
+		    undecided < 0)
+			undecided = (int)i;
+	}
+	if (res->lead >= 0)
+		res->verdict = UC_VERDICT_INVALID;
+	else if (undecided >= 0) {
+		res->lead = undecided;
+		res->verdict = UC_VERDICT_COULD_NOT_CHECK;
+	} else
+		res->verdict = UC_VERDICT_VALID;
+	res->valid = res->verdict == UC_VERDICT_VALID;
+}
+
+const char *
+uc_verdict_name(enum uc_verdict v)
+{
+	switch (v) {
+	case UC_VERDICT_VALID: return "valid";
+	case UC_VERDICT_INVALID: return "invalid";
+	case UC_VERDICT_COULD_NOT_CHECK: return "could not check";
+	}
+	return "could not check";
+}
+
+const char *
+uc_verdict_json(enum uc_verdict v)
+{
+	return v == UC_VERDICT_VALID ? "valid" : v == UC_VERDICT_INVALID ?
+	    "invalid" : "could_not_check";
+}
+
+const char *
+uc_verify_outcome_name(enum uc_verify_outcome o)
+{
+	switch (o) {
+	case UC_VERIFY_OK: return "ok";
+	case UC_VERIFY_FAILED: return "failed";
+	case UC_VERIFY_NOT_RUN: return "not run";
+	case UC_VERIFY_SKIPPED: return "skipped";
+	case UC_VERIFY_UNDECIDED: return "could not check";
+	}
+	return "could not check";
+}
+
+const struct uc_verify_check *
+uc_verify_lead(const struct uc_verify_result *res)
+{
+	if (res == NULL || res->lead < 0 || (size_t)res->lead >= res->n_checks)
+		return NULL;
+	return &res->checks[res->lead];
 }
 
 const struct uc_verify_check *
@@ -102,6 +204,47 @@ fmt_date(const char *d, char out[11])
 	snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
 }
 
+/*
+ * The hashes check without E2 (verdicts.md §4): the security object is
+ * for this chip, lists exactly the objects read, and every one but E2
+ * matches.  E2's hash is active_auth's: a chip whose key is not the
+ * signed one is a copy, whatever else it carries.
+ */
+static int
+hashes_but_e2(const struct uc_secobj_result *so,
+    const uint8_t serial[UC_CARD_SERIAL_LEN],
+    const struct uc_secobj_item *items, size_t n)
+{
+	const uint8_t *listed;
+	uint8_t md[32];
+	size_t i;
+
+	if (CRYPTO_memcmp(so->serial, serial, UC_CARD_SERIAL_LEN) != 0 ||
+	    so->n_hashes != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((listed = uc_secobj_result_hash(so, items[i].tag)) == NULL)
+			return 0;
+		if (items[i].tag == UC_DO_PUBKEY)
+			continue;
+		if (EVP_Digest(items[i].tlv, items[i].tlv_len, md, NULL,
+		    EVP_sha256(), NULL) != 1 ||
+		    CRYPTO_memcmp(listed, md, sizeof(md)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Every check from k on: not run, because check `after` failed. */
+static void
+not_run(struct uc_verify_result *res, int from, const char *after)
+{
+	int k;
+
+	for (k = from; k < CK_COUNT; k++)
+		set(res, k, UC_VERIFY_NOT_RUN, "", "not run: %s failed", after);
+}
+
 int
 uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
     const uint8_t *objects, size_t objects_len,
@@ -119,7 +262,7 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	const uint8_t *listed;
 	uint8_t md[32];
 	size_t n = 0;
-	int k, r, revoked = 0;
+	int k, r, revoked = 0, have_secobj = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&so, 0, sizeof(so));
@@ -135,18 +278,32 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 		return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, "date",
 		    "not a date YYYYMMDD");
 	res->n_checks = CK_COUNT;
-	for (k = 0; k < CK_COUNT; k++) {
+	for (k = 0; k < CK_COUNT; k++)
 		res->checks[k].name = check_names[k];
-		set(res, k, 0, "not checked: the card's objects are unusable");
-	}
 	uc_hex_encode(serial, UC_CARD_SERIAL_LEN, res->serial_hex);
 	res->lifecycle = lifecycle;
 
-	/* objects */
+	/*
+	 * objects (verdicts.md §3): the lifecycle first, then the objects'
+	 * structure, then E2 on the curve and C7 against the chip.  When it
+	 * fails, nothing else can be judged: every other check is not run.
+	 */
 	if (lifecycle == UC_LIFECYCLE_TERMINATED) {
-		set(res, CK_OBJECTS, 0, "the card has been terminated");
-		r = 0;
-		goto verdict;
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_TERMINATED,
+		    "the card has been terminated (lifecycle FF)");
+		goto objects_failed;
+	}
+	if (lifecycle == UC_LIFECYCLE_BLANK) {
+		res->blank = 1;
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_BLANK, "the card is "
+		    "blank (lifecycle 01): no member data was ever written");
+		goto objects_failed;
+	}
+	if (lifecycle != UC_LIFECYCLE_PERSONALIZING &&
+	    lifecycle != LIFECYCLE_PERSONALIZED) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_LIFECYCLE,
+		    "lifecycle %02X is none of 01 02 03 FF", lifecycle);
+		goto objects_failed;
 	}
 	r = uc_card_objects_parse(objects, objects_len, &o, &d);
 	if (r == UC_ERR_TLV) {
@@ -155,10 +312,16 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 		goto out;
 	}
 	if (r != 0) {
-		set(res, CK_OBJECTS, 0, "%s%s%s", d.field, d.field[0] ? ": " :
-		    "", d.msg);
+		if (lifecycle == UC_LIFECYCLE_PERSONALIZING)
+			set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_UNFINISHED,
+			    "the card is not locked (lifecycle 02) and its "
+			    "objects are incomplete: %s%s%s", d.field,
+			    d.field[0] ? ": " : "", d.msg);
+		else
+			set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_MALFORMED,
+			    "%s%s%s", d.field, d.field[0] ? ": " : "", d.msg);
 		r = 0;
-		goto verdict;
+		goto objects_failed;
 	}
 	res->have_fields = 1;
 	res->member = o.member;
@@ -166,12 +329,27 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	if (o.secobj_tlv != NULL && EVP_Digest(o.secobj_tlv, o.secobj_tlv_len,
 	    res->secobj_sha256, NULL, EVP_sha256(), NULL) != 1)
 		memset(res->secobj_sha256, 0, sizeof(res->secobj_sha256));
-	if (lifecycle != LIFECYCLE_PERSONALIZED)
-		set(res, CK_OBJECTS, 0, "the card is not locked (lifecycle "
-		    "%02X): its data may still change", lifecycle);
-	else
-		set(res, CK_OBJECTS, 1, "E1 E2%s EF well-formed, card locked",
-		    o.has_bank ? " E3" : "");
+	uc_hex_encode(o.serial, UC_CARD_SERIAL_LEN, c7hex);
+	if (lifecycle != LIFECYCLE_PERSONALIZED) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_UNFINISHED,
+		    "the card is not locked (lifecycle %02X): its data may "
+		    "still change", lifecycle);
+		goto objects_failed;
+	}
+	if (uc_aa_point_check(o.point) != 0) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_MALFORMED,
+		    "E2/86: not a point on P-256");
+		goto objects_failed;
+	}
+	if (CRYPTO_memcmp(serial, o.serial, UC_CARD_SERIAL_LEN) != 0) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_OTHER_CHIP,
+		    "the chip's serial %s is not the serial %s (E1/C7) its "
+		    "data was issued to", res->serial_hex, c7hex);
+		goto objects_failed;
+	}
+	set(res, CK_OBJECTS, UC_VERIFY_OK, "", "E1 E2%s EF well-formed, "
+	    "card locked, chip serial %s as in E1/C7", o.has_bank ? " E3" : "",
+	    c7hex);
 
 	/* hashes, signature, chain */
 	items[n++] = (struct uc_secobj_item){ UC_DO_IDENTITY, o.identity_tlv,
@@ -185,29 +363,42 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	day = opts->check_date != NULL ? opts->check_date : today;
 	/* Certificates: at check_time, else noon of the asked day unless
 	 * that day is today (then now: a signer made this morning counts). */
-	today_vn(today);
 	when = opts->check_time != 0 ? opts->check_time :
 	    opts->check_date != NULL && strcmp(opts->check_date, today) != 0 ?
 	    date_time(opts->check_date) : 0;
 	r = uc_secobj_verify(o.secobj, o.secobj_len, opts->trust, when, items,
 	    n, o.serial, &so, &d);
 	if (r == UC_ERR_INVALID) {
-		set(res, CK_HASHES, 0, "security object malformed: %s", d.msg);
-		set(res, CK_SIGNATURE, 0, "security object malformed");
-		set(res, CK_CHAIN, 0, "security object malformed");
+		set(res, CK_HASHES, UC_VERIFY_FAILED, WHY_HASHES,
+		    "security object malformed: %s", d.msg);
+		set(res, CK_SIGNATURE, UC_VERIFY_NOT_RUN, "",
+		    "not run: the security object is malformed");
+		set(res, CK_CHAIN, UC_VERIFY_NOT_RUN, "",
+		    "not run: the security object is malformed");
 	} else if (r != 0 && r != UC_ERR_VERIFY) {
 		uc_diag_set(diag, r, NULL, 0, "security object", "%s",
 		    uc_strerror(r));
 		goto out;
 	} else {
-		set(res, CK_HASHES, so.hashes == UC_CHECK_PASS, "%s",
-		    so.hashes_detail[0] ? so.hashes_detail :
-		    uc_check_str(so.hashes));
-		set(res, CK_SIGNATURE, so.signature == UC_CHECK_PASS, "%s",
+		have_secobj = 1;
+		if (so.hashes != UC_CHECK_PASS &&
+		    hashes_but_e2(&so, o.serial, items, n))
+			set(res, CK_HASHES, UC_VERIFY_OK, "", "%zu object%s "
+			    "match; E2 is not the signed key (active_auth)",
+			    n - 1, n - 1 == 1 ? "" : "s");
+		else
+			set(res, CK_HASHES, so.hashes == UC_CHECK_PASS ?
+			    UC_VERIFY_OK : UC_VERIFY_FAILED, WHY_HASHES, "%s",
+			    so.hashes_detail[0] ? so.hashes_detail :
+			    uc_check_str(so.hashes));
+		set(res, CK_SIGNATURE, so.signature == UC_CHECK_PASS ?
+		    UC_VERIFY_OK : UC_VERIFY_FAILED, WHY_SIGNATURE, "%s",
 		    so.signature_detail[0] ? so.signature_detail :
 		    uc_check_str(so.signature));
-		set(res, CK_CHAIN, so.chain == UC_CHECK_PASS, "%s",
-		    so.chain_detail[0] ? so.chain_detail :
+		set(res, CK_CHAIN, so.chain == UC_CHECK_PASS ? UC_VERIFY_OK :
+		    so.chain == UC_CHECK_UNDECIDED ? UC_VERIFY_UNDECIDED :
+		    UC_VERIFY_FAILED, so.chain == UC_CHECK_UNDECIDED ? WHY_CRL :
+		    WHY_CHAIN, "%s", so.chain_detail[0] ? so.chain_detail :
 		    uc_check_str(so.chain));
 		snprintf(res->station, sizeof(res->station), "%s",
 		    so.station);
@@ -219,30 +410,30 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	 * proves nothing when E2 itself is not the signed one (a copy of the
 	 * data on a chip with its own key).
 	 */
-	uc_hex_encode(o.serial, UC_CARD_SERIAL_LEN, c7hex);
-	listed = r == 0 || r == UC_ERR_VERIFY ?
-	    uc_secobj_result_hash(&so, UC_DO_PUBKEY) : NULL;
+	listed = have_secobj ? uc_secobj_result_hash(&so, UC_DO_PUBKEY) : NULL;
 	if (EVP_Digest(o.pubkey_tlv, o.pubkey_tlv_len, md, NULL,
 	    EVP_sha256(), NULL) != 1) {
 		r = uc_diag_set(diag, UC_ERR_CRYPTO, NULL, 0, "E2", "SHA-256");
 		goto out;
 	}
-	if (CRYPTO_memcmp(serial, o.serial, UC_CARD_SERIAL_LEN) != 0)
-		set(res, CK_ACTIVE_AUTH, 0, "the chip's serial %s is not the "
-		    "serial %s its data was issued to", res->serial_hex, c7hex);
+	if (!have_secobj)
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_NOT_RUN, "", "not run: no "
+		    "signed key to check the chip against (hashes failed)");
 	else if (listed == NULL || CRYPTO_memcmp(listed, md, sizeof(md)) != 0)
-		set(res, CK_ACTIVE_AUTH, 0, "the chip's key (E2) is not the key "
-		    "the issuer signed for this card");
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the chip's "
+		    "key (E2) is not the key the issuer signed for this card");
 	else if (aa_sw != UC_SW_OK)
-		set(res, CK_ACTIVE_AUTH, 0, "the card refused INTERNAL "
-		    "AUTHENTICATE (%04X: %s)", aa_sw, uc_sw_describe(aa_sw));
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the card "
+		    "refused INTERNAL AUTHENTICATE (%04X: %s)", aa_sw,
+		    uc_sw_describe(aa_sw));
 	else if ((r = uc_aa_verify(o.point, o.serial, challenge, aa_sig,
 	    aa_sig_len)) != 0)
-		set(res, CK_ACTIVE_AUTH, 0, "the chip's signature does not "
-		    "match the key in E2 (%s)", uc_strerror(r));
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the chip's "
+		    "signature does not match the key in E2 (%s)",
+		    uc_strerror(r));
 	else
-		set(res, CK_ACTIVE_AUTH, 1, "the chip signed a fresh challenge "
-		    "with the key in E2");
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_OK, "", "the chip signed a "
+		    "fresh challenge with the key in E2");
 	r = 0;
 
 	/* expiry */
@@ -251,39 +442,50 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 		char from[11];
 
 		fmt_date(o.member.issued_on, from);
-		set(res, CK_EXPIRY, 0, "not valid before %s", from);
+		set(res, CK_EXPIRY, UC_VERIFY_FAILED, WHY_NOT_YET,
+		    "not valid before %s", from);
 	} else if (strcmp(day, o.member.expires_on) > 0)
-		set(res, CK_EXPIRY, 0, "expired on %s", shown);
+		set(res, CK_EXPIRY, UC_VERIFY_FAILED, WHY_EXPIRED,
+		    "expired on %s", shown);
 	else
-		set(res, CK_EXPIRY, 1, "valid until %s", shown);
+		set(res, CK_EXPIRY, UC_VERIFY_OK, "", "valid until %s", shown);
 
 	/* status */
 	if (opts->status == NULL)
-		set(res, CK_STATUS, 1, "skipped: no status list given");
+		set(res, CK_STATUS, UC_VERIFY_SKIPPED, "",
+		    "skipped: no status list given");
+	else if (o.member.card_serial[0] == '\0')
+		set(res, CK_STATUS, UC_VERIFY_FAILED, WHY_NO_SERIAL, "the card "
+		    "carries no ledger card serial (E1/CA), so no status list "
+		    "can vouch for it");
 	else {
 		char why[UC_VERIFY_DETAIL_MAX] = "";
 
 		if (opts->status(opts->status_ctx, c7hex,
 		    o.member.card_serial, o.member.member_code,
 		    &revoked, why, sizeof(why)) != 0)
-			set(res, CK_STATUS, 0, "the status list cannot answer "
-			    "for this card%s%s", why[0] ? ": " : "", why);
+			set(res, CK_STATUS, UC_VERIFY_UNDECIDED, WHY_LIST, "%s",
+			    why[0] ? why : "the status list cannot answer for "
+			    "this card");
 		else if (revoked)
-			set(res, CK_STATUS, 0, "revoked%s%s", why[0] ? ": " : "",
-			    why);
+			set(res, CK_STATUS, UC_VERIFY_FAILED, WHY_REVOKED,
+			    "revoked%s%s", why[0] ? ": " : "", why);
 		else
-			set(res, CK_STATUS, 1, "not revoked%s%s", why[0] ?
-			    ": " : "", why);
+			set(res, CK_STATUS, UC_VERIFY_OK, "", "not revoked%s%s",
+			    why[0] ? ": " : "", why);
 	}
+	goto verdict;
 
+objects_failed:
+	not_run(res, CK_HASHES, "objects");
+	r = 0;
 verdict:
-	res->valid = 1;
-	for (k = 0; k < CK_COUNT; k++)
-		if (!res->checks[k].ok)
-			res->valid = 0;
+	uc_verify_conclude(res);
 out:
 	if (r != 0 && res != NULL) {
 		memset(res, 0, sizeof(*res));
+		res->lead = -1;
+		res->verdict = UC_VERDICT_COULD_NOT_CHECK;
 	}
 	return r;
 }
@@ -314,7 +516,10 @@ uc_verify_card(struct uc_transport *t, const struct uc_verify_opts *opts,
 		goto out;
 	}
 
-	if (ci.lifecycle == UC_LIFECYCLE_TERMINATED) {
+	/* Terminated (refuses everything) or blank (holds nothing): the
+	 * lifecycle alone decides, no further APDU. */
+	if (ci.lifecycle == UC_LIFECYCLE_TERMINATED ||
+	    ci.lifecycle == UC_LIFECYCLE_BLANK) {
 		memset(challenge, 0, sizeof(challenge));
 		r = uc_verify_objects(ci.serial, ci.lifecycle, NULL, 0,
 		    challenge, NULL, 0, 0, opts, res, diag);
@@ -373,6 +578,11 @@ uc_verify_card(struct uc_transport *t, const struct uc_verify_opts *opts,
 	    objs.len, opts, res, diag)) != 0)
 		memset(res, 0, sizeof(*res));
 out:
+	if (r != 0 && res != NULL) {
+		memset(res, 0, sizeof(*res));
+		res->lead = -1;
+		res->verdict = UC_VERDICT_COULD_NOT_CHECK;
+	}
 	if (res != NULL)
 		res->apdus = uc_transport_apdu_count(t) - first;
 	uc_buf_free(&objs);

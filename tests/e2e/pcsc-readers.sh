@@ -83,6 +83,13 @@ done
 echo "$out" | grep -q "^pcsc:Virtual PCD 00 00	no card$" ||
 	fail "readers: want 'pcsc:Virtual PCD 00 00<TAB>no card', got: $out"
 echo "ok: readers: $out"
+# Nothing but the list: libnfc's log of every bus without a board
+# ("Unable to find USB busses") is kept off stderr.
+env -u LIBNFC_LOG_LEVEL "$UC" readers >/dev/null 2>"$tmp/readers.err" ||
+	fail "readers failed: $(cat "$tmp/readers.err")"
+[ ! -s "$tmp/readers.err" ] ||
+	fail "readers wrote to stderr: $(cat "$tmp/readers.err")"
+echo "ok: readers: nothing on stderr"
 
 json=$("$UC" readers --json) || fail "readers --json failed"
 [ "$(echo "$json" | jq -r '.readers[0].name')" = "pcsc:Virtual PCD 00 00" ] ||

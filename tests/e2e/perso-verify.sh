@@ -8,7 +8,10 @@
 #   2. the locked card refuses any further write: a second perso (exit 2,
 #      state file unchanged) and a raw STORE DATA from opensc-tool;
 #   3. a bit flipped in a data object: invalid (exit 1), `hashes` failed;
-#   4. the card pulled: could not check (exit 2);
+#   4. no card: could not check (exit 2), saying what it waits for;
+#      a blank, a terminated card and a mistyped member code: invalid
+#      (exit 1) with `objects` named and every later check not run;
+#      a card that would outlive its signer is refused by perso;
 #   5. the same personalization with the document signer's key inside a
 #      SoftHSM2 token, named by a PKCS#11 URI, then verified.
 set -u
@@ -93,11 +96,94 @@ grep -q "^INVALID: hashes failed" "$tmp/t.out" ||
 echo "ok: tampered card: $(grep '^INVALID' "$tmp/t.out")"
 pull
 
-# 4. No card in the reader: could not check.
-"$VERIFY" --reader "$READER" --trust "$tmp/keys/root.pem" >"$tmp/n.out" 2>&1
+# 4. No card in the reader: could not check, and it says what it waited
+# for and how long (--wait).
+"$VERIFY" --reader "$READER" --trust "$tmp/keys/root.pem" --wait 1 \
+	>"$tmp/n.out" 2>"$tmp/n.err"
 rc=$?
-[ "$rc" -eq 2 ] || fail "no card: exit $rc: $(cat "$tmp/n.out")"
-echo "ok: no card: exit 2: $(head -n 1 "$tmp/n.out")"
+[ "$rc" -eq 2 ] || fail "no card: exit $rc: $(cat "$tmp/n.out" "$tmp/n.err")"
+[ "$(cat "$tmp/n.out")" = "COULD NOT CHECK: no card was presented on $READER within 1 s — try again" ] ||
+	fail "no card: stdout '$(cat "$tmp/n.out")'"
+grep -q "insert or tap a member card on $READER (waiting up to 1 s, --wait)" \
+	"$tmp/n.err" || fail "no card: stderr '$(cat "$tmp/n.err")'"
+"$VERIFY" --reader "$READER" --trust "$tmp/keys/root.pem" --wait 0 --json \
+	>"$tmp/n.json" 2>/dev/null
+rc=$?
+[ "$rc" -eq 2 ] || fail "no card --json: exit $rc"
+jq -e '.verdict == "could_not_check" and (.reason | startswith("no card"))
+    and .checks == []' "$tmp/n.json" >/dev/null ||
+	fail "no card --json: $(cat "$tmp/n.json")"
+echo "ok: no card: exit 2: $(cat "$tmp/n.out")"
+
+# 4b. A blank card, a terminated one, a mistyped member code in E1: each
+# INVALID with the check that really failed, the rest not run.
+# check_one NAME STATE WANT_HEADLINE
+check_one() {
+	serve "$2"
+	"$VERIFY" --reader "$READER" --trust "$tmp/keys/root.pem" \
+		>"$tmp/$1.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "$1: exit $rc: $(cat "$tmp/$1.out")"
+	[ "$(grep '^INVALID' "$tmp/$1.out")" = "$3" ] ||
+		fail "$1: headline: $(cat "$tmp/$1.out")"
+	[ "$(grep -c '^  --    ' "$tmp/$1.out")" -eq 6 ] ||
+		fail "$1: want 6 checks not run: $(cat "$tmp/$1.out")"
+	grep -q "^  FAIL  active_auth" "$tmp/$1.out" &&
+		fail "$1: active_auth reported as failed"
+	pull
+	serve "$2"
+	"$VERIFY" --reader "$READER" --trust "$tmp/keys/root.pem" --json \
+		>"$tmp/$1.json" 2>/dev/null
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "$1 --json: exit $rc"
+	jq -e '.verdict == "invalid" and .failed_check == "objects"
+	    and ([.checks[] | select(.result == "not_run")] | length) == 6
+	    and ([.checks[] | select(.result == "failed") | .name]
+	         == ["objects"])' "$tmp/$1.json" >/dev/null ||
+		fail "$1 --json: $(cat "$tmp/$1.json")"
+	pull
+	echo "ok: $1: exit 1: $3"
+}
+"$VC" new "$tmp/blank.json" --keys "$tmp/keys" >/dev/null || fail "vcard new"
+check_one blank "$tmp/blank.json" \
+	"INVALID: objects failed — the card is blank: it was never personalized"
+jq '.lifecycle = "TERMINATED"' "$tmp/card.json" >"$tmp/terminated.json" ||
+	fail "jq terminated"
+check_one terminated "$tmp/terminated.json" \
+	"INVALID: objects failed — the card has been terminated"
+# E1/C0 is its first child: C0 0B and eleven digits; the last one is
+# the check digit (docs/member-code.md): one digit off.
+python3 - "$tmp/card.json" "$tmp/mistyped.json" <<'PY' || fail "mistype"
+import json, sys
+st = json.load(open(sys.argv[1]))
+e1 = bytearray.fromhex(st["objects"]["E1"])
+i = 0  # the state file keeps E1's contents: its children
+assert e1[i] == 0xC0 and e1[i + 1] == 11, e1[:8].hex()
+d = i + 2 + 10
+e1[d] = ord("0") + (e1[d] - ord("0") + 1) % 10
+st["objects"]["E1"] = e1.hex().upper()
+json.dump(st, open(sys.argv[2], "w"))
+PY
+check_one mistyped "$tmp/mistyped.json" \
+	"INVALID: objects failed — the card's data is malformed"
+
+# 4c. A card that would outlive its signer is refused before any write:
+# the signer's certificate ends in 8 years, this card in 20.
+jq --arg e "$(( $(date -u +%Y) + 20 ))-01-10" '.expires_on = $e' \
+	"$S/docs/examples/member.json" >"$tmp/long.json" || fail "jq long"
+"$VC" new "$tmp/long-card.json" --keys "$tmp/keys" >/dev/null ||
+	fail "vcard new"
+serve "$tmp/long-card.json"
+"$UC" perso --reader "$READER" --member "$tmp/long.json" \
+	--keys "$tmp/keys" >"$tmp/long.out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "long card: exit $rc: $(cat "$tmp/long.out")"
+grep -q "station-01 signer's certificate ends on .*, before a card expiring .*: refusing to sign what would outlive its signer" \
+	"$tmp/long.out" || fail "long card: $(cat "$tmp/long.out")"
+pull
+[ "$(jq -r .lifecycle "$tmp/long-card.json")" = BLANK ] ||
+	fail "long card: the blank was written"
+echo "ok: a card outliving its signer is refused, the blank untouched"
 
 # 5. The document signer's key in SoftHSM2, through a PKCS#11 URI.
 module=${UNIONCARD_PKCS11_MODULE:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}

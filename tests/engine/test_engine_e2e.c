@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "unioncard/date.h"
 #include "unioncard/keys.h"
@@ -621,7 +622,11 @@ test_tampered_pubkey(void **state)
 	    0);
 	assert_int_equal(uc_buf_append(&rig.replace_get, "\x90\x00", 2), 0);
 	assert_int_equal(verify_with(path, RIG_REPLACE, trust, NULL, &vr), 0);
-	expect_invalid(&vr, "hashes");
+	/* A flipped bit of X leaves no point on P-256: the objects check
+	 * (verdicts.md §3) refuses it before any hash is compared. */
+	expect_invalid(&vr, "objects");
+	assert_non_null(strstr(vr.checks[0].detail, "P-256"));
+	assert_int_equal(vr.checks[1].outcome, UC_VERIFY_NOT_RUN);
 	uc_buf_free(&objs);
 }
 static void
@@ -651,7 +656,9 @@ test_swapped_object(void **state)
 	    oa.len - (size_t)(ca.pubkey_tlv - oa.data)), 0);
 	assert_int_equal(uc_buf_append(&rig.replace_get, "\x90\x00", 2), 0);
 	assert_int_equal(verify_with(a, RIG_REPLACE, trust, NULL, &vr), 0);
-	expect_invalid(&vr, "hashes");
+	/* B's E1 names B's chip (C7): the objects check says so first. */
+	expect_invalid(&vr, "objects");
+	assert_non_null(strstr(vr.checks[0].detail, "E1/C7"));
 	assert_string_equal(vr.member.member_code, "37000000013");
 	uc_buf_free(&oa);
 	uc_buf_free(&ob);
@@ -683,21 +690,34 @@ test_expired_signer_and_card(void **state)
 	struct uc_verify_result vr;
 
 	(void)state;
+	struct uc_trust *roots = NULL;
+	char root_pem[600];
+	struct uc_diag dg;
+
 	personalized(path, sizeof(path), "expired", "52000012345");
-	/* Signers live 3 years, cards 5: in four years the card is in date
-	 * but its signer is not. */
+	/* Signers outlive their cards (3 years of signing + 5 of a card,
+	 * keys/README.md "Lifetimes"): on the card's last day every check
+	 * passes, the chain included. */
+	snprintf(root_pem, sizeof(root_pem), "%s/root.pem", keys_dir);
+	assert_int_equal(uc_trust_new(&roots), 0);
+	assert_int_equal(uc_trust_add_roots_file(roots, root_pem, &dg), 0);
+	assert_int_equal(verify_with(path, RIG_PLAIN, roots,
+	    day_plus(5 * 365, d), &vr), 0);
+	assert_string_equal(failed(&vr), "");  /* status: skipped, no list */
+	assert_int_equal(vr.verdict, UC_VERDICT_VALID);
+	/* The day after the card's own expiry: expiry, and only it. */
+	assert_int_equal(verify_with(path, RIG_PLAIN, roots,
+	    day_plus(5 * 365 + 1, d), &vr), 0);
+	expect_invalid(&vr, "expiry");
+	assert_int_equal(vr.verdict, UC_VERDICT_INVALID);
+	uc_trust_free(&roots);
+	/* With the root's CRL (a year's validity) four years on: the CRL
+	 * is out of date, so the chain could not be checked - the card is
+	 * not called forged. */
 	assert_int_equal(verify_with(path, RIG_PLAIN, trust,
 	    day_plus(4 * 365, d), &vr), 0);
-	expect_invalid(&vr, "chain");
-	assert_string_equal(failed(&vr), "chain");
-	/* The day after the card's own expiry. */
-	assert_int_equal(verify_with(path, RIG_PLAIN, trust,
-	    day_plus(5 * 365 + 1, d), &vr), 0);
-	assert_non_null(strstr(failed(&vr), "expiry"));
-	/* Its last day is still good (as far as expiry goes). */
-	assert_int_equal(verify_with(path, RIG_PLAIN, trust,
-	    day_plus(5 * 365, d), &vr), 0);
-	assert_null(strstr(failed(&vr), "expiry"));
+	assert_int_equal(vr.verdict, UC_VERDICT_COULD_NOT_CHECK);
+	assert_string_equal(uc_verify_lead(&vr)->name, "chain");
 	/* A card issued for tomorrow is not valid today. */
 	new_card(path, sizeof(path), "future");
 	member(&m, "52000012345", "An");
@@ -821,6 +841,224 @@ test_blank_card_is_invalid(void **state)
 	new_card(path, sizeof(path), "blank");
 	assert_int_equal(verify(path, &vr), 0);
 	expect_invalid(&vr, "objects");
+	/* Says it is blank, and the rest is not run, never "failed". */
+	assert_true(vr.blank);
+	assert_int_equal(vr.verdict, UC_VERDICT_INVALID);
+	assert_int_equal(vr.lead, 0);
+	assert_non_null(strstr(vr.checks[0].why, "blank"));
+	for (size_t i = 1; i < vr.n_checks; i++)
+		assert_int_equal(vr.checks[i].outcome, UC_VERIFY_NOT_RUN);
+}
+
+/* A status source that cannot answer, or says revoked. */
+static int
+status_says(void *ctx, const char *serial_hex, const char *card_serial,
+    const char *member_code, int *revoked, char *detail, size_t cap)
+{
+	const char *what = ctx;
+
+	(void)serial_hex;
+	(void)card_serial;
+	(void)member_code;
+	*revoked = strcmp(what, "revoked") == 0;
+	snprintf(detail, cap, "%s", what);
+	return strcmp(what, "stale") == 0 ? UC_ERR_VERIFY : 0;
+}
+
+static void
+verify_status(const char *path, const char *says, struct uc_verify_result *vr)
+{
+	struct uc_transport *t = NULL;
+	struct uc_verify_opts o;
+	struct uc_diag d;
+	static char what[32];
+
+	snprintf(what, sizeof(what), "%s", says);
+	memset(&o, 0, sizeof(o));
+	o.trust = trust;
+	o.status = status_says;
+	o.status_ctx = what;
+	rig.mode = RIG_PLAIN;
+	snprintf(rig.path, sizeof(rig.path), "%s", path);
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	assert_int_equal(uc_verify_card(t, &o, vr, &d), 0);
+	uc_transport_free(&t);
+}
+
+static void
+test_verdict_classes(void **state)
+{
+	char path[512], bare[512];
+	struct uc_member m;
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+
+	(void)state;
+	new_card(path, sizeof(path), "classes");
+	member(&m, "52000012345", "Nguy\xe1\xbb\x85n V\xc4\x83n An");
+	snprintf(m.card_serial, sizeof(m.card_serial), "52000000007");
+	assert_int_equal(perso(path, &m, &master, &pr), 0);
+
+	/* A list that cannot answer: could not check, named status. */
+	verify_status(path, "stale", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_COULD_NOT_CHECK);
+	assert_false(vr.valid);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
+	assert_int_equal(uc_verify_lead(&vr)->outcome, UC_VERIFY_UNDECIDED);
+	assert_string_equal(uc_verify_lead(&vr)->detail, "stale");
+	/* Revoked: invalid.  Not revoked: valid. */
+	verify_status(path, "revoked", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_INVALID);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
+	verify_status(path, "fine", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_VALID);
+	assert_true(vr.valid);
+	assert_null(uc_verify_lead(&vr));
+
+	/* The root's CRL (valid 365 days) out of date at the check time:
+	 * chain could not check, the card is not called forged. */
+	{
+		struct uc_transport *t = NULL;
+		struct uc_verify_opts o;
+		struct uc_diag d;
+		char day[9];
+		time_t when = time(NULL) + 400L * 86400;
+		struct tm tm;
+
+		gmtime_r(&when, &tm);
+		strftime(day, sizeof(day), "%Y%m%d", &tm);
+		memset(&o, 0, sizeof(o));
+		o.trust = trust;
+		o.check_time = when;
+		o.check_date = day;
+		snprintf(rig.path, sizeof(rig.path), "%s", path);
+		assert_int_equal(uc_transport_open("rig:x", &t), 0);
+		assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+		assert_int_equal(uc_verify_card(t, &o, &vr, &d), 0);
+		uc_transport_free(&t);
+		assert_int_equal(vr.verdict, UC_VERDICT_COULD_NOT_CHECK);
+		assert_string_equal(uc_verify_lead(&vr)->name, "chain");
+		assert_non_null(strstr(uc_verify_lead(&vr)->detail,
+		    "revocation list expired on"));
+		assert_non_null(strstr(uc_verify_lead(&vr)->why, "fetch a new"));
+	}
+
+	/* No E1/CA: no list can index it, a failure of the card. */
+	personalized(bare, sizeof(bare), "classes-bare", "52000012345");
+	verify_status(bare, "stale", &vr);
+	assert_int_equal(vr.verdict, UC_VERDICT_INVALID);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
+}
+
+/* Big-endian N bytes of V at P (docs/status-list.md). */
+static void
+be(uint8_t *p, uint64_t v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/*
+ * A status list as docs/status-list.md lays it out, signed by the
+ * status-list signer of keys_dir: issuer 52, 16 serials, none revoked,
+ * made at ISSUED with TTL seconds.
+ */
+static void
+write_list(const char *path, int64_t issued, uint32_t ttl)
+{
+	uint8_t payload[128], bits[2] = { 0, 0 }, len4[4];
+	uLongf zlen = sizeof(payload) - 32;
+	struct uc_signer *sl = NULL;
+	struct uc_buf sig = UC_BUF_INIT;
+	struct uc_diag d;
+	char key[512];
+	FILE *f;
+
+	memcpy(payload, "UCSL", 4);
+	payload[4] = 1;
+	payload[5] = 0;
+	be(payload + 6, 52, 2);
+	be(payload + 8, (uint64_t)issued, 8);
+	be(payload + 16, ttl, 4);
+	be(payload + 20, 16, 8);
+	assert_int_equal(compress2(payload + 32, &zlen, bits, sizeof(bits),
+	    9), Z_OK);
+	be(payload + 28, zlen, 4);
+	snprintf(key, sizeof(key), "%s/status-list.key", keys_dir);
+	assert_int_equal(uc_signer_open(key, PASS, &sl, &d), 0);
+	assert_int_equal(uc_sign_detached(sl, payload, 32 + zlen, &sig), 0);
+	be(len4, sig.len, 4);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(payload, 1, 32 + zlen, f), 32 + zlen);
+	assert_int_equal(fwrite(len4, 1, 4, f), 4);
+	assert_int_equal(fwrite(sig.data, 1, sig.len, f), sig.len);
+	assert_int_equal(fclose(f), 0);
+	uc_buf_free(&sig);
+	uc_signer_free(&sl);
+}
+
+/* A status list from the future, or stale: its times in the reason,
+ * and the card "could not check"; inside its window: valid. */
+static void
+test_status_list_times(void **state)
+{
+	char path[512], list[600], why[UC_DIAG_MSG_MAX];
+	struct uc_verify_status_list *l = NULL;
+	struct uc_member m;
+	struct uc_perso_result pr;
+	struct uc_verify_result vr;
+	struct uc_transport *t = NULL;
+	struct uc_verify_opts o;
+	struct uc_diag d;
+	int64_t now = (int64_t)time(NULL);
+
+	(void)state;
+	new_card(path, sizeof(path), "listed");
+	member(&m, "52000012345", "Nguy\xe1\xbb\x85n V\xc4\x83n An");
+	snprintf(m.card_serial, sizeof(m.card_serial), "52000000007");
+	assert_int_equal(perso(path, &m, &master, &pr), 0);
+	snprintf(list, sizeof(list), "%s.usl", path);
+
+	write_list(list, now + 3600, 86400);
+	assert_int_equal(uc_verify_status_list_load(list, trust, 0, &l, &d),
+	    UC_ERR_VERIFY);
+	assert_null(l);
+	assert_non_null(strstr(d.msg, "from the future: made "));
+	assert_non_null(strstr(d.msg, "valid until "));
+	snprintf(why, sizeof(why), "%s", d.msg);
+	memset(&o, 0, sizeof(o));
+	o.trust = trust;
+	o.status = uc_verify_status_unusable;
+	o.status_ctx = why;
+	snprintf(rig.path, sizeof(rig.path), "%s", path);
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	assert_int_equal(uc_verify_card(t, &o, &vr, &d), 0);
+	uc_transport_free(&t);
+	assert_int_equal(vr.verdict, UC_VERDICT_COULD_NOT_CHECK);
+	assert_string_equal(uc_verify_lead(&vr)->name, "status");
+	assert_non_null(strstr(uc_verify_lead(&vr)->detail, "from the future"));
+
+	write_list(list, now - 2 * 86400, 86400);
+	assert_int_equal(uc_verify_status_list_load(list, trust, 0, &l, &d),
+	    UC_ERR_VERIFY);
+	assert_non_null(strstr(d.msg, "out of date: made "));
+	assert_non_null(strstr(d.msg, ", expired "));
+
+	write_list(list, now - 60, 86400);
+	assert_int_equal(uc_verify_status_list_load(list, trust, 0, &l, &d),
+	    0);
+	o.status = uc_verify_status_list_lookup;
+	o.status_ctx = l;
+	assert_int_equal(uc_transport_open("rig:x", &t), 0);
+	assert_int_equal(uc_transport_connect(t, 0, NULL, NULL), 0);
+	assert_int_equal(uc_verify_card(t, &o, &vr, &d), 0);
+	uc_transport_free(&t);
+	assert_int_equal(vr.verdict, UC_VERDICT_VALID);
+	uc_verify_status_list_free(&l);
 }
 
 int
@@ -842,6 +1080,8 @@ main(void)
 		cmocka_unit_test(test_clone_emulator),
 		cmocka_unit_test(test_hostile_cards),
 		cmocka_unit_test(test_blank_card_is_invalid),
+		cmocka_unit_test(test_verdict_classes),
+		cmocka_unit_test(test_status_list_times),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -232,11 +232,18 @@ test_hierarchy(void **state)
 	assert_false(has_eku(doc, UC_OID_EKU_STATUS_LIST_SIGNER));
 	assert_true(has_eku(sl, UC_OID_EKU_STATUS_LIST_SIGNER));
 	assert_false(has_eku(sl, UC_OID_EKU_DOCUMENT_SIGNER));
-	/* Three years, to the day. */
+	/* Signs for three years, plus a card's five (keys/README.md,
+	 * "Lifetimes"), to the day; the status-list signer three years
+	 * plus a list's longest life. */
 	assert_int_equal(ASN1_TIME_cmp_time_t(X509_get0_notAfter(doc),
-	    time(NULL) + 1094L * 86400), 1);
+	    time(NULL) + (UC_KEYS_SIGNER_DAYS - 1L) * 86400), 1);
 	assert_int_equal(ASN1_TIME_cmp_time_t(X509_get0_notAfter(doc),
-	    time(NULL) + 1096L * 86400), -1);
+	    time(NULL) + (UC_KEYS_SIGNER_DAYS + 1L) * 86400), -1);
+	assert_int_equal(UC_KEYS_SIGNER_DAYS, 1095 + 1827);
+	assert_int_equal(ASN1_TIME_cmp_time_t(X509_get0_notAfter(sl),
+	    time(NULL) + (1095L + 366 + 1) * 86400), -1);
+	assert_int_equal(ASN1_TIME_cmp_time_t(X509_get0_notAfter(sl),
+	    time(NULL) + (1095L + 366 - 1) * 86400), 1);
 	X509_free(root);
 	X509_free(doc);
 	X509_free(sl);
@@ -578,6 +585,54 @@ test_expired_signer(void **state)
 	uc_signer_free(&s);
 }
 
+static int access_file(const char *dir, const char *name);
+
+/* Nothing outlives its signer (keys/README.md, "Lifetimes"). */
+static void
+test_lifetimes(void **state)
+{
+	struct uc_keys_opts o;
+	struct uc_signer *s;
+	struct uc_diag d;
+	time_t ends;
+
+	(void)state;
+	/* A signer that would end after the root: refused, nothing written. */
+	memset(&o, 0, sizeof(o));
+	o.signer_days = UC_KEYS_ROOT_DAYS + 30;
+	assert_int_equal(uc_keys_new_signer(dir_a, "too-long", PASS, &o, &d),
+	    UC_ERR_KEY);
+	assert_non_null(strstr(d.msg, "must not outlive its root"));
+	assert_int_equal(access_file(dir_a, "signers/too-long.pem"), 0);
+	/* A 1-year signer covers what ends within its year, nothing after. */
+	memset(&o, 0, sizeof(o));
+	o.signer_days = 365;
+	assert_int_equal(uc_keys_new_signer(dir_a, "short-lived", PASS, &o,
+	    NULL), 0);
+	s = open_signer(dir_a, "signers/short-lived.key");
+	ends = time(NULL) + 365L * 86400;
+	assert_int_equal(uc_signer_check_until(s, ends - 86400, "x", &d), 0);
+	assert_int_equal(uc_signer_check_until(s, ends + 86400,
+	    "a card expiring 2099-01-01", &d), UC_ERR_KEY);
+	assert_non_null(strstr(d.msg, "short-lived signer's certificate ends "
+	    "on"));
+	assert_non_null(strstr(d.msg, "before a card expiring 2099-01-01"));
+	uc_signer_free(&s);
+}
+
+static int
+access_file(const char *dir, const char *name)
+{
+	char p[1024];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if ((f = fopen(p, "rb")) == NULL)
+		return 0;
+	fclose(f);
+	return 1;
+}
+
 static void
 test_revoked_signer(void **state)
 {
@@ -909,6 +964,7 @@ main(void)
 		cmocka_unit_test(test_swapped_and_missing_objects),
 		cmocka_unit_test(test_foreign_root),
 		cmocka_unit_test(test_expired_signer),
+		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_revoked_signer),
 		cmocka_unit_test(test_wrong_purpose),
 		cmocka_unit_test(test_detached),

@@ -189,7 +189,7 @@ reserved=$(uc printer card list --request "$r2" --json | jq -r '.[0].serial')
 cat >"$TMP/m7.json" <<JSON
 {"member_code": "$code7", "full_name": "Ngô Thị Bích", "unit_code": "TP01",
  "unit_name": "CĐCS Công ty May Tuy Phước", "card_type": "linked",
- "issued_on": "$(date +%Y-%m-%d)", "expires_on": "2040-01-01",
+ "issued_on": "$(date +%Y-%m-%d)", "expires_on": "$(( $(date +%Y) + 5 ))-01-01",
  "card_serial": "$reserved"}
 JSON
 mkdir "$TMP/hopper5"

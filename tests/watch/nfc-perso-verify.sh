@@ -139,11 +139,11 @@ wait "$watch_pid"
 rc=$?
 [ "$rc" -eq 0 ] || fail "watch over nfc exited $rc"
 for n in 1 2; do
-	sed -n "${n}p" "$tmp/watch.out" | grep -q "^VALID   52000012345  Nguyễn Văn An  Công đoàn cơ sở Trường THPT Quy Nhơn  expires 2031-11-24$" ||
+	sed -n "${n}p" "$tmp/watch.out" | grep -q "^VALID   52000012345  Nguyễn Văn An  Công đoàn cơ sở Trường THPT Quy Nhơn  expires 2031-11-24  chip 5543010000AB0C0D$" ||
 		fail "watch line $n: $(sed -n "${n}p" "$tmp/watch.out")"
 done
 [ "$(sed -n 3p "$tmp/watch.out")" = \
-  "stopped (SIGINT): 2 card(s) read: 2 valid, 0 invalid, 0 unreadable" ] ||
+  "stopped (SIGINT): 2 card(s) read: 2 valid, 0 invalid, 0 could not check" ] ||
 	fail "watch summary: $(sed -n 3p "$tmp/watch.out")"
 echo "ok: watch over nfc: read, taken out, put back, read again; SIGINT"
 

@@ -5,20 +5,25 @@
 # the card down when done, and that takes it out of the reader):
 #
 #   1. a genuine card                       VALID   code  name  unit  expires
+#                                             DATE  card SERIAL (chip CHIP)
 #   2. the same card, a bit flipped in E1   INVALID code name: hashes — ...
 #   3. a clone: its readable state on
 #      another blank chip with its own key  INVALID ...: active_auth — copy
 #   4. a card revoked in the ledger's
 #      signed status list                   INVALID ...: status — revoked
-#   5. a card pulled at its 2nd APDU        UNREADABLE: ... — try again
+#   5. a card pulled at its 2nd APDU        COULD NOT CHECK: ... — try again
 #   6. pcscd stopped (the reader is gone) and started again: the watcher
 #      says it waits, then reads a further card without a restart: VALID
 #   7. card 1 reported lost, a new list exported over the old one: the
 #      next card read uses it: INVALID ...: status — revoked
-#   8. a list past its validity (--ttl 1):  UNREADABLE: the status list ...
-#   9. SIGINT: a summary with the counts, exit 0.
+#   8. a list past its validity (--ttl 1):  COULD NOT CHECK code name:
+#      status — ... out of date: made ..., expired ...; fetch a new one
+#   9. a blank card:                        INVALID chip ...: objects —
+#                                             the card is blank ...
+#  10. SIGINT: a summary with the counts, exit 0.
 # Then --json: one object per card, the shape of the single-card --json,
-# and SIGTERM with the summary on stderr.
+# and SIGTERM with the summary on stderr; then one card at a time with the
+# stale list: COULD NOT CHECK, exit 2, the list's times on stdout.
 #
 # The cards come from a real ledger story (members, a request, card
 # serials, one card revoked, `status-list export` signed with the keys of
@@ -133,7 +138,8 @@ while read -r line; do
 	    --member "$tmp/member-$i.json" --keys "$tmp/keys" \
 	    >"$tmp/perso-$i.out" 2>&1 || fail "perso $i: $(cat "$tmp/perso-$i.out")"
 	uc printer card issue "$serial" >/dev/null || fail "card issue $serial"
-	eval "serial_$i=\$serial code_$i=\$code"
+	chip=$(jq -r .serial "$tmp/card-$i.json")
+	eval "serial_$i=\$serial code_$i=\$code chip_$i=\$chip"
 done <"$tmp/cards.jsonl"
 name_1=$(jq -r .full_name "$tmp/member-1.json")
 name_2=$(jq -r .full_name "$tmp/member-2.json")
@@ -235,7 +241,7 @@ watch_pid=$!
 
 present "$tmp/card-1.json" 1
 l=$(line 1)
-[ "$l" = "VALID   $code_1  $name_1  CĐCS Trường THPT Tuy Phước  expires $UNTIL" ] ||
+[ "$l" = "VALID   $code_1  $name_1  CĐCS Trường THPT Tuy Phước  expires $UNTIL  card $serial_1 (chip $chip_1)" ] ||
 	fail "genuine card: '$l'"
 echo "ok: 1 genuine: $l"
 
@@ -270,7 +276,7 @@ vcard_pid=
 [ "$rc" -eq 3 ] || fail "serve --tear-at exited $rc, want 3"
 l=$(line 5)
 case $l in
-"UNREADABLE: the card was taken away before it was read"*" — try again") ;;
+"COULD NOT CHECK: the card was taken away before it was read"*" — try again") ;;
 *) fail "pulled card: '$l'" ;;
 esac
 echo "ok: 5 pulled early: $l"
@@ -294,7 +300,7 @@ kill -0 "$watch_pid" 2>/dev/null || fail "the watcher exited without pcscd"
 start_pcscd
 present "$tmp/card-2.json" 6
 l=$(line 6)
-[ "$l" = "VALID   $code_2  $name_2  CĐCS Trường THPT Tuy Phước  expires $UNTIL" ] ||
+[ "$l" = "VALID   $code_2  $name_2  CĐCS Trường THPT Tuy Phước  expires $UNTIL  card $serial_2 (chip $chip_2)" ] ||
 	fail "card after the reader came back: '$l'"
 echo "ok: 6 reader back, a further card: $l"
 
@@ -310,34 +316,39 @@ l=$(line 7)
 	fail "card lost after the watch started: '$l'"
 echo "ok: 7 a new status list, without a restart: $l"
 
-# A list past its validity vouches for nobody: the card is not even read
-# (so --once would not see a power-off after an APDU; it is pulled).
+# A list past its validity vouches for nobody: the card is read and
+# judged on everything else, and the status check could not decide.
 uc printer status-list export --out "$tmp/today.usl" --keys "$tmp/keys" \
 	--ttl 1 >>"$tmp/ledger.log" 2>&1 || fail "status-list export --ttl 1"
+cp "$tmp/today.usl" "$tmp/stale.usl"
 sleep 2
-"$VC" serve "$tmp/card-2.json" --vpcd "127.0.0.1:$port" \
-	>"$tmp/vcard.log" 2>&1 &
-vcard_pid=$!
-wait_for "$tmp/watch.out" 8
-stop "$vcard_pid"
-vcard_pid=
+present "$tmp/card-2.json" 8
 l=$(line 8)
 case $l in
-"UNREADABLE: the status list cannot be used ("*"); fetch a new one — try again") ;;
+"COULD NOT CHECK $code_2 $name_2: status — the status list cannot be used: out of date: made "*" UTC, expired "*" UTC; fetch a new one") ;;
 *) fail "stale status list: '$l'" ;;
 esac
 echo "ok: 8 a stale status list: $l"
+
+# A blank card says it is blank, not that it is a copy.
+"$VC" new "$tmp/blank2.json" --keys "$tmp/keys" >/dev/null || fail "blank2"
+blank_chip=$(jq -r .serial "$tmp/blank2.json")
+present "$tmp/blank2.json" 9
+l=$(line 9)
+[ "$l" = "INVALID chip $blank_chip: objects — the card is blank: it was never personalized" ] ||
+	fail "blank card: '$l'"
+echo "ok: 9 a blank card: $l"
 
 kill -INT "$watch_pid"
 wait "$watch_pid"
 rc=$?
 watch_pid=
 [ "$rc" -eq 0 ] || fail "watcher exit $rc after SIGINT, want 0"
-l=$(line 9)
-[ "$l" = "stopped (SIGINT): 8 card(s) read: 2 valid, 4 invalid, 2 unreadable" ] ||
+l=$(line 10)
+[ "$l" = "stopped (SIGINT): 9 card(s) read: 2 valid, 5 invalid, 2 could not check" ] ||
 	fail "summary: '$l'"
-[ "$(wc -l <"$tmp/watch.out")" -eq 9 ] || fail "more output than 9 lines"
-echo "ok: 9 SIGINT: $l"
+[ "$(wc -l <"$tmp/watch.out")" -eq 10 ] || fail "more output than 10 lines"
+echo "ok: 10 SIGINT: $l"
 
 # A fresh list again for the --json run.
 uc printer status-list export --out "$tmp/today.usl" --keys "$tmp/keys" \
@@ -358,12 +369,14 @@ watch_pid=
 [ "$rc" -eq 0 ] || fail "watcher exit $rc after SIGTERM, want 0"
 [ "$(wc -l <"$tmp/watch.out")" -eq 3 ] || fail "want 3 JSON lines"
 line 1 | jq -e --arg c "$code_1" --arg s "$serial_1" '.verdict == "invalid"
+    and .failed_check == "status" and .card.card_serial == $s
+    and .reason == "the card is revoked, lost, stolen or replaced"
     and .card.member_code == $c and (.checks | length) == 7
     and ([.checks[] | select(.ok | not) | .name] == ["status"])
     and (.checks[] | select(.name == "status") | .detail | contains($s))' \
 	>/dev/null || fail "JSON lost card: $(line 1)"
 line 2 | jq -e --arg c "$code_2" '.verdict == "invalid"
-    and .card.member_code == $c
+    and .failed_check == "active_auth" and .card.member_code == $c
     and (.checks[] | select(.name == "active_auth") | .ok) == false' \
 	>/dev/null || fail "JSON cloned card: $(line 2)"
 line 3 | jq -e --arg c "$code_2" --arg s "$serial_2" '.verdict == "valid"
@@ -371,9 +384,89 @@ line 3 | jq -e --arg c "$code_2" --arg s "$serial_2" '.verdict == "valid"
     and ([.checks[] | select(.ok | not)] | length) == 0
     and (.checks[] | select(.name == "status") | .detail | contains($s))' \
 	>/dev/null || fail "JSON valid card: $(line 3)"
-grep -q "stopped (SIGTERM): 3 card(s) read: 1 valid, 2 invalid, 0 unreadable" \
+grep -q "stopped (SIGTERM): 3 card(s) read: 1 valid, 2 invalid, 0 could not check" \
 	"$tmp/watch.err" || fail "JSON summary on stderr"
 echo "ok: --json: one object per card, summary on stderr after SIGTERM"
+
+# ---- One card at a time, with the stale list: could not check, exit 2,
+# the reason and the list's times on stdout (never exit 1, never silent).
+one() {
+	"$VC" serve "$1" --vpcd "127.0.0.1:$port" --once >"$tmp/vcard.log" 2>&1 &
+	vcard_pid=$!
+	shift
+	"$VERIFY" --reader "$READER" --trust "$tmp/keys/root.pem" --wait 20 \
+		--status-list "$tmp/stale.usl" "$@" >"$tmp/one.out" 2>"$tmp/one.err"
+	one_rc=$?
+	# --once: the card leaves when the verifier lets it go.
+	i=0
+	while kill -0 "$vcard_pid" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "the card was not let go"
+		sleep 0.1
+	done
+	wait "$vcard_pid" 2>/dev/null
+	vcard_pid=
+	i=0
+	until "$UC" readers 2>/dev/null | grep -q "Virtual PCD 00 00.*no card"; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "the reader still shows a card"
+		sleep 0.1
+	done
+}
+one "$tmp/card-2.json"
+[ "$one_rc" -eq 2 ] || fail "one card, stale list: exit $one_rc: $(cat "$tmp/one.out")"
+l=$(grep '^COULD NOT CHECK' "$tmp/one.out")
+case $l in
+"COULD NOT CHECK: status — the status list cannot be used: out of date: made "*" UTC, expired "*" UTC; fetch a new one") ;;
+*) fail "one card, stale list: '$(cat "$tmp/one.out")'" ;;
+esac
+grep -q "^  ??    status  " "$tmp/one.out" || fail "status line: $(cat "$tmp/one.out")"
+grep -q "^  ok    active_auth" "$tmp/one.out" || fail "the card was not read"
+grep -q "^  card $serial_2 (chip $chip_2) is for $code_2" "$tmp/one.out" ||
+	fail "card serials: $(cat "$tmp/one.out")"
+echo "ok: one card, stale list: exit 2: $l"
+one "$tmp/card-2.json" --json
+[ "$one_rc" -eq 2 ] || fail "one card --json, stale list: exit $one_rc"
+jq -e --arg s "$serial_2" '.verdict == "could_not_check"
+    and .failed_check == "status" and (.reason | contains("expired"))
+    and ([.checks[] | select(.result == "could_not_check") | .name]
+         == ["status"])
+    and ([.checks[] | select(.result == "ok")] | length) == 6
+    and .card.card_serial == $s' "$tmp/one.out" >/dev/null ||
+	fail "one card --json, stale list: $(cat "$tmp/one.out")"
+echo "ok: one card --json, stale list: verdict could_not_check"
+# A forged card is invalid whatever the list.
+one "$tmp/clone.json"
+[ "$one_rc" -eq 1 ] || fail "clone, stale list: exit $one_rc: $(cat "$tmp/one.out")"
+grep -q "^INVALID: active_auth failed — this card is a copy$" "$tmp/one.out" ||
+	fail "clone, stale list: $(cat "$tmp/one.out")"
+echo "ok: a clone with a stale list is still INVALID (active_auth)"
+# Unsigned: could not check, with the list's times.
+uc printer status-list export --out "$tmp/stale.usl" --unsigned \
+	>>"$tmp/ledger.log" 2>&1 || fail "status-list export --unsigned"
+one "$tmp/card-1.json" --json
+[ "$one_rc" -eq 2 ] || fail "unsigned list: exit $one_rc: $(cat "$tmp/one.out")"
+jq -e '.verdict == "could_not_check" and .failed_check == "status"
+    and (.reason | contains("not signed")) and (.reason | contains("valid until"))' \
+	"$tmp/one.out" >/dev/null || fail "unsigned list: $(cat "$tmp/one.out")"
+echo "ok: an unsigned list: could not check: $(jq -r .reason "$tmp/one.out")"
+# Signed by a station's document signer, not the status-list signer.
+uc printer status-list export --out "$tmp/stale.usl" \
+	--key "$tmp/keys/signers/station-01.key" >>"$tmp/ledger.log" 2>&1 ||
+	fail "status-list export --key station-01"
+one "$tmp/card-1.json" --json
+[ "$one_rc" -eq 2 ] || fail "wrong signer: exit $one_rc: $(cat "$tmp/one.out")"
+jq -e '.verdict == "could_not_check" and .failed_check == "status"
+    and (.reason | contains("not a status-list signer"))' \
+	"$tmp/one.out" >/dev/null || fail "wrong signer: $(cat "$tmp/one.out")"
+echo "ok: a list by the wrong signer: could not check: $(jq -r .reason "$tmp/one.out")"
+# Corrupt: cut short.
+head -c 40 "$tmp/today.usl" >"$tmp/stale.usl"
+one "$tmp/card-1.json"
+[ "$one_rc" -eq 2 ] || fail "corrupt list: exit $one_rc: $(cat "$tmp/one.out")"
+grep -q "^COULD NOT CHECK: status — the status list cannot be used: not a status list" \
+	"$tmp/one.out" || fail "corrupt list: $(cat "$tmp/one.out")"
+echo "ok: a corrupt list: could not check: $(grep '^COULD NOT CHECK' "$tmp/one.out")"
 
 stop "$pcscd_pid"
 pcscd_pid=
