@@ -147,7 +147,8 @@ uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
 	    " JOIN requests q ON q.id = rl.request_id WHERE rl.id = ?",
 	    line_id, &u, NULL)) != 0)
 		goto out;
-	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0 ||
+	    (r = lg_need_issuer(l)) != 0)
 		goto out;
 	r = lg_card_reserve(l, line_id, serial);
 out:
@@ -205,7 +206,10 @@ card_locate(struct uc_ledger *l, const char *serial, int roles, int64_t *n,
 	    " JOIN members m ON m.id = c.member_id WHERE c.serial = ?", *n,
 	    u, status)) != 0)
 		return r;
-	return lg_need(l, roles, u);
+	if ((r = lg_need(l, roles, u)) != 0)
+		return r;
+	/* The station's and the printer's steps are the root unit's. */
+	return (roles & UC_ROLE_CLERK) != 0 ? 0 : lg_need_issuer(l);
 }
 
 /*

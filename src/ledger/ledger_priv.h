@@ -35,6 +35,7 @@ struct uc_ledger {
 	struct lg_unit acct_unit;
 	/* why the last scope check said no (for the refusal audit row) */
 	char refusal[256];
+	char login_why[256];    /* why the last login was refused */
 };
 
 /* sqlite result -> UC_ERR_* (BUSY, CONSTRAINT -> CONFLICT, else LEDGER). */
@@ -162,6 +163,26 @@ int lg_file_open(struct uc_ledger *why, const char *path, char **tmp,
 int lg_file_commit(struct uc_ledger *why, const char *path, const char *tmp,
     FILE **f);
 int lg_file_end(int r, char *tmp, FILE *f);
+
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". */
+void lg_utc(int64_t t, char out[32]);
+
+/*
+ * Separation of duties (docs/ledger.md, "Who may do what").  Each fills
+ * l->refusal and returns UC_ERR_PERM on refusal.
+ * lg_need_issuer: printing (accept, encode, status list) is the root
+ * unit's own: the actor's unit is the root.
+ * lg_need_grantor: the actor may manage accounts of unit u: an admin of
+ * the root, or an admin of a unit strictly above u (never u's own).
+ * lg_need_not_submitter_request / _member: the actor did not create or
+ * submit that request, nor import or submit that member.
+ */
+int lg_need_issuer(struct uc_ledger *l);
+int lg_need_grantor(struct uc_ledger *l, const struct lg_unit *u);
+int lg_need_not_submitter_request(struct uc_ledger *l, int64_t request_id);
+int lg_need_not_submitter_member(struct uc_ledger *l, int64_t member_id);
+/* 1 if s is a valid account name ([A-Za-z0-9._-], 1..64). */
+int lg_valid_user(const char *s);
 
 /* Lower-case hex of n bytes, NUL-terminated (out holds 2n + 1). */
 void lg_hex(const unsigned char *p, size_t n, char *out);

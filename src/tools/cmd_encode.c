@@ -368,6 +368,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	rid = strtoll(request, &end, 10);
 	if (end == request || *end != '\0' || rid <= 0)
 		return uc_tool_usage(g, "--request takes a request id");
+	/* Before the password prompt: a missing key directory is named. */
+	if ((rc = lgt_need_dir(g, dir, 0, "--keys")) != 0)
+		goto out;
 	if ((rc = lgt_open(g, &l, 0, 1)) != 0)
 		goto out;
 	/* Linked cards: the hierarchy's bank-link key unless told otherwise

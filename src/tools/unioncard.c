@@ -83,6 +83,8 @@ main(int argc, char **argv)
 	size_t i;
 	int k;
 
+	/* This tool holds keys, passwords and passphrases: no core dump. */
+	uc_tool_no_core_dumps();
 	memset(&g, 0, sizeof(g));
 	g.prog = "unioncard";
 	for (k = 1; k < argc; k++) {

@@ -187,6 +187,11 @@ test_older_schema_upgraded(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE cards DROP COLUMN"
 	    " bound_by; ALTER TABLE cards DROP COLUMN bound_at;"
+	    " ALTER TABLE accounts DROP COLUMN disabled;"
+	    " ALTER TABLE accounts DROP COLUMN failed_logins;"
+	    " ALTER TABLE accounts DROP COLUMN locked_until;"
+	    " ALTER TABLE members DROP COLUMN submitted_by;"
+	    " DROP TABLE login_refusals;"
 	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);

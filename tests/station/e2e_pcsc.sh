@@ -22,9 +22,9 @@ trap stop_all EXIT
 "$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
 uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP01 --name "CĐCS Công ty May Tuy Phước" --parent TP
-uc admin account add clerk --unit TP01 --role clerk
-uc admin account add approver --unit TP --role approver
-uc admin account add printer --unit 52 --role printer
+uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 python3 - "$TMP/m.csv" <<'PY'
 import sys
 given = ["An", "Bình", "Chi", "Dũng", "Đức", "Giang", "Hà", "Hùng", "Khánh",

@@ -13,11 +13,11 @@ uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" --parent TP
 uc admin unit add AN --name "LĐLĐ thị xã An Nhơn" --parent 52
 uc admin unit add AN01 --name "CĐCS Công ty Gạch An Nhơn" --parent AN
-uc admin account add clerk --unit TP01 --role clerk
-uc admin account add approver --unit TP --role approver
-uc admin account add clerkan --unit AN01 --role clerk
-uc admin account add approveran --unit AN --role approver
-uc admin account add printer --unit 52 --role printer
+uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+uc admin account add clerkan --unit AN01 --role clerk --password-file "$PWFILE"
+uc admin account add approveran --unit AN --role approver --password-file "$PWFILE"
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 cat >"$TMP/tp.csv" <<'CSV'
 full_name,date_of_birth,gender,national_id,position,joined_on,mandatory
 Huỳnh Lê Diễm Tuyết,12/03/1985,nữ,052185000123,Phó Chủ tịch,2010-05-01,1

@@ -23,9 +23,9 @@ station_setup() {
 	"$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" \
 	    --admin admin >/dev/null
 	uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" --parent 52
-	uc admin account add clerk --unit TP01 --role clerk
-	uc admin account add approver --unit 52 --role approver
-	uc admin account add printer --unit 52 --role printer
+	uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+	uc admin account add approver --unit 52 --role approver --password-file "$PWFILE"
+	uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 	{
 		echo "full_name,date_of_birth,gender,national_id,position,joined_on,mandatory"
 		echo "Huỳnh Lê Diễm Tuyết,12/03/1985,nữ,052185000123,Phó Chủ tịch,2010-05-01,1"
