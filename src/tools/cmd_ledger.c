@@ -23,14 +23,16 @@ read_tty(const char *prompt, char *buf, size_t cap)
 
 	if (tty == NULL)
 		return UC_ERR_PASSPHRASE;
-	fputs(prompt, tty);
-	fflush(tty);
+	/* Echo off (dropping what was typed ahead), then the prompt: what
+	 * is typed after the prompt is never echoed nor dropped. */
 	if (tcgetattr(fileno(tty), &old) == 0) {
 		noecho = old;
 		noecho.c_lflag &= ~(tcflag_t)ECHO;
 		if (tcsetattr(fileno(tty), TCSAFLUSH, &noecho) == 0)
 			restore = 1;
 	}
+	fputs(prompt, tty);
+	fflush(tty);
 	if (fgets(buf, (int)cap, tty) != NULL) {
 		n = strlen(buf);
 		if (n > 0 && buf[n - 1] == '\n')
