@@ -45,6 +45,8 @@ struct out {
 	int drawn;      /* a progress line is on the screen now */
 	double start;   /* monotonic seconds when the run began */
 	struct uc_tool_progress p;
+	/* what the bar says the station waits for (p.waiting points here) */
+	char waiting[UC_TOOL_PROGRESS_LINE_MAX];
 };
 
 static double
@@ -207,8 +209,16 @@ on_event_bar(struct out *o, const struct uc_station_event *ev)
 {
 	o->p.done = ev->done;
 	o->p.total = ev->total;
+	if (ev->kind != UC_STATION_WAITING &&
+	    ev->kind != UC_STATION_DEFERRED)
+		o->p.waiting = NULL;
 	switch (ev->kind) {
 	case UC_STATION_WAITING:
+		/* Shown until the card comes: also when the hopper is dry. */
+		snprintf(o->waiting, sizeof(o->waiting), "insert a blank card "
+		    "for %s %s (card %s)", ev->member_code, ev->full_name,
+		    ev->card_serial);
+		o->p.waiting = o->waiting;
 		break;
 	case UC_STATION_ENCODED:
 	case UC_STATION_RECOVERED:
@@ -436,11 +446,17 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		putchar('\n');
 	}
 	fflush(stdout);
+	if (r != 0 && strcmp(d.field, "request") == 0 && r != UC_ERR_KEY) {
+		/* No such request, or not one to encode: nothing to resume. */
+		rc = uc_tool_fail_diag(g, r, &d, "encode");
+		goto out;
+	}
 	if (r != 0) {
 		rc = uc_tool_fail_diag(g, r, &d, "encoding stopped");
 		fprintf(stderr, "%sRun the same command again to resume.\n",
-		    r == UC_ERR_KEY ? "Mend the keys first (--keys, "
-		    "--bank-key): see the message above.  " : "");
+		    r == UC_ERR_KEY || r == UC_ERR_AUTH ? "Mend the keys "
+		    "first (--keys, --bank-key), or feed blanks made for "
+		    "these keys: see the message above.  " : "");
 		goto out;
 	}
 	if (sum.stopped) {

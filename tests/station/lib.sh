@@ -17,8 +17,10 @@ esac
 # station_setup N: a ledger with an accepted request for N members ($RID),
 # of type $STATION_TYPE (regular, or linked: every card a bank card),
 # saved as $TMP/base.db; keys in $TMP/keys (and foreign ones in
-# $TMP/other); blank cards to copy from in $TMP/blank (card-0001..0004)
-# and one made for the foreign keys, $TMP/foreign.json.
+# $TMP/other); blank cards to copy from in $TMP/blank (card-0001..0004),
+# one made for the foreign keys, $TMP/foreign.json, and a dead one (its
+# secure channel blocked: no key opens it, so the station spoils it),
+# $TMP/dead.json.
 station_setup() {
 	"$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" \
 	    --admin admin >/dev/null
@@ -48,6 +50,10 @@ station_setup() {
 	    >/dev/null || fail "hopper"
 	"$VC" new "$TMP/foreign.json" --keys "$TMP/other" $LINKED >/dev/null ||
 		fail "foreign card"
+	"$VC" new "$TMP/dead.json" --keys "$TMP/keys" $LINKED >/dev/null &&
+	    jq '.counters.auth_tries_left = 0' "$TMP/dead.json" \
+	    >"$TMP/dead.tmp" && mv "$TMP/dead.tmp" "$TMP/dead.json" ||
+		fail "dead card"
 	cp "$UNIONCARD_LEDGER" "$TMP/base.db"
 }
 
