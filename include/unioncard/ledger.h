@@ -274,6 +274,16 @@ UC_API int uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
 UC_API int uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
     const char *chip_serial, const char *by);
 
+/*
+ * Undo uc_ledger_card_bind_by: a reserved card bound to chip_serial by
+ * `by` is unbound, when the station knows nothing was written on that
+ * chip (its keys did not open the card), so that another card may take
+ * the serial without spoiling it.  UC_ERR_STATE when the card is not
+ * reserved, or bound to another chip or by another station.  Audited.
+ */
+UC_API int uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const char *by);
+
 /* A card's binding: chip "" when unbound; by "" and at 0 when unknown. */
 struct uc_ledger_binding {
 	char status[16];

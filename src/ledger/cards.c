@@ -364,6 +364,49 @@ out:
 }
 
 int
+uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const char *by)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char status[16], det[96 + UC_LEDGER_CLAIMANT_MAX];
+	int64_t n;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (l == NULL || serial == NULL || chip_serial == NULL || by == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = card_locate(l, serial, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &n,
+	    &u, status)) != 0)
+		goto out;
+	if ((r = card_status_in(l, serial, status, reserved_only)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "UPDATE cards SET chip_serial = NULL,"
+	    " bound_by = NULL, bound_at = NULL WHERE serial = ?1 AND"
+	    " chip_serial = ?2 AND bound_by = ?3")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, n);
+	lg_bind_text(st, 2, chip_serial);
+	lg_bind_text(st, 3, by);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	if (sqlite3_changes(l->db) != 1) {
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is not bound"
+		    " to chip %.64s by %.127s", serial, chip_serial, by);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	snprintf(det, sizeof(det), "chip %.64s by %s: nothing written",
+	    chip_serial, by);
+	r = lg_audit(l, "card.unbind", u.code, serial, det);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "card.unbind", u.code[0] ? u.code : NULL, serial);
+}
+
+int
 uc_ledger_card_binding(struct uc_ledger *l, const char *serial,
     struct uc_ledger_binding *out)
 {

@@ -664,10 +664,17 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	}
 	if (r != 0 && card_gone(r) && x->pulled < MAX_PULLED)
 		return pulled(x, m, chip, uc_perso_stage_str(pr.stage));
-	if (key_file_wrong(r, &pr))
+	if (key_file_wrong(r, &pr)) {
+		/* Nothing was written on this chip: the serial is free for
+		 * whichever card comes next, this one or another. */
+		ledger_step(x, 0);
+		(void)uc_ledger_card_unbind(o->ledger, m->card_serial, chip,
+		    x->me);
+		ledger_step(x, 1);
 		return uc_diag_set(diag, r, NULL, 0, m->member_code, "%s; "
 		    "run stopped, nothing spoiled: card %s is still blank",
 		    d.msg, chip);
+	}
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
 		    " %.80s%s%.256s", uc_perso_stage_str(pr.stage),

@@ -46,15 +46,25 @@ read_tty(const char *prompt, char *buf, size_t cap)
 	return r;
 }
 
-/* Clear the variable's value in place, then take it out of environ. */
+/*
+ * Take the variable out of environ, then wipe its "NAME=value" string
+ * where it lies (the process's initial environment block, or setenv's
+ * copy, which glibc never frees): neither a child nor /proc/PID/environ
+ * sees it again.
+ */
 void
 lgt_env_wipe(const char *env)
 {
-	char *e = getenv(env);
+	char *e = getenv(env), *entry;
+	size_t n;
 
-	if (e != NULL)
-		OPENSSL_cleanse(e, strlen(e));
+	if (e == NULL)
+		return;
+	n = strlen(env);
+	entry = e - n - 1;
+	n += 1 + strlen(e);
 	(void)unsetenv(env);
+	OPENSSL_cleanse(entry, n);
 }
 
 int

@@ -46,9 +46,15 @@ uc_tool_passphrase(const char *file, char *out, size_t cap)
 			r = UC_ERR_PASSPHRASE;
 		else
 			memcpy(out, env, strlen(env) + 1);
-		/* Read once: wiped, and gone from the environment. */
-		OPENSSL_cleanse(env, strlen(env));
-		(void)unsetenv("UNIONCARD_PASSPHRASE");
+		/* Read once: gone from the environment, then wiped where
+		 * it lay ("NAME=value", see cmd_ledger.c lgt_env_wipe). */
+		{
+			char *entry = env - strlen("UNIONCARD_PASSPHRASE=");
+			size_t n = strlen(entry);
+
+			(void)unsetenv("UNIONCARD_PASSPHRASE");
+			OPENSSL_cleanse(entry, n);
+		}
 		return r;
 	}
 	if ((f = fopen("/dev/tty", "r+")) == NULL)
