@@ -209,5 +209,23 @@ ok "audit export: refused to a district admin (audited), the root admin's"
 	grep -q "keys --dir $TMP/no/such/keys: directory $TMP/no/such does not exist" \
 	    "$TMP/err" && ! grep -q -i "passphrase\|terminal" "$TMP/err" ||
 		fail "keys init: $(cat "$TMP/err")"
+	unset UNIONCARD_LEDGER
+	for cmd in "encode --request 1 --reader vcard:$TMP --keys $TMP/no/keys" \
+	    "status-list export --out $TMP/sl.usl --keys $TMP/no/keys"; do
+		# shellcheck disable=SC2086
+		expect_fail 2 setsid -w "$UC" --ledger "$TMP/ledger.db" \
+		    --as printer $cmd </dev/null
+		grep -q -- "--keys $TMP/no/keys: directory $TMP/no/keys does not exist" \
+		    "$TMP/err" && ! grep -q -i "password\|passphrase" "$TMP/err" ||
+			fail "${cmd%% *}: $(cat "$TMP/err")"
+	done
+	expect_fail 2 setsid -w "$UC" perso --reader "vcard:$TMP/c.json" \
+	    --member "$UC_SOURCE_DIR/docs/examples/member.json" \
+	    --keys "$TMP/no/keys" </dev/null
+	grep -q -- "--keys $TMP/no/keys: directory $TMP/no/keys does not exist" \
+	    "$TMP/err" && ! grep -q -i "passphrase" "$TMP/err" ||
+		fail "perso: $(cat "$TMP/err")"
 ) || exit 1
-ok "a missing ledger or keys directory is named in one error, before any prompt"
+ok "a missing ledger or keys directory is named in one error, before any" \
+    "prompt (init, a ledger command, keys init, encode, status-list export," \
+    "perso)"
