@@ -12,7 +12,6 @@ PWFILE="$TMP/password"
 printf '%s\n' "$UNIONCARD_PASSWORD" >"$PWFILE"
 # Cheap password hashes for the test ledgers (see docs/ledger.md).
 export UNIONCARD_KDF_ITERATIONS=1000
-unset UNIONCARD_NEW_PASSWORD || true
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
