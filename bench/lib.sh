@@ -10,12 +10,15 @@ ms() { date +%s%N | cut -c1-13; }
 # it), import N members, take a regular request for them through approval
 # and acceptance (its id in $rid), and make keys in $TMP/keys.
 bench_request() {
+	# every bench account gets the caller's password, from a file
+	PWFILE="$TMP/password"
+	printf '%s\n' "$UNIONCARD_PASSWORD" >"$PWFILE"
 	"$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
 	uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 	uc admin unit add TP01 --name "$2" --parent TP
-	uc admin account add clerk --unit TP01 --role clerk
-	uc admin account add approver --unit TP --role approver
-	uc admin account add printer --unit 52 --role printer
+	uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+	uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+	uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 	python3 - "$TMP/m.csv" "$1" <<'PY'
 import sys
 n = int(sys.argv[2])

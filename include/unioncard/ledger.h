@@ -43,13 +43,17 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and understands. */
-#define UC_LEDGER_SCHEMA_VERSION 7
+#define UC_LEDGER_SCHEMA_VERSION 8
 
 #define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
 #define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
 #define UC_LEDGER_USER_MAX 64     /* account name, bytes */
 #define UC_LEDGER_REASON_MAX 512  /* reasons, bytes */
 #define UC_LEDGER_PASSWORD_MAX 1024
+#define UC_LEDGER_PASSWORD_MIN 10 /* a new password, bytes */
+/* Wrong passwords before an account is locked (then for a minute,
+ * doubling with each further wrong one, at most a day). */
+#define UC_LEDGER_LOGIN_TRIES 5
 #define UC_LEDGER_SERIAL_LEN 11   /* "PP" + 9 digits */
 
 /* Seeded fee items (amounts in VND; see docs/ledger.md). */
@@ -148,8 +152,14 @@ UC_API int uc_ledger_init(struct uc_ledger *l, const char *root_code,
 
 /*
  * Check the password of account user and make it the actor.  A wrong
- * password or unknown user is UC_ERR_AUTH (the same code for both) and
- * is audited.
+ * password or unknown user is UC_ERR_AUTH (the same code, and the same
+ * time: an unknown name is checked against a dummy hash of the same
+ * cost).  Every refusal is audited (at most a few rows an hour; the rest
+ * are counted in the table login_refusals).  After UC_LEDGER_LOGIN_TRIES
+ * wrong passwords in a row the account is locked until a time recorded
+ * in the ledger: until then it is refused, even with the right password
+ * (uc_ledger_why: "account X is locked until T ...").  A disabled
+ * account is refused.  The right password clears the count.
  */
 UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
     const char *password);
@@ -195,8 +205,47 @@ UC_API int uc_ledger_unit_import_each(struct uc_ledger *l, FILE *fp,
 /* [{"code","name","parent","exempt","depth"}...] in tree order. */
 UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
 
+/*
+ * Make account user in unit_code with one role.  Only an admin of the
+ * root, or of a unit strictly above unit_code, may (never one of the
+ * same unit); a printer account only in the root unit.  The password
+ * must pass uc_ledger_password_check.  UC_ERR_PERM, UC_ERR_INVALID (the
+ * password; uc_ledger_why says why), UC_ERR_EXISTS.
+ */
 UC_API int uc_ledger_account_add(struct uc_ledger *l, const char *user,
     const char *unit_code, int role, const char *password);
+
+/*
+ * The rule for a new password: at least UC_LEDGER_PASSWORD_MIN bytes, not
+ * one of the commonest passwords (a small list built in), not the
+ * account's name, not one character repeated.  0, or UC_ERR_INVALID with
+ * the reason in why (cap bytes, may be NULL).  user may be NULL.
+ */
+UC_API int uc_ledger_password_check(const char *user, const char *password,
+    char *why, size_t cap);
+
+/*
+ * [{"name", "unit", "role", "status" (active|locked|disabled),
+ * "failed_logins", "locked_until" (UTC or null), "created_at"}...]: the
+ * accounts of the actor's subtree (admin only).
+ */
+UC_API int uc_ledger_account_list(struct uc_ledger *l, json_t **out);
+
+/*
+ * Set a password.  user NULL (or the actor's own name): the actor's own,
+ * any role.  Another account: an admin who may manage it (as for
+ * uc_ledger_account_add) resets it.  Either way the count of wrong
+ * passwords and any lock are cleared.
+ */
+UC_API int uc_ledger_account_passwd(struct uc_ledger *l, const char *user,
+    const char *password);
+
+/*
+ * Disable (disabled != 0) or enable account user: by an admin who may
+ * manage it, never its own.  Enabling also lifts a lock.
+ */
+UC_API int uc_ledger_account_set_disabled(struct uc_ledger *l,
+    const char *user, int disabled);
 
 /* --- members -------------------------------------------------------- */
 
@@ -377,6 +426,16 @@ UC_API int uc_ledger_card_bind(struct uc_ledger *l, const char *serial,
  * another chip it is refused as by uc_ledger_card_bind.
  */
 UC_API int uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const char *by);
+
+/*
+ * Undo uc_ledger_card_bind_by: a reserved card bound to chip_serial by
+ * `by` is unbound, when the station knows nothing was written on that
+ * chip (its keys did not open the card), so that another card may take
+ * the serial without spoiling it.  UC_ERR_STATE when the card is not
+ * reserved, or bound to another chip or by another station.  Audited.
+ */
+UC_API int uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
     const char *chip_serial, const char *by);
 
 /* A card's binding: chip "" when unbound; by "" and at 0 when unknown. */

@@ -89,6 +89,10 @@ struct uc_perso_result {
 	size_t block_max;                  /* plain bytes per STORE DATA */
 	enum uc_perso_stage stage;         /* last stage reached */
 	uint16_t last_sw;                  /* status word of a refusal */
+	/* UC_ERR_AUTH at stage CHANNEL: the SCP03 key version the card
+	 * holds (-1 unknown) and the one of our keys. */
+	int card_kvn;
+	uint8_t keys_kvn;
 	/* Linked cards: what the ledger keeps of the PAN (never the PAN):
 	 * its last four digits and HMAC-SHA256(bank_link_key, PAN digits),
 	 * the pseudonym of bankfile.h (uc_bank_pan_hmac). */
@@ -104,8 +108,10 @@ struct uc_perso_result {
  * Personalize the card behind t (connected) for member m.  *res is cleared
  * on entry and filled as far as the sequence got.  Returns 0 or
  *   UC_ERR_STATE         the card is PERSONALIZED or TERMINATED;
- *   UC_ERR_AUTH          wrong master keys (card cryptogram): nothing
- *                        was written;
+ *   UC_ERR_AUTH          wrong master keys (card cryptogram), or the
+ *                        card has no keys of our key version (6A 88):
+ *                        nothing was written; res->card_kvn and
+ *                        keys_kvn say which versions, the diag too;
  *   UC_ERR_KEY           at stage UC_PERSO_STAGE_CHANNEL: the secure
  *                        channel's ENC key does not match the card (its
  *                        MAC key does), seen in the card challenge;

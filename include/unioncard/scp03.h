@@ -459,6 +459,19 @@ UC_API int uc_scp03_open_aid(struct uc_transport *t,
     size_t aid_len, uint8_t sl, struct uc_scp03_host **out, uint16_t *sw);
 
 /*
+ * uc_scp03_open_aid() that also tells the key version the card holds
+ * (*card_kvn, -1 when unknown): read from its INITIALIZE UPDATE answer,
+ * or, when the card refused the version asked for (6A 88,
+ * UC_ERR_SW_NOT_FOUND), asked once more with P1 = 00.  Neither sends
+ * EXTERNAL AUTHENTICATE: the card loses no try.  For telling the
+ * operator which keys a card has when ours do not open it.
+ */
+UC_API int uc_scp03_open_aid_kvn(struct uc_transport *t,
+    const struct uc_scp03_keys *card_keys, const uint8_t *aid,
+    size_t aid_len, uint8_t sl, struct uc_scp03_host **out, uint16_t *sw,
+    int *card_kvn);
+
+/*
  * Send one command through the session: wrap, exchange (chaining, GET
  * RESPONSE), unwrap.  The plain response data is appended to resp (may be
  * NULL if none is expected).  Returns 0 whatever the SW (judge *sw), or

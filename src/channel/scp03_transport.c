@@ -20,16 +20,57 @@ uc_scp03_open(struct uc_transport *t, const struct uc_scp03_keys *card_keys,
 	return uc_scp03_open_aid(t, card_keys, NULL, 0, sl, out, sw);
 }
 
+/*
+ * The key version the card holds, asked with INITIALIZE UPDATE P1 = 00
+ * ("the card's default key set"): only the card's answer is read, no
+ * EXTERNAL AUTHENTICATE follows.  -1 when the card does not say.
+ */
+static int
+probe_kvn(struct uc_transport *t)
+{
+	struct uc_buf resp = UC_BUF_INIT;
+	uint8_t challenge[UC_SCP03_CHALLENGE_LEN];
+	struct uc_apdu iu;
+	uint16_t sw = 0;
+	int kvn = -1;
+
+	memset(&iu, 0, sizeof(iu));
+	memset(challenge, 0x5a, sizeof(challenge));
+	iu.cla = 0x80;
+	iu.ins = UC_SCP03_INS_INITIALIZE_UPDATE;
+	iu.data = challenge;
+	iu.lc = sizeof(challenge);
+	iu.le = UC_APDU_LE_MAX_SHORT;
+	if (uc_apdu_exchange(t, &iu, 0, &resp, &sw) == 0 && sw == 0x9000 &&
+	    resp.len > UC_SCP03_DIV_DATA_LEN)
+		kvn = resp.data[UC_SCP03_DIV_DATA_LEN];
+	uc_buf_free(&resp);
+	return kvn;
+}
+
 int
 uc_scp03_open_aid(struct uc_transport *t,
     const struct uc_scp03_keys *card_keys, const uint8_t *aid,
     size_t aid_len, uint8_t sl, struct uc_scp03_host **out, uint16_t *sw)
 {
+	return uc_scp03_open_aid_kvn(t, card_keys, aid, aid_len, sl, out, sw,
+	    NULL);
+}
+
+int
+uc_scp03_open_aid_kvn(struct uc_transport *t,
+    const struct uc_scp03_keys *card_keys, const uint8_t *aid,
+    size_t aid_len, uint8_t sl, struct uc_scp03_host **out, uint16_t *sw,
+    int *card_kvn)
+{
 	struct uc_scp03_host *h = NULL;
+	struct uc_scp03_card_info info;
 	struct uc_buf resp = UC_BUF_INIT;
 	struct uc_apdu iu, ea;
 	int r;
 
+	if (card_kvn != NULL)
+		*card_kvn = -1;
 	if (out != NULL)
 		*out = NULL;
 	if (sw != NULL)
@@ -50,8 +91,15 @@ uc_scp03_open_aid(struct uc_transport *t,
 	 * checked here, before EXTERNAL AUTHENTICATE exists: a wrong key
 	 * costs the card no try.
 	 */
-	if ((r = uc_scp03_host_authenticate(h, resp.data, resp.len, *sw, sl,
-	    &ea)) != 0)
+	r = uc_scp03_host_authenticate(h, resp.data, resp.len, *sw, sl, &ea);
+	if (card_kvn != NULL) {
+		if (uc_scp03_host_card_info(h, &info) == 0)
+			*card_kvn = info.kvn;
+		else if (r == UC_ERR_SW_NOT_FOUND)
+			/* 6A 88: the card has no keys of that version */
+			*card_kvn = probe_kvn(t);
+	}
+	if (r != 0)
 		goto out;
 	uc_buf_reset(&resp);
 	if ((r = uc_apdu_exchange(t, &ea, 0, &resp, sw)) != 0)

@@ -147,7 +147,8 @@ uc_ledger_card_reserve(struct uc_ledger *l, int64_t line_id,
 	    " JOIN requests q ON q.id = rl.request_id WHERE rl.id = ?",
 	    line_id, &u, NULL)) != 0)
 		goto out;
-	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_need(l, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &u)) != 0 ||
+	    (r = lg_need_issuer(l)) != 0)
 		goto out;
 	r = lg_card_reserve(l, line_id, serial);
 out:
@@ -205,7 +206,10 @@ card_locate(struct uc_ledger *l, const char *serial, int roles, int64_t *n,
 	    " JOIN members m ON m.id = c.member_id WHERE c.serial = ?", *n,
 	    u, status)) != 0)
 		return r;
-	return lg_need(l, roles, u);
+	if ((r = lg_need(l, roles, u)) != 0)
+		return r;
+	/* The station's and the printer's steps are the root unit's. */
+	return (roles & UC_ROLE_CLERK) != 0 ? 0 : lg_need_issuer(l);
 }
 
 /*
@@ -357,6 +361,49 @@ uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
 out:
 	sqlite3_finalize(st);
 	return lg_end(l, r, "card.bind", u.code[0] ? u.code : NULL, serial);
+}
+
+int
+uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
+    const char *chip_serial, const char *by)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char status[16], det[96 + UC_LEDGER_CLAIMANT_MAX];
+	int64_t n;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (l == NULL || serial == NULL || chip_serial == NULL || by == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = card_locate(l, serial, UC_ROLE_PRINTER | UC_ROLE_ADMIN, &n,
+	    &u, status)) != 0)
+		goto out;
+	if ((r = card_status_in(l, serial, status, reserved_only)) != 0)
+		goto out;
+	if ((r = lg_prepare(l, &st, "UPDATE cards SET chip_serial = NULL,"
+	    " bound_by = NULL, bound_at = NULL WHERE serial = ?1 AND"
+	    " chip_serial = ?2 AND bound_by = ?3")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, n);
+	lg_bind_text(st, 2, chip_serial);
+	lg_bind_text(st, 3, by);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	if (sqlite3_changes(l->db) != 1) {
+		snprintf(l->refusal, sizeof(l->refusal), "card %s is not bound"
+		    " to chip %.64s by %.127s", serial, chip_serial, by);
+		r = UC_ERR_STATE;
+		goto out;
+	}
+	snprintf(det, sizeof(det), "chip %.64s by %s: nothing written",
+	    chip_serial, by);
+	r = lg_audit(l, "card.unbind", u.code, serial, det);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "card.unbind", u.code[0] ? u.code : NULL, serial);
 }
 
 int

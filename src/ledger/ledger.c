@@ -29,6 +29,10 @@
 #define PBKDF2_SALT_LEN 16
 #define PBKDF2_HASH_LEN 32
 #define HASH_LEN 32
+/* Logins: a locked account waits LOCK_BASE_S, doubling, at most a day. */
+#define LOCK_BASE_S 60
+#define LOCK_MAX_S 86400
+#define LOGIN_AUDIT_PER_HOUR 20
 
 int
 lg_err(int rc)
@@ -1085,6 +1089,91 @@ lg_need(struct uc_ledger *l, int roles, const struct lg_unit *u)
 }
 
 int
+lg_need_issuer(struct uc_ledger *l)
+{
+	if (lg_need_actor(l) != 0)
+		return UC_ERR_PERM;
+	if (l->acct_unit.parent_id != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "printing belongs to"
+		    " the issuer's own unit (the root), not to %s",
+		    l->acct_unit.code);
+		return UC_ERR_PERM;
+	}
+	return 0;
+}
+
+int
+lg_need_grantor(struct uc_ledger *l, const struct lg_unit *u)
+{
+	if (lg_need(l, UC_ROLE_ADMIN, u) != 0)
+		return UC_ERR_PERM;
+	if (l->acct_unit.parent_id != 0 && u->id == l->acct_unit.id) {
+		snprintf(l->refusal, sizeof(l->refusal), "an admin of %s may"
+		    " not manage accounts of its own unit: an admin above it"
+		    " (or of the root) does", u->code);
+		return UC_ERR_PERM;
+	}
+	return 0;
+}
+
+/* 1 when sql (its ?1 the object, ?2 the actor) finds a row. */
+static int
+actor_did(struct uc_ledger *l, const char *sql, int64_t id, int *did)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*did = 0;
+	if ((r = lg_prepare(l, &st, sql)) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, l->acct_id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*did = 1;
+	r = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : lg_err(r);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+lg_need_not_submitter_request(struct uc_ledger *l, int64_t request_id)
+{
+	int did, r;
+
+	if ((r = actor_did(l, "SELECT 1 FROM request_events WHERE"
+	    " request_id = ?1 AND account_id = ?2 AND action IN ('create',"
+	    " 'submit')", request_id, &did)) != 0)
+		return r;
+	if (did) {
+		snprintf(l->refusal, sizeof(l->refusal), "%s created or"
+		    " submitted request %lld and may not approve or accept it",
+		    l->acct_name, (long long)request_id);
+		return UC_ERR_PERM;
+	}
+	return 0;
+}
+
+int
+lg_need_not_submitter_member(struct uc_ledger *l, int64_t member_id)
+{
+	int did, r;
+
+	if ((r = actor_did(l, "SELECT 1 FROM members m LEFT JOIN imports i"
+	    " ON i.id = m.import_id WHERE m.id = ?1 AND"
+	    " (m.submitted_by = ?2 OR i.account_id = ?2)", member_id,
+	    &did)) != 0)
+		return r;
+	if (did) {
+		snprintf(l->refusal, sizeof(l->refusal), "%s entered or"
+		    " submitted this member and may not approve it",
+		    l->acct_name);
+		return UC_ERR_PERM;
+	}
+	return 0;
+}
+
+int
 lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v)
 {
 	sqlite3_stmt *st = NULL;
@@ -1479,6 +1568,9 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 	}
 	if ((r = lg_begin(l)) != 0)
 		return r;
+	if ((r = uc_ledger_password_check(admin, password, l->refusal,
+	    sizeof(l->refusal))) != 0)
+		goto out;
 	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM units")) != 0)
 		goto out;
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0) {
@@ -1522,60 +1614,221 @@ out:
 	return r;
 }
 
+/*
+ * A stored hash of no account, as costly to check as a real one: an
+ * unknown name takes as long to refuse as a wrong password, so the time
+ * of a refusal does not tell which names exist.
+ */
+static void
+dummy_hash(const struct uc_ledger *l, char *out, size_t cap)
+{
+	char zs[2 * PBKDF2_SALT_LEN + 1], zh[2 * PBKDF2_HASH_LEN + 1];
+
+	memset(zs, '0', sizeof(zs) - 1);
+	zs[sizeof(zs) - 1] = '\0';
+	memset(zh, '0', sizeof(zh) - 1);
+	zh[sizeof(zh) - 1] = '\0';
+	snprintf(out, cap, "pbkdf2-sha256$%u$%s$%s",
+	    l->kdf_iter != 0 ? l->kdf_iter : PBKDF2_ITER_DEFAULT, zs, zh);
+}
+
+void
+lg_utc(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * Audit a refused login inside the caller's transaction: the first
+ * LOGIN_AUDIT_PER_HOUR of each UTC hour get a row each, the rest are
+ * only counted in login_refusals, so that callers who never logged in
+ * cannot grow the trail without bound.
+ */
+static int
+login_refused_audit(struct uc_ledger *l, const char *user, const char *why)
+{
+	sqlite3_stmt *st = NULL;
+	char details[sizeof(l->refusal) + 128];
+	int64_t n = 0;
+	int r;
+
+	if ((r = lg_prepare(l, &st, "INSERT INTO login_refusals VALUES"
+	    " (?1, 1) ON CONFLICT(hour) DO UPDATE SET refused = refused + 1"))
+	    != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) / 3600);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT refused FROM login_refusals"
+	    " WHERE hour = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) / 3600);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n > LOGIN_AUDIT_PER_HOUR)
+		return 0;
+	snprintf(details, sizeof(details), "%s%s", why,
+	    n == LOGIN_AUDIT_PER_HOUR ? "; further refused logins this hour"
+	    " are counted in login_refusals, not recorded here" : "");
+	/* A name that no account can have is not copied into the trail. */
+	return lg_audit(l, "refused:login", "-", valid_name(user,
+	    UC_LEDGER_USER_MAX) ? user : "?", details);
+}
+
+/* Refuse a login: l->refusal says why; counted and audited. */
+static int
+login_refuse(struct uc_ledger *l, const char *user, int64_t id, int failed,
+    int64_t locked_until)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	memset(&l->acct_unit, 0, sizeof(l->acct_unit));
+	if (lg_begin(l) != 0)
+		return UC_ERR_AUTH;
+	/* lg_begin cleared the reason; login set it before. */
+	r = 0;
+	if (id != 0 && failed >= 0) {
+		if ((r = lg_prepare(l, &st, "UPDATE accounts SET"
+		    " failed_logins = ?, locked_until = ? WHERE id = ?")) == 0) {
+			sqlite3_bind_int(st, 1, failed);
+			if (locked_until > 0)
+				sqlite3_bind_int64(st, 2, locked_until);
+			else
+				sqlite3_bind_null(st, 2);
+			sqlite3_bind_int64(st, 3, id);
+			r = lg_err(sqlite3_step(st));
+		}
+		sqlite3_finalize(st);
+	}
+	if (r == 0)
+		r = login_refused_audit(l, user, l->login_why);
+	if (r != 0 || lg_commit(l) != 0)
+		lg_rollback(l);
+	snprintf(l->refusal, sizeof(l->refusal), "%s", l->login_why);
+	return UC_ERR_AUTH;
+}
+
 int
 uc_ledger_login(struct uc_ledger *l, const char *user, const char *password)
 {
 	sqlite3_stmt *st = NULL;
-	char hash[256];
-	int64_t id = 0, unit_id = 0;
-	int role = 0, r;
+	char hash[256], until[32];
+	int64_t id = 0, unit_id = 0, locked = 0, now = (int64_t)time(NULL);
+	int role = 0, disabled = 0, failed = 0, r;
 
 	if (l == NULL)
 		return UC_ERR_ARG;
 	l->acct_id = 0;
 	l->acct_role = 0;
 	l->acct_name[0] = '\0';
+	l->refusal[0] = '\0';
 	memset(&l->acct_unit, 0, sizeof(l->acct_unit));
-	hash[0] = '\0';
-	if (user == NULL || strlen(user) > UC_LEDGER_USER_MAX)
-		return UC_ERR_AUTH;
-	if ((r = lg_prepare(l, &st, "SELECT id, unit_id, role, pw_hash FROM"
-	    " accounts WHERE name = ?")) != 0)
-		return r;
-	lg_bind_text(st, 1, user);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		unit_id = sqlite3_column_int64(st, 1);
-		role = uc_ledger_role_parse(
-		    (const char *)sqlite3_column_text(st, 2));
-		snprintf(hash, sizeof(hash), "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+	dummy_hash(l, hash, sizeof(hash));
+	if (user != NULL && valid_name(user, UC_LEDGER_USER_MAX)) {
+		if ((r = lg_prepare(l, &st, "SELECT id, unit_id, role,"
+		    " pw_hash, disabled, failed_logins,"
+		    " coalesce(locked_until, 0) FROM accounts WHERE name = ?"))
+		    != 0)
+			return r;
+		lg_bind_text(st, 1, user);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			unit_id = sqlite3_column_int64(st, 1);
+			role = uc_ledger_role_parse(
+			    (const char *)sqlite3_column_text(st, 2));
+			snprintf(hash, sizeof(hash), "%s",
+			    (const char *)sqlite3_column_text(st, 3));
+			disabled = sqlite3_column_int(st, 4);
+			failed = sqlite3_column_int(st, 5);
+			locked = sqlite3_column_int64(st, 6);
+		}
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
+	if (id != 0 && locked > now) {
+		/* Waiting out its lock: not even the right password opens
+		 * it, and the attempt does not lengthen the wait. */
+		OPENSSL_cleanse(hash, sizeof(hash));
+		lg_utc(locked, until);
+		snprintf(l->login_why, sizeof(l->login_why), "account %s is"
+		    " locked until %s after %d wrong passwords", user, until,
+		    failed);
+		return login_refuse(l, user, 0, -1, 0);
+	}
 	r = lg_pw_check(password, hash);
 	OPENSSL_cleanse(hash, sizeof(hash));
-	if (r == 0 && (id == 0 || role == 0))
+	if (id == 0 || role == 0)
 		r = UC_ERR_AUTH;
-	if (r == 0)
-		r = lg_unit_by_id(l, unit_id, &l->acct_unit);
 	if (r != 0) {
-		memset(&l->acct_unit, 0, sizeof(l->acct_unit));
-		/* Record the failed attempt (user name only). */
-		if (lg_begin(l) == 0) {
-			char obj[UC_LEDGER_USER_MAX + 1];
+		snprintf(l->login_why, sizeof(l->login_why),
+		    "wrong user or password");
+		if (id == 0)
+			return login_refuse(l, user, 0, -1, 0);
+		failed++;
+		locked = 0;
+		if (failed >= UC_LEDGER_LOGIN_TRIES) {
+			int64_t wait = LOCK_BASE_S;
+			int k;
 
-			snprintf(obj, sizeof(obj), "%s", user);
-			if (lg_audit(l, "refused:login", "-", obj,
-			    "wrong user or password") != 0 ||
-			    lg_commit(l) != 0)
-				lg_rollback(l);
+			/* doubles with every failure past the free tries */
+			for (k = UC_LEDGER_LOGIN_TRIES; k < failed &&
+			    wait < LOCK_MAX_S; k++)
+				wait *= 2;
+			if (wait > LOCK_MAX_S)
+				wait = LOCK_MAX_S;
+			locked = now + wait;
+			lg_utc(locked, until);
+			snprintf(l->login_why, sizeof(l->login_why), "wrong user"
+			    " or password; after %d wrong passwords account %s"
+			    " is locked until %s", failed, user, until);
 		}
-		return UC_ERR_AUTH;
+		return login_refuse(l, user, id, failed, locked);
+	}
+	if (disabled) {
+		snprintf(l->login_why, sizeof(l->login_why), "account %s is"
+		    " disabled (an admin above its unit enables it)", user);
+		return login_refuse(l, user, 0, -1, 0);
+	}
+	if ((r = lg_unit_by_id(l, unit_id, &l->acct_unit)) != 0) {
+		snprintf(l->login_why, sizeof(l->login_why), "account %s has"
+		    " no unit", user);
+		return login_refuse(l, user, 0, -1, 0);
+	}
+	if (failed != 0 || locked != 0) {
+		/* The right password: the count of wrong ones starts over. */
+		if ((r = lg_begin(l)) != 0)
+			return r;
+		if ((r = lg_prepare(l, &st, "UPDATE accounts SET"
+		    " failed_logins = 0, locked_until = NULL WHERE id = ?"))
+		    == 0) {
+			sqlite3_bind_int64(st, 1, id);
+			r = lg_err(sqlite3_step(st));
+		}
+		sqlite3_finalize(st);
+		if (r != 0 || (r = lg_commit(l)) != 0) {
+			lg_rollback(l);
+			memset(&l->acct_unit, 0, sizeof(l->acct_unit));
+			return r;
+		}
 	}
 	l->acct_id = id;
 	l->acct_role = role;
 	snprintf(l->acct_name, sizeof(l->acct_name), "%s", user);
 	return 0;
+}
+
+int
+lg_valid_user(const char *s)
+{
+	return valid_name(s, UC_LEDGER_USER_MAX);
 }
 
 int
@@ -1592,10 +1845,25 @@ uc_ledger_account_add(struct uc_ledger *l, const char *user,
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
 		return r;
-	if ((r = lg_unit_need(l, unit_code, UC_ROLE_ADMIN, &u)) != 0)
+	if ((r = lg_unit_need(l, unit_code, UC_ROLE_ADMIN, &u)) != 0 ||
+	    (r = lg_need_grantor(l, &u)) != 0)
 		goto out;
-	if ((r = account_insert(l, user, u.id, role, password)) != 0)
+	if (role == UC_ROLE_PRINTER && u.parent_id != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "printing belongs to"
+		    " the issuer's own unit: a printer account is made in the"
+		    " root unit, not in %s", u.code);
+		r = UC_ERR_PERM;
 		goto out;
+	}
+	if ((r = uc_ledger_password_check(user, password, l->refusal,
+	    sizeof(l->refusal))) != 0)
+		goto out;
+	if ((r = account_insert(l, user, u.id, role, password)) != 0) {
+		if (r == UC_ERR_EXISTS)
+			snprintf(l->refusal, sizeof(l->refusal), "an account"
+			    " named %s already exists", user);
+		goto out;
+	}
 	snprintf(details, sizeof(details), "role=%s",
 	    uc_ledger_role_name(role));
 	r = lg_audit(l, "account.add", u.code, user, details);

@@ -40,6 +40,7 @@ struct uc_ledger {
 	unsigned share_gid;
 	/* why the last scope check said no (for the refusal audit row) */
 	char refusal[256];
+	char login_why[256];    /* why the last login was refused */
 };
 
 /*
@@ -234,6 +235,26 @@ int lg_file_end(int r, char *tmp, FILE *f);
 int lg_file_place(struct uc_ledger *why, const char *tmp, const char *path);
 /* errno -> UC_ERR_*: ACCESS, NO_SPACE, READ_ONLY, NOT_FOUND, NOMEM, IO. */
 int lg_errno(int e);
+
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". */
+void lg_utc(int64_t t, char out[32]);
+
+/*
+ * Separation of duties (docs/ledger.md, "Who may do what").  Each fills
+ * l->refusal and returns UC_ERR_PERM on refusal.
+ * lg_need_issuer: printing (accept, encode, status list) is the root
+ * unit's own: the actor's unit is the root.
+ * lg_need_grantor: the actor may manage accounts of unit u: an admin of
+ * the root, or an admin of a unit strictly above u (never u's own).
+ * lg_need_not_submitter_request / _member: the actor did not create or
+ * submit that request, nor import or submit that member.
+ */
+int lg_need_issuer(struct uc_ledger *l);
+int lg_need_grantor(struct uc_ledger *l, const struct lg_unit *u);
+int lg_need_not_submitter_request(struct uc_ledger *l, int64_t request_id);
+int lg_need_not_submitter_member(struct uc_ledger *l, int64_t member_id);
+/* 1 if s is a valid account name ([A-Za-z0-9._-], 1..64). */
+int lg_valid_user(const char *s);
 
 /* Lower-case hex of n bytes, NUL-terminated (out holds 2n + 1). */
 void lg_hex(const unsigned char *p, size_t n, char *out);

@@ -803,10 +803,12 @@ uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
 	if ((r = lg_unit_need(l, unit_code, UC_ROLE_CLERK | UC_ROLE_ADMIN,
 	    &u)) != 0)
 		goto out;
-	if ((r = lg_prepare(l, &st, "UPDATE members SET status = 'submitted'"
-	    " WHERE unit_id = ? AND status = 'entered'")) != 0)
+	if ((r = lg_prepare(l, &st, "UPDATE members SET status = 'submitted',"
+	    " submitted_by = ?2 WHERE unit_id = ?1 AND status = 'entered'"))
+	    != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, u.id);
+	sqlite3_bind_int64(st, 2, l->acct_id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
 	if (count != NULL)
@@ -855,6 +857,8 @@ approve_one(struct uc_ledger *l, sqlite3_stmt *upd, int64_t member_id,
 	int64_t seq;
 	int r;
 
+	if ((r = lg_need_not_submitter_member(l, member_id)) != 0)
+		return r;
 	if ((r = lg_counter_next(l, "member_seq", &seq)) != 0)
 		return r;
 	if (seq > UC_MEMBERCODE_SEQ_MAX)

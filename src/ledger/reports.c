@@ -723,8 +723,19 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 
 	if (l == NULL || fp == NULL)
 		return UC_ERR_ARG;
-	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) != 0)
+	/* The whole trail is the whole province's: the root admin's. */
+	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) == 0 &&
+	    l->acct_unit.parent_id != 0) {
+		snprintf(l->refusal, sizeof(l->refusal), "the audit trail"
+		    " covers every unit: only an admin of the root unit"
+		    " exports it");
+		r = UC_ERR_PERM;
+	}
+	if (r != 0) {
+		lg_refused(l, "audit.export", l->acct_unit.code[0] != '\0' ?
+		    l->acct_unit.code : "-", "audit");
 		return r;
+	}
 	if ((r = uc_csv_write_row(fp, head, 9)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"

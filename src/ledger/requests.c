@@ -383,7 +383,8 @@ request_step(struct uc_ledger *l, int64_t id, enum step s, const char *reason)
 		break;
 	case S_APPROVE:
 	case S_REJECT:
-		if ((r = lg_need_superior(l, &u)) != 0)
+		if ((r = lg_need_superior(l, &u)) != 0 || (s == S_APPROVE &&
+		    (r = lg_need_not_submitter_request(l, id)) != 0))
 			goto out;
 		if (strcmp(status, "submitted") != 0)
 			r = UC_ERR_STATE;
@@ -391,7 +392,9 @@ request_step(struct uc_ledger *l, int64_t id, enum step s, const char *reason)
 		break;
 	case S_ACCEPT:
 	default:
-		if ((r = lg_need(l, UC_ROLE_PRINTER, &u)) != 0)
+		if ((r = lg_need(l, UC_ROLE_PRINTER, &u)) != 0 ||
+		    (r = lg_need_issuer(l)) != 0 ||
+		    (r = lg_need_not_submitter_request(l, id)) != 0)
 			goto out;
 		if (strcmp(status, "approved") != 0)
 			r = UC_ERR_STATE;

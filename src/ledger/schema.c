@@ -361,6 +361,30 @@ static const char *const migration7[] = {
 #undef IS_LIVE
 #undef LIVE
 
+/*
+ * Accounts managed one by one (docs/ledger.md): an account can be
+ * disabled; wrong passwords are counted and, past the free tries, lock
+ * the account until a time (unix seconds) that grows with each further
+ * failure.  Refused logins beyond a few an hour are counted here rather
+ * than each written to the audit trail, so that callers who never logged
+ * in cannot grow it without bound.  Who submitted a member, so that the
+ * same account never approves it.
+ */
+static const char *const migration8[] = {
+	"ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0"
+	" CHECK (disabled IN (0, 1));",
+	"ALTER TABLE accounts ADD COLUMN failed_logins INTEGER NOT NULL"
+	" DEFAULT 0 CHECK (failed_logins >= 0);",
+	"ALTER TABLE accounts ADD COLUMN locked_until INTEGER"
+	" CHECK (locked_until IS NULL OR locked_until >= 0);",
+	"CREATE TABLE login_refusals("
+	" hour INTEGER PRIMARY KEY,"
+	" refused INTEGER NOT NULL CHECK (refused >= 0)) STRICT;",
+	/* an account id (no REFERENCES: a column SQLite can drop) */
+	"ALTER TABLE members ADD COLUMN submitted_by INTEGER;",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
@@ -369,6 +393,7 @@ const char *const *const lg_migrations[] = {
 	migration5,
 	migration6,
 	migration7,
+	migration8,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

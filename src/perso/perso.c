@@ -105,12 +105,27 @@ sha256(const uint8_t *p, size_t n, uint8_t out[32])
 
 /* Why the secure channel did not open; nothing was written. */
 static int
-channel_failed(int r, struct uc_diag *d)
+channel_failed(int r, const struct uc_perso_result *res, struct uc_diag *d)
 {
+	char card[32];
+
+	if (res->card_kvn >= 0)
+		snprintf(card, sizeof(card), "%d (0x%02X)", res->card_kvn,
+		    (unsigned)res->card_kvn);
+	else
+		snprintf(card, sizeof(card), "unknown");
+	if (r == UC_ERR_AUTH && res->card_kvn == res->keys_kvn)
+		return uc_diag_set(d, r, NULL, 0, "secure channel",
+		    "the card does not know these keys: the card has key "
+		    "version %s and so has the key directory, but its "
+		    "master keys are not the card's (another issuer's "
+		    "blanks, or the wrong --keys); nothing was written", card);
 	if (r == UC_ERR_AUTH)
 		return uc_diag_set(d, r, NULL, 0, "secure channel",
-		    "the card does not know these keys (wrong master key or "
-		    "key version); nothing was written");
+		    "the card does not know these keys: the card has key "
+		    "version %s, the key directory has %d (0x%02X); nothing "
+		    "was written", card, res->keys_kvn,
+		    (unsigned)res->keys_kvn);
 	if (r == UC_ERR_KEY)
 		return uc_diag_set(d, r, NULL, 0, "secure channel",
 		    "the secure channel's ENC key does not match this card "
@@ -317,8 +332,10 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 
 	memset(&card_keys, 0, sizeof(card_keys));
 	memset(&ci, 0, sizeof(ci));
-	if (res != NULL)
+	if (res != NULL) {
 		memset(res, 0, sizeof(*res));
+		res->card_kvn = -1;
+	}
 	uc_diag_clear(diag);
 	if (t == NULL || m == NULL || keys == NULL || keys->scp_master ==
 	    NULL || keys->signer == NULL || res == NULL)
@@ -401,11 +418,15 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 	if ((r = uc_scp03_diversify(keys->scp_master, ci.serial,
 	    &card_keys)) != 0)
 		goto out;
-	if ((r = uc_scp03_open_aid(t, &card_keys,
+	res->keys_kvn = card_keys.kvn;
+	if ((r = uc_scp03_open_aid_kvn(t, &card_keys,
 	    (const uint8_t *)UC_APPLET_AID, UC_APPLET_AID_LEN,
-	    UC_SCP03_SL_DEFAULT, &h, &sw)) != 0) {
+	    UC_SCP03_SL_DEFAULT, &h, &sw, &res->card_kvn)) != 0) {
 		res->last_sw = sw;
-		channel_failed(r, diag);
+		/* 6A 88 to INITIALIZE UPDATE: no keys of our version */
+		if (r == UC_ERR_SW_NOT_FOUND && sw == 0x6A88)
+			r = UC_ERR_AUTH;
+		channel_failed(r, res, diag);
 		goto out;
 	}
 

@@ -627,16 +627,20 @@ pulled(struct run *x, const struct uc_member *m, const char *chip,
 }
 
 /*
- * The station's key file does not fit a card that is ours (its MAC key
- * does): every next card would fail the same way, so the run stops, and
- * nothing was written, so nothing is spoiled (perso.h, UC_ERR_KEY).  A
- * card refusing the cryptogram (UC_ERR_AUTH) may be another issuer's: it
- * is spoiled and the run goes on.
+ * The station's keys do not open the card: its ENC key alone is wrong
+ * (UC_ERR_KEY), or the master keys or their version are not the card's
+ * (UC_ERR_AUTH at the secure channel: the card cryptogram does not
+ * match, or the card has no keys of that version).  Nothing was written
+ * and the card lost no try, so the blank is good: the run stops at this
+ * first card and spoils nothing, rather than spoil blank after blank
+ * that would each fail the same way.  The message says which key version
+ * the card has and which the directory has (perso.h).
  */
 static int
 key_file_wrong(int r, const struct uc_perso_result *pr)
 {
-	return r == UC_ERR_KEY && pr->stage <= UC_PERSO_STAGE_IDENTITY;
+	return (r == UC_ERR_KEY && pr->stage <= UC_PERSO_STAGE_IDENTITY) ||
+	    (r == UC_ERR_AUTH && pr->stage == UC_PERSO_STAGE_CHANNEL);
 }
 
 static int
@@ -688,10 +692,17 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	}
 	if (r != 0 && card_gone(r) && x->pulled < MAX_PULLED)
 		return pulled(x, m, chip, uc_perso_stage_str(pr.stage));
-	if (key_file_wrong(r, &pr))
+	if (key_file_wrong(r, &pr)) {
+		/* Nothing was written on this chip: the serial is free for
+		 * whichever card comes next, this one or another. */
+		ledger_step(x, 0);
+		(void)uc_ledger_card_unbind(o->ledger, m->card_serial, chip,
+		    x->me);
+		ledger_step(x, 1);
 		return uc_diag_set(diag, r, NULL, 0, m->member_code, "%s; "
 		    "run stopped, nothing spoiled: card %s is still blank",
 		    d.msg, chip);
+	}
 	if (r != 0) {
 		snprintf(reason, sizeof(reason), "personalization failed at %.40s:"
 		    " %.80s%s%.256s", uc_perso_stage_str(pr.stage),
@@ -910,6 +921,17 @@ uc_station_encode(const struct uc_station_opts *o,
 	t0 = now_fine_ms();
 	r = uc_ledger_request_show(o->ledger, o->request_id, &req);
 	sum->ledger_ms += now_fine_ms() - t0;
+	if (r == UC_ERR_NOT_FOUND) {
+		r = uc_diag_set(diag, r, NULL, 0, "request", "request %lld "
+		    "does not exist", (long long)o->request_id);
+		goto out;
+	}
+	if (r == UC_ERR_PERM) {
+		r = uc_diag_set(diag, r, NULL, 0, "request", "request %lld: "
+		    "%s", (long long)o->request_id,
+		    uc_ledger_why(o->ledger));
+		goto out;
+	}
 	if (r != 0)
 		goto out;
 	status = json_string_value(json_object_get(req, "status"));

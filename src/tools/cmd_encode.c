@@ -45,6 +45,8 @@ struct out {
 	int drawn;      /* a progress line is on the screen now */
 	double start;   /* monotonic seconds when the run began */
 	struct uc_tool_progress p;
+	/* what the bar says the station waits for (p.waiting points here) */
+	char waiting[UC_TOOL_PROGRESS_LINE_MAX];
 };
 
 static double
@@ -124,9 +126,16 @@ usage(FILE *f)
 	    "and it is finished (another card in its place spoils its serial).\n"
 	    "\n"
 	    "On a terminal one line shows the progress: a bar, cards done of\n"
-	    "all, encoded and spoiled by this run, cards a minute and the time\n"
-	    "left; a spoiled card also gets a line with the reason.  Otherwise\n"
-	    "(a pipe, a file, TERM=dumb) one line per card.\n"
+	    "all, encoded and spoiled by this run, cards a minute, the time\n"
+	    "left and what it waits for (\"insert a blank card for CODE NAME\n"
+	    "(card SERIAL)\", also while the hopper is dry); a spoiled card\n"
+	    "also gets a line with the reason.  Otherwise (a pipe, a file,\n"
+	    "TERM=dumb) one line per card.\n"
+	    "\n"
+	    "Keys that do not open the cards (blanks of another issuer, another\n"
+	    "key version, a wrong ENC key) stop the run at the first card:\n"
+	    "nothing is written, nothing spoiled, and the message names the\n"
+	    "card's key version and the key directory's.\n"
 	    "\n"
 	    "A linked request's cards are bank cards that already carry the\n"
 	    "bank's payment application: the station reads each card's PAN\n"
@@ -207,8 +216,16 @@ on_event_bar(struct out *o, const struct uc_station_event *ev)
 {
 	o->p.done = ev->done;
 	o->p.total = ev->total;
+	if (ev->kind != UC_STATION_WAITING &&
+	    ev->kind != UC_STATION_DEFERRED)
+		o->p.waiting = NULL;
 	switch (ev->kind) {
 	case UC_STATION_WAITING:
+		/* Shown until the card comes: also when the hopper is dry. */
+		snprintf(o->waiting, sizeof(o->waiting), "insert a blank card "
+		    "for %s %s (card %s)", ev->member_code, ev->full_name,
+		    ev->card_serial);
+		o->p.waiting = o->waiting;
 		break;
 	case UC_STATION_ENCODED:
 	case UC_STATION_RECOVERED:
@@ -368,6 +385,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	rid = strtoll(request, &end, 10);
 	if (end == request || *end != '\0' || rid <= 0)
 		return uc_tool_usage(g, "--request takes a request id");
+	/* Before the password prompt: a missing key directory is named. */
+	if ((rc = lgt_need_dir(g, dir, 0, "--keys")) != 0)
+		goto out;
 	if ((rc = lgt_open(g, &l, 0, 1)) != 0)
 		goto out;
 	/* Linked cards: the hierarchy's bank-link key unless told otherwise
@@ -433,11 +453,17 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		putchar('\n');
 	}
 	fflush(stdout);
+	if (r != 0 && strcmp(d.field, "request") == 0 && r != UC_ERR_KEY) {
+		/* No such request, or not one to encode: nothing to resume. */
+		rc = uc_tool_fail_diag(g, r, &d, "encode");
+		goto out;
+	}
 	if (r != 0) {
 		rc = uc_tool_fail_diag(g, r, &d, "encoding stopped");
 		fprintf(stderr, "%sRun the same command again to resume.\n",
-		    r == UC_ERR_KEY ? "Mend the keys first (--keys, "
-		    "--bank-key): see the message above.  " : "");
+		    r == UC_ERR_KEY || r == UC_ERR_AUTH ? "Mend the keys "
+		    "first (--keys, --bank-key), or feed blanks made for "
+		    "these keys: see the message above.  " : "");
 		goto out;
 	}
 	if (sum.stopped) {

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cmd_ledger.h"
 #include "commands.h"
 #include "unioncard/keys.h"
 
@@ -128,6 +129,7 @@ get_passphrase(const struct uc_tool_global *g, const struct keys_args *a,
 			return uc_tool_fail(g, UC_ERR_PASSPHRASE,
 			    "UNIONCARD_PASSPHRASE");
 		memcpy(buf, env, strlen(env) + 1);
+		lgt_env_wipe("UNIONCARD_PASSPHRASE");
 		return 0;
 	}
 	if (!read_tty("Passphrase: ", buf, cap))
@@ -266,6 +268,11 @@ uc_cmd_keys(struct uc_tool_global *g, int argc, char **argv)
 	if (strcmp(sub, "init") != 0 && a.station == NULL)
 		return uc_tool_usage(g, "keys %s: --station is required", sub);
 
+	/* Before the prompt: init makes DIR in a directory that must
+	 * exist; the others work in DIR itself. */
+	if ((r = lgt_need_dir(g, a.dir, strcmp(sub, "init") == 0,
+	    "keys --dir")) != 0)
+		goto out;
 	if ((r = get_passphrase(g, &a, strcmp(sub, "init") == 0, pass,
 	    sizeof(pass))) != 0)
 		goto out;

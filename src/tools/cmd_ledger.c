@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -21,14 +23,16 @@ read_tty(const char *prompt, char *buf, size_t cap)
 
 	if (tty == NULL)
 		return UC_ERR_PASSPHRASE;
-	fputs(prompt, tty);
-	fflush(tty);
+	/* Echo off (dropping what was typed ahead), then the prompt: what
+	 * is typed after the prompt is never echoed nor dropped. */
 	if (tcgetattr(fileno(tty), &old) == 0) {
 		noecho = old;
 		noecho.c_lflag &= ~(tcflag_t)ECHO;
 		if (tcsetattr(fileno(tty), TCSAFLUSH, &noecho) == 0)
 			restore = 1;
 	}
+	fputs(prompt, tty);
+	fflush(tty);
 	if (fgets(buf, (int)cap, tty) != NULL) {
 		n = strlen(buf);
 		if (n > 0 && buf[n - 1] == '\n')
@@ -42,6 +46,27 @@ read_tty(const char *prompt, char *buf, size_t cap)
 	return r;
 }
 
+/*
+ * Take the variable out of environ, then wipe its "NAME=value" string
+ * where it lies (the process's initial environment block, or setenv's
+ * copy, which glibc never frees): neither a child nor /proc/PID/environ
+ * sees it again.
+ */
+void
+lgt_env_wipe(const char *env)
+{
+	char *e = getenv(env), *entry;
+	size_t n;
+
+	if (e == NULL)
+		return;
+	n = strlen(env);
+	entry = e - n - 1;
+	n += 1 + strlen(e);
+	(void)unsetenv(env);
+	OPENSSL_cleanse(entry, n);
+}
+
 int
 lgt_password(const char *env, const char *prompt, int confirm, char *buf,
     size_t cap)
@@ -52,10 +77,14 @@ lgt_password(const char *env, const char *prompt, int confirm, char *buf,
 
 	buf[0] = '\0';
 	if (e != NULL) {
+		r = 0;
 		if (strlen(e) >= cap)
-			return UC_ERR_PASSPHRASE;
-		memcpy(buf, e, strlen(e) + 1);
-		return 0;
+			r = UC_ERR_PASSPHRASE;
+		else
+			memcpy(buf, e, strlen(e) + 1);
+		/* Read once: no later code, nor a child, sees it. */
+		lgt_env_wipe(env);
+		return r;
 	}
 	if ((r = read_tty(prompt, buf, cap)) != 0)
 		return r;
@@ -70,6 +99,77 @@ lgt_password(const char *env, const char *prompt, int confirm, char *buf,
 	if (r != 0)
 		OPENSSL_cleanse(buf, cap);
 	return r;
+}
+
+int
+lgt_new_password(struct uc_tool_global *g, const char *file,
+    const char *user, char *buf, size_t cap)
+{
+	char prompt[UC_LEDGER_USER_MAX + 32];
+	FILE *f;
+	size_t n;
+	int r = 0, fd;
+
+	buf[0] = '\0';
+	if (file != NULL) {
+		f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+		if (f == NULL)
+			return uc_tool_fail(g, UC_ERR_IO, "--password-file %s",
+			    file);
+		if (fgets(buf, (int)cap, f) == NULL)
+			r = UC_ERR_PASSPHRASE;
+		if (f != stdin)
+			fclose(f);
+		n = strlen(buf);
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			buf[--n] = '\0';
+		if (r != 0 || n == 0) {
+			OPENSSL_cleanse(buf, cap);
+			return uc_tool_fail(g, UC_ERR_PASSPHRASE, "--password-file"
+			    " %s: no password on its first line", file);
+		}
+		return 0;
+	}
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY)) >= 0)
+		close(fd);
+	if (fd < 0)
+		return uc_tool_fail(g, UC_ERR_PASSPHRASE, "new password for %s:"
+		    " no terminal to ask it on; give --password-file FILE"
+		    " (its first line)", user);
+	snprintf(prompt, sizeof(prompt), "New password for %s: ", user);
+	if ((r = lgt_password(NULL, prompt, 1, buf, cap)) != 0)
+		return uc_tool_fail(g, r, "new password for %s (empty, or the"
+		    " two differ)", user);
+	return 0;
+}
+
+int
+lgt_need_dir(struct uc_tool_global *g, const char *path, int parent,
+    const char *what)
+{
+	char dir[4096];
+	struct stat st;
+	char *slash;
+
+	if (path == NULL)
+		return 0;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return uc_tool_fail(g, UC_ERR_RANGE, "%s %s: path too long",
+		    what, path);
+	if (parent) {
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			return 0;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return uc_tool_fail(g, UC_ERR_NOT_FOUND, "%s %s: directory %s"
+		    " does not exist (make it first, e.g. mkdir -p %s)", what,
+		    path, dir, dir);
+	return 0;
 }
 
 int
@@ -117,13 +217,19 @@ int
 lgt_open_ex(struct uc_tool_global *g, struct uc_ledger **l, int create,
     int login, const char *group, int full_check)
 {
-	char pw[LGT_PASSWORD_MAX + 2];
+	char pw[LGT_PASSWORD_MAX + 2], prompt[UC_LEDGER_USER_MAX + 16];
 	const char *path = uc_tool_ledger_path(g);
 	int r;
 
 	*l = NULL;
 	if (login && g->as == NULL)
 		return uc_tool_usage(g, "this command needs --as USER");
+	/* Before any prompt: a missing directory is named at once. */
+	if ((r = lgt_need_dir(g, path, 1, "ledger")) != 0)
+		return r;
+	if (!create && access(path, F_OK) != 0)
+		return uc_tool_fail(g, UC_ERR_NOT_FOUND, "ledger %s (run"
+		    " 'unioncard init' first, or give --ledger PATH)", path);
 	if ((r = lgt_open_path(g, l, path, create, group, full_check)) != 0)
 		return r;
 	/*
@@ -144,7 +250,8 @@ lgt_open_ex(struct uc_tool_global *g, struct uc_ledger **l, int create,
 	}
 	if (!login)
 		return 0;
-	if ((r = lgt_password("UNIONCARD_PASSWORD", "Password: ", 0, pw,
+	snprintf(prompt, sizeof(prompt), "Password for %.64s: ", g->as);
+	if ((r = lgt_password("UNIONCARD_PASSWORD", prompt, 0, pw,
 	    sizeof(pw))) != 0) {
 		uc_ledger_free(l);
 		return uc_tool_fail(g, r, "password for %s", g->as);
@@ -152,8 +259,12 @@ lgt_open_ex(struct uc_tool_global *g, struct uc_ledger **l, int create,
 	r = uc_ledger_login(*l, g->as, pw);
 	OPENSSL_cleanse(pw, sizeof(pw));
 	if (r != 0) {
+		char what[UC_LEDGER_USER_MAX + 16];
+
+		snprintf(what, sizeof(what), "log in as %.64s", g->as);
+		r = lgt_fail(g, *l, r, what);
 		uc_ledger_free(l);
-		return uc_tool_fail(g, r, "log in as %s", g->as);
+		return r;
 	}
 	return 0;
 }

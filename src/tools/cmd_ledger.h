@@ -31,12 +31,33 @@ int lgt_open_path(struct uc_tool_global *g, struct uc_ledger **l,
     const char *path, int create, const char *group, int full_check);
 
 /*
- * Read a password: from the environment variable env if set, else from a
- * no-echo prompt on the terminal (twice when confirm != 0).  Never from
- * the command line.  Returns 0 or UC_ERR_PASSPHRASE.
+ * Read a password: from the environment variable env if set (which is
+ * then wiped and removed from the environment), else from a no-echo
+ * prompt on the terminal (twice when confirm != 0).  Never from the
+ * command line.  Returns 0 or UC_ERR_PASSPHRASE.
  */
 int lgt_password(const char *env, const char *prompt, int confirm,
     char *buf, size_t cap);
+
+/*
+ * A new account password (account add, account passwd, init): the first
+ * line of file ("-": standard input) when given, else asked twice on the
+ * terminal, naming user.  Never from the environment.  Prints the reason
+ * and returns an exit code on failure; 0 on success.
+ */
+int lgt_new_password(struct uc_tool_global *g, const char *file,
+    const char *user, char *buf, size_t cap);
+
+/* Wipe environment variable env's value and remove it (unsetenv). */
+void lgt_env_wipe(const char *env);
+
+/*
+ * The directory path names (parent != 0: the directory path is in) must
+ * exist: else print "WHAT PATH: directory D does not exist" and return
+ * an exit code.  0 when it does (or path is NULL).
+ */
+int lgt_need_dir(struct uc_tool_global *g, const char *path, int parent,
+    const char *what);
 
 /* Report err with the ledger's explanation; returns the exit code. */
 int lgt_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,

@@ -34,8 +34,8 @@ int
 uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--province=", "--name=",
-	    "--admin=", "--prefix=", "--group=", NULL };
-	const char *prov, *name, *admin, *pfx;
+	    "--admin=", "--prefix=", "--group=", "--password-file=", NULL };
+	const char *prov, *name, *admin, *pfx, *pwfile;
 	struct uc_ledger *l = NULL;
 	char pw[LGT_PASSWORD_MAX + 2];
 	int64_t prefix = 0;
@@ -44,20 +44,26 @@ uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 	if (lgt_flag(argc, argv, "--help")) {
 		puts("Usage: unioncard init --province CODE --name NAME"
 		    " --admin USER [--prefix NN]\n"
+		    "                      [--password-file FILE]\n"
 		    "Create the ledger with its root unit and first admin.\n"
 		    "NN (01..99) prefixes member codes and card serials;"
 		    " default: CODE when it is a number 1..99,\n"
 		    "else 99 (unallocated: for tests and demos) with a"
 		    " warning.\n"
-		    "Password from $UNIONCARD_PASSWORD or a prompt.\n"
+		    "The admin's password: the first line of --password-file"
+		    " FILE, else\n$UNIONCARD_PASSWORD, else asked twice on the"
+		    " terminal; at least 10\ncharacters, not one of the"
+		    " commonest.\n"
+		    "\n"
+		    "Example:\n"
+		    "  unioncard --ledger /srv/unioncard/ledger.db init"
+		    " --province 52 \\\n"
+		    "      --name \"LĐLĐ tỉnh Bình Định\" --admin admin"
+		    " --group unioncard-audit\n"
 		    "The ledger file (and its -wal, -shm) is made 0600:"
 		    " members' data is for\nthe owner only.  --group NAME"
 		    " makes it 0640 for that group (e.g. auditors),\n"
-		    "and every file the ledger writes follows it.\n"
-		    "Example:\n"
-		    "  unioncard init --province 52 --name \"LĐLĐ tỉnh Bình"
-		    " Định\" --admin admin \\\n"
-		    "      --group unioncard-audit");
+		    "and every file the ledger writes follows it.");
 		return UC_EXIT_OK;
 	}
 	if ((r = lgt_check(g, argc, argv, 1, known, 0)) != 0)
@@ -66,6 +72,7 @@ uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 	name = lgt_opt(argc, argv, "--name");
 	admin = lgt_opt(argc, argv, "--admin");
 	pfx = lgt_opt(argc, argv, "--prefix");
+	pwfile = lgt_opt(argc, argv, "--password-file");
 	if (prov == NULL || name == NULL || admin == NULL)
 		return uc_tool_usage(g, "init needs --province, --name and"
 		    " --admin");
@@ -82,9 +89,17 @@ uc_cmd_init(struct uc_tool_global *g, int argc, char **argv)
 		    " unallocated prefix %d. Give --prefix NN for a real"
 		    " issuer.\n", g->prog, prov, UNALLOCATED_PREFIX);
 	}
-	if (lgt_password("UNIONCARD_PASSWORD", "New admin password: ", 1, pw,
-	    sizeof(pw)) != 0)
+	/* Before any prompt: where the ledger goes must exist. */
+	if ((r = lgt_need_dir(g, uc_tool_ledger_path(g), 1, "ledger")) != 0)
+		return r;
+	if (pwfile != NULL || getenv("UNIONCARD_PASSWORD") == NULL) {
+		if ((r = lgt_new_password(g, pwfile, admin, pw,
+		    sizeof(pw))) != 0)
+			return r;
+	} else if (lgt_password("UNIONCARD_PASSWORD", "", 0, pw,
+	    sizeof(pw)) != 0) {
 		return uc_tool_fail(g, UC_ERR_PASSPHRASE, "admin password");
+	}
 	if ((r = lgt_open_ex(g, &l, 1, 0, lgt_opt(argc, argv, "--group"),
 	    0)) != 0)
 		goto out;
@@ -230,47 +245,132 @@ uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
 	return r;
 }
 
+static void
+account_usage(void)
+{
+	puts("Usage: unioncard --as ADMIN account add NAME --unit CODE"
+	    " --role ROLE [--password-file FILE]\n"
+	    "       unioncard --as ADMIN account list [--json]\n"
+	    "       unioncard --as USER account passwd [NAME]"
+	    " [--password-file FILE]\n"
+	    "       unioncard --as ADMIN account disable|enable NAME\n"
+	    "\n"
+	    "Each account has its own password.  A new one (add, passwd) comes"
+	    " from the\nfirst line of --password-file FILE ('-': standard"
+	    " input), else it is asked\ntwice on the terminal; never from"
+	    " $UNIONCARD_PASSWORD, which is the password\nof the account"
+	    " that acts (--as).  A password has at least 10 characters"
+	    " and\nis not one of the commonest.\n"
+	    "\n"
+	    "Roles: clerk, approver, printer (the root unit only), liaison,"
+	    " admin; one\nrole an account.  Only an admin of the root, or of"
+	    " a unit above NAME's\nunit, adds, resets, disables or enables"
+	    " it, never one of the same unit.\n"
+	    "passwd without NAME changes your own password; with NAME an"
+	    " admin resets\nanother's.  After 5 wrong passwords an account is"
+	    " locked for a minute,\ndoubling each further wrong one; enable"
+	    " (or a reset) lifts the lock.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  unioncard --as admin account add tp01.clerk --unit TP01"
+	    " --role clerk\n"
+	    "  unioncard --as admin account add tp.approver --unit TP"
+	    " --role approver \\\n"
+	    "      --password-file /run/secrets/tp.approver\n"
+	    "  unioncard --as admin account list\n"
+	    "  unioncard --as tp01.clerk account passwd\n"
+	    "  unioncard --as admin account disable tp01.clerk");
+}
+
 int
 uc_cmd_account(struct uc_tool_global *g, int argc, char **argv)
 {
-	static const char *const known[] = { "--unit=", "--role=", NULL };
+	static const char *const known[] = { "--unit=", "--role=",
+	    "--password-file=", "--json", NULL };
+	static const char *const cols[] = { "name", "unit", "role", "status",
+	    "failed_logins", "locked_until" };
 	struct uc_ledger *l = NULL;
 	const char *sub = argc > 1 ? argv[1] : NULL;
-	const char *user, *unit, *role;
+	const char *user, *unit, *role, *pwfile;
 	char pw[LGT_PASSWORD_MAX + 2];
-	int r, rv;
+	json_t *a = NULL;
+	int r, rv = 0;
 
-	if (sub == NULL || strcmp(sub, "--help") == 0) {
-		puts("Usage: unioncard --as USER account add NAME --unit CODE"
-		    " --role clerk|approver|printer|liaison|admin\n"
-		    "The new account's password comes from"
-		    " $UNIONCARD_NEW_PASSWORD,\nelse $UNIONCARD_PASSWORD,"
-		    " else a prompt.");
+	if (sub == NULL || strcmp(sub, "--help") == 0 ||
+	    lgt_flag(argc, argv, "--help")) {
+		account_usage();
 		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
 	}
-	if (strcmp(sub, "add") != 0)
-		return uc_tool_usage(g, "unknown account command '%s'", sub);
 	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
 		return r;
 	user = lgt_pos(argc, argv, 2, known, 0);
 	unit = lgt_opt(argc, argv, "--unit");
 	role = lgt_opt(argc, argv, "--role");
-	if (user == NULL || unit == NULL || role == NULL)
-		return uc_tool_usage(g, "account add NAME --unit CODE"
-		    " --role ROLE");
-	if ((rv = uc_ledger_role_parse(role)) == 0)
-		return uc_tool_usage(g, "unknown role '%s'", role);
+	pwfile = lgt_opt(argc, argv, "--password-file");
+	pw[0] = '\0';
+	if (strcmp(sub, "add") == 0) {
+		if (user == NULL || unit == NULL || role == NULL)
+			return uc_tool_usage(g, "account add NAME --unit CODE"
+			    " --role ROLE [--password-file FILE]");
+		if ((rv = uc_ledger_role_parse(role)) == 0)
+			return uc_tool_usage(g, "unknown role '%s'", role);
+	} else if (strcmp(sub, "passwd") == 0) {
+		if (unit != NULL || role != NULL)
+			return uc_tool_usage(g, "account passwd [NAME]"
+			    " [--password-file FILE]");
+	} else if (strcmp(sub, "list") == 0) {
+		if (user != NULL || unit != NULL || role != NULL ||
+		    pwfile != NULL)
+			return uc_tool_usage(g, "account list [--json]");
+	} else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
+		if (user == NULL || unit != NULL || role != NULL ||
+		    pwfile != NULL)
+			return uc_tool_usage(g, "account %s NAME", sub);
+	} else {
+		return uc_tool_usage(g, "unknown account command '%s'", sub);
+	}
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
-	if (lgt_password(getenv("UNIONCARD_NEW_PASSWORD") != NULL ?
-	    "UNIONCARD_NEW_PASSWORD" : "UNIONCARD_PASSWORD",
-	    "Password for the new account: ", 1, pw, sizeof(pw)) != 0) {
-		uc_ledger_free(&l);
-		return uc_tool_fail(g, UC_ERR_PASSPHRASE, "new password");
+	if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) {
+		const char *who = user != NULL ? user : g->as;
+
+		if ((r = lgt_new_password(g, pwfile, who, pw, sizeof(pw))) != 0)
+			goto out;
+		r = strcmp(sub, "add") == 0 ?
+		    uc_ledger_account_add(l, user, unit, rv, pw) :
+		    uc_ledger_account_passwd(l, user, pw);
+		OPENSSL_cleanse(pw, sizeof(pw));
+		if (r != 0) {
+			r = lgt_fail(g, l, r, strcmp(sub, "add") == 0 ?
+			    "account add" : "account passwd");
+			goto out;
+		}
+		if (!g->quiet)
+			fprintf(stderr, "%s: %s %s\n", g->prog,
+			    strcmp(sub, "add") == 0 ? "account added:" :
+			    "password set for", who);
+	} else if (strcmp(sub, "list") == 0) {
+		if ((r = uc_ledger_account_list(l, &a)) != 0)
+			r = lgt_fail(g, l, r, "account list");
+		else
+			r = lgt_print_list(a, cols, 6, lgt_json(g, argc, argv));
+		goto out;
+	} else {
+		r = uc_ledger_account_set_disabled(l, user,
+		    strcmp(sub, "disable") == 0);
+		if (r != 0) {
+			r = lgt_fail(g, l, r, strcmp(sub, "disable") == 0 ?
+			    "account disable" : "account enable");
+			goto out;
+		}
+		if (!g->quiet)
+			fprintf(stderr, "%s: account %s %sd\n", g->prog, user,
+			    sub);
 	}
-	r = uc_ledger_account_add(l, user, unit, rv, pw);
+	r = UC_EXIT_OK;
+out:
 	OPENSSL_cleanse(pw, sizeof(pw));
-	r = r != 0 ? lgt_fail(g, l, r, "account add") : UC_EXIT_OK;
+	json_decref(a);
 	uc_ledger_free(&l);
 	return r;
 }

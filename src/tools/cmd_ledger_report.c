@@ -427,6 +427,9 @@ open_signer(struct uc_tool_global *g, int argc, char **argv,
 		    (int)sizeof(spec))
 			return uc_tool_usage(g, "--keys path too long");
 		key = spec;
+		/* before the password prompt: a missing directory is named */
+		if ((r = lgt_need_dir(g, keys, 0, "--keys")) != 0)
+			return r;
 	}
 	if (key == NULL)
 		return 0;

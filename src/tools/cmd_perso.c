@@ -31,7 +31,7 @@ usage(FILE *f)
 	    "Usage: unioncard perso --reader READER --member FILE.json "
 	    "--keys DIR\n"
 	    "                       [--station NAME] [--signer KEY|PKCS11-URI]\n"
-	    "                       [--passphrase-file FILE] [--pan DIGITS]\n"
+	    "                       [--passphrase-file FILE] [--pan-file FILE|-]\n"
 	    "                       [--bank-key FILE]\n"
 	    "                       [--trace FILE] [--json]\n"
 	    "\n"
@@ -51,8 +51,11 @@ usage(FILE *f)
 	    "  --signer SPEC        another signer: a key file or a pkcs11: URI\n"
 	    "  --passphrase-file F  read the key passphrase from F; else\n"
 	    "                       $UNIONCARD_PASSPHRASE, else a prompt\n"
-	    "  --pan DIGITS         linked cards: the PAN the card must have (the\n"
-	    "                       engine reads it from the bank application)\n"
+	    "  --pan-file FILE|-    linked cards: the PAN the card must have, on\n"
+	    "                       the first line of FILE ('-': standard input;\n"
+	    "                       never on the command line, where ps and the\n"
+	    "                       shell's history would show it); the engine\n"
+	    "                       reads the card's own from its bank application\n"
 	    "  --bank-key FILE      linked cards: the bank-link HMAC key (hex,\n"
 	    "                       16-64 bytes; default DIR/bank-link.key);\n"
 	    "                       prints the PAN's HMAC for the ledger\n"
@@ -66,9 +69,38 @@ usage(FILE *f)
 	    "      --member docs/examples/member.json --keys keys/\n"
 	    "  unioncard perso --reader 'pcsc:Virtual PCD 00 00' --member m.json \\\n"
 	    "      --keys /etc/unioncard/keys --station hanoi-02 --trace perso.log\n"
+	    "  unioncard perso --reader vcard:linked.json --member linked.json \\\n"
+	    "      --keys keys/ --pan-file - < pan.txt\n"
 	    "\n"
 	    "Exit status: 0 personalized, 2 not (nothing or part written: see the\n"
 	    "message for the stage reached).\n");
+}
+
+/* The PAN from the first line of file ("-": standard input): digits. */
+static int
+read_pan(struct uc_tool_global *g, const char *file, char *pan, size_t cap)
+{
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	size_t n, i;
+	int ok;
+
+	pan[0] = '\0';
+	if (f == NULL)
+		return uc_tool_fail(g, UC_ERR_IO, "--pan-file %s", file);
+	ok = fgets(pan, (int)cap, f) != NULL;
+	if (f != stdin)
+		fclose(f);
+	n = ok ? strcspn(pan, "\r\n") : 0;
+	pan[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (pan[i] < '0' || pan[i] > '9')
+			ok = 0;
+	if (!ok || n < 12 || n > 19) {
+		OPENSSL_cleanse(pan, cap);
+		return uc_tool_fail(g, UC_ERR_INVALID, "--pan-file %s: the first"
+		    " line must be the card number, 12 to 19 digits", file);
+	}
+	return 0;
 }
 
 int
@@ -79,12 +111,14 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		{ "member", required_argument, NULL, 'm' },
 		UC_TOOL_KEYS_LONGOPTS,
 		{ "pan", required_argument, NULL, 'p' },
+		{ "pan-file", required_argument, NULL, 'F' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *reader = NULL, *member_path = NULL, *pan = NULL;
+	const char *reader = NULL, *member_path = NULL, *pan_file = NULL;
+	char pan[32];
 	const char *trace_path = g->trace;
 	char *hex = NULL;
 	struct uc_member m;
@@ -98,6 +132,7 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 
 	memset(&keys, 0, sizeof(keys));
 	memset(&res, 0, sizeof(res));
+	pan[0] = '\0';
 	memset(&ks, 0, sizeof(ks));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -106,7 +141,17 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		switch (c) {
 		case 'r': reader = optarg; break;
 		case 'm': member_path = optarg; break;
-		case 'p': pan = optarg; break;
+		case 'p':
+			/* The old form, for the one value that is no PAN. */
+			if (strcmp(optarg, "-") != 0)
+				return uc_tool_usage(g, "a PAN is never taken "
+				    "on the command line (ps and the shell's "
+				    "history show it): use --pan-file FILE, or "
+				    "--pan-file - to read it from standard "
+				    "input");
+			pan_file = optarg;
+			break;
+		case 'F': pan_file = optarg; break;
 		case 't': trace_path = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
@@ -144,7 +189,12 @@ uc_cmd_perso(struct uc_tool_global *g, int argc, char **argv)
 		rc = uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}
-	keys.pk.pan = pan;
+	if (pan_file != NULL) {
+		if ((rc = read_pan(g, pan_file, pan, sizeof(pan))) != 0)
+			goto out;
+		rc = UC_EXIT_FAIL;
+		keys.pk.pan = pan;
+	}
 	if ((r = uc_perso_card(t, &m, &keys.pk, &res, &d)) != 0) {
 		rc = uc_tool_fail_diag(g, r, &d,
 		    "card not personalized (stopped at: %s)",
@@ -219,5 +269,6 @@ out:
 	uc_trace_free(&trace);
 	uc_tool_station_keys_free(&keys);
 	OPENSSL_cleanse(&res, sizeof(res));
+	OPENSSL_cleanse(pan, sizeof(pan));
 	return rc;
 }

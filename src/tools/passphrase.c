@@ -24,7 +24,7 @@ chomp(char *s)
 int
 uc_tool_passphrase(const char *file, char *out, size_t cap)
 {
-	const char *env = getenv("UNIONCARD_PASSPHRASE");
+	char *env = getenv("UNIONCARD_PASSPHRASE");
 	struct termios old, quiet;
 	FILE *f = NULL;
 	int echo_off = 0, r = UC_ERR_PASSPHRASE;
@@ -41,10 +41,21 @@ uc_tool_passphrase(const char *file, char *out, size_t cap)
 		return r;
 	}
 	if (env != NULL) {
+		r = 0;
 		if (strlen(env) >= cap)
-			return UC_ERR_PASSPHRASE;
-		memcpy(out, env, strlen(env) + 1);
-		return 0;
+			r = UC_ERR_PASSPHRASE;
+		else
+			memcpy(out, env, strlen(env) + 1);
+		/* Read once: gone from the environment, then wiped where
+		 * it lay ("NAME=value", see cmd_ledger.c lgt_env_wipe). */
+		{
+			char *entry = env - strlen("UNIONCARD_PASSPHRASE=");
+			size_t n = strlen(entry);
+
+			(void)unsetenv("UNIONCARD_PASSPHRASE");
+			OPENSSL_cleanse(entry, n);
+		}
+		return r;
 	}
 	if ((f = fopen("/dev/tty", "r+")) == NULL)
 		return UC_ERR_PASSPHRASE;

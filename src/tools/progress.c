@@ -67,6 +67,81 @@ left_text(const struct uc_tool_progress *p, char *out, size_t cap)
 		    (double)p->encoded, out, cap);
 }
 
+/* Columns of UTF-8 text: one for each character (names are NFC). */
+static size_t
+u8_cols(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Bytes of s that fill at most cols columns, never half a character. */
+static size_t
+u8_cut(const char *s, size_t cols)
+{
+	size_t i = 0, n = 0;
+
+	while (s[i] != '\0') {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && n++ == cols)
+			break;
+		i++;
+	}
+	return i;
+}
+
+/*
+ * The line while the station waits for a card: what it waits for comes
+ * first in importance, then the counts, then the bar.
+ */
+static size_t
+format_waiting(const struct uc_tool_progress *p, const char *counts,
+    const char *shorter, size_t width, char *out, size_t cap)
+{
+	size_t wcols = u8_cols(p->waiting), c, bar, fill, i, done, len;
+
+	done = p->done < p->total ? p->done : p->total;
+	c = strlen(counts);
+	if (c + 2 + wcols + 3 + UC_TOOL_PROGRESS_BAR_MIN <= width) {
+		bar = width - c - 2 - wcols - 3;
+		if (bar > UC_TOOL_PROGRESS_BAR_MAX)
+			bar = UC_TOOL_PROGRESS_BAR_MAX;
+		fill = p->total == 0 ? bar : bar * done / p->total;
+		out[0] = '[';
+		for (i = 0; i < bar; i++)
+			out[1 + i] = i < fill ? '#' : '-';
+		out[1 + bar] = ']';
+		out[2 + bar] = '\0';
+		snprintf(out + 2 + bar, cap - 2 - bar, " %s  %s", counts,
+		    p->waiting);
+	} else if (c + 2 + wcols <= width) {
+		snprintf(out, cap, "%s  %s", counts, p->waiting);
+	} else if (strlen(shorter) + 2 + wcols <= width) {
+		snprintf(out, cap, "%s  %s", shorter, p->waiting);
+	} else {
+		snprintf(out, cap, "%s", p->waiting);
+	}
+	/* snprintf may have cut a character at cap: drop what is left of
+	 * it, then cut to the width. */
+	len = strlen(out);
+	i = len;
+	while (i > 0 && ((unsigned char)out[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && ((unsigned char)out[i - 1] & 0x80) != 0) {
+		unsigned char lead = (unsigned char)out[i - 1];
+		size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+
+		if (len - (i - 1) < want)
+			out[i - 1] = '\0';
+	}
+	len = u8_cut(out, width);
+	out[len] = '\0';
+	return len;
+}
+
 size_t
 uc_tool_progress_format(const struct uc_tool_progress *p, int columns,
     char *out, size_t cap)
@@ -95,6 +170,14 @@ uc_tool_progress_format(const struct uc_tool_progress *p, int columns,
 	    "  %s  %s left", done, p->total, p->encoded, p->spoiled, rate,
 	    left);
 	len = n < 0 ? 0 : (size_t)n;
+	if (p->waiting != NULL && p->waiting[0] != '\0' &&
+	    len < sizeof(text)) {
+		char shorter[64];
+
+		snprintf(shorter, sizeof(shorter), "%zu/%zu  %s left", done,
+		    p->total, left);
+		return format_waiting(p, text, shorter, width, out, cap);
+	}
 	if (len < sizeof(text) && len + 3 + UC_TOOL_PROGRESS_BAR_MIN <= width) {
 		/* "[bar] text": as wide as fits, up to the maximum. */
 		bar = width - len - 3;

@@ -19,7 +19,7 @@
 #define UC_TOOL_PROGRESS_BAR_MAX 30
 #define UC_TOOL_PROGRESS_BAR_MIN 10
 /* The widest line the formatter builds (cap for its buffer). */
-#define UC_TOOL_PROGRESS_LINE_MAX 256
+#define UC_TOOL_PROGRESS_LINE_MAX 1024
 
 struct uc_tool_progress {
 	size_t done;      /* lines with a card, this run or before */
@@ -27,6 +27,9 @@ struct uc_tool_progress {
 	size_t encoded;   /* cards encoded (or recovered) by this run */
 	size_t spoiled;   /* cards spoiled by this run */
 	double elapsed_s; /* since this run began */
+	/* What the station waits for now ("insert a blank card for CODE
+	 * NAME (card SERIAL)", UTF-8), or NULL: borrowed. */
+	const char *waiting;
 };
 
 /*
@@ -35,7 +38,12 @@ struct uc_tool_progress {
  * characters, so it cannot wrap: the bar goes first, then the counts
  * shrink to "done/total, time left", then the line is cut.  The rate is
  * cards encoded per minute by this run; with none yet the rate and the
- * time left are "--".  Returns the line's length.
+ * time left are "--".  While the station waits for a card (waiting set)
+ * the line ends with what it waits for, which goes last when the line is
+ * too narrow: the bar goes first, then the counts shrink, then only the
+ * waiting text is left, cut to the width (never inside a UTF-8
+ * character; a character counts one column).  Returns the line's length
+ * in bytes.
  */
 size_t uc_tool_progress_format(const struct uc_tool_progress *p,
     int columns, char *out, size_t cap);

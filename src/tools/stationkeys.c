@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -51,6 +52,7 @@ uc_tool_station_keys_load(const struct uc_tool_global *g,
 	const char *bank_key = spec->bank_key;
 	struct uc_keys_scp_master km;
 	struct uc_diag d;
+	struct stat st;
 	int r, rc = UC_EXIT_FAIL;
 
 	memset(k, 0, sizeof(*k));
@@ -62,6 +64,13 @@ uc_tool_station_keys_load(const struct uc_tool_global *g,
 	if (station == NULL || station[0] == '\0')
 		station = UC_TOOL_DEFAULT_STATION;
 
+	/* A missing key directory is named before the passphrase prompt. */
+	if (spec->dir != NULL && (stat(spec->dir, &st) != 0 ||
+	    !S_ISDIR(st.st_mode))) {
+		rc = uc_tool_fail(g, UC_ERR_NOT_FOUND, "--keys %s: directory %s"
+		    " does not exist", spec->dir, spec->dir);
+		goto out;
+	}
 	/* The bank-link key is no secret behind the passphrase: first, so a
 	 * bad one costs no prompt. */
 	if (bank_key == NULL && spec->want_bank_key) {

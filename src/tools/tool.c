@@ -4,8 +4,19 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "tool.h"
+
+void
+uc_tool_no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 static void vreport(const struct uc_tool_global *g, int err,
     const struct uc_diag *d, const char *fmt, va_list ap)

@@ -42,6 +42,13 @@ int uc_tool_usage(const struct uc_tool_global *g, const char *fmt, ...)
 /* The ledger path after applying the default rules. */
 const char *uc_tool_ledger_path(const struct uc_tool_global *g);
 
+/*
+ * For a tool that holds keys or passwords: no core dump (RLIMIT_CORE 0)
+ * and not dumpable (prctl PR_SET_DUMPABLE 0: no core, no ptrace attach
+ * by the same user, /proc/PID/mem closed).
+ */
+void uc_tool_no_core_dumps(void);
+
 /* Exit code for an error code: UC_ERR_VERIFY etc. -> 1, others -> 2. */
 int uc_tool_exit_code(int err);
 

@@ -38,7 +38,7 @@ static const struct uc_cmd commands[] = {
 	/* ledger (cmd_ledger_*.c) */
 	{ "init", uc_cmd_init, "create the issuance ledger" },
 	{ "unit", uc_cmd_unit, "add, import and list union units" },
-	{ "account", uc_cmd_account, "add accounts to units" },
+	{ "account", uc_cmd_account, "accounts: add, list, passwd, disable, enable" },
 	{ "member", uc_cmd_member, "import, submit, approve and list members" },
 	{ "request", uc_cmd_request, "card-print requests" },
 	{ "fee", uc_cmd_fee, "the fee schedule" },
@@ -190,6 +190,8 @@ main(int argc, char **argv)
 	const struct uc_cmd *c;
 	int k, r;
 
+	/* This tool holds keys, passwords and passphrases: no core dump. */
+	uc_tool_no_core_dumps();
 	memset(&g, 0, sizeof(g));
 	g.prog = "unioncard";
 	for (k = 1; k < argc; k++) {

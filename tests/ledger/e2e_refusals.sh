@@ -5,7 +5,7 @@
 export UNIONCARD_TODAY=2021-07-15
 
 setup_tree
-uc admin account add TP01.approver --unit TP01 --role approver
+uc admin account add TP01.approver --unit TP01 --role approver --password-file "$PWFILE"
 member_csv "$TMP/tp01.csv"
 uc TP01.clerk member import "$TMP/tp01.csv" --unit TP01
 uc TP01.clerk member submit --unit TP01

@@ -7,9 +7,12 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/uc-ledger.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 export UNIONCARD_LEDGER="$TMP/ledger.db"
 export UNIONCARD_PASSWORD="correct horse battery"
+# A new account's password is never the caller's: account add reads it
+# from a file (the test accounts all get this one).
+PWFILE="$TMP/password"
+printf '%s\n' "$UNIONCARD_PASSWORD" >"$PWFILE"
 # Cheap password hashes for the test ledgers (see docs/ledger.md).
 export UNIONCARD_KDF_ITERATIONS=1000
-unset UNIONCARD_NEW_PASSWORD || true
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
@@ -28,13 +31,20 @@ expect_fail() {
         fail "'$*' exited $got, wanted $want"; }
 }
 
-# The ledger's content without the audit trail (which gains refusal rows).
+# The ledger's content without the audit trail (which gains refusal rows)
+# and without the login bookkeeping (a refused login counts a wrong
+# password: accounts.failed_logins, locked_until, login_refusals).
 dump_state() {
     for t in $(sqlite3 "$UNIONCARD_LEDGER" "SELECT name FROM sqlite_schema
-        WHERE type = 'table' AND name NOT IN ('audit', 'audit_head')
-        ORDER BY name"); do
+        WHERE type = 'table' AND name NOT IN ('audit', 'audit_head',
+        'login_refusals') ORDER BY name"); do
         echo "== $t"
-        sqlite3 "$UNIONCARD_LEDGER" "SELECT * FROM \"$t\" ORDER BY 1"
+        if [ "$t" = accounts ]; then
+            sqlite3 "$UNIONCARD_LEDGER" "SELECT id, name, unit_id, role,
+                pw_hash, created_at, disabled FROM accounts ORDER BY 1"
+        else
+            sqlite3 "$UNIONCARD_LEDGER" "SELECT * FROM \"$t\" ORDER BY 1"
+        fi
     done
 }
 
@@ -55,13 +65,13 @@ AN01,CĐCS Bệnh viện An Nhơn,AN,0
 GD01,CĐCS Trường Trung cấp luật,GD,yes
 CSV
     uc admin unit import "$TMP/units.csv"
-    uc admin account add printer --unit 52 --role printer
-    uc admin account add liaison --unit 52 --role liaison
+    uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
+    uc admin account add liaison --unit 52 --role liaison --password-file "$PWFILE"
     for d in TP AN GD; do
-        uc admin account add "$d.approver" --unit "$d" --role approver
+        uc admin account add "$d.approver" --unit "$d" --role approver --password-file "$PWFILE"
     done
     for g in TP01 TP02 AN01 GD01; do
-        uc admin account add "$g.clerk" --unit "$g" --role clerk
+        uc admin account add "$g.clerk" --unit "$g" --role clerk --password-file "$PWFILE"
     done
 }
 

@@ -197,6 +197,11 @@ test_older_schema_upgraded(void **state)
 	    " ALTER TABLE members DROP COLUMN withdrawn_reason;"
 	    " ALTER TABLE requests DROP COLUMN withdrawn_at;"
 	    " DROP TABLE audit_seals;"
+	    " ALTER TABLE accounts DROP COLUMN disabled;"
+	    " ALTER TABLE accounts DROP COLUMN failed_logins;"
+	    " ALTER TABLE accounts DROP COLUMN locked_until;"
+	    " ALTER TABLE members DROP COLUMN submitted_by;"
+	    " DROP TABLE login_refusals;"
 	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
@@ -857,6 +862,94 @@ test_records_edit_withdraw_transfer(void **state)
 	assert_int_equal(uc_ledger_audit_verify(f->l, NULL, NULL, 0, NULL), 0);
 }
 
+/* The rule for new passwords (a pure function). */
+static void
+test_password_rule(void **state)
+{
+	char why[128];
+
+	(void)state;
+	assert_int_equal(uc_ledger_password_check("g1", "a good long one",
+	    why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(uc_ledger_password_check("g1", "nine char", why,
+	    sizeof(why)), UC_ERR_INVALID);
+	assert_non_null(strstr(why, "at least 10"));
+	assert_int_equal(uc_ledger_password_check(NULL, "PassWord123", why,
+	    sizeof(why)), UC_ERR_INVALID);
+	assert_non_null(strstr(why, "commonest"));
+	assert_int_equal(uc_ledger_password_check(NULL, "matkhau123", NULL,
+	    0), UC_ERR_INVALID);
+	assert_int_equal(uc_ledger_password_check(NULL, "zzzzzzzzzzzzzz",
+	    why, sizeof(why)), UC_ERR_INVALID);
+	assert_int_equal(uc_ledger_password_check("tp01.clerk.x",
+	    "TP01.CLERK.X", why, sizeof(why)), UC_ERR_INVALID);
+	/* the rule holds in account add too: nothing added */
+	assert_int_equal(uc_ledger_account_add(((struct fx *)*state)->l,
+	    "g9", "G1", UC_ROLE_CLERK, "short"), UC_ERR_INVALID);
+}
+
+/* Five wrong passwords lock the account until a time in the ledger. */
+static void
+test_login_lock(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db;
+	int i;
+
+	for (i = 0; i < UC_LEDGER_LOGIN_TRIES - 1; i++) {
+		assert_int_equal(uc_ledger_login(f->l, "g1", "not it at all"),
+		    UC_ERR_AUTH);
+		assert_null(strstr(uc_ledger_why(f->l), "locked"));
+	}
+	assert_int_equal(uc_ledger_login(f->l, "g1", "not it at all"),
+	    UC_ERR_AUTH);
+	assert_non_null(strstr(uc_ledger_why(f->l), "is locked until"));
+	/* the right password waits too */
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), UC_ERR_AUTH);
+	assert_non_null(strstr(uc_ledger_why(f->l), "account g1 is locked"));
+	/* an unknown name: the same code and words as a wrong password */
+	assert_int_equal(uc_ledger_login(f->l, "nobody", PW), UC_ERR_AUTH);
+	assert_string_equal(uc_ledger_why(f->l), "wrong user or password");
+	/* the lock runs out (moved into the past, not waited for) */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE accounts SET"
+	    " locked_until = 1 WHERE name = 'g1'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	/* an admin disables it, enables it */
+	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
+	assert_int_equal(uc_ledger_account_set_disabled(f->l, "g1", 1), 0);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), UC_ERR_AUTH);
+	assert_non_null(strstr(uc_ledger_why(f->l), "disabled"));
+	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
+	assert_int_equal(uc_ledger_account_set_disabled(f->l, "g1", 0), 0);
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+}
+
+/* Roles come from above; a printer only at the root. */
+static void
+test_grant_from_above(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(uc_ledger_account_add(f->l, "d1.admin", "D1",
+	    UC_ROLE_ADMIN, PW), 0);
+	assert_int_equal(uc_ledger_login(f->l, "d1.admin", PW), 0);
+	assert_int_equal(uc_ledger_account_add(f->l, "d1.appr2", "D1",
+	    UC_ROLE_APPROVER, PW), UC_ERR_PERM);
+	assert_int_equal(uc_ledger_account_add(f->l, "g1.printer", "G1",
+	    UC_ROLE_PRINTER, PW), UC_ERR_PERM);
+	assert_int_equal(uc_ledger_account_add(f->l, "g1.clerk2", "G1",
+	    UC_ROLE_CLERK, PW), 0);
+	assert_int_equal(uc_ledger_account_passwd(f->l, "d1",
+	    "another good one"), UC_ERR_PERM);
+	assert_int_equal(uc_ledger_account_passwd(f->l, "g1",
+	    "another good one"), 0);
+	assert_int_equal(uc_ledger_login(f->l, "g1", "another good one"), 0);
+}
+
 int
 main(void)
 {
@@ -868,6 +961,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_schema_upgraded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_password_rule, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_login_lock, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_grant_from_above, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_codes_forward_only,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fee_dating, setup,

@@ -83,6 +83,32 @@ grep -q "> 00B2010C00" "$tmp/out/perso.trace" ||
 	fail "perso b: $(cat "$tmp/out/perso-b.out" "$tmp/out/perso-b.err")"
 grep -q "bound to the bank card ending 7890" "$tmp/out/perso-b.out" ||
 	fail "perso text: $(cat "$tmp/out/perso-b.out")"
+# The PAN the card must have: never on the command line, from a file or
+# standard input.
+"$VC" new "$tmp/card-c.json" --keys "$tmp/keys" --linked --pan "$PAN" \
+	>/dev/null || fail "vcard new c"
+if "$UC" perso --reader "vcard:$tmp/card-c.json" --member "$tmp/member.json" \
+	--keys "$tmp/keys" --bank-key "$tmp/bank.key" --pan "$PAN" \
+	>"$tmp/pan.out" 2>&1; then
+	fail "perso took a PAN from the command line"
+fi
+grep -q "never taken on the command line.*--pan-file" "$tmp/pan.out" ||
+	fail "perso --pan: $(cat "$tmp/pan.out")"
+echo "$OTHER_PAN" | "$UC" perso --reader "vcard:$tmp/card-c.json" \
+	--member "$tmp/member.json" --keys "$tmp/keys" \
+	--bank-key "$tmp/bank.key" --pan-file - >"$tmp/pan.out" 2>&1 &&
+	fail "perso wrote a card whose PAN is not the one given"
+[ "$(jq -r .lifecycle "$tmp/card-c.json")" = BLANK ] ||
+	fail "the card with another PAN was written"
+echo "$PAN" >"$tmp/pan.txt"
+"$UC" perso --reader "vcard:$tmp/card-c.json" --member "$tmp/member.json" \
+	--keys "$tmp/keys" --bank-key "$tmp/bank.key" \
+	--pan-file "$tmp/pan.txt" >"$tmp/pan.out" 2>&1 ||
+	fail "perso --pan-file: $(cat "$tmp/pan.out")"
+[ "$(jq -r .lifecycle "$tmp/card-c.json")" = PERSONALIZED ] ||
+	fail "perso --pan-file: the card is not personalized"
+echo "ok: perso refuses --pan DIGITS; --pan-file - and --pan-file FILE give" \
+	"the PAN the card must have"
 # Neither the digits nor their BCD bytes in any file the engine wrote.
 for f in "$tmp"/out/*; do
 	if grep -q "$PAN\|$PAN_SPACED\|3456789" "$f"; then

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The issuance station on a hopper of virtual cards (the in-process vcard:
 # reader), against a real ledger file:
-#   1. a request of 5 members encoded on 6 cards, one of which was made
-#      for another issuer's keys: it is spoiled with the reason, the station
-#      goes on, every member ends with exactly one encoded card, each card
+#   1. a request of 5 members encoded on 6 cards, one of which is dead
+#      (its secure channel blocked: no key opens it): it is spoiled with the
+#      reason, the station goes on, every member ends with exactly one encoded card, each card
 #      verifies (also against a signed status list), the audit chain holds;
 #   2. running the same command again changes nothing;
 #   3. a run that runs out of blank cards stops with a clear message and
@@ -23,9 +23,9 @@ export UNIONCARD_PASSPHRASE="station passphrase"
 "$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
 uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" --parent TP
-uc admin account add clerk --unit TP01 --role clerk
-uc admin account add approver --unit TP --role approver
-uc admin account add printer --unit 52 --role printer
+uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 cat >"$TMP/m.csv" <<'CSV'
 full_name,date_of_birth,gender,national_id,position,joined_on,mandatory
 Huỳnh Lê Diễm Tuyết,12/03/1985,nữ,052185000123,Phó Chủ tịch,2010-05-01,1
@@ -58,15 +58,21 @@ request() { # members -> accepted request id
 }
 
 "$UC" keys init --dir "$TMP/keys" >/dev/null || fail "keys init"
-"$UC" keys init --dir "$TMP/other" >/dev/null || fail "keys init (other)"
+# dead FILE: a blank whose secure channel is blocked (no tries left): it
+# can never be written, whatever the keys
+dead() {
+	"$VC" new "$1" --keys "$TMP/keys" >/dev/null &&
+	    jq '.counters.auth_tries_left = 0' "$1" >"$1.tmp" &&
+	    mv "$1.tmp" "$1" || fail "dead card"
+}
 
-# 1. Five members, six cards; card 2 answers to another issuer's keys.
+# 1. Five members, six cards; card 2 is dead.
 r1=$(request "$first5")
 mkdir "$TMP/hopper1"
 "$VC" hopper "$TMP/hopper1" --count 6 --keys "$TMP/keys" >/dev/null ||
 	fail "hopper"
 rm "$TMP/hopper1/card-0002.json"
-"$VC" new "$TMP/hopper1/card-0002.json" --keys "$TMP/other" >/dev/null
+dead "$TMP/hopper1/card-0002.json"
 uc printer encode --request "$r1" --reader "vcard:$TMP/hopper1" \
 	--keys "$TMP/keys" --wait 1 >"$TMP/enc1.out" 2>&1 ||
 	fail "encode: $(cat "$TMP/enc1.out")"
@@ -81,7 +87,7 @@ uc printer card list --request "$r1" --json >"$TMP/c1.json"
 spoiled=$(jq -r '.[] | select(.status == "spoiled") | .serial' "$TMP/c1.json")
 uc printer card show "$spoiled" | jq -e '.reason | test("channel|authentication|cryptogram")' \
 	>/dev/null || fail "spoil reason: $(uc printer card show "$spoiled")"
-ok "5 members encoded on 6 cards, the foreign card spoiled with its reason"
+ok "5 members encoded on 6 cards, the dead card spoiled with its reason"
 
 uc printer status-list export --out "$TMP/status.usl" --keys "$TMP/keys" >/dev/null
 n=0
@@ -189,16 +195,16 @@ r4=$(request "$ninth")
 mkdir "$TMP/hopper5"
 "$VC" hopper "$TMP/hopper5" --count 2 --keys "$TMP/keys" >/dev/null
 rm "$TMP/hopper5/card-0001.json"
-"$VC" new "$TMP/hopper5/card-0001.json" --keys "$TMP/other" >/dev/null
+dead "$TMP/hopper5/card-0001.json"
 if ! script -qec true /dev/null >/dev/null 2>&1; then
 	echo "SKIP: no script(1) for a pty"
 	exit 0
 fi
-TERM=xterm COLUMNS=100 script -qec "'$UC' --as printer encode --request $r4 \
+TERM=xterm COLUMNS=200 script -qec "'$UC' --as printer encode --request $r4 \
 	--reader 'vcard:$TMP/hopper5' --keys '$TMP/keys' --wait 1" /dev/null \
 	>"$TMP/tty.out" 2>&1 || fail "encode on a pty: $(cat "$TMP/tty.out")"
 tr '\r' '\n' <"$TMP/tty.out" | sed 's/\x1b\[K//g' >"$TMP/tty.lines"
-grep -q '^\[#*-*\] 0/1  0 encoded  0 spoiled  --/min  -- left' \
+grep -q '^\[#*-*\] 0/1  0 encoded  0 spoiled  --/min  -- left  insert a blank card for '"$ninth"' .* (card [0-9]\{11\})$' \
 	"$TMP/tty.lines" || fail "no progress line: $(cat "$TMP/tty.lines")"
 grep -q '^SPOILED card .* for '"$ninth"': ' "$TMP/tty.lines" ||
 	fail "no spoiled line: $(cat "$TMP/tty.lines")"
@@ -207,6 +213,9 @@ grep -q '^\[#\{30\}\] 1/1  1 encoded  1 spoiled  .*/min  0s left' \
 grep -q "^request $r4: 1 lines: 1 encoded now" "$TMP/tty.lines" ||
 	fail "no summary: $(cat "$TMP/tty.lines")"
 grep -q '^took [0-9]' "$TMP/tty.lines" || fail "no time: $(cat "$TMP/tty.lines")"
-! grep -q 'insert a blank card' "$TMP/tty.lines" ||
+! grep -q '^\[[0-9]*/[0-9]*\] insert a blank card' "$TMP/tty.lines" ||
 	fail "per-card lines on a terminal: $(cat "$TMP/tty.lines")"
-ok "on a terminal: one progress line, the spoiled card's reason, a summary"
+! grep '^\[#\{30\}\] 1/1' "$TMP/tty.lines" | grep -q 'insert' ||
+	fail "the bar still waits after the card came: $(cat "$TMP/tty.lines")"
+ok "on a terminal: one progress line saying which card it waits for, the" \
+    "spoiled card's reason, a summary"

@@ -33,9 +33,9 @@ command -v opensc-tool >/dev/null 2>&1 || { echo "SKIP: no opensc-tool"; exit 77
 "$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
 uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP01 --name "CĐCS Công ty May Tuy Phước" --parent TP
-uc admin account add clerk --unit TP01 --role clerk
-uc admin account add approver --unit TP --role approver
-uc admin account add printer --unit 52 --role printer
+uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 cat >"$TMP/m.csv" <<'CSV'
 full_name,date_of_birth,gender,national_id,position,joined_on,mandatory
 Huỳnh Lê Diễm Tuyết,1990-01-01,nữ,052190000001,Công nhân,2015-01-15,1
@@ -218,7 +218,7 @@ ok "a linked card written but never recorded is recovered with its PAN binding"
 #    of the cards encoded above, with full PANs, reconciles to nothing;
 #    the same file with one card swapped for another bank card is a
 #    pan_mismatch for that member only.
-uc admin account add liaison --unit 52 --role liaison
+uc admin account add liaison --unit 52 --role liaison --password-file "$PWFILE"
 {
 	echo "member_code,card_ref,full_name,pan,status,fee_vnd,issued_on"
 	n=0

@@ -22,9 +22,9 @@ trap stop_all EXIT
 "$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
 uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP01 --name "CĐCS Công ty May Tuy Phước" --parent TP
-uc admin account add clerk --unit TP01 --role clerk
-uc admin account add approver --unit TP --role approver
-uc admin account add printer --unit 52 --role printer
+uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 python3 - "$TMP/m.csv" <<'PY'
 import sys
 given = ["An", "Bình", "Chi", "Dũng", "Đức", "Giang", "Hà", "Hùng", "Khánh",
@@ -105,6 +105,23 @@ until grep -q '^\[2/2\] insert a blank card' "$TMP/stop.out"; do
 	i=$((i + 1)); [ "$i" -lt 200 ] || fail "no second card asked for"
 	sleep 0.05
 done
+# While it waits: the password and the passphrase it read are gone from
+# its environment (/proc shows its initial block as it is now), and it
+# can dump no core.
+if [ "$(id -u)" = 0 ]; then
+	tr '\0' '\n' </proc/$enc_pid/environ >"$TMP/environ"
+	grep -q "^UNIONCARD_LEDGER=" "$TMP/environ" || fail "no environment read"
+	! grep -q "$UNIONCARD_PASSWORD\|$UNIONCARD_PASSPHRASE\|UNIONCARD_PASSWORD=\|UNIONCARD_PASSPHRASE=" \
+	    "$TMP/environ" || fail "a secret is still in the station's environment"
+else
+	# Not root: a process that is not dumpable hides its environment.
+	! cat /proc/$enc_pid/environ >/dev/null 2>&1 ||
+		fail "the station's environment is readable: it is dumpable"
+fi
+grep -q "^Max core file size *0 *0 " /proc/$enc_pid/limits ||
+	fail "core dumps: $(grep core /proc/$enc_pid/limits)"
+ok "a waiting station: no password nor passphrase in its environment, no" \
+    "core dumps"
 t0=$(date +%s)
 kill -INT "$enc_pid"
 set +e

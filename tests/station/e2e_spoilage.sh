@@ -1,6 +1,6 @@
 #!/bin/sh
-# `report spoilage`: the station spoils a blank made for another issuer's
-# keys in each of two units' requests, a printer spoils one card by hand;
+# `report spoilage`: the station spoils a dead blank (its secure channel
+# blocked) in each of two units' requests, a printer spoils one card by hand;
 # the report counts them by reason (most frequent first), lists each card
 # with its request, member, reason, time and account, narrows to one
 # request, and shows each unit's clerk only the unit's own cards.
@@ -13,11 +13,11 @@ uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" --parent TP
 uc admin unit add AN --name "LĐLĐ thị xã An Nhơn" --parent 52
 uc admin unit add AN01 --name "CĐCS Công ty Gạch An Nhơn" --parent AN
-uc admin account add clerk --unit TP01 --role clerk
-uc admin account add approver --unit TP --role approver
-uc admin account add clerkan --unit AN01 --role clerk
-uc admin account add approveran --unit AN --role approver
-uc admin account add printer --unit 52 --role printer
+uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+uc admin account add clerkan --unit AN01 --role clerk --password-file "$PWFILE"
+uc admin account add approveran --unit AN --role approver --password-file "$PWFILE"
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 cat >"$TMP/tp.csv" <<'CSV'
 full_name,date_of_birth,gender,national_id,position,joined_on,mandatory
 Huỳnh Lê Diễm Tuyết,12/03/1985,nữ,052185000123,Phó Chủ tịch,2010-05-01,1
@@ -35,7 +35,6 @@ uc clerkan member import "$TMP/an.csv" --unit AN01 >/dev/null
 uc clerkan member submit --unit AN01 >/dev/null
 uc approveran member approve --unit AN01 --all >/dev/null
 "$UC" keys init --dir "$TMP/keys" >/dev/null || fail "keys init"
-"$UC" keys init --dir "$TMP/other" >/dev/null || fail "keys init (other)"
 
 # request CLERK APPROVER UNIT -> an accepted request of all approved members
 request() {
@@ -45,13 +44,14 @@ request() {
 	uc printer request accept "$id"
 	echo "$id"
 }
-# encode ID HOPPER COUNT FOREIGN: COUNT cards, card FOREIGN for other keys
+# encode ID HOPPER COUNT DEAD: COUNT cards, card DEAD's secure channel
+# blocked (no tries left: no key opens it)
 encode() {
 	mkdir "$TMP/$2"
 	"$VC" hopper "$TMP/$2" --count "$3" --keys "$TMP/keys" >/dev/null ||
 		fail "hopper"
-	rm "$TMP/$2/card-000$4.json"
-	"$VC" new "$TMP/$2/card-000$4.json" --keys "$TMP/other" >/dev/null
+	jq '.counters.auth_tries_left = 0' "$TMP/$2/card-000$4.json" \
+	    >"$TMP/dead.json" && mv "$TMP/dead.json" "$TMP/$2/card-000$4.json"
 	uc printer encode --request "$1" --reader "vcard:$TMP/$2" \
 		--keys "$TMP/keys" --wait 1 >"$TMP/$2.out" 2>&1 ||
 		fail "encode: $(cat "$TMP/$2.out")"
@@ -72,7 +72,7 @@ uc printer card spoil "$dropped" --reason "dropped at the laminator" \
 uc printer report spoilage --json >"$TMP/all.json" || fail "report"
 jq -e '.total == 3 and (.cards | length) == 3' "$TMP/all.json" >/dev/null ||
 	fail "3 spoiled: $(cat "$TMP/all.json")"
-# Both foreign blanks fail the same way: one reason, counted twice, first.
+# Both dead blanks fail the same way: one reason, counted twice, first.
 jq -e '(.by_reason | to_entries) as $e | ($e | length) == 2 and
     $e[0].value == 2 and ($e[0].key | test("^personalization failed at")) and
     ($e[0].key | test(": .*: ") | not) and

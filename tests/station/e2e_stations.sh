@@ -11,9 +11,9 @@ export UNIONCARD_PASSPHRASE="station passphrase"
 "$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin >/dev/null
 uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP02 --name "CĐCS Công ty May Tuy Phước" --parent TP
-uc admin account add clerk --unit TP02 --role clerk
-uc admin account add approver --unit TP --role approver
-uc admin account add printer --unit 52 --role printer
+uc admin account add clerk --unit TP02 --role clerk --password-file "$PWFILE"
+uc admin account add approver --unit TP --role approver --password-file "$PWFILE"
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 {
 	echo "full_name,date_of_birth,gender,national_id,position,joined_on,mandatory"
 	for i in 01 02 03 04 05 06 07 08 09 10 11 12; do

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The station killed (SIGKILL) at every ledger step of a run.
 #
-# A request of two members; the hopper holds a card made for another
-# issuer's keys, then blank cards, so a clean run writes the ledger S
-# times: bind the first serial to the foreign card, spoil it, reserve a
+# A request of two members; the hopper holds a dead card (its secure
+# channel blocked), then blank cards, so a clean run writes the ledger S
+# times: bind the first serial to the dead card, spoil it, reserve a
 # new one, bind it, encoded, bind, encoded (S is counted from the audit
 # trail, not assumed).  Then, for
 # every N in 1..S, just before and just after the N-th write
@@ -28,11 +28,11 @@
 
 station_setup 2
 
-# hopper DIR: the foreign card first, then two blank ones
+# hopper DIR: the dead card first, then two blank ones
 hopper() {
 	rm -rf "$1"
 	mkdir "$1"
-	cp "$TMP/foreign.json" "$1/card-0001.json"
+	cp "$TMP/dead.json" "$1/card-0001.json"
 	cp "$TMP/blank/card-0001.json" "$1/card-0002.json"
 	cp "$TMP/blank/card-0002.json" "$1/card-0003.json"
 }
@@ -51,7 +51,7 @@ grep -q SPOILED "$TMP/enc.out" || fail "clean run: $(cat "$TMP/enc.out")"
 steps=$(($(card_writes) - before))
 [ "$steps" -ge 4 ] || fail "clean run: only $steps ledger writes"
 check_invariants "clean run" "$TMP/h"
-ok "a clean run: two members, one foreign card, $steps ledger writes"
+ok "a clean run: two members, one dead card, $steps ledger writes"
 
 for mode in before after; do
 	for k in $(cases $((steps + 1)) "$mode"); do

@@ -18,15 +18,17 @@ esac
 # station_setup N: a ledger with an accepted request for N members ($RID),
 # of type $STATION_TYPE (regular, or linked: every card a bank card),
 # saved as $TMP/base.db; keys in $TMP/keys (and foreign ones in
-# $TMP/other); blank cards to copy from in $TMP/blank (card-0001..0004)
-# and one made for the foreign keys, $TMP/foreign.json.
+# $TMP/other); blank cards to copy from in $TMP/blank (card-0001..0004),
+# one made for the foreign keys, $TMP/foreign.json, and a dead one (its
+# secure channel blocked: no key opens it, so the station spoils it),
+# $TMP/dead.json.
 station_setup() {
 	"$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" \
 	    --admin admin >/dev/null
 	uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" --parent 52
-	uc admin account add clerk --unit TP01 --role clerk
-	uc admin account add approver --unit 52 --role approver
-	uc admin account add printer --unit 52 --role printer
+	uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE"
+	uc admin account add approver --unit 52 --role approver --password-file "$PWFILE"
+	uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 	{
 		echo "full_name,date_of_birth,gender,national_id,position,joined_on,mandatory"
 		echo "Huỳnh Lê Diễm Tuyết,12/03/1985,nữ,052185000123,Phó Chủ tịch,2010-05-01,1"
@@ -49,6 +51,10 @@ station_setup() {
 	    >/dev/null || fail "hopper"
 	"$VC" new "$TMP/foreign.json" --keys "$TMP/other" $LINKED >/dev/null ||
 		fail "foreign card"
+	"$VC" new "$TMP/dead.json" --keys "$TMP/keys" $LINKED >/dev/null &&
+	    jq '.counters.auth_tries_left = 0' "$TMP/dead.json" \
+	    >"$TMP/dead.tmp" && mv "$TMP/dead.tmp" "$TMP/dead.json" ||
+		fail "dead card"
 	cp "$UNIONCARD_LEDGER" "$TMP/base.db"
 }
 

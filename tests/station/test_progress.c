@@ -150,6 +150,65 @@ test_duration(void **state)
 	assert_string_equal(s, "2h");
 }
 
+/* Columns of a UTF-8 line: one a character. */
+static size_t
+cols(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+#define WAITING "insert a blank card for 52000000013 Huỳnh Lê Diễm Tuyết " \
+    "(card 52000000007)"
+
+static void
+test_waiting(void **state)
+{
+	struct uc_tool_progress p = midway;
+	char line[UC_TOOL_PROGRESS_LINE_MAX];
+	size_t n, w = cols(WAITING);
+	int c;
+
+	(void)state;
+	p.waiting = WAITING;
+	/* Wide: bar, counts, then what the station waits for. */
+	n = uc_tool_progress_format(&p, 200, line, sizeof(line));
+	assert_int_equal(n, strlen(line));
+	assert_string_equal(line, "[#####-------------------------] "
+	    MIDWAY_TEXT "  " WAITING);
+	/* No room for the bar: the counts and the waiting text. */
+	c = (int)(strlen(MIDWAY_TEXT) + 2 + w + 1);
+	uc_tool_progress_format(&p, c, line, sizeof(line));
+	assert_string_equal(line, MIDWAY_TEXT "  " WAITING);
+	/* Narrower: the short counts stay beside it. */
+	uc_tool_progress_format(&p, c - 1, line, sizeof(line));
+	assert_string_equal(line, "37/200  1m22s left  " WAITING);
+	/* Narrower still: only the waiting text, cut to the width without
+	 * splitting a character ("Huỳnh" cut after its ỳ). */
+	uc_tool_progress_format(&p, 40, line, sizeof(line));
+	assert_int_equal(cols(line), 39);
+	assert_string_equal(line, "insert a blank card for 52000000013 Huỳ");
+	uc_tool_progress_format(&p, (int)w + 1, line, sizeof(line));
+	assert_string_equal(line, WAITING);
+	/* Never wider than the terminal, never a broken character. */
+	for (c = 1; c <= 220; c++) {
+		n = uc_tool_progress_format(&p, c, line, sizeof(line));
+		assert_true(cols(line) <= (size_t)(c > 1 ? c - 1 : 0));
+		assert_int_equal(n, strlen(line));
+		assert_true(n == 0 || ((unsigned char)line[n - 1] & 0xC0) !=
+		    0xC0);
+	}
+	/* No waiting text: the line as before. */
+	p.waiting = NULL;
+	uc_tool_progress_format(&p, 200, line, sizeof(line));
+	assert_string_equal(line, "[#####-------------------------] "
+	    MIDWAY_TEXT);
+}
+
 static void
 test_columns(void **state)
 {
@@ -196,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_total_zero_and_done),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_columns),
+		cmocka_unit_test(test_waiting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

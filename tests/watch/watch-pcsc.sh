@@ -76,6 +76,8 @@ fail() {
 export UNIONCARD_PASSPHRASE="watch e2e passphrase"
 export UNIONCARD_LEDGER="$tmp/ledger.db"
 export UNIONCARD_PASSWORD="watch e2e password"
+PWFILE="$tmp/password"
+printf '%s\n' "$UNIONCARD_PASSWORD" >"$PWFILE"
 export UNIONCARD_KDF_ITERATIONS=1000
 READER='pcsc:Virtual PCD 00 00'
 # The verifier counts days in Vietnam (UTC+7).
@@ -91,9 +93,9 @@ uc() { u=$1; shift; "$UC" --as "$u" "$@"; }
 	uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52 &&
 	uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" \
 	    --parent TP &&
-	uc admin account add clerk --unit TP01 --role clerk &&
-	uc admin account add approver --unit TP --role approver &&
-	uc admin account add printer --unit 52 --role printer
+	uc admin account add clerk --unit TP01 --role clerk --password-file "$PWFILE" &&
+	uc admin account add approver --unit TP --role approver --password-file "$PWFILE" &&
+	uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 } >"$tmp/ledger.log" 2>&1 || fail "ledger setup: $(cat "$tmp/ledger.log")"
 cat >"$tmp/members.csv" <<'CSV'
 full_name,date_of_birth,gender,national_id,position,joined_on,mandatory
