@@ -21,7 +21,7 @@
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 #include "benchlib.h"
 
@@ -82,6 +82,9 @@ main(int argc, char **argv)
 	double seconds = 3;
 	int i, rc;
 
+	/* `vcard:` readers come from the simulator library. */
+	if (uc_vcard_transport_register() != 0)
+		return 1;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc) {
 			reader = argv[++i];

@@ -17,7 +17,7 @@
 
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 #include "unioncard/transport.h"
 
 #include "benchlib.h"

@@ -30,7 +30,7 @@
 #include "unioncard/secobj.h"
 #include "unioncard/signer.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 #include "unioncard/verify.h"
 
 #include "benchlib.h"
@@ -81,6 +81,9 @@ main(int argc, char **argv)
 	double t0, tperso = 0, tverify = 0, tcreate = 0;
 	int i, r, nsig;
 
+	/* `vcard:` readers come from the simulator library. */
+	if (uc_vcard_transport_register() != 0)
+		return 1;
 	if (cards <= 0)
 		cards = 200;
 	snprintf(dir, sizeof(dir), "%s/uc-bench-perso-XXXXXX", base);

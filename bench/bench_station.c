@@ -43,7 +43,7 @@
 #include "unioncard/signer.h"
 #include "unioncard/station.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 #include "unioncard/verify.h"
 
 #include "benchlib.h"
@@ -344,6 +344,9 @@ main(int argc, char **argv)
 	struct uc_diag d;
 	int r;
 
+	/* `vcard:` readers come from the simulator library. */
+	if (uc_vcard_transport_register() != 0)
+		return 1;
 	if (cards <= 0)
 		cards = 200;
 	setenv("UNIONCARD_KDF_ITERATIONS", "1000", 1);

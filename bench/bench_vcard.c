@@ -21,7 +21,7 @@
 #include "unioncard/error.h"
 #include "unioncard/scp03.h"
 #include "unioncard/tlv.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 #include "benchlib.h"
 

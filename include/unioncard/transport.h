@@ -5,7 +5,9 @@
  *
  *   pcsc:NAME   a PC/SC reader through pcsc-lite (a plain name means pcsc:)
  *   vcard:PATH  the virtual card in-process on its state file (PATH a file),
- *               or a hopper of cards (PATH a directory)
+ *               or a hopper of cards (PATH a directory); not part of this
+ *               library: the simulator library (src/vcard/, for tests and
+ *               demos) registers it with uc_transport_register()
  *   nfc:CONN    a PN532-class reader through libnfc (connection string)
  *   replay:FILE a recorded transcript, for tests (see applets-spec/)
  *
@@ -139,10 +141,20 @@ UC_API int uc_apdu_exchange(struct uc_transport *t, const struct uc_apdu *a,
     size_t max_lc, struct uc_buf *resp, uint16_t *sw);
 
 /*
- * Register an extra backend (used by tests for fault-injecting transports).
- * ops must outlive every transport opened through it.
+ * Register an extra backend: the simulator's `vcard:`, a test's
+ * fault-injecting transport.  ops must outlive every transport opened
+ * through it.  Registering the same ops twice is no error; another ops
+ * under a scheme already taken is UC_ERR_EXISTS; at most 8 extra backends.
  */
 UC_API int uc_transport_register(const struct uc_transport_ops *ops);
+
+/*
+ * For backends: record the one-line explanation of the current failure
+ * that uc_transport_error_detail() gives (thread-local, truncated to 255
+ * bytes).  The transport core clears it before each call into a backend.
+ */
+UC_API void uc_transport_set_detail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /*
  * A one-line explanation of the last failed transport call in this thread

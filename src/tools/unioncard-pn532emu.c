@@ -18,9 +18,9 @@
 #include "config.h"
 #include "tool.h"
 #include "unioncard/error.h"
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 /* The NFCID1 is the first 7 bytes of the 8-byte card serial (double-size
  * UID), so a UID names its card. */

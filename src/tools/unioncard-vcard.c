@@ -35,7 +35,7 @@
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/tlv.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 #define EXIT_TORN 3            /* serve --tear-at fired */
 #define CONNECT_RETRY_SECS 30  /* how long to wait for pcscd */

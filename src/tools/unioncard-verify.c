@@ -25,6 +25,9 @@
 
 #include "config.h"
 #include "tool.h"
+#if UC_WITH_SIMULATOR
+#include "vcard/vcard.h"
+#endif
 
 /* One-card mode: how long to wait for a card (--wait). */
 #define WAIT_DEFAULT_S 10
@@ -649,6 +652,12 @@ main(int argc, char **argv)
 
 	memset(&g, 0, sizeof(g));
 	g.prog = "unioncard-verify";
+#if UC_WITH_SIMULATOR
+	/* -Dsimulator=true: `vcard:` readers too (demo, tests). */
+	if (uc_vcard_transport_register() != 0)
+		return uc_tool_fail(&g, UC_ERR_INTERNAL, "cannot register the "
+		    "vcard: transport");
+#endif
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': reader = optarg; break;

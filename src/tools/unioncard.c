@@ -12,6 +12,9 @@
 #include "commands.h"
 #include "cmd_ledger.h"
 #include "help.h"
+#if UC_WITH_SIMULATOR
+#include "vcard/vcard.h"
+#endif
 
 static int
 cmd_version(struct uc_tool_global *g, int argc, char **argv)
@@ -194,6 +197,12 @@ main(int argc, char **argv)
 	uc_tool_no_core_dumps();
 	memset(&g, 0, sizeof(g));
 	g.prog = "unioncard";
+#if UC_WITH_SIMULATOR
+	/* -Dsimulator=true: `vcard:` readers too (demo, tests). */
+	if (uc_vcard_transport_register() != 0)
+		return uc_tool_fail(&g, UC_ERR_INTERNAL, "cannot register the "
+		    "vcard: transport");
+#endif
 	for (k = 1; k < argc; k++) {
 		const char *a = argv[k];
 

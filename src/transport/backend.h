@@ -19,11 +19,9 @@ extern const struct uc_transport_ops uc_transport_pcsc_ops;
 int uc_pcsc_list(struct uc_reader_info **out, size_t *n);
 #endif
 extern const struct uc_transport_ops uc_transport_replay_ops;
-extern const struct uc_transport_ops uc_transport_vcard_ops;
 
-/* Record a one-line explanation of the current failure (thread-local). */
-void uc_transport_set_detail(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+/* uc_transport_set_detail() is public (transport.h): registered backends
+ * use it too. */
 void uc_transport_clear_detail(void);
 
 #endif /* UC_TRANSPORT_BACKEND_H */

@@ -4,9 +4,12 @@
  *
  * A reader name "scheme:rest" picks a backend by scheme; a name whose part
  * before the first colon is not a scheme we know (PC/SC reader names such
- * as "ACS ACR39U 00 00" may contain anything) is a PC/SC reader.  Test
- * backends registered with uc_transport_register() are looked up first
- * and may not shadow a built-in scheme.
+ * as "ACS ACR39U 00 00" may contain anything) is a PC/SC reader.  Backends
+ * registered with uc_transport_register() are looked up first and may not
+ * shadow a built-in scheme: the simulator library registers `vcard:` that
+ * way (src/vcard/), and tests their fault-injecting transports.  The
+ * production library does not know the virtual card; `vcard:` in a
+ * program that did not register it is UC_ERR_UNSUPPORTED, "not built in".
  *
  * The card on the other side is untrusted: every response is checked for
  * its status word, and the GET RESPONSE loop is bounded both in rounds and
@@ -56,7 +59,6 @@ static const struct uc_transport_ops *const builtin[] = {
 	&uc_transport_nfc_ops,
 #endif
 	&uc_transport_replay_ops,
-	&uc_transport_vcard_ops,
 };
 
 /* Schemes that exist in some build; naming one that is not built is

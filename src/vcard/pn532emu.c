@@ -1,5 +1,5 @@
 /*
- * pn532emu.c - a PN532 reader in software (see unioncard/pn532emu.h).
+ * pn532emu.c - a PN532 reader in software (see vcard/pn532emu.h).
  *
  * Two layers: a byte-at-a-time frame parser (bounded, fuzzed) that yields
  * complete host commands, and a command handler that answers them as a
@@ -21,7 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "unioncard/error.h"
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 
 /* Frame bytes (UM0701-02 6.2.1). */
 #define TFI_HOST 0xD4

@@ -20,7 +20,7 @@
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/scp03.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 /* Lifecycle states (applets-spec/union-applet.md §2). */
 #define VC_LC_BLANK 0x01

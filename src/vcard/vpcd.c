@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "unioncard/error.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 int
 uc_vpcd_parse_frame(const uint8_t *buf, size_t len, struct uc_vpcd_frame *out)

@@ -24,7 +24,7 @@
 #include "unioncard/error.h"
 #include "unioncard/scp03.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 static const uint8_t aid[] = { 0xF0, 0x55, 0x4E, 0x49, 0x4F, 0x4E, 0x43,
 	0x41, 0x52, 0x44, 0x01 };
@@ -310,5 +310,8 @@ main(void)
 		cmocka_unit_test(test_wrong_enc_key),
 	};
 
+	/* `vcard:` readers come from the simulator library. */
+	if (uc_vcard_transport_register() != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

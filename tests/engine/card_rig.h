@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "unioncard/buf.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 enum rig_mode {
 	RIG_PLAIN = 0,      /* forward to the virtual card */

@@ -27,7 +27,7 @@
 #include "unioncard/secobj.h"
 #include "unioncard/signer.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 #include "unioncard/verify.h"
 
 #include "card_rig.h"

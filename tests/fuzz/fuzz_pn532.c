@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "unioncard/buf.h"
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "unioncard/error.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

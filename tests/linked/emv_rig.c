@@ -15,7 +15,7 @@
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 #include "emv_rig.h"
 

@@ -28,7 +28,7 @@
 #include "unioncard/signer.h"
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 #include "unioncard/verify.h"
 
 #define PASS "linked test passphrase"
@@ -354,5 +354,8 @@ main(void)
 		cmocka_unit_test(t_refusals),
 	};
 
+	/* `vcard:` readers come from the simulator library. */
+	if (uc_vcard_transport_register() != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

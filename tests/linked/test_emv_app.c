@@ -17,7 +17,7 @@
 
 #include "unioncard/buf.h"
 #include "unioncard/tlv.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 #include "emv_rig.h"
 

@@ -20,7 +20,7 @@
 #include "unioncard/error.h"
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 #include "emv_rig.h"
 
@@ -361,5 +361,8 @@ main(void)
 		cmocka_unit_test(t_parse_record),
 	};
 
+	/* `vcard:` readers come from the simulator library. */
+	if (uc_vcard_transport_register() != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@
 #include "unioncard/apdu.h"
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 #include "unioncard/transport.h"
 #include "transport/transport_nfc.h"
 #include "testcard.h"

@@ -13,7 +13,7 @@
 
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 #include "testcard.h"
 
 static const uint8_t serial[8] = {

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 
 struct testcard {
 	uint8_t serial[8];

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "unioncard/error.h"
-#include "unioncard/pn532emu.h"
+#include "vcard/pn532emu.h"
 #include "testcard.h"
 
 static volatile sig_atomic_t stop, toggle;

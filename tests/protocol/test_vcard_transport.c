@@ -18,7 +18,7 @@
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
 #include "unioncard/transport.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 
 static char dir[64];
 
@@ -140,5 +140,8 @@ main(void)
 		cmocka_unit_test(test_select_vector),
 	};
 
+	/* `vcard:` readers come from the simulator library. */
+	if (uc_vcard_transport_register() != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

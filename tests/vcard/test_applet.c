@@ -25,7 +25,7 @@
 #include "unioncard/error.h"
 #include "unioncard/scp03.h"
 #include "unioncard/tlv.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 #include "vcard_test.h"
 
 static const uint8_t serial[8] = { 0x55, 0x43, 0x02, 0, 0, 0, 0, 0x42 };

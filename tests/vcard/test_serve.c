@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "unioncard/buf.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 #include "vcard_test.h"
 
 #define IO_TIMEOUT_S 10

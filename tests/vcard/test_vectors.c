@@ -21,7 +21,7 @@
 #include "unioncard/apdu.h"
 #include "unioncard/buf.h"
 #include "unioncard/error.h"
-#include "unioncard/vcard.h"
+#include "vcard/vcard.h"
 #include "vcard_test.h"
 
 static int

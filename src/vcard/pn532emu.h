@@ -1,5 +1,5 @@
 /*
- * unioncard/pn532emu.h - a PN532 contactless reader in software, for tests.
+ * vcard/pn532emu.h - a PN532 contactless reader in software, for tests.
  *
  * The emulator speaks the PN532 host protocol over a byte stream (the UART
  * "HSU" link: wake-up preamble, normal and extended information frames, ACK
@@ -88,28 +88,28 @@ struct uc_pn532emu_stats {
 };
 
 /* card is copied (its ctx and callbacks are borrowed). */
-UC_API int uc_pn532emu_new(const struct uc_pn532emu_card *card,
+int uc_pn532emu_new(const struct uc_pn532emu_card *card,
     struct uc_pn532emu **out);
-UC_API void uc_pn532emu_free(struct uc_pn532emu **e);
+void uc_pn532emu_free(struct uc_pn532emu **e);
 
 /*
  * Feed n bytes received from the host.  Every reply (ACK frame, then the
  * response frame) is appended to out, in order.  Returns 0, or
  * UC_ERR_NOMEM / UC_ERR_RANGE if out could not grow.
  */
-UC_API int uc_pn532emu_input(struct uc_pn532emu *e, const uint8_t *in,
+int uc_pn532emu_input(struct uc_pn532emu *e, const uint8_t *in,
     size_t n, struct uc_buf *out);
 
 /* Put the card in (1) or take it out of (0) the field. */
-UC_API void uc_pn532emu_set_present(struct uc_pn532emu *e, int present);
-UC_API int uc_pn532emu_present(const struct uc_pn532emu *e);
+void uc_pn532emu_set_present(struct uc_pn532emu *e, int present);
+int uc_pn532emu_present(const struct uc_pn532emu *e);
 /*
  * Take the card out of the field when the n-th APDU arrives (counted from
  * 1 since creation), before the card sees it; 0 disables.
  */
-UC_API void uc_pn532emu_set_remove_after(struct uc_pn532emu *e,
+void uc_pn532emu_set_remove_after(struct uc_pn532emu *e,
     unsigned long n);
-UC_API void uc_pn532emu_stats(const struct uc_pn532emu *e,
+void uc_pn532emu_stats(const struct uc_pn532emu *e,
     struct uc_pn532emu_stats *st);
 
 /*
@@ -117,7 +117,7 @@ UC_API void uc_pn532emu_stats(const struct uc_pn532emu *e,
  * Bounded: UC_ERR_PROTOCOL for an ATR that ends inside its interface bytes
  * or claims more historical bytes than it has.
  */
-UC_API int uc_pn532emu_atr_historical(const uint8_t *atr, size_t atr_len,
+int uc_pn532emu_atr_historical(const uint8_t *atr, size_t atr_len,
     uint8_t hist[UC_PN532EMU_HIST_MAX], size_t *hist_len);
 
 /*
@@ -125,7 +125,7 @@ UC_API int uc_pn532emu_atr_historical(const uint8_t *atr, size_t atr_len,
  * setting outlives this call) and gives the slave's name.  The caller
  * closes *master_fd.
  */
-UC_API int uc_pn532emu_pty_open(int *master_fd, char *slave_path,
+int uc_pn532emu_pty_open(int *master_fd, char *slave_path,
     size_t slave_path_cap);
 
 /*
@@ -139,7 +139,7 @@ UC_API int uc_pn532emu_pty_open(int *master_fd, char *slave_path,
  * cleared, so a host that died without closing properly does not lock
  * the next one out.  Between hosts the master is polled every 20 ms.
  */
-UC_API int uc_pn532emu_serve(struct uc_pn532emu *e, int fd,
+int uc_pn532emu_serve(struct uc_pn532emu *e, int fd,
     volatile sig_atomic_t *stop, volatile sig_atomic_t *toggle);
 
 #ifdef __cplusplus

@@ -1,5 +1,8 @@
 /*
- * vcard.c - the `vcard:PATH` transport: the virtual card in-process.
+ * transport_vcard.c - the `vcard:PATH` transport: the virtual card
+ * in-process.  Part of the simulator library, not of libunioncard: a
+ * program that wants `vcard:` readers calls uc_vcard_transport_register()
+ * once, which hands these ops to uc_transport_register().
  *
  * PATH a file: that one card, loaded from its state file on connect (so
  * a test sees every change another process made) and powered off on
@@ -25,9 +28,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "transport/backend.h"
 #include "unioncard/error.h"
-#include "unioncard/vcard.h"
+#include "unioncard/transport.h"
+#include "vcard/vcard.h"
 
 /* A hopper holds at most this many cards. */
 #define VCARD_HOPPER_MAX 10000
@@ -292,7 +295,7 @@ vcard_close(void *ctx)
 	reader_free(ctx);
 }
 
-const struct uc_transport_ops uc_transport_vcard_ops = {
+static const struct uc_transport_ops vcard_ops = {
 	.scheme = "vcard",
 	.open = vcard_open,
 	.connect = vcard_connect,
@@ -302,3 +305,9 @@ const struct uc_transport_ops uc_transport_vcard_ops = {
 	.close = vcard_close,
 	.max_lc = UC_APDU_LC_MAX_EXT,
 };
+
+int
+uc_vcard_transport_register(void)
+{
+	return uc_transport_register(&vcard_ops);
+}

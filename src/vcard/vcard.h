@@ -1,5 +1,5 @@
 /*
- * unioncard/vcard.h - the virtual card: the union applet of applets-spec/
+ * vcard/vcard.h - the virtual card: the union applet of applets-spec/
  * running in software on a JSON state file (applets-spec/virtual-card.md).
  *
  * It is used three ways: in-process behind the `vcard:` transport, behind
@@ -27,6 +27,14 @@ extern "C" {
 
 struct uc_vcard;
 
+/*
+ * Make `vcard:PATH` readers known to uc_transport_open() (the simulator is
+ * its own library; libunioncard does not know it).  Call once before
+ * opening one; calling again is harmless.  Returns 0 or the error of
+ * uc_transport_register().
+ */
+int uc_vcard_transport_register(void);
+
 /* Options for a new blank card. */
 struct uc_vcard_new_opts {
 	const uint8_t *serial;   /* 8 bytes, NULL: random */
@@ -41,22 +49,22 @@ struct uc_vcard_new_opts {
 };
 
 /* Write a new blank card's state file (refuses to overwrite: UC_ERR_EXISTS). */
-UC_API int uc_vcard_create(const char *path,
+int uc_vcard_create(const char *path,
     const struct uc_vcard_new_opts *opts);
 
 /* Load a card from its state file.  Malformed files: UC_ERR_INVALID + diag. */
 struct uc_diag;
-UC_API int uc_vcard_load(const char *path, struct uc_vcard **out,
+int uc_vcard_load(const char *path, struct uc_vcard **out,
     struct uc_diag *diag);
-UC_API void uc_vcard_free(struct uc_vcard **c);
+void uc_vcard_free(struct uc_vcard **c);
 
 /* The card's ATR (at most 33 bytes) and serial (8 bytes). */
-UC_API int uc_vcard_atr(const struct uc_vcard *c, uint8_t *atr, size_t *len);
-UC_API void uc_vcard_serial(const struct uc_vcard *c, uint8_t serial[8]);
+int uc_vcard_atr(const struct uc_vcard *c, uint8_t *atr, size_t *len);
+void uc_vcard_serial(const struct uc_vcard *c, uint8_t serial[8]);
 
 /* Power: both clear every volatile state. */
-UC_API void uc_vcard_power_on(struct uc_vcard *c);
-UC_API void uc_vcard_power_off(struct uc_vcard *c);
+void uc_vcard_power_on(struct uc_vcard *c);
+void uc_vcard_power_off(struct uc_vcard *c);
 
 /*
  * Process one command APDU and produce the response (data + SW1 SW2).
@@ -64,7 +72,7 @@ UC_API void uc_vcard_power_off(struct uc_vcard *c);
  * (the response is then 65 81), or UC_ERR_CARD_REMOVED when a configured
  * tear fires (no response; the card is powered off).
  */
-UC_API int uc_vcard_process(struct uc_vcard *c, const uint8_t *cmd,
+int uc_vcard_process(struct uc_vcard *c, const uint8_t *cmd,
     size_t cmd_len, uint8_t *resp, size_t resp_cap, size_t *resp_len);
 
 /*
@@ -75,10 +83,10 @@ UC_API int uc_vcard_process(struct uc_vcard *c, const uint8_t *cmd,
  */
 #define UC_VCARD_TEAR_BEFORE 0
 #define UC_VCARD_TEAR_AFTER 1
-UC_API void uc_vcard_set_tear(struct uc_vcard *c, unsigned long n, int mode);
+void uc_vcard_set_tear(struct uc_vcard *c, unsigned long n, int mode);
 
 /* APDUs processed since load. */
-UC_API unsigned long uc_vcard_apdu_count(const struct uc_vcard *c);
+unsigned long uc_vcard_apdu_count(const struct uc_vcard *c);
 
 /*
  * The vsmartcard-vpcd wire format (the reader driver inside pcscd; the card
@@ -112,7 +120,7 @@ struct uc_vpcd_frame {
  * Parse the first frame of buf[0..len).  Returns 0 (see out->kind; with
  * UC_VPCD_INCOMPLETE nothing is consumed) or UC_ERR_PROTOCOL.
  */
-UC_API int uc_vpcd_parse_frame(const uint8_t *buf, size_t len,
+int uc_vpcd_parse_frame(const uint8_t *buf, size_t len,
     struct uc_vpcd_frame *out);
 
 /*
@@ -120,7 +128,7 @@ UC_API int uc_vpcd_parse_frame(const uint8_t *buf, size_t len,
  * Returns 0, UC_ERR_RANGE (n == 0 or n > UC_VPCD_FRAME_MAX) or
  * UC_ERR_BUFFER (cap < n + 2).
  */
-UC_API int uc_vpcd_frame_encode(const uint8_t *p, size_t n, uint8_t *out,
+int uc_vpcd_frame_encode(const uint8_t *p, size_t n, uint8_t *out,
     size_t cap, size_t *out_len);
 
 /*
@@ -130,16 +138,16 @@ UC_API int uc_vpcd_frame_encode(const uint8_t *p, size_t n, uint8_t *out,
  * encoding appended to out (UC_ERR_NOT_FOUND if absent).  Keys are never
  * given out.
  */
-UC_API const char *uc_vcard_lifecycle(const struct uc_vcard *c);
-UC_API void uc_vcard_counters(const struct uc_vcard *c,
+const char *uc_vcard_lifecycle(const struct uc_vcard *c);
+void uc_vcard_counters(const struct uc_vcard *c,
     unsigned long *scp_sequence, unsigned *auth_tries_left,
     unsigned *key_version);
 /* Linked cards: the PAN (NUL-terminated digits) and expiry (YYMM + NUL)
  * of the bank application; UC_ERR_NOT_FOUND on a regular card. */
-UC_API int uc_vcard_linked(const struct uc_vcard *c, char pan[20],
+int uc_vcard_linked(const struct uc_vcard *c, char pan[20],
     char expiry[5]);
 struct uc_buf;
-UC_API int uc_vcard_object(const struct uc_vcard *c, uint8_t tag,
+int uc_vcard_object(const struct uc_vcard *c, uint8_t tag,
     struct uc_buf *out);
 
 #ifdef __cplusplus
