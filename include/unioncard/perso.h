@@ -134,6 +134,20 @@ UC_API int uc_perso_card(struct uc_transport *t, const struct uc_member *m,
     struct uc_diag *diag);
 
 /*
+ * The same, for a caller that has just selected the union applet itself
+ * (uc_applet_select() on t, no APDU since): *selected is that answer and
+ * the engine does not send SELECT again (the station: it selects to bind
+ * the chip before writing, so a card costs one SELECT, not two).
+ * selected == NULL: uc_perso_card().  res->apdus then counts from the
+ * first APDU after that SELECT.
+ */
+struct uc_card_info;
+UC_API int uc_perso_card_selected(struct uc_transport *t,
+    const struct uc_card_info *selected, const struct uc_member *m,
+    const struct uc_perso_keys *keys, struct uc_perso_result *res,
+    struct uc_diag *diag);
+
+/*
  * The linked-card step on its own (src/perso/banklink.c): read the PAN
  * through the payment application behind t, check the AID read is one of
  * bank_aids (the union applet's FCI 88) and, when expect_pan is given,

@@ -322,6 +322,15 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
     const struct uc_perso_keys *keys, struct uc_perso_result *res,
     struct uc_diag *diag)
 {
+	return uc_perso_card_selected(t, NULL, m, keys, res, diag);
+}
+
+int
+uc_perso_card_selected(struct uc_transport *t,
+    const struct uc_card_info *selected, const struct uc_member *m,
+    const struct uc_perso_keys *keys, struct uc_perso_result *res,
+    struct uc_diag *diag)
+{
 	struct uc_card_info ci;
 	struct uc_scp03_keys card_keys;
 	struct uc_scp03_host *h = NULL;
@@ -342,9 +351,12 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 		return UC_ERR_ARG;
 	first = uc_transport_apdu_count(t);
 
-	/* SELECT: which card is this, and may we write to it? */
+	/* SELECT: which card is this, and may we write to it?  A caller
+	 * that has just selected the applet hands its answer over. */
 	res->stage = UC_PERSO_STAGE_SELECT;
-	if ((r = uc_applet_select(t, &ci, &sw)) != 0) {
+	if (selected != NULL) {
+		ci = *selected;
+	} else if ((r = uc_applet_select(t, &ci, &sw)) != 0) {
 		res->last_sw = sw;
 		uc_diag_set(diag, r, NULL, 0, "select", "%s%s%s",
 		    uc_strerror(r), sw != 0 ? ", card answered " : "",

@@ -31,9 +31,18 @@ struct uc_signer {
 	void *impl;   /* backend state */
 };
 
+/*
+ * Roots and CRLs, the X509_STORE built from them once (not per card), and
+ * the memo of signer certificates already judged (trust.c: a station or a
+ * verifier sees the same few signers card after card).  Adding a root or
+ * a CRL empties the memo.
+ */
+struct trust_memo;
 struct uc_trust {
 	STACK_OF(X509) *roots;
 	STACK_OF(X509_CRL) *crls;
+	X509_STORE *store;
+	struct trust_memo *memo; /* mutable behind a const uc_trust */
 };
 
 /* Signers: finish a backend's open (checks, station) or undo it. */

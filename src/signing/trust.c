@@ -3,9 +3,22 @@
  * the one certificate check that both the security object and detached
  * signatures use (chain, time, key usage, EKU, revocation).
  *
+ * The check is remembered: a station reads back card after card signed by
+ * its one signer, a field officer's verifier sees a few stations' signers.
+ * Building the X509 store and verifying the chain and the CRL for every
+ * card cost ~40% of the station's read-back, so the store is built as
+ * roots and CRLs are added, and a certificate that passed for a purpose
+ * is not checked again while the time checked at stays inside the window
+ * in which every part of that decision holds (the signer's, its root's
+ * and its CRLs' validity).  Failures are not remembered: they are checked
+ * afresh each time, with their reasons.  Adding a root or a CRL forgets
+ * everything.
+ *
  * Also the module's small shared helpers: our OIDs and certificate fields.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +36,39 @@
 /* Bounds on what a trust store will read. */
 #define TRUST_FILE_MAX (1024L * 1024L)
 #define TRUST_ROOTS_MAX 64
+/* Signer certificates remembered at once (then the oldest goes). */
+#define TRUST_MEMO_MAX 32
+
+/* One decision that passed: cert for purpose, while from <= t < until
+ * (OpenSSL: a certificate is expired at its notAfter). */
+struct memo_entry {
+	X509 *cert; /* up-referenced */
+	enum uc_purpose purpose;
+	time_t from, until;
+	int crl_checked;
+};
+
+struct trust_memo {
+	pthread_mutex_t lock;
+	struct memo_entry e[TRUST_MEMO_MAX];
+	size_t n, next;
+};
+
+static void
+memo_forget(struct trust_memo *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++) {
+		X509_free(m->e[i].cert);
+		m->e[i].cert = NULL;
+	}
+	m->n = m->next = 0;
+	pthread_mutex_unlock(&m->lock);
+}
 
 static CRYPTO_ONCE oid_once = CRYPTO_ONCE_STATIC_INIT;
 static ASN1_OBJECT *oid_secobj, *oid_eku_doc, *oid_eku_status, *oid_station;
@@ -196,7 +242,14 @@ uc_trust_new(struct uc_trust **out)
 		return UC_ERR_NOMEM;
 	t->roots = sk_X509_new_null();
 	t->crls = sk_X509_CRL_new_null();
-	if (t->roots == NULL || t->crls == NULL) {
+	t->store = X509_STORE_new();
+	if ((t->memo = OPENSSL_zalloc(sizeof(*t->memo))) != NULL &&
+	    pthread_mutex_init(&t->memo->lock, NULL) != 0) {
+		OPENSSL_free(t->memo);
+		t->memo = NULL;
+	}
+	if (t->roots == NULL || t->crls == NULL || t->store == NULL ||
+	    t->memo == NULL) {
 		uc_trust_free(&t);
 		return UC_ERR_NOMEM;
 	}
@@ -212,6 +265,12 @@ uc_trust_free(struct uc_trust **tp)
 	if (tp == NULL || *tp == NULL)
 		return;
 	t = *tp;
+	if (t->memo != NULL) {
+		memo_forget(t->memo);
+		pthread_mutex_destroy(&t->memo->lock);
+		OPENSSL_free(t->memo);
+	}
+	X509_STORE_free(t->store);
 	sk_X509_pop_free(t->roots, X509_free);
 	sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
 	OPENSSL_free(t);
@@ -239,10 +298,15 @@ add_root(struct uc_trust *t, X509 *x, const char *what,
 		return uc_diag_set(diag, UC_ERR_RANGE, what, 0, NULL,
 		    "more than %d trusted roots", TRUST_ROOTS_MAX);
 	}
+	if (X509_STORE_add_cert(t->store, x) != 1) {
+		X509_free(x);
+		return UC_ERR_NOMEM;
+	}
 	if (sk_X509_push(t->roots, x) <= 0) {
 		X509_free(x);
 		return UC_ERR_NOMEM;
 	}
+	memo_forget(t->memo);
 	return 0;
 }
 
@@ -360,10 +424,15 @@ uc_trust_add_crl_file(struct uc_trust *t, const char *path,
 	if (crl == NULL)
 		return uc_diag_set(diag, UC_ERR_INVALID, path, 0, NULL,
 		    "not a CRL (PEM or DER)");
+	if (X509_STORE_add_crl(t->store, crl) != 1) {
+		X509_CRL_free(crl);
+		return UC_ERR_NOMEM;
+	}
 	if (sk_X509_CRL_push(t->crls, crl) <= 0) {
 		X509_CRL_free(crl);
 		return UC_ERR_NOMEM;
 	}
+	memo_forget(t->memo);
 	return 0;
 }
 
@@ -455,16 +524,129 @@ chain_detail(X509_STORE_CTX *ctx, int err, char *detail, size_t cap)
 	}
 }
 
+/* Narrow [*from, *until] to the validity of one certificate or CRL. */
+static void
+narrow(time_t *from, time_t *until, const ASN1_TIME *nb, const ASN1_TIME *na)
+{
+	time_t a = nb != NULL ? uc_asn1_time_t(nb) : 0;
+	time_t b = na != NULL ? uc_asn1_time_t(na) : 0;
+
+	if (nb != NULL && (a == 0 || a > *from))
+		*from = a == 0 ? *until : a; /* unreadable: never a hit */
+	if (na != NULL && (b == 0 || b < *until))
+		*until = b == 0 ? *from : b;
+}
+
+/* A remembered pass for cert and purpose at time t: 1 (and *crl_checked). */
+static int
+memo_find(struct trust_memo *m, X509 *cert, enum uc_purpose purpose,
+    time_t t, int *crl_checked)
+{
+	size_t i;
+	int hit = 0;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++) {
+		const struct memo_entry *e = &m->e[i];
+
+		if (e->purpose == purpose && e->from <= t && t < e->until &&
+		    X509_cmp(e->cert, cert) == 0) {
+			*crl_checked = e->crl_checked;
+			hit = 1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return hit;
+}
+
+/*
+ * Remember that cert passed for purpose with the chain ctx built: valid
+ * while t is inside the signer's, its root's and (when revocation was
+ * checked) its issuer's CRLs' validity.  Out of memory: not remembered.
+ */
+static void
+memo_add(const struct uc_trust *trust, X509_STORE_CTX *ctx, X509 *cert,
+    enum uc_purpose purpose, int crl_checked)
+{
+	struct trust_memo *m = trust->memo;
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+	struct memo_entry e;
+	X509_CRL *crl;
+	X509 *x;
+	int i;
+
+	memset(&e, 0, sizeof(e));
+	e.from = 0;
+	e.until = (time_t)INT64_MAX;
+	for (i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+		x = sk_X509_value(chain, i);
+		narrow(&e.from, &e.until, X509_get0_notBefore(x),
+		    X509_get0_notAfter(x));
+	}
+	if (crl_checked) {
+		for (i = 0; i < sk_X509_CRL_num(trust->crls); i++) {
+			crl = sk_X509_CRL_value(trust->crls, i);
+			if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
+			    X509_get_issuer_name(cert)) != 0)
+				continue;
+			narrow(&e.from, &e.until, X509_CRL_get0_lastUpdate(crl),
+			    X509_CRL_get0_nextUpdate(crl));
+		}
+	}
+	if (chain == NULL || e.from >= e.until || X509_up_ref(cert) != 1)
+		return;
+	e.cert = cert;
+	e.purpose = purpose;
+	e.crl_checked = crl_checked;
+	pthread_mutex_lock(&m->lock);
+	if (m->n < TRUST_MEMO_MAX) {
+		m->e[m->n++] = e;
+	} else {
+		X509_free(m->e[m->next].cert);
+		m->e[m->next] = e;
+		m->next = (m->next + 1) % TRUST_MEMO_MAX;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* What the chain does not decide: the signer's own extensions. */
+static int
+check_signer_use(X509 *cert, enum uc_purpose purpose, char *detail,
+    size_t cap)
+{
+	const ASN1_OBJECT *eku;
+
+	if ((X509_get_extension_flags(cert) & EXFLAG_CA) != 0) {
+		snprintf(detail, cap, "signer certificate is a CA certificate");
+		return UC_ERR_VERIFY;
+	}
+	if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) == 0 ||
+	    (X509_get_key_usage(cert) & KU_DIGITAL_SIGNATURE) == 0) {
+		snprintf(detail, cap,
+		    "signer certificate lacks key usage digitalSignature");
+		return UC_ERR_VERIFY;
+	}
+	eku = purpose == UC_PURPOSE_STATUS_LIST ? uc_oid_eku_status_list() :
+	    uc_oid_eku_document_signer();
+	if (!uc_cert_has_eku(cert, eku)) {
+		snprintf(detail, cap, purpose == UC_PURPOSE_STATUS_LIST ?
+		    "signer certificate is not a status-list signer" :
+		    "signer certificate is not a document signer");
+		return UC_ERR_VERIFY;
+	}
+	return 0;
+}
+
 int
 uc_trust_check_cert(const struct uc_trust *trust, X509 *cert,
     time_t check_time, enum uc_purpose purpose, char *detail, size_t cap,
     int *crl_checked)
 {
-	X509_STORE *st = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
-	const ASN1_OBJECT *eku;
 	unsigned long flags = X509_V_FLAG_X509_STRICT;
+	time_t at = check_time != 0 ? check_time : time(NULL);
 	int i, r = UC_ERR_VERIFY;
 
 	*crl_checked = 0;
@@ -473,30 +655,24 @@ uc_trust_check_cert(const struct uc_trust *trust, X509 *cert,
 		snprintf(detail, cap, "no trusted root configured");
 		return UC_ERR_VERIFY;
 	}
-	if ((st = X509_STORE_new()) == NULL ||
-	    (ctx = X509_STORE_CTX_new()) == NULL) {
+	if (memo_find(trust->memo, cert, purpose, at, crl_checked))
+		return 0;
+	if ((ctx = X509_STORE_CTX_new()) == NULL) {
 		r = UC_ERR_NOMEM;
 		goto out;
-	}
-	for (i = 0; i < sk_X509_num(trust->roots); i++) {
-		if (X509_STORE_add_cert(st, sk_X509_value(trust->roots, i)) != 1)
-			goto internal;
-	}
-	for (i = 0; i < sk_X509_CRL_num(trust->crls); i++) {
-		if (X509_STORE_add_crl(st, sk_X509_CRL_value(trust->crls,
-		    i)) != 1)
-			goto internal;
 	}
 	if (have_crl_for(trust, cert)) {
 		flags |= X509_V_FLAG_CRL_CHECK;
 		*crl_checked = 1;
 	}
-	if (X509_STORE_CTX_init(ctx, st, cert, NULL) != 1)
-		goto internal;
+	if (X509_STORE_CTX_init(ctx, trust->store, cert, NULL) != 1) {
+		r = UC_ERR_INTERNAL;
+		snprintf(detail, cap, "trust store could not be set up");
+		goto out;
+	}
 	param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_flags(param, flags);
-	X509_VERIFY_PARAM_set_time(param, check_time != 0 ? check_time :
-	    time(NULL));
+	X509_VERIFY_PARAM_set_time(param, at);
 	/* The root signs signers directly: root, signer and nothing else. */
 	X509_VERIFY_PARAM_set_depth(param, 0);
 	ERR_set_mark();
@@ -511,31 +687,11 @@ uc_trust_check_cert(const struct uc_trust *trust, X509 *cert,
 			r = UC_ERR_STATE;
 		goto out;
 	}
-	if ((X509_get_extension_flags(cert) & EXFLAG_CA) != 0) {
-		snprintf(detail, cap, "signer certificate is a CA certificate");
+	if ((r = check_signer_use(cert, purpose, detail, cap)) != 0)
 		goto out;
-	}
-	if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) == 0 ||
-	    (X509_get_key_usage(cert) & KU_DIGITAL_SIGNATURE) == 0) {
-		snprintf(detail, cap,
-		    "signer certificate lacks key usage digitalSignature");
-		goto out;
-	}
-	eku = purpose == UC_PURPOSE_STATUS_LIST ? uc_oid_eku_status_list() :
-	    uc_oid_eku_document_signer();
-	if (!uc_cert_has_eku(cert, eku)) {
-		snprintf(detail, cap, purpose == UC_PURPOSE_STATUS_LIST ?
-		    "signer certificate is not a status-list signer" :
-		    "signer certificate is not a document signer");
-		goto out;
-	}
+	memo_add(trust, ctx, cert, purpose, *crl_checked);
 	r = 0;
-	goto out;
-internal:
-	r = UC_ERR_INTERNAL;
-	snprintf(detail, cap, "trust store could not be set up");
 out:
 	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(st);
 	return r;
 }

@@ -393,28 +393,30 @@ claim_live(const struct run *x, const struct uc_ledger_binding *b)
  * the card stays in the reader, blank, for the line's next serial.  A card
  * that cannot be selected is ejected untouched (1): nothing may go on past
  * a failed SELECT, since the transport would connect to whatever card came
- * next.
+ * next.  *ci is the SELECT's answer: personalization goes on from it
+ * without selecting again (the applet stays selected; only the ledger is
+ * spoken to in between).
  */
 static int
-bind_chip(struct run *x, struct uc_member *m, struct uc_diag *diag)
+bind_chip(struct run *x, struct uc_member *m, struct uc_card_info *ci,
+    struct uc_diag *diag)
 {
-	struct uc_card_info ci;
 	struct uc_ledger_binding b;
 	char chip[2 * UC_CARD_SERIAL_LEN + 1], reason[REASON_MAX];
 	uint16_t sw = 0;
 	int r;
 
-	memset(&ci, 0, sizeof(ci));
-	if ((r = uc_applet_select(x->o->transport, &ci, &sw)) != 0) {
+	memset(ci, 0, sizeof(*ci));
+	if ((r = uc_applet_select(x->o->transport, ci, &sw)) != 0) {
 		snprintf(reason, sizeof(reason), "the card cannot be selected: "
 		    "%s%s%s", uc_strerror(r), sw != 0 ? ", card answered " :
 		    "", sw != 0 ? uc_sw_describe(sw) : "");
 		return skip(x, m, "?", reason, diag);
 	}
-	if (ci.lifecycle != UC_LIFECYCLE_BLANK &&
-	    ci.lifecycle != UC_LIFECYCLE_PERSONALIZING)
+	if (ci->lifecycle != UC_LIFECYCLE_BLANK &&
+	    ci->lifecycle != UC_LIFECYCLE_PERSONALIZING)
 		return 0;
-	uc_hex_encode(ci.serial, UC_CARD_SERIAL_LEN, chip);
+	uc_hex_encode(ci->serial, UC_CARD_SERIAL_LEN, chip);
 	if ((r = uc_ledger_card_binding(x->o->ledger, m->card_serial,
 	    &b)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
@@ -647,6 +649,7 @@ static int
 write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
+	struct uc_card_info ci;
 	struct uc_perso_result pr;
 	struct uc_verify_opts vo;
 	struct uc_verify_result vr;
@@ -661,10 +664,10 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	memset(&vo, 0, sizeof(vo));
 	vo.trust = o->trust;
 
-	if ((r = bind_chip(x, m, diag)) != 0)
+	if ((r = bind_chip(x, m, &ci, diag)) != 0)
 		return r;
 	t0 = now_fine_ms();
-	r = uc_perso_card(o->transport, m, o->keys, &pr, &d);
+	r = uc_perso_card_selected(o->transport, &ci, m, o->keys, &pr, &d);
 	x->sum->perso_ms += now_fine_ms() - t0;
 	uc_hex_encode(pr.serial, UC_CARD_SERIAL_LEN, chip);
 	if (r == UC_ERR_STATE) {

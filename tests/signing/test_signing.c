@@ -692,6 +692,62 @@ test_revoked_signer(void **state)
 	uc_signer_free(&s);
 }
 
+/*
+ * One trust store for a whole run remembers the signers it has judged
+ * (trust.c): the remembered "valid" must hold only while it is true.  The
+ * same card checked now, then at a time past the signer's end, then now
+ * again, then after the signer's revocation reached the store: valid,
+ * expired, valid, revoked.
+ */
+static void
+test_trust_remembers_only_what_holds(void **state)
+{
+	struct uc_keys_opts o;
+	struct uc_signer *s;
+	struct uc_trust *t = NULL;
+	struct uc_buf der = UC_BUF_INIT;
+	struct uc_secobj_result res;
+	struct card c;
+	char path[1024];
+	time_t later = time(NULL) + 400L * 86400;
+
+	(void)state;
+	/* The root alone: the revocation list comes later. */
+	assert_int_equal(uc_trust_new(&t), 0);
+	snprintf(path, sizeof(path), "%s/root.pem", dir_a);
+	assert_int_equal(uc_trust_add_roots_file(t, path, NULL), 0);
+	memset(&o, 0, sizeof(o));
+	o.signer_days = 365;
+	assert_int_equal(uc_keys_new_signer(dir_a, "memo-station", PASS, &o,
+	    NULL), 0);
+	s = open_signer(dir_a, "signers/memo-station.key");
+	make_card(&c, serial1, "Ha Van K");
+	sign_card(s, serial1, &c, &der);
+	assert_int_equal(uc_secobj_verify(der.data, der.len, t, 0, c.items, 3,
+	    serial1, &res, NULL), 0);
+	assert_int_equal(uc_secobj_verify(der.data, der.len, t, 0, c.items, 3,
+	    serial1, &res, NULL), 0);
+	assert_int_equal(res.chain, UC_CHECK_PASS);
+	/* Past the end of the signer: expired. */
+	assert_int_equal(uc_secobj_verify(der.data, der.len, t, later,
+	    c.items, 3, serial1, &res, NULL), UC_ERR_VERIFY);
+	assert_int_equal(res.chain, UC_CHECK_FAIL);
+	assert_non_null(strstr(res.chain_detail,
+	    "signer certificate expired on"));
+	assert_int_equal(uc_secobj_verify(der.data, der.len, t, 0, c.items, 3,
+	    serial1, &res, NULL), 0);
+	assert_int_equal(uc_keys_revoke_signer(dir_a, "memo-station", PASS,
+	    NULL), 0);
+	snprintf(path, sizeof(path), "%s/root.crl", dir_a);
+	assert_int_equal(uc_trust_add_crl_file(t, path, NULL), 0);
+	assert_int_equal(uc_secobj_verify(der.data, der.len, t, 0, c.items, 3,
+	    serial1, &res, NULL), UC_ERR_VERIFY);
+	assert_string_equal(res.chain_detail, "signer revoked");
+	uc_buf_free(&der);
+	uc_trust_free(&t);
+	uc_signer_free(&s);
+}
+
 static void
 test_wrong_purpose(void **state)
 {
@@ -966,6 +1022,7 @@ main(void)
 		cmocka_unit_test(test_expired_signer),
 		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_revoked_signer),
+		cmocka_unit_test(test_trust_remembers_only_what_holds),
 		cmocka_unit_test(test_wrong_purpose),
 		cmocka_unit_test(test_detached),
 		cmocka_unit_test(test_malformed),
