@@ -1363,7 +1363,8 @@ unhex(const char *s, size_t n, unsigned char *out)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int v = 0, k;
+		int v = 0;
+		size_t k;
 
 		for (k = 0; k < 2; k++) {
 			char c = s[2 * i + k];

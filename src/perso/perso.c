@@ -325,6 +325,124 @@ uc_perso_card(struct uc_transport *t, const struct uc_member *m,
 	return uc_perso_card_selected(t, NULL, m, keys, res, diag);
 }
 
+/*
+ * Phase 1: which card is this (the caller's SELECT, or ours), may we write
+ * to it, and does our signer cover the member's card?
+ */
+static int
+check_card(struct uc_transport *t, const struct uc_card_info *selected,
+    const struct uc_member *m, const struct uc_perso_keys *keys,
+    struct uc_card_info *ci, struct uc_perso_result *res,
+    struct uc_diag *diag)
+{
+	uint16_t sw = 0;
+	int r;
+
+	/* SELECT: which card is this, and may we write to it?  A caller
+	 * that has just selected the applet hands its answer over. */
+	res->stage = UC_PERSO_STAGE_SELECT;
+	if (selected != NULL) {
+		*ci = *selected;
+	} else if ((r = uc_applet_select(t, ci, &sw)) != 0) {
+		res->last_sw = sw;
+		uc_diag_set(diag, r, NULL, 0, "select", "%s%s%s",
+		    uc_strerror(r), sw != 0 ? ", card answered " : "",
+		    sw != 0 ? uc_sw_describe(sw) : "");
+		return r;
+	}
+	memcpy(res->serial, ci->serial, UC_CARD_SERIAL_LEN);
+	res->lifecycle_before = ci->lifecycle;
+	if (ci->lifecycle != LIFECYCLE_BLANK &&
+	    ci->lifecycle != LIFECYCLE_PERSONALIZING)
+		return uc_diag_set(diag, UC_ERR_STATE, NULL, 0, "lifecycle",
+		    "the card is %s, not blank: refusing to write",
+		    ci->lifecycle == LIFECYCLE_PERSONALIZED ? "already "
+		    "personalized (locked)" : "terminated");
+	/* No card may outlive its signer: refused before any write, so the
+	 * blank stays blank (keys/README.md, "Lifetimes"). */
+	if ((r = signer_covers(keys->signer, m, diag)) != 0)
+		return r;
+	res->block_max = uc_store_data_block_max(ci->max_cmd, 0);
+	if (res->block_max == 0)
+		return uc_diag_set(diag, UC_ERR_PROTOCOL, NULL, 0, "select",
+		    "card takes only %u bytes per command",
+		    (unsigned)ci->max_cmd);
+	return 0;
+}
+
+/*
+ * Phase 2: everything we can prepare without the secure channel: E1, and
+ * for a linked card E3 from the bank application, after which the union
+ * applet is selected again (reading the bank side deselected it).
+ */
+static int
+prepare_objects(struct uc_transport *t, const struct uc_card_info *ci,
+    const struct uc_member *m, const struct uc_perso_keys *keys,
+    struct uc_buf *e1, struct uc_buf *e3, struct uc_perso_result *res,
+    struct uc_diag *diag)
+{
+	struct uc_card_info again;
+	uint16_t sw = 0;
+	int r;
+
+	if ((r = uc_dataobj_identity(m, ci->serial, e1)) != 0)
+		return uc_diag_set(diag, r, NULL, 0, "member",
+		    "member data does not fit the identity object");
+	if (e1->len > UC_DO_IDENTITY_MAX + 4)
+		return uc_diag_set(diag, UC_ERR_INVALID, NULL, 0, "member",
+		    "identity object of %zu bytes exceeds %u", e1->len,
+		    UC_DO_IDENTITY_MAX);
+	if (m->card_type != UC_CARD_TYPE_LINKED)
+		return 0;
+	if (ci->n_bank_aids == 0)
+		return uc_diag_set(diag, UC_ERR_INVALID, NULL, 0,
+		    "card_type", "a linked member needs a card with "
+		    "the bank application; this card has none");
+	/* Linked cards: the PAN through the bank application and E3
+	 * (banklink.c), then the union applet again. */
+	if ((r = uc_perso_bank_link(t, ci->serial, ci->bank_aids,
+	    ci->n_bank_aids, keys->pan, keys->bank_link_key,
+	    keys->bank_link_key_len, e3, res, diag)) != 0)
+		return r;
+	memset(&again, 0, sizeof(again));
+	if ((r = uc_applet_select(t, &again, &sw)) != 0 ||
+	    memcmp(again.serial, ci->serial, sizeof(ci->serial)) != 0 ||
+	    again.lifecycle != ci->lifecycle) {
+		res->last_sw = sw;
+		return uc_diag_set(diag, r != 0 ? r : UC_ERR_CARD_REMOVED,
+		    NULL, 0, "select", "the union applet could not be "
+		    "selected again after reading the bank side");
+	}
+	return 0;
+}
+
+/* Phase 3: the secure channel with this card's own keys. */
+static int
+open_channel(struct uc_transport *t, const struct uc_card_info *ci,
+    const struct uc_perso_keys *keys, struct uc_scp03_keys *card_keys,
+    struct uc_scp03_host **h, struct uc_perso_result *res,
+    struct uc_diag *diag)
+{
+	uint16_t sw = 0;
+	int r;
+
+	res->stage = UC_PERSO_STAGE_CHANNEL;
+	if ((r = uc_scp03_diversify(keys->scp_master, ci->serial,
+	    card_keys)) != 0)
+		return r;
+	res->keys_kvn = card_keys->kvn;
+	if ((r = uc_scp03_open_aid_kvn(t, card_keys,
+	    (const uint8_t *)UC_APPLET_AID, UC_APPLET_AID_LEN,
+	    UC_SCP03_SL_DEFAULT, h, &sw, &res->card_kvn)) != 0) {
+		res->last_sw = sw;
+		/* 6A 88 to INITIALIZE UPDATE: no keys of our version */
+		if (r == UC_ERR_SW_NOT_FOUND && sw == 0x6A88)
+			r = UC_ERR_AUTH;
+		return channel_failed(r, res, diag);
+	}
+	return 0;
+}
+
 int
 uc_perso_card_selected(struct uc_transport *t,
     const struct uc_card_info *selected, const struct uc_member *m,
@@ -336,7 +454,6 @@ uc_perso_card_selected(struct uc_transport *t,
 	struct uc_scp03_host *h = NULL;
 	struct uc_buf e1 = UC_BUF_INIT, e2 = UC_BUF_INIT, e3 = UC_BUF_INIT;
 	uint64_t first = 0;
-	uint16_t sw = 0;
 	int r;
 
 	memset(&card_keys, 0, sizeof(card_keys));
@@ -351,96 +468,11 @@ uc_perso_card_selected(struct uc_transport *t,
 		return UC_ERR_ARG;
 	first = uc_transport_apdu_count(t);
 
-	/* SELECT: which card is this, and may we write to it?  A caller
-	 * that has just selected the applet hands its answer over. */
-	res->stage = UC_PERSO_STAGE_SELECT;
-	if (selected != NULL) {
-		ci = *selected;
-	} else if ((r = uc_applet_select(t, &ci, &sw)) != 0) {
-		res->last_sw = sw;
-		uc_diag_set(diag, r, NULL, 0, "select", "%s%s%s",
-		    uc_strerror(r), sw != 0 ? ", card answered " : "",
-		    sw != 0 ? uc_sw_describe(sw) : "");
+	if ((r = check_card(t, selected, m, keys, &ci, res, diag)) != 0 ||
+	    (r = prepare_objects(t, &ci, m, keys, &e1, &e3, res,
+	    diag)) != 0 ||
+	    (r = open_channel(t, &ci, keys, &card_keys, &h, res, diag)) != 0)
 		goto out;
-	}
-	memcpy(res->serial, ci.serial, UC_CARD_SERIAL_LEN);
-	res->lifecycle_before = ci.lifecycle;
-	if (ci.lifecycle != LIFECYCLE_BLANK &&
-	    ci.lifecycle != LIFECYCLE_PERSONALIZING) {
-		r = uc_diag_set(diag, UC_ERR_STATE, NULL, 0, "lifecycle",
-		    "the card is %s, not blank: refusing to write",
-		    ci.lifecycle == LIFECYCLE_PERSONALIZED ? "already "
-		    "personalized (locked)" : "terminated");
-		goto out;
-	}
-	/* No card may outlive its signer: refused before any write, so the
-	 * blank stays blank (keys/README.md, "Lifetimes"). */
-	if ((r = signer_covers(keys->signer, m, diag)) != 0)
-		goto out;
-	res->block_max = uc_store_data_block_max(ci.max_cmd, 0);
-	if (res->block_max == 0) {
-		r = uc_diag_set(diag, UC_ERR_PROTOCOL, NULL, 0, "select",
-		    "card takes only %u bytes per command",
-		    (unsigned)ci.max_cmd);
-		goto out;
-	}
-
-	/* Everything we can prepare without the card, before the channel. */
-	if ((r = uc_dataobj_identity(m, ci.serial, &e1)) != 0) {
-		uc_diag_set(diag, r, NULL, 0, "member",
-		    "member data does not fit the identity object");
-		goto out;
-	}
-	if (e1.len > UC_DO_IDENTITY_MAX + 4) {
-		r = uc_diag_set(diag, UC_ERR_INVALID, NULL, 0, "member",
-		    "identity object of %zu bytes exceeds %u", e1.len,
-		    UC_DO_IDENTITY_MAX);
-		goto out;
-	}
-	if (m->card_type == UC_CARD_TYPE_LINKED) {
-		struct uc_card_info again;
-
-		if (ci.n_bank_aids == 0) {
-			r = uc_diag_set(diag, UC_ERR_INVALID, NULL, 0,
-			    "card_type", "a linked member needs a card with "
-			    "the bank application; this card has none");
-			goto out;
-		}
-		/* Linked cards: the PAN through the bank application and
-		 * E3 (banklink.c), then the union applet again: reading
-		 * the bank side deselected it. */
-		if ((r = uc_perso_bank_link(t, ci.serial, ci.bank_aids,
-		    ci.n_bank_aids, keys->pan, keys->bank_link_key,
-		    keys->bank_link_key_len, &e3, res, diag)) != 0)
-			goto out;
-		memset(&again, 0, sizeof(again));
-		if ((r = uc_applet_select(t, &again, &sw)) != 0 ||
-		    memcmp(again.serial, ci.serial, sizeof(ci.serial)) != 0 ||
-		    again.lifecycle != ci.lifecycle) {
-			res->last_sw = sw;
-			r = uc_diag_set(diag, r != 0 ? r : UC_ERR_CARD_REMOVED,
-			    NULL, 0, "select", "the union applet could not be "
-			    "selected again after reading the bank side");
-			goto out;
-		}
-	}
-
-	/* Secure channel with this card's own keys. */
-	res->stage = UC_PERSO_STAGE_CHANNEL;
-	if ((r = uc_scp03_diversify(keys->scp_master, ci.serial,
-	    &card_keys)) != 0)
-		goto out;
-	res->keys_kvn = card_keys.kvn;
-	if ((r = uc_scp03_open_aid_kvn(t, &card_keys,
-	    (const uint8_t *)UC_APPLET_AID, UC_APPLET_AID_LEN,
-	    UC_SCP03_SL_DEFAULT, &h, &sw, &res->card_kvn)) != 0) {
-		res->last_sw = sw;
-		/* 6A 88 to INITIALIZE UPDATE: no keys of our version */
-		if (r == UC_ERR_SW_NOT_FOUND && sw == 0x6A88)
-			r = UC_ERR_AUTH;
-		channel_failed(r, res, diag);
-		goto out;
-	}
 
 	/* E1 (+ E3) first: encrypted, so a wrong ENC key changes nothing;
 	 * then the key, then EF (it covers E2), then the lock. */

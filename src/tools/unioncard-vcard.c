@@ -397,7 +397,9 @@ send_all(int fd, const uint8_t *p, size_t n)
 static int
 send_frame(int fd, const uint8_t *p, size_t n)
 {
-	uint8_t frame[2 + UC_RAPDU_WIRE_MAX];
+	/* 64 KiB: static, not on the stack (the tool serves one card at a
+	 * time, in one thread). */
+	static uint8_t frame[2 + UC_RAPDU_WIRE_MAX];
 
 	if (n > UC_RAPDU_WIRE_MAX)
 		return UC_ERR_RANGE;

@@ -119,6 +119,7 @@ static int
 show_help(struct uc_tool_global *g, const struct uc_cmd *c, int argc,
     char **argv)
 {
+	static char help_opt[] = "--help";
 	char *own[4];
 	const struct uc_help *h;
 	int n, i, words = 0;
@@ -137,7 +138,7 @@ show_help(struct uc_tool_global *g, const struct uc_cmd *c, int argc,
 	n = h != NULL ? n : 1;
 	for (i = 0; i < n && i < 3; i++)
 		own[i] = argv[i];
-	own[i] = "--help";
+	own[i] = help_opt;
 	return c->fn(g, i + 1, own);
 }
 

@@ -258,13 +258,13 @@ wait_present(struct pcsc *c, long long deadline)
 			return fail("SCardGetStatusChange", rv,
 			    UC_ERR_NO_CARD);
 		st[1].dwCurrentState = st[1].dwEventState &
-		    ~SCARD_STATE_CHANGED;
+		    ~(DWORD)SCARD_STATE_CHANGED;
 		if (have_reader) {
 			if ((st[0].dwEventState & SCARD_STATE_PRESENT) &&
 			    !(st[0].dwEventState & SCARD_STATE_MUTE))
 				return 0;
 			st[0].dwCurrentState = st[0].dwEventState &
-			    ~SCARD_STATE_CHANGED;
+			    ~(DWORD)SCARD_STATE_CHANGED;
 		}
 		if (remaining(deadline) == 0) {
 			uc_transport_set_detail(have_reader ?
@@ -442,7 +442,7 @@ pcsc_wait_removed(void *ctx, int timeout_ms)
 		if (st.dwCurrentState != SCARD_STATE_UNAWARE &&
 		    remaining(deadline) == 0)
 			return UC_ERR_TIMEOUT;
-		st.dwCurrentState = st.dwEventState & ~SCARD_STATE_CHANGED;
+		st.dwCurrentState = st.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
 	}
 }
 

@@ -118,6 +118,7 @@ put_bcd(struct uc_buf *b, uint32_t tag, const char *digits)
 {
 	uint8_t v[20];
 	size_t n = strlen(digits), i;
+	int r;
 
 	if ((n + 1) / 2 > sizeof(v))
 		return UC_ERR_RANGE;
@@ -131,9 +132,9 @@ put_bcd(struct uc_buf *b, uint32_t tag, const char *digits)
 		else
 			v[i / 2] = (uint8_t)((v[i / 2] & 0xf0) | d);
 	}
-	i = uc_tlv_put(b, tag, v, (n + 1) / 2);
+	r = uc_tlv_put(b, tag, v, (n + 1) / 2);
 	OPENSSL_cleanse(v, sizeof(v));
-	return (int)i;
+	return r;
 }
 
 /* Last day of month YYMM (20YY), for 5F24. */
