@@ -331,8 +331,10 @@ scientific(const char *s, size_t n)
 {
 	size_t i = 0, d = 0;
 
-	while (i < n && s[i] >= '0' && s[i] <= '9')
-		i++, d++;
+	while (i < n && s[i] >= '0' && s[i] <= '9') {
+		i++;
+		d++;
+	}
 	if (i < n && (s[i] == '.' || s[i] == ','))
 		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 			;

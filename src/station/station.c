@@ -645,6 +645,62 @@ key_file_wrong(int r, const struct uc_perso_result *pr)
 	    (r == UC_ERR_AUTH && pr->stage == UC_PERSO_STAGE_CHANNEL);
 }
 
+/*
+ * perso found the chip locked: ours from an interrupted run (valid, our
+ * serial, bound to this chip or to none), recorded as recovered; or a
+ * card that is not blank, skipped.
+ */
+static int
+recover_locked(struct run *x, struct uc_member *m,
+    const struct uc_verify_opts *vo, const char *chip, struct uc_diag *diag)
+{
+	const struct uc_station_opts *o = x->o;
+	struct uc_verify_result vr;
+	struct uc_diag d;
+	char bound[65];
+	int r;
+
+	if (uc_verify_card(o->transport, vo, &vr, &d) == 0 &&
+	    vr.valid && strcmp(vr.member.card_serial,
+	    m->card_serial) == 0 &&
+	    bound_chip(x, m, bound, sizeof(bound)) == 0 &&
+	    (bound[0] == '\0' || strcmp(bound, vr.serial_hex) == 0)) {
+		if (m->card_type == UC_CARD_TYPE_LINKED &&
+		    (r = bind_pan_from_chip(x, m, diag)) != 0)
+			return r;
+		if ((r = record(x, m, &vr, vr.point,
+		    vr.secobj_sha256)) != 0)
+			return uc_diag_set(diag, r, NULL, 0,
+			    m->member_code, "ledger: cannot record "
+			    "card %s", m->card_serial);
+		x->sum->recovered++;
+		emit(x, UC_STATION_RECOVERED, m, vr.serial_hex, NULL);
+		uc_transport_disconnect(o->transport, 1);
+		return 0;
+	}
+	return skip(x, m, chip, "the card is not blank (already "
+	    "personalized)", diag);
+}
+
+/* The card failed after writes began: spoil its serial, eject it (1). */
+static int
+spoil_card(struct run *x, struct uc_member *m, const char *chip,
+    const char *reason, struct uc_diag *diag)
+{
+	double t0 = now_fine_ms();
+	int r;
+
+	r = spoil(x, m, reason);
+	x->sum->ledger_ms += now_fine_ms() - t0;
+	if (r != 0)
+		return uc_diag_set(diag, r, NULL, 0, m->member_code,
+		    "ledger: cannot spoil card %s", m->card_serial);
+	x->sum->spoiled++;
+	emit(x, UC_STATION_SPOILED, m, chip, reason);
+	uc_transport_disconnect(x->o->transport, 1);
+	return 1;
+}
+
 static int
 write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 {
@@ -655,7 +711,6 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	struct uc_verify_result vr;
 	struct uc_diag d;
 	char reason[REASON_MAX], chip[2 * UC_CARD_SERIAL_LEN + 1];
-	char bound[65];
 	const struct uc_verify_check *bad = NULL;
 	size_t i;
 	double t0;
@@ -670,29 +725,8 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	r = uc_perso_card_selected(o->transport, &ci, m, o->keys, &pr, &d);
 	x->sum->perso_ms += now_fine_ms() - t0;
 	uc_hex_encode(pr.serial, UC_CARD_SERIAL_LEN, chip);
-	if (r == UC_ERR_STATE) {
-		/* A locked chip: ours from an interrupted run, or not blank. */
-		if (uc_verify_card(o->transport, &vo, &vr, &d) == 0 &&
-		    vr.valid && strcmp(vr.member.card_serial,
-		    m->card_serial) == 0 &&
-		    bound_chip(x, m, bound, sizeof(bound)) == 0 &&
-		    (bound[0] == '\0' || strcmp(bound, vr.serial_hex) == 0)) {
-			if (m->card_type == UC_CARD_TYPE_LINKED &&
-			    (r = bind_pan_from_chip(x, m, diag)) != 0)
-				return r;
-			if ((r = record(x, m, &vr, vr.point,
-			    vr.secobj_sha256)) != 0)
-				return uc_diag_set(diag, r, NULL, 0,
-				    m->member_code, "ledger: cannot record "
-				    "card %s", m->card_serial);
-			x->sum->recovered++;
-			emit(x, UC_STATION_RECOVERED, m, vr.serial_hex, NULL);
-			uc_transport_disconnect(o->transport, 1);
-			return 0;
-		}
-		return skip(x, m, chip, "the card is not blank (already "
-		    "personalized)", diag);
-	}
+	if (r == UC_ERR_STATE)
+		return recover_locked(x, m, &vo, chip, diag);
 	if (r != 0 && card_gone(r) && x->pulled < MAX_PULLED)
 		return pulled(x, m, chip, uc_perso_stage_str(pr.stage));
 	if (key_file_wrong(r, &pr)) {
@@ -754,16 +788,7 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 	uc_transport_disconnect(o->transport, 1);
 	return 0;
 spoil:
-	t0 = now_fine_ms();
-	r = spoil(x, m, reason);
-	x->sum->ledger_ms += now_fine_ms() - t0;
-	if (r != 0)
-		return uc_diag_set(diag, r, NULL, 0, m->member_code,
-		    "ledger: cannot spoil card %s", m->card_serial);
-	x->sum->spoiled++;
-	emit(x, UC_STATION_SPOILED, m, chip, reason);
-	uc_transport_disconnect(o->transport, 1);
-	return 1;
+	return spoil_card(x, m, chip, reason, diag);
 }
 
 /* Sleep ms in slices that look at *stop; 1 when it was set. */
@@ -896,14 +921,58 @@ held:
 	return 4;
 }
 
+/*
+ * Every line once in order, then the lines other stations held, again
+ * and again until each is done here or there.  0, or <0 an error; a stop
+ * (x->sum->stopped) ends it with 0.
+ */
+static int
+run_lines(struct run *x, json_t *lines, struct uc_diag *diag)
+{
+	json_t *line;
+	size_t i, *busy = NULL, nbusy = 0, keep;
+	int r;
+
+	if ((busy = calloc(x->sum->lines + 1, sizeof(*busy))) == NULL)
+		return UC_ERR_NOMEM;
+	json_array_foreach(lines, i, line) {
+		if ((r = do_line(x, line, 1, diag)) < 0)
+			goto out;
+		if (x->sum->stopped)
+			goto stop;
+		if (r == 4)
+			busy[nbusy++] = i;
+	}
+	while (nbusy > 0) {
+		for (i = 0, keep = 0; i < nbusy; i++) {
+			line = json_array_get(lines, busy[i]);
+			if ((r = do_line(x, line, 0, diag)) < 0)
+				goto out;
+			if (x->sum->stopped)
+				goto stop;
+			if (r == 4)
+				busy[keep++] = busy[i];
+		}
+		if (keep == nbusy && pause_ms(x, BUSY_POLL_MS)) {
+			x->sum->stopped = 1;
+			goto stop;
+		}
+		nbusy = keep;
+	}
+stop:
+	r = 0;
+out:
+	free(busy);
+	return r;
+}
+
 int
 uc_station_encode(const struct uc_station_opts *o,
     struct uc_station_summary *sum, struct uc_diag *diag)
 {
 	struct run x;
-	json_t *req = NULL, *lines, *line;
+	json_t *req = NULL, *lines;
 	const char *status, *type, *unit;
-	size_t i, *busy = NULL, nbusy = 0, keep;
 	double start = now_fine_ms(), t0;
 	int r;
 
@@ -979,41 +1048,9 @@ uc_station_encode(const struct uc_station_opts *o,
 	dates(&x.tmpl, o->years_valid > 0 ? o->years_valid :
 	    DEFAULT_YEARS_VALID);
 	sum->lines = json_array_size(lines);
-
-	if ((busy = calloc(sum->lines + 1, sizeof(*busy))) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
-	}
-	json_array_foreach(lines, i, line) {
-		if ((r = do_line(&x, line, 1, diag)) < 0)
-			goto out;
-		if (sum->stopped)
-			goto stop;
-		if (r == 4)
-			busy[nbusy++] = i;
-	}
-	/* Lines other stations held: until each is done here or there. */
-	while (nbusy > 0) {
-		for (i = 0, keep = 0; i < nbusy; i++) {
-			line = json_array_get(lines, busy[i]);
-			if ((r = do_line(&x, line, 0, diag)) < 0)
-				goto out;
-			if (sum->stopped)
-				goto stop;
-			if (r == 4)
-				busy[keep++] = busy[i];
-		}
-		if (keep == nbusy && pause_ms(&x, BUSY_POLL_MS)) {
-			sum->stopped = 1;
-			goto stop;
-		}
-		nbusy = keep;
-	}
-stop:
-	r = 0;
+	r = run_lines(&x, lines, diag);
 out:
 	sum->total_ms = now_fine_ms() - start;
-	free(busy);
 	json_decref(req);
 	return r;
 }

@@ -245,6 +245,239 @@ not_run(struct uc_verify_result *res, int from, const char *after)
 		set(res, k, UC_VERIFY_NOT_RUN, "", "not run: %s failed", after);
 }
 
+/*
+ * objects (verdicts.md §3): the lifecycle first, then the objects'
+ * structure, then E2 on the curve and C7 against the chip.  Returns 0
+ * when they pass, 1 when they fail (nothing else can be judged: every
+ * other check is not run), or <0 for input that is not even TLV (diag).
+ * *o and c7hex are filled as far as the parse got.
+ */
+static int
+check_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
+    const uint8_t *objects, size_t objects_len, struct uc_card_objects *o,
+    char c7hex[2 * UC_CARD_SERIAL_LEN + 1], struct uc_verify_result *res,
+    struct uc_diag *diag)
+{
+	struct uc_diag d;
+	int r;
+
+	if (lifecycle == UC_LIFECYCLE_TERMINATED) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_TERMINATED,
+		    "the card has been terminated (lifecycle FF)");
+		return 1;
+	}
+	if (lifecycle == UC_LIFECYCLE_BLANK) {
+		res->blank = 1;
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_BLANK, "the card is "
+		    "blank (lifecycle 01): no member data was ever written");
+		return 1;
+	}
+	if (lifecycle != UC_LIFECYCLE_PERSONALIZING &&
+	    lifecycle != LIFECYCLE_PERSONALIZED) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_LIFECYCLE,
+		    "lifecycle %02X is none of 01 02 03 FF", lifecycle);
+		return 1;
+	}
+	r = uc_card_objects_parse(objects, objects_len, o, &d);
+	if (r == UC_ERR_TLV) {
+		/* Not even TLV: broken or hostile, not a verdict. */
+		uc_diag_set(diag, r, d.file, 0, d.field, "%s", d.msg);
+		return r;
+	}
+	if (r != 0) {
+		if (lifecycle == UC_LIFECYCLE_PERSONALIZING)
+			set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_UNFINISHED,
+			    "the card is not locked (lifecycle 02) and its "
+			    "objects are incomplete: %s%s%s", d.field,
+			    d.field[0] ? ": " : "", d.msg);
+		else
+			set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_MALFORMED,
+			    "%s%s%s", d.field, d.field[0] ? ": " : "", d.msg);
+		return 1;
+	}
+	res->have_fields = 1;
+	res->member = o->member;
+	memcpy(res->point, o->point, sizeof(res->point));
+	if (o->secobj_tlv != NULL && EVP_Digest(o->secobj_tlv,
+	    o->secobj_tlv_len, res->secobj_sha256, NULL, EVP_sha256(),
+	    NULL) != 1)
+		memset(res->secobj_sha256, 0, sizeof(res->secobj_sha256));
+	uc_hex_encode(o->serial, UC_CARD_SERIAL_LEN, c7hex);
+	if (lifecycle != LIFECYCLE_PERSONALIZED) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_UNFINISHED,
+		    "the card is not locked (lifecycle %02X): its data may "
+		    "still change", lifecycle);
+		return 1;
+	}
+	if (uc_aa_point_check(o->point) != 0) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_MALFORMED,
+		    "E2/86: not a point on P-256");
+		return 1;
+	}
+	if (CRYPTO_memcmp(serial, o->serial, UC_CARD_SERIAL_LEN) != 0) {
+		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_OTHER_CHIP,
+		    "the chip's serial %s is not the serial %s (E1/C7) its "
+		    "data was issued to", res->serial_hex, c7hex);
+		return 1;
+	}
+	set(res, CK_OBJECTS, UC_VERIFY_OK, "", "E1 E2%s EF well-formed, "
+	    "card locked, chip serial %s as in E1/C7", o->has_bank ? " E3" :
+	    "", c7hex);
+	return 0;
+}
+
+/*
+ * hashes, signature, chain: the security object over E1, E2 (and E3),
+ * its certificates judged at `when` (0: now).  *have_secobj is set when
+ * the security object could be judged at all.  0, or <0 for a failure
+ * that is no verdict (diag).
+ */
+static int
+check_secobj(const struct uc_card_objects *o, const struct uc_verify_opts
+    *opts, time_t when, struct uc_secobj_result *so, int *have_secobj,
+    struct uc_verify_result *res, struct uc_diag *diag)
+{
+	struct uc_secobj_item items[4];
+	struct uc_diag d;
+	size_t n = 0;
+	int r;
+
+	items[n++] = (struct uc_secobj_item){ UC_DO_IDENTITY, o->identity_tlv,
+		o->identity_tlv_len };
+	items[n++] = (struct uc_secobj_item){ UC_DO_PUBKEY, o->pubkey_tlv,
+		o->pubkey_tlv_len };
+	if (o->has_bank)
+		items[n++] = (struct uc_secobj_item){ UC_DO_BANK, o->bank_tlv,
+			o->bank_tlv_len };
+	r = uc_secobj_verify(o->secobj, o->secobj_len, opts->trust, when,
+	    items, n, o->serial, so, &d);
+	if (r == UC_ERR_INVALID) {
+		set(res, CK_HASHES, UC_VERIFY_FAILED, WHY_HASHES,
+		    "security object malformed: %s", d.msg);
+		set(res, CK_SIGNATURE, UC_VERIFY_NOT_RUN, "",
+		    "not run: the security object is malformed");
+		set(res, CK_CHAIN, UC_VERIFY_NOT_RUN, "",
+		    "not run: the security object is malformed");
+		return 0;
+	}
+	if (r != 0 && r != UC_ERR_VERIFY)
+		return uc_diag_set(diag, r, NULL, 0, "security object", "%s",
+		    uc_strerror(r));
+	*have_secobj = 1;
+	if (so->hashes != UC_CHECK_PASS &&
+	    hashes_but_e2(so, o->serial, items, n))
+		set(res, CK_HASHES, UC_VERIFY_OK, "", "%zu object%s "
+		    "match; E2 is not the signed key (active_auth)",
+		    n - 1, n - 1 == 1 ? "" : "s");
+	else
+		set(res, CK_HASHES, so->hashes == UC_CHECK_PASS ?
+		    UC_VERIFY_OK : UC_VERIFY_FAILED, WHY_HASHES, "%s",
+		    so->hashes_detail[0] ? so->hashes_detail :
+		    uc_check_str(so->hashes));
+	set(res, CK_SIGNATURE, so->signature == UC_CHECK_PASS ?
+	    UC_VERIFY_OK : UC_VERIFY_FAILED, WHY_SIGNATURE, "%s",
+	    so->signature_detail[0] ? so->signature_detail :
+	    uc_check_str(so->signature));
+	set(res, CK_CHAIN, so->chain == UC_CHECK_PASS ? UC_VERIFY_OK :
+	    so->chain == UC_CHECK_UNDECIDED ? UC_VERIFY_UNDECIDED :
+	    UC_VERIFY_FAILED, so->chain == UC_CHECK_UNDECIDED ? WHY_CRL :
+	    WHY_CHAIN, "%s", so->chain_detail[0] ? so->chain_detail :
+	    uc_check_str(so->chain));
+	snprintf(res->station, sizeof(res->station), "%s", so->station);
+	return 0;
+}
+
+/*
+ * active_auth: the chip, not just its data.  The chip must prove the key
+ * the ISSUER signed: a signature by whatever key E2 shows proves nothing
+ * when E2 itself is not the signed one (a copy of the data on a chip with
+ * its own key).  0, or <0 when SHA-256 itself failed (diag).
+ */
+static int
+check_active_auth(const struct uc_card_objects *o,
+    const struct uc_secobj_result *so, int have_secobj,
+    const uint8_t challenge[UC_VERIFY_CHALLENGE_LEN], const uint8_t *aa_sig,
+    size_t aa_sig_len, uint16_t aa_sw, struct uc_verify_result *res,
+    struct uc_diag *diag)
+{
+	const uint8_t *listed;
+	uint8_t md[32];
+	int r;
+
+	listed = have_secobj ? uc_secobj_result_hash(so, UC_DO_PUBKEY) : NULL;
+	if (EVP_Digest(o->pubkey_tlv, o->pubkey_tlv_len, md, NULL,
+	    EVP_sha256(), NULL) != 1)
+		return uc_diag_set(diag, UC_ERR_CRYPTO, NULL, 0, "E2",
+		    "SHA-256");
+	if (!have_secobj)
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_NOT_RUN, "", "not run: no "
+		    "signed key to check the chip against (hashes failed)");
+	else if (listed == NULL || CRYPTO_memcmp(listed, md, sizeof(md)) != 0)
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the chip's "
+		    "key (E2) is not the key the issuer signed for this card");
+	else if (aa_sw != UC_SW_OK)
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the card "
+		    "refused INTERNAL AUTHENTICATE (%04X: %s)", aa_sw,
+		    uc_sw_describe(aa_sw));
+	else if ((r = uc_aa_verify(o->point, o->serial, challenge, aa_sig,
+	    aa_sig_len)) != 0)
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the chip's "
+		    "signature does not match the key in E2 (%s)",
+		    uc_strerror(r));
+	else
+		set(res, CK_ACTIVE_AUTH, UC_VERIFY_OK, "", "the chip signed a "
+		    "fresh challenge with the key in E2");
+	return 0;
+}
+
+/* expiry, on `day` (YYYYMMDD). */
+static void
+check_expiry(const struct uc_card_objects *o, const char *day,
+    struct uc_verify_result *res)
+{
+	char shown[11], from[11];
+
+	fmt_date(o->member.expires_on, shown);
+	if (strcmp(day, o->member.issued_on) < 0) {
+		fmt_date(o->member.issued_on, from);
+		set(res, CK_EXPIRY, UC_VERIFY_FAILED, WHY_NOT_YET,
+		    "not valid before %s", from);
+	} else if (strcmp(day, o->member.expires_on) > 0)
+		set(res, CK_EXPIRY, UC_VERIFY_FAILED, WHY_EXPIRED,
+		    "expired on %s", shown);
+	else
+		set(res, CK_EXPIRY, UC_VERIFY_OK, "", "valid until %s", shown);
+}
+
+/* status: what the caller's status list says of this card. */
+static void
+check_status(const struct uc_card_objects *o, const char *c7hex,
+    const struct uc_verify_opts *opts, struct uc_verify_result *res)
+{
+	char why[UC_VERIFY_DETAIL_MAX] = "";
+	int revoked = 0;
+
+	if (opts->status == NULL)
+		set(res, CK_STATUS, UC_VERIFY_SKIPPED, "",
+		    "skipped: no status list given");
+	else if (o->member.card_serial[0] == '\0')
+		set(res, CK_STATUS, UC_VERIFY_FAILED, WHY_NO_SERIAL, "the card "
+		    "carries no ledger card serial (E1/CA), so no status list "
+		    "can vouch for it");
+	else if (opts->status(opts->status_ctx, c7hex,
+	    o->member.card_serial, o->member.member_code,
+	    &revoked, why, sizeof(why)) != 0)
+		set(res, CK_STATUS, UC_VERIFY_UNDECIDED, WHY_LIST, "%s",
+		    why[0] ? why : "the status list cannot answer for "
+		    "this card");
+	else if (revoked)
+		set(res, CK_STATUS, UC_VERIFY_FAILED, WHY_REVOKED,
+		    "revoked%s%s", why[0] ? ": " : "", why);
+	else
+		set(res, CK_STATUS, UC_VERIFY_OK, "", "not revoked%s%s",
+		    why[0] ? ": " : "", why);
+}
+
 int
 uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
     const uint8_t *objects, size_t objects_len,
@@ -253,16 +486,11 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
     struct uc_verify_result *res, struct uc_diag *diag)
 {
 	struct uc_card_objects o;
-	struct uc_secobj_item items[4];
 	struct uc_secobj_result so;
-	struct uc_diag d;
-	char today[9], shown[11], c7hex[2 * UC_CARD_SERIAL_LEN + 1];
+	char today[9], c7hex[2 * UC_CARD_SERIAL_LEN + 1];
 	const char *day;
 	time_t when;
-	const uint8_t *listed;
-	uint8_t md[32];
-	size_t n = 0;
-	int k, r, revoked = 0, have_secobj = 0;
+	int k, r, have_secobj = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&so, 0, sizeof(so));
@@ -283,82 +511,15 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	uc_hex_encode(serial, UC_CARD_SERIAL_LEN, res->serial_hex);
 	res->lifecycle = lifecycle;
 
-	/*
-	 * objects (verdicts.md §3): the lifecycle first, then the objects'
-	 * structure, then E2 on the curve and C7 against the chip.  When it
-	 * fails, nothing else can be judged: every other check is not run.
-	 */
-	if (lifecycle == UC_LIFECYCLE_TERMINATED) {
-		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_TERMINATED,
-		    "the card has been terminated (lifecycle FF)");
-		goto objects_failed;
-	}
-	if (lifecycle == UC_LIFECYCLE_BLANK) {
-		res->blank = 1;
-		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_BLANK, "the card is "
-		    "blank (lifecycle 01): no member data was ever written");
-		goto objects_failed;
-	}
-	if (lifecycle != UC_LIFECYCLE_PERSONALIZING &&
-	    lifecycle != LIFECYCLE_PERSONALIZED) {
-		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_LIFECYCLE,
-		    "lifecycle %02X is none of 01 02 03 FF", lifecycle);
-		goto objects_failed;
-	}
-	r = uc_card_objects_parse(objects, objects_len, &o, &d);
-	if (r == UC_ERR_TLV) {
-		/* Not even TLV: broken or hostile, not a verdict. */
-		uc_diag_set(diag, r, d.file, 0, d.field, "%s", d.msg);
+	r = check_objects(serial, lifecycle, objects, objects_len, &o, c7hex,
+	    res, diag);
+	if (r < 0)
 		goto out;
-	}
-	if (r != 0) {
-		if (lifecycle == UC_LIFECYCLE_PERSONALIZING)
-			set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_UNFINISHED,
-			    "the card is not locked (lifecycle 02) and its "
-			    "objects are incomplete: %s%s%s", d.field,
-			    d.field[0] ? ": " : "", d.msg);
-		else
-			set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_MALFORMED,
-			    "%s%s%s", d.field, d.field[0] ? ": " : "", d.msg);
+	if (r > 0) {
+		not_run(res, CK_HASHES, "objects");
 		r = 0;
-		goto objects_failed;
+		goto verdict;
 	}
-	res->have_fields = 1;
-	res->member = o.member;
-	memcpy(res->point, o.point, sizeof(res->point));
-	if (o.secobj_tlv != NULL && EVP_Digest(o.secobj_tlv, o.secobj_tlv_len,
-	    res->secobj_sha256, NULL, EVP_sha256(), NULL) != 1)
-		memset(res->secobj_sha256, 0, sizeof(res->secobj_sha256));
-	uc_hex_encode(o.serial, UC_CARD_SERIAL_LEN, c7hex);
-	if (lifecycle != LIFECYCLE_PERSONALIZED) {
-		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_UNFINISHED,
-		    "the card is not locked (lifecycle %02X): its data may "
-		    "still change", lifecycle);
-		goto objects_failed;
-	}
-	if (uc_aa_point_check(o.point) != 0) {
-		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_MALFORMED,
-		    "E2/86: not a point on P-256");
-		goto objects_failed;
-	}
-	if (CRYPTO_memcmp(serial, o.serial, UC_CARD_SERIAL_LEN) != 0) {
-		set(res, CK_OBJECTS, UC_VERIFY_FAILED, WHY_OTHER_CHIP,
-		    "the chip's serial %s is not the serial %s (E1/C7) its "
-		    "data was issued to", res->serial_hex, c7hex);
-		goto objects_failed;
-	}
-	set(res, CK_OBJECTS, UC_VERIFY_OK, "", "E1 E2%s EF well-formed, "
-	    "card locked, chip serial %s as in E1/C7", o.has_bank ? " E3" : "",
-	    c7hex);
-
-	/* hashes, signature, chain */
-	items[n++] = (struct uc_secobj_item){ UC_DO_IDENTITY, o.identity_tlv,
-		o.identity_tlv_len };
-	items[n++] = (struct uc_secobj_item){ UC_DO_PUBKEY, o.pubkey_tlv,
-		o.pubkey_tlv_len };
-	if (o.has_bank)
-		items[n++] = (struct uc_secobj_item){ UC_DO_BANK, o.bank_tlv,
-			o.bank_tlv_len };
 	today_vn(today);
 	day = opts->check_date != NULL ? opts->check_date : today;
 	/* Certificates: at check_time, else noon of the asked day unless
@@ -366,119 +527,13 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 	when = opts->check_time != 0 ? opts->check_time :
 	    opts->check_date != NULL && strcmp(opts->check_date, today) != 0 ?
 	    date_time(opts->check_date) : 0;
-	r = uc_secobj_verify(o.secobj, o.secobj_len, opts->trust, when, items,
-	    n, o.serial, &so, &d);
-	if (r == UC_ERR_INVALID) {
-		set(res, CK_HASHES, UC_VERIFY_FAILED, WHY_HASHES,
-		    "security object malformed: %s", d.msg);
-		set(res, CK_SIGNATURE, UC_VERIFY_NOT_RUN, "",
-		    "not run: the security object is malformed");
-		set(res, CK_CHAIN, UC_VERIFY_NOT_RUN, "",
-		    "not run: the security object is malformed");
-	} else if (r != 0 && r != UC_ERR_VERIFY) {
-		uc_diag_set(diag, r, NULL, 0, "security object", "%s",
-		    uc_strerror(r));
+	if ((r = check_secobj(&o, opts, when, &so, &have_secobj, res,
+	    diag)) != 0 ||
+	    (r = check_active_auth(&o, &so, have_secobj, challenge, aa_sig,
+	    aa_sig_len, aa_sw, res, diag)) != 0)
 		goto out;
-	} else {
-		have_secobj = 1;
-		if (so.hashes != UC_CHECK_PASS &&
-		    hashes_but_e2(&so, o.serial, items, n))
-			set(res, CK_HASHES, UC_VERIFY_OK, "", "%zu object%s "
-			    "match; E2 is not the signed key (active_auth)",
-			    n - 1, n - 1 == 1 ? "" : "s");
-		else
-			set(res, CK_HASHES, so.hashes == UC_CHECK_PASS ?
-			    UC_VERIFY_OK : UC_VERIFY_FAILED, WHY_HASHES, "%s",
-			    so.hashes_detail[0] ? so.hashes_detail :
-			    uc_check_str(so.hashes));
-		set(res, CK_SIGNATURE, so.signature == UC_CHECK_PASS ?
-		    UC_VERIFY_OK : UC_VERIFY_FAILED, WHY_SIGNATURE, "%s",
-		    so.signature_detail[0] ? so.signature_detail :
-		    uc_check_str(so.signature));
-		set(res, CK_CHAIN, so.chain == UC_CHECK_PASS ? UC_VERIFY_OK :
-		    so.chain == UC_CHECK_UNDECIDED ? UC_VERIFY_UNDECIDED :
-		    UC_VERIFY_FAILED, so.chain == UC_CHECK_UNDECIDED ? WHY_CRL :
-		    WHY_CHAIN, "%s", so.chain_detail[0] ? so.chain_detail :
-		    uc_check_str(so.chain));
-		snprintf(res->station, sizeof(res->station), "%s",
-		    so.station);
-	}
-
-	/*
-	 * active_auth: the chip, not just its data.  The chip must prove
-	 * the key the ISSUER signed: a signature by whatever key E2 shows
-	 * proves nothing when E2 itself is not the signed one (a copy of the
-	 * data on a chip with its own key).
-	 */
-	listed = have_secobj ? uc_secobj_result_hash(&so, UC_DO_PUBKEY) : NULL;
-	if (EVP_Digest(o.pubkey_tlv, o.pubkey_tlv_len, md, NULL,
-	    EVP_sha256(), NULL) != 1) {
-		r = uc_diag_set(diag, UC_ERR_CRYPTO, NULL, 0, "E2", "SHA-256");
-		goto out;
-	}
-	if (!have_secobj)
-		set(res, CK_ACTIVE_AUTH, UC_VERIFY_NOT_RUN, "", "not run: no "
-		    "signed key to check the chip against (hashes failed)");
-	else if (listed == NULL || CRYPTO_memcmp(listed, md, sizeof(md)) != 0)
-		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the chip's "
-		    "key (E2) is not the key the issuer signed for this card");
-	else if (aa_sw != UC_SW_OK)
-		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the card "
-		    "refused INTERNAL AUTHENTICATE (%04X: %s)", aa_sw,
-		    uc_sw_describe(aa_sw));
-	else if ((r = uc_aa_verify(o.point, o.serial, challenge, aa_sig,
-	    aa_sig_len)) != 0)
-		set(res, CK_ACTIVE_AUTH, UC_VERIFY_FAILED, WHY_COPY, "the chip's "
-		    "signature does not match the key in E2 (%s)",
-		    uc_strerror(r));
-	else
-		set(res, CK_ACTIVE_AUTH, UC_VERIFY_OK, "", "the chip signed a "
-		    "fresh challenge with the key in E2");
-	r = 0;
-
-	/* expiry */
-	fmt_date(o.member.expires_on, shown);
-	if (strcmp(day, o.member.issued_on) < 0) {
-		char from[11];
-
-		fmt_date(o.member.issued_on, from);
-		set(res, CK_EXPIRY, UC_VERIFY_FAILED, WHY_NOT_YET,
-		    "not valid before %s", from);
-	} else if (strcmp(day, o.member.expires_on) > 0)
-		set(res, CK_EXPIRY, UC_VERIFY_FAILED, WHY_EXPIRED,
-		    "expired on %s", shown);
-	else
-		set(res, CK_EXPIRY, UC_VERIFY_OK, "", "valid until %s", shown);
-
-	/* status */
-	if (opts->status == NULL)
-		set(res, CK_STATUS, UC_VERIFY_SKIPPED, "",
-		    "skipped: no status list given");
-	else if (o.member.card_serial[0] == '\0')
-		set(res, CK_STATUS, UC_VERIFY_FAILED, WHY_NO_SERIAL, "the card "
-		    "carries no ledger card serial (E1/CA), so no status list "
-		    "can vouch for it");
-	else {
-		char why[UC_VERIFY_DETAIL_MAX] = "";
-
-		if (opts->status(opts->status_ctx, c7hex,
-		    o.member.card_serial, o.member.member_code,
-		    &revoked, why, sizeof(why)) != 0)
-			set(res, CK_STATUS, UC_VERIFY_UNDECIDED, WHY_LIST, "%s",
-			    why[0] ? why : "the status list cannot answer for "
-			    "this card");
-		else if (revoked)
-			set(res, CK_STATUS, UC_VERIFY_FAILED, WHY_REVOKED,
-			    "revoked%s%s", why[0] ? ": " : "", why);
-		else
-			set(res, CK_STATUS, UC_VERIFY_OK, "", "not revoked%s%s",
-			    why[0] ? ": " : "", why);
-	}
-	goto verdict;
-
-objects_failed:
-	not_run(res, CK_HASHES, "objects");
-	r = 0;
+	check_expiry(&o, day, res);
+	check_status(&o, c7hex, opts, res);
 verdict:
 	uc_verify_conclude(res);
 out:
