@@ -389,13 +389,122 @@ too_long(struct uc_csv *r, struct uc_diag *d, size_t raw, size_t len,
 	return 0;
 }
 
+/*
+ * The rest of a quoted field (its opening quote read): bytes into *wp up
+ * to the closing quote, "" as one quote.  *cp is the byte after the
+ * closing quote (a separator, CR, LF or -1 at the end), *raw counts what
+ * was read.  0, or the error (sticky, in d).
+ */
+static int
+read_quoted(struct uc_csv *r, char **wp, const char *field_start,
+    size_t *raw, size_t nf, int *cp, struct uc_diag *d)
+{
+	char *w = *wp;
+	int c, ret;
+
+	for (;;) {
+		w = copy_run(r, w, field_start, raw, 1);
+		c = get_byte(r);
+		(*raw)++;
+		if (c < 0) {
+			if (c == -2)
+				return fail(r, d, UC_ERR_IO, r->rec_line,
+				    (long)nf, "read error");
+			return fail(r, d, UC_ERR_INVALID, r->rec_line,
+			    (long)nf, "quoted field never closed "
+			    "(truncated file?)");
+		}
+		if (c == '"') {
+			if (peek_byte(r) != '"') {
+				c = get_byte(r);
+				(*raw)++;
+				break;
+			}
+			r->in_pos++;
+			(*raw)++;
+		} else if (c == '\n') {
+			r->line++;
+		}
+		if ((ret = too_long(r, d, *raw, (size_t)(w - field_start),
+		    nf)) != 0)
+			return ret;
+		*w++ = (char)c;
+	}
+	*wp = w;
+	*cp = c;
+	if (c != r->delim && c != '\n' && c != '\r' && c >= 0)
+		return fail(r, d, UC_ERR_INVALID, r->rec_line, (long)nf,
+		    "text after the closing quote of a field");
+	return 0;
+}
+
+/*
+ * An unquoted field whose first byte *cp was read: bytes into *wp up to
+ * a separator, CR, LF or the end (that byte in *cp).  0, or the error
+ * (sticky, in d).
+ */
+static int
+read_unquoted(struct uc_csv *r, char **wp, const char *field_start,
+    size_t *raw, size_t nf, int *cp, struct uc_diag *d)
+{
+	char *w = *wp;
+	int c = *cp, ret;
+
+	while (c >= 0 && c != r->delim && c != '\n' && c != '\r') {
+		if (c == '"')
+			return fail(r, d, UC_ERR_INVALID, r->rec_line,
+			    (long)nf, "quote inside an unquoted field");
+		if ((ret = too_long(r, d, *raw, (size_t)(w - field_start),
+		    nf)) != 0)
+			return ret;
+		*w++ = (char)c;
+		w = copy_run(r, w, field_start, raw, 0);
+		c = get_byte(r);
+		(*raw)++;
+	}
+	*wp = w;
+	*cp = c;
+	return 0;
+}
+
+/*
+ * A whole record read: every field UTF-8, and as many fields as the first
+ * row had.  0, or the error of this record alone (uc_csv_skip_error()
+ * may go on after it).
+ */
+static int
+check_record(struct uc_csv *r, size_t nf, struct uc_diag *d)
+{
+	size_t i, bad;
+
+	for (i = 0; i < nf; i++)
+		if (uc_text_utf8_check(r->fields[i].ptr, r->fields[i].len,
+		    &bad) != 0)
+			return soft_fail(r, d, (long)i,
+			    "not valid UTF-8 (byte %zu of the field; save the"
+			    " file as CSV UTF-8)", bad + 1);
+	if (r->expect == 0) {
+		r->expect = nf;
+	} else if (nf != r->expect) {
+		if (nf < r->expect)
+			return soft_fail(r, d, (long)nf, "row has %zu fields,"
+			    " expected %zu (this one and later ones missing)",
+			    nf, r->expect);
+		return soft_fail(r, d, (long)r->expect, "row has %zu"
+		    " fields, expected %zu (a separator too many, or a"
+		    " value holding '%c' without quotes?)", nf, r->expect,
+		    r->delim);
+	}
+	return 0;
+}
+
 int
 uc_csv_next(struct uc_csv *r, const struct uc_csv_field **fields,
     size_t *nfields, struct uc_diag *d)
 {
 	const struct uc_csv_limits *lim;
 	char *w, *field_start;
-	size_t raw = 0, nf = 0, i, bad;
+	size_t raw = 0, nf = 0;
 	int quoted_any = 0;
 	int c, ret;
 
@@ -435,56 +544,13 @@ again:
 		raw++;
 		if (c == '"') {
 			quoted_any = 1;
-			for (;;) {
-				w = copy_run(r, w, field_start, &raw, 1);
-				c = get_byte(r);
-				raw++;
-				if (c < 0) {
-					if (c == -2)
-						return fail(r, d, UC_ERR_IO,
-						    r->rec_line, (long)nf,
-						    "read error");
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "quoted field never closed "
-					    "(truncated file?)");
-				}
-				if (c == '"') {
-					if (peek_byte(r) != '"') {
-						c = get_byte(r);
-						raw++;
-						break;
-					}
-					r->in_pos++;
-					raw++;
-				} else if (c == '\n') {
-					r->line++;
-				}
-				if ((ret = too_long(r, d, raw,
-				    (size_t)(w - field_start), nf)) != 0)
-					return ret;
-				*w++ = (char)c;
-			}
-			if (c != r->delim && c != '\n' && c != '\r' && c >= 0)
-				return fail(r, d, UC_ERR_INVALID, r->rec_line,
-				    (long)nf,
-				    "text after the closing quote of a field");
+			ret = read_quoted(r, &w, field_start, &raw, nf, &c, d);
 		} else {
-			while (c >= 0 && c != r->delim && c != '\n' &&
-			    c != '\r') {
-				if (c == '"')
-					return fail(r, d, UC_ERR_INVALID,
-					    r->rec_line, (long)nf,
-					    "quote inside an unquoted field");
-				if ((ret = too_long(r, d, raw,
-				    (size_t)(w - field_start), nf)) != 0)
-					return ret;
-				*w++ = (char)c;
-				w = copy_run(r, w, field_start, &raw, 0);
-				c = get_byte(r);
-				raw++;
-			}
+			ret = read_unquoted(r, &w, field_start, &raw, nf, &c,
+			    d);
 		}
+		if (ret != 0)
+			return ret;
 		if (c == -2)
 			return fail(r, d, UC_ERR_IO, r->rec_line, (long)nf,
 			    "read error");
@@ -521,24 +587,8 @@ again:
 	 */
 	r->rec_used = (size_t)(w - r->rec);
 	r->nfields = nf;
-	for (i = 0; i < nf; i++)
-		if (uc_text_utf8_check(r->fields[i].ptr, r->fields[i].len,
-		    &bad) != 0)
-			return soft_fail(r, d, (long)i,
-			    "not valid UTF-8 (byte %zu of the field; save the"
-			    " file as CSV UTF-8)", bad + 1);
-	if (r->expect == 0) {
-		r->expect = nf;
-	} else if (nf != r->expect) {
-		if (nf < r->expect)
-			return soft_fail(r, d, (long)nf, "row has %zu fields,"
-			    " expected %zu (this one and later ones missing)",
-			    nf, r->expect);
-		return soft_fail(r, d, (long)r->expect, "row has %zu"
-		    " fields, expected %zu (a separator too many, or a"
-		    " value holding '%c' without quotes?)", nf, r->expect,
-		    r->delim);
-	}
+	if ((ret = check_record(r, nf, d)) != 0)
+		return ret;
 	r->nrecords++;
 	r->blank_line = 0;
 	*fields = r->fields;
