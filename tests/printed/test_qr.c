@@ -351,6 +351,35 @@ test_worked_example(void **state)
 	uc_buf_free(&tbs);
 }
 
+/* The text printed in printed-card.md is the vectors' text. */
+static void
+test_spec_text(void **state)
+{
+	const char *spec = getenv("UC_SPEC_DIR");
+	const char *want = str(json_object_get(doc, "worked_example"),
+	    "text");
+	char path[1024], line[256], got[UC_QR_TEXT_MAX + 1] = "";
+	int in = 0, found = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/printed-card.md",
+	    spec != NULL ? spec : "applets-spec");
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!in && strncmp(line, "UC1:", 4) == 0)
+			in = found = 1;
+		if (in && strcmp(line, "```") == 0)
+			break;
+		if (in && strlen(got) + strlen(line) < sizeof(got))
+			strcat(got, line);
+	}
+	fclose(f);
+	assert_true(found);
+	assert_string_equal(got, want);
+}
+
 static void
 test_cases(void **state)
 {
@@ -558,6 +587,7 @@ main(void)
 		cmocka_unit_test(test_cose_rfc9052),
 		cmocka_unit_test(test_cbor_strict),
 		cmocka_unit_test(test_worked_example),
+		cmocka_unit_test(test_spec_text),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_make_verify_flip),
