@@ -169,6 +169,17 @@ UC_API int uc_qr_signers_add_pem(struct uc_qr_signers *s, const char *pem,
 UC_API size_t uc_qr_signers_count(const struct uc_qr_signers *s);
 
 /*
+ * Find the union's code in a PNG picture (a scan, a photo, a rendered
+ * face): the first QR code whose text starts with "UC1:" goes into
+ * OUT[CAP], NUL-terminated; *N_CODES (may be NULL) gets how many QR codes
+ * the picture holds.  UC_ERR_NOT_FOUND (DIAG says whether there was no
+ * code or only others), UC_ERR_INVALID (not a PNG, too large),
+ * UC_ERR_UNSUPPORTED in builds without zbar (UC_HAVE_ZBAR).
+ */
+UC_API int uc_qr_scan_png(const char *path, char *out, size_t cap,
+    size_t *n_codes, struct uc_diag *diag);
+
+/*
  * The verdict on a parsed code Q, with the trust store, dates and status
  * source of OPTS (as for a chip; opts->status gets "" as the chip serial).
  * RES gets four checks, in this order:

@@ -35,4 +35,7 @@ int uc_cmd_bank(struct uc_tool_global *g, int argc, char **argv);
 /* the issuance station: cmd_encode.c */
 int uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv);
 
+/* the printed card: cmd_face.c */
+int uc_cmd_face(struct uc_tool_global *g, int argc, char **argv);
+
 #endif /* UC_COMMANDS_H */
