@@ -23,6 +23,7 @@
 #include "unioncard/verify.h"
 
 #include "tool.h"
+#include "verify_qr.h"
 
 #define CONNECT_TIMEOUT_MS 10000
 /* Watch mode: how long one wait for a card (or for its removal) lasts
@@ -41,6 +42,8 @@ usage(FILE *f)
 	    "                        [--status-list FILE] [--crl FILE]\n"
 	    "                        [--date YYYY-MM-DD] [--json] [--trace FILE]\n"
 	    "                        [--watch]\n"
+	    "       unioncard-verify --qr TEXT|- | --qr-image FILE | --watch --qr\n"
+	    "                        --trust ROOT.pem [--signers PATH] [...]\n"
 	    "\n"
 	    "Read a union member card and check it: its data is intact and\n"
 	    "signed by a union station (hashes, signature, chain), the chip is\n"
@@ -72,6 +75,17 @@ usage(FILE *f)
 	    "                      going away and coming back; the status list\n"
 	    "                      is re-read for each card.  SIGINT/SIGTERM:\n"
 	    "                      stop with a count of valid/invalid/unreadable.\n"
+	    "  --qr TEXT           check a printed card's QR code instead of a\n"
+	    "                      chip (applets-spec/printed-card.md): TEXT as a\n"
+	    "                      barcode scanner types it, '-' one line of\n"
+	    "                      standard input; checks signature, chain,\n"
+	    "                      expiry, status\n"
+	    "  --qr-image FILE     the same from a PNG picture of the card\n"
+	    "  --watch --qr        one scanned code a line from standard input\n"
+	    "                      until it ends (VALID/INVALID/UNREADABLE lines)\n"
+	    "  --signers PATH      the stations' document-signer certificates\n"
+	    "                      the codes name (a PEM file or a folder of\n"
+	    "                      them; default: signers/ beside --trust)\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-verify --reader 'Virtual PCD 00 00' --trust keys/root.pem\n"
@@ -81,6 +95,10 @@ usage(FILE *f)
 	    "      --trust root.pem --status-list today.usl\n"
 	    "  unioncard-verify --watch --reader nfc:pn532_uart:/dev/ttyUSB0 \\\n"
 	    "      --trust root.pem --status-list today.usl --json\n"
+	    "  unioncard-verify --qr-image card-back.png --trust keys/root.pem \\\n"
+	    "      --crl keys/root.crl --status-list today.usl\n"
+	    "  unioncard-verify --watch --qr --trust root.pem --signers signers/ \\\n"
+	    "      --status-list today.usl < /dev/ttyACM0\n"
 	    "\n"
 	    "Exit status: 0 valid, 1 invalid, 2 could not check.  --watch: 0\n"
 	    "when stopped by a signal, 2 if it could not start.\n");
@@ -551,6 +569,9 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "watch", no_argument, NULL, 'w' },
+		{ "qr", optional_argument, NULL, 'Q' },
+		{ "qr-image", required_argument, NULL, 'I' },
+		{ "signers", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -566,7 +587,10 @@ main(int argc, char **argv)
 	struct uc_verify_result res;
 	struct uc_diag d;
 	struct watch w;
+	struct uc_verify_qr_args qr;
 	int c, r, rc = UC_EXIT_FAIL, json = 0, watching = 0;
+
+	memset(&qr, 0, sizeof(qr));
 
 	memset(&g, 0, sizeof(g));
 	g.prog = "unioncard-verify";
@@ -580,14 +604,25 @@ main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 't': trace_path = optarg; break;
 		case 'w': watching = 1; break;
+		case 'Q': qr.on = 1; qr.text = optarg; break;
+		case 'I': qr.image = optarg; break;
+		case 'G': qr.signers = optarg; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
 		default: return uc_tool_usage(&g, "bad option");
 		}
 	}
+	/* --qr TEXT: the text is the one argument after it */
+	if (qr.on && qr.text == NULL && !watching && optind < argc)
+		qr.text = argv[optind++];
 	if (optind != argc)
 		return uc_tool_usage(&g, "unexpected argument '%s'",
 		    argv[optind]);
-	if (reader == NULL || trust_path == NULL)
+	if ((qr.on || qr.image != NULL) && (reader != NULL ||
+	    trust_path == NULL))
+		return uc_tool_usage(&g, "--qr and --qr-image take --trust "
+		    "and no --reader");
+	if (!qr.on && qr.image == NULL && (reader == NULL ||
+	    trust_path == NULL))
 		return uc_tool_usage(&g, "--reader and --trust are required");
 	memset(&opts, 0, sizeof(opts));
 	if (date != NULL) {
@@ -623,6 +658,14 @@ main(int argc, char **argv)
 	if (trace_path != NULL &&
 	    (r = uc_trace_open(trace_path, &trace)) != 0) {
 		rc = uc_tool_fail(&g, r, "trace %s", trace_path);
+		goto out;
+	}
+	if (qr.on || qr.image != NULL) {
+		qr.trust_path = trust_path;
+		qr.status_path = status_path;
+		qr.json = json;
+		qr.watch = watching;
+		rc = uc_verify_qr_tool(&g, &qr, &opts);
 		goto out;
 	}
 	if (watching) {
