@@ -72,6 +72,10 @@ UC_API int uc_face_template_default(struct uc_face_template **out);
  */
 UC_API int uc_face_template_load(const char *path,
     struct uc_face_template **out, struct uc_diag *diag);
+/* The same from TEXT[LEN] in memory; NAME (may be NULL) for DIAG and as
+ * the folder relative paths are taken from. */
+UC_API int uc_face_template_parse(const char *text, size_t len,
+    const char *name, struct uc_face_template **out, struct uc_diag *diag);
 UC_API void uc_face_template_free(struct uc_face_template **t);
 /* The default template as a file's text (static storage). */
 UC_API const char *uc_face_template_default_text(void);

@@ -498,10 +498,48 @@ uc_face_template_default(struct uc_face_template **out)
 }
 
 int
+uc_face_template_parse(const char *text, size_t len, const char *name,
+    struct uc_face_template **out, struct uc_diag *diag)
+{
+	struct uc_face_template *t = NULL;
+	char *copy = NULL;
+	int r;
+
+	uc_diag_clear(diag);
+	if ((text == NULL && len != 0) || out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (len > UC_FACE_TEMPLATE_MAX)
+		return uc_diag_set(diag, UC_ERR_INVALID, name, 0, NULL,
+		    "larger than %u bytes", UC_FACE_TEMPLATE_MAX);
+	if ((len > 0 && memchr(text, '\0', len) != NULL) ||
+	    uc_text_utf8_check(text, len, NULL) != 0)
+		return uc_diag_set(diag, UC_ERR_INVALID, name, 0, NULL,
+		    "not UTF-8 text");
+	if ((copy = malloc(len + 1)) == NULL)
+		return UC_ERR_NOMEM;
+	if (len > 0)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	if ((r = uc_face_template_default(&t)) != 0)
+		goto out;
+	/* the default's min_size was settled; a file may lower it again */
+	if ((r = apply(t, copy, name, diag)) != 0)
+		goto out;
+	settle(t);
+	*out = t;
+	t = NULL;
+	r = 0;
+out:
+	free(t);
+	free(copy);
+	return r;
+}
+
+int
 uc_face_template_load(const char *path, struct uc_face_template **out,
     struct uc_diag *diag)
 {
-	struct uc_face_template *t = NULL;
 	char *text = NULL;
 	struct stat st;
 	FILE *f = NULL;
@@ -525,24 +563,8 @@ uc_face_template_load(const char *path, struct uc_face_template **out,
 		goto out;
 	}
 	n = fread(text, 1, (size_t)st.st_size, f);
-	text[n] = '\0';
-	if (memchr(text, '\0', n) != NULL ||
-	    uc_text_utf8_check(text, n, NULL) != 0) {
-		r = uc_diag_set(diag, UC_ERR_INVALID, path, 0, NULL,
-		    "not UTF-8 text");
-		goto out;
-	}
-	if ((r = uc_face_template_default(&t)) != 0)
-		goto out;
-	/* the default's min_size was settled; a file may lower it again */
-	if ((r = apply(t, text, path, diag)) != 0)
-		goto out;
-	settle(t);
-	*out = t;
-	t = NULL;
-	r = 0;
+	r = uc_face_template_parse(text, n, path, out, diag);
 out:
-	free(t);
 	free(text);
 	if (f != NULL)
 		fclose(f);
