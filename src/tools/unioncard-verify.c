@@ -83,6 +83,8 @@ usage(FILE *f)
 	    "  --qr-image FILE     the same from a PNG picture of the card\n"
 	    "  --watch --qr        one scanned code a line from standard input\n"
 	    "                      until it ends (VALID/INVALID/UNREADABLE lines)\n"
+	    "                      (with --reader too: the chip of the same card\n"
+	    "                      is checked and must be the card the code names)\n"
 	    "  --signers PATH      the stations' document-signer certificates\n"
 	    "                      the codes name (a PEM file or a folder of\n"
 	    "                      them; default: signers/ beside --trust)\n"
@@ -617,10 +619,10 @@ main(int argc, char **argv)
 	if (optind != argc)
 		return uc_tool_usage(&g, "unexpected argument '%s'",
 		    argv[optind]);
-	if ((qr.on || qr.image != NULL) && (reader != NULL ||
-	    trust_path == NULL))
-		return uc_tool_usage(&g, "--qr and --qr-image take --trust "
-		    "and no --reader");
+	if ((qr.on || qr.image != NULL) && (trust_path == NULL ||
+	    (reader != NULL && watching)))
+		return uc_tool_usage(&g, "--qr and --qr-image need --trust; "
+		    "--reader with them (the same card's chip) not in --watch");
 	if (!qr.on && qr.image == NULL && (reader == NULL ||
 	    trust_path == NULL))
 		return uc_tool_usage(&g, "--reader and --trust are required");
@@ -665,6 +667,7 @@ main(int argc, char **argv)
 		qr.status_path = status_path;
 		qr.json = json;
 		qr.watch = watching;
+		qr.reader = reader;
 		rc = uc_verify_qr_tool(&g, &qr, &opts);
 		goto out;
 	}

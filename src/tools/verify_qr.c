@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "unioncard/printed.h"
+#include "unioncard/transport.h"
 #include "unioncard/verify.h"
 
 #include "verify_qr.h"
@@ -39,6 +40,8 @@ why(const struct uc_verify_check *c)
 		return strncmp(c->detail, "revoked", 7) == 0 ?
 		    "the card is revoked, lost, stolen or replaced" :
 		    "the status list cannot vouch for this card";
+	if (strcmp(c->name, "chip") == 0)
+		return "the printed face and the chip are not one genuine card";
 	return "a check failed";
 }
 
@@ -177,6 +180,63 @@ load_signers(const struct uc_tool_global *g,
 	return UC_EXIT_OK;
 }
 
+/*
+ * The chip of the card whose face was scanned: it must verify on its own
+ * and carry the same card serial and member code (E1/CA, E1/C0) as the
+ * code - a face printed for one card on another card's body is caught
+ * here.  Appends the check "chip" to RES.  A chip that cannot be read is
+ * an error (could not check), as for the chip alone.
+ */
+static int
+with_chip(const struct uc_tool_global *g, const struct uc_verify_qr_args *a,
+    struct uc_verify_opts *opts, struct uc_verify_result *res,
+    struct uc_diag *d)
+{
+	struct uc_transport *t = NULL;
+	struct uc_verify_result chip;
+	struct uc_verify_check *c;
+	const struct uc_verify_check *bad = NULL;
+	size_t i;
+	int r;
+
+	(void)g;
+	if ((r = uc_transport_open(a->reader, &t)) != 0 ||
+	    (r = uc_transport_connect(t, 10000, NULL, NULL)) != 0) {
+		uc_diag_set(d, r, a->reader, 0, "reader", "%s", uc_strerror(r));
+		goto out;
+	}
+	if ((r = uc_verify_card(t, opts, &chip, d)) != 0)
+		goto out;
+	for (i = 0; i < chip.n_checks && bad == NULL; i++)
+		if (!chip.checks[i].ok)
+			bad = &chip.checks[i];
+	c = &res->checks[res->n_checks++];
+	c->name = "chip";
+	c->ok = 0;
+	if (bad != NULL)
+		snprintf(c->detail, sizeof(c->detail), "the chip %s fails %s: "
+		    "%s", chip.serial_hex, bad->name, bad->detail);
+	else if (strcmp(chip.member.card_serial, res->member.card_serial) != 0)
+		snprintf(c->detail, sizeof(c->detail), "the chip is card %s, "
+		    "the printed code card %s", chip.member.card_serial,
+		    res->member.card_serial);
+	else if (strcmp(chip.member.member_code, res->member.member_code) != 0)
+		snprintf(c->detail, sizeof(c->detail), "the chip is member %s, "
+		    "the printed code member %s", chip.member.member_code,
+		    res->member.member_code);
+	else {
+		c->ok = 1;
+		snprintf(c->detail, sizeof(c->detail), "the chip %s is valid "
+		    "and is the same card", chip.serial_hex);
+	}
+	if (!c->ok)
+		res->valid = 0;
+	r = 0;
+out:
+	uc_transport_free(&t);
+	return r;
+}
+
 static void
 chomp(char *s)
 {
@@ -306,7 +366,8 @@ uc_verify_qr_tool(const struct uc_tool_global *g,
 		chomp(text);
 	} else
 		snprintf(text, sizeof(text), "%s", a->text);
-	if ((r = judge(text, signers, opts, &res, &d)) != 0) {
+	if ((r = judge(text, signers, opts, &res, &d)) != 0 ||
+	    (a->reader != NULL && (r = with_chip(g, a, opts, &res, &d)) != 0)) {
 		uc_diag_format(&d, msg, sizeof(msg));
 		if (a->json) {
 			char reason[400];

@@ -17,6 +17,7 @@ struct uc_verify_qr_args {
 	const char *status_path; /* --status-list, re-read per code */
 	int json;
 	int watch;               /* lines from stdin until end of input */
+	const char *reader;      /* --reader too: the chip of the same card */
 };
 
 /* Returns the exit code: 0 valid, 1 invalid, 2 could not check. */

@@ -6,6 +6,8 @@
 #   2. the PDF's back page rasterised by pdftoppm, its QR code read by
 #      zbarimg and checked by unioncard-verify --qr: valid, naming the
 #      member and the card serial the chip carries; --qr-image the same;
+#      read with the chip of the same card: valid, with another card's
+#      chip: the check "chip" fails;
 #   3. rejected with the right check: a payload changed after signing
 #      (signature), a code from another root's station (chain), a revoked
 #      card (status), an expired card (expiry); a misread is "could not
@@ -102,13 +104,25 @@ done
 "$VERIFY" --reader "vcard:$card" --trust "$TMP/keys/root.pem" --json |
 	jq -e --arg s "$s1" '.verdict == "valid"' >/dev/null ||
 	fail "the chip of card $s1 does not verify"
+# face and chip read together: one card, or caught
+"$VERIFY" --qr "$text" --reader "vcard:$card" --trust "$TMP/keys/root.pem" \
+	>"$TMP/both.out" || fail "face + chip: $(cat "$TMP/both.out")"
+grep -q "^  ok    chip .* is the same card" "$TMP/both.out" ||
+	fail "face + chip: $(cat "$TMP/both.out")"
+for f in "$TMP"/hopper/*.json; do
+	[ "$f" != "$card" ] && other_card="$f"
+done
+expect_fail 1 "$VERIFY" --qr "$text" --reader "vcard:$other_card" \
+	--trust "$TMP/keys/root.pem"
+grep -q "^INVALID: chip failed" "$TMP/out" || fail "face on another chip: $(cat "$TMP/out")"
+grep -q "the printed code card $s1" "$TMP/out" || fail "face on another chip: $(cat "$TMP/out")"
 "$VERIFY" --qr-image "$TMP/faces/$s1-back-300dpi.png" \
 	--trust "$TMP/keys/root.pem" --json >"$TMP/v.json" ||
 	fail "--qr-image: $(cat "$TMP/v.json")"
 jq -e --arg s "$s1" '.verdict == "valid" and .source == "qr" and
     .card.card_serial == $s' "$TMP/v.json" >/dev/null ||
 	fail "--qr-image json: $(cat "$TMP/v.json")"
-ok "PDF -> pdftoppm -> zbarimg -> unioncard-verify --qr: valid; --qr-image too"
+ok "PDF -> pdftoppm -> zbarimg -> unioncard-verify --qr: valid; --qr-image too; a face on another card's chip is caught"
 
 # 3. what must be refused, and why
 python3 - "$text" >"$TMP/tampered" <<'PY'
