@@ -154,8 +154,9 @@ UC_API int uc_qr_es256_verify(EVP_PKEY *pkey, const uint8_t digest[32],
  * A QR code names its signer by kid only (the certificate would not fit
  * in a code 12 mm wide), so a verifier holds the document-signer
  * certificates it may meet: every .pem of the keys directory's
- * signers/ folder, or a bundle of them.  Each is checked against the trust store (chain,
- * validity, EKU, CRL) when a code names it, not when it is loaded.
+ * signers/ folder, or a bundle of them.  Each is checked against the
+ * trust store (chain, validity, EKU, CRL) when a code names it, not when
+ * it is loaded.
  */
 struct uc_qr_signers;
 UC_API int uc_qr_signers_new(struct uc_qr_signers **out);

@@ -312,7 +312,8 @@ draw_side(struct draw *x, enum uc_face_side side)
 		return r;
 	rgb(x->cr, t->accent);
 	if (side == UC_FACE_FRONT && t->band_front > 0)
-		cairo_rectangle(x->cr, -bl, -bl, W + 2 * bl, t->band_front + bl);
+		cairo_rectangle(x->cr, -bl, -bl, W + 2 * bl,
+		    t->band_front + bl);
 	else if (side == UC_FACE_BACK && t->band_back > 0)
 		cairo_rectangle(x->cr, -bl, H - t->band_back, W + 2 * bl,
 		    t->band_back + bl);

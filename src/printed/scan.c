@@ -80,7 +80,8 @@ uc_qr_scan_png(const char *path, char *out, size_t cap, size_t *n_codes,
 			case CAIRO_FORMAT_RGB24:
 				/* BGRA in memory on little-endian; a
 				 * transparent pixel counts as white */
-				v = (p[2] * 77u + p[1] * 150u + p[0] * 29u) >> 8;
+				v = (p[2] * 77u + p[1] * 150u +
+				    p[0] * 29u) >> 8;
 				if (cairo_image_surface_get_format(img) ==
 				    CAIRO_FORMAT_ARGB32)
 					v = v + (255u - p[3]);
