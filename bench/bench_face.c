@@ -155,6 +155,7 @@ main(int argc, char **argv)
 
 	uc_buf_free(&text);
 	uc_face_template_free(&tmpl);
+	uc_face_cleanup();
 	uc_qr_signers_free(&signers);
 	uc_trust_free(&tr);
 	uc_signer_free(&s);

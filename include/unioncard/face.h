@@ -108,6 +108,13 @@ UC_API int uc_face_render_png(const struct uc_face_template *t,
 UC_API int uc_face_unknown_glyphs(const struct uc_face_template *t,
     const char *text, unsigned *count);
 
+/*
+ * Let go of the font caches pango, cairo and fontconfig keep for the life
+ * of the process, so that a leak checker sees a clean exit.  Call it last,
+ * when no render runs and none will (tools call it before they exit).
+ */
+UC_API void uc_face_cleanup(void);
+
 /* "52 00000001 0" from "52000000010"; other lengths are copied as-is. */
 UC_API void uc_face_group_code(const char *code, char *out, size_t cap);
 

@@ -40,6 +40,7 @@ uc_face_group_code(const char *code, char *out, size_t cap)
 
 #include <cairo.h>
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
@@ -583,7 +584,20 @@ uc_face_unknown_glyphs(const struct uc_face_template *t, const char *text,
 	return r;
 }
 
+void
+uc_face_cleanup(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+}
+
 #else /* !UC_HAVE_FACE */
+
+void
+uc_face_cleanup(void)
+{
+}
 
 int
 uc_face_render_pdf(const struct uc_face_template *t,

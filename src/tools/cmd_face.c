@@ -455,5 +455,6 @@ out:
 	uc_tool_station_keys_free(&keys);
 	uc_face_template_free(&x.tmpl);
 	uc_ledger_free(&l);
+	uc_face_cleanup();
 	return rc;
 }

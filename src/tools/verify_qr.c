@@ -215,7 +215,7 @@ with_chip(const struct uc_tool_global *g, const struct uc_verify_qr_args *a,
 	c->ok = 0;
 	if (bad != NULL)
 		snprintf(c->detail, sizeof(c->detail), "the chip %s fails %s: "
-		    "%s", chip.serial_hex, bad->name, bad->detail);
+		    "%.120s", chip.serial_hex, bad->name, bad->detail);
 	else if (strcmp(chip.member.card_serial, res->member.card_serial) != 0)
 		snprintf(c->detail, sizeof(c->detail), "the chip is card %s, "
 		    "the printed code card %s", chip.member.card_serial,

@@ -65,6 +65,7 @@ teardown(void **state)
 	(void)state;
 	json_decref(doc);
 	uc_face_template_free(&def);
+	uc_face_cleanup();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	return system(cmd) == 0 ? 0 : -1;
 }
