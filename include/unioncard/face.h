@@ -109,6 +109,17 @@ UC_API int uc_face_unknown_glyphs(const struct uc_face_template *t,
     const char *text, unsigned *count);
 
 /*
+ * Send the PDF at PATH to CUPS queue QUEUE as one duplex job titled TITLE
+ * on ID-1 media; *JOB gets the job's id.  SERVER is a host[:port] or a
+ * local socket path, NULL for libcups's default (the caller reads the
+ * environment).  UC_ERR_TRANSPORT (DIAG: CUPS's own words) when the
+ * server cannot be reached or the queue refuses; UC_ERR_UNSUPPORTED in
+ * builds without libcups (UC_HAVE_CUPS).
+ */
+UC_API int uc_face_print_cups(const char *server, const char *queue,
+    const char *path, const char *title, int *job, struct uc_diag *diag);
+
+/*
  * Let go of the font caches pango, cairo and fontconfig keep for the life
  * of the process, so that a leak checker sees a clean exit.  Call it last,
  * when no render runs and none will (tools call it before they exit).

@@ -234,11 +234,34 @@ static const char *const migration4[] = {
 	NULL,
 };
 
+/*
+ * The printed card: each face printed for a card (the SHA-256 of the PDF
+ * sent, where it went, who printed it) and what the operator said of it -
+ * confirmed, or misprinted (the card's serial is then spoiled and the
+ * member gets a new card under a new serial).
+ */
+static const char *const migration5[] = {
+	"CREATE TABLE card_faces("
+	" id INTEGER PRIMARY KEY,"
+	" serial INTEGER NOT NULL REFERENCES cards(serial),"
+	" sha256 BLOB NOT NULL CHECK (length(sha256) = 32),"
+	" destination TEXT NOT NULL"
+	"  CHECK (length(destination) BETWEEN 1 AND 1024),"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('printed', 'confirmed', 'misprinted')),"
+	" reason TEXT,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" at TEXT NOT NULL) STRICT;",
+	"CREATE INDEX card_faces_serial ON card_faces(serial);",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
 	migration3,
 	migration4,
+	migration5,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "unioncard/date.h"
 #include "unioncard/face.h"
@@ -95,6 +96,11 @@ usage(FILE *f)
 
 struct face_run {
 	struct uc_tool_global *g;
+	struct uc_ledger *l;      /* print: where printed faces are recorded */
+	int print;                /* `print`, not `face render` */
+	const char *queue;        /* print --printer QUEUE */
+	const char *server;       /* print --server, else $CUPS_SERVER */
+	unsigned n_skipped;
 	struct uc_face_template *tmpl;
 	struct uc_signer *signer;
 	const char *out;
@@ -138,6 +144,62 @@ parse_dpis(struct face_run *x, const char *s)
 	}
 }
 
+/* SHA-256 of the file at PATH. */
+static int
+file_sha256(const char *path, unsigned char md[32])
+{
+	unsigned char buf[16384];
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int r = UC_ERR_IO;
+
+	if (c != NULL && f != NULL &&
+	    EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1) {
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			if (EVP_DigestUpdate(c, buf, n) != 1)
+				break;
+		if (!ferror(f) && feof(f) && EVP_DigestFinal_ex(c, md, NULL) == 1)
+			r = 0;
+	}
+	if (f != NULL)
+		fclose(f);
+	EVP_MD_CTX_free(c);
+	return r;
+}
+
+/*
+ * The rendered PDF of one card to the card printer (a CUPS job) and/or
+ * left in --out for a print bureau, then recorded with its SHA-256.
+ */
+static int
+print_card(struct face_run *x, const struct uc_face_card *card,
+    const char *serial)
+{
+	unsigned char md[32];
+	char pdf[4096], dest[UC_LEDGER_FACE_DEST_MAX + 1];
+	struct uc_diag d;
+	int r, job = 0;
+
+	snprintf(pdf, sizeof(pdf), "%s/%s.pdf", x->out, serial);
+	if ((r = file_sha256(pdf, md)) != 0)
+		return uc_tool_fail(x->g, r, "card %s: %s", serial, pdf);
+	if (x->queue != NULL) {
+		if ((r = uc_face_print_cups(x->server, x->queue, pdf, serial,
+		    &job, &d)) != 0)
+			return uc_tool_fail_diag(x->g, r, &d, "card %s: print",
+			    serial);
+		snprintf(dest, sizeof(dest), "cups:%s job %d", x->queue, job);
+	} else
+		snprintf(dest, sizeof(dest), "file:%.1000s", pdf);
+	if ((r = uc_ledger_face_printed(x->l, serial, md, dest)) != 0)
+		return lgt_fail(x->g, x->l, r, serial);
+	printf("printed card %s  %s  %s\n", serial, card->member.full_name,
+	    dest);
+	fflush(stdout);
+	return UC_EXIT_OK;
+}
+
 /* Sign and render one card; prints its line. */
 static int
 one_card(struct face_run *x, struct uc_face_card *card)
@@ -176,11 +238,14 @@ one_card(struct face_run *x, struct uc_face_card *card)
 				goto out;
 			}
 		}
+	if (x->print && (rc = print_card(x, card, serial)) != UC_EXIT_OK)
+		goto out;
 	x->ms += now_ms() - t0;
 	x->n_cards++;
-	printf("card %s  %s  %s/%s.pdf  +%zu PNG  QR %u modules, %.1f mm\n",
-	    serial, card->member.full_name, x->out, serial, 2 * x->n_dpis,
-	    st.qr_modules, st.qr_mm);
+	if (!x->print)
+		printf("card %s  %s  %s/%s.pdf  +%zu PNG  QR %u modules, "
+		    "%.1f mm\n", serial, card->member.full_name, x->out,
+		    serial, 2 * x->n_dpis, st.qr_modules, st.qr_mm);
 	fflush(stdout);
 	rc = UC_EXIT_OK;
 out:
@@ -265,6 +330,18 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 		    (strcmp(status, "encoded") != 0 &&
 		    strcmp(status, "issued") != 0))
 			continue;
+		if (x->print) {
+			char state[16];
+
+			if ((r = uc_ledger_face_state(l, serial, state)) != 0) {
+				rc = lgt_fail(x->g, l, r, serial);
+				break;
+			}
+			if (state[0] != '\0') {
+				x->n_skipped++;
+				continue; /* printed before: --misprint reprints */
+			}
+		}
 		memset(&card, 0, sizeof(card));
 		if ((r = uc_ledger_card_show(l, serial, &full)) != 0) {
 			rc = lgt_fail(x->g, l, r, serial);
@@ -315,6 +392,11 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 	}
 	json_decref(cards);
 	json_decref(units);
+	if (rc == UC_EXIT_OK && x->print) {
+		printf("%u card(s) printed, %u printed before\n", x->n_cards,
+		    x->n_skipped);
+		return UC_EXIT_OK;
+	}
 	if (rc == UC_EXIT_OK && x->n_cards == 0)
 		return uc_tool_fail(x->g, UC_ERR_NOT_FOUND, "request %lld has "
 		    "no encoded or issued card to print", (long long)rid);
@@ -455,6 +537,173 @@ out:
 	uc_tool_station_keys_free(&keys);
 	uc_face_template_free(&x.tmpl);
 	uc_ledger_free(&l);
+	uc_face_cleanup();
+	return rc;
+}
+
+static void
+print_usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: unioncard --as PRINTER print --request ID --keys DIR\n"
+	    "                 [--printer QUEUE [--server HOST|SOCKET]] [--out DIR]\n"
+	    "                 [--template FILE] [--dpi LIST]\n"
+	    "       unioncard --as PRINTER print --confirm SERIAL\n"
+	    "       unioncard --as PRINTER print --misprint SERIAL [--reason TEXT]\n"
+	    "\n"
+	    "Print the faces of a request's encoded cards not yet printed: each\n"
+	    "card's PDF (both sides, applets-spec/printed-card.md) goes as one\n"
+	    "duplex job on ID-1 media to the card printer's CUPS queue, and/or\n"
+	    "stays in --out for a print bureau.  Each printed face is recorded\n"
+	    "in the ledger with its SHA-256.  Then the operator looks at the\n"
+	    "card: --confirm, or --misprint, which spoils the card's serial\n"
+	    "(never two valid cards for one member); encode the request again\n"
+	    "for a new card under a new serial, and print again.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --printer QUEUE    the CUPS queue of the card printer\n"
+	    "  --server HOST      the CUPS server or its socket (default\n"
+	    "                     $CUPS_SERVER, else the local one)\n"
+	    "  --out DIR          keep the PDFs here (default: only sent)\n"
+	    "  --keys, --station, --signer, --template, --dpi: as 'face render'\n"
+	    "\n"
+	    "Examples:\n"
+	    "  unioncard --as printer print --request 7 --keys keys --printer Evolis\n"
+	    "  unioncard --as printer print --request 7 --keys keys --out bureau/\n"
+	    "  unioncard --as printer print --misprint 52000000003 --reason 'ribbon'\n"
+	    "  unioncard --as printer encode --request 7 --reader vcard:cards/ --keys keys\n"
+	    "  unioncard --as printer print --request 7 --keys keys --printer Evolis\n");
+}
+
+int
+uc_cmd_print(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "request", required_argument, NULL, 'R' },
+		{ "printer", required_argument, NULL, 'q' },
+		{ "server", required_argument, NULL, 'v' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "template", required_argument, NULL, 't' },
+		{ "dpi", required_argument, NULL, 'D' },
+		{ "confirm", required_argument, NULL, 'c' },
+		{ "misprint", required_argument, NULL, 'x' },
+		{ "reason", required_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		UC_TOOL_KEYS_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct uc_tool_keys_spec ks;
+	struct uc_tool_station_keys keys;
+	struct face_run x;
+	struct uc_diag d;
+	const char *request = NULL, *tpath = NULL, *dpi = "0";
+	const char *confirm = NULL, *misprint = NULL, *reason = NULL;
+	char tmpdir[] = "/tmp/uc-print-XXXXXX", cmd[64];
+	int64_t rid = 0;
+	char *end;
+	int c, r, rc = UC_EXIT_FAIL, made_tmp = 0;
+
+	memset(&ks, 0, sizeof(ks));
+	memset(&keys, 0, sizeof(keys));
+	memset(&x, 0, sizeof(x));
+	x.g = g;
+	x.print = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (uc_tool_keys_option(&ks, c, optarg))
+			continue;
+		switch (c) {
+		case 'R': request = optarg; break;
+		case 'q': x.queue = optarg; break;
+		case 'v': x.server = optarg; break;
+		case 'o': x.out = optarg; break;
+		case 't': tpath = optarg; break;
+		case 'D': dpi = optarg; break;
+		case 'c': confirm = optarg; break;
+		case 'x': misprint = optarg; break;
+		case 'y': reason = optarg; break;
+		case 'h': print_usage(stdout); return UC_EXIT_OK;
+		default: return uc_tool_usage(g, "bad option");
+		}
+	}
+	if (optind != argc)
+		return uc_tool_usage(g, "unexpected argument '%s'",
+		    argv[optind]);
+	if ((request != NULL) + (confirm != NULL) + (misprint != NULL) != 1)
+		return uc_tool_usage(g, "print needs one of --request ID, "
+		    "--confirm SERIAL, --misprint SERIAL");
+	if (reason != NULL && misprint == NULL)
+		return uc_tool_usage(g, "--reason goes with --misprint");
+	if (x.server == NULL)
+		x.server = getenv("CUPS_SERVER");
+	if ((rc = lgt_open(g, &x.l, 0, 1)) != 0)
+		return rc;
+	if (confirm != NULL || misprint != NULL) {
+		const char *s = confirm != NULL ? confirm : misprint;
+
+		r = confirm != NULL ? uc_ledger_face_confirm(x.l, s) :
+		    uc_ledger_face_misprint(x.l, s, reason);
+		if (r != 0)
+			rc = lgt_fail(g, x.l, r, s);
+		else {
+			printf(confirm != NULL ? "card %s: printed face "
+			    "confirmed\n" : "card %s: misprinted, serial "
+			    "spoiled; encode and print the request again for "
+			    "a new card\n", s);
+			rc = UC_EXIT_OK;
+		}
+		goto out;
+	}
+	rc = UC_EXIT_FAIL;
+	rid = strtoll(request, &end, 10);
+	if (end == request || *end != '\0' || rid <= 0) {
+		rc = uc_tool_usage(g, "--request wants a request number, got "
+		    "'%s'", request);
+		goto out;
+	}
+	if (ks.dir == NULL || (x.queue == NULL && x.out == NULL)) {
+		rc = uc_tool_usage(g, "print --request needs --keys DIR and "
+		    "--printer QUEUE and/or --out DIR");
+		goto out;
+	}
+	if (parse_dpis(&x, dpi) != 0) {
+		rc = uc_tool_usage(g, "--dpi wants a list of %d-%d, got '%s'",
+		    UC_FACE_DPI_MIN, UC_FACE_DPI_MAX, dpi);
+		goto out;
+	}
+	r = tpath != NULL ? uc_face_template_load(tpath, &x.tmpl, &d) :
+	    uc_face_template_default(&x.tmpl);
+	if (r != 0) {
+		rc = uc_tool_fail_diag(g, r, &d, "template");
+		goto out;
+	}
+	if ((rc = uc_tool_station_keys_load(g, &ks, &keys)) != UC_EXIT_OK)
+		goto out;
+	x.signer = keys.signer;
+	if (x.out == NULL) {
+		if (mkdtemp(tmpdir) == NULL) {
+			rc = uc_tool_fail(g, UC_ERR_IO, "temporary folder: %s",
+			    strerror(errno));
+			goto out;
+		}
+		made_tmp = 1;
+		x.out = tmpdir;
+	} else if (mkdir(x.out, 0700) != 0 && errno != EEXIST) {
+		rc = uc_tool_fail(g, UC_ERR_IO, "--out %s: %s", x.out,
+		    strerror(errno));
+		goto out;
+	}
+	rc = render_request(&x, x.l, rid);
+out:
+	if (made_tmp) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "%s: could not remove %s\n", g->prog,
+			    tmpdir);
+	}
+	uc_tool_station_keys_free(&keys);
+	uc_face_template_free(&x.tmpl);
+	uc_ledger_free(&x.l);
 	uc_face_cleanup();
 	return rc;
 }
