@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "unioncard/buf.h"
 #include "unioncard/common.h"
 #include "unioncard/error.h"
 #include "unioncard/member.h"
@@ -58,7 +59,10 @@ enum uc_face_side {
 struct uc_face_card {
 	struct uc_member member;   /* code, name, unit, serial, type, dates */
 	char date_of_birth[9];     /* "YYYYMMDD", or "" */
-	const char *photo_png;     /* a PNG file, or NULL: the photo box */
+	const char *photo_png;     /* a PNG file, or NULL: photo_data */
+	const uint8_t *photo_data; /* a PNG in memory (the ledger's), or NULL:
+	                            * the empty photo box */
+	size_t photo_len;
 	const char *qr_text;       /* the signed code (uc_qr_make), required */
 };
 
@@ -107,6 +111,24 @@ UC_API int uc_face_render_png(const struct uc_face_template *t,
  */
 UC_API int uc_face_unknown_glyphs(const struct uc_face_template *t,
     const char *text, unsigned *count);
+
+/* Members' photos: what is accepted, and the one form kept. */
+#define UC_FACE_PHOTO_FILE_MAX (8u * 1024u * 1024u)
+#define UC_FACE_PHOTO_MIN_W 300
+#define UC_FACE_PHOTO_MIN_H 400
+#define UC_FACE_PHOTO_MAX_SIDE 8000
+#define UC_FACE_PHOTO_W 600
+#define UC_FACE_PHOTO_H 800
+
+/*
+ * Check a member's photo DATA[LEN] (a JPEG or PNG file's bytes; NAME for
+ * DIAG) and normalise it: at most UC_FACE_PHOTO_FILE_MAX bytes, at least
+ * 300 x 400 pixels, a 3:4 portrait within a tenth; scaled and cropped to
+ * 600 x 800 on white, as a PNG replacing the contents of PNG.
+ * UC_ERR_INVALID with DIAG saying what is wrong with the file.
+ */
+UC_API int uc_face_photo_normalise(const uint8_t *data, size_t len,
+    const char *name, struct uc_buf *png, struct uc_diag *diag);
 
 /*
  * Send the PDF at PATH to CUPS queue QUEUE as one duplex job titled TITLE

@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "unioncard/buf.h"
 #include "unioncard/common.h"
 #include "unioncard/error.h"
 
@@ -302,6 +303,17 @@ UC_API int uc_ledger_face_misprint(struct uc_ledger *l, const char *serial,
  * "misprinted". */
 UC_API int uc_ledger_face_state(struct uc_ledger *l, const char *serial,
     char state[16]);
+/*
+ * A member's photo (KEY: member code or national id), already normalised
+ * (uc_face_photo_normalise: a PNG) with its SHA-256; replaces an earlier
+ * one.  Clerk, printer or admin over the member's unit; audited
+ * "member.photo".  _get appends the PNG to an emptied PNG buffer, or
+ * UC_ERR_NOT_FOUND when the member has none.
+ */
+UC_API int uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
+    const unsigned char *png, size_t len, const unsigned char sha256[32]);
+UC_API int uc_ledger_member_photo_get(struct uc_ledger *l, const char *key,
+    struct uc_buf *png);
 
 /* --- the bank liaison: linked cards and the bank's file ------------- */
 

@@ -169,17 +169,42 @@ draw_text(struct draw *x, enum face_field f, const char *text,
 	return 0;
 }
 
-/* Paint the PNG at PATH to cover the box (cropped, never stretched). */
+struct mem_reader {
+	const uint8_t *p;
+	size_t left;
+};
+
+static cairo_status_t
+read_fn(void *closure, unsigned char *data, unsigned int len)
+{
+	struct mem_reader *m = closure;
+
+	if (len > m->left)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, m->p, len);
+	m->p += len;
+	m->left -= len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/*
+ * Paint the PNG at PATH (or, with PATH NULL, the PNG DATA[LEN]) to cover
+ * the box (cropped, never stretched).
+ */
 static int
 draw_png(struct draw *x, const char *path, double bx, double by, double bw,
     double bh, const char *field)
 {
-	cairo_surface_t *img = cairo_image_surface_create_from_png(path);
+	struct mem_reader m = { x->card->photo_data, x->card->photo_len };
+	cairo_surface_t *img = path != NULL ?
+	    cairo_image_surface_create_from_png(path) :
+	    cairo_image_surface_create_from_png_stream(read_fn, &m);
 	double iw, ih, s;
 	int r = 0;
 
 	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-		r = uc_diag_set(x->diag, UC_ERR_INVALID, path, 0, field,
+		r = uc_diag_set(x->diag, UC_ERR_INVALID, path != NULL ? path :
+		    "(the ledger's photo)", 0, field,
 		    "cannot read the PNG picture (%s)",
 		    cairo_status_to_string(cairo_surface_status(img)));
 		cairo_surface_destroy(img);
@@ -210,6 +235,8 @@ draw_photo(struct draw *x)
 	if (x->card->photo_png != NULL && x->card->photo_png[0] != '\0')
 		return draw_png(x, x->card->photo_png, b->x, b->y, b->w, b->h,
 		    "photo");
+	if (x->card->photo_data != NULL && x->card->photo_len > 0)
+		return draw_png(x, NULL, b->x, b->y, b->w, b->h, "photo");
 	/* no photo: a frame where one is glued or printed later */
 	cairo_set_source_rgb(x->cr, 0.93, 0.93, 0.93);
 	cairo_rectangle(x->cr, b->x, b->y, b->w, b->h);

@@ -200,3 +200,101 @@ uc_ledger_face_state(struct uc_ledger *l, const char *serial,
 		return r;
 	return last_face(l, n, &id, state);
 }
+
+/* --- members' photos ------------------------------------------------- */
+
+#define PHOTO_ROLES (UC_ROLE_CLERK | UC_ROLE_PRINTER | UC_ROLE_ADMIN)
+#define PHOTO_MAX (8u * 1024u * 1024u)
+
+/* The member with code or national id KEY: id, unit, member code. */
+static int
+member_locate(struct uc_ledger *l, const char *key, int roles, int64_t *id,
+    struct lg_unit *u, char code[32])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	code[0] = '\0';
+	if ((r = lg_prepare(l, &st, "SELECT m.id, m.unit_id,"
+	    " coalesce(m.member_code, m.national_id) FROM members m"
+	    " WHERE m.member_code = ?1 OR m.national_id = ?1")) != 0)
+		return r;
+	lg_bind_text(st, 1, key);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return UC_ERR_NOT_FOUND;
+	}
+	*id = sqlite3_column_int64(st, 0);
+	snprintf(code, 32, "%s", (const char *)sqlite3_column_text(st, 2));
+	r = lg_unit_by_id(l, sqlite3_column_int64(st, 1), u);
+	sqlite3_finalize(st);
+	return r != 0 ? r : lg_need(l, roles, u);
+}
+
+int
+uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
+    const unsigned char *png, size_t len, const unsigned char sha256[32])
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char at[32], hex[65], det[128], code[32] = "";
+	int64_t id;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (l == NULL || key == NULL || png == NULL || len < 8 ||
+	    len > PHOTO_MAX || sha256 == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_begin(l)) != 0)
+		return r;
+	if ((r = member_locate(l, key, PHOTO_ROLES, &id, &u, code)) != 0)
+		goto out;
+	lg_now(at);
+	if ((r = lg_prepare(l, &st, "INSERT INTO member_photos(member_id,"
+	    " sha256, png, account_id, set_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (member_id) DO UPDATE SET sha256 = ?2, png = ?3,"
+	    " account_id = ?4, set_at = ?5")) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, sha256, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 3, png, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_text(st, 5, at);
+	if ((r = lg_err(sqlite3_step(st))) != 0)
+		goto out;
+	lg_hex(sha256, 32, hex);
+	snprintf(det, sizeof(det), "photo sha256=%s", hex);
+	r = lg_audit(l, "member.photo", u.code, code, det);
+out:
+	sqlite3_finalize(st);
+	return lg_end(l, r, "member.photo", u.code[0] ? u.code : NULL, key);
+}
+
+int
+uc_ledger_member_photo_get(struct uc_ledger *l, const char *key,
+    struct uc_buf *png)
+{
+	sqlite3_stmt *st = NULL;
+	struct lg_unit u;
+	char code[32];
+	int64_t id;
+	int r;
+
+	if (l == NULL || key == NULL || png == NULL)
+		return UC_ERR_ARG;
+	uc_buf_reset(png);
+	if ((r = lg_need_actor(l)) != 0 ||
+	    (r = member_locate(l, key, ~0, &id, &u, code)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT png FROM member_photos"
+	    " WHERE member_id = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = UC_ERR_NOT_FOUND;
+	else
+		r = uc_buf_append(png, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	return r;
+}

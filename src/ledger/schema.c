@@ -235,10 +235,10 @@ static const char *const migration4[] = {
 };
 
 /*
- * The printed card: each face printed for a card (the SHA-256 of the PDF
- * sent, where it went, who printed it) and what the operator said of it -
- * confirmed, or misprinted (the card's serial is then spoiled and the
- * member gets a new card under a new serial).
+ * The printed card: members' photos, and each face printed for a card
+ * (the SHA-256 of the PDF sent, where it went, who printed it) with what
+ * the operator said of it - confirmed, or misprinted (the card's serial
+ * is then spoiled and the member gets a new card under a new serial).
  */
 static const char *const migration5[] = {
 	"CREATE TABLE card_faces("
@@ -253,6 +253,13 @@ static const char *const migration5[] = {
 	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
 	" at TEXT NOT NULL) STRICT;",
 	"CREATE INDEX card_faces_serial ON card_faces(serial);",
+	/* members' photos, normalised (600 x 800 PNG), one per member */
+	"CREATE TABLE member_photos("
+	" member_id INTEGER PRIMARY KEY REFERENCES members(id),"
+	" sha256 BLOB NOT NULL CHECK (length(sha256) = 32),"
+	" png BLOB NOT NULL CHECK (length(png) BETWEEN 8 AND 8388608),"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" set_at TEXT NOT NULL) STRICT;",
 	NULL,
 };
 

@@ -110,6 +110,9 @@ struct face_run {
 	double ms;
 };
 
+static int load_photo(struct uc_tool_global *g, const char *path,
+    struct uc_buf *png);
+
 static double
 now_ms(void)
 {
@@ -308,6 +311,7 @@ static int
 render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 {
 	json_t *cards = NULL, *units = NULL, *c, *u;
+	struct uc_buf photo = UC_BUF_INIT;
 	size_t i, j;
 	int r, rc = UC_EXIT_OK;
 
@@ -387,11 +391,20 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 		}
 		json_decref(full);
 		json_decref(mem);
+		r = uc_ledger_member_photo_get(l, card.member.member_code,
+		    &photo);
+		if (r != 0 && r != UC_ERR_NOT_FOUND) {
+			rc = lgt_fail(x->g, l, r, "member photo");
+			break;
+		}
+		card.photo_data = r == 0 ? photo.data : NULL;
+		card.photo_len = r == 0 ? photo.len : 0;
 		if ((rc = one_card(x, &card)) != UC_EXIT_OK)
 			break;
 	}
 	json_decref(cards);
 	json_decref(units);
+	uc_buf_free(&photo);
 	if (rc == UC_EXIT_OK && x->print) {
 		printf("%u card(s) printed, %u printed before\n", x->n_cards,
 		    x->n_skipped);
@@ -423,6 +436,7 @@ uc_cmd_face(struct uc_tool_global *g, int argc, char **argv)
 	struct face_run x;
 	struct uc_ledger *l = NULL;
 	struct uc_face_card card;
+	struct uc_buf photo_png = UC_BUF_INIT;
 	struct uc_diag d;
 	const char *sub, *member = NULL, *request = NULL, *tpath = NULL;
 	const char *dob = NULL, *photo = NULL, *dpi = "300";
@@ -497,7 +511,11 @@ uc_cmd_face(struct uc_tool_global *g, int argc, char **argv)
 		if (dob != NULL && iso_day(dob, card.date_of_birth) != 0)
 			return uc_tool_usage(g, "--dob wants YYYY-MM-DD, got "
 			    "'%s'", dob);
-		card.photo_png = photo;
+		if (photo != NULL && (rc = load_photo(g, photo,
+		    &photo_png)) != UC_EXIT_OK)
+			goto out;
+		card.photo_data = photo_png.data;
+		card.photo_len = photo_png.len;
 	}
 	if (tpath != NULL)
 		r = uc_face_template_load(tpath, &x.tmpl, &d);
@@ -537,6 +555,7 @@ out:
 	uc_tool_station_keys_free(&keys);
 	uc_face_template_free(&x.tmpl);
 	uc_ledger_free(&l);
+	uc_buf_free(&photo_png);
 	uc_face_cleanup();
 	return rc;
 }
@@ -704,6 +723,92 @@ out:
 	uc_tool_station_keys_free(&keys);
 	uc_face_template_free(&x.tmpl);
 	uc_ledger_free(&x.l);
+	uc_face_cleanup();
+	return rc;
+}
+
+/* Read the photo file at PATH and normalise it into PNG; exit code. */
+static int
+load_photo(struct uc_tool_global *g, const char *path, struct uc_buf *png)
+{
+	struct uc_buf raw = UC_BUF_INIT;
+	unsigned char buf[65536];
+	struct uc_diag d;
+	struct stat st;
+	FILE *f;
+	size_t n;
+	int r, rc = UC_EXIT_FAIL;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return uc_tool_fail(g, UC_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+	if (fstat(fileno(f), &st) != 0 ||
+	    st.st_size > (off_t)UC_FACE_PHOTO_FILE_MAX) {
+		rc = uc_tool_fail(g, UC_ERR_INVALID, "%s: larger than %u bytes",
+		    path, UC_FACE_PHOTO_FILE_MAX);
+		goto out;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (uc_buf_append(&raw, buf, n) != 0) {
+			rc = uc_tool_fail(g, UC_ERR_NOMEM, "%s", path);
+			goto out;
+		}
+	if ((r = uc_face_photo_normalise(raw.data, raw.len, path, png,
+	    &d)) != 0) {
+		rc = uc_tool_fail_diag(g, r, &d, "member photo");
+		goto out;
+	}
+	rc = UC_EXIT_OK;
+out:
+	fclose(f);
+	uc_buf_free(&raw);
+	return rc;
+}
+
+/* `unioncard --as CLERK member photo CODE|NATIONAL-ID FILE` */
+int
+uc_cmd_member_photo(struct uc_tool_global *g, int argc, char **argv)
+{
+	struct uc_buf png = UC_BUF_INIT;
+	struct uc_ledger *l = NULL;
+	unsigned char md[32];
+	int r, rc = UC_EXIT_FAIL;
+
+	if (argc == 3 && strcmp(argv[2], "--help") == 0) {
+		printf("Usage: unioncard --as CLERK member photo "
+		    "CODE|NATIONAL-ID FILE\n\n"
+		    "Keep the member's photo for the card face: a JPEG or PNG,\n"
+		    "at least 300 x 400 pixels, a 3:4 portrait (within a\n"
+		    "tenth), at most 8 MB; kept as a 600 x 800 PNG, replacing\n"
+		    "an earlier one, and printed by 'face render' and\n"
+		    "'print'.\n\n"
+		    "Example:\n"
+		    "  unioncard --as tp01.clerk member photo 052185000123 "
+		    "photos/052185000123.jpg\n");
+		return UC_EXIT_OK;
+	}
+	if (argc != 4)
+		return uc_tool_usage(g, "member photo CODE|NATIONAL-ID FILE");
+	if ((rc = load_photo(g, argv[3], &png)) != UC_EXIT_OK)
+		goto out;
+	rc = UC_EXIT_FAIL;
+	if (EVP_Digest(png.data, png.len, md, NULL, EVP_sha256(), NULL) != 1) {
+		rc = uc_tool_fail(g, UC_ERR_CRYPTO, "SHA-256");
+		goto out;
+	}
+	if ((rc = lgt_open(g, &l, 0, 1)) != 0)
+		goto out;
+	if ((r = uc_ledger_member_photo_set(l, argv[2], png.data, png.len,
+	    md)) != 0) {
+		rc = lgt_fail(g, l, r, "member photo");
+		goto out;
+	}
+	printf("member %s: photo kept (%d x %d, %zu bytes)\n", argv[2],
+	    UC_FACE_PHOTO_W, UC_FACE_PHOTO_H, png.len);
+	rc = UC_EXIT_OK;
+out:
+	uc_buf_free(&png);
+	uc_ledger_free(&l);
 	uc_face_cleanup();
 	return rc;
 }

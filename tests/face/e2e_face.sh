@@ -13,7 +13,9 @@
 #      card (status), an expired card (expiry); a misread is "could not
 #      check" (exit 2), never a verdict;
 #   4. --watch --qr: one verdict a scanned line, a count at the end;
-#   5. a name too long for its box at the smallest size is refused.
+#   5. a name too long for its box at the smallest size is refused;
+#   and a member's photo: checked (format, 3:4 portrait), kept in the
+#   ledger, printed on that member's face only.
 . "$(dirname "$0")/../ledger/lib.sh"
 VC="$UC_BUILD_DIR/src/tools/unioncard-vcard"
 VERIFY="$UC_BUILD_DIR/src/tools/unioncard-verify"
@@ -78,6 +80,33 @@ grep -q "$(echo "$code1" | sed 's/^\(..\)\(........\)\(.\)$/\1 \2 \3/')" \
 	"$TMP/front.txt" || fail "member code $code1 not printed in groups"
 grep -q "Tuy Phước" "$TMP/front.txt" || fail "unit name not printed"
 ok "3 cards: PDF (2 pages, fonts embedded, text) + PNG 300/600 dpi, 0600"
+
+# photos: checked, kept in the ledger, printed on the face
+[ "$(pdfimages -list "$TMP/faces/$s1.pdf" | tail -n +3 | wc -l)" = 0 ] ||
+	fail "a photo on a card without one"
+pdftoppm -jpeg -f 1 -l 1 -scale-to-x 600 -scale-to-y 800 \
+	"$TMP/faces/$s1.pdf" "$TMP/photo"
+uc clerk member photo "$code1" "$TMP/photo-1.jpg" >"$TMP/ph.out" ||
+	fail "member photo: $(cat "$TMP/ph.out")"
+grep -q "photo kept (600 x 800" "$TMP/ph.out" || fail "photo: $(cat "$TMP/ph.out")"
+expect_fail 2 uc clerk member photo "$code1" "$TMP/faces/$s1-front-300dpi.png"
+grep -q "$s1-front-300dpi.png: photo: 1011 x 638 pixels is not a 3:4 portrait" \
+	"$TMP/err" || fail "landscape photo: $(cat "$TMP/err")"
+expect_fail 2 uc clerk member photo "$code1" "$TMP/m.csv"
+grep -q "m.csv: photo: not a JPEG or PNG" "$TMP/err" || fail "csv photo: $(cat "$TMP/err")"
+expect_fail 2 uc clerk member photo 99999999999 "$TMP/photo-1.jpg"
+uc printer face render --request "$rid" --keys "$TMP/keys" \
+	--out "$TMP/faces" >"$TMP/render2.out" 2>&1 ||
+	fail "face render with a photo: $(cat "$TMP/render2.out")"
+pdfimages -list "$TMP/faces/$s1.pdf" | tail -n +3 | awk '{print $4 "x" $5}' \
+	>"$TMP/images"
+[ "$(cat "$TMP/images")" = "600x800" ] || fail "the photo is not on the face: $(cat "$TMP/images")"
+s2=$(echo "$serials" | sed -n 2p)
+[ "$(pdfimages -list "$TMP/faces/$s2.pdf" | tail -n +3 | wc -l)" = 0 ] ||
+	fail "another member's card got a photo"
+[ "$(sql "SELECT count(*) FROM audit WHERE action = 'member.photo'")" = 1 ] ||
+	fail "the photo is not audited once"
+ok "a member's photo is checked (format, 3:4), kept in the ledger and printed on that member's face"
 
 # 2. from the PDF through pdftoppm and zbarimg to the verifier
 qr_of() { # PDF -> the back page's QR text
@@ -162,7 +191,6 @@ grep -q "^INVALID: chain failed" "$TMP/out" || fail "other root: $(cat "$TMP/out
 expect_fail 1 "$VERIFY" --qr "$(cat "$TMP/other.txt")" --trust "$TMP/keys/root.pem"
 grep -q "^INVALID: signature failed" "$TMP/out" || fail "unknown signer: $(cat "$TMP/out")"
 
-s2=$(echo "$serials" | sed -n 2p)
 uc admin card revoke "$s2" --reason "lost" >/dev/null
 uc printer status-list export --out "$TMP/status2.usl" --keys "$TMP/keys" >/dev/null
 text2=$(qr_of "$TMP/faces/$s2.pdf")
