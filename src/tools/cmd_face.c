@@ -10,11 +10,13 @@
  * per side and resolution, DIR/SERIAL-front-300dpi.png; all 0600 (they
  * carry personal data).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -765,6 +767,101 @@ out:
 	return rc;
 }
 
+#define PHOTO_DIR_MAX 100000
+
+struct dir_photo {
+	char key[64];
+	struct uc_buf png;
+	unsigned char md[32];
+};
+
+/*
+ * member photo --dir DIR: every NATIONAL-ID.{jpg,jpeg,png}, all checked
+ * (the picture, and that a member of that national id is in the actor's
+ * reach) before the first is kept, so a bad file keeps none.
+ */
+static int
+photo_dir(struct uc_tool_global *g, const char *dir)
+{
+	struct dir_photo *ph = NULL, *grown;
+	struct uc_ledger *l = NULL;
+	struct dirent *e;
+	json_t *m = NULL;
+	char path[4096];
+	size_t n = 0, i, len;
+	DIR *d;
+	int r, rc = UC_EXIT_FAIL;
+
+	if ((d = opendir(dir)) == NULL)
+		return uc_tool_fail(g, UC_ERR_IO, "%s: %s", dir,
+		    strerror(errno));
+	if ((rc = lgt_open(g, &l, 0, 1)) != 0) {
+		closedir(d);
+		return rc;
+	}
+	rc = UC_EXIT_FAIL;
+	while ((e = readdir(d)) != NULL) {
+		const char *dot = strrchr(e->d_name, '.');
+
+		if (e->d_name[0] == '.' || dot == NULL ||
+		    (strcasecmp(dot, ".jpg") != 0 &&
+		    strcasecmp(dot, ".jpeg") != 0 &&
+		    strcasecmp(dot, ".png") != 0))
+			continue;
+		len = (size_t)(dot - e->d_name);
+		if (len == 0 || len >= sizeof(ph->key) || n >= PHOTO_DIR_MAX) {
+			rc = uc_tool_fail(g, UC_ERR_INVALID, "%s/%s: not named "
+			    "NATIONAL-ID.jpg or .png", dir, e->d_name);
+			goto out;
+		}
+		if ((grown = realloc(ph, (n + 1) * sizeof(*ph))) == NULL) {
+			rc = uc_tool_fail(g, UC_ERR_NOMEM, "%s", dir);
+			goto out;
+		}
+		ph = grown;
+		memset(&ph[n], 0, sizeof(ph[n]));
+		memcpy(ph[n].key, e->d_name, len);
+		n++;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if ((r = uc_ledger_member_show(l, ph[n - 1].key, &m)) != 0) {
+			rc = lgt_fail(g, l, r, path);
+			goto out;
+		}
+		json_decref(m);
+		m = NULL;
+		if ((rc = load_photo(g, path, &ph[n - 1].png)) != UC_EXIT_OK)
+			goto out;
+		rc = UC_EXIT_FAIL;
+		if (EVP_Digest(ph[n - 1].png.data, ph[n - 1].png.len,
+		    ph[n - 1].md, NULL, EVP_sha256(), NULL) != 1) {
+			rc = uc_tool_fail(g, UC_ERR_CRYPTO, "SHA-256");
+			goto out;
+		}
+	}
+	if (n == 0) {
+		rc = uc_tool_fail(g, UC_ERR_NOT_FOUND, "%s: no "
+		    "NATIONAL-ID.jpg or .png in it", dir);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = uc_ledger_member_photo_set(l, ph[i].key,
+		    ph[i].png.data, ph[i].png.len, ph[i].md)) != 0) {
+			rc = lgt_fail(g, l, r, ph[i].key);
+			goto out;
+		}
+	printf("%zu photo(s) kept from %s\n", n, dir);
+	rc = UC_EXIT_OK;
+out:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		uc_buf_free(&ph[i].png);
+	free(ph);
+	json_decref(m);
+	uc_ledger_free(&l);
+	uc_face_cleanup();
+	return rc;
+}
+
 /* `unioncard --as CLERK member photo CODE|NATIONAL-ID FILE` */
 int
 uc_cmd_member_photo(struct uc_tool_global *g, int argc, char **argv)
@@ -781,14 +878,20 @@ uc_cmd_member_photo(struct uc_tool_global *g, int argc, char **argv)
 		    "at least 300 x 400 pixels, a 3:4 portrait (within a\n"
 		    "tenth), at most 8 MB; kept as a 600 x 800 PNG, replacing\n"
 		    "an earlier one, and printed by 'face render' and\n"
-		    "'print'.\n\n"
+		    "'print'.  --dir DIR: every NATIONAL-ID.jpg, .jpeg or\n"
+		    ".png in DIR (as beside a member CSV); every file is\n"
+		    "checked, and every name must be a member's, before any\n"
+		    "photo is kept.\n\n"
 		    "Example:\n"
 		    "  unioncard --as tp01.clerk member photo 052185000123 "
 		    "photos/052185000123.jpg\n");
 		return UC_EXIT_OK;
 	}
+	if (argc == 4 && strcmp(argv[2], "--dir") == 0)
+		return photo_dir(g, argv[3]);
 	if (argc != 4)
-		return uc_tool_usage(g, "member photo CODE|NATIONAL-ID FILE");
+		return uc_tool_usage(g, "member photo CODE|NATIONAL-ID FILE, "
+		    "or member photo --dir DIR");
 	if ((rc = load_photo(g, argv[3], &png)) != UC_EXIT_OK)
 		goto out;
 	rc = UC_EXIT_FAIL;

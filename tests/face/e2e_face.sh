@@ -95,6 +95,24 @@ grep -q "$s1-front-300dpi.png: photo: 1011 x 638 pixels is not a 3:4 portrait" \
 expect_fail 2 uc clerk member photo "$code1" "$TMP/m.csv"
 grep -q "m.csv: photo: not a JPEG or PNG" "$TMP/err" || fail "csv photo: $(cat "$TMP/err")"
 expect_fail 2 uc clerk member photo 99999999999 "$TMP/photo-1.jpg"
+# a folder of photos named by national id: all checked before any is kept
+mkdir "$TMP/photos"
+cp "$TMP/photo-1.jpg" "$TMP/photos/052090000789.jpg"
+cp "$TMP/faces/$s1-front-300dpi.png" "$TMP/photos/052192000456.png"
+expect_fail 2 uc clerk member photo --dir "$TMP/photos"
+grep -q "052192000456.png: photo: .* not a 3:4 portrait" "$TMP/err" ||
+	fail "photo dir: $(cat "$TMP/err")"
+[ "$(sql "SELECT count(*) FROM member_photos")" = 1 ] ||
+	fail "a bad folder kept some photos"
+rm "$TMP/photos/052192000456.png"
+cp "$TMP/photo-1.jpg" "$TMP/photos/052000000000.jpg"
+expect_fail 2 uc clerk member photo --dir "$TMP/photos"
+[ "$(sql "SELECT count(*) FROM member_photos")" = 1 ] ||
+	fail "a folder with an unknown national id kept some photos"
+rm "$TMP/photos/052000000000.jpg"
+uc clerk member photo --dir "$TMP/photos" >"$TMP/dir.out" ||
+	fail "photo dir: $(cat "$TMP/dir.out")"
+grep -q "^1 photo(s) kept" "$TMP/dir.out" || fail "photo dir: $(cat "$TMP/dir.out")"
 uc printer face render --request "$rid" --keys "$TMP/keys" \
 	--out "$TMP/faces" >"$TMP/render2.out" 2>&1 ||
 	fail "face render with a photo: $(cat "$TMP/render2.out")"
@@ -102,10 +120,16 @@ pdfimages -list "$TMP/faces/$s1.pdf" | tail -n +3 | awk '{print $4 "x" $5}' \
 	>"$TMP/images"
 [ "$(cat "$TMP/images")" = "600x800" ] || fail "the photo is not on the face: $(cat "$TMP/images")"
 s2=$(echo "$serials" | sed -n 2p)
-[ "$(pdfimages -list "$TMP/faces/$s2.pdf" | tail -n +3 | wc -l)" = 0 ] ||
-	fail "another member's card got a photo"
-[ "$(sql "SELECT count(*) FROM audit WHERE action = 'member.photo'")" = 1 ] ||
-	fail "the photo is not audited once"
+s3=$(echo "$serials" | sed -n 3p)
+for s in $s2 $s3; do
+	code=$(uc printer card show "$s" | jq -r .member_code)
+	want=$(uc printer member show "$code" | jq -r '
+	    if .national_id == "052090000789" then 1 else 0 end')
+	[ "$(pdfimages -list "$TMP/faces/$s.pdf" | tail -n +3 | wc -l)" = "$want" ] ||
+		fail "card $s: $want photo(s) wanted"
+done
+[ "$(sql "SELECT count(*) FROM audit WHERE action = 'member.photo'")" = 2 ] ||
+	fail "the photos are not audited once each"
 ok "a member's photo is checked (format, 3:4), kept in the ledger and printed on that member's face"
 
 # 2. from the PDF through pdftoppm and zbarimg to the verifier
