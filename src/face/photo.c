@@ -160,6 +160,17 @@ uc_face_photo_normalise(const uint8_t *data, size_t len, const char *name,
 			return uc_diag_set(diag, UC_ERR_INVALID, name, 0,
 			    "photo", "not a readable JPEG (%s)", e.msg);
 	} else {
+		/* IHDR's size before cairo allocates for it */
+		if (len < 24 || memcmp(data + 12, "IHDR", 4) != 0)
+			return uc_diag_set(diag, UC_ERR_INVALID, name, 0,
+			    "photo", "not a readable PNG");
+		w = (int)((uint32_t)data[16] << 24 | (uint32_t)data[17] << 16 |
+		    (uint32_t)data[18] << 8 | data[19]);
+		h = (int)((uint32_t)data[20] << 24 | (uint32_t)data[21] << 16 |
+		    (uint32_t)data[22] << 8 | data[23]);
+		if (w <= 0 || h <= 0 || w > UC_FACE_PHOTO_MAX_SIDE ||
+		    h > UC_FACE_PHOTO_MAX_SIDE)
+			goto size;
 		m.p = data;
 		m.left = len;
 		img = cairo_image_surface_create_from_png_stream(read_fn, &m);
@@ -171,6 +182,7 @@ uc_face_photo_normalise(const uint8_t *data, size_t len, const char *name,
 		w = cairo_image_surface_get_width(img);
 		h = cairo_image_surface_get_height(img);
 	}
+size:
 	if (w < UC_FACE_PHOTO_MIN_W || h < UC_FACE_PHOTO_MIN_H ||
 	    w > UC_FACE_PHOTO_MAX_SIDE || h > UC_FACE_PHOTO_MAX_SIDE) {
 		r = uc_diag_set(diag, UC_ERR_INVALID, name, 0, "photo",
