@@ -239,9 +239,11 @@ static const char *const migration4[] = {
  * (the SHA-256 of the PDF sent, where it went, who printed it) with what
  * the operator said of it - confirmed, or misprinted (the card's serial
  * is then spoiled and the member gets a new card under a new serial).
+ * IF NOT EXISTS: only new tables, so a file that already has them (one
+ * whose version number was set back) upgrades cleanly.
  */
 static const char *const migration5[] = {
-	"CREATE TABLE card_faces("
+	"CREATE TABLE IF NOT EXISTS card_faces("
 	" id INTEGER PRIMARY KEY,"
 	" serial INTEGER NOT NULL REFERENCES cards(serial),"
 	" sha256 BLOB NOT NULL CHECK (length(sha256) = 32),"
@@ -252,9 +254,9 @@ static const char *const migration5[] = {
 	" reason TEXT,"
 	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
 	" at TEXT NOT NULL) STRICT;",
-	"CREATE INDEX card_faces_serial ON card_faces(serial);",
+	"CREATE INDEX IF NOT EXISTS card_faces_serial ON card_faces(serial);",
 	/* members' photos, normalised (600 x 800 PNG), one per member */
-	"CREATE TABLE member_photos("
+	"CREATE TABLE IF NOT EXISTS member_photos("
 	" member_id INTEGER PRIMARY KEY REFERENCES members(id),"
 	" sha256 BLOB NOT NULL CHECK (length(sha256) = 32),"
 	" png BLOB NOT NULL CHECK (length(png) BETWEEN 8 AND 8388608),"
