@@ -200,8 +200,8 @@ print_card(struct face_run *x, const struct uc_face_card *card,
 	if ((r = uc_ledger_face_printed(x->l, serial, md, dest)) != 0) {
 		/* sent but not recorded: the next run would print it again */
 		fprintf(stderr, "%s: card %s went to %s but the ledger did not "
-		    "record it: keep that card aside and run print again, then "
-		    "--misprint one of the two\n", x->g->prog, serial, dest);
+		    "record it: destroy that printed card; the next print run "
+		    "prints it again\n", x->g->prog, serial, dest);
 		return lgt_fail(x->g, x->l, r, serial);
 	}
 	printf("printed card %s  %s  %s\n", serial, card->member.full_name,
