@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate applets-spec/vectors/printed-card.json.
+"""Remake applets-spec/vectors/printed-card.json.
 
 An implementation of applets-spec/printed-card.md independent of the C
 library (CBOR, COSE_Sign1 and base45 written out here by hand, keys and
