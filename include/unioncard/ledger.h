@@ -283,17 +283,20 @@ UC_API int uc_ledger_line_card(struct uc_ledger *l, int64_t line_id,
 /*
  * Card serial's face was printed: the SHA-256 of the PDF sent and where it
  * went (dest: "cups:QUEUE job N", "file:PATH").  The card must be encoded
- * or issued; printer or admin over the member's unit.  Audited
+ * or issued - or a printed-only regular card: reserved and bound to no
+ * chip (handed out with uc_ledger_card_issue); printer or admin over the
+ * member's unit.  Audited
  * "card.print".  A card may be printed again (a second row).
  */
 UC_API int uc_ledger_face_printed(struct uc_ledger *l, const char *serial,
     const unsigned char sha256[32], const char *dest);
 /*
  * The operator's word on the last printed face: confirmed, or misprinted.
- * A misprint spoils the card (encoded -> spoiled, reason "misprint: ...")
- * in the same transaction, so one member never holds two valid cards; the
- * next `encode` of the request makes the member a new card under a new
- * serial, which is then printed.  UC_ERR_STATE when the card has no
+ * A misprint spoils the card (encoded, or printed-only reserved, ->
+ * spoiled, reason "misprint: ...") in the same transaction, so one member
+ * never holds two valid cards; the next `encode` of the request (or
+ * `print --without-chip`) makes the member a new card under a new serial,
+ * which is then printed.  UC_ERR_STATE when the card has no
  * printed face awaiting a word (or is no longer encoded, for a misprint).
  */
 UC_API int uc_ledger_face_confirm(struct uc_ledger *l, const char *serial);

@@ -14,6 +14,26 @@
 
 #define FACE_ROLES (UC_ROLE_PRINTER | UC_ROLE_ADMIN)
 
+/*
+ * A printed-only card: a regular card still reserved and bound to no chip
+ * (`print --without-chip`); its face is the whole card.
+ */
+static int
+printed_only(struct uc_ledger *l, int64_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (lg_prepare(l, &st, "SELECT 1 FROM cards WHERE serial = ? AND"
+	    " status = 'reserved' AND type = 'regular' AND"
+	    " chip_serial IS NULL") != 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, n);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 /* Card serial -> its number, unit and status, for an actor of roles. */
 static int
 locate(struct uc_ledger *l, const char *serial, int roles, int64_t *n,
@@ -74,7 +94,8 @@ uc_ledger_face_printed(struct uc_ledger *l, const char *serial,
 		return r;
 	if ((r = locate(l, serial, FACE_ROLES, &n, &u, status)) != 0)
 		goto out;
-	if (strcmp(status, "encoded") != 0 && strcmp(status, "issued") != 0) {
+	if (strcmp(status, "encoded") != 0 && strcmp(status, "issued") != 0 &&
+	    !printed_only(l, n)) {
 		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s",
 		    serial, status);
 		r = UC_ERR_STATE;
@@ -131,7 +152,7 @@ word(struct uc_ledger *l, const char *serial, int misprint,
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	if (misprint && strcmp(status, "encoded") != 0) {
+	if (misprint && strcmp(status, "encoded") != 0 && !printed_only(l, n)) {
 		snprintf(l->refusal, sizeof(l->refusal), "card %s is %s: only "
 		    "an encoded card not yet handed out is reprinted", serial,
 		    status);
@@ -162,8 +183,10 @@ word(struct uc_ledger *l, const char *serial, int misprint,
 		if ((r = lg_err(sqlite3_step(st))) != 0)
 			goto out;
 	}
-	r = lg_audit(l, action, u.code, serial, misprint ?
-	    "encoded -> spoiled reason=misprint" : "face confirmed");
+	r = lg_audit(l, action, u.code, serial, !misprint ? "face confirmed" :
+	    strcmp(status, "encoded") == 0 ?
+	    "encoded -> spoiled reason=misprint" :
+	    "reserved -> spoiled reason=misprint");
 out:
 	sqlite3_finalize(st);
 	return lg_end(l, r, action, u.code[0] ? u.code : NULL, serial);

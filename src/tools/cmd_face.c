@@ -100,6 +100,7 @@ struct face_run {
 	struct uc_tool_global *g;
 	struct uc_ledger *l;      /* print: where printed faces are recorded */
 	int print;                /* `print`, not `face render` */
+	int without_chip;         /* print --without-chip */
 	const char *queue;        /* print --printer QUEUE */
 	const char *server;       /* print --server, else $CUPS_SERVER */
 	unsigned n_skipped;
@@ -339,7 +340,8 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 
 		if (status == NULL || serial == NULL ||
 		    (strcmp(status, "encoded") != 0 &&
-		    strcmp(status, "issued") != 0))
+		    strcmp(status, "issued") != 0 &&
+		    !(x->without_chip && strcmp(status, "reserved") == 0)))
 			continue;
 		if (x->print) {
 			char state[16];
@@ -412,6 +414,10 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 	json_decref(cards);
 	json_decref(units);
 	uc_buf_free(&photo);
+	if (rc == UC_EXIT_OK && x->print && x->n_cards + x->n_skipped == 0)
+		return uc_tool_fail(x->g, UC_ERR_NOT_FOUND, "request %lld has "
+		    "no encoded or issued card to print (a regular request "
+		    "without chips: --without-chip)", (long long)rid);
 	if (rc == UC_EXIT_OK && x->print) {
 		printf("%u card(s) printed, %u printed before\n", x->n_cards,
 		    x->n_skipped);
@@ -567,6 +573,43 @@ out:
 	return rc;
 }
 
+/*
+ * print --without-chip: every line of a regular request whose member has
+ * no live card gets a serial now (a printed-only card, reserved until it
+ * is handed out with `card issue`).
+ */
+static int
+reserve_chipless(struct face_run *x, int64_t rid)
+{
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	json_t *req = NULL, *line;
+	const char *type;
+	size_t i;
+	int r, done, rc = UC_EXIT_OK;
+
+	if ((r = uc_ledger_request_show(x->l, rid, &req)) != 0)
+		return lgt_fail(x->g, x->l, r, "request show");
+	type = json_string_value(json_object_get(req, "type"));
+	if (type == NULL || strcmp(type, "regular") != 0) {
+		json_decref(req);
+		return uc_tool_usage(x->g, "--without-chip is for regular "
+		    "requests: a linked card is a bank card with its chip");
+	}
+	json_array_foreach(json_object_get(req, "lines"), i, line) {
+		json_int_t id = json_integer_value(json_object_get(line,
+		    "line_id"));
+
+		if ((r = uc_ledger_line_card(x->l, id, &done, serial)) != 0 ||
+		    (!done && serial[0] == '\0' &&
+		    (r = uc_ledger_card_reserve(x->l, id, serial)) != 0)) {
+			rc = lgt_fail(x->g, x->l, r, "reserve a card serial");
+			break;
+		}
+	}
+	json_decref(req);
+	return rc;
+}
+
 static void
 print_usage(FILE *f)
 {
@@ -591,6 +634,9 @@ print_usage(FILE *f)
 	    "  --server HOST      the CUPS server or its socket (default\n"
 	    "                     $CUPS_SERVER, else the local one)\n"
 	    "  --out DIR          keep the PDFs here (default: only sent)\n"
+	    "  --without-chip     regular requests: members without an encoded\n"
+	    "                     card get a printed-only card (a serial now,\n"
+	    "                     handed out with 'card issue SERIAL')\n"
 	    "  --keys, --station, --signer, --template, --dpi: as 'face render'\n"
 	    "\n"
 	    "Examples:\n"
@@ -614,6 +660,7 @@ uc_cmd_print(struct uc_tool_global *g, int argc, char **argv)
 		{ "confirm", required_argument, NULL, 'c' },
 		{ "misprint", required_argument, NULL, 'x' },
 		{ "reason", required_argument, NULL, 'y' },
+		{ "without-chip", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		UC_TOOL_KEYS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -648,6 +695,7 @@ uc_cmd_print(struct uc_tool_global *g, int argc, char **argv)
 		case 'c': confirm = optarg; break;
 		case 'x': misprint = optarg; break;
 		case 'y': reason = optarg; break;
+		case 'W': x.without_chip = 1; break;
 		case 'h': print_usage(stdout); return UC_EXIT_OK;
 		default: return uc_tool_usage(g, "bad option");
 		}
@@ -719,6 +767,8 @@ uc_cmd_print(struct uc_tool_global *g, int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
+	if (x.without_chip && (rc = reserve_chipless(&x, rid)) != UC_EXIT_OK)
+		goto out;
 	rc = render_request(&x, x.l, rid);
 out:
 	if (made_tmp) {

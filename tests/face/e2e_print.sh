@@ -9,7 +9,10 @@
 #      once;
 #   3. a misprint spoils the card's serial; encoding again gives the member
 #      a new card under a new serial, and printing again prints only that
-#      one - the member holds one valid card, never two.
+#      one - the member holds one valid card, never two;
+#   4. a regular card without a chip (--without-chip): its serial taken
+#      at print time, its QR valid once the card is issued; a misprint of
+#      it is void and reprinted under a new serial.
 # Needs root (cupsd and the cups-pdf backend run as root): skipped (77)
 # otherwise, or when cupsd or cups-pdf are not installed.
 . "$(dirname "$0")/../ledger/lib.sh"
@@ -190,3 +193,60 @@ uc admin audit verify >/dev/null || fail "audit verify"
 [ "$(sql "SELECT count(*) FROM audit WHERE action = 'card.misprint'")" = 1 ] ||
 	fail "misprint not audited"
 ok "a misprint spoils its serial; the new card $S3 is printed; one valid card per member"
+
+# 4. a regular card without a chip: a serial at print time, the face is
+#    the whole card; valid once handed out (card issue); a misprint of it
+#    is reprinted under a new serial the same way
+VERIFY="$UC_BUILD_DIR/src/tools/unioncard-verify"
+{
+	echo "full_name,date_of_birth,gender,national_id,position,joined_on,mandatory"
+	echo "Trần Thị Ánh Nguyệt,1992-09-21,nữ,052192000456,Kế toán,2018-08-01,0"
+} >"$TMP/m2.csv"
+uc clerk member import "$TMP/m2.csv" --unit TP01 >/dev/null
+uc clerk member submit --unit TP01 >/dev/null
+uc approver member approve --unit TP01 --all >/dev/null
+code3=$(uc clerk member show 052192000456 | jq -r .member_code)
+rid2=$(uc clerk request create --unit TP01 --type regular --members "$code3")
+uc clerk request submit "$rid2"
+uc approver request approve "$rid2"
+uc printer request accept "$rid2"
+expect_fail 2 uc printer print --request "$rid2" --keys "$TMP/keys" --printer "$Q"
+grep -q "no encoded or issued card" "$TMP/err" || fail "no chip, no flag: $(cat "$TMP/err")"
+uc printer print --request "$rid2" --keys "$TMP/keys" --printer "$Q" \
+	--without-chip --out "$TMP/bureau2" >"$TMP/p4.out" 2>&1 ||
+	fail "print without chip: $(cat "$TMP/p4.out")"
+S4=$(uc printer card list --request "$rid2" --json | jq -r '.[0].serial')
+grep -q "^printed card $S4 " "$TMP/p4.out" || fail "chipless: $(cat "$TMP/p4.out")"
+qr_of() { # PDF -> the back page's QR text
+	pdftoppm -r 300 -f 2 -l 2 -png "$1" "$TMP/pg"
+	zbarimg --nodbus -q --raw "$TMP"/pg-*2.png | head -n 1
+	rm -f "$TMP"/pg-*.png
+}
+text4=$(qr_of "$TMP/bureau2/$S4.pdf")
+uc printer print --misprint "$S4" --reason "smudged" >/dev/null ||
+	fail "misprint a printed-only card"
+uc printer print --request "$rid2" --keys "$TMP/keys" --printer "$Q" \
+	--without-chip --out "$TMP/bureau2" >"$TMP/p5.out" 2>&1 ||
+	fail "reprint without chip: $(cat "$TMP/p5.out")"
+S5=$(uc printer card list --request "$rid2" --json |
+	jq -r '.[] | select(.status == "reserved") | .serial')
+[ -n "$S5" ] && [ "$S5" != "$S4" ] || fail "no new serial: $S5"
+grep -q "^printed card $S5 " "$TMP/p5.out" || fail "reprint: $(cat "$TMP/p5.out")"
+jobs_done
+[ "$(ls "$C/pdf" | wc -l)" = 5 ] || fail "cups-pdf made: $(ls "$C/pdf")"
+text5=$(qr_of "$TMP/bureau2/$S5.pdf")
+uc printer status-list export --out "$TMP/sl.usl" --keys "$TMP/keys" >/dev/null
+expect_fail 1 "$VERIFY" --qr "$text5" --trust "$TMP/keys/root.pem" \
+	--status-list "$TMP/sl.usl"
+grep -q "^INVALID: status failed" "$TMP/out" || fail "not handed out yet: $(cat "$TMP/out")"
+uc printer print --confirm "$S5" >/dev/null || fail "confirm $S5"
+uc printer card issue "$S5"
+uc printer status-list export --out "$TMP/sl.usl" --keys "$TMP/keys" >/dev/null
+"$VERIFY" --qr "$text5" --trust "$TMP/keys/root.pem" \
+	--status-list "$TMP/sl.usl" >"$TMP/v5.out" || fail "issued: $(cat "$TMP/v5.out")"
+grep -q "^VALID  $code3  Trần Thị Ánh Nguyệt .* card $S5 " "$TMP/v5.out" ||
+	fail "issued: $(cat "$TMP/v5.out")"
+expect_fail 1 "$VERIFY" --qr "$text4" --trust "$TMP/keys/root.pem" \
+	--status-list "$TMP/sl.usl"
+grep -q "^INVALID: status failed" "$TMP/out" || fail "misprinted face: $(cat "$TMP/out")"
+ok "a regular card without a chip: a serial at print time, valid by its QR once issued; its misprint is void and reprinted under a new serial"
