@@ -121,6 +121,7 @@ mkdir "$TMP/hopper"
 uc printer encode --request "$rid" --reader "vcard:$TMP/hopper" \
 	--keys "$TMP/keys" --wait 1 >"$TMP/enc.out" 2>&1 ||
 	fail "encode: $(cat "$TMP/enc.out")"
+# shellcheck disable=SC2046 # serials are digits: one word each
 set -- $(uc printer card list --request "$rid" --json |
 	jq -r '.[] | select(.status == "encoded") | .serial')
 [ $# = 2 ] || fail "two encoded cards: $*"
@@ -134,7 +135,7 @@ uc printer print --request "$rid" --keys "$TMP/keys" --printer "$Q" \
 	fail "print lines: $(cat "$TMP/p1.out")"
 jobs_done
 [ "$(wc -l <"$TMP/completed")" = 2 ] || fail "2 jobs: $(cat "$TMP/completed")"
-[ "$(ls "$C/pdf" | wc -l)" = 2 ] || fail "cups-pdf made: $(ls "$C/pdf")"
+[ "$(find "$C/pdf" -mindepth 1 -maxdepth 1 | wc -l)" = 2 ] || fail "cups-pdf made: $(ls "$C/pdf")"
 for f in "$C"/pdf/*.pdf; do
 	[ "$(pdfinfo "$f" | awk '/^Pages:/ {print $2}')" = 2 ] ||
 		fail "$f has not 2 pages"
@@ -188,7 +189,7 @@ grep -q "^printed card $S3 " "$TMP/p3.out" || fail "reprint: $(cat "$TMP/p3.out"
 grep -q "^1 card(s) printed, 1 printed before" "$TMP/p3.out" ||
 	fail "reprint: $(cat "$TMP/p3.out")"
 jobs_done
-[ "$(ls "$C/pdf" | wc -l)" = 3 ] || fail "cups-pdf made: $(ls "$C/pdf")"
+[ "$(find "$C/pdf" -mindepth 1 -maxdepth 1 | wc -l)" = 3 ] || fail "cups-pdf made: $(ls "$C/pdf")"
 uc admin audit verify >/dev/null || fail "audit verify"
 [ "$(sql "SELECT count(*) FROM audit WHERE action = 'card.misprint'")" = 1 ] ||
 	fail "misprint not audited"
@@ -233,7 +234,7 @@ S5=$(uc printer card list --request "$rid2" --json |
 [ -n "$S5" ] && [ "$S5" != "$S4" ] || fail "no new serial: $S5"
 grep -q "^printed card $S5 " "$TMP/p5.out" || fail "reprint: $(cat "$TMP/p5.out")"
 jobs_done
-[ "$(ls "$C/pdf" | wc -l)" = 5 ] || fail "cups-pdf made: $(ls "$C/pdf")"
+[ "$(find "$C/pdf" -mindepth 1 -maxdepth 1 | wc -l)" = 5 ] || fail "cups-pdf made: $(ls "$C/pdf")"
 text5=$(qr_of "$TMP/bureau2/$S5.pdf")
 uc printer status-list export --out "$TMP/sl.usl" --keys "$TMP/keys" >/dev/null
 expect_fail 1 "$VERIFY" --qr "$text5" --trust "$TMP/keys/root.pem" \
