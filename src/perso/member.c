@@ -284,6 +284,84 @@ put_date(const char *s, char out[9], const char *file, const char *field,
 	return 0;
 }
 
+/*
+ * The fields of a member file's object, each checked and copied into out.
+ * 0, or UC_ERR_INVALID with the field named in diag.
+ */
+static int
+read_fields(json_t *root, const char *file, struct uc_member *out,
+    struct uc_diag *diag)
+{
+	const char *s;
+	int r = UC_ERR_INVALID;
+
+	if ((s = get_string(root, file, "member_code", diag, &r)) == NULL ||
+	    (r = member_put_ascii(s, strlen(s), out->member_code,
+	    sizeof(out->member_code), NULL, file, "member_code",
+	    "only the digits 0-9", diag)) != 0 ||
+	    (r = member_check_code(out->member_code, file, "member_code",
+	    diag)) != 0)
+		return r;
+	if ((s = get_string(root, file, "full_name", diag, &r)) == NULL ||
+	    (r = uc_member_text_check(UC_MEMBER_TEXT_FULL_NAME, s, strlen(s),
+	    0, out->full_name, sizeof(out->full_name), NULL, file,
+	    "full_name", diag)) != 0)
+		return r;
+	if ((s = get_string(root, file, "unit_code", diag, &r)) == NULL ||
+	    (r = uc_member_unit_code_check(s, strlen(s), file, "unit_code",
+	    diag)) != 0)
+		return r;
+	memcpy(out->unit_code, s, strlen(s) + 1);
+	if ((s = get_string(root, file, "unit_name", diag, &r)) == NULL ||
+	    (r = uc_member_text_check(UC_MEMBER_TEXT_UNIT_NAME, s, strlen(s),
+	    0, out->unit_name, sizeof(out->unit_name), NULL, file,
+	    "unit_name", diag)) != 0)
+		return r;
+	if ((s = get_string(root, file, "card_type", diag, &r)) == NULL)
+		return r;
+	if (strcmp(s, "regular") == 0)
+		out->card_type = UC_CARD_TYPE_REGULAR;
+	else if (strcmp(s, "linked") == 0)
+		out->card_type = UC_CARD_TYPE_LINKED;
+	else {
+		r = bad(diag, file, "card_type",
+		    "must be \"regular\" or \"linked\"", s);
+		return r;
+	}
+	if ((s = get_string(root, file, "issued_on", diag, &r)) == NULL ||
+	    (r = put_date(s, out->issued_on, file, "issued_on", diag)) != 0)
+		return r;
+	if ((s = get_string(root, file, "expires_on", diag, &r)) == NULL ||
+	    (r = put_date(s, out->expires_on, file, "expires_on", diag)) != 0)
+		return r;
+	if (strcmp(out->expires_on, out->issued_on) < 0) {
+		r = bad(diag, file, "expires_on", "is before issued_on", NULL);
+		return r;
+	}
+	/* Optional: the ledger's card serial (its status-list index). */
+	if (json_object_get(root, "card_serial") != NULL) {
+		size_t k;
+
+		if ((s = get_string(root, file, "card_serial", diag, &r)) ==
+		    NULL)
+			return r;
+		if (strlen(s) != UC_MEMBER_CARD_SERIAL_LEN) {
+			r = bad(diag, file, "card_serial",
+			    "must be 11 digits (province prefix + 9)", s);
+			return r;
+		}
+		for (k = 0; k < UC_MEMBER_CARD_SERIAL_LEN; k++)
+			if (s[k] < '0' || s[k] > '9') {
+				r = bad(diag, file, "card_serial",
+				    "must be 11 digits (province prefix + 9)",
+				    s);
+				return r;
+			}
+		memcpy(out->card_serial, s, UC_MEMBER_CARD_SERIAL_LEN + 1);
+	}
+	return 0;
+}
+
 int
 uc_member_parse(const char *json, size_t len, const char *name,
     struct uc_member *out, struct uc_diag *diag)
@@ -291,7 +369,7 @@ uc_member_parse(const char *json, size_t len, const char *name,
 	json_t *root = NULL;
 	json_error_t jerr;
 	const char *file = name != NULL ? name : "member file";
-	const char *key, *s;
+	const char *key;
 	json_t *v;
 	size_t i;
 	int r = UC_ERR_INVALID;
@@ -333,71 +411,7 @@ uc_member_parse(const char *json, size_t len, const char *name,
 			goto out;
 		}
 	}
-	if ((s = get_string(root, file, "member_code", diag, &r)) == NULL ||
-	    (r = member_put_ascii(s, strlen(s), out->member_code,
-	    sizeof(out->member_code), NULL, file, "member_code",
-	    "only the digits 0-9", diag)) != 0 ||
-	    (r = member_check_code(out->member_code, file, "member_code",
-	    diag)) != 0)
-		goto out;
-	if ((s = get_string(root, file, "full_name", diag, &r)) == NULL ||
-	    (r = uc_member_text_check(UC_MEMBER_TEXT_FULL_NAME, s, strlen(s),
-	    0, out->full_name, sizeof(out->full_name), NULL, file,
-	    "full_name", diag)) != 0)
-		goto out;
-	if ((s = get_string(root, file, "unit_code", diag, &r)) == NULL ||
-	    (r = uc_member_unit_code_check(s, strlen(s), file, "unit_code",
-	    diag)) != 0)
-		goto out;
-	memcpy(out->unit_code, s, strlen(s) + 1);
-	if ((s = get_string(root, file, "unit_name", diag, &r)) == NULL ||
-	    (r = uc_member_text_check(UC_MEMBER_TEXT_UNIT_NAME, s, strlen(s),
-	    0, out->unit_name, sizeof(out->unit_name), NULL, file,
-	    "unit_name", diag)) != 0)
-		goto out;
-	if ((s = get_string(root, file, "card_type", diag, &r)) == NULL)
-		goto out;
-	if (strcmp(s, "regular") == 0)
-		out->card_type = UC_CARD_TYPE_REGULAR;
-	else if (strcmp(s, "linked") == 0)
-		out->card_type = UC_CARD_TYPE_LINKED;
-	else {
-		r = bad(diag, file, "card_type",
-		    "must be \"regular\" or \"linked\"", s);
-		goto out;
-	}
-	if ((s = get_string(root, file, "issued_on", diag, &r)) == NULL ||
-	    (r = put_date(s, out->issued_on, file, "issued_on", diag)) != 0)
-		goto out;
-	if ((s = get_string(root, file, "expires_on", diag, &r)) == NULL ||
-	    (r = put_date(s, out->expires_on, file, "expires_on", diag)) != 0)
-		goto out;
-	if (strcmp(out->expires_on, out->issued_on) < 0) {
-		r = bad(diag, file, "expires_on", "is before issued_on", NULL);
-		goto out;
-	}
-	/* Optional: the ledger's card serial (its status-list index). */
-	if (json_object_get(root, "card_serial") != NULL) {
-		size_t k;
-
-		if ((s = get_string(root, file, "card_serial", diag, &r)) ==
-		    NULL)
-			goto out;
-		if (strlen(s) != UC_MEMBER_CARD_SERIAL_LEN) {
-			r = bad(diag, file, "card_serial",
-			    "must be 11 digits (province prefix + 9)", s);
-			goto out;
-		}
-		for (k = 0; k < UC_MEMBER_CARD_SERIAL_LEN; k++)
-			if (s[k] < '0' || s[k] > '9') {
-				r = bad(diag, file, "card_serial",
-				    "must be 11 digits (province prefix + 9)",
-				    s);
-				goto out;
-			}
-		memcpy(out->card_serial, s, UC_MEMBER_CARD_SERIAL_LEN + 1);
-	}
-	r = 0;
+	r = read_fields(root, file, out, diag);
 out:
 	json_decref(root);
 	if (r != 0)
