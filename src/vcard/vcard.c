@@ -848,6 +848,88 @@ deliver(struct uc_vcard *c, const struct uc_apdu *a, uint16_t final_sw,
 		*sw = (uint16_t)(0x6100 | (avail >= 256 ? 0 : avail));
 }
 
+/*
+ * GET RESPONSE: the pending data goes to the side whose answer is waiting
+ * (with nothing waiting, to the selected one): a TERMINATED union applet
+ * refuses its own, not the bank side's (linked-card.md §1).
+ */
+static void
+get_response(struct uc_vcard *c, const struct uc_apdu *a,
+    struct uc_buf *resp, uint16_t *sw)
+{
+	int bank = c->pending.len != 0 ? c->pending_bank :
+	    c->nv.linked && c->emv_app != VC_APP_UNION;
+
+	/* Part of the previous command's exchange: a STORE DATA sequence
+	 * survives it. */
+	drop_chain(c);
+	if (c->nv.lifecycle == VC_LC_TERMINATED && !bank)
+		*sw = SW_CONDITIONS;
+	else if (a->p1 != 0 || a->p2 != 0)
+		*sw = SW_P1P2;
+	else if (a->lc != 0)
+		*sw = SW_WRONG_LENGTH;
+	else if (c->pending.len == 0)
+		*sw = SW_CONDITIONS;
+	else {
+		struct uc_apdu g = *a;
+
+		if (g.le == 0)
+			g.le = UC_APDU_LE_MAX_SHORT;
+		deliver(c, &g, c->pending_sw, 1, resp, sw);
+	}
+}
+
+/*
+ * Command chaining: collect the pieces of one command.  Returns 1 when a
+ * was a piece (kept; *sw is 90 00) or refused (*sw says why): nothing to
+ * run.  Returns 0 when *a is a command to run: the last piece, whose data
+ * becomes everything collected (Le and its form are the last piece's), or
+ * a command outside any chain.
+ */
+static int
+chain_piece(struct uc_vcard *c, struct uc_apdu *a, uint8_t base,
+    uint16_t *sw)
+{
+	if (c->chain_active && (c->chain_hdr[0] != base ||
+	    c->chain_hdr[1] != a->ins || c->chain_hdr[2] != a->p1 ||
+	    c->chain_hdr[3] != a->p2))
+		drop_chain(c); /* interrupted: the new command runs */
+	if (a->cla & 0x10) {
+		if (!c->chain_active)
+			uc_buf_reset(&c->chain); /* a new chain */
+		if (a->lc > VC_MAX_CHAIN - c->chain.len) {
+			drop_chain(c);
+			*sw = SW_WRONG_LENGTH;
+			return 1;
+		}
+		if (uc_buf_append(&c->chain, a->data, a->lc) != 0) {
+			drop_chain(c);
+			*sw = SW_UNKNOWN;
+			return 1;
+		}
+		c->chain_active = 1;
+		c->chain_hdr[0] = base;
+		c->chain_hdr[1] = a->ins;
+		c->chain_hdr[2] = a->p1;
+		c->chain_hdr[3] = a->p2;
+		*sw = SW_OK;
+		return 1;
+	}
+	if (c->chain_active) {
+		if (a->lc > VC_MAX_CHAIN - c->chain.len ||
+		    uc_buf_append(&c->chain, a->data, a->lc) != 0) {
+			drop_chain(c);
+			*sw = SW_WRONG_LENGTH;
+			return 1;
+		}
+		a->data = c->chain.data;
+		a->lc = c->chain.len;
+		c->chain_active = 0;
+	}
+	return 0;
+}
+
 static int
 run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
     struct uc_buf *resp, uint16_t *sw)
@@ -878,30 +960,7 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	}
 	/* GET RESPONSE serves the pending data; anything else drops it. */
 	if (a.ins == INS_GET_RESPONSE && a.cla == 0x00) {
-		/* It goes to the side whose answer is waiting (with nothing
-		 * waiting, to the selected one): a TERMINATED union applet
-		 * refuses its own, not the bank side's (linked-card.md §1). */
-		int bank = c->pending.len != 0 ? c->pending_bank :
-		    c->nv.linked && c->emv_app != VC_APP_UNION;
-
-		/* Part of the previous command's exchange: a STORE DATA
-		 * sequence survives it. */
-		drop_chain(c);
-		if (c->nv.lifecycle == VC_LC_TERMINATED && !bank)
-			*sw = SW_CONDITIONS;
-		else if (a.p1 != 0 || a.p2 != 0)
-			*sw = SW_P1P2;
-		else if (a.lc != 0)
-			*sw = SW_WRONG_LENGTH;
-		else if (c->pending.len == 0)
-			*sw = SW_CONDITIONS;
-		else {
-			struct uc_apdu g = a;
-
-			if (g.le == 0)
-				g.le = UC_APDU_LE_MAX_SHORT;
-			deliver(c, &g, c->pending_sw, 1, resp, sw);
-		}
+		get_response(c, &a, resp, sw);
 		goto out;
 	}
 	if (c->pending.len != 0)
@@ -913,45 +972,8 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 		*sw = SW_WRONG_LENGTH;
 		goto out;
 	}
-	/* Command chaining: collect pieces of one command. */
-	if (c->chain_active && (c->chain_hdr[0] != base ||
-	    c->chain_hdr[1] != a.ins || c->chain_hdr[2] != a.p1 ||
-	    c->chain_hdr[3] != a.p2))
-		drop_chain(c); /* interrupted: the new command runs */
-	if (a.cla & 0x10) {
-		if (!c->chain_active)
-			uc_buf_reset(&c->chain); /* a new chain */
-		if (a.lc > VC_MAX_CHAIN - c->chain.len) {
-			drop_chain(c);
-			*sw = SW_WRONG_LENGTH;
-			goto out;
-		}
-		if (uc_buf_append(&c->chain, a.data, a.lc) != 0) {
-			drop_chain(c);
-			*sw = SW_UNKNOWN;
-			goto out;
-		}
-		c->chain_active = 1;
-		c->chain_hdr[0] = base;
-		c->chain_hdr[1] = a.ins;
-		c->chain_hdr[2] = a.p1;
-		c->chain_hdr[3] = a.p2;
-		*sw = SW_OK;
+	if (chain_piece(c, &a, base, sw))
 		goto out;
-	}
-	if (c->chain_active) {
-		if (a.lc > VC_MAX_CHAIN - c->chain.len ||
-		    uc_buf_append(&c->chain, a.data, a.lc) != 0) {
-			drop_chain(c);
-			*sw = SW_WRONG_LENGTH;
-			goto out;
-		}
-		/* The whole command: its data is everything collected. */
-		a.data = c->chain.data;
-		a.lc = c->chain.len;
-		/* Le and its form (short/extended) are the last piece's. */
-		c->chain_active = 0;
-	}
 
 	x.nv = c->nv;
 	x.sw = dispatch(&x, &a);
