@@ -241,55 +241,14 @@ decode_linked(json_t *v, struct vc_nv *nv, const char *file,
 	return 0;
 }
 
+/* "objects": E1, E3 and EF, each optional. */
 static int
-decode(json_t *root, struct vc_nv *nv, const char *file, struct uc_diag *diag)
+decode_objects(json_t *root, struct vc_nv *nv, const char *file,
+    struct uc_diag *diag)
 {
-	static const char *const top[] = { "format", "version", "serial",
-		"lifecycle", "objects", "counters", "keys", "linked", NULL };
 	static const char *const objs[] = { "E1", "E3", "EF", NULL };
-	static const char *const ctrs[] = { "scp_sequence", "auth_tries_left",
-		NULL };
-	static const char *const keys[] = { "scp03", "ec_private",
-		"ec_public", NULL };
-	static const char *const scp[] = { "kvn", "enc", "mac", "dek", NULL };
-	json_t *v, *o, *k, *s;
-	json_int_t n;
-	const char *str;
-	size_t i;
-	uint8_t pub[VC_EC_PUB_LEN];
+	json_t *o;
 	int r = 0;
-
-	if (!json_is_object(root))
-		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, NULL,
-		    "not a JSON object");
-	if ((r = check_members(root, top, file, "", diag)) != 0)
-		return r;
-	if ((v = need(root, "format", JSON_STRING, file, "format", diag,
-	    &r)) == NULL)
-		return r;
-	if (strcmp(json_string_value(v), STATE_FORMAT) != 0)
-		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "format",
-		    "not \"%s\"", STATE_FORMAT);
-	if ((r = get_uint(root, "version", 1000, &n, file, "version",
-	    diag)) != 0)
-		return r;
-	if (n != STATE_VERSION)
-		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "version",
-		    "unsupported version %lld", (long long)n);
-	if ((r = get_hex(root, "serial", nv->serial, 8, 0, NULL, file,
-	    "serial", diag)) != 0)
-		return r;
-	if ((v = need(root, "lifecycle", JSON_STRING, file, "lifecycle", diag,
-	    &r)) == NULL)
-		return r;
-	str = json_string_value(v);
-	for (i = 0; i < sizeof(lc_names) / sizeof(lc_names[0]); i++)
-		if (strcmp(str, lc_names[i].name) == 0)
-			break;
-	if (i == sizeof(lc_names) / sizeof(lc_names[0]))
-		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "lifecycle",
-		    "unknown state \"%s\"", str);
-	nv->lifecycle = lc_names[i].value;
 
 	if ((o = need(root, "objects", JSON_OBJECT, file, "objects", diag,
 	    &r)) == NULL)
@@ -305,6 +264,19 @@ decode(json_t *root, struct vc_nv *nv, const char *file, struct uc_diag *diag)
 	if (json_object_get(o, "EF") != NULL && (r = get_hex(o, "EF", nv->ef,
 	    0, VC_EF_MAX, &nv->ef_len, file, "objects.EF", diag)) != 0)
 		return r;
+	return 0;
+}
+
+/* "counters": the SCP03 sequence counter and the tries left. */
+static int
+decode_counters(json_t *root, struct vc_nv *nv, const char *file,
+    struct uc_diag *diag)
+{
+	static const char *const ctrs[] = { "scp_sequence", "auth_tries_left",
+		NULL };
+	json_t *o;
+	json_int_t n;
+	int r = 0;
 
 	if ((o = need(root, "counters", JSON_OBJECT, file, "counters", diag,
 	    &r)) == NULL)
@@ -319,6 +291,21 @@ decode(json_t *root, struct vc_nv *nv, const char *file, struct uc_diag *diag)
 	    "counters.auth_tries_left", diag)) != 0)
 		return r;
 	nv->scp.tries_left = (uint8_t)n;
+	return 0;
+}
+
+/* "keys": the SCP03 keys, and the card's own EC key once generated. */
+static int
+decode_keys(json_t *root, struct vc_nv *nv, const char *file,
+    struct uc_diag *diag)
+{
+	static const char *const keys[] = { "scp03", "ec_private",
+		"ec_public", NULL };
+	static const char *const scp[] = { "kvn", "enc", "mac", "dek", NULL };
+	json_t *v, *k, *s;
+	json_int_t n;
+	uint8_t pub[VC_EC_PUB_LEN];
+	int r = 0;
 
 	if ((k = need(root, "keys", JSON_OBJECT, file, "keys", diag,
 	    &r)) == NULL)
@@ -365,6 +352,55 @@ decode(json_t *root, struct vc_nv *nv, const char *file, struct uc_diag *diag)
 			    "keys.ec_public",
 			    "does not match keys.ec_private");
 	}
+	return 0;
+}
+
+static int
+decode(json_t *root, struct vc_nv *nv, const char *file, struct uc_diag *diag)
+{
+	static const char *const top[] = { "format", "version", "serial",
+		"lifecycle", "objects", "counters", "keys", "linked", NULL };
+	json_t *v;
+	json_int_t n;
+	const char *str;
+	size_t i;
+	int r = 0;
+
+	if (!json_is_object(root))
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, NULL,
+		    "not a JSON object");
+	if ((r = check_members(root, top, file, "", diag)) != 0)
+		return r;
+	if ((v = need(root, "format", JSON_STRING, file, "format", diag,
+	    &r)) == NULL)
+		return r;
+	if (strcmp(json_string_value(v), STATE_FORMAT) != 0)
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "format",
+		    "not \"%s\"", STATE_FORMAT);
+	if ((r = get_uint(root, "version", 1000, &n, file, "version",
+	    diag)) != 0)
+		return r;
+	if (n != STATE_VERSION)
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "version",
+		    "unsupported version %lld", (long long)n);
+	if ((r = get_hex(root, "serial", nv->serial, 8, 0, NULL, file,
+	    "serial", diag)) != 0)
+		return r;
+	if ((v = need(root, "lifecycle", JSON_STRING, file, "lifecycle", diag,
+	    &r)) == NULL)
+		return r;
+	str = json_string_value(v);
+	for (i = 0; i < sizeof(lc_names) / sizeof(lc_names[0]); i++)
+		if (strcmp(str, lc_names[i].name) == 0)
+			break;
+	if (i == sizeof(lc_names) / sizeof(lc_names[0]))
+		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "lifecycle",
+		    "unknown state \"%s\"", str);
+	nv->lifecycle = lc_names[i].value;
+	if ((r = decode_objects(root, nv, file, diag)) != 0 ||
+	    (r = decode_counters(root, nv, file, diag)) != 0 ||
+	    (r = decode_keys(root, nv, file, diag)) != 0)
+		return r;
 	if ((v = json_object_get(root, "linked")) == NULL)
 		return uc_diag_set(diag, UC_ERR_INVALID, file, 0, "linked",
 		    "missing");
