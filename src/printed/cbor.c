@@ -21,14 +21,19 @@ uc_cbor_put_head(struct uc_buf *b, unsigned major, uint64_t arg)
 	} else {
 		unsigned ai;
 
-		if (arg <= 0xFF)
-			ai = 24, n = 1;
-		else if (arg <= 0xFFFF)
-			ai = 25, n = 2;
-		else if (arg <= 0xFFFFFFFFu)
-			ai = 26, n = 4;
-		else
-			ai = 27, n = 8;
+		if (arg <= 0xFF) {
+			ai = 24;
+			n = 1;
+		} else if (arg <= 0xFFFF) {
+			ai = 25;
+			n = 2;
+		} else if (arg <= 0xFFFFFFFFu) {
+			ai = 26;
+			n = 4;
+		} else {
+			ai = 27;
+			n = 8;
+		}
 		h[0] = (uint8_t)(major << 5 | ai);
 		for (i = 0; i < n; i++)
 			h[1 + i] = (uint8_t)(arg >> (8 * (n - 1 - i)));
