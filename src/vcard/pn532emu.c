@@ -392,6 +392,52 @@ in_auto_poll(struct uc_pn532emu *e, const uint8_t *d, size_t n,
 	return put_response(e, CMD_IN_AUTO_POLL, p, k, out);
 }
 
+/* GetGeneralStatus: the field, the target if one is selected, the SAM. */
+static int
+general_status(struct uc_pn532emu *e, struct uc_buf *out)
+{
+	uint8_t p[8];
+	size_t k = 0;
+
+	p[k++] = ST_OK;
+	p[k++] = (uint8_t)(e->field ? 1 : 0);
+	p[k++] = (uint8_t)(e->selected ? 1 : 0);
+	if (e->selected) {
+		p[k++] = 0x01; /* Tg */
+		p[k++] = 0x00; /* BrRx 106 */
+		p[k++] = 0x00; /* BrTx 106 */
+		p[k++] = 0x00; /* type A */
+	}
+	p[k++] = 0x00; /* SAM status */
+	return put_response(e, CMD_GET_GENERAL_STATUS, p, k, out);
+}
+
+/* ReadRegister (address pairs) and WriteRegister (address pair, value). */
+static int
+registers(struct uc_pn532emu *e, uint8_t cmd, const uint8_t *d, size_t n,
+    struct uc_buf *out)
+{
+	uint8_t p[UC_PN532EMU_LEN_MAX];
+	uint8_t *reg;
+	size_t i, k = 0;
+
+	if (cmd == CMD_READ_REGISTER) {
+		if (n == 0 || n % 2 != 0)
+			return put_error_frame(e, out);
+		for (i = 0; i < n; i += 2) {
+			reg = reg_ptr(e, d[i], d[i + 1]);
+			p[k++] = reg != NULL ? *reg : 0x00;
+		}
+		return put_response(e, cmd, p, k, out);
+	}
+	if (n == 0 || n % 3 != 0)
+		return put_error_frame(e, out);
+	for (i = 0; i < n; i += 3)
+		if ((reg = reg_ptr(e, d[i], d[i + 1])) != NULL)
+			*reg = d[i + 2];
+	return put_response(e, cmd, NULL, 0, out);
+}
+
 /* One complete, checked host command: frame[0] is D4, frame[1] the code. */
 static int
 dispatch(struct uc_pn532emu *e, struct uc_buf *out)
@@ -400,8 +446,6 @@ dispatch(struct uc_pn532emu *e, struct uc_buf *out)
 	const uint8_t *d = e->frame + 2;
 	const size_t n = e->len - 2;
 	uint8_t p[UC_PN532EMU_LEN_MAX];
-	uint8_t *reg;
-	size_t i, k = 0;
 	int r;
 
 	if ((r = put_ack(out)) != 0)
@@ -421,32 +465,10 @@ dispatch(struct uc_pn532emu *e, struct uc_buf *out)
 	case CMD_GET_FIRMWARE_VERSION:
 		return put_response(e, cmd, firmware, sizeof(firmware), out);
 	case CMD_GET_GENERAL_STATUS:
-		p[k++] = ST_OK;
-		p[k++] = (uint8_t)(e->field ? 1 : 0);
-		p[k++] = (uint8_t)(e->selected ? 1 : 0);
-		if (e->selected) {
-			p[k++] = 0x01; /* Tg */
-			p[k++] = 0x00; /* BrRx 106 */
-			p[k++] = 0x00; /* BrTx 106 */
-			p[k++] = 0x00; /* type A */
-		}
-		p[k++] = 0x00; /* SAM status */
-		return put_response(e, cmd, p, k, out);
+		return general_status(e, out);
 	case CMD_READ_REGISTER:
-		if (n == 0 || n % 2 != 0)
-			return put_error_frame(e, out);
-		for (i = 0; i < n; i += 2) {
-			reg = reg_ptr(e, d[i], d[i + 1]);
-			p[k++] = reg != NULL ? *reg : 0x00;
-		}
-		return put_response(e, cmd, p, k, out);
 	case CMD_WRITE_REGISTER:
-		if (n == 0 || n % 3 != 0)
-			return put_error_frame(e, out);
-		for (i = 0; i < n; i += 3)
-			if ((reg = reg_ptr(e, d[i], d[i + 1])) != NULL)
-				*reg = d[i + 2];
-		return put_response(e, cmd, NULL, 0, out);
+		return registers(e, cmd, d, n, out);
 	case CMD_SET_PARAMETERS:
 		if (n != 1)
 			return put_error_frame(e, out);
