@@ -132,14 +132,43 @@ test_select_vector(void **state)
 	uc_transport_free(&t);
 }
 
+/*
+ * The production library does not know the virtual card: before the
+ * simulator registers it, `vcard:` is a scheme that is not built in.
+ * Then registering it once more is harmless.
+ */
+static void
+test_not_built_in_until_registered(void **state)
+{
+	struct uc_transport *t = NULL;
+
+	(void)state;
+	assert_int_equal(uc_transport_open("vcard:/nonexistent/x.json", &t),
+	    UC_ERR_UNSUPPORTED);
+	assert_null(t);
+	assert_string_equal(uc_transport_error_detail(),
+	    "transport 'vcard' is not built in");
+	assert_int_equal(uc_vcard_transport_register(), 0);
+	assert_int_equal(uc_vcard_transport_register(), 0);
+	assert_int_equal(uc_transport_open("vcard:/nonexistent/x.json", &t),
+	    UC_ERR_NO_READER);
+}
+
 int
 main(void)
 {
+	const struct CMUnitTest before[] = {
+		cmocka_unit_test(test_not_built_in_until_registered),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hopper),
 		cmocka_unit_test(test_select_vector),
 	};
+	int r;
 
+	if ((r = cmocka_run_group_tests_name("before the simulator registers",
+	    before, NULL, NULL)) != 0)
+		return r;
 	/* `vcard:` readers come from the simulator library. */
 	if (uc_vcard_transport_register() != 0)
 		return 1;
