@@ -20,6 +20,55 @@
 #define SCAN_FILE_MAX (64L * 1024L * 1024L)
 #define SCAN_PIXELS_MAX (7100L * 5100L)
 
+/*
+ * cairo's A8 / ARGB32 / RGB24 into 8-bit gray (Y800) for zbar: a new
+ * buffer of w * h bytes the caller frees, or NULL (out of memory).
+ */
+static unsigned char *
+to_gray(cairo_surface_t *img, int w, int h)
+{
+	const cairo_format_t fmt = cairo_image_surface_get_format(img);
+	unsigned char *gray, *px;
+	size_t row;
+	int stride, x, y;
+
+	cairo_surface_flush(img);
+	px = cairo_image_surface_get_data(img);
+	stride = cairo_image_surface_get_stride(img);
+	if ((gray = malloc((size_t)w * (size_t)h)) == NULL)
+		return NULL;
+	for (y = 0; y < h; y++) {
+		row = (size_t)y * (size_t)stride;
+		for (x = 0; x < w; x++) {
+			const unsigned char *p = px + row + 4 * (size_t)x;
+			unsigned v;
+
+			switch (fmt) {
+			case CAIRO_FORMAT_A8:
+				v = 255u - px[row + (size_t)x];
+				break;
+			case CAIRO_FORMAT_ARGB32:
+			case CAIRO_FORMAT_RGB24:
+				/* BGRA in memory on little-endian; a
+				 * transparent pixel counts as white */
+				v = (p[2] * 77u + p[1] * 150u +
+				    p[0] * 29u) >> 8;
+				if (fmt == CAIRO_FORMAT_ARGB32)
+					v = v + (255u - p[3]);
+				if (v > 255)
+					v = 255;
+				break;
+			default:
+				v = 255;
+				break;
+			}
+			gray[(size_t)y * (size_t)w + (size_t)x] =
+			    (unsigned char)v;
+		}
+	}
+	return gray;
+}
+
 int
 uc_qr_scan_png(const char *path, char *out, size_t cap, size_t *n_codes,
     struct uc_diag *diag)
@@ -28,9 +77,9 @@ uc_qr_scan_png(const char *path, char *out, size_t cap, size_t *n_codes,
 	zbar_image_scanner_t *sc = NULL;
 	zbar_image_t *zi = NULL;
 	const zbar_symbol_t *sym;
-	unsigned char *gray = NULL, *px;
+	unsigned char *gray = NULL;
 	struct stat st;
-	int w, h, stride, x, y, r, found = 0, any = 0;
+	int w, h, r, found = 0, any = 0;
 
 	uc_diag_clear(diag);
 	if (n_codes != NULL)
@@ -58,42 +107,10 @@ uc_qr_scan_png(const char *path, char *out, size_t cap, size_t *n_codes,
 		    "%dx%d pixels: too large", w, h);
 		goto out;
 	}
-	/* cairo's ARGB32/RGB24 into 8-bit gray (Y800) for zbar */
-	cairo_surface_flush(img);
-	px = cairo_image_surface_get_data(img);
-	stride = cairo_image_surface_get_stride(img);
-	if ((gray = malloc((size_t)w * (size_t)h)) == NULL) {
+	if ((gray = to_gray(img, w, h)) == NULL) {
 		r = UC_ERR_NOMEM;
 		goto out;
 	}
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			const unsigned char *p = px + (size_t)y * (size_t)stride + 4 *
-			    (size_t)x;
-			unsigned v;
-
-			switch (cairo_image_surface_get_format(img)) {
-			case CAIRO_FORMAT_A8:
-				v = 255u - px[(size_t)y * (size_t)stride + (size_t)x];
-				break;
-			case CAIRO_FORMAT_ARGB32:
-			case CAIRO_FORMAT_RGB24:
-				/* BGRA in memory on little-endian; a
-				 * transparent pixel counts as white */
-				v = (p[2] * 77u + p[1] * 150u +
-				    p[0] * 29u) >> 8;
-				if (cairo_image_surface_get_format(img) ==
-				    CAIRO_FORMAT_ARGB32)
-					v = v + (255u - p[3]);
-				if (v > 255)
-					v = 255;
-				break;
-			default:
-				v = 255;
-				break;
-			}
-			gray[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)v;
-		}
 	if ((sc = zbar_image_scanner_create()) == NULL ||
 	    (zi = zbar_image_create()) == NULL) {
 		r = UC_ERR_NOMEM;
