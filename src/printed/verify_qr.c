@@ -68,41 +68,23 @@ fmt_date(const char *d, char out[11])
 	snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
 }
 
-int
-uc_verify_qr(const struct uc_qr *q, const struct uc_qr_signers *signers,
+/*
+ * signature: the kid names a signer we hold, and it signed this; chain:
+ * that signer's certificate, as for the chip's signer
+ * (security-object.md).  0, or <0 for a failure that is no verdict.
+ */
+static int
+check_signer(const struct uc_qr *q, const struct uc_qr_signers *signers,
     const struct uc_verify_opts *opts, struct uc_verify_result *res)
 {
-	struct uc_member *m;
 	X509 *cert;
 	EVP_PKEY *pkey;
-	char today[9], shown[11], kidhex[2 * UC_QR_KID_MAX + 1];
+	char today[9], kidhex[2 * UC_QR_KID_MAX + 1];
 	char detail[UC_VERIFY_DETAIL_MAX];
-	const char *day;
 	uint8_t digest[32];
 	time_t when;
-	int k, r, crl_checked, revoked = 0;
+	int r, crl_checked;
 
-	if (res != NULL)
-		memset(res, 0, sizeof(*res));
-	if (q == NULL || opts == NULL || opts->trust == NULL || res == NULL)
-		return UC_ERR_ARG;
-	if (opts->check_date != NULL && !uc_member_date_valid(
-	    opts->check_date))
-		return UC_ERR_ARG;
-	res->n_checks = CK_COUNT;
-	for (k = 0; k < CK_COUNT; k++)
-		res->checks[k].name = check_names[k];
-	res->have_fields = 1;
-	m = &res->member;
-	memcpy(m->member_code, q->member_code, sizeof(m->member_code));
-	memcpy(m->full_name, q->full_name, sizeof(m->full_name));
-	memcpy(m->unit_code, q->unit_code, sizeof(m->unit_code));
-	memcpy(m->card_serial, q->card_serial, sizeof(m->card_serial));
-	m->card_type = q->card_type;
-	memcpy(m->issued_on, q->issued_on, sizeof(m->issued_on));
-	memcpy(m->expires_on, q->expires_on, sizeof(m->expires_on));
-
-	/* signature: the kid names a signer we hold, and it signed this */
 	uc_hex_encode(q->kid, q->kid_len, kidhex);
 	cert = uc_qr_signers_find(signers, q->kid, q->kid_len);
 	pkey = cert != NULL ? X509_get0_pubkey(cert) : NULL;
@@ -142,6 +124,40 @@ uc_verify_qr(const struct uc_qr *q, const struct uc_qr_signers *signers,
 		(void)uc_cert_station(cert, res->station,
 		    sizeof(res->station));
 	}
+	return 0;
+}
+
+int
+uc_verify_qr(const struct uc_qr *q, const struct uc_qr_signers *signers,
+    const struct uc_verify_opts *opts, struct uc_verify_result *res)
+{
+	struct uc_member *m;
+	char today[9], shown[11];
+	const char *day;
+	int k, r, revoked = 0;
+
+	if (res != NULL)
+		memset(res, 0, sizeof(*res));
+	if (q == NULL || opts == NULL || opts->trust == NULL || res == NULL)
+		return UC_ERR_ARG;
+	if (opts->check_date != NULL && !uc_member_date_valid(
+	    opts->check_date))
+		return UC_ERR_ARG;
+	res->n_checks = CK_COUNT;
+	for (k = 0; k < CK_COUNT; k++)
+		res->checks[k].name = check_names[k];
+	res->have_fields = 1;
+	m = &res->member;
+	memcpy(m->member_code, q->member_code, sizeof(m->member_code));
+	memcpy(m->full_name, q->full_name, sizeof(m->full_name));
+	memcpy(m->unit_code, q->unit_code, sizeof(m->unit_code));
+	memcpy(m->card_serial, q->card_serial, sizeof(m->card_serial));
+	m->card_type = q->card_type;
+	memcpy(m->issued_on, q->issued_on, sizeof(m->issued_on));
+	memcpy(m->expires_on, q->expires_on, sizeof(m->expires_on));
+
+	if ((r = check_signer(q, signers, opts, res)) != 0)
+		return r;
 
 	/* expiry */
 	today_vn(today);
