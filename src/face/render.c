@@ -321,17 +321,15 @@ vn_date(const char *d, char out[11])
 		snprintf(out, 11, "%.2s/%.2s/%.4s", d + 6, d + 4, d);
 }
 
+/* The background colour, picture and band of one side, bleed and the
+ * last partial pixel too. */
 static int
-draw_side(struct draw *x, enum uc_face_side side)
+draw_background(struct draw *x, enum uc_face_side side)
 {
 	const struct uc_face_template *t = x->t;
-	const struct uc_member *m = &x->card->member;
 	double bl = t->bleed, W = UC_FACE_WIDTH_MM, H = UC_FACE_HEIGHT_MM;
-	char buf[FACE_TEXT_MAX * 2], date[11];
-	const char *unit;
-	int i, r;
+	int r;
 
-	/* the whole page or picture, bleed and the last partial pixel too */
 	rgb(x->cr, t->background);
 	cairo_paint(x->cr);
 	if (t->background_image[0] != '\0' &&
@@ -346,6 +344,20 @@ draw_side(struct draw *x, enum uc_face_side side)
 		cairo_rectangle(x->cr, -bl, H - t->band_back, W + 2 * bl,
 		    t->band_back + bl);
 	cairo_fill(x->cr);
+	return 0;
+}
+
+static int
+draw_side(struct draw *x, enum uc_face_side side)
+{
+	const struct uc_face_template *t = x->t;
+	const struct uc_member *m = &x->card->member;
+	char buf[FACE_TEXT_MAX * 2], date[11];
+	const char *unit;
+	int i, r;
+
+	if ((r = draw_background(x, side)) != 0)
+		return r;
 	for (i = 0; i < FF_COUNT; i++) {
 		const struct face_box *b = &t->f[i];
 
