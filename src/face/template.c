@@ -259,70 +259,63 @@ copy_path(const char *v, const char *file, char *out, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
+/* A key without a dot: the template's own settings. */
 static int
-set_key(struct uc_face_template *t, const char *file, unsigned long line,
-    const char *key, const char *v, struct uc_diag *d)
+set_global_key(struct uc_face_template *t, const char *file,
+    unsigned long line, const char *key, const char *v, struct uc_diag *d)
 {
-	const char *dot = strchr(key, '.');
-	struct face_box *b = NULL;
-	const char *prop;
-	size_t i;
+	if (strcmp(key, "font") == 0 || strcmp(key, "code_font") == 0) {
+		char *dst = key[0] == 'f' ? t->font : t->code_font;
 
-	if (dot == NULL) {
-		if (strcmp(key, "font") == 0 || strcmp(key, "code_font") == 0) {
-			char *dst = key[0] == 'f' ? t->font : t->code_font;
-
-			if (v[0] == '\0' || copy_text(v, dst, FACE_FONT_MAX))
-				return bad(d, file, line, key, "want a font "
-				    "family name, got '%s'", v);
-			return 0;
-		}
-		if (strcmp(key, "background") == 0 ||
-		    strcmp(key, "accent") == 0 ||
-		    strcmp(key, "label_colour") == 0) {
-			uint32_t *dst = key[0] == 'b' ? &t->background :
-			    key[0] == 'a' ? &t->accent : &t->label_colour;
-
-			if (parse_colour(v, dst) != 0)
-				return bad(d, file, line, key, "want a colour "
-				    "#RRGGBB, got '%s'", v);
-			return 0;
-		}
-		if (strcmp(key, "bleed") == 0 || strcmp(key, "safe") == 0 ||
-		    strcmp(key, "band_front") == 0 ||
-		    strcmp(key, "band_back") == 0) {
-			double *dst = strcmp(key, "bleed") == 0 ? &t->bleed :
-			    strcmp(key, "safe") == 0 ? &t->safe :
-			    strcmp(key, "band_front") == 0 ? &t->band_front :
-			    &t->band_back;
-
-			if (parse_num(v, 0, 20, dst) != 0)
-				return bad(d, file, line, key, "want 0-20 (mm), "
-				    "got '%s'", v);
-			return 0;
-		}
-		if (strcmp(key, "label_size") == 0) {
-			if (parse_num(v, 3, 20, &t->label_size) != 0)
-				return bad(d, file, line, key, "want 3-20 "
-				    "(points), got '%s'", v);
-			return 0;
-		}
-		if (strcmp(key, "background_image") == 0) {
-			if (copy_path(v, file, t->background_image,
-			    FACE_PATH_MAX) != 0)
-				return bad(d, file, line, key, "path too long");
-			return 0;
-		}
-		return bad(d, file, line, key, "unknown key");
+		if (v[0] == '\0' || copy_text(v, dst, FACE_FONT_MAX))
+			return bad(d, file, line, key, "want a font "
+			    "family name, got '%s'", v);
+		return 0;
 	}
-	for (i = 0; i < FF_COUNT; i++)
-		if (strlen(uc_face_field_names[i]) == (size_t)(dot - key) &&
-		    strncmp(key, uc_face_field_names[i],
-		    (size_t)(dot - key)) == 0)
-			b = &t->f[i];
-	if (b == NULL)
-		return bad(d, file, line, key, "unknown field");
-	prop = dot + 1;
+	if (strcmp(key, "background") == 0 ||
+	    strcmp(key, "accent") == 0 ||
+	    strcmp(key, "label_colour") == 0) {
+		uint32_t *dst = key[0] == 'b' ? &t->background :
+		    key[0] == 'a' ? &t->accent : &t->label_colour;
+
+		if (parse_colour(v, dst) != 0)
+			return bad(d, file, line, key, "want a colour "
+			    "#RRGGBB, got '%s'", v);
+		return 0;
+	}
+	if (strcmp(key, "bleed") == 0 || strcmp(key, "safe") == 0 ||
+	    strcmp(key, "band_front") == 0 ||
+	    strcmp(key, "band_back") == 0) {
+		double *dst = strcmp(key, "bleed") == 0 ? &t->bleed :
+		    strcmp(key, "safe") == 0 ? &t->safe :
+		    strcmp(key, "band_front") == 0 ? &t->band_front :
+		    &t->band_back;
+
+		if (parse_num(v, 0, 20, dst) != 0)
+			return bad(d, file, line, key, "want 0-20 (mm), "
+			    "got '%s'", v);
+		return 0;
+	}
+	if (strcmp(key, "label_size") == 0) {
+		if (parse_num(v, 3, 20, &t->label_size) != 0)
+			return bad(d, file, line, key, "want 3-20 "
+			    "(points), got '%s'", v);
+		return 0;
+	}
+	if (strcmp(key, "background_image") == 0) {
+		if (copy_path(v, file, t->background_image,
+		    FACE_PATH_MAX) != 0)
+			return bad(d, file, line, key, "path too long");
+		return 0;
+	}
+	return bad(d, file, line, key, "unknown key");
+}
+
+/* FIELD.PROP: one property of one field's box. */
+static int
+set_box_key(struct face_box *b, const char *file, unsigned long line,
+    const char *key, const char *prop, const char *v, struct uc_diag *d)
+{
 	if (strcmp(prop, "show") == 0 || strcmp(prop, "bold") == 0) {
 		if (parse_bool(v, prop[0] == 's' ? &b->show : &b->bold) != 0)
 			return bad(d, file, line, key, "want 0 or 1, got '%s'",
@@ -379,6 +372,26 @@ set_key(struct uc_face_template *t, const char *file, unsigned long line,
 	} else
 		return bad(d, file, line, key, "unknown property");
 	return 0;
+}
+
+static int
+set_key(struct uc_face_template *t, const char *file, unsigned long line,
+    const char *key, const char *v, struct uc_diag *d)
+{
+	const char *dot = strchr(key, '.');
+	struct face_box *b = NULL;
+	size_t i;
+
+	if (dot == NULL)
+		return set_global_key(t, file, line, key, v, d);
+	for (i = 0; i < FF_COUNT; i++)
+		if (strlen(uc_face_field_names[i]) == (size_t)(dot - key) &&
+		    strncmp(key, uc_face_field_names[i],
+		    (size_t)(dot - key)) == 0)
+			b = &t->f[i];
+	if (b == NULL)
+		return bad(d, file, line, key, "unknown field");
+	return set_box_key(b, file, line, key, dot + 1, v, d);
 }
 
 static void
