@@ -171,6 +171,20 @@ UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
  */
 UC_API const char *uc_ledger_why(const struct uc_ledger *l);
 
+/*
+ * Who the actor is (after uc_ledger_login): its account name, the code
+ * and name of its unit, and its role.  For front ends that show the
+ * account's unit and role on every page.  UC_ERR_PERM when nobody is
+ * logged in (out cleared).
+ */
+struct uc_ledger_actor {
+	char user[UC_LEDGER_USER_MAX + 1];
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char unit_name[UC_LEDGER_NAME_MAX + 1];
+	int role; /* enum uc_ledger_role */
+};
+UC_API int uc_ledger_whoami(struct uc_ledger *l, struct uc_ledger_actor *out);
+
 /* Role name <-> value ("clerk", ...).  0 / NULL when unknown. */
 UC_API int uc_ledger_role_parse(const char *name);
 UC_API const char *uc_ledger_role_name(int role);

@@ -77,6 +77,26 @@ teardown(void **state)
 	return 0;
 }
 
+/* whoami names the account, its unit and role; nobody logged in: PERM. */
+static void
+test_whoami(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger *l2 = NULL;
+	struct uc_ledger_actor a;
+
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_whoami(f->l, &a), 0);
+	assert_string_equal(a.user, "d1");
+	assert_string_equal(a.unit, "D1");
+	assert_string_equal(a.unit_name, "District");
+	assert_int_equal(a.role, UC_ROLE_APPROVER);
+	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
+	assert_int_equal(uc_ledger_whoami(l2, &a), UC_ERR_PERM);
+	assert_string_equal(a.user, "");
+	uc_ledger_free(&l2);
+}
+
 static void
 import(struct fx *f, const char *csv, int want)
 {
@@ -961,6 +981,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_schema_upgraded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whoami, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_rule, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_login_lock, setup,
