@@ -81,7 +81,7 @@ grp=$(id -gn nobody 2>/dev/null || echo nogroup)
     --group "$grp" 2>/dev/null || fail "init --group"
 [ "$(mode "$UNIONCARD_LEDGER")" = 640 ] && [ "$(group "$UNIONCARD_LEDGER")" = "$grp" ] ||
     fail "group ledger: $(stat -c '%a %G' "$UNIONCARD_LEDGER")"
-uc admin account add printer --unit 52 --role printer
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 uc printer audit seal --out "$TMP/g.seal" --keys "$TMP/keys" 2>/dev/null
 [ "$(mode "$TMP/g.seal")" = 640 ] && [ "$(group "$TMP/g.seal")" = "$grp" ] ||
     fail "group seal: $(stat -c '%a %G' "$TMP/g.seal")"

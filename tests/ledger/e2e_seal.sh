@@ -105,7 +105,7 @@ caught() {
 }
 
 # only the root unit's printer or admin seals; a refusal writes nothing
-uc admin account add TP.admin --unit TP --role admin 2>/dev/null
+uc admin account add TP.admin --unit TP --role admin --password-file "$PWFILE" 2>/dev/null
 for who in TP.admin TP01.clerk; do
     n=$(sql "SELECT count(*) FROM audit_seals")
     expect_fail 2 "$UC" --as "$who" audit seal --out "$TMP/no.seal" \
