@@ -170,11 +170,18 @@ void
 resp_cookie(struct resp *p, const struct req *r, const char *name,
     const char *value, long max_age)
 {
+	/* No Max-Age on a live cookie: it ends with the browser, and the
+	 * server's own expiry (session.h) is what counts. */
+	char age[32] = "";
+
 	if (p->ncookie == RESP_COOKIES_MAX)
 		return;
+	if (max_age != 0)
+		snprintf(age, sizeof(age), " Max-Age=%ld;",
+		    max_age < 0 ? 0 : max_age);
 	snprintf(p->cookie[p->ncookie++], sizeof(p->cookie[0]),
-	    "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s", name,
-	    max_age < 0 ? "" : value, max_age < 0 ? 0 : max_age,
+	    "%s=%s; Path=/;%s HttpOnly; SameSite=Strict%s", name,
+	    max_age < 0 ? "" : value, age,
 	    r->cfg->insecure_cookies ? "" : "; Secure");
 }
 

@@ -331,8 +331,7 @@ get_login(struct req *r, struct resp *p)
 			plain(p, 503, "try again\n");
 			return;
 		}
-		resp_cookie(p, r, session_cookie_name(r->cfg), r->s->id,
-		    r->cfg->lifetime);
+		resp_cookie(p, r, session_cookie_name(r->cfg), r->s->id, 0);
 	}
 	login_form(r, p, "", NULL, 0, 200);
 }
@@ -383,8 +382,7 @@ post_login(struct req *r, struct resp *p)
 		return;
 	}
 	r->s = s;
-	resp_cookie(p, r, session_cookie_name(r->cfg), s->id,
-	    r->cfg->lifetime);
+	resp_cookie(p, r, session_cookie_name(r->cfg), s->id, 0);
 	snprintf(p->log_note, sizeof(p->log_note), "signed in");
 	redirect(p, "/");
 }

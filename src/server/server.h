@@ -74,7 +74,9 @@ const char *req_form(const struct req *r, const char *key, size_t *len);
 const struct form_field *req_form_field(const struct req *r,
     const char *key);
 
-/* Set a cookie: name=value with the house flags; max_age < 0 deletes. */
+/* Set a cookie: name=value with the house flags; max_age < 0 deletes
+ * it, 0 makes it last while the browser runs (sessions), > 0 that many
+ * seconds (the language). */
 void resp_cookie(struct resp *p, const struct req *r, const char *name,
     const char *value, long max_age);
 /* The session cookie's name (__Host-uc_session, or uc_session when

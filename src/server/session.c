@@ -10,6 +10,9 @@
 
 #include "session.h"
 
+/* How long a session before sign-in (a sign-in form) lives. */
+#define ANON_LIFETIME 3600
+
 static struct session *table[SESSION_MAX];
 static struct session_cfg config = { 15 * 60, 8 * 3600 };
 
@@ -53,7 +56,11 @@ drop(size_t i)
 static int
 expired(const struct session *s, time_t now)
 {
-	/* >=: an idle timeout of 0 ends every session at its next use */
+	/* a sign-in form's token lasts its own hour, whatever the limits
+	 * of signed-in sessions are */
+	if (s->lv == NULL)
+		return now - s->created >= ANON_LIFETIME;
+	/* >=: a limit of 0 ends every session at its next use */
 	return now - s->last >= config.idle ||
 	    now - s->created >= config.lifetime;
 }

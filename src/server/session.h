@@ -9,7 +9,8 @@
  * hint to the browser).  A session before sign-in (anonymous: no ledger
  * handle) exists only to carry the sign-in form's CSRF token; signing in
  * always makes a NEW session, so an id seen before sign-in is worthless
- * after it.
+ * after it.  An anonymous session lives an hour, whatever the limits
+ * of signed-in ones.
  *
  * The table is bounded (SESSION_MAX); when full the oldest anonymous
  * session, then the oldest of all, is dropped.
