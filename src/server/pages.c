@@ -663,6 +663,18 @@ member_page(struct req *r, struct resp *p)
 
 /* --- the approver's queue ------------------------------------------ */
 
+/* "NID" for a member's form, "rID" for a request's. */
+static void
+field_suffix(struct html *h, const char *nid, int64_t id)
+{
+	if (nid != NULL) {
+		html_text(h, nid);
+	} else {
+		html_lit(h, "r");
+		html_int(h, id);
+	}
+}
+
 static void
 reject_form(struct html *h, struct req *r, const char *action,
     const char *unit, const char *nid, int64_t id)
@@ -684,16 +696,13 @@ reject_form(struct html *h, struct req *r, const char *action,
 		html_lit(h, "\">");
 	}
 	html_lit(h, "<label for=\"reason-");
-	html_text(h, nid != NULL ? nid : "r");
-	html_int(h, id);
+	field_suffix(h, nid, id);
 	html_lit(h, "\">");
 	html_text(h, T(M_REASON));
 	html_lit(h, "</label><input required name=\"reason\" id=\"reason-");
-	html_text(h, nid != NULL ? nid : "r");
-	html_int(h, id);
+	field_suffix(h, nid, id);
 	html_lit(h, "\"> <button class=\"warn\" type=\"submit\" id=\"reject-");
-	html_text(h, nid != NULL ? nid : "r");
-	html_int(h, id);
+	field_suffix(h, nid, id);
 	html_lit(h, "\">");
 	html_text(h, T(M_REJECT));
 	html_lit(h, "</button></form>");
