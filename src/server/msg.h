@@ -38,7 +38,7 @@ MSG(M_ERR_CSV, "Tệp có lỗi; chưa lưu gì. Sửa các lỗi sau rồi tả
     "The file has errors; nothing was saved. Fix them and upload it again.") \
 MSG(M_ERR_MORE, "Còn lỗi khác chưa hiện", "There are more errors not shown") \
 MSG(M_LINE, "Dòng", "Line") \
-MSG(M_FIELD, "Cột", "Column") \
+MSG(M_FIELD, "cột", "column") \
 MSG(M_MEMBERS, "Đoàn viên", "Members") \
 MSG(M_MEMBERS_OF, "Đoàn viên của đơn vị", "Members of the unit") \
 MSG(M_SEARCH, "Tìm theo tên, CCCD hoặc mã đoàn viên", \

@@ -569,8 +569,16 @@ members_page(struct req *r, struct resp *p, const struct upload_errors *ue,
 	html_lit(&h, "<label for=\"csv\">");
 	html_text(&h, T(M_UPLOAD_FILE));
 	html_lit(&h, "</label>");
-	for (i = 0; i < nfe; i++)
-		inline_error(&h, i == 0 ? "csv" : "csv-more", fe[i].text);
+	if (nfe != 0) {
+		/* the same words as the summary, under the field */
+		html_lit(&h, "<span class=\"error-message\" id=\"csv-error\">");
+		for (i = 0; i < nfe; i++) {
+			if (i != 0)
+				html_lit(&h, "<br>");
+			html_text(&h, fe[i].text);
+		}
+		html_lit(&h, "</span>");
+	}
 	html_lit(&h, "<input id=\"csv\" name=\"csv\" type=\"file\""
 	    " accept=\".csv,text/csv\"> <button type=\"submit\""
 	    " id=\"upload\">");
