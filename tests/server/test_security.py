@@ -226,4 +226,36 @@ ok("20 wrong passwords: the same refusal each time, account locked (%d"
    " failed), the right one refused while locked, %d audit rows" %
    (lk[0], after_audit - before_audit))
 
+# --- the shipped config file, a bad one, and TLS directly ----------------
+conf = os.path.join(os.environ["UC_SOURCE_DIR"], "dist", "server.conf")
+short = fx.start("--config", conf, "--ledger", fx.ledger)
+st, _, body = Client(short).get("/healthz")
+must(st == 200, "server with dist/server.conf")
+bad = os.path.join(fx.tmp, "bad.conf")
+with open(bad, "w") as f:
+    f.write("# comment\nledger = %s\nlisten 127.0.0.1:0\n" % fx.ledger)
+r = subprocess.run([SERVER, "--config", bad], capture_output=True, text=True)
+must(r.returncode == 2 and "line 3" in r.stderr, "bad config: " + r.stderr)
+key = os.path.join(fx.tmp, "key.pem")
+cert = os.path.join(fx.tmp, "cert.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
+                cert, "-days", "1", "-subj", "/CN=127.0.0.1"],
+               check=True, capture_output=True)
+p = subprocess.Popen([SERVER, "--ledger", fx.ledger, "--listen",
+                      "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key],
+                     stderr=subprocess.PIPE, text=True)
+line = p.stderr.readline()
+url = line.split("listening on ")[1].split()[0]
+r = subprocess.run(["curl", "-s", "-i", "--cacert", cert, url + "/login"],
+                   capture_output=True, text=True)
+p.terminate()
+p.wait()
+must(url.startswith("https://") and "200 OK" in r.stdout and
+     "Strict-Transport-Security" in r.stdout and
+     "__Host-uc_session=" in r.stdout and "; Secure" in r.stdout,
+     "TLS: %s %s" % (url, r.stdout[:300] + r.stderr))
+ok("dist/server.conf starts the server; a bad config line is named;"
+   " HTTPS directly with HSTS and a Secure cookie")
+
 fx.stop()
