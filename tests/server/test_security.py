@@ -67,8 +67,14 @@ ok("session cookie HttpOnly, SameSite=Strict; Secure + __Host- by default;"
 
 # --- POST without a valid CSRF token: 403, nothing changed ----------------
 clerk = Client(base)
-st, h, _ = clerk.login("TP01.clerk")
+clerk.get("/login")
+pre = [k.value for k in clerk.jar]
+st, h, _ = clerk.post("/login", {"account": "TP01.clerk",
+                                 "password": PASSWORD})
 must(st == 303, "clerk sign-in: %d" % st)
+post = [k.value for k in clerk.jar]
+must(len(pre) == 1 and len(post) == 1 and pre != post,
+     "sign-in must make a new session id")
 clerk.get("/members")
 before = fx.state()
 for fields in [{}, {"csrf": ""}, {"csrf": "0" * 64},
