@@ -60,6 +60,26 @@ out:
 	return r;
 }
 
+int
+lv_token_login(const char *path, const char *token, struct lv **out)
+{
+	struct lv *v;
+	int r;
+
+	*out = NULL;
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return UC_ERR_NOMEM;
+	if ((r = uc_ledger_open_ex(&v->l, path, NULL, NULL)) != 0)
+		goto out;
+	if ((r = uc_ledger_token_login(v->l, token)) != 0)
+		goto out;
+	*out = v;
+	v = NULL;
+out:
+	lv_free(&v);
+	return r;
+}
+
 void
 lv_free(struct lv **v)
 {

@@ -29,6 +29,9 @@ int lv_check(const char *path, char *why, size_t cap);
  * password, unknown, locked, disabled: audited by the library). */
 int lv_login(const char *path, const char *user, const char *password,
     struct lv **out);
+/* Open the ledger acting as the account of an API token (one request's
+ * handle).  UC_ERR_AUTH for any refusal. */
+int lv_token_login(const char *path, const char *token, struct lv **out);
 void lv_free(struct lv **v);
 const char *lv_why(const struct lv *v);
 

@@ -1074,35 +1074,46 @@ static void
 api_members(struct req *r, struct resp *p)
 {
 	const char *unit = req_query(r, "unit");
+	const char *auth = req_header(r, "Authorization");
+	struct lv *token_lv = NULL, *v;
 	char *json = NULL;
 	int err;
 
-	if (req_header(r, "Authorization") != NULL) {
-		/* tokens for scripts are not issued yet: say so plainly */
-		api_error(p, 401, "unauthorized",
-		    "bearer tokens are not supported yet; use a session");
-		return;
-	}
-	if (!signed_in(r)) {
+	if (auth != NULL) {
+		/* a script's token: a handle for this request only */
+		if (strncmp(auth, "Bearer ", 7) != 0 ||
+		    lv_token_login(r->cfg->ledger, auth + 7, &token_lv) != 0) {
+			snprintf(p->log_note, sizeof(p->log_note),
+			    "token refused");
+			api_error(p, 401, "unauthorized",
+			    "unknown, revoked or malformed token");
+			return;
+		}
+		v = token_lv;
+	} else if (signed_in(r)) {
+		v = r->s->lv;
+	} else {
 		api_error(p, 401, "unauthorized", "sign in first");
 		return;
 	}
 	if (unit == NULL || unit[0] == '\0') {
 		api_error(p, 400, "bad_request", "unit=CODE is needed");
-		return;
+		goto out;
 	}
-	if ((err = lv_member_list_json(r->s->lv, unit, &json)) != 0) {
+	if ((err = lv_member_list_json(v, unit, &json)) != 0) {
 		api_error(p, err == UC_ERR_PERM ? 403 :
 		    err == UC_ERR_NOT_FOUND ? 404 : err == UC_ERR_BUSY ? 503 :
 		    400, err == UC_ERR_PERM ? "forbidden" :
 		    err == UC_ERR_NOT_FOUND ? "not_found" : "failed",
-		    lv_why(r->s->lv));
-		return;
+		    lv_why(v));
+		goto out;
 	}
 	p->status = 200;
 	p->ctype = "application/json";
 	p->body = json;
 	p->len = strlen(json);
+out:
+	lv_free(&token_lv);
 }
 
 /* --- routing ------------------------------------------------------- */

@@ -113,11 +113,34 @@ answer(clerk, "/api/v1/members?unit=NOPE", 404)
 answer(clerk, "/api/v1/members?unit=TP01", 401,
        headers={"Authorization": "Bearer abc"})
 
+# an API token acts as its account, without a session
+token = fx.uc("admin", "token", "add", "tp01-sync", "--account",
+              "TP01.clerk").strip()
+if not re.fullmatch(r"uct_[A-Za-z0-9_-]{43}", token):
+    fail("token: %r" % token)
+if fx.sql("SELECT count(*) FROM api_tokens WHERE instr(sha256, ?) > 0",
+          token.encode())[0][0] != 0:
+    fail("the token itself is in the ledger")
+script = Client(fx.base)
+bearer = {"Authorization": "Bearer " + token}
+value, body2 = answer(script, "/api/v1/members?unit=TP01", 200, bearer)
+if body2 != body:
+    fail("the token's answer differs from the session's")
+answer(script, "/api/v1/members?unit=AN01", 403, bearer)
+answer(script, "/api/v1/members?unit=TP01", 401,
+       {"Authorization": "Bearer " + token[:-1] + ("A" if token[-1] != "A"
+                                                   else "B")})
+fx.uc("admin", "token", "revoke", "tp01-sync")
+answer(script, "/api/v1/members?unit=TP01", 401, bearer)
+if "token refused" not in fx.server_log() or token in fx.server_log():
+    fail("the log should note refused tokens, never a token")
+
 # every documented answer was seen
 documented = {(p, int(c)) for p, item in spec["paths"].items()
               for c in item["get"]["responses"]}
 if documented != checked:
     fail("documented but not checked: %r" % (documented - checked))
 ok("docs/openapi.yaml matches %d real answers (every documented status);"
-   " /api/v1/members is `member list --json`" % len(checked))
+   " /api/v1/members is `member list --json`, by session and by token;"
+   " a revoked or altered token is 401" % len(checked))
 fx.stop()
