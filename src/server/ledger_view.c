@@ -371,6 +371,45 @@ lv_request_accept(struct lv *v, int64_t id)
 	return uc_ledger_request_accept(v->l, id);
 }
 
+void
+lv_cards_free(struct lv_cards *c)
+{
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+int
+lv_card_list(struct lv *v, struct lv_cards *out)
+{
+	json_t *a = NULL, *o;
+	size_t i;
+	int r;
+
+	out->v = NULL;
+	out->n = 0;
+	if ((r = uc_ledger_card_list(v->l, 0, &a)) != 0)
+		goto out;
+	if (json_array_size(a) != 0 &&
+	    (out->v = calloc(json_array_size(a), sizeof(*out->v))) == NULL) {
+		r = UC_ERR_NOMEM;
+		goto out;
+	}
+	json_array_foreach(a, i, o) {
+		struct lv_card *c = &out->v[i];
+
+		copy(c->serial, sizeof(c->serial), o, "serial");
+		copy(c->member_code, sizeof(c->member_code), o,
+		    "member_code");
+		copy(c->status, sizeof(c->status), o, "status");
+		copy(c->type, sizeof(c->type), o, "type");
+	}
+	out->n = json_array_size(a);
+out:
+	json_decref(a);
+	return r;
+}
+
 int
 lv_member_list_json(struct lv *v, const char *unit, char **out)
 {

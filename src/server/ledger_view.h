@@ -115,6 +115,20 @@ int lv_request_approve(struct lv *v, int64_t id);
 int lv_request_reject(struct lv *v, int64_t id, const char *reason);
 int lv_request_accept(struct lv *v, int64_t id);
 
+struct lv_card {
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	char member_code[32];
+	char status[16];
+	char type[16];
+};
+struct lv_cards {
+	struct lv_card *v;
+	size_t n;
+};
+void lv_cards_free(struct lv_cards *c);
+/* Every card of the actor's subtree. */
+int lv_card_list(struct lv *v, struct lv_cards *out);
+
 /* The JSON of `member list --json` for unit (the CALLER free()s *out). */
 int lv_member_list_json(struct lv *v, const char *unit, char **out);
 

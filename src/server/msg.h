@@ -84,6 +84,8 @@ MSG(M_ACTIONS, "Thao tác", "Actions") \
 MSG(M_SUBMIT, "Gửi lên cấp trên", "Send up for approval") \
 MSG(M_ACCEPT, "Nhận in", "Accept for printing") \
 MSG(M_DONE, "Đã thực hiện", "Done") \
+MSG(M_CARDS, "Thẻ", "Cards") \
+MSG(M_SERIAL, "Số sê-ri thẻ", "Card serial") \
 MSG(M_LANG_OTHER, "English", "Tiếng Việt") \
 MSG(M_SKIP, "Bỏ qua đến nội dung chính", "Skip to main content") \
 MSG(M_HOME, "Trang chính", "Home") \

@@ -119,6 +119,8 @@ page_start(struct html *h, struct req *r, enum msg_id title)
 		}
 		html_lit(h, "<a href=\"/requests\">");
 		html_text(h, T(M_REQUESTS));
+		html_lit(h, "</a><a href=\"/cards\">");
+		html_text(h, T(M_CARDS));
 		html_lit(h, "</a>");
 	} else {
 		html_lit(h, "<nav>");
@@ -1054,6 +1056,54 @@ post_request(struct req *r, struct resp *p, const char *what)
 	    strcmp(what, "new") != 0 ? "/queue" : "/requests");
 }
 
+/* --- cards --------------------------------------------------------- */
+
+static void
+cards_page(struct req *r, struct resp *p)
+{
+	struct lv_cards c = { 0 };
+	struct html h = { 0 };
+	size_t i;
+	int err;
+
+	if ((err = lv_card_list(r->s->lv, &c)) != 0) {
+		ledger_error(r, p, err);
+		return;
+	}
+	page_start(&h, r, M_CARDS);
+	if (c.n == 0) {
+		html_lit(&h, "<p id=\"no-cards\">");
+		html_text(&h, T(M_NONE));
+		html_lit(&h, "</p>");
+	} else {
+		html_lit(&h, "<table id=\"cards\"><thead><tr>"
+		    "<th scope=\"col\">");
+		html_text(&h, T(M_SERIAL));
+		html_lit(&h, "</th><th scope=\"col\">");
+		html_text(&h, T(M_MEMBER_CODE));
+		html_lit(&h, "</th><th scope=\"col\">");
+		html_text(&h, T(M_CARD_TYPE));
+		html_lit(&h, "</th><th scope=\"col\">");
+		html_text(&h, T(M_STATUS));
+		html_lit(&h, "</th></tr></thead><tbody>");
+		for (i = 0; i < c.n; i++) {
+			html_lit(&h, "<tr><td>");
+			html_text(&h, c.v[i].serial);
+			html_lit(&h, "</td><td>");
+			html_text(&h, c.v[i].member_code);
+			html_lit(&h, "</td><td>");
+			html_text(&h, T(strcmp(c.v[i].type, "linked") == 0 ?
+			    M_TYPE_LINKED : M_TYPE_REGULAR));
+			html_lit(&h, "</td><td class=\"status\">");
+			html_text(&h, c.v[i].status);
+			html_lit(&h, "</td></tr>");
+		}
+		html_lit(&h, "</tbody></table>");
+	}
+	lv_cards_free(&c);
+	page_end(&h, r, p, 200);
+}
+
 /* --- the JSON API -------------------------------------------------- */
 
 static void
@@ -1229,6 +1279,8 @@ pages_handle(struct req *r, struct resp *p)
 		queue_page(r, p);
 	else if (strcmp(path, "/requests") == 0)
 		requests_page(r, p);
+	else if (strcmp(path, "/cards") == 0)
+		cards_page(r, p);
 	else
 		error_page(r, p, 404, M_ERR_NOT_FOUND, NULL);
 }

@@ -4,11 +4,13 @@ unioncard-server on a fresh ledger.  A clerk uploads a member list with
 errors, sees every one of them, fixes the file and sends the members up;
 the district approver rejects one and approves the rest; the clerk makes
 a print request and sends it; the approver approves it; the province
-accepts it.  Each page's screenshot is kept in
+accepts it; the cards are encoded by `unioncard encode` on virtual
+cards and show as encoded in the browser.  Each page's screenshot is kept in
 $UC_BUILD_DIR/web-screenshots/ (the test's artifacts)."""
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -213,6 +215,29 @@ try:
          "a card reserved for each of the two lines")
     shot("request-accepted")
 
+    # the station encodes the cards (the real CLI on virtual cards); the
+    # province sees them encoded
+    driver.get(fx.base + "/cards")
+    must(sorted(td.text for td in driver.find_elements(
+        By.CSS_SELECTOR, "#cards td.status")) == ["reserved", "reserved"],
+        "two reserved cards listed")
+    vc = os.path.join(os.environ["UC_BUILD_DIR"], "src", "tools",
+                      "unioncard-vcard")
+    keys = os.path.join(fx.tmp, "keys")
+    hopper = os.path.join(fx.tmp, "hopper")
+    os.makedirs(hopper)
+    fx.env["UNIONCARD_PASSPHRASE"] = "station passphrase"
+    fx.uc(None, "keys", "init", "--dir", keys)
+    subprocess.run([vc, "hopper", hopper, "--count", "2", "--keys", keys],
+                   check=True, capture_output=True)
+    fx.uc("printer", "encode", "--request", str(rid), "--reader",
+          "vcard:" + hopper, "--keys", keys, "--wait", "1")
+    driver.get(fx.base + "/cards")
+    must(sorted(td.text for td in driver.find_elements(
+        By.CSS_SELECTOR, "#cards td.status")) == ["encoded", "encoded"],
+        "the two cards show as encoded")
+    shot("cards-encoded")
+
     # English second
     navigate(driver.find_element(By.CSS_SELECTOR, "a[href^='/lang']"))
     must(by_id("sign-out").text == "Sign out" and
@@ -222,7 +247,8 @@ try:
     sign_out()
     ok("clerk uploads a list with errors, sees each by line and field,"
        " fixes it, sends it up; approver rejects one, approves two; clerk"
-       " requests, approver approves, province accepts (%d screenshots in"
+       " requests, approver approves, province accepts, the station encodes"
+       " and the cards show as encoded (%d screenshots in"
        " %s)" % (n_shot[0], SHOTS))
 finally:
     if driver is not None:
