@@ -187,6 +187,26 @@ else:
     ok("a name with markup is refused by the library's import: "
        + r.stderr.strip().splitlines()[-1])
 
+# --- a busy ledger: 503 "try again", nothing half-saved --------------------
+import sqlite3
+busy_csv = csv(["Trần Văn Bận,01/01/1988,nam,052088000222,CN,2012-01-01,0"])
+lock = sqlite3.connect(fx.ledger, isolation_level=None)
+lock.execute("BEGIN IMMEDIATE")
+before = fx.state()
+# the library waits out its busy timeout, then says busy
+st, _, body = clerk.upload("/members/import", "busy.csv", busy_csv)
+lock.execute("ROLLBACK")
+lock.close()
+must(st == 503 and "Hệ thống đang bận" in body,
+     "busy ledger: %d %s" % (st, body[-300:]))
+must(fx.state() == before, "a busy ledger's upload changed something")
+st, _, _ = clerk.upload("/members/import", "busy.csv", busy_csv)
+must(st == 303 and fx.sql("SELECT count(*) FROM members WHERE national_id"
+                          " = '052088000222'")[0][0] == 1,
+     "the same upload once the ledger is free")
+ok("a busy ledger answers 503 'try again' and saves nothing; the same"
+   " upload then succeeds")
+
 # --- an expired session ----------------------------------------------------
 old = clerk.jar
 st, _, _ = clerk.post("/logout", {})
