@@ -3,6 +3,7 @@ fresh ledger: every refusal is checked on the wire (status, headers) and
 in the ledger (nothing changed, the refusal audited)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -251,6 +252,23 @@ must(after_audit > before_audit, "refused logins not audited")
 ok("20 wrong passwords: the same refusal each time, account locked (%d"
    " failed), the right one refused while locked, %d audit rows" %
    (lk[0], after_audit - before_audit))
+
+# --- --help teaches; the man page names every option ------------------------
+r = subprocess.run([SERVER, "--help"], capture_output=True, text=True)
+must(r.returncode == 0 and "Example:" in r.stdout, "--help")
+page = open(os.path.join(os.environ["UC_SOURCE_DIR"], "docs", "man",
+                         "unioncard-server.1")).read().replace("\\-", "-")
+for w in sorted(set(re.findall(r"--[a-z][a-z-]*", r.stdout))):
+    must(re.search(r"(^|[^a-z-])%s([^a-z-]|$)" % re.escape(w), page, re.M),
+         "unioncard-server.1 does not mention " + w)
+must(".SH EXAMPLES" in page, "man page without examples")
+r = subprocess.run([SERVER, "--bogus"], capture_output=True, text=True)
+must(r.returncode == 2 and "'--bogus'" in r.stderr, "unknown option")
+r = subprocess.run([SERVER, "--ledger", os.path.join(fx.tmp, "nope.db")],
+                   capture_output=True, text=True)
+must(r.returncode == 2 and "nope.db" in r.stderr, "missing ledger named")
+ok("--help with an example; the man page names every option; a bad option"
+   " or a missing ledger is named (exit 2)")
 
 # --- the shipped config file, a bad one, and TLS directly ----------------
 conf = os.path.join(os.environ["UC_SOURCE_DIR"], "dist", "server.conf")

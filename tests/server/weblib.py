@@ -87,8 +87,11 @@ class Fixture:
         """Start a server on the fixture's ledger; its base URL."""
         log = open(os.path.join(self.tmp, "server%d.log" %
                                 len(self.servers)), "w+")
-        p = subprocess.Popen([SERVER, "--ledger", self.ledger, "--listen",
-                              "127.0.0.1:0", "--insecure-cookies"] +
+        # --config /dev/null: never this host's /etc/unioncard/server.conf
+        # (a --config in extra comes later and wins)
+        p = subprocess.Popen([SERVER, "--config", "/dev/null", "--ledger",
+                              self.ledger, "--listen", "127.0.0.1:0",
+                              "--insecure-cookies"] +
                              list(extra), stderr=subprocess.PIPE, text=True)
         self.servers.append(p)
         # the first line names the port; read it, then keep draining
