@@ -361,16 +361,31 @@ usage(FILE *fp)
 	    DEFAULT_LISTEN, DEFAULT_CONFIG, DEFAULT_MAX_UPLOAD);
 }
 
+/* The settings' strings, freed at exit (a later setting of the same key
+ * leaves the earlier copy here too). */
+#define OWNED_MAX 64
+static char *owned[OWNED_MAX];
+static size_t nowned;
+
 static char *
 dup_or_die(const char *s)
 {
-	char *d = strdup(s);
+	char *d = nowned < OWNED_MAX ? strdup(s) : NULL;
 
 	if (d == NULL) {
-		server_log(3, "out of memory");
+		fprintf(stderr, "unioncard-server: out of memory (or more"
+		    " than %d settings)\n", OWNED_MAX);
 		exit(2);
 	}
+	owned[nowned++] = d;
 	return d;
+}
+
+static void
+free_owned(void)
+{
+	while (nowned > 0)
+		free(owned[--nowned]);
 }
 
 static int
@@ -566,6 +581,7 @@ main(int argc, char **argv)
 	int i, loopback = 0, sig, rc = 2, config_must = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
+	atexit(free_owned);
 	cfg.max_upload = DEFAULT_MAX_UPLOAD;
 	cfg.idle = 15 * 60;
 	cfg.lifetime = 8 * 3600;
