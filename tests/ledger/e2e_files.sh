@@ -46,7 +46,9 @@ uc printer audit seal --out "$TMP/day.seal" --keys "$TMP/keys" 2>/dev/null
 for f in order.csv today.usl today.usl.seal day.seal; do
     [ "$(mode "$TMP/$f")" = 600 ] || fail "$f is $(mode "$TMP/$f")"
 done
-ls "$TMP" | grep -q '\.tmp\.' && fail "a temporary file was left: $(ls "$TMP")"
+for f in "$TMP"/*.tmp.*; do
+    [ ! -e "$f" ] || fail "a temporary file was left: $f"
+done
 ok "bank order, status list and seals are 0600, no temporary file left"
 
 # --- a symbolic link at --out ----------------------------------------------
@@ -63,7 +65,9 @@ for cmd in "liaison bank export --request $rid --out" \
         { cat "$TMP/err" >&2; fail "$cmd: no reason"; }
     [ -L "$TMP/link" ] || fail "$cmd: the link was replaced"
     [ "$(cat "$TMP/victim")" = "the victim" ] || fail "$cmd: victim written"
-    ls "$TMP" | grep -q '\.tmp\.' && fail "$cmd: temporary file left"
+    for f in "$TMP"/*.tmp.*; do
+        [ ! -e "$f" ] || fail "$cmd: temporary file left: $f"
+    done
 done
 [ ! -e "$TMP/link.seal" ] || fail "a seal was written beside the link"
 [ "$(sql "SELECT count(*) FROM audit")" = "$n" ] || fail "audit rows added"

@@ -264,7 +264,9 @@ grep -qF ",\"'=cmd|' /C calc'!A0\",\"'=CMD|' /C CALC'!A0\",052180000001,1980-01-
     "$TMP/tp.csv" || { cat "$TMP/tp.csv"; fail "formula cells neutralised"; }
 head -1 "$TMP/tp.csv" | grep -q '^member_code,full_name,name_ascii,national_id,' \
     || fail "export header"
-ls "$TMP" | grep -q 'tp.csv.tmp' && fail "temp file left"
+for f in "$TMP"/tp.csv.tmp*; do
+    [ ! -e "$f" ] || fail "temp file left: $f"
+done
 [ "$(sql "SELECT details FROM audit WHERE action = 'member.export'")" = rows=8 ] \
     || fail "export audited"
 expect_fail 2 uc AN01.clerk member export --csv --unit TP
