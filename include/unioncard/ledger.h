@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and understands. */
-#define UC_LEDGER_SCHEMA_VERSION 9
+#define UC_LEDGER_SCHEMA_VERSION 10
 
 #define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
 #define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
@@ -171,6 +171,42 @@ UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
  * card"); "" if nothing to add.  Borrowed, valid until the next call.
  */
 UC_API const char *uc_ledger_why(const struct uc_ledger *l);
+
+/*
+ * Who the actor is (after uc_ledger_login): its account name, the code
+ * and name of its unit, and its role.  For front ends that show the
+ * account's unit and role on every page.  UC_ERR_PERM when nobody is
+ * logged in (out cleared).
+ */
+struct uc_ledger_actor {
+	char user[UC_LEDGER_USER_MAX + 1];
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char unit_name[UC_LEDGER_NAME_MAX + 1];
+	int role; /* enum uc_ledger_role */
+};
+UC_API int uc_ledger_whoami(struct uc_ledger *l, struct uc_ledger_actor *out);
+
+/*
+ * API tokens, for scripts and integrations of the web console's JSON API
+ * (docs/web.md).  A token is "uct_" and 43 base64url characters (32
+ * random bytes); the ledger keeps only its SHA-256, so it is shown ONCE,
+ * by uc_ledger_token_add.  A token acts as its account, with the
+ * account's role and scope; a disabled or locked account's tokens are
+ * refused too.  Adding and revoking: an admin who may manage the
+ * account (as for uc_ledger_account_add); audited.  name: a label
+ * (unique, as an account name is).
+ */
+#define UC_LEDGER_TOKEN_LEN 47
+UC_API int uc_ledger_token_add(struct uc_ledger *l, const char *name,
+    const char *user, char token[UC_LEDGER_TOKEN_LEN + 1]);
+UC_API int uc_ledger_token_revoke(struct uc_ledger *l, const char *name);
+/*
+ * Make the account of token the actor, as uc_ledger_login does with a
+ * password.  UC_ERR_AUTH for a token unknown, revoked or malformed, or
+ * whose account is disabled or locked (uc_ledger_why says which; not
+ * audited: a token is not guessable, and each refusal costs one lookup).
+ */
+UC_API int uc_ledger_token_login(struct uc_ledger *l, const char *token);
 
 /* Role name <-> value ("clerk", ...).  0 / NULL when unknown. */
 UC_API int uc_ledger_role_parse(const char *name);

@@ -1487,6 +1487,40 @@ uc_ledger_role_name(int role)
 	return NULL;
 }
 
+int
+uc_ledger_whoami(struct uc_ledger *l, struct uc_ledger_actor *out)
+{
+	sqlite3_stmt *st = NULL;
+	const char *name;
+	int r;
+
+	if (out == NULL)
+		return UC_ERR_ARG;
+	memset(out, 0, sizeof(*out));
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st,
+	    "SELECT name FROM units WHERE id = ?")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, l->acct_unit.id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = UC_ERR_NOT_FOUND;
+		goto out;
+	}
+	name = (const char *)sqlite3_column_text(st, 0);
+	snprintf(out->user, sizeof(out->user), "%s", l->acct_name);
+	snprintf(out->unit, sizeof(out->unit), "%s", l->acct_unit.code);
+	snprintf(out->unit_name, sizeof(out->unit_name), "%s",
+	    name != NULL ? name : "");
+	out->role = l->acct_role;
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
 static int
 valid_name(const char *s, size_t max)
 {

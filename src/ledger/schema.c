@@ -416,6 +416,18 @@ static const char *const migration9[] = {
 	NULL,
 };
 
+/* API tokens (tokens.c): only the SHA-256 of each is kept. */
+static const char *const migration10[] = {
+	"CREATE TABLE api_tokens("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" sha256 BLOB NOT NULL UNIQUE CHECK (length(sha256) = 32),"
+	" created_at TEXT NOT NULL,"
+	" revoked_at TEXT) STRICT;",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
@@ -426,6 +438,7 @@ const char *const *const lg_migrations[] = {
 	migration7,
 	migration8,
 	migration9,
+	migration10,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

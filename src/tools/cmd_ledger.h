@@ -114,6 +114,7 @@ int uc_cmd_fee_pay(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_init(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_account(struct uc_tool_global *g, int argc, char **argv);
+int uc_cmd_token(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_member(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_request(struct uc_tool_global *g, int argc, char **argv);
 int uc_cmd_fee(struct uc_tool_global *g, int argc, char **argv);

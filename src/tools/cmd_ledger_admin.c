@@ -376,6 +376,66 @@ out:
 }
 
 int
+uc_cmd_token(struct uc_tool_global *g, int argc, char **argv)
+{
+	static const char *const known[] = { "--account=", NULL };
+	struct uc_ledger *l = NULL;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	const char *name, *user;
+	char token[UC_LEDGER_TOKEN_LEN + 1];
+	int r;
+
+	if (sub == NULL || strcmp(sub, "--help") == 0 ||
+	    lgt_flag(argc, argv, "--help")) {
+		puts("Usage: unioncard --as ADMIN token add NAME --account USER\n"
+		    "       unioncard --as ADMIN token revoke NAME\n"
+		    "\n"
+		    "A token lets a script use the web console's JSON API as"
+		    " account USER\n(Authorization: Bearer TOKEN).  add prints"
+		    " it once; the ledger keeps only\nits SHA-256.  An admin"
+		    " above USER's unit adds and revokes it.\n"
+		    "\n"
+		    "Examples:\n"
+		    "  unioncard --as admin token add tp01-sync --account"
+		    " tp01.clerk >/run/secrets/tp01-sync\n"
+		    "  unioncard --as admin token revoke tp01-sync");
+		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
+	}
+	if ((r = lgt_check(g, argc, argv, 2, known, 1)) != 0)
+		return r;
+	name = lgt_pos(argc, argv, 2, known, 0);
+	user = lgt_opt(argc, argv, "--account");
+	if (strcmp(sub, "add") == 0) {
+		if (name == NULL || user == NULL)
+			return uc_tool_usage(g, "token add NAME --account USER");
+	} else if (strcmp(sub, "revoke") == 0) {
+		if (name == NULL || user != NULL)
+			return uc_tool_usage(g, "token revoke NAME");
+	} else {
+		return uc_tool_usage(g, "unknown token command '%s'", sub);
+	}
+	if ((r = lgt_open(g, &l, 0, 1)) != 0)
+		return r;
+	if (strcmp(sub, "add") == 0) {
+		if ((r = uc_ledger_token_add(l, name, user, token)) != 0) {
+			r = lgt_fail(g, l, r, "token add");
+			goto out;
+		}
+		printf("%s\n", token);
+		OPENSSL_cleanse(token, sizeof(token));
+	} else if ((r = uc_ledger_token_revoke(l, name)) != 0) {
+		r = lgt_fail(g, l, r, "token revoke");
+		goto out;
+	} else if (!g->quiet) {
+		fprintf(stderr, "%s: token %s revoked\n", g->prog, name);
+	}
+	r = UC_EXIT_OK;
+out:
+	uc_ledger_free(&l);
+	return r;
+}
+
+int
 uc_cmd_fee(struct uc_tool_global *g, int argc, char **argv)
 {
 	static const char *const known[] = { "--from=", "--json", NULL };

@@ -295,6 +295,26 @@ const struct uc_help uc_help_table[] = {
 	    "Let a disabled account log in again.",
 	    "",
 	    "unioncard --as admin account enable tp01.clerk", 1 },
+	{ "token",
+	    "unioncard --as ADMIN token add|revoke ...",
+	    "API tokens: how scripts and integrations authenticate to the\n"
+	    "web console's JSON API (docs/web.md), acting as one account.",
+	    NULL,
+	    "unioncard --as admin token add tp01-sync --account tp01.clerk", 0 },
+	{ "token add",
+	    "unioncard --as ADMIN token add NAME --account USER",
+	    "Issue a token named NAME that acts as account USER (an admin\n"
+	    "above USER's unit).  The token is printed ONCE, on standard\n"
+	    "output; the ledger keeps only its SHA-256.  Send it as\n"
+	    "'Authorization: Bearer TOKEN'.",
+	    "--account=USER",
+	    "unioncard --as admin token add tp01-sync --account tp01.clerk"
+	    " >/run/secrets/tp01-sync", 1 },
+	{ "token revoke",
+	    "unioncard --as ADMIN token revoke NAME",
+	    "Revoke token NAME: it is refused from then on.",
+	    "",
+	    "unioncard --as admin token revoke tp01-sync", 1 },
 	{ "fee",
 	    "unioncard --as USER fee set|list|pay ...",
 	    "The fee schedule, with the date each amount applies from.",

@@ -44,6 +44,7 @@ static const struct uc_cmd commands[] = {
 	{ "init", uc_cmd_init, "create the issuance ledger" },
 	{ "unit", uc_cmd_unit, "add, import and list union units" },
 	{ "account", uc_cmd_account, "accounts: add, list, passwd, disable, enable" },
+	{ "token", uc_cmd_token, "API tokens of the web console: add, revoke" },
 	{ "member", uc_cmd_member, "import, submit, approve and list members" },
 	{ "request", uc_cmd_request, "card-print requests" },
 	{ "fee", uc_cmd_fee, "the fee schedule" },

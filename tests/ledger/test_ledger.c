@@ -77,6 +77,74 @@ teardown(void **state)
 	return 0;
 }
 
+/* whoami names the account, its unit and role; nobody logged in: PERM. */
+static void
+test_whoami(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger *l2 = NULL;
+	struct uc_ledger_actor a;
+
+	assert_int_equal(uc_ledger_login(f->l, "d1", PW), 0);
+	assert_int_equal(uc_ledger_whoami(f->l, &a), 0);
+	assert_string_equal(a.user, "d1");
+	assert_string_equal(a.unit, "D1");
+	assert_string_equal(a.unit_name, "District");
+	assert_int_equal(a.role, UC_ROLE_APPROVER);
+	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
+	assert_int_equal(uc_ledger_whoami(l2, &a), UC_ERR_PERM);
+	assert_string_equal(a.user, "");
+	uc_ledger_free(&l2);
+}
+
+/* API tokens: shown once, act as their account, revocable; only an
+ * admin who may manage the account issues one. */
+static void
+test_tokens(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger *l2 = NULL;
+	struct uc_ledger_actor a;
+	char tok[UC_LEDGER_TOKEN_LEN + 1], tok2[UC_LEDGER_TOKEN_LEN + 1];
+	char keep;
+
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	assert_int_equal(uc_ledger_token_add(f->l, "script", "g1", tok),
+	    UC_ERR_PERM);
+	assert_string_equal(tok, "");
+	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
+	assert_int_equal(uc_ledger_token_add(f->l, "script", "g1", tok), 0);
+	assert_int_equal(strlen(tok), UC_LEDGER_TOKEN_LEN);
+	assert_memory_equal(tok, "uct_", 4);
+	assert_int_equal(uc_ledger_token_add(f->l, "script", "d1", tok2),
+	    UC_ERR_EXISTS);
+	assert_int_equal(uc_ledger_token_add(f->l, "other", "g1", tok2), 0);
+	assert_string_not_equal(tok, tok2);
+
+	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
+	assert_int_equal(uc_ledger_token_login(l2, tok), 0);
+	assert_int_equal(uc_ledger_whoami(l2, &a), 0);
+	assert_string_equal(a.user, "g1");
+	assert_int_equal(a.role, UC_ROLE_CLERK);
+	keep = tok[10];
+	tok[10] = tok[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(uc_ledger_token_login(l2, tok), UC_ERR_AUTH);
+	assert_int_equal(uc_ledger_whoami(l2, &a), UC_ERR_PERM);
+	assert_int_equal(uc_ledger_token_login(l2, "uct_short"), UC_ERR_AUTH);
+	assert_int_equal(uc_ledger_token_login(l2, NULL), UC_ERR_AUTH);
+
+	assert_int_equal(uc_ledger_token_revoke(f->l, "other"), 0);
+	assert_int_equal(uc_ledger_token_login(l2, tok2), UC_ERR_AUTH);
+	assert_int_equal(uc_ledger_token_revoke(f->l, "other"),
+	    UC_ERR_NOT_FOUND);
+	/* a disabled account's tokens are refused too */
+	tok[10] = keep;
+	assert_int_equal(uc_ledger_token_login(l2, tok), 0);
+	assert_int_equal(uc_ledger_account_set_disabled(f->l, "g1", 1), 0);
+	assert_int_equal(uc_ledger_token_login(l2, tok), UC_ERR_AUTH);
+	uc_ledger_free(&l2);
+}
+
 static void
 import(struct fx *f, const char *csv, int want)
 {
@@ -202,6 +270,7 @@ test_older_schema_upgraded(void **state)
 	    " ALTER TABLE accounts DROP COLUMN locked_until;"
 	    " ALTER TABLE members DROP COLUMN submitted_by;"
 	    " DROP TABLE login_refusals;"
+	    " DROP TABLE api_tokens;"
 	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(uc_ledger_open(&l2, f->path, 0), 0);
@@ -961,6 +1030,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_schema_upgraded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whoami, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_rule, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_login_lock, setup,
