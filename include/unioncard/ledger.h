@@ -37,6 +37,7 @@
 
 #include "unioncard/common.h"
 #include "unioncard/error.h"
+#include "unioncard/statuslist.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -676,37 +677,7 @@ UC_API int uc_ledger_status_list_export(struct uc_ledger *l,
     const char *path, uint32_t ttl, int64_t now, uc_ledger_signer_fn sign,
     void *sign_ctx, uint64_t *nbits, size_t *file_len);
 
-/*
- * Parse a status list file image: check the envelope and return the
- * bitstring (malloc'ed, CALLER frees) and header fields.  Signature
- * checking is the caller's (payload_len bytes at the start are signed).
- */
-struct uc_status_list_info {
-	unsigned prefix;
-	int64_t issued_at;
-	uint32_t ttl;
-	uint64_t nbits;
-	size_t payload_len;
-	size_t sig_off;
-	size_t sig_len;
-};
-UC_API int uc_status_list_parse(const unsigned char *data, size_t len,
-    struct uc_status_list_info *info, unsigned char **bits,
-    size_t *bits_len);
-/*
- * What a verifier does offline: parse the file image, verify its detached
- * CMS signature over the payload against trust (a struct uc_trust from
- * keys.h; the signer must carry the status-list EKU), and check that now
- * (0: current time) lies in [issued_at, issued_at + ttl].  On success the
- * bitstring is returned as by uc_status_list_parse.  Errors:
- * UC_ERR_INVALID (malformed), UC_ERR_VERIFY (unsigned, bad signature or
- * expired; d says which).
- */
-struct uc_trust;
-UC_API int uc_status_list_verify(const unsigned char *data, size_t len,
-    const struct uc_trust *trust, int64_t now,
-    struct uc_status_list_info *info, unsigned char **bits,
-    size_t *bits_len, struct uc_diag *d);
+/* Reading the list (parse, verify, look up): unioncard/statuslist.h. */
 
 /* --- audit seals (docs/audit-seal.md) ------------------------------- */
 
@@ -790,10 +761,6 @@ UC_API int uc_ledger_audit_seals_check(struct uc_ledger *l, size_t *count,
  */
 UC_API int uc_ledger_audit_replay(struct uc_ledger *l, char *msg, size_t cap,
     char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards);
-
-/* 1 if card serial is marked not valid in bits, 0 if valid, <0 error. */
-UC_API int uc_status_list_get(const struct uc_status_list_info *info,
-    const unsigned char *bits, size_t bits_len, const char *serial);
 
 #ifdef __cplusplus
 }
