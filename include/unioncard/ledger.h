@@ -113,6 +113,16 @@ struct uc_ledger_open_opts {
 	int create;
 	const char *group; /* create: group that may read, or NULL */
 	int full_check;    /* PRAGMA integrity_check instead of quick_check */
+	/*
+	 * The ledger's "today" (the day requests, approvals and fee payments
+	 * are dated, and so which fee applies) as a day number
+	 * (uc_date_parse); 0: today in Vietnam by the clock.  For test
+	 * stories that replay dates; the library reads no environment.
+	 */
+	int32_t today;
+	/* PBKDF2 iterations for new password hashes, as
+	 * uc_ledger_set_kdf_cost (0: the default, 600,000). */
+	unsigned kdf_iterations;
 };
 UC_API int uc_ledger_open_ex(struct uc_ledger **out, const char *path,
     const struct uc_ledger_open_opts *o, struct uc_diag *d);

@@ -64,7 +64,6 @@ now_fine_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
-#define KILL_ENV "UNIONCARD_TEST_KILL_AT"
 
 struct run {
 	const struct uc_station_opts *o;
@@ -73,41 +72,7 @@ struct run {
 	char me[UC_LEDGER_CLAIMANT_MAX + 1]; /* "HOST/PID": our claims */
 	int pulled;            /* cards pulled early on the current line */
 	unsigned long steps;   /* ledger writes begun in this run */
-	unsigned long kill_at; /* the test hook: 0 none */
-	int kill_after;        /* 1: after that write, 0: before it */
 };
-
-/*
- * Test hook: UNIONCARD_TEST_KILL_AT=N[:before|after] makes the station
- * raise SIGKILL just before (default) or just after its N-th ledger write
- * of this run (reserve, bind, encoded, spoiled; counted from 1), as a power cut
- * or `kill -9` would.  The kill tests of tests/station/ stop the station
- * at every step this way; see applets-spec/station-recovery.md.
- */
-static int
-kill_hook_init(struct run *x, struct uc_diag *diag)
-{
-	const char *e = getenv(KILL_ENV);
-	char *end = NULL;
-
-	x->kill_at = 0;
-	x->kill_after = 0;
-	if (e == NULL || e[0] == '\0')
-		return 0;
-	errno = 0;
-	x->kill_at = strtoul(e, &end, 10);
-	if (e[0] >= '0' && e[0] <= '9' && errno == 0 && x->kill_at != 0) {
-		if (end[0] == '\0' || strcmp(end, ":before") == 0)
-			return 0;
-		if (strcmp(end, ":after") == 0) {
-			x->kill_after = 1;
-			return 0;
-		}
-	}
-	x->kill_at = 0;
-	return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, KILL_ENV,
-	    "%s=%s: want N[:before|after], N >= 1", KILL_ENV, e);
-}
 
 /*
  * This run's name in the ledger's claims: "HOST/PID", HOST from
@@ -140,9 +105,8 @@ ledger_step(struct run *x, int when)
 {
 	if (when == 0)
 		x->steps++;
-	if (x->kill_at != 0 && x->steps == x->kill_at &&
-	    x->kill_after == when)
-		(void)raise(SIGKILL);
+	if (x->o->ledger_step != NULL)
+		x->o->ledger_step(x->o->ledger_step_ctx, x->steps, when);
 }
 
 static void
@@ -913,8 +877,6 @@ uc_station_encode(const struct uc_station_opts *o,
 	memset(&x, 0, sizeof(x));
 	x.o = o;
 	x.sum = sum;
-	if ((r = kill_hook_init(&x, diag)) != 0)
-		return r;
 	if ((r = claimant_init(&x, diag)) != 0)
 		return r;
 

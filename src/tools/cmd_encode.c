@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "passphrase.h"
 #include "stationkeys.h"
+#include "testhooks.h"
 #include "progress.h"
 #include "unioncard/keys.h"
 #include "unioncard/ledger.h"
@@ -409,6 +410,8 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		    uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}
+	if ((rc = uc_hook_vcard_reader(g, t)) != UC_EXIT_OK)
+		goto out;
 	if ((rc = uc_tool_trace_attach(g, trace_path, t, &trace)) !=
 	    UC_EXIT_OK)
 		goto out;
@@ -436,6 +439,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	so.stop = &stop_flag;
 	so.station_host = host;
 	so.claim_lease_s = (int)lease_s;
+	if ((rc = uc_hook_station_opts(g, &so)) != UC_EXIT_OK)
+		goto out;
+	rc = UC_EXIT_FAIL;
 	r = uc_station_encode(&so, &sum, &d);
 	bar_clear(&out);
 	if (!json)

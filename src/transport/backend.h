@@ -21,6 +21,10 @@ int uc_pcsc_list(struct uc_reader_info **out, size_t *n);
 extern const struct uc_transport_ops uc_transport_replay_ops;
 extern const struct uc_transport_ops uc_transport_vcard_ops;
 
+/* t's backend context when t was opened through ops, else NULL. */
+void *uc_transport_backend_ctx(struct uc_transport *t,
+    const struct uc_transport_ops *ops);
+
 /* Record a one-line explanation of the current failure (thread-local). */
 void uc_transport_set_detail(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

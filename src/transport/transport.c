@@ -165,6 +165,13 @@ uc_transport_register(const struct uc_transport_ops *ops)
 	return r;
 }
 
+void *
+uc_transport_backend_ctx(struct uc_transport *t,
+    const struct uc_transport_ops *ops)
+{
+	return t != NULL && t->ops == ops ? t->ctx : NULL;
+}
+
 int
 uc_transport_open(const char *reader, struct uc_transport **out)
 {

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "unioncard/bankfile.h"
+#include "unioncard/date.h"
 #include "unioncard/ledger.h"
 #include "unioncard/membercode.h"
 
@@ -91,8 +92,15 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/uc-bank-unit.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/l.db", f->dir);
-	setenv("UNIONCARD_TODAY", "2024-03-01", 1);
-	assert_int_equal(uc_ledger_open(&f->l, f->path, 1), 0);
+	{
+		/* The story's day, as the caller fixes it. */
+		struct uc_ledger_open_opts o = { .create = 1 };
+
+		assert_int_equal(uc_date_parse("2024-03-01", 10, &o.today),
+		    0);
+		assert_int_equal(uc_ledger_open_ex(&f->l, f->path, &o, NULL),
+		    0);
+	}
 	assert_int_equal(uc_ledger_set_kdf_cost(f->l, 1000), 0);
 	assert_int_equal(uc_ledger_init(f->l, "52", "Province", 52, "admin",
 	    PW), 0);
