@@ -10,7 +10,7 @@
 
 #include "help.h"
 
-#define MEMBER_STATUSES "entered|submitted|approved|rejected"
+#define MEMBER_STATUSES "entered|submitted|approved|rejected|withdrawn"
 #define REPLACE_REASONS "lost|stolen|damaged|data_change"
 #define ROLES "clerk|approver|printer|liaison|admin"
 
@@ -177,13 +177,19 @@ const struct uc_help uc_help_table[] = {
 	/* ---- the ledger: setting up ----------------------------------- */
 	{ "init",
 	    "unioncard init --province CODE --name NAME --admin USER"
-	    " [--prefix NN]",
+	    " [--prefix NN]\n"
+	    "          [--group NAME] [--password-file FILE]",
 	    "Create the ledger with its root unit and its first admin.\n"
 	    "NN (01..99) prefixes member codes and card serials; default: CODE\n"
 	    "when it is a number 1..99, else 99 (unallocated: for tests and\n"
-	    "demos) with a warning.  The admin's password comes from\n"
-	    "$UNIONCARD_PASSWORD or a prompt (twice).",
-	    "--province=CODE --name=NAME --admin=USER --prefix=NN",
+	    "demos) with a warning.  The admin's password: the first line of\n"
+	    "--password-file FILE, else $UNIONCARD_PASSWORD, else a prompt\n"
+	    "(twice); at least 10 characters, not one of the commonest.\n"
+	    "The ledger file (and its -wal, -shm) is made 0600; --group NAME\n"
+	    "makes it 0640 for that group, and every file the ledger writes\n"
+	    "follows it.",
+	    "--province=CODE --name=NAME --admin=USER --prefix=NN --group=NAME"
+	    " --password-file=FILE",
 	    "unioncard init --province 52 --name 'LĐLĐ tỉnh Bình Định'"
 	    " --admin admin", 0 },
 	{ "unit",
@@ -211,22 +217,51 @@ const struct uc_help uc_help_table[] = {
 	    "List the units you may see: code, name, parent, exempt, depth.",
 	    "--json",
 	    "unioncard --as admin unit list --json | jq -r '.[].code'", 0 },
+	{ "unit tree",
+	    "unioncard --as USER unit tree [--json]",
+	    "The units you may see, indented under their parents.",
+	    "--json",
+	    "unioncard --as admin unit tree", 0 },
 	{ "account",
-	    "unioncard --as ADMIN account add ...",
+	    "unioncard --as USER account add|list|passwd|disable|enable ...",
 	    "Ledger accounts: each unit's own user names.",
 	    NULL,
 	    "unioncard --as admin account add tp01.clerk --unit TP01"
 	    " --role clerk", 0 },
 	{ "account add",
 	    "unioncard --as ADMIN account add NAME --unit CODE --role " ROLES,
-	    "Add an account acting inside its unit's subtree with one role.\n"
-	    "Its password comes from $UNIONCARD_NEW_PASSWORD, else\n"
-	    "$UNIONCARD_PASSWORD, else a prompt (twice).",
-	    "--unit=CODE --role=" ROLES,
-	    "UNIONCARD_NEW_PASSWORD=... unioncard --as admin account add"
-	    " tp01.clerk --unit TP01 --role clerk", 1 },
+	    "Add an account acting inside its unit's subtree with one role,\n"
+	    "given by an admin of a unit above (or the province's admin);\n"
+	    "printers belong to the province.  Its own password: the first\n"
+	    "line of --password-file FILE (- for standard input), else asked\n"
+	    "twice on the terminal; never the caller's.",
+	    "--unit=CODE --role=" ROLES " --password-file=FILE",
+	    "unioncard --as admin account add tp01.clerk --unit TP01"
+	    " --role clerk --password-file tp01.pw", 1 },
+	{ "account list",
+	    "unioncard --as ADMIN account list [--json]",
+	    "The accounts of your subtree: name, unit, role, disabled,\n"
+	    "locked until.",
+	    "--json",
+	    "unioncard --as admin account list", 0 },
+	{ "account passwd",
+	    "unioncard --as USER account passwd [NAME] [--password-file FILE]",
+	    "Change your own password, or (an admin above NAME's unit) reset\n"
+	    "NAME's.  The new one is asked twice, or read from FILE.",
+	    "--password-file=FILE",
+	    "unioncard --as tp01.clerk account passwd", 1 },
+	{ "account disable",
+	    "unioncard --as ADMIN account disable NAME",
+	    "Refuse every later login of NAME (an admin above its unit).",
+	    "",
+	    "unioncard --as admin account disable tp01.clerk", 1 },
+	{ "account enable",
+	    "unioncard --as ADMIN account enable NAME",
+	    "Let a disabled account log in again.",
+	    "",
+	    "unioncard --as admin account enable tp01.clerk", 1 },
 	{ "fee",
-	    "unioncard --as USER fee set|list ...",
+	    "unioncard --as USER fee set|list|pay ...",
 	    "The fee schedule, with the date each amount applies from.",
 	    NULL,
 	    "unioncard --as admin fee list", 0 },
@@ -242,6 +277,17 @@ const struct uc_help uc_help_table[] = {
 	    "List the fee schedule: item, from, amount_vnd.",
 	    "--json",
 	    "unioncard --as admin fee list", 0 },
+	{ "fee pay",
+	    "unioncard --as USER fee pay --request ID --member CODE"
+	    " --paid-by WHO\n"
+	    "          --receipt NUMBER [--on DATE]",
+	    "Record that the fee of one line of an accepted request was paid:\n"
+	    "who paid, the receipt number and the day (default today).  Each\n"
+	    "line is paid once; audited.",
+	    "--request=ID --member=CODE --paid-by=WHO --receipt=NUMBER"
+	    " --on=DATE",
+	    "unioncard --as tp01.clerk fee pay --request 12 --member"
+	    " 52000000010 --paid-by member --receipt BL-2026-0042", 0 },
 	{ "target",
 	    "unioncard --as ADMIN target set ...",
 	    "Yearly member targets of the units.",
@@ -260,7 +306,7 @@ const struct uc_help uc_help_table[] = {
 	/* ---- members and requests ------------------------------------ */
 	{ "member",
 	    "unioncard --as USER member import|submit|approve|reject|list|"
-	    "show ...",
+	    "show|edit|withdraw|transfer|find|export ...",
 	    "Members: entered by a grassroots clerk, submitted, approved (and\n"
 	    "given their member codes) by the unit above.",
 	    NULL,
@@ -269,8 +315,9 @@ const struct uc_help uc_help_table[] = {
 	    "unioncard --as USER member import FILE.csv --unit CODE",
 	    "Enter the members of a CSV file into a unit (docs/member-file.md):\n"
 	    "columns full_name,date_of_birth,gender,national_id,position,\n"
-	    "joined_on,mandatory.  One bad line rejects the file and changes\n"
-	    "nothing; the error names file, line and field.",
+	    "joined_on,mandatory (or their Vietnamese names), ',' or ';'\n"
+	    "separated.  Every problem of the file is listed (line, column,\n"
+	    "why); nothing is stored unless the file is clean.",
 	    "--unit=CODE",
 	    "unioncard --as tp01.clerk member import members.csv --unit TP01", 1 },
 	{ "member submit",
@@ -305,9 +352,46 @@ const struct uc_help uc_help_table[] = {
 	    "Show one member, by member code or national ID.",
 	    "--json",
 	    "unioncard --as tp01.clerk member show 52000000010", 1 },
+	{ "member edit",
+	    "unioncard --as USER member edit CODE|NATIONAL-ID --FIELD VALUE..."
+	    " [--reason TEXT]",
+	    "Correct what was entered (--full-name, --date-of-birth, --gender,\n"
+	    "--national-id, --position, --joined-on, --mandatory), each value\n"
+	    "checked as the import checks it.  An approved member goes back\n"
+	    "for approval (its code stays); the audit keeps old and new.",
+	    "--full-name=NAME --date-of-birth=DATE --gender=G --national-id=ID"
+	    " --position=TEXT --joined-on=DATE --mandatory=YESNO --reason=TEXT",
+	    "unioncard --as tp01.clerk member edit 052185000123"
+	    " --full-name 'Huỳnh Lê Diễm Tuyết' --reason typo", 1 },
+	{ "member withdraw",
+	    "unioncard --as USER member withdraw CODE|NATIONAL-ID --reason TEXT",
+	    "Withdraw a member entered by mistake or rejected for good: kept\n"
+	    "in the ledger and the audit, no longer counted.",
+	    "--reason=TEXT",
+	    "unioncard --as tp01.clerk member withdraw 052179000456"
+	    " --reason 'entered twice'", 1 },
+	{ "member transfer",
+	    "unioncard --as USER member transfer CODE|NATIONAL-ID --to UNIT",
+	    "Move a member to another unit (clerk or admin over both).",
+	    "--to=UNIT",
+	    "unioncard --as admin member transfer 052090000789 --to TP02", 1 },
+	{ "member find",
+	    "unioncard --as USER member find TEXT [--limit N] [--json]",
+	    "Members of your units by name (accents, case and Đ/đ ignored),\n"
+	    "national ID or member code.",
+	    "--limit=N --json",
+	    "unioncard --as tp.approver member find 'duc'", 1 },
+	{ "member export",
+	    "unioncard --as USER member export --csv [--unit CODE]"
+	    " [--out FILE]",
+	    "Every member of the unit and the units below it as CSV (cells a\n"
+	    "spreadsheet would run as formulas neutralised); FILE is 0600.",
+	    "--csv --unit=CODE --out=FILE",
+	    "unioncard --as tp.approver member export --csv --unit TP"
+	    " --out tp.csv", 0 },
 	{ "request",
-	    "unioncard --as USER request create|submit|approve|reject|accept|"
-	    "list|show ...",
+	    "unioncard --as USER request create|edit|withdraw|submit|approve|"
+	    "reject|accept|list|show ...",
 	    "Card-print requests: made by a grassroots clerk, approved by the\n"
 	    "unit above, accepted by the printer.",
 	    NULL,
@@ -329,6 +413,18 @@ const struct uc_help uc_help_table[] = {
 	    "Send a draft (or rejected) request to the unit above.",
 	    "",
 	    "unioncard --as tp01.clerk request submit 7", 1 },
+	{ "request edit",
+	    "unioncard --as USER request edit ID [--add CODE,...]"
+	    " [--remove CODE,...]",
+	    "Add or remove lines of a draft or rejected request.",
+	    "--add=CODES --remove=CODES",
+	    "unioncard --as tp01.clerk request edit 7 --add 52000000028", 1 },
+	{ "request withdraw",
+	    "unioncard --as USER request withdraw ID [--reason TEXT]",
+	    "Withdraw a draft or rejected request; its members are free for\n"
+	    "another one.",
+	    "--reason=TEXT",
+	    "unioncard --as tp01.clerk request withdraw 7", 1 },
 	{ "request approve",
 	    "unioncard --as USER request approve ID",
 	    "Approve a submitted request of a unit below yours.",
@@ -371,9 +467,10 @@ const struct uc_help uc_help_table[] = {
 	    "--unit=CODE --as-of=YYYY-MM-DD --json --csv",
 	    "unioncard --as admin report progress --csv >progress.csv", 0 },
 	{ "report fees",
-	    "unioncard --as USER report fees [--json|--csv]",
-	    "The fees of the requests, summed by period, unit and payer.",
-	    "--json --csv",
+	    "unioncard --as USER report fees [--unpaid] [--json|--csv]",
+	    "The fees of the requests, summed by period, unit and payer, with\n"
+	    "what is paid and unpaid; --unpaid lists each line still to pay.",
+	    "--unpaid --json --csv",
 	    "unioncard --as admin report fees --csv >fees.csv", 0 },
 	{ "report cards",
 	    "unioncard --as USER report cards [--json|--csv]",
@@ -385,22 +482,30 @@ const struct uc_help uc_help_table[] = {
 	    NULL, "--request=ID --json",
 	    "unioncard --as printer report spoilage --request 7", 0 },
 	{ "audit",
-	    "unioncard [--as USER] audit verify|export ...",
+	    "unioncard [--as USER] audit verify|export|seal ...",
 	    "The hash-chained audit trail.",
 	    NULL,
 	    "unioncard audit verify", 0 },
 	{ "audit verify",
-	    "unioncard [--as USER] audit verify [--json]",
-	    "Check the audit trail's hash chain: exit 0 when it is intact, 1\n"
-	    "when a row was edited, deleted or inserted (naming the row).\n"
-	    "Needs no account.",
-	    "--json",
+	    "unioncard [--as USER] audit verify [--seal FILE]..."
+	    " [--trust ROOT.pem | --keys DIR] [--json]",
+	    "Check the database pages, the audit trail's hash chain, the card\n"
+	    "changes against the trail, and every seal (kept and --seal FILE):\n"
+	    "exit 0 when all hold, 1 when not (naming what).  Needs no account.",
+	    "--seal=FILE... --trust=FILE --keys=DIR --key=SPEC --json --csv",
 	    "unioncard --ledger /srv/unioncard/ledger.db audit verify", 0 },
 	{ "audit export",
 	    "unioncard --as USER audit export [--csv]",
-	    "Write the audit trail as CSV on standard output.",
+	    "Write the audit trail as CSV on standard output (the root admin).",
 	    "--csv",
 	    "unioncard --as admin audit export --csv >audit.csv", 0 },
+	{ "audit seal",
+	    "unioncard --as USER audit seal --out FILE (--keys DIR | --key SPEC)",
+	    "Sign the trail's length and head hash with the status-list\n"
+	    "signer (docs/audit-seal.md); kept in the ledger and in FILE.",
+	    "--out=FILE --keys=DIR --key=SPEC",
+	    "unioncard --as printer audit seal --out 2026-12-08.seal"
+	    " --keys /etc/unioncard/keys", 0 },
 	{ "status-list",
 	    "unioncard --as USER status-list export ...",
 	    "The signed card status list the verifiers read offline.",
@@ -421,7 +526,7 @@ const struct uc_help uc_help_table[] = {
 
 	/* ---- the bank liaison ----------------------------------------- */
 	{ "bank",
-	    "unioncard --as LIAISON bank export|import|reconcile ...",
+	    "unioncard --as LIAISON bank export|import|reconcile|imports ...",
 	    "Linked cards: the order to the bank, the bank's file back, and\n"
 	    "every disagreement between the two (docs/bank-files.md).",
 	    NULL,
@@ -453,6 +558,11 @@ const struct uc_help uc_help_table[] = {
 	    "agree, 1 when they do not.",
 	    "--json --csv",
 	    "unioncard --as liaison bank reconcile --csv >mismatches.csv", 0 },
+	{ "bank imports",
+	    "unioncard --as LIAISON bank imports [--json]",
+	    "The bank files imported so far: when, file, hash, lines.",
+	    "--json",
+	    "unioncard --as liaison bank imports", 0 },
 };
 
 const size_t uc_help_count = sizeof(uc_help_table) / sizeof(uc_help_table[0]);

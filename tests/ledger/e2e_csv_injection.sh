@@ -48,11 +48,19 @@ ok "bank export: =cmd|' /C calc'!A0 reaches the bank's order as text"
 # --- 2. audit export: planted without logging in --------------------------
 evil='=HYPERLINK("http://e.vn/x","y")'
 expect_fail 2 "$UC" --as "$evil" report progress
+# a name no account can have is not copied into the trail at all ...
 [ "$(sql "SELECT count(*) FROM audit WHERE action = 'refused:login'
-    AND object = '$(printf '%s' "$evil" | sed "s/'/''/g")'")" = 1 ] ||
-    fail "the refused login was not audited"
+    AND object = '?'")" = 1 ] || fail "the refused login was not audited as '?'"
+[ "$(sql "SELECT count(*) FROM audit WHERE object LIKE '%HYPERLINK%'")" = 0 ] ||
+    fail "an impossible account name reached the trail"
+# ... and one that an account could have but a spreadsheet would compute
+# (-1-1 is =-1-1) is written as text
+evil2='-1-1'
+expect_fail 2 "$UC" --as "$evil2" report progress
+[ "$(sql "SELECT count(*) FROM audit WHERE action = 'refused:login'
+    AND object = '$evil2'")" = 1 ] || fail "the refused login was not audited"
 uc admin audit export --csv >"$TMP/audit.csv"
-grep -q "\"'=HYPERLINK(\"\"http://e.vn/x\"\",\"\"y\"\")\"" "$TMP/audit.csv" ||
+grep -q "\"'-1-1\"" "$TMP/audit.csv" ||
     { cat "$TMP/audit.csv" >&2; fail "audit export: account name not neutralised"; }
 python3 - "$TMP/audit.csv" <<'PY' || fail "audit export: a live formula cell"
 import csv, sys
@@ -60,10 +68,10 @@ rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
 for row in rows:
     for cell in row:
         assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), cell
-assert any(r[5] == "'" + '=HYPERLINK("http://e.vn/x","y")' for r in rows[1:])
+assert any(r[5] == "'-1-1" for r in rows[1:])
 PY
 "$UC" audit verify >/dev/null || fail "audit verify after the export"
-ok "audit export --csv: a refused login named =HYPERLINK(...) is text"
+ok "audit export --csv: a refused login as -1-1 is text; =HYPERLINK(...) never reaches the trail"
 
 # --- 3. report progress --csv --------------------------------------------
 uc admin unit add EVIL --name "=1+1 CĐCS Ngân hàng" --parent TP 2>/dev/null

@@ -48,7 +48,6 @@ ok "a 0-byte ledger is refused by every command but init"
 
 # --- 2. damaged pages ----------------------------------------------------
 restore
-n_members=$(sql "SELECT count(*) FROM members")
 python3 - "$UNIONCARD_LEDGER" <<'PY'
 import sqlite3, sys
 db = sys.argv[1]

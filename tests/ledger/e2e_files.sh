@@ -46,7 +46,9 @@ uc printer audit seal --out "$TMP/day.seal" --keys "$TMP/keys" 2>/dev/null
 for f in order.csv today.usl today.usl.seal day.seal; do
     [ "$(mode "$TMP/$f")" = 600 ] || fail "$f is $(mode "$TMP/$f")"
 done
-ls "$TMP" | grep -q '\.tmp\.' && fail "a temporary file was left: $(ls "$TMP")"
+for f in "$TMP"/*.tmp.*; do
+    [ ! -e "$f" ] || fail "a temporary file was left: $f"
+done
 ok "bank order, status list and seals are 0600, no temporary file left"
 
 # --- a symbolic link at --out ----------------------------------------------
@@ -63,7 +65,9 @@ for cmd in "liaison bank export --request $rid --out" \
         { cat "$TMP/err" >&2; fail "$cmd: no reason"; }
     [ -L "$TMP/link" ] || fail "$cmd: the link was replaced"
     [ "$(cat "$TMP/victim")" = "the victim" ] || fail "$cmd: victim written"
-    ls "$TMP" | grep -q '\.tmp\.' && fail "$cmd: temporary file left"
+    for f in "$TMP"/*.tmp.*; do
+        [ ! -e "$f" ] || fail "$cmd: temporary file left: $f"
+    done
 done
 [ ! -e "$TMP/link.seal" ] || fail "a seal was written beside the link"
 [ "$(sql "SELECT count(*) FROM audit")" = "$n" ] || fail "audit rows added"
@@ -81,7 +85,7 @@ grp=$(id -gn nobody 2>/dev/null || echo nogroup)
     --group "$grp" 2>/dev/null || fail "init --group"
 [ "$(mode "$UNIONCARD_LEDGER")" = 640 ] && [ "$(group "$UNIONCARD_LEDGER")" = "$grp" ] ||
     fail "group ledger: $(stat -c '%a %G' "$UNIONCARD_LEDGER")"
-uc admin account add printer --unit 52 --role printer
+uc admin account add printer --unit 52 --role printer --password-file "$PWFILE"
 uc printer audit seal --out "$TMP/g.seal" --keys "$TMP/keys" 2>/dev/null
 [ "$(mode "$TMP/g.seal")" = 640 ] && [ "$(group "$TMP/g.seal")" = "$grp" ] ||
     fail "group seal: $(stat -c '%a %G' "$TMP/g.seal")"

@@ -204,7 +204,7 @@ uc TP01.clerk member import "$TMP/wrong.csv" --unit TP01 2>/dev/null
 ok "member withdraw: kept in the audit, no longer counted, enterable again"
 
 # --- transfer: scope-checked on both units -----------------------------
-uc admin account add TP.admin --unit TP --role admin
+uc admin account add TP.admin --unit TP --role admin --password-file "$PWFILE"
 expect_fail 2 uc TP01.clerk member transfer 052190999999 --to TP02
 grep -q "unit TP02 is outside the subtree of TP01" "$TMP/err" \
     || fail "transfer into a unit out of scope"
@@ -264,14 +264,16 @@ grep -qF ",\"'=cmd|' /C calc'!A0\",\"'=CMD|' /C CALC'!A0\",052180000001,1980-01-
     "$TMP/tp.csv" || { cat "$TMP/tp.csv"; fail "formula cells neutralised"; }
 head -1 "$TMP/tp.csv" | grep -q '^member_code,full_name,name_ascii,national_id,' \
     || fail "export header"
-ls "$TMP" | grep -q 'tp.csv.tmp' && fail "temp file left"
+for f in "$TMP"/tp.csv.tmp*; do
+    [ ! -e "$f" ] || fail "temp file left: $f"
+done
 [ "$(sql "SELECT details FROM audit WHERE action = 'member.export'")" = rows=8 ] \
     || fail "export audited"
 expect_fail 2 uc AN01.clerk member export --csv --unit TP
 expect_fail 2 uc TP.approver member export --unit TP
 grep -q "usage error: member export --csv" "$TMP/err" || fail "export without --csv"
 expect_fail 2 uc TP.approver member list --unit TP --status bogus
-grep -q "no member status 'bogus'" "$TMP/err" || fail "list --status bogus"
+grep -q "status 'bogus' is not one of" "$TMP/err" || fail "list --status bogus"
 ok "member export --csv: 0600, formula-safe, audited, scoped"
 
 # --- unit tree ---------------------------------------------------------
@@ -308,8 +310,8 @@ mkdir "$TMP/readme"
 "$UC" init --province 52 --name "LĐLĐ tỉnh Bình Định" --admin admin 2>/dev/null
 uc admin unit add TP --name "LĐLĐ huyện Tuy Phước" --parent 52
 uc admin unit add TP01 --name "CĐCS Trường THPT Tuy Phước" --parent TP
-uc admin account add tp01.clerk --unit TP01 --role clerk
-uc admin account add tp.approver --unit TP --role approver
+uc admin account add tp01.clerk --unit TP01 --role clerk --password-file "$PWFILE"
+uc admin account add tp.approver --unit TP --role approver --password-file "$PWFILE"
 sed -n '/^say "3\./,/^as tp01.clerk member list/p' \
     "$(dirname "$0")/../../scripts/demo" | sed -n '/^full_name/,/^CSV$/p' |
     sed '$d' >"$TMP/readme/members.csv"

@@ -37,8 +37,7 @@ rows2=$(sql "SELECT max(id) - 1 FROM audit")
 [ "$(sql "SELECT count(*) FROM audit_seals")" = 2 ] || fail "seals not kept"
 uc TP01.clerk member import "$TMP/tp01.csv" --unit TP02 2>/dev/null || true
 
-S="--seal $TMP/seals/day1.seal --seal $TMP/seals/day2.seal"
-"$UC" audit verify $S --trust "$TMP/keys/root.pem" --json >"$TMP/v.json" ||
+"$UC" audit verify --seal "$TMP/seals/day1.seal" --seal "$TMP/seals/day2.seal" --trust "$TMP/keys/root.pem" --json >"$TMP/v.json" ||
     { cat "$TMP/v.json" >&2; fail "clean ledger does not verify"; }
 jq -e '.intact and .kept_seals == 2 and (.seals | length) == 2 and
     all(.seals[]; .extends and .signature == "valid")' "$TMP/v.json" \
@@ -105,7 +104,7 @@ caught() {
 }
 
 # only the root unit's printer or admin seals; a refusal writes nothing
-uc admin account add TP.admin --unit TP --role admin 2>/dev/null
+uc admin account add TP.admin --unit TP --role admin --password-file "$PWFILE" 2>/dev/null
 for who in TP.admin TP01.clerk; do
     n=$(sql "SELECT count(*) FROM audit_seals")
     expect_fail 2 "$UC" --as "$who" audit seal --out "$TMP/no.seal" \

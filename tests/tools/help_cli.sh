@@ -100,7 +100,7 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 2 ] || fail "report fees --unit exited $rc"
-grep -q "report fees: unknown option '--unit' (options: --json, --csv)" "$TMP/e" ||
+grep -q "report fees: unknown option '--unit' (options: --unpaid, --json, --csv)" "$TMP/e" ||
 	fail "report fees --unit: $(cat "$TMP/e")"
 "$UC" --as admin report fees --csv >"$TMP/o"
 [ "$(head -1 "$TMP/o" | tr -d "\r")" = "period,unit,payer,lines,total_vnd" ] ||
@@ -138,7 +138,7 @@ PATH="$B:$PATH" bash -c '
 	F=_unioncard t unioncard bank ""
 	F=_unioncard_verify t unioncard-verify --status-l
 ' sh "$bc" "$S" >"$TMP/comp"
-printf '%s\n' member import --status "export import reconcile" --status-list |
+printf '%s\n' member import --status "export import imports reconcile" --status-list |
 	cmp -s - "$TMP/comp" || fail "completion: $(cat "$TMP/comp")"
 ok "bash completion of commands, subcommands and options"
 

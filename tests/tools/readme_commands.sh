@@ -71,11 +71,16 @@ VC="$B/src/tools/unioncard-vcard"   # the virtual cards: a test tool
 awk '
 	/^## How each user does their job/ { on = 1; next }
 	/^## / { on = 0 }
-	on && /^```sh$/ { inblock = 1; block++; next }
+	# the records example is run as written by tests/ledger/e2e_records.sh
+	# on the ledger it is written for (scripts/demo up to its step 3):
+	# here its commands are only checked (block number 0)
+	on && /^<!-- records-example -->$/ { records = 1; next }
+	on && /^<!-- \/records-example -->$/ { records = 0; next }
+	on && /^```sh$/ { inblock = 1; if (!records) block++; next }
 	on && /^```/ { inblock = 0; next }
 	on && inblock {
 		if (sub(/\\$/, "")) { held = held $0; next }
-		print block "\t" held $0; held = ""
+		print (records ? 0 : block) "\t" held $0; held = ""
 	}
 ' "$S/README.md" >"$TMP/lines"
 [ "$(wc -l <"$TMP/lines")" -ge 20 ] ||
@@ -143,6 +148,11 @@ mkdir -p "$site"
 # what the prose around the blocks says to have at hand
 prepare() { # the command line about to run
 	case $1 in
+	*"--password-file "*)
+		# the new account's own password, in the file the admin hands
+		# over (the same text as the tests' UNIONCARD_PASSWORD)
+		pwf=$(printf '%s\n' "$1" | sed 's/.*--password-file \([^ ]*\).*/\1/')
+		[ -f "$pwf" ] || printf '%s\n' "$UNIONCARD_PASSWORD" >"$pwf" ;;
 	*"encode --request"*)
 		"$VC" hopper "$TMP/cards" --count 3 \
 		    --keys "$site/etc/unioncard/keys" >/dev/null ;;
@@ -159,6 +169,7 @@ prepare() { # the command line about to run
 
 ran=0
 while IFS="$(printf '\t')" read -r block text; do
+	[ "$block" != 0 ] || continue   # checked above, run by e2e_records
 	case $text in
 	*"--watch"*|*" bank "*) continue ;;   # checked above, not run
 	esac

@@ -124,7 +124,7 @@ uc printer card list --request "$rid" --json | jq -c '.[]' >"$tmp/cards.jsonl"
 
 # One member file and one personalized virtual card per serial
 # (the loop's eval sets serial_N and code_N).
-serial_1='' serial_2='' serial_3='' code_1='' code_2='' code_3=''
+serial_1='' serial_2='' serial_3='' code_1='' code_2='' code_3='' chip_1='' chip_2=''
 i=0
 while read -r line; do
 	i=$((i + 1))
@@ -143,6 +143,7 @@ while read -r line; do
 	    --member "$tmp/member-$i.json" --keys "$tmp/keys" \
 	    >"$tmp/perso-$i.out" 2>&1 || fail "perso $i: $(cat "$tmp/perso-$i.out")"
 	uc printer card issue "$serial" >/dev/null || fail "card issue $serial"
+	# shellcheck disable=SC2034 # chip_$i, through eval (chip_3 unused)
 	chip=$(jq -r .serial "$tmp/card-$i.json")
 	eval "serial_$i=\$serial code_$i=\$code chip_$i=\$chip"
 done <"$tmp/cards.jsonl"
