@@ -36,8 +36,8 @@
 
 #define INS_GET_RESPONSE 0xc0
 #define CLA_CHAINING 0x10
-#define SW1_MORE_DATA 0x61
-#define SW1_WRONG_LE 0x6c
+#define SW1_MORE_DATA (UC_SW_MORE_DATA >> 8)
+#define SW1_WRONG_LE (UC_SW_WRONG_LE >> 8)
 
 struct uc_transport {
 	const struct uc_transport_ops *ops;
