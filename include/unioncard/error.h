@@ -13,6 +13,13 @@
  *     and field so that the user can fix the input.
  *
  * Library code never prints.  Tools turn codes and diagnostics into text.
+ *
+ * Context reaches the tools one way, as a struct uc_diag: a function that
+ * can say more takes a struct uc_diag * and fills it; what a handle or a
+ * layer keeps about its last failure comes out the same way -
+ * uc_ledger_diag() (the ledger's last refusal) and uc_transport_diag()
+ * (the last failed transport call of this thread).  There is no other
+ * error-string channel.
  */
 #ifndef UNIONCARD_ERROR_H
 #define UNIONCARD_ERROR_H

@@ -169,7 +169,7 @@ UC_API int uc_ledger_init(struct uc_ledger *l, const char *root_code,
  * are counted in the table login_refusals).  After UC_LEDGER_LOGIN_TRIES
  * wrong passwords in a row the account is locked until a time recorded
  * in the ledger: until then it is refused, even with the right password
- * (uc_ledger_why: "account X is locked until T ...").  A disabled
+ * (uc_ledger_diag: "account X is locked until T ...").  A disabled
  * account is refused.  The right password clears the count.
  */
 UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
@@ -178,9 +178,12 @@ UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
 /*
  * Why the last call was refused or failed a rule, in words for the user
  * ("unit X is outside the subtree of Y", "member ... already has a live
- * card"); "" if nothing to add.  Borrowed, valid until the next call.
+ * card"), as a diagnostic: d is cleared and its msg filled ("" if nothing
+ * to add); returns d.  Error context reaches the tools one way, as a
+ * struct uc_diag (error.h), from every layer.
  */
-UC_API const char *uc_ledger_why(const struct uc_ledger *l);
+UC_API const struct uc_diag *uc_ledger_diag(const struct uc_ledger *l,
+    struct uc_diag *d);
 
 /* Role name <-> value ("clerk", ...).  0 / NULL when unknown. */
 UC_API int uc_ledger_role_parse(const char *name);
@@ -221,7 +224,7 @@ UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
  * root, or of a unit strictly above unit_code, may (never one of the
  * same unit); a printer account only in the root unit.  The password
  * must pass uc_ledger_password_check.  UC_ERR_PERM, UC_ERR_INVALID (the
- * password; uc_ledger_why says why), UC_ERR_EXISTS.
+ * password; uc_ledger_diag says why), UC_ERR_EXISTS.
  */
 UC_API int uc_ledger_account_add(struct uc_ledger *l, const char *user,
     const char *unit_code, int role, const char *password);
@@ -506,7 +509,7 @@ UC_API int uc_ledger_line_card(struct uc_ledger *l, int64_t line_id,
  * The order for the bank: every line of linked request id (approved or
  * accepted) as one CSV row (docs/bank-files.md, "The order"), written to
  * path atomically (temp file + rename) and audited.  A regular request is
- * UC_ERR_STATE (uc_ledger_why says so); so is a request not yet approved.
+ * UC_ERR_STATE (uc_ledger_diag says so); so is a request not yet approved.
  * Liaison or admin over the request's unit.  *rows (optional) gets the
  * number of data rows.
  */
@@ -627,7 +630,7 @@ UC_API int uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out);
  * request's day nor after today), with which receipt number (1..
  * UC_LEDGER_RECEIPT_MAX bytes).  Clerk or admin over the request's unit;
  * the request must be accepted (fees fall due then) and the line's fee
- * above 0; a line is paid once (UC_ERR_EXISTS, uc_ledger_why names the
+ * above 0; a line is paid once (UC_ERR_EXISTS, uc_ledger_diag names the
  * receipt).  One transaction with a "fee.pay" audit row.
  */
 UC_API int uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,

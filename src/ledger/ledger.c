@@ -167,10 +167,13 @@ lg_begin(struct uc_ledger *l)
 	return r;
 }
 
-const char *
-uc_ledger_why(const struct uc_ledger *l)
+const struct uc_diag *
+uc_ledger_diag(const struct uc_ledger *l, struct uc_diag *d)
 {
-	return l != NULL ? l->refusal : "";
+	uc_diag_clear(d);
+	if (d != NULL && l != NULL)
+		snprintf(d->msg, sizeof(d->msg), "%s", l->refusal);
+	return d;
 }
 
 int

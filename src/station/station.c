@@ -34,6 +34,11 @@
 #include "unioncard/transport.h"
 #include "unioncard/verify.h"
 
+/* The ledger's last refusal, in words (uc_ledger_diag). */
+#define LEDGER_WHY(l) (uc_ledger_diag((l), &(struct uc_diag){ 0 })->msg)
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 #define DEFAULT_SPOILS_PER_LINE 3
 #define DEFAULT_YEARS_VALID 5
 #define REASON_MAX 512
@@ -468,7 +473,7 @@ bind_pan_from_chip(struct run *x, const struct uc_member *m,
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot record the bank card of %s: %s",
-		    m->card_serial, uc_ledger_why(x->o->ledger));
+		    m->card_serial, LEDGER_WHY(x->o->ledger));
 	return 0;
 }
 
@@ -543,8 +548,8 @@ one_card(struct run *x, int64_t line_id, struct uc_member *m, int announce,
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "no blank card came for %s %s%s%s", m->member_code,
-		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
-		    ": " : "", uc_transport_error_detail());
+		    m->full_name, TRANSPORT_WHY()[0] != '\0' ?
+		    ": " : "", TRANSPORT_WHY());
 	t0 = now_fine_ms();
 	r = uc_ledger_line_card(o->ledger, line_id, &done, m->card_serial);
 	x->sum->ledger_ms += now_fine_ms() - t0;
@@ -703,7 +708,7 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		if ((r = set_pan(x, m, pr.pan_hmac, pr.pan_last4)) != 0)
 			return uc_diag_set(diag, r, NULL, 0, m->member_code,
 			    "ledger: cannot record the bank card of %s: %s",
-			    m->card_serial, uc_ledger_why(o->ledger));
+			    m->card_serial, LEDGER_WHY(o->ledger));
 	}
 	r = record(x, m, &vr, pr.point, pr.secobj_sha256);
 	x->sum->ledger_ms += now_fine_ms() - t0;
@@ -891,7 +896,7 @@ uc_station_encode(const struct uc_station_opts *o,
 	if (r == UC_ERR_PERM) {
 		r = uc_diag_set(diag, r, NULL, 0, "request", "request %lld: "
 		    "%s", (long long)o->request_id,
-		    uc_ledger_why(o->ledger));
+		    LEDGER_WHY(o->ledger));
 		goto out;
 	}
 	if (r != 0)

@@ -34,6 +34,9 @@
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 #define DEFAULT_WAIT_S 60
 #define DEFAULT_LEASE_S 120
 
@@ -404,9 +407,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		goto out;
 	}
 	if ((r = uc_transport_open(reader, &t)) != 0) {
-		rc = uc_transport_error_detail()[0] != '\0' ?
+		rc = TRANSPORT_WHY()[0] != '\0' ?
 		    uc_tool_fail(g, r, "reader %s (%s)", reader,
-		    uc_transport_error_detail()) :
+		    TRANSPORT_WHY()) :
 		    uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}

@@ -14,6 +14,9 @@
 #include "cmd_ledger.h"
 #include "testhooks.h"
 
+/* The ledger's last refusal, in words (uc_ledger_diag). */
+#define LEDGER_WHY(l) (uc_ledger_diag((l), &(struct uc_diag){ 0 })->msg)
+
 static int
 read_tty(const char *prompt, char *buf, size_t cap)
 {
@@ -177,7 +180,7 @@ int
 lgt_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
     const char *what)
 {
-	const char *why = uc_ledger_why(l);
+	const char *why = LEDGER_WHY(l);
 
 	if (err == UC_ERR_READ_ONLY && uc_ledger_read_only(l))
 		return uc_tool_fail(g, err, "%s: this user may only read the"

@@ -85,10 +85,13 @@ uc_transport_clear_detail(void)
 	detail[0] = '\0';
 }
 
-const char *
-uc_transport_error_detail(void)
+const struct uc_diag *
+uc_transport_diag(struct uc_diag *d)
 {
-	return detail;
+	uc_diag_clear(d);
+	if (d != NULL)
+		snprintf(d->msg, sizeof(d->msg), "%s", detail);
+	return d;
 }
 
 static const struct uc_transport_ops *

@@ -24,6 +24,9 @@
 #include "unioncard/signer.h"
 #include "unioncard/membercode.h"
 
+/* The ledger's last refusal, in words (uc_ledger_diag). */
+#define LEDGER_WHY(l) (uc_ledger_diag((l), &(struct uc_diag){ 0 })->msg)
+
 #define PW "pw-for-tests"
 
 struct fx {
@@ -821,7 +824,7 @@ test_records_edit_withdraw_transfer(void **state)
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
 	assert_int_equal(uc_ledger_member_withdraw(f->l, "052090000003",
 	    "nhập\nnhầm"), UC_ERR_INVALID);
-	assert_non_null(strstr(uc_ledger_why(f->l), "line break"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "line break"));
 	assert_int_equal(uc_ledger_member_withdraw(f->l, "052090000003",
 	    "nhập nhầm"), 0);
 	assert_string_equal(member_str(f, "052090000003", "status", buf,
@@ -909,17 +912,17 @@ test_login_lock(void **state)
 	for (i = 0; i < UC_LEDGER_LOGIN_TRIES - 1; i++) {
 		assert_int_equal(uc_ledger_login(f->l, "g1", "not it at all"),
 		    UC_ERR_AUTH);
-		assert_null(strstr(uc_ledger_why(f->l), "locked"));
+		assert_null(strstr(LEDGER_WHY(f->l), "locked"));
 	}
 	assert_int_equal(uc_ledger_login(f->l, "g1", "not it at all"),
 	    UC_ERR_AUTH);
-	assert_non_null(strstr(uc_ledger_why(f->l), "is locked until"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "is locked until"));
 	/* the right password waits too */
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), UC_ERR_AUTH);
-	assert_non_null(strstr(uc_ledger_why(f->l), "account g1 is locked"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "account g1 is locked"));
 	/* an unknown name: the same code and words as a wrong password */
 	assert_int_equal(uc_ledger_login(f->l, "nobody", PW), UC_ERR_AUTH);
-	assert_string_equal(uc_ledger_why(f->l), "wrong user or password");
+	assert_string_equal(LEDGER_WHY(f->l), "wrong user or password");
 	/* the lock runs out (moved into the past, not waited for) */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "UPDATE accounts SET"
@@ -931,7 +934,7 @@ test_login_lock(void **state)
 	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
 	assert_int_equal(uc_ledger_account_set_disabled(f->l, "g1", 1), 0);
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), UC_ERR_AUTH);
-	assert_non_null(strstr(uc_ledger_why(f->l), "disabled"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "disabled"));
 	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
 	assert_int_equal(uc_ledger_account_set_disabled(f->l, "g1", 0), 0);
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
