@@ -95,7 +95,7 @@ for v in UNIONCARD_KDF_ITERATIONS UNIONCARD_TODAY; do
 	grep -q "$v ignored" "$TMP/hooks.err" ||
 	    fail "installed unioncard did not say it ignores $v: $(cat "$TMP/hooks.err")"
 done
-sqlite3 "$TMP/prod.db" "SELECT pw_hash FROM accounts" | grep -q '^pbkdf2-sha256\$600000\$' ||
+sqlite3 "$TMP/prod.db" "SELECT pw_hash FROM accounts" | grep -q "^pbkdf2-sha256[$]600000[$]" ||
 	fail "installed unioncard took UNIONCARD_KDF_ITERATIONS: $(sqlite3 "$TMP/prod.db" "SELECT substr(pw_hash, 1, 24) FROM accounts")"
 ok "installed unioncard ignores the test hooks (600,000 iterations kept)"
 

@@ -31,6 +31,7 @@ grep -ohE '(getenv|lgt_password|lgt_env_wipe)\("[A-Z0-9_]+"|define [A-Z0-9_]+_EN
     src/tools/*.c | sed -E 's/.*"([A-Z0-9_]+)"$/\1/' | sort -u >"$TMP/read"
 [ -s "$TMP/read" ] || fail "found no variable the tools read: is the check blind?"
 grep -q '^UNIONCARD_LEDGER$' "$TMP/read" || fail "the check misses UNIONCARD_LEDGER"
+# shellcheck disable=SC2016 # backquotes of the Markdown, not a command
 sed -n '/^## Environment$/,/^## /p' README.md |
     sed -nE 's/^\| `([A-Z0-9_]+)` \|.*/\1/p' | sort -u >"$TMP/table"
 [ -s "$TMP/table" ] || fail "README.md has no Environment table"
