@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "unioncard/buf.h"
 #include "unioncard/common.h"
 #include "unioncard/error.h"
 #include "unioncard/statuslist.h"
@@ -44,7 +45,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and understands. */
-#define UC_LEDGER_SCHEMA_VERSION 8
+#define UC_LEDGER_SCHEMA_VERSION 9
 
 #define UC_LEDGER_CODE_MAX 32     /* unit code, bytes */
 #define UC_LEDGER_NAME_MAX 256    /* unit / member name, bytes */
@@ -502,6 +503,47 @@ UC_API int uc_ledger_card_list(struct uc_ledger *l, int64_t request_id,
  */
 UC_API int uc_ledger_line_card(struct uc_ledger *l, int64_t line_id,
     int *done, char serial[UC_LEDGER_SERIAL_LEN + 1]);
+
+/* --- printed faces (src/ledger/faces.c) ----------------------------- */
+
+#define UC_LEDGER_FACE_DEST_MAX 1024
+/*
+ * Card serial's face was printed: the SHA-256 of the PDF sent and where it
+ * went (dest: "cups:QUEUE job N", "file:PATH").  The card must be encoded
+ * or issued - or a printed-only regular card: reserved and bound to no
+ * chip (handed out with uc_ledger_card_issue); printer or admin over the
+ * member's unit.  Audited
+ * "card.print".  A card may be printed again (a second row).
+ */
+UC_API int uc_ledger_face_printed(struct uc_ledger *l, const char *serial,
+    const unsigned char sha256[32], const char *dest);
+/*
+ * The operator's word on the last printed face: confirmed, or misprinted.
+ * A misprint spoils the card (encoded, or printed-only reserved, ->
+ * spoiled, reason "misprint: ...") in the same transaction, so one member
+ * never holds two valid cards; the next `encode` of the request (or
+ * `print --without-chip`) makes the member a new card under a new serial,
+ * which is then printed.  UC_ERR_STATE when the card has no
+ * printed face awaiting a word (or is no longer encoded, for a misprint).
+ */
+UC_API int uc_ledger_face_confirm(struct uc_ledger *l, const char *serial);
+UC_API int uc_ledger_face_misprint(struct uc_ledger *l, const char *serial,
+    const char *reason);
+/* The last face's state: "" (never printed), "printed", "confirmed",
+ * "misprinted". */
+UC_API int uc_ledger_face_state(struct uc_ledger *l, const char *serial,
+    char state[16]);
+/*
+ * A member's photo (KEY: member code or national id), already normalised
+ * (uc_face_photo_normalise: a PNG) with its SHA-256; replaces an earlier
+ * one.  Clerk, printer or admin over the member's unit; audited
+ * "member.photo".  _get appends the PNG to an emptied PNG buffer, or
+ * UC_ERR_NOT_FOUND when the member has none.
+ */
+UC_API int uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
+    const unsigned char *png, size_t len, const unsigned char sha256[32]);
+UC_API int uc_ledger_member_photo_get(struct uc_ledger *l, const char *key,
+    struct uc_buf *png);
 
 /* --- the bank liaison: linked cards and the bank's file ------------- */
 

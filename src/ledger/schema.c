@@ -385,6 +385,37 @@ static const char *const migration8[] = {
 	NULL,
 };
 
+/*
+ * The printed card: members' photos, and each face printed for a card
+ * (the SHA-256 of the PDF sent, where it went, who printed it) with what
+ * the operator said of it - confirmed, or misprinted (the card's serial
+ * is then spoiled and the member gets a new card under a new serial).
+ * IF NOT EXISTS: only new tables, so a file that already has them (one
+ * whose version number was set back) upgrades cleanly.
+ */
+static const char *const migration9[] = {
+	"CREATE TABLE IF NOT EXISTS card_faces("
+	" id INTEGER PRIMARY KEY,"
+	" serial INTEGER NOT NULL REFERENCES cards(serial),"
+	" sha256 BLOB NOT NULL CHECK (length(sha256) = 32),"
+	" destination TEXT NOT NULL"
+	"  CHECK (length(destination) BETWEEN 1 AND 1024),"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('printed', 'confirmed', 'misprinted')),"
+	" reason TEXT,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" at TEXT NOT NULL) STRICT;",
+	"CREATE INDEX IF NOT EXISTS card_faces_serial ON card_faces(serial);",
+	/* members' photos, normalised (600 x 800 PNG), one per member */
+	"CREATE TABLE IF NOT EXISTS member_photos("
+	" member_id INTEGER PRIMARY KEY REFERENCES members(id),"
+	" sha256 BLOB NOT NULL CHECK (length(sha256) = 32),"
+	" png BLOB NOT NULL CHECK (length(png) BETWEEN 8 AND 8388608),"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" set_at TEXT NOT NULL) STRICT;",
+	NULL,
+};
+
 const char *const *const lg_migrations[] = {
 	migration1,
 	migration2,
@@ -394,6 +425,7 @@ const char *const *const lg_migrations[] = {
 	migration6,
 	migration7,
 	migration8,
+	migration9,
 };
 _Static_assert(sizeof(lg_migrations) / sizeof(lg_migrations[0]) ==
     UC_LEDGER_SCHEMA_VERSION, "UC_LEDGER_SCHEMA_VERSION names the last migration");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd_ledger.h"
+#include "commands.h"
 
 static void
 usage(void)
@@ -242,6 +243,8 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 		usage();
 		return sub == NULL ? UC_EXIT_FAIL : UC_EXIT_OK;
 	}
+	if (strcmp(sub, "photo") == 0) /* cmd_face.c: the printed card */
+		return uc_cmd_member_photo(g, argc, argv);
 	if (strcmp(sub, "approve") == 0) {
 		/* --national-id ID [ID...] and/or repeated --national-id */
 		if ((ids = calloc((size_t)argc, sizeof(*ids))) == NULL)

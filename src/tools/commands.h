@@ -35,4 +35,10 @@ int uc_cmd_bank(struct uc_tool_global *g, int argc, char **argv);
 /* the issuance station: cmd_encode.c */
 int uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv);
 
+/* the printed card: cmd_face.c */
+int uc_cmd_face(struct uc_tool_global *g, int argc, char **argv);
+int uc_cmd_print(struct uc_tool_global *g, int argc, char **argv);
+/* `member photo KEY FILE` (argv[1] = "photo") */
+int uc_cmd_member_photo(struct uc_tool_global *g, int argc, char **argv);
+
 #endif /* UC_COMMANDS_H */

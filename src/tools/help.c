@@ -174,6 +174,41 @@ const struct uc_help uc_help_table[] = {
 	    "unioncard --as printer encode --request 7 --reader pcsc:Evolis"
 	    " --keys /etc/unioncard/keys", 0 },
 
+	/* ---- the printed card (cmd_face.c checks its own options) ----- */
+	{ "face",
+	    "unioncard face template|qr|render ...",
+	    NULL, NULL,
+	    "unioncard --as printer face render --request 7 --keys keys"
+	    " --out faces/", 0 },
+	{ "face template", "unioncard face template",
+	    "Print the default card-face template (key = value lines): copy\n"
+	    "it, change positions, fonts, colours and texts, and pass it to\n"
+	    "face render or print with --template FILE.",
+	    "",
+	    "unioncard face template > bd.face", 0 },
+	{ "face qr",
+	    "unioncard face qr --member FILE --keys DIR [--station NAME]",
+	    NULL, NULL,
+	    "unioncard face qr --member m.json --keys keys", 0 },
+	{ "face render",
+	    "unioncard [--as PRINTER] face render (--request ID | --member"
+	    " FILE) --keys DIR --out DIR",
+	    NULL, NULL,
+	    "unioncard --as printer face render --request 7 --keys keys"
+	    " --out faces/", 0 },
+	{ "print",
+	    "unioncard --as PRINTER print --request ID --keys DIR"
+	    " [--printer QUEUE | --out DIR]",
+	    NULL, NULL,
+	    "unioncard --as printer print --request 7 --keys keys"
+	    " --printer Evolis", 0 },
+	{ "member photo",
+	    "unioncard --as CLERK member photo CODE|NATIONAL-ID FILE\n"
+	    "unioncard --as CLERK member photo --dir DIR",
+	    NULL, NULL,
+	    "unioncard --as tp01.clerk member photo 052185000123"
+	    " photos/052185000123.jpg", 2 },
+
 	/* ---- the ledger: setting up ----------------------------------- */
 	{ "init",
 	    "unioncard init --province CODE --name NAME --admin USER"
@@ -306,7 +341,7 @@ const struct uc_help uc_help_table[] = {
 	/* ---- members and requests ------------------------------------ */
 	{ "member",
 	    "unioncard --as USER member import|submit|approve|reject|list|"
-	    "show|edit|withdraw|transfer|find|export ...",
+	    "show|edit|withdraw|transfer|find|export|photo ...",
 	    "Members: entered by a grassroots clerk, submitted, approved (and\n"
 	    "given their member codes) by the unit above.",
 	    NULL,

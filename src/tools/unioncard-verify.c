@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "tool.h"
+#include "verify_qr.h"
 
 /* Why the last transport call failed (uc_transport_diag). */
 #define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
@@ -48,6 +49,8 @@ usage(FILE *f)
 	    "                        [--status-list FILE] [--crl FILE]\n"
 	    "                        [--date YYYY-MM-DD] [--json] [--trace FILE]\n"
 	    "                        [--wait SECONDS | --watch]\n"
+	    "       unioncard-verify --qr TEXT|- | --qr-image FILE | --watch --qr\n"
+	    "                        --trust ROOT.pem [--signers PATH] [...]\n"
 	    "\n"
 	    "Read a union member card and check it: it is personalized, locked\n"
 	    "and well-formed (objects), its data is intact and signed by a\n"
@@ -94,6 +97,21 @@ usage(FILE *f)
 	    "                      going away and coming back; the status list\n"
 	    "                      is re-read for each card.  SIGINT/SIGTERM:\n"
 	    "                      stop with a count of each verdict.\n"
+	    );
+	fprintf(f,
+	    "  --qr TEXT           check a printed card's QR code instead of a\n"
+	    "                      chip (applets-spec/printed-card.md): TEXT as a\n"
+	    "                      barcode scanner types it, '-' one line of\n"
+	    "                      standard input; checks signature, chain,\n"
+	    "                      expiry, status\n"
+	    "  --qr-image FILE     the same from a PNG picture of the card\n"
+	    "  --watch --qr        one scanned code a line from standard input\n"
+	    "                      until it ends (VALID/INVALID/COULD NOT CHECK)\n"
+	    "                      (with --reader too: the chip of the same card\n"
+	    "                      is checked and must be the card the code names)\n"
+	    "  --signers PATH      the stations' document-signer certificates\n"
+	    "                      the codes name (a PEM file or a folder of\n"
+	    "                      them; default: signers/ beside --trust)\n"
 	    "  -h, --help          this text\n"
 	    "  --version           print the version\n"
 	    "\n"
@@ -107,6 +125,10 @@ usage(FILE *f)
 	    "      --trust root.pem --status-list today.usl\n"
 	    "  unioncard-verify --watch --reader nfc:pn532_uart:/dev/ttyUSB0 \\\n"
 	    "      --trust root.pem --status-list today.usl --json\n"
+	    "  unioncard-verify --qr-image card-back.png --trust keys/root.pem \\\n"
+	    "      --crl keys/root.crl --status-list today.usl\n"
+	    "  unioncard-verify --watch --qr --trust root.pem --signers signers/ \\\n"
+	    "      --status-list today.usl < /dev/ttyACM0\n"
 	    "\n"
 	    "Exit status: 0 valid, 1 invalid, 2 could not check (or could not\n"
 	    "start: a bad option, an unreadable ROOT.pem).  --watch: 0 when\n"
@@ -629,6 +651,9 @@ main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "watch", no_argument, NULL, 'w' },
 		{ "wait", required_argument, NULL, 'W' },
+		{ "qr", optional_argument, NULL, 'Q' },
+		{ "qr-image", required_argument, NULL, 'I' },
+		{ "signers", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -648,7 +673,10 @@ main(int argc, char **argv)
 	struct uc_verify_result res;
 	struct uc_diag d;
 	struct watch w;
+	struct uc_verify_qr_args qr;
 	int c, r, rc = UC_EXIT_FAIL, json = 0, watching = 0, wait_set = 0;
+
+	memset(&qr, 0, sizeof(qr));
 
 	memset(&g, 0, sizeof(g));
 	g.prog = "unioncard-verify";
@@ -670,6 +698,9 @@ main(int argc, char **argv)
 				    "seconds", WAIT_MAX_S);
 			wait_set = 1;
 			break;
+		case 'Q': qr.on = 1; qr.text = optarg; break;
+		case 'I': qr.image = optarg; break;
+		case 'G': qr.signers = optarg; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
 		case 'V':
 			printf("unioncard-verify %s\n", UC_VERSION);
@@ -677,10 +708,18 @@ main(int argc, char **argv)
 		default: return uc_tool_usage(&g, "bad option");
 		}
 	}
+	/* --qr TEXT: the text is the one argument after it */
+	if (qr.on && qr.text == NULL && !watching && optind < argc)
+		qr.text = argv[optind++];
 	if (optind != argc)
 		return uc_tool_usage(&g, "unexpected argument '%s'",
 		    argv[optind]);
-	if (reader == NULL || trust_path == NULL)
+	if ((qr.on || qr.image != NULL) && (trust_path == NULL ||
+	    (reader != NULL && watching)))
+		return uc_tool_usage(&g, "--qr and --qr-image need --trust; "
+		    "--reader with them (the same card's chip) not in --watch");
+	if (!qr.on && qr.image == NULL && (reader == NULL ||
+	    trust_path == NULL))
 		return uc_tool_usage(&g, "--reader and --trust are required");
 	if (watching && wait_set)
 		return uc_tool_usage(&g, "--wait is for one card; --watch "
@@ -723,6 +762,28 @@ main(int argc, char **argv)
 	if (trace_path != NULL &&
 	    (r = uc_trace_open(trace_path, &trace)) != 0) {
 		rc = uc_tool_fail(&g, r, "trace %s", trace_path);
+		goto out;
+	}
+	if (qr.on || qr.image != NULL) {
+		qr.trust_path = trust_path;
+		qr.status_path = status_path;
+		qr.json = json;
+		qr.watch = watching;
+		qr.reader = reader;
+		/* one code: the list is read here, as for one chip (--watch
+		 * --qr reads it again for each code) */
+		if (!watching) {
+			open_status(status_path, trust, &opts, &sl, why,
+			    sizeof(why));
+			if (opts.status == uc_verify_status_unusable) {
+				printf("COULD NOT CHECK: the status list %s "
+				    "cannot be used (%s): fetch a new one\n",
+				    status_path, why);
+				rc = UC_EXIT_FAIL;
+				goto out;
+			}
+		}
+		rc = uc_verify_qr_tool(&g, &qr, &opts);
 		goto out;
 	}
 	if (watching) {

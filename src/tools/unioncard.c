@@ -35,6 +35,8 @@ static const struct uc_cmd commands[] = {
 	{ "keys", uc_cmd_keys, "issuer keys: root CA, station signers, CRL, bank link" },
 	{ "perso", uc_cmd_perso, "personalize a blank card for one member" },
 	{ "encode", uc_cmd_encode, "the station: encode an accepted request's cards" },
+	{ "face", uc_cmd_face, "the printed card: render faces with the signed QR code" },
+	{ "print", uc_cmd_print, "print a request's card faces through CUPS; misprints" },
 	/* ledger (cmd_ledger_*.c) */
 	{ "init", uc_cmd_init, "create the issuance ledger" },
 	{ "unit", uc_cmd_unit, "add, import and list union units" },

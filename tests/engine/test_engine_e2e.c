@@ -860,6 +860,8 @@ status_says(void *ctx, const char *serial_hex, const char *card_serial,
 	(void)serial_hex;
 	(void)card_serial;
 	(void)member_code;
+	if (what == NULL)
+		return UC_ERR_ARG;
 	*revoked = strcmp(what, "revoked") == 0;
 	snprintf(detail, cap, "%s", what);
 	return strcmp(what, "stale") == 0 ? UC_ERR_VERIFY : 0;
