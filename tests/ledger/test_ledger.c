@@ -170,6 +170,46 @@ test_reopen_keeps_schema(void **state)
 	    UC_ERR_EXISTS);
 }
 
+/*
+ * The caller's options, not the environment, set the KDF cost: below the
+ * floor is refused before any file is made; a cost set is what new
+ * hashes carry.
+ */
+static void
+test_open_options(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger_open_opts o = { .create = 1, .kdf_iterations = 10 };
+	struct uc_ledger *l2 = NULL;
+	struct uc_diag d;
+	char p[160], hash[160];
+
+	snprintf(p, sizeof(p), "%s/opts.db", f->dir);
+	assert_int_equal(uc_ledger_open_ex(&l2, p, &o, &d), UC_ERR_RANGE);
+	assert_null(l2);
+	assert_string_equal(d.field, "kdf_iterations");
+	assert_int_not_equal(access(p, F_OK), 0);
+	o.kdf_iterations = 2000;
+	assert_int_equal(uc_ledger_open_ex(&l2, p, &o, &d), 0);
+	assert_int_equal(uc_ledger_init(l2, "52", "P", 52, "admin", PW), 0);
+	uc_ledger_free(&l2);
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT pw_hash FROM"
+		    " accounts WHERE name = 'admin'", -1, &st, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(hash, sizeof(hash), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	assert_int_equal(strncmp(hash, "pbkdf2-sha256$2000$", 19), 0);
+}
+
 static void
 test_newer_schema_refused(void **state)
 {
@@ -967,6 +1007,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_options,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
 		    setup, teardown),
