@@ -25,6 +25,9 @@
 
 #include "benchlib.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 static int
 run(const char *reader, double seconds)
 {
@@ -39,7 +42,7 @@ run(const char *reader, double seconds)
 	if ((r = uc_transport_open(reader, &t)) != 0 ||
 	    (r = uc_transport_connect(t, 5000, NULL, NULL)) != 0) {
 		fprintf(stderr, "bench_apdu: %s: %s %s\n", reader,
-		    uc_strerror(r), uc_transport_error_detail());
+		    uc_strerror(r), TRANSPORT_WHY());
 		uc_transport_free(&t);
 		return 1;
 	}

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "unioncard/date.h"
 #include "unioncard/ledger.h"
 
 #include "benchlib.h"
@@ -166,10 +167,13 @@ main(int argc, char **argv)
 	snprintf(csv, sizeof(csv), "%s/members.csv", dir);
 	snprintf(sl, sizeof(sl), "%s/status.bin", dir);
 	unlink(path);
-	setenv("UNIONCARD_TODAY", "2021-07-15", 1);
+	{
+		struct uc_ledger_open_opts o = { .create = 1 };
 
-	if ((r = uc_ledger_open(&l, path, 1)) != 0)
-		die("open", r);
+		if ((r = uc_date_parse("2021-07-15", 10, &o.today)) != 0 ||
+		    (r = uc_ledger_open_ex(&l, path, &o, NULL)) != 0)
+			die("open", r);
+	}
 	(void)uc_ledger_set_kdf_cost(l, 1000);
 	if ((r = uc_ledger_init(l, "52", "Province", 52, "admin", PW)) != 0 ||
 	    (r = uc_ledger_login(l, "admin", PW)) != 0)

@@ -77,7 +77,7 @@ UC_API int uc_applet_parse_fci(const uint8_t *fci, size_t len,
  * answered 90 00, or 62 83 (terminated; the FCI is still parsed and
  * lifecycle is TERMINATED); uc_sw_to_err(*sw) for any other status word
  * (UC_ERR_SW_NOT_FOUND: not a union card); a transport error; or
- * UC_ERR_PROTOCOL for a malformed FCI (uc_transport_error_detail() says
+ * UC_ERR_PROTOCOL for a malformed FCI (uc_transport_diag() says
  * what was wrong).
  */
 UC_API int uc_applet_select(struct uc_transport *t, struct uc_card_info *out,

@@ -13,6 +13,13 @@
  *     and field so that the user can fix the input.
  *
  * Library code never prints.  Tools turn codes and diagnostics into text.
+ *
+ * Context reaches the tools one way, as a struct uc_diag: a function that
+ * can say more takes a struct uc_diag * and fills it; what a handle or a
+ * layer keeps about its last failure comes out the same way -
+ * uc_ledger_diag() (the ledger's last refusal) and uc_transport_diag()
+ * (the last failed transport call of this thread).  There is no other
+ * error-string channel.
  */
 #ifndef UNIONCARD_ERROR_H
 #define UNIONCARD_ERROR_H
@@ -106,13 +113,9 @@ UC_API const char *uc_strerror(int err);
 UC_API const char *uc_errname(int err);
 
 /*
- * Status words.  UC_SW_OK is 0x9000.  uc_sw_to_err() returns 0 for 9000
- * and a UC_ERR_SW_* code otherwise (UC_ERR_SW for anything unlisted).
- * uc_sw_describe() gives a short text for a status word (static storage).
+ * Status words: one table in unioncard/sw.h (UC_SW_* names, uc_sw_to_err
+ * mapping to UC_ERR_SW_*, uc_sw_describe texts).
  */
-#define UC_SW_OK 0x9000u
-UC_API int uc_sw_to_err(uint16_t sw);
-UC_API const char *uc_sw_describe(uint16_t sw);
 
 /*
  * Diagnostics for validation errors.  Parsers of files and card data take
@@ -150,5 +153,7 @@ UC_API void uc_diag_format(const struct uc_diag *d, char *buf, size_t len);
 #ifdef __cplusplus
 }
 #endif
+
+#include "unioncard/sw.h"
 
 #endif /* UNIONCARD_ERROR_H */

@@ -38,6 +38,7 @@
 #include "unioncard/buf.h"
 #include "unioncard/common.h"
 #include "unioncard/error.h"
+#include "unioncard/statuslist.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -113,6 +114,16 @@ struct uc_ledger_open_opts {
 	int create;
 	const char *group; /* create: group that may read, or NULL */
 	int full_check;    /* PRAGMA integrity_check instead of quick_check */
+	/*
+	 * The ledger's "today" (the day requests, approvals and fee payments
+	 * are dated, and so which fee applies) as a day number
+	 * (uc_date_parse); 0: today in Vietnam by the clock.  For test
+	 * stories that replay dates; the library reads no environment.
+	 */
+	int32_t today;
+	/* PBKDF2 iterations for new password hashes, as
+	 * uc_ledger_set_kdf_cost (0: the default, 600,000). */
+	unsigned kdf_iterations;
 };
 UC_API int uc_ledger_open_ex(struct uc_ledger **out, const char *path,
     const struct uc_ledger_open_opts *o, struct uc_diag *d);
@@ -159,7 +170,7 @@ UC_API int uc_ledger_init(struct uc_ledger *l, const char *root_code,
  * are counted in the table login_refusals).  After UC_LEDGER_LOGIN_TRIES
  * wrong passwords in a row the account is locked until a time recorded
  * in the ledger: until then it is refused, even with the right password
- * (uc_ledger_why: "account X is locked until T ...").  A disabled
+ * (uc_ledger_diag: "account X is locked until T ...").  A disabled
  * account is refused.  The right password clears the count.
  */
 UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
@@ -168,9 +179,12 @@ UC_API int uc_ledger_login(struct uc_ledger *l, const char *user,
 /*
  * Why the last call was refused or failed a rule, in words for the user
  * ("unit X is outside the subtree of Y", "member ... already has a live
- * card"); "" if nothing to add.  Borrowed, valid until the next call.
+ * card"), as a diagnostic: d is cleared and its msg filled ("" if nothing
+ * to add); returns d.  Error context reaches the tools one way, as a
+ * struct uc_diag (error.h), from every layer.
  */
-UC_API const char *uc_ledger_why(const struct uc_ledger *l);
+UC_API const struct uc_diag *uc_ledger_diag(const struct uc_ledger *l,
+    struct uc_diag *d);
 
 /*
  * Who the actor is (after uc_ledger_login): its account name, the code
@@ -247,7 +261,7 @@ UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
  * root, or of a unit strictly above unit_code, may (never one of the
  * same unit); a printer account only in the root unit.  The password
  * must pass uc_ledger_password_check.  UC_ERR_PERM, UC_ERR_INVALID (the
- * password; uc_ledger_why says why), UC_ERR_EXISTS.
+ * password; uc_ledger_diag says why), UC_ERR_EXISTS.
  */
 UC_API int uc_ledger_account_add(struct uc_ledger *l, const char *user,
     const char *unit_code, int role, const char *password);
@@ -573,7 +587,7 @@ UC_API int uc_ledger_member_photo_get(struct uc_ledger *l, const char *key,
  * The order for the bank: every line of linked request id (approved or
  * accepted) as one CSV row (docs/bank-files.md, "The order"), written to
  * path atomically (temp file + rename) and audited.  A regular request is
- * UC_ERR_STATE (uc_ledger_why says so); so is a request not yet approved.
+ * UC_ERR_STATE (uc_ledger_diag says so); so is a request not yet approved.
  * Liaison or admin over the request's unit.  *rows (optional) gets the
  * number of data rows.
  */
@@ -694,7 +708,7 @@ UC_API int uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out);
  * request's day nor after today), with which receipt number (1..
  * UC_LEDGER_RECEIPT_MAX bytes).  Clerk or admin over the request's unit;
  * the request must be accepted (fees fall due then) and the line's fee
- * above 0; a line is paid once (UC_ERR_EXISTS, uc_ledger_why names the
+ * above 0; a line is paid once (UC_ERR_EXISTS, uc_ledger_diag names the
  * receipt).  One transaction with a "fee.pay" audit row.
  */
 UC_API int uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
@@ -754,37 +768,7 @@ UC_API int uc_ledger_status_list_export(struct uc_ledger *l,
     const char *path, uint32_t ttl, int64_t now, uc_ledger_signer_fn sign,
     void *sign_ctx, uint64_t *nbits, size_t *file_len);
 
-/*
- * Parse a status list file image: check the envelope and return the
- * bitstring (malloc'ed, CALLER frees) and header fields.  Signature
- * checking is the caller's (payload_len bytes at the start are signed).
- */
-struct uc_status_list_info {
-	unsigned prefix;
-	int64_t issued_at;
-	uint32_t ttl;
-	uint64_t nbits;
-	size_t payload_len;
-	size_t sig_off;
-	size_t sig_len;
-};
-UC_API int uc_status_list_parse(const unsigned char *data, size_t len,
-    struct uc_status_list_info *info, unsigned char **bits,
-    size_t *bits_len);
-/*
- * What a verifier does offline: parse the file image, verify its detached
- * CMS signature over the payload against trust (a struct uc_trust from
- * keys.h; the signer must carry the status-list EKU), and check that now
- * (0: current time) lies in [issued_at, issued_at + ttl].  On success the
- * bitstring is returned as by uc_status_list_parse.  Errors:
- * UC_ERR_INVALID (malformed), UC_ERR_VERIFY (unsigned, bad signature or
- * expired; d says which).
- */
-struct uc_trust;
-UC_API int uc_status_list_verify(const unsigned char *data, size_t len,
-    const struct uc_trust *trust, int64_t now,
-    struct uc_status_list_info *info, unsigned char **bits,
-    size_t *bits_len, struct uc_diag *d);
+/* Reading the list (parse, verify, look up): unioncard/statuslist.h. */
 
 /* --- audit seals (docs/audit-seal.md) ------------------------------- */
 
@@ -868,10 +852,6 @@ UC_API int uc_ledger_audit_seals_check(struct uc_ledger *l, size_t *count,
  */
 UC_API int uc_ledger_audit_replay(struct uc_ledger *l, char *msg, size_t cap,
     char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards);
-
-/* 1 if card serial is marked not valid in bits, 0 if valid, <0 error. */
-UC_API int uc_status_list_get(const struct uc_status_list_info *info,
-    const unsigned char *bits, size_t bits_len, const char *serial);
 
 #ifdef __cplusplus
 }

@@ -20,8 +20,9 @@
  *                             label (or id=) as the key.  The PIN comes
  *                             from pin-value or else from the passphrase
  *                             argument.  The module is module-path, else
- *                             $UNIONCARD_PKCS11_MODULE, else SoftHSM2's
- *                             UC_PKCS11_DEFAULT_MODULE.  Only in builds
+ *                             the caller's (uc_signer_open_ex; the tools
+ *                             pass $UNIONCARD_PKCS11_MODULE), else
+ *                             SoftHSM2's UC_PKCS11_DEFAULT_MODULE.  Only in builds
  *                             with libp11 (UC_HAVE_PKCS11); otherwise
  *                             UC_ERR_UNSUPPORTED.
  *
@@ -70,6 +71,13 @@ struct uc_signer;
  */
 UC_API int uc_signer_open(const char *spec, const char *passphrase,
     struct uc_signer **out, struct uc_diag *diag);
+/*
+ * uc_signer_open with the PKCS#11 module to load when a pkcs11: URI names
+ * none (pkcs11_module NULL or "": UC_PKCS11_DEFAULT_MODULE).  The library
+ * reads no environment: the tools pass $UNIONCARD_PKCS11_MODULE here.
+ */
+UC_API int uc_signer_open_ex(const char *spec, const char *passphrase,
+    const char *pkcs11_module, struct uc_signer **out, struct uc_diag *diag);
 
 /* Close, release the key handle and NULL *s (safe on NULL). */
 UC_API void uc_signer_free(struct uc_signer **s);

@@ -99,6 +99,15 @@ struct uc_station_opts {
 	 */
 	const char *station_host;
 	int claim_lease_s;               /* 0: 120 */
+	/*
+	 * Called just before (after = 0) and just after (after = 1) each
+	 * ledger write of the run - reserve, bind, encoded, spoiled - with
+	 * its number in the run, counted from 1.  May be NULL.  The kill
+	 * tests stop the process here at every step (a test hook of the
+	 * tool, applets-spec/station-recovery.md).
+	 */
+	void (*ledger_step)(void *ctx, unsigned long step, int after);
+	void *ledger_step_ctx;
 };
 
 struct uc_station_summary {

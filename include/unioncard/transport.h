@@ -149,20 +149,30 @@ UC_API int uc_apdu_exchange(struct uc_transport *t, const struct uc_apdu *a,
 UC_API int uc_transport_register(const struct uc_transport_ops *ops);
 
 /*
+ * For backends: t's backend context (what ops->open made) when t was
+ * opened through ops, else NULL.  Borrowed pointer.
+ */
+UC_API void *uc_transport_backend_ctx(struct uc_transport *t,
+    const struct uc_transport_ops *ops);
+
+/*
  * For backends: record the one-line explanation of the current failure
- * that uc_transport_error_detail() gives (thread-local, truncated to 255
+ * that uc_transport_diag() gives (thread-local, truncated to 255
  * bytes).  The transport core clears it before each call into a backend.
  */
 UC_API void uc_transport_set_detail(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 /*
- * A one-line explanation of the last failed transport call in this thread
- * (which PC/SC function failed and how, which transcript step did not
- * match), or "" when there is none.  Static thread-local storage, valid
- * until the next transport call.  Tools print it after uc_strerror().
+ * Why the last transport call of this thread failed, as a diagnostic:
+ * which PC/SC function failed and how, which transcript step did not
+ * match ("" in d->msg when there is nothing to add).  d is cleared and
+ * filled; returns d.  Tools print it after uc_strerror(), as they print
+ * every struct uc_diag (error.h): one error-context path from every
+ * layer.
  */
-UC_API const char *uc_transport_error_detail(void);
+struct uc_diag;
+UC_API const struct uc_diag *uc_transport_diag(struct uc_diag *d);
 
 #ifdef __cplusplus
 }

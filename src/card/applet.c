@@ -219,7 +219,7 @@ uc_applet_select(struct uc_transport *t, struct uc_card_info *out,
 	a.le = UC_APDU_LE_MAX_SHORT;
 	if ((r = uc_apdu_exchange(t, &a, 0, &resp, sw)) != 0)
 		goto out;
-	if (*sw != UC_SW_OK && *sw != 0x6283) {
+	if (*sw != UC_SW_OK && *sw != UC_SW_TERMINATED) {
 		r = uc_sw_to_err(*sw);
 		goto out;
 	}
@@ -229,7 +229,7 @@ uc_applet_select(struct uc_transport *t, struct uc_card_info *out,
 		goto out;
 	}
 	/* 62 83 and lifecycle FF must agree. */
-	if ((*sw == 0x6283) != (out->lifecycle == UC_LIFECYCLE_TERMINATED)) {
+	if ((*sw == UC_SW_TERMINATED) != (out->lifecycle == UC_LIFECYCLE_TERMINATED)) {
 		uc_transport_set_detail("FCI: tag 82: lifecycle %02X does not "
 		    "match status word %04X", out->lifecycle, *sw);
 		memset(out, 0, sizeof(*out));

@@ -32,8 +32,6 @@
 #define INS_SELECT 0xA4
 #define INS_READ_RECORD 0xB2
 #define INS_GPO 0xA8
-#define SW_RECORD_NOT_FOUND 0x6A83
-#define SW_FILE_NOT_FOUND 0x6A82
 
 #define TAG_FCI 0x6Fu
 #define TAG_DF_NAME 0x84u
@@ -311,7 +309,7 @@ from_pse(struct uc_transport *t, struct uc_buf *b, struct cands *cs,
 		    (uint8_t)(s << 3 | 4), NULL, 0, b, &sw,
 		    "READ RECORD (PSE directory)", d)) != 0)
 			return r;
-		if (sw == SW_RECORD_NOT_FOUND)
+		if (sw == UC_SW_RECORD_NOT_FOUND)
 			break;
 		if (sw != UC_SW_OK)
 			return uc_diag_set(d, uc_sw_to_err(sw), NULL, 0,

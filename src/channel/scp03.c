@@ -22,17 +22,6 @@
 #include "unioncard/error.h"
 #include "unioncard/scp03.h"
 
-#define SW_OK 0x9000u
-#define SW_WRONG_LENGTH 0x6700u
-#define SW_SM_NOT_SUPPORTED 0x6882u
-#define SW_SECURITY 0x6982u
-#define SW_BLOCKED 0x6983u
-#define SW_CONDITIONS 0x6985u
-#define SW_SM_DATA 0x6988u
-#define SW_P1P2 0x6a86u
-#define SW_NOT_FOUND 0x6a88u
-#define SW_CLA 0x6e00u
-#define SW_TRIES 0x63c0u
 
 #define CLA_GP 0x80u      /* INITIALIZE UPDATE */
 #define CLA_GP_SM 0x84u   /* EXTERNAL AUTHENTICATE */
@@ -269,7 +258,7 @@ out:
 static int
 sw_protected(uint16_t sw)
 {
-	return sw == SW_OK || (sw & 0xff00u) == 0x6200u ||
+	return sw == UC_SW_OK || (sw & 0xff00u) == 0x6200u ||
 	    (sw & 0xff00u) == 0x6300u;
 }
 
@@ -429,27 +418,27 @@ uc_scp03_card_initialize_update(struct uc_scp03_card *c,
 	uc_scp03_card_reset(c);
 
 	if (cmd->cla != CLA_GP) {
-		*sw = SW_CLA;
+		*sw = UC_SW_CLA;
 		return 0;
 	}
 	if (nv->tries_left == 0) {
-		*sw = SW_BLOCKED;
+		*sw = UC_SW_BLOCKED;
 		return 0;
 	}
 	if (cmd->p2 != 0x00) {
-		*sw = SW_P1P2;
+		*sw = UC_SW_P1P2;
 		return 0;
 	}
 	if (cmd->lc != UC_SCP03_CHALLENGE_LEN) {
-		*sw = SW_WRONG_LENGTH;
+		*sw = UC_SW_WRONG_LENGTH;
 		return 0;
 	}
 	if (cmd->p1 != 0x00 && cmd->p1 != keys->kvn) {
-		*sw = SW_NOT_FOUND;
+		*sw = UC_SW_DATA_NOT_FOUND;
 		return 0;
 	}
 	if (nv->seq_counter >= UC_SCP03_SEQ_MAX) {
-		*sw = SW_CONDITIONS;
+		*sw = UC_SW_CONDITIONS;
 		return 0;
 	}
 
@@ -484,7 +473,7 @@ uc_scp03_card_initialize_update(struct uc_scp03_card *c,
 	memcpy(p, ctx, SEQ_LEN);
 	*resp_len = UC_SCP03_IU_RESP_LEN;
 	c->state = CARD_INITIALIZED;
-	*sw = SW_OK;
+	*sw = UC_SW_OK;
 	r = 0;
 out:
 	if (r != 0)
@@ -518,27 +507,27 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
 	initialized = c->state == CARD_INITIALIZED;
 	c->state = CARD_IDLE;
 	if (cmd->cla != CLA_GP && cmd->cla != CLA_GP_SM) {
-		*sw = SW_CLA;
+		*sw = UC_SW_CLA;
 		goto fail;
 	}
 	if (nv->tries_left == 0) {
-		*sw = SW_BLOCKED;
+		*sw = UC_SW_BLOCKED;
 		goto fail;
 	}
 	if (cmd->cla == CLA_GP) {
-		*sw = SW_SM_NOT_SUPPORTED;
+		*sw = UC_SW_SM_NOT_SUPPORTED;
 		goto fail;
 	}
 	if (cmd->p2 != 0x00 || !sl_allowed(cmd->p1)) {
-		*sw = SW_P1P2;
+		*sw = UC_SW_P1P2;
 		goto fail;
 	}
 	if (cmd->lc != EA_DATA_LEN) {
-		*sw = SW_WRONG_LENGTH;
+		*sw = UC_SW_WRONG_LENGTH;
 		goto fail;
 	}
 	if (!initialized) {
-		*sw = SW_CONDITIONS;
+		*sw = UC_SW_CONDITIONS;
 		goto fail;
 	}
 
@@ -555,7 +544,7 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
 		nv->tries_left--;
 		if (nv_dirty != NULL)
 			*nv_dirty = 1;
-		*sw = (uint16_t)(SW_TRIES | nv->tries_left);
+		*sw = (uint16_t)(UC_SW_TRIES_LEFT | nv->tries_left);
 		goto fail;
 	}
 	if (nv->tries_left != UC_SCP03_TRIES_MAX) {
@@ -568,7 +557,7 @@ uc_scp03_card_external_authenticate(struct uc_scp03_card *c,
 	c->s.sl = cmd->p1;
 	c->state = CARD_OPEN;
 	c->last_protected = 0;
-	*sw = SW_OK;
+	*sw = UC_SW_OK;
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return 0;
 
@@ -602,12 +591,12 @@ uc_scp03_card_unwrap(struct uc_scp03_card *c, const struct uc_apdu *cmd,
 		if (cmd->lc > 0)
 			memcpy(plain, cmd->data, cmd->lc);
 		*plain_len = cmd->lc;
-		*sw = SW_OK;
+		*sw = UC_SW_OK;
 		return 0;
 	}
 	if (c->state != CARD_OPEN) {
 		uc_scp03_card_reset(c);
-		*sw = SW_SECURITY;
+		*sw = UC_SW_SECURITY;
 		return 0;
 	}
 	/* Every protected command advances the counter, with data or not. */
@@ -638,7 +627,7 @@ uc_scp03_card_unwrap(struct uc_scp03_card *c, const struct uc_apdu *cmd,
 		*plain_len = body;
 	}
 	c->last_protected = 1;
-	*sw = SW_OK;
+	*sw = UC_SW_OK;
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return 0;
 
@@ -647,7 +636,7 @@ reject:
 	OPENSSL_cleanse(mac, sizeof(mac));
 	uc_scp03_card_reset(c);
 	*plain_len = 0;
-	*sw = SW_SM_DATA;
+	*sw = UC_SW_SM_DATA;
 	return r == UC_ERR_CRYPTO ? r : 0;
 }
 
@@ -906,7 +895,7 @@ uc_scp03_host_authenticate(struct uc_scp03_host *h, const uint8_t *resp,
 	if (h->state != HOST_BEGUN)
 		return UC_ERR_STATE;
 	memset(mac, 0, sizeof(mac));
-	if (sw != SW_OK) {
+	if (sw != UC_SW_OK) {
 		r = uc_sw_to_err(sw);
 		goto fail;
 	}
@@ -991,13 +980,13 @@ uc_scp03_host_confirm(struct uc_scp03_host *h, uint16_t sw, int *tries_left)
 		return UC_ERR_ARG;
 	if (h->state != HOST_EA_SENT)
 		return UC_ERR_STATE;
-	if (sw == SW_OK) {
+	if (sw == UC_SW_OK) {
 		OPENSSL_cleanse(h->ea_data, sizeof(h->ea_data));
 		h->state = HOST_OPEN;
 		h->awaiting_response = 0;
 		return 0;
 	}
-	if ((sw & 0xfff0u) == SW_TRIES) {
+	if ((sw & 0xfff0u) == UC_SW_TRIES_LEFT) {
 		if (tries_left != NULL)
 			*tries_left = sw & 0x0f;
 		r = UC_ERR_SW_AUTH_FAILED;

@@ -41,7 +41,7 @@ probe_kvn(struct uc_transport *t)
 	iu.data = challenge;
 	iu.lc = sizeof(challenge);
 	iu.le = UC_APDU_LE_MAX_SHORT;
-	if (uc_apdu_exchange(t, &iu, 0, &resp, &sw) == 0 && sw == 0x9000 &&
+	if (uc_apdu_exchange(t, &iu, 0, &resp, &sw) == 0 && sw == UC_SW_OK &&
 	    resp.len > UC_SCP03_DIV_DATA_LEN)
 		kvn = resp.data[UC_SCP03_DIV_DATA_LEN];
 	uc_buf_free(&resp);

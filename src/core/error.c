@@ -33,96 +33,44 @@ uc_errname(int err)
 	return "UC_ERR_UNKNOWN";
 }
 
+/* The rows of unioncard/sw.h's one list. */
+struct sw_row {
+	uint16_t value, mask;
+	int err;
+	const char *desc;
+};
+
+static const struct sw_row sw_rows[] = {
+#define UC_SW_ROW(name, value, mask, err, desc) { value, mask, err, desc },
+	UC_SW_TABLE(UC_SW_ROW)
+#undef UC_SW_ROW
+};
+
+static const struct sw_row *
+sw_find(uint16_t sw)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sw_rows) / sizeof(sw_rows[0]); i++)
+		if ((sw & sw_rows[i].mask) == sw_rows[i].value)
+			return &sw_rows[i];
+	return NULL;
+}
+
 int
 uc_sw_to_err(uint16_t sw)
 {
-	if (sw == UC_SW_OK)
-		return 0;
-	if ((sw & 0xfff0) == 0x63c0 || sw == 0x6300)
-		return UC_ERR_SW_AUTH_FAILED;
-	switch (sw) {
-	case 0x6283:
-		return UC_ERR_SW_TERMINATED;
-	case 0x6581:
-		return UC_ERR_SW_MEMORY;
-	case 0x6700:
-		return UC_ERR_SW_WRONG_LENGTH;
-	case 0x6982:
-		return UC_ERR_SW_SECURITY;
-	case 0x6983:
-		return UC_ERR_SW_BLOCKED;
-	case 0x6985:
-		return UC_ERR_SW_CONDITIONS;
-	case 0x6a80:
-		return UC_ERR_SW_WRONG_DATA;
-	case 0x6a82:
-	case 0x6a88:
-		return UC_ERR_SW_NOT_FOUND;
-	case 0x6a84:
-		return UC_ERR_SW_NO_SPACE;
-	case 0x6a86:
-	case 0x6b00:
-		return UC_ERR_SW_P1P2;
-	case 0x6d00:
-		return UC_ERR_SW_INS;
-	case 0x6e00:
-		return UC_ERR_SW_CLA;
-	}
-	return UC_ERR_SW;
+	const struct sw_row *row = sw_find(sw);
+
+	return row != NULL ? row->err : UC_ERR_SW;
 }
 
 const char *
 uc_sw_describe(uint16_t sw)
 {
-	if ((sw & 0xfff0) == 0x63c0)
-		return "authentication failed (tries counted)";
-	if ((sw & 0xff00) == 0x6100)
-		return "more data available";
-	if ((sw & 0xff00) == 0x6c00)
-		return "wrong Le, exact length given";
-	switch (sw) {
-	case 0x9000:
-		return "ok";
-	case 0x6283:
-		return "application terminated";
-	case 0x6300:
-		return "authentication failed";
-	case 0x6581:
-		return "memory failure";
-	case 0x6700:
-		return "wrong length";
-	case 0x6882:
-		return "secure messaging not supported";
-	case 0x6884:
-		return "command chaining not supported";
-	case 0x6982:
-		return "security status not satisfied";
-	case 0x6983:
-		return "authentication method blocked";
-	case 0x6985:
-		return "conditions of use not satisfied";
-	case 0x6988:
-		return "incorrect secure messaging data";
-	case 0x6a80:
-		return "incorrect data";
-	case 0x6a82:
-		return "application or file not found";
-	case 0x6a84:
-		return "not enough memory";
-	case 0x6a86:
-		return "incorrect P1-P2";
-	case 0x6a88:
-		return "referenced data not found";
-	case 0x6b00:
-		return "wrong parameters";
-	case 0x6d00:
-		return "instruction not supported";
-	case 0x6e00:
-		return "class not supported";
-	case 0x6f00:
-		return "no precise diagnosis";
-	}
-	return "unknown status word";
+	const struct sw_row *row = sw_find(sw);
+
+	return row != NULL ? row->desc : "unknown status word";
 }
 
 void

@@ -167,10 +167,13 @@ lg_begin(struct uc_ledger *l)
 	return r;
 }
 
-const char *
-uc_ledger_why(const struct uc_ledger *l)
+const struct uc_diag *
+uc_ledger_diag(const struct uc_ledger *l, struct uc_diag *d)
 {
-	return l != NULL ? l->refusal : "";
+	uc_diag_clear(d);
+	if (d != NULL && l != NULL)
+		snprintf(d->msg, sizeof(d->msg), "%s", l->refusal);
+	return d;
 }
 
 int
@@ -242,13 +245,10 @@ lg_parse_day(const char *s, int32_t *day)
 }
 
 int32_t
-lg_today(void)
+lg_today(const struct uc_ledger *l)
 {
-	const char *e = getenv("UNIONCARD_TODAY");
-	int32_t d;
-
-	if (e != NULL && e[0] != '\0' && lg_parse_day(e, &d) == 0)
-		return d;
+	if (l != NULL && l->today != 0)
+		return l->today;
 	return uc_date_today_vn();
 }
 
@@ -787,6 +787,11 @@ uc_ledger_open_ex(struct uc_ledger **out, const char *path,
 		o = &none;
 	if (path == NULL || path[0] == '\0')
 		return UC_ERR_ARG;
+	if (o->kdf_iterations != 0 && (o->kdf_iterations < PBKDF2_ITER_MIN ||
+	    o->kdf_iterations > PBKDF2_ITER_MAX))
+		return uc_diag_set(d, UC_ERR_RANGE, NULL, 0, "kdf_iterations",
+		    "%u PBKDF2 iterations: want %u..%u", o->kdf_iterations,
+		    PBKDF2_ITER_MIN, PBKDF2_ITER_MAX);
 	if (o->create) {
 		if ((r = create_file(path, o->group, d)) != 0)
 			return r;
@@ -806,6 +811,8 @@ uc_ledger_open_ex(struct uc_ledger **out, const char *path,
 	}
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return UC_ERR_NOMEM;
+	l->today = o->today;
+	l->kdf_iter = o->kdf_iterations;
 	if ((r = open_db(l, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 	    d)) != 0)
 		goto out;

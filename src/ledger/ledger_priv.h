@@ -30,6 +30,7 @@ struct uc_ledger {
 	unsigned prefix;        /* issuer prefix, 0 before init */
 	int in_tx;
 	unsigned kdf_iter;      /* PBKDF2 iterations for new hashes, 0: default */
+	int32_t today;          /* the caller's fixed day (opts), 0: the clock */
 	/* the actor, after uc_ledger_login */
 	int64_t acct_id;
 	int acct_role;
@@ -97,9 +98,9 @@ void lg_refused(struct uc_ledger *l, const char *action,
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void lg_now(char out[32]);
-/* Today in Vietnam as a day number (overridable for tests by
- * UNIONCARD_TODAY=YYYY-MM-DD, so that stories with dates replay). */
-int32_t lg_today(void);
+/* Today in Vietnam as a day number, or the day the caller fixed
+ * (uc_ledger_open_opts.today, so that stories with dates replay). */
+int32_t lg_today(const struct uc_ledger *l);
 /* Parse YYYY-MM-DD or DD/MM/YYYY into a day number. */
 int lg_parse_day(const char *s, int32_t *day);
 

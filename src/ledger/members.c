@@ -639,7 +639,7 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 	int idx[C_N], r, stored;
 	size_t nf, n = 0, added = 0;
 	int64_t import_id;
-	int32_t today = lg_today();
+	int32_t today = lg_today(l);
 	char at[32], details[256];
 
 	memset(&c, 0, sizeof(c));
@@ -883,7 +883,7 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 {
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	struct lg_unit u;
-	int32_t today = lg_today();
+	int32_t today = lg_today(l);
 	size_t done = 0, i;
 	char details[64];
 	int r;
@@ -1376,7 +1376,7 @@ uc_ledger_member_edit(struct uc_ledger *l, const char *key,
 	struct mrec *m = NULL;
 	struct row *nw = NULL;
 	struct uc_diag t;
-	int32_t today = lg_today();
+	int32_t today = lg_today(l);
 	char *det = NULL, a[UC_DATE_ISO_LEN + 1], b[UC_DATE_ISO_LEN + 1];
 	const char *to;
 	size_t n = 0;

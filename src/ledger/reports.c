@@ -129,7 +129,7 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 		if (lg_parse_day(as_of, &day) != 0)
 			return UC_ERR_ARG;
 	} else {
-		day = lg_today();
+		day = lg_today(l);
 	}
 	uc_date_to_ymd(day, &year, &mo, &dd);
 	if (unit_code != NULL) {
@@ -463,7 +463,7 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
 	char obj[64], details[LG_DETAILS_MAX], at[32], on[UC_DATE_ISO_LEN + 1];
 	char status[16];
 	int64_t line_id, fee;
-	int32_t day, today = lg_today(), req_day;
+	int32_t day, today = lg_today(l), req_day;
 	int r;
 
 	memset(&u, 0, sizeof(u));

@@ -207,7 +207,7 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 	sqlite3_stmt *st = NULL, *sel = NULL;
 	struct lg_unit u;
 	struct member_state m;
-	int32_t day = lg_today();
+	int32_t day = lg_today(l);
 	int64_t req = 0;
 	size_t lines = 0, i;
 	char details[256], why[256];
@@ -565,7 +565,7 @@ uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
 	sqlite3_stmt *st = NULL, *sel = NULL;
 	struct lg_unit u;
 	struct member_state m;
-	int32_t day = lg_today();
+	int32_t day = lg_today(l);
 	char obj[24], type[16], payer[16], repl[16], why[256];
 	char added[512] = "", removed[512] = "", details[1100];
 	size_t i;

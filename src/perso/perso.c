@@ -30,7 +30,6 @@
 #define LIFECYCLE_BLANK UC_LIFECYCLE_BLANK
 #define LIFECYCLE_PERSONALIZING UC_LIFECYCLE_PERSONALIZING
 #define LIFECYCLE_PERSONALIZED UC_LIFECYCLE_PERSONALIZED
-#define SW_SM_DATA 0x6988u /* the card could not unwrap the command */
 
 const char *
 uc_perso_stage_str(enum uc_perso_stage s)
@@ -201,7 +200,7 @@ store_identity(struct uc_scp03_host *h, struct uc_transport *t,
 		goto out;
 	if ((r = store_sequence(h, t, &dgis, res, d, "store identity")) == 0)
 		goto out;
-	if (res->last_sw == SW_SM_DATA && !proven)
+	if (res->last_sw == UC_SW_SM_DATA && !proven)
 		r = uc_diag_set(d, UC_ERR_KEY, NULL, 0, "secure channel",
 		    "the secure channel's ENC key does not match this card "
 		    "(wrong key file: its MAC key fits, its ENC key does "

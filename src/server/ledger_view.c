@@ -13,6 +13,7 @@
 
 struct lv {
 	struct uc_ledger *l;
+	struct uc_diag why; /* lv_why()'s text */
 };
 
 static void
@@ -91,9 +92,11 @@ lv_free(struct lv **v)
 }
 
 const char *
-lv_why(const struct lv *v)
+lv_why(struct lv *v)
 {
-	return v != NULL ? uc_ledger_why(v->l) : "";
+	if (v == NULL)
+		return "";
+	return uc_ledger_diag(v->l, &v->why)->msg;
 }
 
 int

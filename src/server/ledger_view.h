@@ -33,7 +33,7 @@ int lv_login(const char *path, const char *user, const char *password,
  * handle).  UC_ERR_AUTH for any refusal. */
 int lv_token_login(const char *path, const char *token, struct lv **out);
 void lv_free(struct lv **v);
-const char *lv_why(const struct lv *v);
+const char *lv_why(struct lv *v);
 
 struct lv_actor {
 	char user[UC_LEDGER_USER_MAX + 1];

@@ -24,6 +24,13 @@ int
 uc_signer_open(const char *spec, const char *passphrase,
     struct uc_signer **out, struct uc_diag *diag)
 {
+	return uc_signer_open_ex(spec, passphrase, NULL, out, diag);
+}
+
+int
+uc_signer_open_ex(const char *spec, const char *passphrase,
+    const char *pkcs11_module, struct uc_signer **out, struct uc_diag *diag)
+{
 	if (out != NULL)
 		*out = NULL;
 	if (spec == NULL || out == NULL)
@@ -33,7 +40,8 @@ uc_signer_open(const char *spec, const char *passphrase,
 		    "signer spec is empty or longer than %d bytes",
 		    UC_SIGNER_SPEC_MAX);
 	if (strncmp(spec, "pkcs11:", 7) == 0)
-		return uc_signer_pkcs11_open(spec, passphrase, out, diag);
+		return uc_signer_pkcs11_open(spec, passphrase, pkcs11_module,
+		    out, diag);
 	return uc_signer_file_open(spec, passphrase, out, diag);
 }
 

@@ -180,7 +180,7 @@ static const struct uc_signer_ops p11_ops = {
 
 int
 uc_signer_pkcs11_open(const char *uri, const char *pin,
-    struct uc_signer **out, struct uc_diag *diag)
+    const char *default_module, struct uc_signer **out, struct uc_diag *diag)
 {
 	struct p11_uri u;
 	struct uc_signer *s = NULL;
@@ -196,9 +196,8 @@ uc_signer_pkcs11_open(const char *uri, const char *pin,
 	if ((r = parse_uri(uri, &u, diag)) != 0)
 		goto out;
 	module = u.module[0] != '\0' ? u.module :
-	    getenv("UNIONCARD_PKCS11_MODULE") != NULL &&
-	    getenv("UNIONCARD_PKCS11_MODULE")[0] != '\0' ?
-	    getenv("UNIONCARD_PKCS11_MODULE") : UC_PKCS11_DEFAULT_MODULE;
+	    default_module != NULL && default_module[0] != '\0' ?
+	    default_module : UC_PKCS11_DEFAULT_MODULE;
 	use_pin = u.has_pin ? u.pin : pin;
 
 	r = UC_ERR_NOMEM;
@@ -313,10 +312,11 @@ uc_signer_pkcs11_uri_check(const char *uri, struct uc_diag *diag)
 
 int
 uc_signer_pkcs11_open(const char *uri, const char *pin,
-    struct uc_signer **out, struct uc_diag *diag)
+    const char *default_module, struct uc_signer **out, struct uc_diag *diag)
 {
 	(void)uri;
 	(void)pin;
+	(void)default_module;
 	*out = NULL;
 	return uc_diag_set(diag, UC_ERR_UNSUPPORTED, NULL, 0, "signer",
 	    "this build has no PKCS#11 support (libp11 not found)");

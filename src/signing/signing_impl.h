@@ -53,8 +53,9 @@ int uc_signer_file_open(const char *path, const char *passphrase,
     struct uc_signer **out, struct uc_diag *diag);
 /* Parse a PKCS#11 URI as uc_signer_pkcs11_open would; opens nothing. */
 int uc_signer_pkcs11_uri_check(const char *uri, struct uc_diag *diag);
+/* module: the PKCS#11 module when the URI names none (NULL: the default). */
 int uc_signer_pkcs11_open(const char *uri, const char *pin,
-    struct uc_signer **out, struct uc_diag *diag);
+    const char *module, struct uc_signer **out, struct uc_diag *diag);
 
 /* Our OIDs, parsed once; borrowed, never freed. */
 const ASN1_OBJECT *uc_oid_security_object(void);

@@ -34,6 +34,11 @@
 #include "unioncard/transport.h"
 #include "unioncard/verify.h"
 
+/* The ledger's last refusal, in words (uc_ledger_diag). */
+#define LEDGER_WHY(l) (uc_ledger_diag((l), &(struct uc_diag){ 0 })->msg)
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 #define DEFAULT_SPOILS_PER_LINE 3
 #define DEFAULT_YEARS_VALID 5
 #define REASON_MAX 512
@@ -64,7 +69,6 @@ now_fine_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
-#define KILL_ENV "UNIONCARD_TEST_KILL_AT"
 
 struct run {
 	const struct uc_station_opts *o;
@@ -73,41 +77,7 @@ struct run {
 	char me[UC_LEDGER_CLAIMANT_MAX + 1]; /* "HOST/PID": our claims */
 	int pulled;            /* cards pulled early on the current line */
 	unsigned long steps;   /* ledger writes begun in this run */
-	unsigned long kill_at; /* the test hook: 0 none */
-	int kill_after;        /* 1: after that write, 0: before it */
 };
-
-/*
- * Test hook: UNIONCARD_TEST_KILL_AT=N[:before|after] makes the station
- * raise SIGKILL just before (default) or just after its N-th ledger write
- * of this run (reserve, bind, encoded, spoiled; counted from 1), as a power cut
- * or `kill -9` would.  The kill tests of tests/station/ stop the station
- * at every step this way; see applets-spec/station-recovery.md.
- */
-static int
-kill_hook_init(struct run *x, struct uc_diag *diag)
-{
-	const char *e = getenv(KILL_ENV);
-	char *end = NULL;
-
-	x->kill_at = 0;
-	x->kill_after = 0;
-	if (e == NULL || e[0] == '\0')
-		return 0;
-	errno = 0;
-	x->kill_at = strtoul(e, &end, 10);
-	if (e[0] >= '0' && e[0] <= '9' && errno == 0 && x->kill_at != 0) {
-		if (end[0] == '\0' || strcmp(end, ":before") == 0)
-			return 0;
-		if (strcmp(end, ":after") == 0) {
-			x->kill_after = 1;
-			return 0;
-		}
-	}
-	x->kill_at = 0;
-	return uc_diag_set(diag, UC_ERR_ARG, NULL, 0, KILL_ENV,
-	    "%s=%s: want N[:before|after], N >= 1", KILL_ENV, e);
-}
 
 /*
  * This run's name in the ledger's claims: "HOST/PID", HOST from
@@ -140,9 +110,8 @@ ledger_step(struct run *x, int when)
 {
 	if (when == 0)
 		x->steps++;
-	if (x->kill_at != 0 && x->steps == x->kill_at &&
-	    x->kill_after == when)
-		(void)raise(SIGKILL);
+	if (x->o->ledger_step != NULL)
+		x->o->ledger_step(x->o->ledger_step_ctx, x->steps, when);
 }
 
 static void
@@ -506,7 +475,7 @@ bind_pan_from_chip(struct run *x, const struct uc_member *m,
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot record the bank card of %s: %s",
-		    m->card_serial, uc_ledger_why(x->o->ledger));
+		    m->card_serial, LEDGER_WHY(x->o->ledger));
 	return 0;
 }
 
@@ -581,8 +550,8 @@ one_card(struct run *x, int64_t line_id, struct uc_member *m, int announce,
 	if (r != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "no blank card came for %s %s%s%s", m->member_code,
-		    m->full_name, uc_transport_error_detail()[0] != '\0' ?
-		    ": " : "", uc_transport_error_detail());
+		    m->full_name, TRANSPORT_WHY()[0] != '\0' ?
+		    ": " : "", TRANSPORT_WHY());
 	t0 = now_fine_ms();
 	r = uc_ledger_line_card(o->ledger, line_id, &done, m->card_serial);
 	x->sum->ledger_ms += now_fine_ms() - t0;
@@ -776,7 +745,7 @@ write_card(struct run *x, struct uc_member *m, struct uc_diag *diag)
 		if ((r = set_pan(x, m, pr.pan_hmac, pr.pan_last4)) != 0)
 			return uc_diag_set(diag, r, NULL, 0, m->member_code,
 			    "ledger: cannot record the bank card of %s: %s",
-			    m->card_serial, uc_ledger_why(o->ledger));
+			    m->card_serial, LEDGER_WHY(o->ledger));
 	}
 	r = record(x, m, &vr, pr.point, pr.secobj_sha256);
 	x->sum->ledger_ms += now_fine_ms() - t0;
@@ -985,8 +954,6 @@ uc_station_encode(const struct uc_station_opts *o,
 	memset(&x, 0, sizeof(x));
 	x.o = o;
 	x.sum = sum;
-	if ((r = kill_hook_init(&x, diag)) != 0)
-		return r;
 	if ((r = claimant_init(&x, diag)) != 0)
 		return r;
 
@@ -1001,7 +968,7 @@ uc_station_encode(const struct uc_station_opts *o,
 	if (r == UC_ERR_PERM) {
 		r = uc_diag_set(diag, r, NULL, 0, "request", "request %lld: "
 		    "%s", (long long)o->request_id,
-		    uc_ledger_why(o->ledger));
+		    LEDGER_WHY(o->ledger));
 		goto out;
 	}
 	if (r != 0)

@@ -17,6 +17,9 @@
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 /* Seconds to wait for a card when --wait is not given. */
 #define CARD_WAIT_DEFAULT_MS 0
 #define CARD_WAIT_MAX_S 3600
@@ -31,7 +34,7 @@ int uc_cmd_card_ledger(struct uc_tool_global *g, int argc, char **argv)
 static int
 fail_transport(const struct uc_tool_global *g, int err, const char *what)
 {
-	const char *detail = uc_transport_error_detail();
+	const char *detail = TRANSPORT_WHY();
 	const char *sock = getenv("PCSCLITE_CSOCK_NAME");
 
 	if (err == UC_ERR_NO_SERVICE) {

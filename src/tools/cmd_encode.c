@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "passphrase.h"
 #include "stationkeys.h"
+#include "testhooks.h"
 #include "progress.h"
 #include "unioncard/keys.h"
 #include "unioncard/ledger.h"
@@ -32,6 +33,9 @@
 #include "unioncard/station.h"
 #include "unioncard/trace.h"
 #include "unioncard/transport.h"
+
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
 
 #define DEFAULT_WAIT_S 60
 #define DEFAULT_LEASE_S 120
@@ -403,12 +407,14 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		goto out;
 	}
 	if ((r = uc_transport_open(reader, &t)) != 0) {
-		rc = uc_transport_error_detail()[0] != '\0' ?
+		rc = TRANSPORT_WHY()[0] != '\0' ?
 		    uc_tool_fail(g, r, "reader %s (%s)", reader,
-		    uc_transport_error_detail()) :
+		    TRANSPORT_WHY()) :
 		    uc_tool_fail(g, r, "reader %s", reader);
 		goto out;
 	}
+	if ((rc = uc_hook_vcard_reader(g, t)) != UC_EXIT_OK)
+		goto out;
 	if ((rc = uc_tool_trace_attach(g, trace_path, t, &trace)) !=
 	    UC_EXIT_OK)
 		goto out;
@@ -436,6 +442,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	so.stop = &stop_flag;
 	so.station_host = host;
 	so.claim_lease_s = (int)lease_s;
+	if ((rc = uc_hook_station_opts(g, &so)) != UC_EXIT_OK)
+		goto out;
+	rc = UC_EXIT_FAIL;
 	r = uc_station_encode(&so, &sum, &d);
 	bar_clear(&out);
 	if (!json)

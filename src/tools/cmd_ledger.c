@@ -12,6 +12,10 @@
 #include <openssl/crypto.h>
 
 #include "cmd_ledger.h"
+#include "testhooks.h"
+
+/* The ledger's last refusal, in words (uc_ledger_diag). */
+#define LEDGER_WHY(l) (uc_ledger_diag((l), &(struct uc_diag){ 0 })->msg)
 
 static int
 read_tty(const char *prompt, char *buf, size_t cap)
@@ -176,7 +180,7 @@ int
 lgt_fail(struct uc_tool_global *g, struct uc_ledger *l, int err,
     const char *what)
 {
-	const char *why = uc_ledger_why(l);
+	const char *why = LEDGER_WHY(l);
 
 	if (err == UC_ERR_READ_ONLY && uc_ledger_read_only(l))
 		return uc_tool_fail(g, err, "%s: this user may only read the"
@@ -197,6 +201,8 @@ lgt_open_path(struct uc_tool_global *g, struct uc_ledger **l,
 	int r;
 
 	*l = NULL;
+	if ((r = uc_hook_ledger_opts(g, &o)) != UC_EXIT_OK)
+		return r;
 	if ((r = uc_ledger_open_ex(l, path, &o, &d)) != 0) {
 		/* the diagnostic names the file: say it once */
 		if (d.msg[0] != '\0')
@@ -232,22 +238,6 @@ lgt_open_ex(struct uc_tool_global *g, struct uc_ledger **l, int create,
 		    " 'unioncard init' first, or give --ledger PATH)", path);
 	if ((r = lgt_open_path(g, l, path, create, group, full_check)) != 0)
 		return r;
-	/*
-	 * Test suites (and sanitizer builds, where PBKDF2 is ~10x slower) may
-	 * lower the cost of NEW password hashes; existing hashes keep the
-	 * cost they were made with.  The library refuses values below its
-	 * floor.
-	 */
-	{
-		const char *cost = getenv("UNIONCARD_KDF_ITERATIONS");
-
-		if (cost != NULL && cost[0] != '\0' &&
-		    (r = uc_ledger_set_kdf_cost(*l,
-		    (unsigned)strtoul(cost, NULL, 10))) != 0) {
-			uc_ledger_free(l);
-			return uc_tool_fail(g, r, "UNIONCARD_KDF_ITERATIONS");
-		}
-	}
 	if (!login)
 		return 0;
 	snprintf(prompt, sizeof(prompt), "Password for %.64s: ", g->as);

@@ -437,7 +437,8 @@ open_signer(struct uc_tool_global *g, int argc, char **argv,
 	if (lgt_password("UNIONCARD_PASSPHRASE", "Key passphrase: ", 0,
 	    pass, sizeof(pass)) != 0)
 		pass[0] = '\0';
-	r = uc_signer_open(key, pass[0] ? pass : NULL, signer, &d);
+	r = uc_signer_open_ex(key, pass[0] ? pass : NULL,
+	    uc_tool_pkcs11_module(), signer, &d);
 	OPENSSL_cleanse(pass, sizeof(pass));
 	if (r != 0)
 		return uc_tool_fail_diag(g, r, &d, "status-list signer %s",

@@ -97,7 +97,8 @@ uc_tool_station_keys_load(const struct uc_tool_global *g,
 		    station);
 		signer = path;
 	}
-	if ((r = uc_signer_open(signer, pass, &k->signer, &d)) != 0) {
+	if ((r = uc_signer_open_ex(signer, pass, uc_tool_pkcs11_module(),
+	    &k->signer, &d)) != 0) {
 		rc = uc_tool_fail_diag(g, r, &d, "signer %s", signer);
 		goto out;
 	}

@@ -94,6 +94,14 @@ uc_tool_ledger_path(const struct uc_tool_global *g)
 	return "./unioncard.db";
 }
 
+const char *
+uc_tool_pkcs11_module(void)
+{
+	const char *e = getenv("UNIONCARD_PKCS11_MODULE");
+
+	return e != NULL && e[0] != '\0' ? e : NULL;
+}
+
 int
 uc_tool_exit_code(int err)
 {

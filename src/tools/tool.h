@@ -52,4 +52,8 @@ void uc_tool_no_core_dumps(void);
 /* Exit code for an error code: UC_ERR_VERIFY etc. -> 1, others -> 2. */
 int uc_tool_exit_code(int err);
 
+/* $UNIONCARD_PKCS11_MODULE: the PKCS#11 module for a pkcs11: signer URI
+ * that names none (NULL: unset; the library's default then). */
+const char *uc_tool_pkcs11_module(void);
+
 #endif /* UC_TOOL_H */

@@ -92,10 +92,10 @@ usage(FILE *f)
 	    "  unioncard-vcard show /tmp/card.json --json\n"
 	    "  unioncard-vcard hopper /tmp/cards --count 20 --vpcd 127.0.0.1:35963\n"
 	    "\n"
-	    "Test hook: the in-process reader vcard:FILE|DIR of the other tools\n"
+	    "Test hook: the in-process reader vcard:FILE|DIR of unioncard encode\n"
 	    "pulls the card at the K-th APDU it sends when the environment has\n"
-	    "UNIONCARD_VCARD_TEAR_AT=K[:before|after] (applets-spec/\n"
-	    "virtual-card.md 4.1).\n"
+	    "UNIONCARD_VCARD_TEAR_AT=K[:before|after] and the tools were built\n"
+	    "with meson -Dtest_hooks=true (applets-spec/virtual-card.md 4.1).\n"
 	    "\n"
 	    "Exit status: 0 done, 1 refused (e.g. card exists), 2 could not run,\n"
 	    "3 the card was torn by --tear-at.\n");

@@ -30,6 +30,9 @@
 #endif
 #include "verify_qr.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 /* One-card mode: how long to wait for a card (--wait). */
 #define WAIT_DEFAULT_S 10
 #define WAIT_MAX_S 3600
@@ -365,7 +368,7 @@ say_state(struct watch *w, const char *fmt, ...)
 static void
 say_waiting(struct watch *w, int r)
 {
-	const char *detail = uc_transport_error_detail();
+	const char *detail = TRANSPORT_WHY();
 
 	say_state(w, "reader %s: %s%s%s; waiting for it", w->reader,
 	    uc_strerror(r), detail[0] != '\0' ? ": " : "", detail);
@@ -617,7 +620,7 @@ watch(struct watch *w)
 		{
 			char reason[WATCH_REASON_MAX];
 
-			detail = uc_transport_error_detail();
+			detail = TRANSPORT_WHY();
 			snprintf(reason, sizeof(reason), "%s%s%s",
 			    uc_strerror(r), detail[0] != '\0' ? ": " : "",
 			    detail);

@@ -4,7 +4,7 @@
  * Backends report the "why" of a failure (which step of a transcript did
  * not match, which PC/SC call failed with which code) through
  * uc_transport_set_detail(); the core clears it before each call into a
- * backend and uc_transport_error_detail() hands it to the tool, since the
+ * backend and uc_transport_diag() hands it to the tool, since the
  * library itself never prints.
  */
 #ifndef UC_TRANSPORT_BACKEND_H
@@ -22,6 +22,7 @@ extern const struct uc_transport_ops uc_transport_replay_ops;
 
 /* uc_transport_set_detail() is public (transport.h): registered backends
  * use it too. */
+/* uc_transport_backend_ctx() too (transport.h). */
 void uc_transport_clear_detail(void);
 
 #endif /* UC_TRANSPORT_BACKEND_H */

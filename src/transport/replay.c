@@ -6,7 +6,7 @@
  * for byte; the step's recorded response is then returned.  Anything else
  * -- a different command, a command past the end, a step whose response
  * is not deterministic (only "response_sw" recorded) -- is UC_ERR_PROTOCOL
- * with the step named in uc_transport_error_detail().  disconnect() fails
+ * with the step named in uc_transport_diag().  disconnect() fails
  * with UC_ERR_PROTOCOL while steps remain, so a test can check that the
  * engine went through the whole transcript.
  */

@@ -39,8 +39,8 @@
 
 #define INS_GET_RESPONSE 0xc0
 #define CLA_CHAINING 0x10
-#define SW1_MORE_DATA 0x61
-#define SW1_WRONG_LE 0x6c
+#define SW1_MORE_DATA (UC_SW_MORE_DATA >> 8)
+#define SW1_WRONG_LE (UC_SW_WRONG_LE >> 8)
 
 struct uc_transport {
 	const struct uc_transport_ops *ops;
@@ -87,10 +87,13 @@ uc_transport_clear_detail(void)
 	detail[0] = '\0';
 }
 
-const char *
-uc_transport_error_detail(void)
+const struct uc_diag *
+uc_transport_diag(struct uc_diag *d)
 {
-	return detail;
+	uc_diag_clear(d);
+	if (d != NULL)
+		snprintf(d->msg, sizeof(d->msg), "%s", detail);
+	return d;
 }
 
 static const struct uc_transport_ops *
@@ -165,6 +168,13 @@ uc_transport_register(const struct uc_transport_ops *ops)
 	}
 	pthread_mutex_unlock(&extra_lock);
 	return r;
+}
+
+void *
+uc_transport_backend_ctx(struct uc_transport *t,
+    const struct uc_transport_ops *ops)
+{
+	return t != NULL && t->ops == ops ? t->ctx : NULL;
 }
 
 int

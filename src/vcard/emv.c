@@ -29,15 +29,6 @@
 #include "unioncard/tlv.h"
 #include "vcard/vcard_priv.h"
 
-#define SW_OK 0x9000
-#define SW_WRONG_LENGTH 0x6700
-#define SW_CONDITIONS 0x6985
-#define SW_FILE_NOT_FOUND 0x6a82
-#define SW_RECORD_NOT_FOUND 0x6a83
-#define SW_P1P2 0x6a86
-#define SW_INS 0x6d00
-#define SW_CLA 0x6e00
-#define SW_UNKNOWN 0x6f00
 
 #define INS_SELECT 0xa4
 #define INS_READ_RECORD 0xb2
@@ -266,14 +257,14 @@ emv_select(struct uc_vcard *c, const struct vc_nv *nv,
 	/* P2: 00 first occurrence with FCI, 0C without; 02 (next
 	 * occurrence) finds nothing more: there is one of each. */
 	if (a->p2 == 0x02)
-		return SW_FILE_NOT_FOUND;
+		return UC_SW_FILE_NOT_FOUND;
 	if (a->p2 != 0x00 && a->p2 != 0x0c)
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	c->emv_app = app;
 	c->emv_gpo = 0;
 	if (a->p2 == 0x00 && build_select(out, nv, app) != 0)
-		return SW_UNKNOWN;
-	return SW_OK;
+		return UC_SW_UNKNOWN;
+	return UC_SW_OK;
 }
 
 static uint16_t
@@ -283,20 +274,20 @@ emv_gpo(struct uc_vcard *c, const struct uc_apdu *a, struct uc_buf *out)
 	size_t m;
 
 	if (a->p1 != 0x00 || a->p2 != 0x00)
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	/* No PDOL in the FCI: the terminal sends an empty 83. */
 	if (a->lc != sizeof(no_pdol) || memcmp(a->data, no_pdol,
 	    sizeof(no_pdol)) != 0)
-		return SW_WRONG_LENGTH;
+		return UC_SW_WRONG_LENGTH;
 	if (c->emv_app != VC_APP_PAYMENT || c->emv_gpo)
-		return SW_CONDITIONS;
+		return UC_SW_CONDITIONS;
 	if (uc_tlv_open(out, 0x77, &m) != 0 ||
 	    uc_tlv_put(out, 0x82, aip, sizeof(aip)) != 0 ||
 	    uc_tlv_put(out, 0x94, afl, sizeof(afl)) != 0 ||
 	    uc_tlv_close(out, m) != 0)
-		return SW_UNKNOWN;
+		return UC_SW_UNKNOWN;
 	c->emv_gpo = 1;
-	return SW_OK;
+	return UC_SW_OK;
 }
 
 static uint16_t
@@ -308,32 +299,32 @@ emv_read_record(struct uc_vcard *c, const struct vc_nv *nv,
 
 	/* P2 = SFI << 3 | 100: "record P1 of the file SFI". */
 	if ((a->p2 & 0x07) != 0x04 || rec == 0)
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	if (a->lc != 0)
-		return SW_WRONG_LENGTH;
+		return UC_SW_WRONG_LENGTH;
 	switch (c->emv_app) {
 	case VC_APP_PSE:
 		if (sfi != EMV_SFI)
-			return SW_FILE_NOT_FOUND;
+			return UC_SW_FILE_NOT_FOUND;
 		if (rec != 1)
-			return SW_RECORD_NOT_FOUND;
+			return UC_SW_RECORD_NOT_FOUND;
 		if (uc_tlv_open(out, 0x70, &m) != 0 ||
 		    put_entry(out, nv) != 0 || uc_tlv_close(out, m) != 0)
-			return SW_UNKNOWN;
-		return SW_OK;
+			return UC_SW_UNKNOWN;
+		return UC_SW_OK;
 	case VC_APP_PAYMENT:
 		if (!c->emv_gpo)
-			return SW_CONDITIONS;
+			return UC_SW_CONDITIONS;
 		if (sfi != EMV_SFI)
-			return SW_FILE_NOT_FOUND;
+			return UC_SW_FILE_NOT_FOUND;
 		if (rec > EMV_RECORDS)
-			return SW_RECORD_NOT_FOUND;
+			return UC_SW_RECORD_NOT_FOUND;
 		if (build_record(out, nv, rec) != 0)
-			return SW_UNKNOWN;
-		return SW_OK;
+			return UC_SW_UNKNOWN;
+		return UC_SW_OK;
 	default:
 		/* The PPSE has no records. */
-		return SW_FILE_NOT_FOUND;
+		return UC_SW_FILE_NOT_FOUND;
 	}
 }
 
@@ -346,20 +337,20 @@ vc_emv_dispatch(struct uc_vcard *c, const struct vc_nv *nv,
 	switch (a->ins) {
 	case INS_SELECT:
 		if (cla != 0x00)
-			return SW_CLA;
+			return UC_SW_CLA;
 		return emv_select(c, nv, a, out);
 	case INS_READ_RECORD:
 		if (cla != 0x00)
-			return SW_CLA;
+			return UC_SW_CLA;
 		return emv_read_record(c, nv, a, out);
 	case INS_GPO:
 		if (cla != 0x80)
-			return SW_CLA;
+			return UC_SW_CLA;
 		return emv_gpo(c, a, out);
 	case INS_GET_RESPONSE:
 		/* CLA 00 is served before dispatch (union-applet.md §3). */
-		return SW_CLA;
+		return UC_SW_CLA;
 	default:
-		return SW_INS;
+		return UC_SW_INS;
 	}
 }

@@ -13,8 +13,6 @@
 #include "unioncard/tlv.h"
 #include "vcard/vcard_priv.h"
 
-#define SW_WRONG_DATA 0x6a80
-#define SW_NO_SPACE 0x6a84
 
 /* One allowed child of an object. */
 struct child_rule {
@@ -141,24 +139,24 @@ check_children(const uint8_t *v, size_t len, const struct child_rule *rules,
 	while (uc_tlv_reader_more(&rd)) {
 		if (uc_tlv_next(&rd, &t) != 0) {
 			*why = "malformed BER-TLV";
-			return SW_WRONG_DATA;
+			return UC_SW_WRONG_DATA;
 		}
 		for (i = next; i < nrules; i++)
 			if (rules[i].tag == t.tag)
 				break;
 		if (i == nrules) {
 			*why = "unknown, repeated or out-of-order child tag";
-			return SW_WRONG_DATA;
+			return UC_SW_WRONG_DATA;
 		}
 		for (; next < i; next++)
 			if (!rules[next].optional) {
 				*why = "missing child tag";
-				return SW_WRONG_DATA;
+				return UC_SW_WRONG_DATA;
 			}
 		if (t.constructed || t.len < rules[i].min ||
 		    t.len > rules[i].max || !rules[i].valid(t.value, t.len)) {
 			*why = "child value has a wrong size or format";
-			return SW_WRONG_DATA;
+			return UC_SW_WRONG_DATA;
 		}
 		found[i] = t;
 		next++;
@@ -166,7 +164,7 @@ check_children(const uint8_t *v, size_t len, const struct child_rule *rules,
 	for (; next < nrules; next++)
 		if (!rules[next].optional) {
 			*why = "missing child tag";
-			return SW_WRONG_DATA;
+			return UC_SW_WRONG_DATA;
 		}
 	return 0;
 }
@@ -184,7 +182,7 @@ vc_check_e1(const uint8_t *v, size_t len, const uint8_t serial[8],
 	*why = NULL;
 	if (len > VC_E1_MAX) {
 		*why = "E1 larger than 512 bytes";
-		return SW_NO_SPACE;
+		return UC_SW_NO_SPACE;
 	}
 	memset(f, 0, sizeof(f));
 	sw = check_children(v, len, e1_rules, sizeof(e1_rules) /
@@ -194,11 +192,11 @@ vc_check_e1(const uint8_t *v, size_t len, const uint8_t serial[8],
 	/* C6 expires not before C5 issued: YYYYMMDD compares as text. */
 	if (memcmp(f[6].value, f[5].value, 8) < 0) {
 		*why = "C6 (expires on) is before C5 (issued on)";
-		return SW_WRONG_DATA;
+		return UC_SW_WRONG_DATA;
 	}
 	if (memcmp(f[7].value, serial, 8) != 0) {
 		*why = "C7 (card serial) is not this card's serial";
-		return SW_WRONG_DATA;
+		return UC_SW_WRONG_DATA;
 	}
 	return 0;
 }
@@ -214,7 +212,7 @@ vc_check_e3(const uint8_t *v, size_t len, const char **why)
 	*why = NULL;
 	if (len > VC_E3_MAX) {
 		*why = "E3 larger than 128 bytes";
-		return SW_NO_SPACE;
+		return UC_SW_NO_SPACE;
 	}
 	return check_children(v, len, e3_rules, 2, f, why);
 }
@@ -235,11 +233,11 @@ vc_check_ef(const uint8_t *v, size_t len, const char **why)
 	*why = NULL;
 	if (len > VC_EF_MAX) {
 		*why = "EF larger than 3072 bytes";
-		return SW_NO_SPACE;
+		return UC_SW_NO_SPACE;
 	}
 	if (len == 0 || uc_tlv_parse_one(v, len, &t) != 0 || t.tag != 0x30) {
 		*why = "EF is not one DER SEQUENCE";
-		return SW_WRONG_DATA;
+		return UC_SW_WRONG_DATA;
 	}
 	return 0;
 }

@@ -13,13 +13,14 @@
  *
  * Nothing is waited for: the card is there or it is not.
  *
- * Test hook: UNIONCARD_VCARD_TEAR_AT=K[:before|after][:back] pulls the
- * card at the K-th APDU this reader sends (counted from 1 since it was
- * opened, across the cards of a hopper), once: `before`, the default, the
- * card never sees that APDU; `after`, the card processes and commits it
- * but the answer is lost; `back`: the card is put back at once.  The tear
- * tests of the station use it to pull a card at every APDU of a run
- * (applets-spec/virtual-card.md).
+ * Tearing, for tests: the reader's options (struct uc_vcard_reader_opts,
+ * uc_vcard_reader_set_opts) pull the card at the K-th APDU this reader
+ * sends (counted from 1 since it was opened, across the cards of a
+ * hopper), once: before (the default), the card never sees that APDU;
+ * after, the card processes and commits it but the answer is lost; back:
+ * the card is put back at once.  The tear tests of the station use it to
+ * pull a card at every APDU of a run (applets-spec/virtual-card.md); the
+ * tool sets it from UNIONCARD_VCARD_TEAR_AT in test-hook builds.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,7 +35,6 @@
 
 /* A hopper holds at most this many cards. */
 #define VCARD_HOPPER_MAX 10000
-#define TEAR_ENV "UNIONCARD_VCARD_TEAR_AT"
 
 struct vcard_reader {
 	char **paths;
@@ -47,42 +47,21 @@ struct vcard_reader {
 	int tear_back;         /* the torn card is put back (not gone) */
 };
 
-/*
- * UNIONCARD_VCARD_TEAR_AT=K[:before|after][:back], K >= 1; unset or
- * empty: none.  `back`: the torn card is put back at once, as an operator
- * would, and is the next card this reader connects to.
- */
-static int
-tear_from_env(struct vcard_reader *v)
-{
-	const char *e = getenv(TEAR_ENV);
-	char *end = NULL;
+static const struct uc_transport_ops vcard_ops;
 
-	v->tear_at = 0;
-	v->tear_mode = UC_VCARD_TEAR_BEFORE;
-	v->tear_back = 0;
-	if (e == NULL || e[0] == '\0')
-		return 0;
-	errno = 0;
-	v->tear_at = strtoul(e, &end, 10);
-	if (e[0] < '0' || e[0] > '9' || errno != 0 || v->tear_at == 0)
-		goto bad;
-	if (strncmp(end, ":after", 6) == 0) {
-		v->tear_mode = UC_VCARD_TEAR_AFTER;
-		end += 6;
-	} else if (strncmp(end, ":before", 7) == 0) {
-		end += 7;
-	}
-	if (strcmp(end, ":back") == 0)
-		v->tear_back = 1;
-	else if (end[0] != '\0')
-		goto bad;
+int
+uc_vcard_reader_set_opts(struct uc_transport *t,
+    const struct uc_vcard_reader_opts *o)
+{
+	struct vcard_reader *v = uc_transport_backend_ctx(t, &vcard_ops);
+
+	if (v == NULL || o == NULL || (o->tear_mode != UC_VCARD_TEAR_BEFORE &&
+	    o->tear_mode != UC_VCARD_TEAR_AFTER))
+		return UC_ERR_ARG;
+	v->tear_at = o->tear_at;
+	v->tear_mode = o->tear_mode;
+	v->tear_back = o->tear_back != 0;
 	return 0;
-bad:
-	v->tear_at = 0;
-	uc_transport_set_detail("%s=%s: want K[:before|after][:back], K >= 1",
-	    TEAR_ENV, e);
-	return UC_ERR_ARG;
 }
 
 static void
@@ -173,10 +152,7 @@ vcard_open(const char *name, void **ctx)
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return UC_ERR_NOMEM;
-	if ((r = tear_from_env(v)) != 0) {
-		reader_free(v);
-		return r;
-	}
+	v->tear_mode = UC_VCARD_TEAR_BEFORE;
 	if (S_ISDIR(st.st_mode)) {
 		if ((r = load_hopper(name, v)) != 0) {
 			reader_free(v);

@@ -49,23 +49,6 @@ static const uint8_t atr_bytes[] = { 0x3b, 0x8d, 0x81, 0x31, 0xfe, 0x45,
 	0x80, 0xfb, 0xf0, 0x55, 0x4e, 0x49, 0x4f, 0x4e, 0x43, 0x41, 0x52,
 	0x44, 0x01 };
 
-#define SW_OK 0x9000
-#define SW_TERMINATED 0x6283
-#define SW_MEMORY 0x6581
-#define SW_WRONG_LENGTH 0x6700
-#define SW_SM_MISSING 0x6882
-#define SW_SECURITY 0x6982
-#define SW_BLOCKED 0x6983
-#define SW_CONDITIONS 0x6985
-#define SW_SM_WRONG 0x6988
-#define SW_WRONG_DATA 0x6a80
-#define SW_APP_NOT_FOUND 0x6a82
-#define SW_NO_SPACE 0x6a84
-#define SW_P1P2 0x6a86
-#define SW_NOT_PRESENT 0x6a88
-#define SW_INS 0x6d00
-#define SW_CLA 0x6e00
-#define SW_UNKNOWN 0x6f00
 
 #define INS_SELECT 0xa4
 #define INS_GET_DATA 0xca
@@ -393,7 +376,7 @@ build_fci(struct exec *x)
 	if ((r = uc_tlv_open(b, 0x6f, &top)) != 0 ||
 	    (r = uc_tlv_put(b, 0x84, vc_aid, sizeof(vc_aid))) != 0 ||
 	    (r = uc_tlv_open(b, 0xa5, &prop)) != 0)
-		return SW_UNKNOWN;
+		return UC_SW_UNKNOWN;
 	v[0] = 0x01;
 	r |= uc_tlv_put(b, 0x80, v, 1);
 	r |= uc_tlv_put(b, 0x81, nv->serial, 8);
@@ -420,7 +403,7 @@ build_fci(struct exec *x)
 		r |= uc_tlv_close(b, banks);
 	}
 	if (r != 0 || uc_tlv_close(b, prop) != 0 || uc_tlv_close(b, top) != 0)
-		return SW_UNKNOWN;
+		return UC_SW_UNKNOWN;
 	return 0;
 }
 
@@ -433,14 +416,14 @@ cmd_select(struct exec *x, const struct uc_apdu *a)
 	 * secure channel session (secure-channel.md §13). */
 	uc_scp03_card_reset(x->c->sm);
 	if (a->p1 != 0x04 || (a->p2 != 0x00 && a->p2 != 0x0c))
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	if (a->lc != sizeof(vc_aid) ||
 	    memcmp(a->data, vc_aid, sizeof(vc_aid)) != 0)
-		return SW_APP_NOT_FOUND;
+		return UC_SW_FILE_NOT_FOUND;
 	vc_emv_reset(x->c); /* linked cards: the bank application is left */
 	if (a->p2 == 0x00 && (sw = build_fci(x)) != 0)
 		return sw;
-	return x->nv.lifecycle == VC_LC_TERMINATED ? SW_TERMINATED : SW_OK;
+	return x->nv.lifecycle == VC_LC_TERMINATED ? UC_SW_TERMINATED : UC_SW_OK;
 }
 
 static uint16_t
@@ -452,21 +435,21 @@ cmd_get_data(struct exec *x, const struct uc_apdu *a)
 
 	if (tag != 0x00e1 && tag != 0x00e2 && tag != 0x00e3 &&
 	    tag != 0x00ef && tag != 0x00ff)
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	if (a->lc != 0)
-		return SW_WRONG_LENGTH;
+		return UC_SW_WRONG_LENGTH;
 	if (tag == 0x00ff) {
 		for (i = 0; i < sizeof(order); i++)
 			if (vc_object_present(&x->nv, order[i]) &&
 			    vc_object_encode(&x->nv, order[i], &x->out) != 0)
-				return SW_UNKNOWN;
-		return SW_OK;
+				return UC_SW_UNKNOWN;
+		return UC_SW_OK;
 	}
 	if (!vc_object_present(&x->nv, (uint8_t)tag))
-		return SW_NOT_PRESENT;
+		return UC_SW_DATA_NOT_FOUND;
 	if (vc_object_encode(&x->nv, (uint8_t)tag, &x->out) != 0)
-		return SW_UNKNOWN;
-	return SW_OK;
+		return UC_SW_UNKNOWN;
+	return UC_SW_OK;
 }
 
 /*
@@ -488,7 +471,7 @@ sm_command(struct exec *x, const struct uc_apdu *a)
 	uint8_t *plain = NULL;
 	size_t plen = 0, cap = a->lc + 1;
 	uint8_t lc = x->nv.lifecycle;
-	uint16_t sw = SW_UNKNOWN;
+	uint16_t sw = UC_SW_UNKNOWN;
 
 	if ((a->cla & UC_SCP03_CLA_SM) != 0 &&
 	    uc_scp03_card_security_level(x->c->sm) != 0) {
@@ -496,10 +479,10 @@ sm_command(struct exec *x, const struct uc_apdu *a)
 			goto out;
 		if (uc_scp03_card_unwrap(x->c->sm, a, plain, cap, &plen,
 		    &sw) != 0) {
-			sw = SW_UNKNOWN;
+			sw = UC_SW_UNKNOWN;
 			goto out;
 		}
-		if (sw != SW_OK)
+		if (sw != UC_SW_OK)
 			goto out; /* 69 88: the session is closed */
 		x->sm = 1;
 		p.data = plain;
@@ -508,11 +491,11 @@ sm_command(struct exec *x, const struct uc_apdu *a)
 	if (lc == VC_LC_TERMINATED ||
 	    (a->ins != INS_SET_STATUS && lc != VC_LC_BLANK &&
 	    lc != VC_LC_PERSONALIZING)) {
-		sw = SW_CONDITIONS;
+		sw = UC_SW_CONDITIONS;
 		goto out;
 	}
 	if (!x->sm) {
-		sw = (a->cla & UC_SCP03_CLA_SM) ? SW_SECURITY : SW_SM_MISSING;
+		sw = (a->cla & UC_SCP03_CLA_SM) ? UC_SW_SECURITY : UC_SW_SM_NOT_SUPPORTED;
 		goto out;
 	}
 	if (a->ins == INS_STORE_DATA)
@@ -541,32 +524,32 @@ commit_dgis(struct exec *x, const uint8_t *p, size_t len)
 	uint16_t sw;
 
 	if (len == 0)
-		return SW_WRONG_DATA;
+		return UC_SW_WRONG_DATA;
 	while (p < end) {
 		uint16_t dgi;
 		size_t vlen;
 		const uint8_t *v;
 
 		if (end - p < 3)
-			return SW_WRONG_DATA;
+			return UC_SW_WRONG_DATA;
 		dgi = (uint16_t)(p[0] << 8 | p[1]);
 		if (p[2] != 0xff) {
 			vlen = p[2];
 			p += 3;
 		} else {
 			if (end - p < 5)
-				return SW_WRONG_DATA;
+				return UC_SW_WRONG_DATA;
 			vlen = (size_t)p[3] << 8 | p[4];
 			p += 5;
 		}
 		if ((size_t)(end - p) < vlen)
-			return SW_WRONG_DATA;
+			return UC_SW_WRONG_DATA;
 		v = p;
 		p += vlen;
 		switch (dgi) {
 		case 0x00e1:
 			if (seen_e1++)
-				return SW_WRONG_DATA;
+				return UC_SW_WRONG_DATA;
 			if ((sw = vc_check_e1(v, vlen, x->nv.serial,
 			    NULL)) != 0)
 				return sw;
@@ -575,7 +558,7 @@ commit_dgis(struct exec *x, const uint8_t *p, size_t len)
 			break;
 		case 0x00e3:
 			if (seen_e3++)
-				return SW_WRONG_DATA;
+				return UC_SW_WRONG_DATA;
 			if ((sw = vc_check_e3(v, vlen, NULL)) != 0)
 				return sw;
 			memcpy(x->nv.e3, v, vlen);
@@ -583,7 +566,7 @@ commit_dgis(struct exec *x, const uint8_t *p, size_t len)
 			break;
 		case 0x00ef:
 			if (seen_ef++)
-				return SW_WRONG_DATA;
+				return UC_SW_WRONG_DATA;
 			if ((sw = vc_check_ef(v, vlen, NULL)) != 0)
 				return sw;
 			memcpy(x->nv.ef, v, vlen);
@@ -591,7 +574,7 @@ commit_dgis(struct exec *x, const uint8_t *p, size_t len)
 			break;
 		default:
 			/* 00E2 only through GENERATE KEY; others unknown. */
-			return SW_WRONG_DATA;
+			return UC_SW_WRONG_DATA;
 		}
 	}
 	if (x->nv.lifecycle == VC_LC_BLANK)
@@ -609,7 +592,7 @@ cmd_store_data(struct exec *x, const struct uc_apdu *a)
 	uint16_t sw;
 
 	if (a->p1 != 0x08 && a->p1 != 0x88) {
-		sw = SW_P1P2;
+		sw = UC_SW_P1P2;
 		goto fail;
 	}
 	if (a->p2 == 0x00) {
@@ -617,15 +600,15 @@ cmd_store_data(struct exec *x, const struct uc_apdu *a)
 		drop_stage(c);
 		c->stage_active = 1;
 	} else if (!c->stage_active || a->p2 != c->stage_next) {
-		sw = SW_P1P2;
+		sw = UC_SW_P1P2;
 		goto fail;
 	}
 	if (plen > VC_MAX_STAGE - c->stage.len) {
-		sw = SW_NO_SPACE;
+		sw = UC_SW_NO_SPACE;
 		goto fail;
 	}
 	if (uc_buf_append(&c->stage, plain, plen) != 0) {
-		sw = SW_UNKNOWN;
+		sw = UC_SW_UNKNOWN;
 		goto fail;
 	}
 	c->stage_next = (unsigned)a->p2 + 1;
@@ -635,7 +618,7 @@ cmd_store_data(struct exec *x, const struct uc_apdu *a)
 		if (sw != 0)
 			goto out;
 	}
-	sw = SW_OK;
+	sw = UC_SW_OK;
 	goto out;
 fail:
 	drop_stage(c);
@@ -647,18 +630,18 @@ static uint16_t
 cmd_generate_key(struct exec *x, const struct uc_apdu *a)
 {
 	if (a->p1 != 0x80 || a->p2 != 0x00)
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	if (a->lc != 0)
-		return SW_WRONG_LENGTH;
+		return UC_SW_WRONG_LENGTH;
 	if (vc_ec_generate(x->nv.ec_priv, x->nv.ec_pub) != 0)
-		return SW_UNKNOWN;
+		return UC_SW_UNKNOWN;
 	x->nv.has_key = 1;
 	if (x->nv.lifecycle == VC_LC_BLANK)
 		x->nv.lifecycle = VC_LC_PERSONALIZING;
 	x->changed = 1;
 	if (vc_object_encode(&x->nv, 0xe2, &x->out) != 0)
-		return SW_UNKNOWN;
-	return SW_OK;
+		return UC_SW_UNKNOWN;
+	return UC_SW_OK;
 }
 
 static uint16_t
@@ -668,17 +651,17 @@ cmd_set_status(struct exec *x, const struct uc_apdu *a)
 
 	if (a->p1 != 0x80 ||
 	    (a->p2 != VC_LC_PERSONALIZED && a->p2 != VC_LC_TERMINATED))
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	if (a->lc != 0)
-		return SW_WRONG_LENGTH;
+		return UC_SW_WRONG_LENGTH;
 	if (a->p2 == VC_LC_PERSONALIZED) {
 		if (lc != VC_LC_PERSONALIZING || x->nv.e1_len == 0 ||
 		    !x->nv.has_key || x->nv.ef_len == 0)
-			return SW_CONDITIONS;
+			return UC_SW_CONDITIONS;
 	}
 	x->nv.lifecycle = a->p2;
 	x->changed = 1;
-	return SW_OK;
+	return UC_SW_OK;
 }
 
 static uint16_t
@@ -687,18 +670,18 @@ cmd_internal_auth(struct exec *x, const struct uc_apdu *a)
 	uint8_t msg[AA_LABEL_LEN + 8 + AA_CHALLENGE_LEN];
 
 	if (x->nv.lifecycle == VC_LC_BLANK || !x->nv.has_key)
-		return SW_CONDITIONS;
+		return UC_SW_CONDITIONS;
 	if (a->p1 != 0x00 || a->p2 != 0x00)
-		return SW_P1P2;
+		return UC_SW_P1P2;
 	if (a->lc != AA_CHALLENGE_LEN)
-		return SW_WRONG_LENGTH;
+		return UC_SW_WRONG_LENGTH;
 	memcpy(msg, AA_LABEL, AA_LABEL_LEN);
 	memcpy(msg + AA_LABEL_LEN, x->nv.serial, 8);
 	memcpy(msg + AA_LABEL_LEN + 8, a->data, AA_CHALLENGE_LEN);
 	if (vc_ec_sign(x->nv.ec_priv, x->nv.ec_pub, msg, sizeof(msg),
 	    &x->out) != 0)
-		return SW_UNKNOWN;
-	return SW_OK;
+		return UC_SW_UNKNOWN;
+	return UC_SW_OK;
 }
 
 static uint16_t
@@ -708,17 +691,17 @@ cmd_initialize_update(struct exec *x, const struct uc_apdu *a)
 	uint8_t div[UC_SCP03_DIV_DATA_LEN];
 	size_t rlen = 0;
 	int dirty = 0;
-	uint16_t sw = SW_UNKNOWN;
+	uint16_t sw = UC_SW_UNKNOWN;
 
 	uc_scp03_div_data(x->nv.serial, div);
 	if (uc_scp03_card_initialize_update(x->c->sm, &x->nv.keys,
 	    &x->nv.scp, &dirty, div, vc_aid, sizeof(vc_aid), a,
 	    resp, sizeof(resp), &rlen, &sw) != 0)
-		return SW_UNKNOWN;
+		return UC_SW_UNKNOWN;
 	if (dirty)
 		x->changed = 1;
-	if (sw == SW_OK && uc_buf_append(&x->out, resp, rlen) != 0)
-		sw = SW_UNKNOWN;
+	if (sw == UC_SW_OK && uc_buf_append(&x->out, resp, rlen) != 0)
+		sw = UC_SW_UNKNOWN;
 	OPENSSL_cleanse(resp, sizeof(resp));
 	return sw;
 }
@@ -727,11 +710,11 @@ static uint16_t
 cmd_external_auth(struct exec *x, const struct uc_apdu *a)
 {
 	int dirty = 0;
-	uint16_t sw = SW_UNKNOWN;
+	uint16_t sw = UC_SW_UNKNOWN;
 
 	if (uc_scp03_card_external_authenticate(x->c->sm, &x->nv.scp, &dirty,
 	    a, &sw) != 0)
-		return SW_UNKNOWN;
+		return UC_SW_UNKNOWN;
 	if (dirty)
 		x->changed = 1;
 	return sw;
@@ -757,45 +740,45 @@ dispatch(struct exec *x, const struct uc_apdu *a)
 	switch (a->ins) {
 	case INS_SELECT:
 		if (cla != 0x00)
-			return SW_CLA;
+			return UC_SW_CLA;
 		return cmd_select(x, a);
 	case INS_GET_DATA:
 	case INS_INTERNAL_AUTH:
 		if (cla != 0x00)
-			return SW_CLA;
+			return UC_SW_CLA;
 		if (lc == VC_LC_TERMINATED)
-			return SW_CONDITIONS;
+			return UC_SW_CONDITIONS;
 		return a->ins == INS_GET_DATA ? cmd_get_data(x, a) :
 		    cmd_internal_auth(x, a);
 	case UC_SCP03_INS_INITIALIZE_UPDATE:
 		if (cla != 0x80)
-			return SW_CLA; /* secure-channel.md: CLA 80 only */
+			return UC_SW_CLA; /* secure-channel.md: CLA 80 only */
 		if (lc == VC_LC_TERMINATED)
-			return SW_CONDITIONS;
+			return UC_SW_CONDITIONS;
 		/* Blocked keys answer 69 83 before anything else. */
 		if (x->nv.scp.tries_left == 0)
-			return SW_BLOCKED;
+			return UC_SW_BLOCKED;
 		return cmd_initialize_update(x, a);
 	case UC_SCP03_INS_EXTERNAL_AUTHENTICATE:
 		if (cla != 0x80 && cla != 0x84)
-			return SW_CLA;
+			return UC_SW_CLA;
 		if (lc == VC_LC_TERMINATED)
-			return SW_CONDITIONS;
+			return UC_SW_CONDITIONS;
 		if (x->nv.scp.tries_left == 0)
-			return SW_BLOCKED;
+			return UC_SW_BLOCKED;
 		if (cla != 0x84)
-			return SW_SM_MISSING;
+			return UC_SW_SM_NOT_SUPPORTED;
 		return cmd_external_auth(x, a);
 	case INS_STORE_DATA:
 	case INS_GENERATE_KEY:
 	case INS_SET_STATUS:
 		if (cla != 0x80 && cla != 0x84 && cla != 0x00)
-			return SW_CLA;
+			return UC_SW_CLA;
 		return sm_command(x, a);
 	case INS_GET_RESPONSE:
-		return SW_CLA; /* GET RESPONSE is CLA 00 only */
+		return UC_SW_CLA; /* GET RESPONSE is CLA 00 only */
 	default:
-		return SW_INS;
+		return UC_SW_INS;
 	}
 }
 
@@ -828,7 +811,7 @@ deliver(struct uc_vcard *c, const struct uc_apdu *a, uint16_t final_sw,
 	else if (a->le == UC_APDU_LE_MAX_SHORT)
 		n = avail < 256 ? avail : 256;
 	else if (a->le > avail && may_6c) {
-		*sw = (uint16_t)(0x6c00 | avail);
+		*sw = (uint16_t)(UC_SW_WRONG_LE | avail);
 		return; /* data stays for the re-sent command */
 	} else
 		n = a->le < avail ? a->le : avail;
@@ -836,7 +819,7 @@ deliver(struct uc_vcard *c, const struct uc_apdu *a, uint16_t final_sw,
 		n = VC_MAX_RESP_DATA;
 	if (uc_buf_append(resp, c->pending.data + c->pending_off, n) != 0) {
 		drop_pending(c);
-		*sw = SW_UNKNOWN;
+		*sw = UC_SW_UNKNOWN;
 		return;
 	}
 	c->pending_off += n;
@@ -845,7 +828,7 @@ deliver(struct uc_vcard *c, const struct uc_apdu *a, uint16_t final_sw,
 		drop_pending(c);
 		*sw = final_sw;
 	} else
-		*sw = (uint16_t)(0x6100 | (avail >= 256 ? 0 : avail));
+		*sw = (uint16_t)(UC_SW_MORE_DATA | (avail >= 256 ? 0 : avail));
 }
 
 /*
@@ -864,13 +847,13 @@ get_response(struct uc_vcard *c, const struct uc_apdu *a,
 	 * survives it. */
 	drop_chain(c);
 	if (c->nv.lifecycle == VC_LC_TERMINATED && !bank)
-		*sw = SW_CONDITIONS;
+		*sw = UC_SW_CONDITIONS;
 	else if (a->p1 != 0 || a->p2 != 0)
-		*sw = SW_P1P2;
+		*sw = UC_SW_P1P2;
 	else if (a->lc != 0)
-		*sw = SW_WRONG_LENGTH;
+		*sw = UC_SW_WRONG_LENGTH;
 	else if (c->pending.len == 0)
-		*sw = SW_CONDITIONS;
+		*sw = UC_SW_CONDITIONS;
 	else {
 		struct uc_apdu g = *a;
 
@@ -900,12 +883,12 @@ chain_piece(struct uc_vcard *c, struct uc_apdu *a, uint8_t base,
 			uc_buf_reset(&c->chain); /* a new chain */
 		if (a->lc > VC_MAX_CHAIN - c->chain.len) {
 			drop_chain(c);
-			*sw = SW_WRONG_LENGTH;
+			*sw = UC_SW_WRONG_LENGTH;
 			return 1;
 		}
 		if (uc_buf_append(&c->chain, a->data, a->lc) != 0) {
 			drop_chain(c);
-			*sw = SW_UNKNOWN;
+			*sw = UC_SW_UNKNOWN;
 			return 1;
 		}
 		c->chain_active = 1;
@@ -913,14 +896,14 @@ chain_piece(struct uc_vcard *c, struct uc_apdu *a, uint8_t base,
 		c->chain_hdr[1] = a->ins;
 		c->chain_hdr[2] = a->p1;
 		c->chain_hdr[3] = a->p2;
-		*sw = SW_OK;
+		*sw = UC_SW_OK;
 		return 1;
 	}
 	if (c->chain_active) {
 		if (a->lc > VC_MAX_CHAIN - c->chain.len ||
 		    uc_buf_append(&c->chain, a->data, a->lc) != 0) {
 			drop_chain(c);
-			*sw = SW_WRONG_LENGTH;
+			*sw = UC_SW_WRONG_LENGTH;
 			return 1;
 		}
 		a->data = c->chain.data;
@@ -943,19 +926,19 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	uc_buf_init(&x.out);
-	*sw = SW_UNKNOWN;
+	*sw = UC_SW_UNKNOWN;
 
 	if (uc_apdu_decode(raw, raw_len, &a) != 0) {
 		drop_chain(c);
 		drop_pending(c);
-		*sw = SW_WRONG_LENGTH;
+		*sw = UC_SW_WRONG_LENGTH;
 		goto out;
 	}
 	base = a.cla & (uint8_t)~0x10u;
 	if (base != 0x00 && base != 0x80 && base != 0x84) {
 		drop_chain(c);
 		drop_pending(c);
-		*sw = SW_CLA;
+		*sw = UC_SW_CLA;
 		goto out;
 	}
 	/* GET RESPONSE serves the pending data; anything else drops it. */
@@ -969,7 +952,7 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 		drop_stage(c);
 	if (a.lc > VC_MAX_CMD_DATA) {
 		drop_chain(c);
-		*sw = SW_WRONG_LENGTH;
+		*sw = UC_SW_WRONG_LENGTH;
 		goto out;
 	}
 	if (chain_piece(c, &a, base, sw))
@@ -977,13 +960,13 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 
 	x.nv = c->nv;
 	x.sw = dispatch(&x, &a);
-	if (x.sw == SW_UNKNOWN && x.sm)
+	if (x.sw == UC_SW_UNKNOWN && x.sm)
 		uc_scp03_card_reset(c->sm);
 	if (x.changed) {
 		if (vc_state_save(c->path, &x.nv) != 0) {
 			/* The card stays as it was. */
 			uc_buf_reset(&x.out);
-			*sw = SW_MEMORY;
+			*sw = UC_SW_MEMORY;
 			r = UC_ERR_IO;
 			goto out;
 		}
@@ -998,20 +981,20 @@ run(struct uc_vcard *c, const uint8_t *raw, size_t raw_len,
 		    x.sw, w.data, w.cap, &wlen) != 0) {
 			uc_buf_free(&w);
 			uc_buf_reset(&x.out);
-			*sw = SW_UNKNOWN;
+			*sw = UC_SW_UNKNOWN;
 			goto out;
 		}
 		w.len = wlen;
 		uc_buf_free(&x.out);
 		x.out = w;
-	} else if (x.sw != SW_OK && x.sw != SW_TERMINATED)
+	} else if (x.sw != UC_SW_OK && x.sw != UC_SW_TERMINATED)
 		uc_buf_reset(&x.out); /* errors carry no data */
 	/* The response data now waits in pending and is handed out by Le. */
 	may_6c = !x.changed;
 	drop_pending(c);
 	if (x.out.len != 0 && uc_buf_append(&c->pending, x.out.data,
 	    x.out.len) != 0) {
-		*sw = SW_UNKNOWN;
+		*sw = UC_SW_UNKNOWN;
 		goto out;
 	}
 	c->pending_sw = x.sw;
@@ -1030,7 +1013,7 @@ uc_vcard_process(struct uc_vcard *c, const uint8_t *cmd, size_t cmd_len,
     uint8_t *resp, size_t resp_cap, size_t *resp_len)
 {
 	struct uc_buf out = UC_BUF_INIT;
-	uint16_t sw = SW_UNKNOWN;
+	uint16_t sw = UC_SW_UNKNOWN;
 	int r;
 
 	if (resp_len != NULL)

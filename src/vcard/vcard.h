@@ -85,6 +85,27 @@ int uc_vcard_process(struct uc_vcard *c, const uint8_t *cmd,
 #define UC_VCARD_TEAR_AFTER 1
 void uc_vcard_set_tear(struct uc_vcard *c, unsigned long n, int mode);
 
+/*
+ * The options of a vcard: reader (the in-process transport on a card file
+ * or a hopper), for tests: tear_at K >= 1 pulls the card at the K-th APDU
+ * the reader sends (counted from 1 since it was opened, across the cards
+ * of a hopper), once, as tear_mode says; tear_back != 0 puts the torn
+ * card back at once (the next card the reader connects to).  tear_at 0:
+ * never.
+ */
+struct uc_vcard_reader_opts {
+	unsigned long tear_at;
+	int tear_mode;  /* UC_VCARD_TEAR_BEFORE or UC_VCARD_TEAR_AFTER */
+	int tear_back;
+};
+struct uc_transport;
+/*
+ * Set the options of t, a transport opened on "vcard:PATH", before its
+ * first APDU.  UC_ERR_ARG when t is another kind of transport.
+ */
+UC_API int uc_vcard_reader_set_opts(struct uc_transport *t,
+    const struct uc_vcard_reader_opts *o);
+
 /* APDUs processed since load. */
 unsigned long uc_vcard_apdu_count(const struct uc_vcard *c);
 

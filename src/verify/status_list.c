@@ -1,6 +1,6 @@
 /*
- * status_list.c - the ledger's signed status list as the verifier's
- * status source.  The file format and its parser belong to the ledger
+ * status_list.c - the issuer's signed status list as the verifier's
+ * status source.  The file format is status_list_format.c's
  * (docs/status-list.md, uc_status_list_verify / uc_status_list_get); this
  * reads the file, checks its signature and freshness once, and answers
  * lookups by the card serial the card carries in E1/CA.
@@ -13,7 +13,7 @@
 
 #include <openssl/crypto.h>
 
-#include "unioncard/ledger.h"
+#include "unioncard/statuslist.h"
 #include "unioncard/verify.h"
 
 /* A status list for 10 million cards is ~300 KB; refuse absurd files. */
@@ -91,16 +91,13 @@ with_times(struct uc_diag *diag, const unsigned char *data, size_t len,
     time_t check_time, int time_refused)
 {
 	struct uc_status_list_info info;
-	unsigned char *bits = NULL;
-	size_t blen = 0;
 	char made[32], until[32], at[32], msg[sizeof(diag->msg) + 128];
 	int64_t now = check_time != 0 ? (int64_t)check_time :
 	    (int64_t)time(NULL);
 
-	if (diag == NULL || uc_status_list_parse(data, len, &info, &bits,
-	    &blen) != 0)
+	/* The header only: an unverified list is never inflated. */
+	if (diag == NULL || uc_status_list_parse_header(data, len, &info) != 0)
 		return;
-	free(bits);
 	utc(info.issued_at, made);
 	utc(now, at);
 	utc(info.issued_at + (int64_t)info.ttl, until);

@@ -598,7 +598,7 @@ uc_verify_card(struct uc_transport *t, const struct uc_verify_opts *opts,
 		    uc_strerror(r));
 		goto out;
 	}
-	if (sw != UC_SW_OK && sw != 0x6A88) {
+	if (sw != UC_SW_OK && sw != UC_SW_DATA_NOT_FOUND) {
 		r = uc_diag_set(diag, UC_ERR_PROTOCOL, NULL, 0, "get data",
 		    "card answered %04X (%s)", sw, uc_sw_describe(sw));
 		goto out;

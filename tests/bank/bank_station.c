@@ -19,12 +19,15 @@
 #include "unioncard/keys.h"
 #include "unioncard/ledger.h"
 
+/* The ledger's last refusal, in words (uc_ledger_diag). */
+#define LEDGER_WHY(l) (uc_ledger_diag((l), &(struct uc_diag){ 0 })->msg)
+
 static int
 fail(struct uc_ledger *l, const char *what, int r)
 {
 	fprintf(stderr, "bank_station: %s: %s%s%s\n", what, uc_strerror(r),
-	    l != NULL && uc_ledger_why(l)[0] ? ": " : "",
-	    l != NULL ? uc_ledger_why(l) : "");
+	    l != NULL && LEDGER_WHY(l)[0] ? ": " : "",
+	    l != NULL ? LEDGER_WHY(l) : "");
 	return 2;
 }
 

@@ -3,6 +3,11 @@
 set -eu
 
 UC="${UC_BUILD_DIR:?}/src/tools/unioncard"
+# These tests steer the tools through their test hooks (UNIONCARD_TODAY,
+# UNIONCARD_KDF_ITERATIONS, ...), built only with meson -Dtest_hooks=true.
+grep -q '^#define UC_TEST_HOOKS 1' "$UC_BUILD_DIR/config.h" || {
+    echo "SKIP: needs a build with -Dtest_hooks=true (scripts/test's)"
+    exit 77; }
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/uc-ledger.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 export UNIONCARD_LEDGER="$TMP/ledger.db"

@@ -18,10 +18,14 @@
 
 #include "unioncard/buf.h"
 #include "unioncard/keys.h"
+#include "unioncard/date.h"
 #include "unioncard/ledger.h"
 #include "unioncard/secobj.h"
 #include "unioncard/signer.h"
 #include "unioncard/membercode.h"
+
+/* The ledger's last refusal, in words (uc_ledger_diag). */
+#define LEDGER_WHY(l) (uc_ledger_diag((l), &(struct uc_diag){ 0 })->msg)
 
 #define PW "pw-for-tests"
 
@@ -40,8 +44,16 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/uc-ledger-unit.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/l.db", f->dir);
-	setenv("UNIONCARD_TODAY", "2021-07-15", 1);
-	assert_int_equal(uc_ledger_open(&f->l, f->path, 1), 0);
+	{
+		/* The story's day, as the caller fixes it (the clock's
+		 * option; the library reads no environment). */
+		struct uc_ledger_open_opts o = { .create = 1 };
+
+		assert_int_equal(uc_date_parse("2021-07-15", 10, &o.today),
+		    0);
+		assert_int_equal(uc_ledger_open_ex(&f->l, f->path, &o, NULL),
+		    0);
+	}
 	assert_int_equal(uc_ledger_set_kdf_cost(f->l, 10), UC_ERR_RANGE);
 	assert_int_equal(uc_ledger_set_kdf_cost(f->l, 1000), 0);
 	assert_int_equal(uc_ledger_init(f->l, "52", "Province", 52, "admin",
@@ -224,6 +236,46 @@ test_reopen_keeps_schema(void **state)
 	/* init twice is refused */
 	assert_int_equal(uc_ledger_init(f->l, "53", "X", 53, "a2", PW),
 	    UC_ERR_EXISTS);
+}
+
+/*
+ * The caller's options, not the environment, set the KDF cost: below the
+ * floor is refused before any file is made; a cost set is what new
+ * hashes carry.
+ */
+static void
+test_open_options(void **state)
+{
+	struct fx *f = *state;
+	struct uc_ledger_open_opts o = { .create = 1, .kdf_iterations = 10 };
+	struct uc_ledger *l2 = NULL;
+	struct uc_diag d;
+	char p[160], hash[160];
+
+	snprintf(p, sizeof(p), "%s/opts.db", f->dir);
+	assert_int_equal(uc_ledger_open_ex(&l2, p, &o, &d), UC_ERR_RANGE);
+	assert_null(l2);
+	assert_string_equal(d.field, "kdf_iterations");
+	assert_int_not_equal(access(p, F_OK), 0);
+	o.kdf_iterations = 2000;
+	assert_int_equal(uc_ledger_open_ex(&l2, p, &o, &d), 0);
+	assert_int_equal(uc_ledger_init(l2, "52", "P", 52, "admin", PW), 0);
+	uc_ledger_free(&l2);
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT pw_hash FROM"
+		    " accounts WHERE name = 'admin'", -1, &st, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(hash, sizeof(hash), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	assert_int_equal(strncmp(hash, "pbkdf2-sha256$2000$", 19), 0);
 }
 
 static void
@@ -881,7 +933,7 @@ test_records_edit_withdraw_transfer(void **state)
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
 	assert_int_equal(uc_ledger_member_withdraw(f->l, "052090000003",
 	    "nhập\nnhầm"), UC_ERR_INVALID);
-	assert_non_null(strstr(uc_ledger_why(f->l), "line break"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "line break"));
 	assert_int_equal(uc_ledger_member_withdraw(f->l, "052090000003",
 	    "nhập nhầm"), 0);
 	assert_string_equal(member_str(f, "052090000003", "status", buf,
@@ -969,17 +1021,17 @@ test_login_lock(void **state)
 	for (i = 0; i < UC_LEDGER_LOGIN_TRIES - 1; i++) {
 		assert_int_equal(uc_ledger_login(f->l, "g1", "not it at all"),
 		    UC_ERR_AUTH);
-		assert_null(strstr(uc_ledger_why(f->l), "locked"));
+		assert_null(strstr(LEDGER_WHY(f->l), "locked"));
 	}
 	assert_int_equal(uc_ledger_login(f->l, "g1", "not it at all"),
 	    UC_ERR_AUTH);
-	assert_non_null(strstr(uc_ledger_why(f->l), "is locked until"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "is locked until"));
 	/* the right password waits too */
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), UC_ERR_AUTH);
-	assert_non_null(strstr(uc_ledger_why(f->l), "account g1 is locked"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "account g1 is locked"));
 	/* an unknown name: the same code and words as a wrong password */
 	assert_int_equal(uc_ledger_login(f->l, "nobody", PW), UC_ERR_AUTH);
-	assert_string_equal(uc_ledger_why(f->l), "wrong user or password");
+	assert_string_equal(LEDGER_WHY(f->l), "wrong user or password");
 	/* the lock runs out (moved into the past, not waited for) */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "UPDATE accounts SET"
@@ -991,7 +1043,7 @@ test_login_lock(void **state)
 	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
 	assert_int_equal(uc_ledger_account_set_disabled(f->l, "g1", 1), 0);
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), UC_ERR_AUTH);
-	assert_non_null(strstr(uc_ledger_why(f->l), "disabled"));
+	assert_non_null(strstr(LEDGER_WHY(f->l), "disabled"));
 	assert_int_equal(uc_ledger_login(f->l, "admin", PW), 0);
 	assert_int_equal(uc_ledger_account_set_disabled(f->l, "g1", 0), 0);
 	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
@@ -1024,6 +1076,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_options,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
 		    setup, teardown),

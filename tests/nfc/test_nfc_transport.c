@@ -27,6 +27,9 @@
 #include "transport/transport_nfc.h"
 #include "testcard.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 static const uint8_t serial[8] = {
 	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88
 };
@@ -357,7 +360,7 @@ test_no_reader(void **state)
 	assert_null(link);
 	assert_int_equal(ops->open("nosuchdriver:x", &link),
 	    UC_ERR_NO_READER);
-	assert_non_null(strstr(uc_transport_error_detail(), "nosuchdriver"));
+	assert_non_null(strstr(TRANSPORT_WHY(), "nosuchdriver"));
 }
 
 int

@@ -31,6 +31,9 @@
 #include "unioncard/transport.h"
 #include "transport/transport_nfc.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 #define SERIAL_HEX "0102030405060708"
 
 static const uint8_t serial[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -439,7 +442,7 @@ replay_vector(const char *dir, const char *name, unsigned *too_long)
 		}
 		if (r != 0)
 			fail_msg("%s step %zu: %s (%s)", name, i,
-			    uc_errname(r), uc_transport_error_detail());
+			    uc_errname(r), TRANSPORT_WHY());
 		if (resp_j != NULL) {
 			if (n != want.len || memcmp(resp, want.data, n) != 0)
 				fail_msg("%s step %zu: answer differs", name,

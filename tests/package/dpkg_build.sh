@@ -85,6 +85,20 @@ ldd "$R/usr/bin/unioncard" | grep -q "$R/usr/lib/$multi/libunioncard.so.0" ||
 	fail "installed unioncard does not use the packaged libunioncard.so.0"
 ok "installed unioncard and unioncard-verify run --version and --help"
 
+# A production build has no test hooks: the environment neither backdates
+# the ledger's day nor weakens new password hashes, and the tool says so.
+UNIONCARD_LEDGER="$TMP/prod.db" UNIONCARD_PASSWORD="correct horse battery" \
+UNIONCARD_KDF_ITERATIONS=1000 UNIONCARD_TODAY=2001-01-01 \
+    "$R/usr/bin/unioncard" init --province 52 --name P --admin admin \
+    >/dev/null 2>"$TMP/hooks.err" || fail "installed unioncard init: $(cat "$TMP/hooks.err")"
+for v in UNIONCARD_KDF_ITERATIONS UNIONCARD_TODAY; do
+	grep -q "$v ignored" "$TMP/hooks.err" ||
+	    fail "installed unioncard did not say it ignores $v: $(cat "$TMP/hooks.err")"
+done
+sqlite3 "$TMP/prod.db" "SELECT pw_hash FROM accounts" | grep -q "^pbkdf2-sha256[$]600000[$]" ||
+	fail "installed unioncard took UNIONCARD_KDF_ITERATIONS: $(sqlite3 "$TMP/prod.db" "SELECT substr(pw_hash, 1, 24) FROM accounts")"
+ok "installed unioncard ignores the test hooks (600,000 iterations kept)"
+
 # a program built against the -dev package
 cat >"$TMP/p.c" <<'C'
 #include <stdio.h>

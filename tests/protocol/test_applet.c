@@ -18,6 +18,9 @@
 #include "unioncard/error.h"
 #include "unioncard/transport.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 #define AID84 "840BF0554E494F4E4341524401"
 #define A5_BODY "800101 81080102030405060708 820101 83020800 84020800 " \
 	"85020370 860130 870103"
@@ -157,7 +160,7 @@ test_select_replayed(void **state)
 	assert_int_equal(sw, 0x6a82);
 	/* 62 83 with a lifecycle that is not FF: inconsistent card. */
 	assert_int_equal(uc_applet_select(t, &ci, &sw), UC_ERR_PROTOCOL);
-	assert_non_null(strstr(uc_transport_error_detail(), "6283"));
+	assert_non_null(strstr(TRANSPORT_WHY(), "6283"));
 	assert_int_equal(uc_transport_disconnect(t, 0), 0);
 	uc_transport_free(&t);
 	unlink(path);

@@ -18,6 +18,9 @@
 #include "unioncard/error.h"
 #include "unioncard/transport.h"
 
+/* Why the last transport call failed (uc_transport_diag). */
+#define TRANSPORT_WHY() (uc_transport_diag(&(struct uc_diag){ 0 })->msg)
+
 static char path[64];
 static char name[80];
 
@@ -90,7 +93,7 @@ test_play(void **state)
 	assert_int_equal(r.len, 5);
 	/* Steps remain: disconnect says so. */
 	assert_int_equal(uc_transport_disconnect(t, 0), UC_ERR_PROTOCOL);
-	assert_non_null(strstr(uc_transport_error_detail(), "GET DATA all"));
+	assert_non_null(strstr(TRANSPORT_WHY(), "GET DATA all"));
 	memset(&a, 0, sizeof(a));
 	a.ins = 0xca;
 	a.p2 = 0xff;
@@ -104,7 +107,7 @@ test_play(void **state)
 	a.data = chal;
 	a.lc = sizeof(chal);
 	assert_int_equal(uc_apdu_exchange(t, &a, 0, &r, &sw), UC_ERR_PROTOCOL);
-	assert_non_null(strstr(uc_transport_error_detail(), "response_sw"));
+	assert_non_null(strstr(TRANSPORT_WHY(), "response_sw"));
 	uc_buf_free(&r);
 	uc_transport_free(&t);
 	unlink(path);
@@ -124,9 +127,9 @@ test_mismatch(void **state)
 	a.p2 = 0x0c;
 	assert_int_equal(uc_apdu_exchange(t, &a, 0, NULL, &sw),
 	    UC_ERR_PROTOCOL);
-	assert_non_null(strstr(uc_transport_error_detail(),
+	assert_non_null(strstr(TRANSPORT_WHY(),
 	    "step 1 (SELECT): expected command 00A404000B"));
-	assert_non_null(strstr(uc_transport_error_detail(),
+	assert_non_null(strstr(TRANSPORT_WHY(),
 	    "the engine sent 00A4040C0B"));
 	uc_transport_free(&t);
 	unlink(path);
@@ -140,8 +143,8 @@ check_bad(const char *text, const char *detail)
 	write_file(text);
 	assert_int_equal(uc_transport_open(name, &t), UC_ERR_INVALID);
 	assert_null(t);
-	if (strstr(uc_transport_error_detail(), detail) == NULL)
-		fail_msg("detail '%s' lacks '%s'", uc_transport_error_detail(),
+	if (strstr(TRANSPORT_WHY(), detail) == NULL)
+		fail_msg("detail '%s' lacks '%s'", TRANSPORT_WHY(),
 		    detail);
 	unlink(path);
 }

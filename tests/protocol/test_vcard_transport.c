@@ -141,12 +141,13 @@ static void
 test_not_built_in_until_registered(void **state)
 {
 	struct uc_transport *t = NULL;
+	struct uc_diag d;
 
 	(void)state;
 	assert_int_equal(uc_transport_open("vcard:/nonexistent/x.json", &t),
 	    UC_ERR_UNSUPPORTED);
 	assert_null(t);
-	assert_string_equal(uc_transport_error_detail(),
+	assert_string_equal(uc_transport_diag(&d)->msg,
 	    "transport 'vcard' is not built in");
 	assert_int_equal(uc_vcard_transport_register(), 0);
 	assert_int_equal(uc_vcard_transport_register(), 0);
