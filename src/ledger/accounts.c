@@ -99,7 +99,7 @@ static int
 account_find(struct uc_ledger *l, const char *user, int64_t *id,
     struct lg_unit *u)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int64_t unit_id = 0;
 	int r;
 
@@ -108,11 +108,11 @@ account_find(struct uc_ledger *l, const char *user, int64_t *id,
 	    " WHERE name = ?")) != 0)
 		return r;
 	lg_bind_text(st, 1, user);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		unit_id = sqlite3_column_int64(st, 1);
+	if (lg_step(st) == LG_ROW) {
+		*id = lg_column_int64(st, 0);
+		unit_id = lg_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if (*id == 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "no account named"
 		    " %s", user);
@@ -125,16 +125,16 @@ static int
 update_account(struct uc_ledger *l, const char *sql, int64_t id,
     const char *text)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	if ((r = lg_prepare(l, &st, sql)) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
+	lg_bind_int64(st, 1, id);
 	if (text != NULL)
 		lg_bind_text(st, 2, text);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	return r;
 }
 
@@ -225,23 +225,23 @@ out:
 }
 
 static json_t *
-account_row(struct uc_ledger *l, sqlite3_stmt *st)
+account_row(struct uc_ledger *l, struct lg_stmt *st)
 {
-	int64_t locked = sqlite3_column_int64(st, 5);
+	int64_t locked = lg_column_int64(st, 5);
 	char until[32];
 	json_t *o;
 
 	(void)l;
 	lg_utc(locked, until);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s?, s:s}",
-	    "name", (const char *)sqlite3_column_text(st, 0),
-	    "unit", (const char *)sqlite3_column_text(st, 1),
-	    "role", (const char *)sqlite3_column_text(st, 2),
-	    "status", sqlite3_column_int(st, 3) ? "disabled" :
-	    sqlite3_column_int(st, 6) ? "locked" : "active",
-	    "failed_logins", sqlite3_column_int(st, 4),
+	    "name", (const char *)lg_column_text(st, 0),
+	    "unit", (const char *)lg_column_text(st, 1),
+	    "role", (const char *)lg_column_text(st, 2),
+	    "status", lg_column_int(st, 3) ? "disabled" :
+	    lg_column_int(st, 6) ? "locked" : "active",
+	    "failed_logins", lg_column_int(st, 4),
 	    "locked_until", locked > 0 ? until : NULL,
-	    "created_at", (const char *)sqlite3_column_text(st, 7));
+	    "created_at", (const char *)lg_column_text(st, 7));
 	return o;
 }
 

@@ -5,9 +5,10 @@
 #ifndef UC_LEDGER_PRIV_H
 #define UC_LEDGER_PRIV_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "ledger/store.h"
 
 #include "unioncard/ledger.h"
 #include "unioncard/member.h"
@@ -26,7 +27,7 @@ struct lg_unit {
 };
 
 struct uc_ledger {
-	sqlite3 *db;
+	struct lg_db *db;       /* the storage seam (store.h) */
 	unsigned prefix;        /* issuer prefix, 0 before init */
 	int in_tx;
 	unsigned kdf_iter;      /* PBKDF2 iterations for new hashes, 0: default */
@@ -43,27 +44,20 @@ struct uc_ledger {
 	char login_why[256];    /* why the last login was refused */
 };
 
-/*
- * sqlite result -> UC_ERR_*, the one map of SQLite's (extended) codes:
- * BUSY/LOCKED -> BUSY, CONSTRAINT -> CONFLICT, FULL -> NO_SPACE,
- * READONLY -> READ_ONLY, PERM/AUTH -> ACCESS, CORRUPT/NOTADB -> CORRUPT,
- * IOERR -> IO, CANTOPEN -> IO, else LEDGER.
- */
-int lg_err(int rc);
 /* Run SQL without results. */
 int lg_exec(struct uc_ledger *l, const char *sql);
 /* Prepare; *st cleared on entry. */
-int lg_prepare(struct uc_ledger *l, sqlite3_stmt **st, const char *sql);
+int lg_prepare(struct uc_ledger *l, struct lg_stmt **st, const char *sql);
 /* Bind helpers that treat NULL text as SQL NULL. */
-int lg_bind_text(sqlite3_stmt *st, int i, const char *s);
+int lg_bind_text(struct lg_stmt *st, int i, const char *s);
 /* Bind ?1 and ?2 to the actor's unit path and its length: with
  * "substr(u.path, 1, ?2) = ?1" a query sees the actor's subtree only. */
-void lg_bind_scope(struct uc_ledger *l, sqlite3_stmt *st);
+void lg_bind_scope(struct uc_ledger *l, struct lg_stmt *st);
 /* One result row as JSON; NULL when out of memory. */
-typedef json_t *(*lg_row_fn)(struct uc_ledger *l, sqlite3_stmt *st);
+typedef json_t *(*lg_row_fn)(struct uc_ledger *l, struct lg_stmt *st);
 /* Step st to its end and set *out to the array of row(l, st), one per
  * row.  The statement stays the caller's to finalize. */
-int lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
+int lg_rows_json(struct uc_ledger *l, struct lg_stmt *st, lg_row_fn row,
     json_t **out);
 /*
  * The start of a read that answers JSON in *out (cleared first):

@@ -22,7 +22,7 @@ int
 uc_ledger_target_set(struct uc_ledger *l, const char *unit_code, int year,
     int64_t members, const char *deadline)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int32_t day;
 	char details[96], obj[64];
@@ -42,17 +42,17 @@ uc_ledger_target_set(struct uc_ledger *l, const char *unit_code, int year,
 	    " year) DO UPDATE SET members = excluded.members,"
 	    " deadline = excluded.deadline")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_int(st, 2, year);
-	sqlite3_bind_int64(st, 3, members);
-	sqlite3_bind_int(st, 4, day);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 1, u.id);
+	lg_bind_int(st, 2, year);
+	lg_bind_int64(st, 3, members);
+	lg_bind_int(st, 4, day);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	snprintf(details, sizeof(details), "members=%lld deadline=%s",
 	    (long long)members, deadline);
 	r = lg_audit(l, "target.set", u.code, obj, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "target.set", unit_code, obj);
 }
 
@@ -114,7 +114,7 @@ int
 uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
     const char *as_of, json_t **out)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit top;
 	struct pnode *v = NULL, *p;
 	size_t n = 0, cap = 0, i, *ord = NULL;
@@ -139,15 +139,15 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	} else {
 		top = l->acct_unit;
 	}
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, "SELECT id, coalesce(parent_id, 0), depth,"
 	    " exempt, code, name FROM units WHERE substr(path, 1, ?2) = ?1"
 	    " ORDER BY path")) != 0)
 		goto out;
 	lg_bind_text(st, 1, top.path);
-	sqlite3_bind_int(st, 2, (int)strlen(top.path));
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	lg_bind_int(st, 2, (int)strlen(top.path));
+	while ((r = lg_step(st)) == LG_ROW) {
 		if (n == cap) {
 			struct pnode *t;
 
@@ -160,12 +160,12 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 		}
 		p = &v[n];
 		memset(p, 0, sizeof(*p));
-		p->id = sqlite3_column_int64(st, 0);
-		p->parent = sqlite3_column_int64(st, 1);
-		p->depth = sqlite3_column_int(st, 2);
-		p->exempt = sqlite3_column_int(st, 3);
-		p->code = strdup((const char *)sqlite3_column_text(st, 4));
-		p->name = strdup((const char *)sqlite3_column_text(st, 5));
+		p->id = lg_column_int64(st, 0);
+		p->parent = lg_column_int64(st, 1);
+		p->depth = lg_column_int(st, 2);
+		p->exempt = lg_column_int(st, 3);
+		p->code = strdup((const char *)lg_column_text(st, 4));
+		p->name = strdup((const char *)lg_column_text(st, 5));
 		p->rank = (int)n; /* tree position, restored below */
 		n++;
 		if (p->code == NULL || p->name == NULL) {
@@ -175,38 +175,38 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	qsort(v, n, sizeof(*v), by_id);
 	if ((r = lg_prepare(l, &st, "SELECT unit_id, sum(entered),"
 	    " sum(approved) FROM progress_daily WHERE day <= ?"
 	    " GROUP BY unit_id")) != 0)
 		goto out;
-	sqlite3_bind_int(st, 1, day);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((p = find(v, n, sqlite3_column_int64(st, 0))) != NULL) {
-			p->entered = sqlite3_column_int64(st, 1);
-			p->approved = sqlite3_column_int64(st, 2);
+	lg_bind_int(st, 1, day);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((p = find(v, n, lg_column_int64(st, 0))) != NULL) {
+			p->entered = lg_column_int64(st, 1);
+			p->approved = lg_column_int64(st, 2);
 		}
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_prepare(l, &st, "SELECT unit_id, members, deadline FROM"
 	    " targets WHERE year = ?")) != 0)
 		goto out;
-	sqlite3_bind_int(st, 1, year);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((p = find(v, n, sqlite3_column_int64(st, 0))) != NULL) {
+	lg_bind_int(st, 1, year);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((p = find(v, n, lg_column_int64(st, 0))) != NULL) {
 			p->has_target = 1;
-			p->target = sqlite3_column_int64(st, 1);
-			p->deadline = (int32_t)sqlite3_column_int(st, 2);
+			p->target = lg_column_int64(st, 1);
+			p->deadline = (int32_t)lg_column_int(st, 2);
 		}
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	for (i = 0; i < n; i++) {
 		p = find(v, n, v[i].parent);
@@ -283,15 +283,15 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	    " substr(path, 1, ?2) = ?1 ORDER BY path")) != 0)
 		goto out;
 	lg_bind_text(st, 1, top.path);
-	sqlite3_bind_int(st, 2, (int)strlen(top.path));
+	lg_bind_int(st, 2, (int)strlen(top.path));
 	if ((a = json_array()) == NULL) {
 		r = UC_ERR_NOMEM;
 		goto out;
 	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = lg_step(st)) == LG_ROW) {
 		json_t *pct, *tgt, *rk;
 
-		if ((p = find(v, n, sqlite3_column_int64(st, 0))) == NULL)
+		if ((p = find(v, n, lg_column_int64(st, 0))) == NULL)
 			continue;
 		dl[0] = '\0';
 		if (p->deadline != 0)
@@ -320,8 +320,8 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	*out = a;
 	a = NULL;
 out:
-	sqlite3_finalize(st);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	lg_finalize(st);
+	(void)lg_db_commit(l->db);
 	for (i = 0; i < n; i++) {
 		free(v[i].code);
 		free(v[i].name);
@@ -360,27 +360,27 @@ out:
 }
 
 static json_t *
-fee_sum_row(struct uc_ledger *l, sqlite3_stmt *st)
+fee_sum_row(struct uc_ledger *l, struct lg_stmt *st)
 {
 	(void)l;
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
-	    "period", (const char *)sqlite3_column_text(st, 0),
-	    "unit", (const char *)sqlite3_column_text(st, 1),
-	    "payer", (const char *)sqlite3_column_text(st, 2),
-	    "lines", (json_int_t)sqlite3_column_int64(st, 3),
-	    "total_vnd", (json_int_t)sqlite3_column_int64(st, 4),
-	    "paid_vnd", (json_int_t)sqlite3_column_int64(st, 5),
-	    "unpaid_vnd", (json_int_t)(sqlite3_column_int64(st, 4) -
-	    sqlite3_column_int64(st, 5)));
+	    "period", (const char *)lg_column_text(st, 0),
+	    "unit", (const char *)lg_column_text(st, 1),
+	    "payer", (const char *)lg_column_text(st, 2),
+	    "lines", (json_int_t)lg_column_int64(st, 3),
+	    "total_vnd", (json_int_t)lg_column_int64(st, 4),
+	    "paid_vnd", (json_int_t)lg_column_int64(st, 5),
+	    "unpaid_vnd", (json_int_t)(lg_column_int64(st, 4) -
+	    lg_column_int64(st, 5)));
 }
 
 static json_t *
-status_count_row(struct uc_ledger *l, sqlite3_stmt *st)
+status_count_row(struct uc_ledger *l, struct lg_stmt *st)
 {
 	(void)l;
 	return json_pack("{s:s, s:I}",
-	    "status", (const char *)sqlite3_column_text(st, 0),
-	    "count", (json_int_t)sqlite3_column_int64(st, 1));
+	    "status", (const char *)lg_column_text(st, 0),
+	    "count", (json_int_t)lg_column_int64(st, 1));
 }
 
 int
@@ -399,21 +399,21 @@ uc_ledger_report_fees(struct uc_ledger *l, json_t **out)
 }
 
 static json_t *
-unpaid_row(struct uc_ledger *l, sqlite3_stmt *st)
+unpaid_row(struct uc_ledger *l, struct lg_stmt *st)
 {
 	char day[UC_DATE_ISO_LEN + 1];
 
 	(void)l;
-	if (uc_date_format_iso(sqlite3_column_int(st, 7), day) != 0)
+	if (uc_date_format_iso(lg_column_int(st, 7), day) != 0)
 		return NULL;
 	return json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:I, s:s}",
-	    "request", (json_int_t)sqlite3_column_int64(st, 0),
-	    "unit", (const char *)sqlite3_column_text(st, 1),
-	    "member_code", (const char *)sqlite3_column_text(st, 2),
-	    "full_name", (const char *)sqlite3_column_text(st, 3),
-	    "payer", (const char *)sqlite3_column_text(st, 4),
-	    "fee_item", (const char *)sqlite3_column_text(st, 5),
-	    "fee_vnd", (json_int_t)sqlite3_column_int64(st, 6),
+	    "request", (json_int_t)lg_column_int64(st, 0),
+	    "unit", (const char *)lg_column_text(st, 1),
+	    "member_code", (const char *)lg_column_text(st, 2),
+	    "full_name", (const char *)lg_column_text(st, 3),
+	    "payer", (const char *)lg_column_text(st, 4),
+	    "fee_item", (const char *)lg_column_text(st, 5),
+	    "fee_vnd", (json_int_t)lg_column_int64(st, 6),
 	    "request_day", day);
 }
 
@@ -458,7 +458,7 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
     const char *member_code, const char *paid_by, const char *receipt,
     const char *paid_on)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char obj[64], details[LG_DETAILS_MAX], at[32], on[UC_DATE_ISO_LEN + 1];
 	char status[16];
@@ -488,23 +488,23 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
 	    " LEFT JOIN fee_payments fp ON fp.line_id = rl.id"
 	    " WHERE q.id = ? AND m.member_code = ?")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, request_id);
+	lg_bind_int64(st, 1, request_id);
 	lg_bind_text(st, 2, member_code);
-	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
-		r = r == SQLITE_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
+	if ((r = lg_step(st)) != LG_ROW) {
+		r = r == LG_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
 		snprintf(l->refusal, sizeof(l->refusal), "request %lld has no"
 		    " line for member %s", (long long)request_id, member_code);
 		goto out;
 	}
-	if ((r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), &u)) != 0)
+	if ((r = lg_unit_by_id(l, lg_column_int64(st, 0), &u)) != 0)
 		goto out;
 	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
 		goto out;
 	snprintf(status, sizeof(status), "%s",
-	    (const char *)sqlite3_column_text(st, 1));
-	line_id = sqlite3_column_int64(st, 2);
-	fee = sqlite3_column_int64(st, 3);
-	req_day = (int32_t)sqlite3_column_int(st, 4);
+	    (const char *)lg_column_text(st, 1));
+	line_id = lg_column_int64(st, 2);
+	fee = lg_column_int64(st, 3);
+	req_day = (int32_t)lg_column_int(st, 4);
 	if (strcmp(status, "accepted") != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s:"
 		    " its fees fall due once the province accepts it",
@@ -519,13 +519,13 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+	if (lg_column_type(st, 5) != LG_NULL) {
 		on[0] = '\0';
-		uc_date_format_iso(sqlite3_column_int(st, 5), on);
+		uc_date_format_iso(lg_column_int(st, 5), on);
 		snprintf(l->refusal, sizeof(l->refusal), "the fee of member %s"
 		    " on request %lld was paid on %s, receipt %s", member_code,
 		    (long long)request_id, on,
-		    (const char *)sqlite3_column_text(st, 6));
+		    (const char *)lg_column_text(st, 6));
 		r = UC_ERR_EXISTS;
 		goto out;
 	}
@@ -535,27 +535,27 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
 		r = UC_ERR_ARG;
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "INSERT INTO fee_payments (line_id,"
 	    " paid_by, paid_on, receipt, account_id, at)"
 	    " VALUES (?, ?, ?, ?, ?, ?)")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, line_id);
+	lg_bind_int64(st, 1, line_id);
 	lg_bind_text(st, 2, paid_by);
-	sqlite3_bind_int(st, 3, day);
+	lg_bind_int(st, 3, day);
 	lg_bind_text(st, 4, receipt);
-	sqlite3_bind_int64(st, 5, l->acct_id);
+	lg_bind_int64(st, 5, l->acct_id);
 	lg_bind_text(st, 6, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	uc_date_format_iso(day, on);
 	snprintf(details, sizeof(details), "fee_vnd=%lld paid_by=%s"
 	    " paid_on=%s receipt=%s", (long long)fee, paid_by, on, receipt);
 	r = lg_audit(l, "fee.pay", u.code, obj, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "fee.pay", u.code[0] ? u.code : NULL, obj);
 }
 
@@ -639,7 +639,7 @@ int
 uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
     json_t **out)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	json_t *cards = NULL, *counts = NULL, *by = NULL, *o;
 	char serial[UC_LEDGER_SERIAL_LEN + 1], prefix[8], cls[256];
 	json_int_t total = 0;
@@ -668,23 +668,23 @@ uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
 		goto out;
 	snprintf(prefix, sizeof(prefix), "%02u", l->prefix % 100u);
 	lg_bind_text(st, 1, l->acct_unit.path);
-	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
-	sqlite3_bind_int64(st, 3, request_id);
+	lg_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+	lg_bind_int64(st, 3, request_id);
 	lg_bind_text(st, 4, prefix);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *reason = (const char *)sqlite3_column_text(st, 3);
-		int has_req = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	while ((r = lg_step(st)) == LG_ROW) {
+		const char *reason = (const char *)lg_column_text(st, 3);
+		int has_req = lg_column_type(st, 1) != LG_NULL;
 
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 0),
+		lg_serial_format(l->prefix, lg_column_int64(st, 0),
 		    serial);
 		o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s?}",
 		    "serial", serial,
 		    "request", has_req ? json_integer((json_int_t)
-		    sqlite3_column_int64(st, 1)) : json_null(),
-		    "member_code", (const char *)sqlite3_column_text(st, 2),
+		    lg_column_int64(st, 1)) : json_null(),
+		    "member_code", (const char *)lg_column_text(st, 2),
 		    "reason", reason,
-		    "at", (const char *)sqlite3_column_text(st, 4),
-		    "by", (const char *)sqlite3_column_text(st, 5));
+		    "at", (const char *)lg_column_text(st, 4),
+		    "by", (const char *)lg_column_text(st, 5));
 		if (o == NULL || json_array_append_new(cards, o) != 0) {
 			r = UC_ERR_NOMEM;
 			goto out;
@@ -704,7 +704,7 @@ uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
 	    "by_reason", by, "cards", cards)) == NULL)
 		r = UC_ERR_NOMEM;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	json_decref(by);
 	json_decref(counts);
 	json_decref(cards);
@@ -716,7 +716,7 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 {
 	static const char *const head[] = { "id", "at", "account", "unit",
 	    "action", "object", "details", "prev_hash", "hash" };
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *f[9];
 	char id[24], ph[65], h[65];
 	int r, i;
@@ -741,17 +741,17 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
 	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
 		return r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = lg_step(st)) == LG_ROW) {
 		snprintf(id, sizeof(id), "%lld",
-		    (long long)sqlite3_column_int64(st, 0));
+		    (long long)lg_column_int64(st, 0));
 		f[0] = id;
 		for (i = 1; i < 7; i++)
-			f[i] = (const char *)sqlite3_column_text(st, i);
+			f[i] = (const char *)lg_column_text(st, i);
 		ph[0] = h[0] = '\0';
-		if (sqlite3_column_bytes(st, 7) == 32)
-			lg_hex(sqlite3_column_blob(st, 7), 32, ph);
-		if (sqlite3_column_bytes(st, 8) == 32)
-			lg_hex(sqlite3_column_blob(st, 8), 32, h);
+		if (lg_column_bytes(st, 7) == 32)
+			lg_hex(lg_column_blob(st, 7), 32, ph);
+		if (lg_column_bytes(st, 8) == 32)
+			lg_hex(lg_column_blob(st, 8), 32, h);
 		f[7] = ph;
 		f[8] = h;
 		if ((r = uc_csv_write_row(fp, f, 9)) != 0)
@@ -759,6 +759,6 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 	}
 	r = lg_err(r);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }

@@ -16,7 +16,7 @@ static int
 unit_insert(struct uc_ledger *l, const char *code, const char *name,
     const struct lg_unit *parent, int exempt)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char at[32], path[LG_PATH_MAX], details[64];
 	int64_t id;
 	int r;
@@ -28,18 +28,18 @@ unit_insert(struct uc_ledger *l, const char *code, const char *name,
 		return r;
 	lg_bind_text(st, 1, code);
 	lg_bind_text(st, 2, name);
-	sqlite3_bind_int64(st, 3, parent->id);
-	sqlite3_bind_int(st, 4, parent->depth + 1);
-	sqlite3_bind_int(st, 5, exempt ? 1 : 0);
+	lg_bind_int64(st, 3, parent->id);
+	lg_bind_int(st, 4, parent->depth + 1);
+	lg_bind_int(st, 5, exempt ? 1 : 0);
 	lg_bind_text(st, 6, at);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	st = NULL;
 	if (r == UC_ERR_CONFLICT)
 		return UC_ERR_EXISTS;
 	if (r != 0)
 		return r;
-	id = sqlite3_last_insert_rowid(l->db);
+	id = lg_db_last_id(l->db);
 	if ((size_t)snprintf(path, sizeof(path), "%s%lld/", parent->path,
 	    (long long)id) >= sizeof(path))
 		return UC_ERR_RANGE; /* tree deeper than any union's */
@@ -47,9 +47,9 @@ unit_insert(struct uc_ledger *l, const char *code, const char *name,
 	    != 0)
 		return r;
 	lg_bind_text(st, 1, path);
-	sqlite3_bind_int64(st, 2, id);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 2, id);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	if (r != 0)
 		return r;
 	snprintf(details, sizeof(details), "parent=%s exempt=%d",
@@ -334,15 +334,15 @@ done:
 }
 
 static json_t *
-unit_row(struct uc_ledger *l, sqlite3_stmt *st)
+unit_row(struct uc_ledger *l, struct lg_stmt *st)
 {
 	(void)l;
 	return json_pack("{s:s, s:s, s:s?, s:b, s:i}",
-	    "code", (const char *)sqlite3_column_text(st, 0),
-	    "name", (const char *)sqlite3_column_text(st, 1),
-	    "parent", (const char *)sqlite3_column_text(st, 2),
-	    "exempt", sqlite3_column_int(st, 3),
-	    "depth", sqlite3_column_int(st, 4));
+	    "code", (const char *)lg_column_text(st, 0),
+	    "name", (const char *)lg_column_text(st, 1),
+	    "parent", (const char *)lg_column_text(st, 2),
+	    "exempt", lg_column_int(st, 3),
+	    "depth", lg_column_int(st, 4));
 }
 
 int
