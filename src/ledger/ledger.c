@@ -1082,22 +1082,32 @@ lg_need_not_submitter_member(struct uc_ledger *l, int64_t member_id)
 }
 
 int
-lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v)
+lg_counter_take(struct uc_ledger *l, const char *name, int64_t n,
+    int64_t *first)
 {
 	struct lg_stmt *st = NULL;
 	int r;
 
-	*v = 0;
-	if ((r = lg_prepare(l, &st, "UPDATE counters SET value = value + 1"
-	    " WHERE name = ? RETURNING value")) != 0)
+	*first = 0;
+	if (n < 1)
+		return UC_ERR_ARG;
+	if ((r = lg_prepare(l, &st, "UPDATE counters SET value = value + ?2"
+	    " WHERE name = ?1 RETURNING value - ?2 + 1")) != 0)
 		return r;
 	lg_bind_text(st, 1, name);
+	lg_bind_int64(st, 2, n);
 	if (lg_step(st) == LG_ROW)
-		*v = lg_column_int64(st, 0);
+		*first = lg_column_int64(st, 0);
 	else
 		r = UC_ERR_LEDGER;
 	lg_finalize(st);
 	return r;
+}
+
+int
+lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v)
+{
+	return lg_counter_take(l, name, 1, v);
 }
 
 void

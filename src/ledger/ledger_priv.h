@@ -193,6 +193,10 @@ int lg_check_text(struct uc_ledger *l, enum uc_member_text_kind kind,
 
 /* Next value of a named forward-only counter. */
 int lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v);
+/* The next n (>= 1) values of the counter at once: *first .. *first +
+ * n - 1 are the caller's (a batch takes its block in one statement). */
+int lg_counter_take(struct uc_ledger *l, const char *name, int64_t n,
+    int64_t *first);
 
 /* Reserve a card for a request line inside the caller's transaction. */
 int lg_card_reserve(struct uc_ledger *l, int64_t line_id,

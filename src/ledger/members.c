@@ -848,18 +848,15 @@ lg_need_superior(struct uc_ledger *l, const struct lg_unit *u)
 	return need_superior(l, u);
 }
 
+/* Approve one submitted member, giving it member code number seq (taken
+ * from the counter by the caller, one block per batch). */
 static int
 approve_one(struct uc_ledger *l, struct lg_stmt *upd, int64_t member_id,
-    int32_t today)
+    int32_t today, int64_t seq)
 {
 	char code[UC_MEMBERCODE_LEN + 1];
-	int64_t seq;
 	int r;
 
-	if ((r = lg_need_not_submitter_member(l, member_id)) != 0)
-		return r;
-	if ((r = lg_counter_next(l, "member_seq", &seq)) != 0)
-		return r;
 	if (seq > UC_MEMBERCODE_SEQ_MAX)
 		return UC_ERR_RANGE;
 	if ((r = uc_membercode_make(l->prefix, (uint32_t)seq, code)) != 0)
@@ -874,6 +871,60 @@ approve_one(struct uc_ledger *l, struct lg_stmt *upd, int64_t member_id,
 	return lg_db_changes(l->db) == 1 ? 0 : UC_ERR_STATE;
 }
 
+/*
+ * The submitted members of unit u in id order into *ids (malloc'ed),
+ * refusing (as lg_need_not_submitter_member does) when the actor entered
+ * or submitted any of them: one query for the whole batch.
+ */
+static int
+submitted_ids(struct uc_ledger *l, const struct lg_unit *u, int64_t **ids,
+    size_t *count)
+{
+	struct lg_stmt *sel = NULL;
+	int64_t *a = NULL, *t, mine = 0;
+	size_t cap = 0, k = 0;
+	int r;
+
+	*ids = NULL;
+	*count = 0;
+	/* the condition of lg_need_not_submitter_member, for every row */
+	if ((r = lg_prepare(l, &sel, "SELECT m.id, coalesce(m.submitted_by"
+	    " = ?2 OR i.account_id = ?2, 0) FROM members m LEFT JOIN"
+	    " imports i ON i.id = m.import_id WHERE m.unit_id = ?1 AND"
+	    " m.status = 'submitted' ORDER BY m.id")) != 0)
+		return r;
+	lg_bind_int64(sel, 1, u->id);
+	lg_bind_int64(sel, 2, l->acct_id);
+	/* Collect first: updating the index we walk is unsafe. */
+	while ((r = lg_step(sel)) == LG_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((t = realloc(a, cap * sizeof(*a))) == NULL) {
+				r = UC_ERR_NOMEM;
+				goto out;
+			}
+			a = t;
+		}
+		a[k] = lg_column_int64(sel, 0);
+		if (mine == 0 && lg_column_int(sel, 1) != 0)
+			mine = a[k];
+		k++;
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	lg_finalize(sel);
+	sel = NULL;
+	if (mine != 0 && (r = lg_need_not_submitter_member(l, mine)) != 0)
+		goto out;
+	*ids = a;
+	*count = k;
+	a = NULL;
+out:
+	lg_finalize(sel);
+	free(a);
+	return r;
+}
+
 int
 uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
     const char *const *nids, size_t n, size_t *count)
@@ -881,6 +932,7 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 	struct lg_stmt *sel = NULL, *upd = NULL;
 	struct lg_unit u;
 	int32_t today = lg_today();
+	int64_t seq = 0;
 	size_t done = 0, i;
 	char details[64];
 	int r;
@@ -903,39 +955,26 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 	    != 0)
 		goto out;
 	if (nids == NULL) {
-		if ((r = lg_prepare(l, &sel, "SELECT id FROM members WHERE"
-		    " unit_id = ? AND status = 'submitted' ORDER BY id")) != 0)
-			goto out;
-		lg_bind_int64(sel, 1, u.id);
-		/* Collect first: updating the index we walk is unsafe. */
-		{
-			int64_t *ids = NULL, *t;
-			size_t cap = 0, k = 0, j;
+		int64_t *ids = NULL;
+		size_t k = 0, j;
 
-			while ((r = lg_step(sel)) == LG_ROW) {
-				if (k == cap) {
-					cap = cap ? cap * 2 : 256;
-					t = realloc(ids, cap * sizeof(*ids));
-					if (t == NULL) {
-						free(ids);
-						r = UC_ERR_NOMEM;
-						goto out;
-					}
-					ids = t;
-				}
-				ids[k++] = lg_column_int64(sel, 0);
-			}
-			r = lg_err(r);
-			for (j = 0; r == 0 && j < k; j++)
-				r = approve_one(l, upd, ids[j], today);
-			free(ids);
-			if (r != 0)
-				goto out;
-			done = k;
-		}
+		if ((r = submitted_ids(l, &u, &ids, &k)) != 0)
+			goto out;
+		/* one block of member codes for the batch */
+		if (k > 0)
+			r = lg_counter_take(l, "member_seq", (int64_t)k, &seq);
+		for (j = 0; r == 0 && j < k; j++)
+			r = approve_one(l, upd, ids[j], today, seq + (int64_t)j);
+		free(ids);
+		if (r != 0)
+			goto out;
+		done = k;
 	} else {
 		if ((r = lg_prepare(l, &sel, "SELECT id, status FROM members"
 		    " WHERE unit_id = ? AND national_id = ?")) != 0)
+			goto out;
+		if (n > 0 && (r = lg_counter_take(l, "member_seq",
+		    (int64_t)n, &seq)) != 0)
 			goto out;
 		for (i = 0; i < n; i++) {
 			int64_t id;
@@ -960,7 +999,9 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 			}
 			id = lg_column_int64(sel, 0);
 			lg_reset(sel);
-			if ((r = approve_one(l, upd, id, today)) != 0)
+			if ((r = lg_need_not_submitter_member(l, id)) != 0 ||
+			    (r = approve_one(l, upd, id, today,
+			    seq + (int64_t)i)) != 0)
 				goto out;
 			done++;
 		}
