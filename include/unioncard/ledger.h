@@ -73,6 +73,62 @@ enum uc_ledger_role {
 struct uc_ledger; /* opaque */
 
 /*
+ * The ledger's words as enums: what a front end (the CLI, the station,
+ * the web server) compares and switches on.  The text forms ("draft",
+ * "linked", ...) are the ones the ledger stores and the tools print;
+ * uc_ledger_*_name() gives them (NULL out of range), uc_ledger_*_parse()
+ * reads them back (0 when unknown; every enum starts at 1).
+ */
+enum uc_request_status {
+	UC_REQUEST_DRAFT = 1,
+	UC_REQUEST_SUBMITTED,
+	UC_REQUEST_APPROVED,
+	UC_REQUEST_REJECTED,
+	UC_REQUEST_ACCEPTED,
+	UC_REQUEST_WITHDRAWN,
+};
+enum uc_ledger_card_type {
+	UC_LEDGER_CARD_REGULAR = 1, /* printed; no chip required */
+	UC_LEDGER_CARD_LINKED,      /* chip with the bank application */
+};
+enum uc_card_status {
+	UC_CARD_RESERVED = 1,
+	UC_CARD_ENCODED,
+	UC_CARD_ISSUED,
+	UC_CARD_SPOILED,
+	UC_CARD_LOST,
+	UC_CARD_STOLEN,
+	UC_CARD_DAMAGED,
+	UC_CARD_REVOKED,
+	UC_CARD_REPLACED,
+};
+/* Who pays a line's fee (the province pays a member's first card). */
+enum uc_fee_payer {
+	UC_PAYER_PROVINCE = 1,
+	UC_PAYER_MEMBER,
+	UC_PAYER_UNION,
+};
+/* Why a card replaces an earlier one (UC_REPLACE_NONE: a first card). */
+enum uc_replacement {
+	UC_REPLACE_NONE = 0,
+	UC_REPLACE_LOST,
+	UC_REPLACE_STOLEN,
+	UC_REPLACE_DAMAGED,
+	UC_REPLACE_DATA_CHANGE,
+};
+UC_API const char *uc_ledger_request_status_name(int v);
+UC_API int uc_ledger_request_status_parse(const char *s);
+UC_API const char *uc_ledger_card_type_name(int v);
+UC_API int uc_ledger_card_type_parse(const char *s);
+UC_API const char *uc_ledger_card_status_name(int v);
+UC_API int uc_ledger_card_status_parse(const char *s);
+UC_API const char *uc_ledger_payer_name(int v);
+UC_API int uc_ledger_payer_parse(const char *s);
+/* "" for UC_REPLACE_NONE is NULL: a first card has no reason. */
+UC_API const char *uc_ledger_replacement_name(int v);
+UC_API int uc_ledger_replacement_parse(const char *s);
+
+/*
  * Open (and with create != 0 create) the ledger at path, then bring its
  * schema up to UC_LEDGER_SCHEMA_VERSION in one transaction per migration.
  * A file with a newer schema is UC_ERR_LEDGER_VERSION.  A missing file
@@ -204,6 +260,18 @@ UC_API int uc_ledger_unit_import_each(struct uc_ledger *l, FILE *fp,
     size_t *nerrors, struct uc_diag *d);
 /* [{"code","name","parent","exempt","depth"}...] in tree order. */
 UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
+/* One unit, as a row of uc_ledger_unit_list ("" parent at the root). */
+struct uc_ledger_unit {
+	char code[UC_LEDGER_CODE_MAX + 1];
+	char name[UC_LEDGER_NAME_MAX + 1];
+	char parent[UC_LEDGER_CODE_MAX + 1];
+	int exempt;
+	int depth;
+};
+/* Unit code into *out (cleared on entry): any role; a unit outside the
+ * actor's subtree is UC_ERR_NOT_FOUND, as if absent. */
+UC_API int uc_ledger_unit_get(struct uc_ledger *l, const char *code,
+    struct uc_ledger_unit *out);
 
 /*
  * Make account user in unit_code with one role.  Only an admin of the
@@ -390,9 +458,49 @@ UC_API int uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
     const char *const *add, size_t nadd, const char *const *remove,
     size_t nremove);
 UC_API int uc_ledger_request_list(struct uc_ledger *l, json_t **out);
-/* {"id","status","type","unit","lines":[{"member_code","fee_vnd","payer"}]} */
-UC_API int uc_ledger_request_show(struct uc_ledger *l, int64_t id,
-    json_t **out);
+
+/* One line of a request: a member and what its card costs. */
+struct uc_ledger_request_line {
+	int64_t line_id;          /* the station's handle on the line */
+	char member_code[16];
+	char national_id[UC_LEDGER_CODE_MAX + 1];
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	int64_t fee_vnd;
+	enum uc_fee_payer payer;
+	char fee_item[UC_LEDGER_CODE_MAX + 1]; /* UC_FEE_* */
+	char replaces[UC_LEDGER_SERIAL_LEN + 1]; /* the card replaced, or "" */
+};
+/* One step of a request: who did what when (and why, or NULL). */
+struct uc_ledger_request_event {
+	char action[16];          /* create, submit, approve, reject, ... */
+	char account[UC_LEDGER_USER_MAX + 1];
+	char at[32];              /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
+	char *reason;             /* NULL when none */
+};
+struct uc_ledger_request {
+	int64_t id;
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_request_status status;
+	enum uc_ledger_card_type type;
+	enum uc_fee_payer payer_choice; /* member or union */
+	enum uc_replacement replacement;
+	char date[11];            /* the request's day, YYYY-MM-DD */
+	char *reject_reason;      /* NULL when none */
+	size_t nlines;
+	struct uc_ledger_request_line *lines;
+	size_t nevents;
+	struct uc_ledger_request_event *events;
+};
+/*
+ * One request with its lines (in line order) and events (oldest first)
+ * into *out (cleared on entry; the CALLER frees it with
+ * uc_ledger_request_free).  Any role inside the actor's subtree; a
+ * refusal is audited.  UC_ERR_NOT_FOUND for no such request.
+ */
+UC_API int uc_ledger_request_get(struct uc_ledger *l, int64_t id,
+    struct uc_ledger_request **out);
+/* Free and NULL (safe on NULL). */
+UC_API void uc_ledger_request_free(struct uc_ledger_request **r);
 
 /* Admin of the root: amount in VND from date (YYYY-MM-DD) on. */
 UC_API int uc_ledger_fee_set(struct uc_ledger *l, const char *item,
@@ -440,7 +548,7 @@ UC_API int uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
 
 /* A card's binding: chip "" when unbound; by "" and at 0 when unknown. */
 struct uc_ledger_binding {
-	char status[16];
+	enum uc_card_status status;
 	char chip[65];
 	char by[UC_LEDGER_CLAIMANT_MAX + 1];
 	int64_t at; /* unix seconds */

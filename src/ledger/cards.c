@@ -413,6 +413,7 @@ uc_ledger_card_binding(struct uc_ledger *l, const char *serial,
 	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	const char *c, *by;
+	char status[16];
 	int64_t n;
 	int r;
 
@@ -422,8 +423,10 @@ uc_ledger_card_binding(struct uc_ledger *l, const char *serial,
 		return UC_ERR_ARG;
 	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((r = card_locate(l, serial, ~0, &n, &u, out->status)) != 0)
+	if ((r = card_locate(l, serial, ~0, &n, &u, status)) != 0)
 		return r;
+	if ((out->status = uc_ledger_card_status_parse(status)) == 0)
+		return UC_ERR_LEDGER;
 	if ((r = lg_prepare(l, &st, "SELECT chip_serial, bound_by,"
 	    " coalesce(bound_at, 0) FROM cards WHERE serial = ?")) != 0)
 		return r;

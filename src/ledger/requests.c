@@ -687,69 +687,159 @@ uc_ledger_request_list(struct uc_ledger *l, json_t **out)
 	    out);
 }
 
-/* One line of a request (uc_ledger_request_show). */
-static json_t *
-request_line_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
-	int has = lg_column_type(st, 5) != LG_NULL;
-
-	if (has)
-		lg_serial_format(l->prefix, lg_column_int64(st, 5),
-		    serial);
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
-	    "line_id", (json_int_t)lg_column_int64(st, 7),
-	    "member_code", (const char *)lg_column_text(st, 0),
-	    "national_id", (const char *)lg_column_text(st, 6),
-	    "full_name", (const char *)lg_column_text(st, 1),
-	    "fee_vnd", (json_int_t)lg_column_int64(st, 2),
-	    "payer", (const char *)lg_column_text(st, 3),
-	    "fee_item", (const char *)lg_column_text(st, 4),
-	    "replaces", has ? serial : NULL);
-}
-
-/* One event of a request (uc_ledger_request_show). */
-static json_t *
-request_event_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	(void)l;
-	return json_pack("{s:s, s:s, s:s, s:s?}",
-	    "action", (const char *)lg_column_text(st, 0),
-	    "account", (const char *)lg_column_text(st, 1),
-	    "at", (const char *)lg_column_text(st, 2),
-	    "reason", (const char *)lg_column_text(st, 3));
-}
-
-/*
- * Set o's member `key` to the rows of sql (its ? bound to request id)
- * through row.
- */
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
 static int
-request_part(struct uc_ledger *l, json_t *o, const char *key,
-    const char *sql, int64_t id, lg_row_fn row)
+put(char *out, size_t cap, const unsigned char *t)
 {
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/* A malloc'ed copy of text, NULL for NULL (*ok cleared when out of
+ * memory). */
+static char *
+dup_or_null(const unsigned char *t, int *ok)
+{
+	char *p;
+
+	if (t == NULL)
+		return NULL;
+	if ((p = strdup((const char *)t)) == NULL)
+		*ok = 0;
+	return p;
+}
+
+/* Grow *a (of *n elements of size sz) by one, zeroed; NULL: no memory. */
+static void *
+grow(void *a, size_t *n, size_t sz, void **out)
+{
+	unsigned char *p = realloc(a, (*n + 1) * sz);
+
+	*out = NULL;
+	if (p == NULL)
+		return NULL;
+	memset(p + *n * sz, 0, sz);
+	*out = p + *n * sz;
+	(*n)++;
+	return p;
+}
+
+static int
+request_lines(struct uc_ledger *l, struct uc_ledger_request *q)
+{
+	struct uc_ledger_request_line *ln;
 	struct lg_stmt *st = NULL;
-	json_t *a;
+	void *a, *e;
 	int r;
 
-	if ((r = lg_prepare(l, &st, sql)) != 0)
+	if ((r = lg_prepare(l, &st, "SELECT m.member_code, m.full_name,"
+	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id,"
+	    " rl.id FROM request_lines rl JOIN members m ON m.id ="
+	    " rl.member_id WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
 		return r;
-	lg_bind_int64(st, 1, id);
-	r = lg_rows_json(l, st, row, &a);
+	lg_bind_int64(st, 1, q->id);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((a = grow(q->lines, &q->nlines, sizeof(*ln), &e)) == NULL) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		q->lines = a;
+		ln = e;
+		ln->line_id = lg_column_int64(st, 7);
+		ln->fee_vnd = lg_column_int64(st, 2);
+		ln->payer = uc_ledger_payer_parse(
+		    (const char *)lg_column_text(st, 3));
+		if (lg_column_type(st, 5) != LG_NULL)
+			lg_serial_format(l->prefix, lg_column_int64(st, 5),
+			    ln->replaces);
+		if ((r = put(ln->member_code, sizeof(ln->member_code),
+		    lg_column_text(st, 0))) != 0 ||
+		    (r = put(ln->full_name, sizeof(ln->full_name),
+		    lg_column_text(st, 1))) != 0 ||
+		    (r = put(ln->fee_item, sizeof(ln->fee_item),
+		    lg_column_text(st, 4))) != 0 ||
+		    (r = put(ln->national_id, sizeof(ln->national_id),
+		    lg_column_text(st, 6))) != 0)
+			break;
+		if (ln->payer == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+	}
 	lg_finalize(st);
-	if (r == 0 && json_object_set_new(o, key, a) != 0)
-		r = UC_ERR_NOMEM;
-	return r;
+	return lg_err(r);
+}
+
+static int
+request_events(struct uc_ledger *l, struct uc_ledger_request *q)
+{
+	struct uc_ledger_request_event *ev;
+	struct lg_stmt *st = NULL;
+	void *a, *e;
+	int r, ok = 1;
+
+	if ((r = lg_prepare(l, &st, "SELECT e.action, a.name, e.at, e.reason"
+	    " FROM request_events e JOIN accounts a ON a.id = e.account_id"
+	    " WHERE e.request_id = ? ORDER BY e.id")) != 0)
+		return r;
+	lg_bind_int64(st, 1, q->id);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((a = grow(q->events, &q->nevents, sizeof(*ev), &e)) ==
+		    NULL) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		q->events = a;
+		ev = e;
+		ev->reason = dup_or_null(lg_column_text(st, 3), &ok);
+		if (!ok) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		if ((r = put(ev->action, sizeof(ev->action),
+		    lg_column_text(st, 0))) != 0 ||
+		    (r = put(ev->account, sizeof(ev->account),
+		    lg_column_text(st, 1))) != 0 ||
+		    (r = put(ev->at, sizeof(ev->at),
+		    lg_column_text(st, 2))) != 0)
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
+}
+
+void
+uc_ledger_request_free(struct uc_ledger_request **qp)
+{
+	struct uc_ledger_request *q;
+	size_t i;
+
+	if (qp == NULL || *qp == NULL)
+		return;
+	q = *qp;
+	for (i = 0; i < q->nevents; i++)
+		free(q->events[i].reason);
+	free(q->events);
+	free(q->lines);
+	free(q->reject_reason);
+	free(q);
+	*qp = NULL;
 }
 
 int
-uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
+uc_ledger_request_get(struct uc_ledger *l, int64_t id,
+    struct uc_ledger_request **out)
 {
+	struct uc_ledger_request *q = NULL;
 	struct lg_stmt *st = NULL;
 	struct lg_unit u;
-	json_t *o = NULL;
-	char day[UC_DATE_ISO_LEN + 1], status[16];
-	int r;
+	char status[16];
+	int r, ok = 1;
 
 	if (out == NULL)
 		return UC_ERR_ARG;
@@ -765,48 +855,48 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 		lg_refused(l, "request.show", u.code, obj);
 		return r;
 	}
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return UC_ERR_NOMEM;
+	q->id = id;
+	memcpy(q->unit, u.code, sizeof(q->unit));
 	if ((r = lg_prepare(l, &st, "SELECT type, " REQ_STATUS ", payer,"
 	    " replacement, request_day, reject_reason FROM requests q"
 	    " WHERE id = ?")) != 0)
-		return r;
+		goto out;
 	lg_bind_int64(st, 1, id);
 	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	uc_date_format_iso(lg_column_int(st, 4), day);
-	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:[], s:[]}",
-	    "id", (json_int_t)id, "unit", u.code,
-	    "status", (const char *)lg_column_text(st, 1),
-	    "type", (const char *)lg_column_text(st, 0),
-	    "payer_choice", (const char *)lg_column_text(st, 2),
-	    "replacement", (const char *)lg_column_text(st, 3),
-	    "date", day,
-	    "reject_reason", (const char *)lg_column_text(st, 5),
-	    "lines", "events");
+	uc_date_format_iso(lg_column_int(st, 4), q->date);
+	q->type = uc_ledger_card_type_parse(
+	    (const char *)lg_column_text(st, 0));
+	q->status = uc_ledger_request_status_parse(
+	    (const char *)lg_column_text(st, 1));
+	q->payer_choice = uc_ledger_payer_parse(
+	    (const char *)lg_column_text(st, 2));
+	q->replacement = uc_ledger_replacement_parse(
+	    (const char *)lg_column_text(st, 3));
+	q->reject_reason = dup_or_null(lg_column_text(st, 5), &ok);
+	if (q->type == 0 || q->status == 0 || q->payer_choice == 0 ||
+	    (q->replacement == 0 && lg_column_type(st, 3) != LG_NULL)) {
+		r = UC_ERR_LEDGER;
+		goto out;
+	}
 	lg_finalize(st);
 	st = NULL;
-	if (o == NULL) {
+	if (!ok) {
 		r = UC_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = request_part(l, o, "lines", "SELECT m.member_code,"
-	    " m.full_name, rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces,"
-	    " m.national_id, rl.id"
-	    " FROM request_lines rl JOIN members m ON m.id = rl.member_id"
-	    " WHERE rl.request_id = ? ORDER BY rl.id", id,
-	    request_line_row)) != 0)
+	if ((r = request_lines(l, q)) != 0 ||
+	    (r = request_events(l, q)) != 0)
 		goto out;
-	if ((r = request_part(l, o, "events", "SELECT e.action, a.name, e.at,"
-	    " e.reason FROM request_events e JOIN accounts a"
-	    " ON a.id = e.account_id WHERE e.request_id = ? ORDER BY e.id",
-	    id, request_event_row)) != 0)
-		goto out;
-	*out = o;
-	o = NULL;
+	*out = q;
+	q = NULL;
 out:
 	lg_finalize(st);
-	json_decref(o);
+	uc_ledger_request_free(&q);
 	return r;
 }
 

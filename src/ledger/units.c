@@ -354,3 +354,51 @@ uc_ledger_unit_list(struct uc_ledger *l, json_t **out)
 	    " ON p.id = u.parent_id WHERE substr(u.path, 1, ?2) = ?1"
 	    " ORDER BY u.path", 1, unit_row, out);
 }
+
+int
+uc_ledger_unit_get(struct uc_ledger *l, const char *code,
+    struct uc_ledger_unit *out)
+{
+	struct lg_stmt *st = NULL;
+	struct lg_unit u;
+	const unsigned char *t;
+	int r;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (l == NULL || code == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	/* outside the actor's subtree a unit reads as absent, as in the
+	 * list */
+	if ((r = lg_unit_by_code(l, code, &u)) != 0)
+		return r;
+	if (!lg_in_subtree(&l->acct_unit, &u))
+		return UC_ERR_NOT_FOUND;
+	if ((r = lg_prepare(l, &st, "SELECT u.name, p.code FROM units u"
+	    " LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = ?")) != 0)
+		return r;
+	lg_bind_int64(st, 1, u.id);
+	if ((r = lg_step(st)) != LG_ROW) {
+		r = r == LG_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
+		goto out;
+	}
+	r = UC_ERR_LEDGER;
+	memcpy(out->code, u.code, sizeof(out->code));
+	t = lg_column_text(st, 0);
+	if (t == NULL || strlen((const char *)t) >= sizeof(out->name))
+		goto out;
+	memcpy(out->name, t, strlen((const char *)t) + 1);
+	t = lg_column_text(st, 1);
+	if (t != NULL && strlen((const char *)t) >= sizeof(out->parent))
+		goto out;
+	if (t != NULL)
+		memcpy(out->parent, t, strlen((const char *)t) + 1);
+	out->exempt = u.exempt;
+	out->depth = u.depth;
+	r = 0;
+out:
+	lg_finalize(st);
+	return r;
+}
