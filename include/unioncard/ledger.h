@@ -116,6 +116,15 @@ enum uc_replacement {
 	UC_REPLACE_DAMAGED,
 	UC_REPLACE_DATA_CHANGE,
 };
+enum uc_member_status {
+	UC_MEMBER_ENTERED = 1,
+	UC_MEMBER_SUBMITTED,
+	UC_MEMBER_APPROVED,
+	UC_MEMBER_REJECTED,
+	UC_MEMBER_WITHDRAWN,
+};
+UC_API const char *uc_ledger_member_status_name(int v);
+UC_API int uc_ledger_member_status_parse(const char *s);
 UC_API const char *uc_ledger_request_status_name(int v);
 UC_API int uc_ledger_request_status_parse(const char *s);
 UC_API const char *uc_ledger_card_type_name(int v);
@@ -349,15 +358,54 @@ UC_API int uc_ledger_member_approve(struct uc_ledger *l,
     size_t *count);
 UC_API int uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
     const char *national_id, const char *reason);
-/* [{"member_code","full_name","name_ascii","national_id","status",...}]
- * of unit_code AND every unit below it; withdrawn members only with
- * status "withdrawn".  An unknown status is UC_ERR_ARG. */
-UC_API int uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
-    const char *status, json_t **out);
-/* One member by member code or national ID, with "cards": every card
- * it had [{"serial","status","type","chip_serial","updated_at"}]. */
-UC_API int uc_ledger_member_show(struct uc_ledger *l, const char *key,
-    json_t **out);
+/*
+ * One member as the ledger keeps it.  Text is NFC UTF-8; "" where the
+ * ledger has nothing (a member code before approval, no reason).
+ */
+struct uc_ledger_member {
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	char name_ascii[UC_LEDGER_NAME_MAX + 1]; /* the bank's upper case */
+	char national_id[UC_LEDGER_CODE_MAX + 1];
+	enum uc_member_status status;
+	int mandatory;            /* a mandatory member (free linked card) */
+	char gender;              /* 'M' or 'F' */
+	char date_of_birth[11];   /* YYYY-MM-DD */
+	char position[UC_LEDGER_NAME_MAX + 1];
+	char joined_on[11];       /* YYYY-MM-DD */
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char reject_reason[UC_LEDGER_REASON_MAX + 1];
+	char withdrawn_reason[UC_LEDGER_REASON_MAX + 1];
+};
+/* Called once per member; m is borrowed for the call.  Nonzero stops
+ * the walk and is returned. */
+typedef int (*uc_ledger_member_fn)(void *ctx,
+    const struct uc_ledger_member *m);
+/*
+ * Every member of unit_code AND every unit below it, unit by unit in
+ * tree order, to fn: all that are not withdrawn (status 0), or those
+ * with that status (UC_MEMBER_WITHDRAWN: the withdrawn ones).  A status
+ * out of range is UC_ERR_ARG.
+ */
+UC_API int uc_ledger_member_each(struct uc_ledger *l, const char *unit_code,
+    int status, uc_ledger_member_fn fn, void *ctx);
+/* A card a member had. */
+struct uc_ledger_member_card {
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	enum uc_card_status status;
+	enum uc_ledger_card_type type;
+	char chip_serial[65];     /* "" before it is encoded */
+	char updated_at[32];      /* UTC */
+};
+/*
+ * One member by member code or national ID into *m, and every card it
+ * had, oldest first, into *cards (malloc'ed, the CALLER free()s it;
+ * cards may be NULL when not wanted) and *ncards.  Any role inside the
+ * actor's subtree; a refusal is audited.
+ */
+UC_API int uc_ledger_member_get(struct uc_ledger *l, const char *key,
+    struct uc_ledger_member *m, struct uc_ledger_member_card **cards,
+    size_t *ncards);
 
 /*
  * Correct what was entered.  key: member code or national ID.  Each
@@ -406,11 +454,11 @@ UC_API int uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
  * Members of the actor's subtree whose name contains text (accents,
  * Đ/đ and case ignored: the text is folded as the bank name is), or
  * whose national ID or member code contains it; at most limit rows
- * (0: 10,000), by name.  Rows as uc_ledger_member_list, withdrawn
- * members included.
+ * (0: 10,000), by name, to fn as uc_ledger_member_each gives them,
+ * withdrawn members included.
  */
 UC_API int uc_ledger_member_find(struct uc_ledger *l, const char *text,
-    size_t limit, json_t **out);
+    size_t limit, uc_ledger_member_fn fn, void *ctx);
 /*
  * Every member (not withdrawn) of unit_code's subtree (NULL: the actor's
  * unit) as formula-safe CSV (uc_csv_write_cells) to fp, with a header:
@@ -462,7 +510,7 @@ UC_API int uc_ledger_request_list(struct uc_ledger *l, json_t **out);
 /* One line of a request: a member and what its card costs. */
 struct uc_ledger_request_line {
 	int64_t line_id;          /* the station's handle on the line */
-	char member_code[16];
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
 	char national_id[UC_LEDGER_CODE_MAX + 1];
 	char full_name[UC_LEDGER_NAME_MAX + 1];
 	int64_t fee_vnd;

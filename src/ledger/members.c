@@ -1068,59 +1068,88 @@ out:
 	" m.id, m.withdrawn_reason FROM members m" \
 	" JOIN units u ON u.id = m.unit_id "
 
-static json_t *
-member_json(struct lg_stmt *st)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	char dob[UC_DATE_ISO_LEN + 1], joined[UC_DATE_ISO_LEN + 1];
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
 
-	if (uc_date_format_iso(lg_column_int(st, 7), dob) != 0 ||
-	    uc_date_format_iso(lg_column_int(st, 9), joined) != 0)
-		return NULL;
-	return json_pack("{s:s?, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s,"
-	    " s:s, s:s, s:s?, s:s?}",
-	    "member_code", (const char *)lg_column_text(st, 0),
-	    "full_name", (const char *)lg_column_text(st, 1),
-	    "name_ascii", (const char *)lg_column_text(st, 2),
-	    "national_id", (const char *)lg_column_text(st, 3),
-	    "status", (const char *)lg_column_text(st, 4),
-	    "mandatory", lg_column_int(st, 5),
-	    "gender", (const char *)lg_column_text(st, 6),
-	    "date_of_birth", dob,
-	    "position", (const char *)lg_column_text(st, 8),
-	    "joined_on", joined,
-	    "unit", (const char *)lg_column_text(st, 10),
-	    "reject_reason", (const char *)lg_column_text(st, 11),
-	    "withdrawn_reason", (const char *)lg_column_text(st, 13));
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
 }
 
-static json_t *
-member_row(struct uc_ledger *l, struct lg_stmt *st)
+/* One MEMBER_COLS row into *m. */
+static int
+member_fill(struct lg_stmt *st, struct uc_ledger_member *m)
 {
-	(void)l;
-	return member_json(st);
+	const unsigned char *g;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if (uc_date_format_iso(lg_column_int(st, 7), m->date_of_birth) != 0 ||
+	    uc_date_format_iso(lg_column_int(st, 9), m->joined_on) != 0)
+		return UC_ERR_LEDGER;
+	m->status = uc_ledger_member_status_parse(
+	    (const char *)lg_column_text(st, 4));
+	m->mandatory = lg_column_int(st, 5);
+	g = lg_column_text(st, 6);
+	m->gender = g != NULL ? (char)g[0] : '\0';
+	if (m->status == 0 || (m->gender != 'M' && m->gender != 'F'))
+		return UC_ERR_LEDGER;
+	if ((r = put(m->member_code, sizeof(m->member_code),
+	    lg_column_text(st, 0))) != 0 ||
+	    (r = put(m->full_name, sizeof(m->full_name),
+	    lg_column_text(st, 1))) != 0 ||
+	    (r = put(m->name_ascii, sizeof(m->name_ascii),
+	    lg_column_text(st, 2))) != 0 ||
+	    (r = put(m->national_id, sizeof(m->national_id),
+	    lg_column_text(st, 3))) != 0 ||
+	    (r = put(m->position, sizeof(m->position),
+	    lg_column_text(st, 8))) != 0 ||
+	    (r = put(m->unit, sizeof(m->unit), lg_column_text(st, 10))) != 0 ||
+	    (r = put(m->reject_reason, sizeof(m->reject_reason),
+	    lg_column_text(st, 11))) != 0 ||
+	    (r = put(m->withdrawn_reason, sizeof(m->withdrawn_reason),
+	    lg_column_text(st, 13))) != 0)
+		return r;
+	return 0;
+}
+
+/* Step st to its end, giving each MEMBER_COLS row to fn. */
+static int
+member_rows(struct lg_stmt *st, uc_ledger_member_fn fn, void *ctx)
+{
+	struct uc_ledger_member *m;
+	int r;
+
+	if ((m = malloc(sizeof(*m))) == NULL)
+		return UC_ERR_NOMEM;
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((r = member_fill(st, m)) != 0 ||
+		    (fn != NULL && (r = fn(ctx, m)) != 0))
+			break;
+	}
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+	return lg_err(r);
 }
 
 int
-uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
-    const char *status, json_t **out)
+uc_ledger_member_each(struct uc_ledger *l, const char *unit_code,
+    int status, uc_ledger_member_fn fn, void *ctx)
 {
 	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
 	if (l == NULL || unit_code == NULL)
 		return UC_ERR_ARG;
-	if (status != NULL && strcmp(status, "entered") != 0 &&
-	    strcmp(status, "submitted") != 0 &&
-	    strcmp(status, "approved") != 0 &&
-	    strcmp(status, "rejected") != 0 &&
-	    strcmp(status, "withdrawn") != 0) {
+	if (status != 0 && uc_ledger_member_status_name(status) == NULL) {
 		snprintf(l->refusal, sizeof(l->refusal), "no member status"
-		    " '%s' (entered, submitted, approved, rejected,"
-		    " withdrawn)", status);
+		    " %d", status);
 		return UC_ERR_ARG;
 	}
 	if ((r = lg_unit_see(l, unit_code, "member.list", &u)) != 0)
@@ -1133,31 +1162,20 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 	    MEMBER_STATUS " = ?2) ORDER BY u.path, m.id")) != 0)
 		return r;
 	lg_bind_text(st, 1, u.path);
-	lg_bind_text(st, 2, status);
-	r = lg_rows_json(l, st, member_row, out);
+	lg_bind_text(st, 2, uc_ledger_member_status_name(status));
+	r = member_rows(st, fn, ctx);
 	lg_finalize(st);
 	return r;
 }
 
-static json_t *
-member_card_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
-
-	lg_serial_format(l->prefix, lg_column_int64(st, 0), serial);
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s}", "serial", serial,
-	    "status", (const char *)lg_column_text(st, 1),
-	    "type", (const char *)lg_column_text(st, 2),
-	    "chip_serial", (const char *)lg_column_text(st, 3),
-	    "updated_at", (const char *)lg_column_text(st, 4));
-}
-
-/* o's "cards": every card the member ever had, oldest first. */
+/* Every card of member_id, oldest first, into *out / *n. */
 static int
-member_cards(struct uc_ledger *l, json_t *o, int64_t member_id)
+member_cards(struct uc_ledger *l, int64_t member_id,
+    struct uc_ledger_member_card **out, size_t *n)
 {
+	struct uc_ledger_member_card *a = NULL, *t, *c;
 	struct lg_stmt *st = NULL;
-	json_t *a = NULL;
+	size_t k = 0;
 	int r;
 
 	if ((r = lg_prepare(l, &st, "SELECT serial, status, type,"
@@ -1165,21 +1183,58 @@ member_cards(struct uc_ledger *l, json_t *o, int64_t member_id)
 	    " ORDER BY serial")) != 0)
 		return r;
 	lg_bind_int64(st, 1, member_id);
-	r = lg_rows_json(l, st, member_card_row, &a);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((t = realloc(a, (k + 1) * sizeof(*a))) == NULL) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		a = t;
+		c = &a[k++];
+		memset(c, 0, sizeof(*c));
+		lg_serial_format(l->prefix, lg_column_int64(st, 0), c->serial);
+		c->status = uc_ledger_card_status_parse(
+		    (const char *)lg_column_text(st, 1));
+		c->type = uc_ledger_card_type_parse(
+		    (const char *)lg_column_text(st, 2));
+		if (c->status == 0 || c->type == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(c->chip_serial, sizeof(c->chip_serial),
+		    lg_column_text(st, 3))) != 0 ||
+		    (r = put(c->updated_at, sizeof(c->updated_at),
+		    lg_column_text(st, 4))) != 0)
+			break;
+	}
 	lg_finalize(st);
-	if (r == 0 && json_object_set_new(o, "cards", a) != 0)
-		r = UC_ERR_NOMEM;
-	return r;
+	if ((r = lg_err(r)) != 0) {
+		free(a);
+		return r;
+	}
+	*out = a;
+	*n = k;
+	return 0;
 }
 
 int
-uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
+uc_ledger_member_get(struct uc_ledger *l, const char *key,
+    struct uc_ledger_member *m, struct uc_ledger_member_card **cards,
+    size_t *ncards)
 {
 	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int r;
 
-	if ((r = lg_read_start(l, out, key == NULL)) != 0)
+	if (m != NULL)
+		memset(m, 0, sizeof(*m));
+	if (cards != NULL)
+		*cards = NULL;
+	if (ncards != NULL)
+		*ncards = 0;
+	if (l == NULL || key == NULL || m == NULL ||
+	    (cards != NULL && ncards == NULL))
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.member_code = ?1"
 	    " OR m.national_id = ?1")) != 0)
@@ -1198,17 +1253,14 @@ uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
 		lg_refused(l, "member.show", u.code, key);
 		goto out;
 	}
-	if ((*out = member_json(st)) == NULL) {
-		r = UC_ERR_NOMEM;
+	if ((r = member_fill(st, m)) != 0)
 		goto out;
-	}
-	r = member_cards(l, *out, lg_column_int64(st, 12));
-	if (r != 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
+	if (cards != NULL)
+		r = member_cards(l, lg_column_int64(st, 12), cards, ncards);
 out:
 	lg_finalize(st);
+	if (r != 0)
+		memset(m, 0, sizeof(*m));
 	return r;
 }
 
@@ -1666,7 +1718,7 @@ done:
 
 int
 uc_ledger_member_find(struct uc_ledger *l, const char *text, size_t limit,
-    json_t **out)
+    uc_ledger_member_fn fn, void *ctx)
 {
 	struct lg_stmt *st = NULL;
 	const char *s = text;
@@ -1674,7 +1726,9 @@ uc_ledger_member_find(struct uc_ledger *l, const char *text, size_t limit,
 	size_t n, k;
 	int r;
 
-	if ((r = lg_read_start(l, out, text == NULL)) != 0)
+	if (l == NULL || text == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	n = strlen(s);
 	uc_text_trim(&s, &n);
@@ -1706,7 +1760,7 @@ uc_ledger_member_find(struct uc_ledger *l, const char *text, size_t limit,
 	lg_bind_text(st, 3, fold);
 	lg_bind_textn(st, 4, s, (int)n);
 	lg_bind_int64(st, 5, (int64_t)limit);
-	r = lg_rows_json(l, st, member_row, out);
+	r = member_rows(st, fn, ctx);
 out:
 	lg_finalize(st);
 	free(fold);

@@ -6,10 +6,14 @@
 #include <string.h>
 
 #include "unioncard/ledger.h"
+#include "unioncard/membercode.h"
 
 static const char *const request_status[] = {
 	NULL, "draft", "submitted", "approved", "rejected", "accepted",
 	"withdrawn",
+};
+static const char *const member_status[] = {
+	NULL, "entered", "submitted", "approved", "rejected", "withdrawn",
 };
 static const char *const card_type[] = { NULL, "regular", "linked" };
 static const char *const card_status[] = {
@@ -101,3 +105,21 @@ uc_ledger_replacement_parse(const char *s)
 {
 	return parse(replacement, COUNT(replacement), s);
 }
+
+const char *
+uc_ledger_member_status_name(int v)
+{
+	return name(member_status, COUNT(member_status), v);
+}
+
+int
+uc_ledger_member_status_parse(const char *s)
+{
+	return parse(member_status, COUNT(member_status), s);
+}
+
+/* The fixed fields of ledger.h hold what membercode.h makes. */
+_Static_assert(sizeof(((struct uc_ledger_member *)0)->member_code) ==
+    UC_MEMBERCODE_LEN + 1, "member code field");
+_Static_assert(sizeof(((struct uc_ledger_request_line *)0)->member_code) ==
+    UC_MEMBERCODE_LEN + 1, "member code field");

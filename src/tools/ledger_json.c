@@ -1,6 +1,7 @@
 /*
  * ledger_json.c - typed ledger records to JSON (ledger_json.h).
  */
+#include "unioncard/error.h"
 #include "ledger_json.h"
 
 /* A string, or null for NULL / "". */
@@ -82,4 +83,69 @@ uc_json_request(const struct uc_ledger_request *q)
 	    line_fn),
 	    "events", array_of(q->events, q->nevents, sizeof(*q->events),
 	    event_fn));
+}
+
+json_t *
+uc_json_member(const struct uc_ledger_member *m)
+{
+	char gender[2] = { m->gender, '\0' };
+
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s,"
+	    " s:s, s:s, s:o, s:o}",
+	    "member_code", str_or_null(m->member_code),
+	    "full_name", m->full_name,
+	    "name_ascii", m->name_ascii,
+	    "national_id", m->national_id,
+	    "status", uc_ledger_member_status_name(m->status),
+	    "mandatory", m->mandatory,
+	    "gender", gender,
+	    "date_of_birth", m->date_of_birth,
+	    "position", m->position,
+	    "joined_on", m->joined_on,
+	    "unit", m->unit,
+	    "reject_reason", str_or_null(m->reject_reason),
+	    "withdrawn_reason", str_or_null(m->withdrawn_reason));
+}
+
+static json_t *
+member_card(const struct uc_ledger_member_card *c)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:s}",
+	    "serial", c->serial,
+	    "status", uc_ledger_card_status_name(c->status),
+	    "type", uc_ledger_card_type_name(c->type),
+	    "chip_serial", str_or_null(c->chip_serial),
+	    "updated_at", c->updated_at);
+}
+
+static json_t *
+card_fn(const void *p)
+{
+	return member_card(p);
+}
+
+json_t *
+uc_json_member_cards(const struct uc_ledger_member *m,
+    const struct uc_ledger_member_card *cards, size_t n)
+{
+	json_t *o = uc_json_member(m), *a;
+
+	if (o == NULL)
+		return NULL;
+	if ((a = array_of(cards, n, sizeof(*cards), card_fn)) == NULL ||
+	    json_object_set_new(o, "cards", a) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+uc_json_member_append(void *ctx, const struct uc_ledger_member *m)
+{
+	json_t *o = uc_json_member(m);
+
+	if (o == NULL || json_array_append_new(ctx, o) != 0)
+		return UC_ERR_NOMEM;
+	return 0;
 }

@@ -23,4 +23,17 @@ json_t *uc_json_request_line(const struct uc_ledger_request_line *ln);
 /* {"action","account","at","reason"} */
 json_t *uc_json_request_event(const struct uc_ledger_request_event *ev);
 
+/* {"member_code","full_name","name_ascii","national_id","status",
+ *  "mandatory","gender","date_of_birth","position","joined_on","unit",
+ *  "reject_reason","withdrawn_reason"} (null where the ledger has
+ *  nothing) */
+json_t *uc_json_member(const struct uc_ledger_member *m);
+/* The member with "cards": [{"serial","status","type","chip_serial",
+ * "updated_at"}...] */
+json_t *uc_json_member_cards(const struct uc_ledger_member *m,
+    const struct uc_ledger_member_card *cards, size_t n);
+/* A uc_ledger_member_fn that appends uc_json_member(m) to the json_t
+ * array ctx (UC_ERR_NOMEM when it cannot). */
+int uc_json_member_append(void *ctx, const struct uc_ledger_member *m);
+
 #endif /* UC_TOOLS_LEDGER_JSON_H */
