@@ -20,9 +20,12 @@
  *
  * Objects are named the way users name them: units by code, members by
  * national ID or member code, requests by number, cards by serial text.
- * Listings come back as jansson arrays (json_t *, the CALLER json_decref()s
- * them) so that tools print them as JSON, CSV or tables without the
- * library knowing which.
+ * Records come back typed: requests, their lines and events, members,
+ * units and card bindings as documented structs, statuses, card types,
+ * payers and reasons as enums, long listings through callbacks; the front
+ * ends (src/tools/ledger_json.c for --json) render them.  The listings not
+ * yet converted still come back as jansson arrays (json_t *, the CALLER
+ * json_decref()s them).  docs/architecture.md shows the layers.
  *
  * Library code never prints.  Validation errors fill a struct uc_diag.
  */
