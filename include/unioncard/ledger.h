@@ -632,12 +632,39 @@ UC_API int uc_ledger_card_issue(struct uc_ledger *l, const char *serial);
  */
 UC_API int uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
     const char *status, const char *reason);
-UC_API int uc_ledger_card_show(struct uc_ledger *l, const char *serial,
-    json_t **out);
-/* [{"serial","member_code","status","type"}...] of one request (id > 0)
- * or of every card in the actor's subtree (id == 0). */
-UC_API int uc_ledger_card_list(struct uc_ledger *l, int64_t request_id,
-    json_t **out);
+/*
+ * A card as the ledger keeps it; "" where it has nothing (no chip yet, no
+ * reason, not replaced, no PAN, no claim).
+ */
+struct uc_ledger_card {
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	enum uc_card_status status;
+	enum uc_ledger_card_type type;
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	char chip_serial[65];
+	char reason[UC_LEDGER_REASON_MAX + 1];
+	char replaced_by[UC_LEDGER_SERIAL_LEN + 1];
+	char created_at[32];      /* UTC */
+	char updated_at[32];
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char pan_last4[5];        /* linked cards, once known */
+	char bound_by[UC_LEDGER_CLAIMANT_MAX + 1]; /* the station's claim */
+};
+/* Called once per card; c is borrowed for the call.  Nonzero stops the
+ * walk and is returned. */
+typedef int (*uc_ledger_card_fn)(void *ctx, const struct uc_ledger_card *c);
+/*
+ * One card by its serial, or by the chip's serial as the verifier prints
+ * it (hex, any case: that chip's newest card), into *out (cleared on
+ * entry).  Any role inside the actor's subtree; a refusal is audited.
+ */
+UC_API int uc_ledger_card_get(struct uc_ledger *l, const char *serial,
+    struct uc_ledger_card *out);
+/* Every card of one request (id > 0) or of the actor's subtree (id ==
+ * 0), by serial, to fn. */
+UC_API int uc_ledger_card_each(struct uc_ledger *l, int64_t request_id,
+    uc_ledger_card_fn fn, void *ctx);
 /*
  * The live card of one request line, for the station, read through the
  * line's index (not the whole request): *done = 1 when the line has an

@@ -574,56 +574,71 @@ uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
 	" JOIN members m ON m.id = c.member_id JOIN units u" \
 	" ON u.id = m.unit_id "
 
-static json_t *
-card_json(struct uc_ledger *l, struct lg_stmt *st, int full)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	char serial[UC_LEDGER_SERIAL_LEN + 1], rep[UC_LEDGER_SERIAL_LEN + 1];
-	int has_rep = lg_column_type(st, 7) != LG_NULL;
-	const char *last4 = (const char *)lg_column_text(st, 12);
-	json_t *o;
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
 
-	lg_serial_format(l->prefix, lg_column_int64(st, 0), serial);
-	if (has_rep)
-		lg_serial_format(l->prefix, lg_column_int64(st, 7), rep);
-	if (!full) {
-		o = json_pack("{s:s, s:s, s:s, s:s}", "serial", serial,
-		    "member_code", (const char *)lg_column_text(st, 1),
-		    "status", (const char *)lg_column_text(st, 2),
-		    "type", (const char *)lg_column_text(st, 3));
-		/* linked cards: the bank card's last four digits, once known */
-		if (o != NULL && last4 != NULL && json_object_set_new(o,
-		    "pan_last4", json_string(last4)) != 0) {
-			json_decref(o);
-			o = NULL;
-		}
-		return o;
-	}
-	/* bound_by: the station's claim while the card is reserved */
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s,"
-	    " s:s, s:s, s:s?, s:s?}", "serial", serial,
-	    "member_code", (const char *)lg_column_text(st, 1),
-	    "status", (const char *)lg_column_text(st, 2),
-	    "type", (const char *)lg_column_text(st, 3),
-	    "full_name", (const char *)lg_column_text(st, 4),
-	    "chip_serial", (const char *)lg_column_text(st, 5),
-	    "reason", (const char *)lg_column_text(st, 6),
-	    "replaced_by", has_rep ? rep : NULL,
-	    "created_at", (const char *)lg_column_text(st, 9),
-	    "updated_at", (const char *)lg_column_text(st, 10),
-	    "unit", (const char *)lg_column_text(st, 11),
-	    "pan_last4", last4,
-	    "bound_by", (const char *)lg_column_text(st, 13));
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/* One CARD_COLS row into *c. */
+static int
+card_fill(struct uc_ledger *l, struct lg_stmt *st, struct uc_ledger_card *c)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	lg_serial_format(l->prefix, lg_column_int64(st, 0), c->serial);
+	if (lg_column_type(st, 7) != LG_NULL)
+		lg_serial_format(l->prefix, lg_column_int64(st, 7),
+		    c->replaced_by);
+	c->status = uc_ledger_card_status_parse(
+	    (const char *)lg_column_text(st, 2));
+	c->type = uc_ledger_card_type_parse(
+	    (const char *)lg_column_text(st, 3));
+	if (c->status == 0 || c->type == 0)
+		return UC_ERR_LEDGER;
+	if ((r = put(c->member_code, sizeof(c->member_code),
+	    lg_column_text(st, 1))) != 0 ||
+	    (r = put(c->full_name, sizeof(c->full_name),
+	    lg_column_text(st, 4))) != 0 ||
+	    (r = put(c->chip_serial, sizeof(c->chip_serial),
+	    lg_column_text(st, 5))) != 0 ||
+	    (r = put(c->reason, sizeof(c->reason),
+	    lg_column_text(st, 6))) != 0 ||
+	    (r = put(c->created_at, sizeof(c->created_at),
+	    lg_column_text(st, 9))) != 0 ||
+	    (r = put(c->updated_at, sizeof(c->updated_at),
+	    lg_column_text(st, 10))) != 0 ||
+	    (r = put(c->unit, sizeof(c->unit), lg_column_text(st, 11))) != 0 ||
+	    (r = put(c->pan_last4, sizeof(c->pan_last4),
+	    lg_column_text(st, 12))) != 0 ||
+	    (r = put(c->bound_by, sizeof(c->bound_by),
+	    lg_column_text(st, 13))) != 0)
+		return r;
+	return 0;
 }
 
 int
-uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
+uc_ledger_card_get(struct uc_ledger *l, const char *serial,
+    struct uc_ledger_card *out)
 {
 	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int64_t n;
 	int r;
 
-	if ((r = lg_read_start(l, out, serial == NULL)) != 0)
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (l == NULL || serial == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	/* a ledger serial (PP + 9 digits), else the chip's serial as the
 	 * verifier prints it (hex, any case): its newest card */
@@ -652,35 +667,42 @@ uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
 		lg_refused(l, "card.show", u.code, serial);
 		goto out;
 	}
-	if ((*out = card_json(l, st, 1)) == NULL)
-		r = UC_ERR_NOMEM;
+	if ((r = card_fill(l, st, out)) != 0)
+		memset(out, 0, sizeof(*out));
 out:
 	lg_finalize(st);
 	return r;
 }
 
-static json_t *
-card_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	return card_json(l, st, 0);
-}
-
 int
-uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
+uc_ledger_card_each(struct uc_ledger *l, int64_t request_id,
+    uc_ledger_card_fn fn, void *ctx)
 {
+	struct uc_ledger_card *c = NULL;
 	struct lg_stmt *st = NULL;
 	int r;
 
-	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
+	if (l == NULL || request_id < 0)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, CARD_COLS "LEFT JOIN request_lines rl"
 	    " ON rl.id = c.line_id WHERE substr(u.path, 1, ?2) = ?1 AND"
 	    " (?3 = 0 OR rl.request_id = ?3) ORDER BY c.serial")) != 0)
-		return r;
+		goto out;
 	lg_bind_scope(l, st);
 	lg_bind_int64(st, 3, request_id);
-	r = lg_rows_json(l, st, card_row, out);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((r = card_fill(l, st, c)) != 0 ||
+		    (fn != NULL && (r = fn(ctx, c)) != 0))
+			break;
+	}
+	r = lg_err(r);
+out:
 	lg_finalize(st);
+	free(c);
 	return r;
 }
 

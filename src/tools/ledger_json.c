@@ -149,3 +149,42 @@ uc_json_member_append(void *ctx, const struct uc_ledger_member *m)
 		return UC_ERR_NOMEM;
 	return 0;
 }
+
+json_t *
+uc_json_card(const struct uc_ledger_card *c)
+{
+	/* bound_by: the station's claim while the card is reserved */
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s,"
+	    " s:s, s:s, s:o, s:o}", "serial", c->serial,
+	    "member_code", c->member_code,
+	    "status", uc_ledger_card_status_name(c->status),
+	    "type", uc_ledger_card_type_name(c->type),
+	    "full_name", c->full_name,
+	    "chip_serial", str_or_null(c->chip_serial),
+	    "reason", str_or_null(c->reason),
+	    "replaced_by", str_or_null(c->replaced_by),
+	    "created_at", c->created_at,
+	    "updated_at", c->updated_at,
+	    "unit", c->unit,
+	    "pan_last4", str_or_null(c->pan_last4),
+	    "bound_by", str_or_null(c->bound_by));
+}
+
+int
+uc_json_card_append(void *ctx, const struct uc_ledger_card *c)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "serial", c->serial,
+	    "member_code", c->member_code,
+	    "status", uc_ledger_card_status_name(c->status),
+	    "type", uc_ledger_card_type_name(c->type));
+
+	/* linked cards: the bank card's last four digits, once known */
+	if (o != NULL && c->pan_last4[0] != '\0' && json_object_set_new(o,
+	    "pan_last4", json_string(c->pan_last4)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (o == NULL || json_array_append_new(ctx, o) != 0)
+		return UC_ERR_NOMEM;
+	return 0;
+}

@@ -36,4 +36,12 @@ json_t *uc_json_member_cards(const struct uc_ledger_member *m,
  * array ctx (UC_ERR_NOMEM when it cannot). */
 int uc_json_member_append(void *ctx, const struct uc_ledger_member *m);
 
+/* card show: {"serial","member_code","status","type","full_name",
+ * "chip_serial","reason","replaced_by","created_at","updated_at","unit",
+ * "pan_last4","bound_by"} */
+json_t *uc_json_card(const struct uc_ledger_card *c);
+/* A uc_ledger_card_fn appending card list's row {"serial","member_code",
+ * "status","type"[,"pan_last4"]} to the json_t array ctx. */
+int uc_json_card_append(void *ctx, const struct uc_ledger_card *c);
+
 #endif /* UC_TOOLS_LEDGER_JSON_H */

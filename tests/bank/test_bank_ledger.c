@@ -33,6 +33,7 @@ struct fx {
 	struct uc_ledger *l;
 	char code[3][UC_MEMBERCODE_LEN + 1];    /* A, B, C */
 	size_t ncodes;
+	size_t ncards;
 	char serial[3][UC_LEDGER_SERIAL_LEN + 1];
 	int64_t req;
 	int files;
@@ -73,6 +74,32 @@ encode(struct fx *f, const char *serial, int pan_n)
 	    NULL, 0), 0);
 }
 
+/* uc_ledger_card_fn: each member's card serial, by member code. */
+static int
+card_serial(void *ctx, const struct uc_ledger_card *c)
+{
+	struct fx *f = ctx;
+	size_t k;
+
+	for (k = 0; k < 3; k++)
+		if (strcmp(f->code[k], c->member_code) == 0)
+			snprintf(f->serial[k], sizeof(f->serial[k]), "%s",
+			    c->serial);
+	f->ncards++;
+	return 0;
+}
+
+/* uc_ledger_card_fn: the first card's serial into ctx. */
+static int
+first_serial(void *ctx, const struct uc_ledger_card *c)
+{
+	char *out = ctx;
+
+	if (out[0] == '\0')
+		memcpy(out, c->serial, UC_LEDGER_SERIAL_LEN + 1);
+	return 0;
+}
+
 /* uc_ledger_member_fn: keep the member codes, in list order. */
 static int
 member_code(void *ctx, const struct uc_ledger_member *m)
@@ -97,7 +124,6 @@ setup(void **state)
 	    "Lê Văn Cường,1982-01-01,M,052082000003,CN,2010-01-01,0\n";
 	struct fx *f = calloc(1, sizeof(*f));
 	const char *codes[3];
-	json_t *a = NULL;
 	FILE *fp;
 	size_t n, i;
 
@@ -148,20 +174,10 @@ setup(void **state)
 	assert_int_equal(uc_ledger_request_approve(f->l, f->req), 0);
 	login(f, "pr");
 	assert_int_equal(uc_ledger_request_accept(f->l, f->req), 0);
-	assert_int_equal(uc_ledger_card_list(f->l, f->req, &a), 0);
-	assert_int_equal(json_array_size(a), 3);
-	for (i = 0; i < 3; i++) {
-		json_t *c = json_array_get(a, i);
-		size_t k;
-
-		for (k = 0; k < 3; k++)
-			if (strcmp(f->code[k], json_string_value(
-			    json_object_get(c, "member_code"))) == 0)
-				snprintf(f->serial[k], sizeof(f->serial[k]),
-				    "%s", json_string_value(
-				    json_object_get(c, "serial")));
-	}
-	json_decref(a);
+	f->ncards = 0;
+	assert_int_equal(uc_ledger_card_each(f->l, f->req, card_serial, f),
+	    0);
+	assert_int_equal(f->ncards, 3);
 	/* A and B encoded with PANs 1 and 2; C's card is only reserved. */
 	encode(f, f->serial[0], 1);
 	encode(f, f->serial[1], 2);
@@ -292,8 +308,7 @@ test_replaced_card(void **state)
 	struct uc_ledger_bank_import_info info;
 	const char *codes[1];
 	char text[1024], out[1024], want[256], pan1[17], pan2[17], pan3[17];
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
-	json_t *a = NULL;
+	char serial[UC_LEDGER_SERIAL_LEN + 1] = "";
 	int64_t id;
 
 	pan_of(1, pan1);
@@ -310,10 +325,8 @@ test_replaced_card(void **state)
 	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
 	login(f, "pr");
 	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
-	assert_int_equal(uc_ledger_card_list(f->l, id, &a), 0);
-	snprintf(serial, sizeof(serial), "%s", json_string_value(
-	    json_object_get(json_array_get(a, 0), "serial")));
-	json_decref(a);
+	assert_int_equal(uc_ledger_card_each(f->l, id, first_serial, serial),
+	    0);
 	encode(f, serial, 3);
 	login(f, "li");
 
