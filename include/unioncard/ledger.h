@@ -270,9 +270,7 @@ UC_API int uc_ledger_unit_import(struct uc_ledger *l, FILE *fp,
 UC_API int uc_ledger_unit_import_each(struct uc_ledger *l, FILE *fp,
     const char *name, size_t *count, uc_ledger_diag_fn fn, void *ctx,
     size_t *nerrors, struct uc_diag *d);
-/* [{"code","name","parent","exempt","depth"}...] in tree order. */
-UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
-/* One unit, as a row of uc_ledger_unit_list ("" parent at the root). */
+/* One unit: code, name, parent ("" at the root), exempt, depth. */
 struct uc_ledger_unit {
 	char code[UC_LEDGER_CODE_MAX + 1];
 	char name[UC_LEDGER_NAME_MAX + 1];
@@ -284,6 +282,12 @@ struct uc_ledger_unit {
  * actor's subtree is UC_ERR_NOT_FOUND, as if absent. */
 UC_API int uc_ledger_unit_get(struct uc_ledger *l, const char *code,
     struct uc_ledger_unit *out);
+/* Called once per unit (borrowed for the call); nonzero stops the walk
+ * and is returned. */
+typedef int (*uc_ledger_unit_fn)(void *ctx, const struct uc_ledger_unit *u);
+/* Every unit of the actor's subtree, in tree order, to fn. */
+UC_API int uc_ledger_unit_each(struct uc_ledger *l, uc_ledger_unit_fn fn,
+    void *ctx);
 
 /*
  * Make account user in unit_code with one role.  Only an admin of the
@@ -305,11 +309,31 @@ UC_API int uc_ledger_password_check(const char *user, const char *password,
     char *why, size_t cap);
 
 /*
- * [{"name", "unit", "role", "status" (active|locked|disabled),
- * "failed_logins", "locked_until" (UTC or null), "created_at"}...]: the
- * accounts of the actor's subtree (admin only).
+ * The accounts of the actor's subtree (admin only), by unit and name:
+ * name, unit, role, status (active|locked|disabled), failed logins, when
+ * a lock ends, when it was created.
  */
-UC_API int uc_ledger_account_list(struct uc_ledger *l, json_t **out);
+enum uc_account_status {
+	UC_ACCOUNT_ACTIVE = 1,
+	UC_ACCOUNT_LOCKED,   /* too many wrong passwords, for a while */
+	UC_ACCOUNT_DISABLED, /* by an admin */
+};
+/* "active", "locked", "disabled"; NULL out of range. */
+UC_API const char *uc_ledger_account_status_name(int v);
+struct uc_ledger_account {
+	char name[UC_LEDGER_USER_MAX + 1];
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_ledger_role role;
+	enum uc_account_status status;
+	int failed_logins;
+	char locked_until[32];    /* UTC, "" when never locked */
+	char created_at[32];
+};
+typedef int (*uc_ledger_account_fn)(void *ctx,
+    const struct uc_ledger_account *a);
+/* The same accounts, one struct each, to fn (admin only). */
+UC_API int uc_ledger_account_each(struct uc_ledger *l,
+    uc_ledger_account_fn fn, void *ctx);
 
 /*
  * Set a password.  user NULL (or the actor's own name): the actor's own,
@@ -508,7 +532,22 @@ UC_API int uc_ledger_request_withdraw(struct uc_ledger *l, int64_t id,
 UC_API int uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
     const char *const *add, size_t nadd, const char *const *remove,
     size_t nremove);
-UC_API int uc_ledger_request_list(struct uc_ledger *l, json_t **out);
+/* A request as the list shows it. */
+struct uc_ledger_request_summary {
+	int64_t id;
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_ledger_card_type type;
+	enum uc_request_status status;
+	char date[11];            /* YYYY-MM-DD */
+	int64_t lines;
+	int64_t total_vnd;        /* the sum of its lines' fees */
+	char reject_reason[UC_LEDGER_REASON_MAX + 1]; /* "" when none */
+};
+typedef int (*uc_ledger_request_fn)(void *ctx,
+    const struct uc_ledger_request_summary *q);
+/* Every request of the actor's subtree, by number, to fn. */
+UC_API int uc_ledger_request_each(struct uc_ledger *l,
+    uc_ledger_request_fn fn, void *ctx);
 
 /* One line of a request: a member and what its card costs. */
 struct uc_ledger_request_line {
@@ -556,7 +595,16 @@ UC_API void uc_ledger_request_free(struct uc_ledger_request **r);
 /* Admin of the root: amount in VND from date (YYYY-MM-DD) on. */
 UC_API int uc_ledger_fee_set(struct uc_ledger *l, const char *item,
     int64_t amount, const char *from);
-UC_API int uc_ledger_fee_list(struct uc_ledger *l, json_t **out);
+/* One amount of the fee schedule, in force from a day on. */
+struct uc_ledger_fee {
+	char item[UC_LEDGER_CODE_MAX + 1]; /* UC_FEE_* */
+	char from[11];            /* YYYY-MM-DD */
+	int64_t amount_vnd;
+};
+typedef int (*uc_ledger_fee_fn)(void *ctx, const struct uc_ledger_fee *f);
+/* The whole schedule, by item and day, to fn (any role). */
+UC_API int uc_ledger_fee_each(struct uc_ledger *l, uc_ledger_fee_fn fn,
+    void *ctx);
 
 /* --- cards ---------------------------------------------------------- */
 

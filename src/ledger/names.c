@@ -15,6 +15,9 @@ static const char *const request_status[] = {
 static const char *const member_status[] = {
 	NULL, "entered", "submitted", "approved", "rejected", "withdrawn",
 };
+static const char *const account_status[] = {
+	NULL, "active", "locked", "disabled",
+};
 static const char *const card_type[] = { NULL, "regular", "linked" };
 static const char *const card_status[] = {
 	NULL, "reserved", "encoded", "issued", "spoiled", "lost", "stolen",
@@ -116,6 +119,12 @@ int
 uc_ledger_member_status_parse(const char *s)
 {
 	return parse(member_status, COUNT(member_status), s);
+}
+
+const char *
+uc_ledger_account_status_name(int v)
+{
+	return name(account_status, COUNT(account_status), v);
 }
 
 /* The fixed fields of ledger.h hold what membercode.h makes. */

@@ -657,36 +657,6 @@ out:
 	return lg_end(l, r, "request.edit", u.code[0] ? u.code : NULL, obj);
 }
 
-static json_t *
-request_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	char day[UC_DATE_ISO_LEN + 1];
-
-	(void)l;
-	uc_date_format_iso(lg_column_int(st, 4), day);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
-	    "id", (json_int_t)lg_column_int64(st, 0),
-	    "unit", (const char *)lg_column_text(st, 1),
-	    "type", (const char *)lg_column_text(st, 2),
-	    "status", (const char *)lg_column_text(st, 3),
-	    "date", day,
-	    "lines", (json_int_t)lg_column_int64(st, 5),
-	    "total_vnd", (json_int_t)lg_column_int64(st, 6),
-	    "reject_reason", (const char *)lg_column_text(st, 7));
-}
-
-int
-uc_ledger_request_list(struct uc_ledger *l, json_t **out)
-{
-	return lg_list_json(l, "SELECT q.id, u.code, q.type, " REQ_STATUS ","
-	    " q.request_day, (SELECT count(*) FROM request_lines WHERE"
-	    " request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0) FROM"
-	    " request_lines WHERE request_id = q.id), q.reject_reason"
-	    " FROM requests q JOIN units u ON u.id = q.unit_id"
-	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id", 1, request_row,
-	    out);
-}
-
 /* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
 static int
 put(char *out, size_t cap, const unsigned char *t)
@@ -698,6 +668,50 @@ put(char *out, size_t cap, const unsigned char *t)
 		return UC_ERR_LEDGER;
 	memcpy(out, s, n + 1);
 	return 0;
+}
+
+int
+uc_ledger_request_each(struct uc_ledger *l, uc_ledger_request_fn fn,
+    void *ctx)
+{
+	struct uc_ledger_request_summary q;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT q.id, u.code, q.type, "
+	    REQ_STATUS ", q.request_day, (SELECT count(*) FROM request_lines"
+	    " WHERE request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0)"
+	    " FROM request_lines WHERE request_id = q.id), q.reject_reason"
+	    " FROM requests q JOIN units u ON u.id = q.unit_id"
+	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id")) != 0)
+		return r;
+	lg_bind_scope(l, st);
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&q, 0, sizeof(q));
+		q.id = lg_column_int64(st, 0);
+		q.type = uc_ledger_card_type_parse(
+		    (const char *)lg_column_text(st, 2));
+		q.status = uc_ledger_request_status_parse(
+		    (const char *)lg_column_text(st, 3));
+		uc_date_format_iso(lg_column_int(st, 4), q.date);
+		q.lines = lg_column_int64(st, 5);
+		q.total_vnd = lg_column_int64(st, 6);
+		if (q.type == 0 || q.status == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(q.unit, sizeof(q.unit), lg_column_text(st, 1))) ||
+		    (r = put(q.reject_reason, sizeof(q.reject_reason),
+		    lg_column_text(st, 7))) ||
+		    (fn != NULL && (r = fn(ctx, &q)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 /* A malloc'ed copy of text, NULL for NULL (*ok cleared when out of
@@ -952,22 +966,29 @@ out:
 	return lg_end(l, r, "fee.set", NULL, item);
 }
 
-static json_t *
-fee_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	char day[UC_DATE_ISO_LEN + 1];
-
-	(void)l;
-	uc_date_format_iso(lg_column_int(st, 1), day);
-	return json_pack("{s:s, s:s, s:I}",
-	    "item", (const char *)lg_column_text(st, 0),
-	    "from", day,
-	    "amount_vnd", (json_int_t)lg_column_int64(st, 2));
-}
-
 int
-uc_ledger_fee_list(struct uc_ledger *l, json_t **out)
+uc_ledger_fee_each(struct uc_ledger *l, uc_ledger_fee_fn fn, void *ctx)
 {
-	return lg_list_json(l, "SELECT item, valid_from, amount FROM fees"
-	    " ORDER BY item, valid_from", 0, fee_row, out);
+	struct uc_ledger_fee fee;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT item, valid_from, amount FROM"
+	    " fees ORDER BY item, valid_from")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&fee, 0, sizeof(fee));
+		uc_date_format_iso(lg_column_int(st, 1), fee.from);
+		fee.amount_vnd = lg_column_int64(st, 2);
+		if ((r = put(fee.item, sizeof(fee.item),
+		    lg_column_text(st, 0))) != 0 ||
+		    (fn != NULL && (r = fn(ctx, &fee)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }

@@ -333,26 +333,50 @@ done:
 	return r;
 }
 
-static json_t *
-unit_row(struct uc_ledger *l, struct lg_stmt *st)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	(void)l;
-	return json_pack("{s:s, s:s, s:s?, s:b, s:i}",
-	    "code", (const char *)lg_column_text(st, 0),
-	    "name", (const char *)lg_column_text(st, 1),
-	    "parent", (const char *)lg_column_text(st, 2),
-	    "exempt", lg_column_int(st, 3),
-	    "depth", lg_column_int(st, 4));
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
 }
 
 int
-uc_ledger_unit_list(struct uc_ledger *l, json_t **out)
+uc_ledger_unit_each(struct uc_ledger *l, uc_ledger_unit_fn fn, void *ctx)
 {
+	struct uc_ledger_unit u;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
 	/* path order is tree order within each level of ids */
-	return lg_list_json(l, "SELECT u.code, u.name, p.code,"
+	if ((r = lg_prepare(l, &st, "SELECT u.code, u.name, p.code,"
 	    " u.exempt, u.depth FROM units u LEFT JOIN units p"
 	    " ON p.id = u.parent_id WHERE substr(u.path, 1, ?2) = ?1"
-	    " ORDER BY u.path", 1, unit_row, out);
+	    " ORDER BY u.path")) != 0)
+		return r;
+	lg_bind_scope(l, st);
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&u, 0, sizeof(u));
+		u.exempt = lg_column_int(st, 3);
+		u.depth = lg_column_int(st, 4);
+		if ((r = put(u.code, sizeof(u.code), lg_column_text(st, 0))) ||
+		    (r = put(u.name, sizeof(u.name), lg_column_text(st, 1))) ||
+		    (r = put(u.parent, sizeof(u.parent),
+		    lg_column_text(st, 2))) ||
+		    (fn != NULL && (r = fn(ctx, &u)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 int

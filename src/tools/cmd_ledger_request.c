@@ -219,7 +219,12 @@ uc_cmd_request(struct uc_tool_global *g, int argc, char **argv)
 	if (strcmp(sub, "list") == 0) {
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		if ((r = uc_ledger_request_list(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_request_each(l,
+			    uc_json_request_summary_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "request list");
 		else
 			r = lgt_print_list(a, cols, 7, lgt_json(g, argc, argv));

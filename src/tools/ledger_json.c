@@ -188,3 +188,61 @@ uc_json_card_append(void *ctx, const struct uc_ledger_card *c)
 		return UC_ERR_NOMEM;
 	return 0;
 }
+
+/* Append o (a new reference, NULL when out of memory) to the array. */
+static int
+append(json_t *arr, json_t *o)
+{
+	if (o == NULL || json_array_append_new(arr, o) != 0)
+		return UC_ERR_NOMEM;
+	return 0;
+}
+
+int
+uc_json_unit_append(void *ctx, const struct uc_ledger_unit *u)
+{
+	return append(ctx, json_pack("{s:s, s:s, s:o, s:b, s:i}",
+	    "code", u->code,
+	    "name", u->name,
+	    "parent", str_or_null(u->parent),
+	    "exempt", u->exempt,
+	    "depth", u->depth));
+}
+
+int
+uc_json_account_append(void *ctx, const struct uc_ledger_account *a)
+{
+	return append(ctx, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:s}",
+	    "name", a->name,
+	    "unit", a->unit,
+	    "role", uc_ledger_role_name(a->role),
+	    "status", uc_ledger_account_status_name(a->status),
+	    "failed_logins", a->failed_logins,
+	    "locked_until", str_or_null(a->locked_until),
+	    "created_at", a->created_at));
+}
+
+int
+uc_json_request_summary_append(void *ctx,
+    const struct uc_ledger_request_summary *q)
+{
+	return append(ctx, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I,"
+	    " s:o}",
+	    "id", (json_int_t)q->id,
+	    "unit", q->unit,
+	    "type", uc_ledger_card_type_name(q->type),
+	    "status", uc_ledger_request_status_name(q->status),
+	    "date", q->date,
+	    "lines", (json_int_t)q->lines,
+	    "total_vnd", (json_int_t)q->total_vnd,
+	    "reject_reason", str_or_null(q->reject_reason)));
+}
+
+int
+uc_json_fee_append(void *ctx, const struct uc_ledger_fee *f)
+{
+	return append(ctx, json_pack("{s:s, s:s, s:I}",
+	    "item", f->item,
+	    "from", f->from,
+	    "amount_vnd", (json_int_t)f->amount_vnd));
+}

@@ -44,4 +44,20 @@ json_t *uc_json_card(const struct uc_ledger_card *c);
  * "status","type"[,"pan_last4"]} to the json_t array ctx. */
 int uc_json_card_append(void *ctx, const struct uc_ledger_card *c);
 
+/*
+ * Callbacks for the uc_ledger_*_each walks that append one object per
+ * record to the json_t array ctx (UC_ERR_NOMEM when they cannot):
+ *   unit     {"code","name","parent","exempt","depth"}
+ *   account  {"name","unit","role","status","failed_logins",
+ *             "locked_until","created_at"}
+ *   request  {"id","unit","type","status","date","lines","total_vnd",
+ *             "reject_reason"}
+ *   fee      {"item","from","amount_vnd"}
+ */
+int uc_json_unit_append(void *ctx, const struct uc_ledger_unit *u);
+int uc_json_account_append(void *ctx, const struct uc_ledger_account *a);
+int uc_json_request_summary_append(void *ctx,
+    const struct uc_ledger_request_summary *q);
+int uc_json_fee_append(void *ctx, const struct uc_ledger_fee *f);
+
 #endif /* UC_TOOLS_LEDGER_JSON_H */
