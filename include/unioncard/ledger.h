@@ -769,11 +769,24 @@ UC_API int uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     struct uc_ledger_bank_import_info *info, struct uc_diag *d);
 
 /*
- * Every bank file imported, oldest first: [{"import","file","sha256",
- * "rows","account","at","newest"}...] ("newest": the one reconcile
- * reads).  Liaison or admin of the root unit.
+ * Every bank file imported, oldest first, to fn.  Liaison or admin of
+ * the root unit (a refusal is audited).
  */
-UC_API int uc_ledger_bank_imports(struct uc_ledger *l, json_t **out);
+struct uc_ledger_bank_import {
+	int64_t import;
+	const char *file;      /* the file's name as imported */
+	char sha256[65];       /* of its bytes, lower-case hex */
+	uint64_t rows;
+	const char *account;   /* who imported it, "" if unknown */
+	const char *at;        /* UTC */
+	int newest;            /* 1: the one reconcile reads */
+};
+/* Called once per import; every string is borrowed for the call only.
+ * Nonzero stops the walk and is returned. */
+typedef int (*uc_ledger_bank_import_fn)(void *ctx,
+    const struct uc_ledger_bank_import *b);
+UC_API int uc_ledger_bank_imports_each(struct uc_ledger *l,
+    uc_ledger_bank_import_fn fn, void *ctx);
 
 /* Mismatch classes of uc_ledger_bank_reconcile, in report order. */
 #define UC_LEDGER_BANK_CLASSES 7

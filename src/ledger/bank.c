@@ -744,43 +744,46 @@ append_json(void *ctx, const struct uc_ledger_bank_mismatch *m)
 	return 0;
 }
 
-static json_t *
-import_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	char hx[65];
-
-	(void)l;
-	hx[0] = '\0';
-	if (lg_column_bytes(st, 2) == 32)
-		lg_hex(lg_column_blob(st, 2), 32, hx);
-	return json_pack("{s:I, s:s, s:s, s:I, s:s?, s:s, s:b}",
-	    "import", (json_int_t)lg_column_int64(st, 0),
-	    "file", (const char *)lg_column_text(st, 1),
-	    "sha256", hx,
-	    "rows", (json_int_t)lg_column_int64(st, 3),
-	    "account", (const char *)lg_column_text(st, 4),
-	    "at", (const char *)lg_column_text(st, 5),
-	    "newest", lg_column_int(st, 6));
-}
-
 int
-uc_ledger_bank_imports(struct uc_ledger *l, json_t **out)
+uc_ledger_bank_imports_each(struct uc_ledger *l, uc_ledger_bank_import_fn fn,
+    void *ctx)
 {
+	struct uc_ledger_bank_import b;
+	struct lg_stmt *st = NULL;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
 	if (l == NULL)
 		return UC_ERR_ARG;
 	if ((r = need_root_liaison(l)) != 0) {
 		lg_refused(l, "bank.imports", NULL, "bank");
 		return r;
 	}
-	return lg_list_json(l, "SELECT b.id, b.file, b.sha256, b.rows,"
+	if ((r = lg_prepare(l, &st, "SELECT b.id, b.file, b.sha256, b.rows,"
 	    " a.name, b.at, b.id = (SELECT max(id) FROM bank_imports)"
 	    " FROM bank_imports b LEFT JOIN accounts a ON a.id = b.account_id"
-	    " ORDER BY b.id", 0, import_row, out);
+	    " ORDER BY b.id")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&b, 0, sizeof(b));
+		b.import = lg_column_int64(st, 0);
+		if (lg_column_bytes(st, 2) == 32)
+			lg_hex(lg_column_blob(st, 2), 32, b.sha256);
+		b.rows = (uint64_t)lg_column_int64(st, 3);
+		b.file = (const char *)lg_column_text(st, 1);
+		b.account = (const char *)lg_column_text(st, 4);
+		b.at = (const char *)lg_column_text(st, 5);
+		b.newest = lg_column_int(st, 6);
+		if (b.file == NULL || b.at == NULL) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if (b.account == NULL)
+			b.account = "";
+		if (fn != NULL && (r = fn(ctx, &b)) != 0)
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 int

@@ -246,3 +246,16 @@ uc_json_fee_append(void *ctx, const struct uc_ledger_fee *f)
 	    "from", f->from,
 	    "amount_vnd", (json_int_t)f->amount_vnd));
 }
+
+int
+uc_json_bank_import_append(void *ctx, const struct uc_ledger_bank_import *b)
+{
+	return append(ctx, json_pack("{s:I, s:s, s:s, s:I, s:o, s:s, s:b}",
+	    "import", (json_int_t)b->import,
+	    "file", b->file,
+	    "sha256", b->sha256,
+	    "rows", (json_int_t)b->rows,
+	    "account", str_or_null(b->account),
+	    "at", b->at,
+	    "newest", b->newest));
+}

@@ -59,5 +59,8 @@ int uc_json_account_append(void *ctx, const struct uc_ledger_account *a);
 int uc_json_request_summary_append(void *ctx,
     const struct uc_ledger_request_summary *q);
 int uc_json_fee_append(void *ctx, const struct uc_ledger_fee *f);
+/* bank import {"import","file","sha256","rows","account","at","newest"} */
+int uc_json_bank_import_append(void *ctx,
+    const struct uc_ledger_bank_import *b);
 
 #endif /* UC_TOOLS_LEDGER_JSON_H */
