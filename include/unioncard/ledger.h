@@ -843,16 +843,39 @@ UC_API int uc_ledger_target_set(struct uc_ledger *l, const char *unit_code,
  */
 UC_API int uc_ledger_report_progress(struct uc_ledger *l,
     const char *unit_code, const char *as_of, json_t **out);
-/* Fee totals of accepted requests by payer, unit and month:
- * [{"period","unit","payer","lines","total_vnd","paid_vnd",
- * "unpaid_vnd"}...]. */
-UC_API int uc_ledger_report_fees(struct uc_ledger *l, json_t **out);
+/* Fee totals of accepted requests of the actor's subtree by month, unit
+ * and payer, in that order, to fn. */
+struct uc_ledger_fee_total {
+	char period[8];           /* YYYY-MM of the requests' day */
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_fee_payer payer;
+	int64_t lines;
+	int64_t total_vnd;
+	int64_t paid_vnd;
+	int64_t unpaid_vnd;
+};
+typedef int (*uc_ledger_fee_total_fn)(void *ctx,
+    const struct uc_ledger_fee_total *t);
+UC_API int uc_ledger_report_fees_each(struct uc_ledger *l,
+    uc_ledger_fee_total_fn fn, void *ctx);
 /*
  * Every line of an accepted request whose fee (> 0 VND) has no payment
- * recorded, in the actor's subtree: [{"request","unit","member_code",
- * "full_name","payer","fee_item","fee_vnd","request_day"}...].
+ * recorded, in the actor's subtree, by request and line, to fn.
  */
-UC_API int uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out);
+struct uc_ledger_fee_due {
+	int64_t request;
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	enum uc_fee_payer payer;
+	char fee_item[UC_LEDGER_CODE_MAX + 1];
+	int64_t fee_vnd;
+	char request_day[11];     /* YYYY-MM-DD */
+};
+typedef int (*uc_ledger_fee_due_fn)(void *ctx,
+    const struct uc_ledger_fee_due *d);
+UC_API int uc_ledger_report_fees_unpaid_each(struct uc_ledger *l,
+    uc_ledger_fee_due_fn fn, void *ctx);
 
 #define UC_LEDGER_PAYER_MAX 256   /* who paid, bytes */
 #define UC_LEDGER_RECEIPT_MAX 64  /* receipt number, bytes */
@@ -869,8 +892,16 @@ UC_API int uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out);
 UC_API int uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
     const char *member_code, const char *paid_by, const char *receipt,
     const char *paid_on);
-/* Cards by status: [{"status","count"}...]. */
-UC_API int uc_ledger_report_cards(struct uc_ledger *l, json_t **out);
+/* Cards of the actor's subtree by status (in the order of the status
+ * names), to fn. */
+struct uc_ledger_card_count {
+	enum uc_card_status status;
+	int64_t count;
+};
+typedef int (*uc_ledger_card_count_fn)(void *ctx,
+    const struct uc_ledger_card_count *c);
+UC_API int uc_ledger_report_cards_each(struct uc_ledger *l,
+    uc_ledger_card_count_fn fn, void *ctx);
 /*
  * The spoilage log: every spoiled card of the actor's subtree (of one
  * request when request_id > 0), oldest first:

@@ -359,68 +359,87 @@ out:
 	return lg_end(l, r, "counters.rebuild", NULL, "progress_daily");
 }
 
-static json_t *
-fee_sum_row(struct uc_ledger *l, struct lg_stmt *st)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	(void)l;
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
-	    "period", (const char *)lg_column_text(st, 0),
-	    "unit", (const char *)lg_column_text(st, 1),
-	    "payer", (const char *)lg_column_text(st, 2),
-	    "lines", (json_int_t)lg_column_int64(st, 3),
-	    "total_vnd", (json_int_t)lg_column_int64(st, 4),
-	    "paid_vnd", (json_int_t)lg_column_int64(st, 5),
-	    "unpaid_vnd", (json_int_t)(lg_column_int64(st, 4) -
-	    lg_column_int64(st, 5)));
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
 }
 
-static json_t *
-status_count_row(struct uc_ledger *l, struct lg_stmt *st)
+/* Prepare a report's scoped sql (?1/?2: the actor's subtree). */
+static int
+report_start(struct uc_ledger *l, struct lg_stmt **st, const char *sql)
 {
-	(void)l;
-	return json_pack("{s:s, s:I}",
-	    "status", (const char *)lg_column_text(st, 0),
-	    "count", (json_int_t)lg_column_int64(st, 1));
+	int r;
+
+	*st = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, st, sql)) != 0)
+		return r;
+	lg_bind_scope(l, *st);
+	return 0;
 }
 
 int
-uc_ledger_report_fees(struct uc_ledger *l, json_t **out)
+uc_ledger_report_fees_each(struct uc_ledger *l, uc_ledger_fee_total_fn fn,
+    void *ctx)
 {
+	struct uc_ledger_fee_total t;
+	struct lg_stmt *st = NULL;
+	int r;
+
 	/* Fees fall due when the province accepts a request for printing. */
-	return lg_list_json(l, "SELECT strftime('%Y-%m', q.request_day * 86400,"
-	    " 'unixepoch') AS period, u.code, rl.payer, count(*),"
-	    " sum(rl.fee_vnd), sum(CASE WHEN fp.line_id IS NULL THEN 0"
-	    " ELSE rl.fee_vnd END) FROM request_lines rl JOIN requests q"
-	    " ON q.id = rl.request_id JOIN units u ON u.id = q.unit_id"
-	    " LEFT JOIN fee_payments fp ON fp.line_id = rl.id"
+	if ((r = report_start(l, &st, "SELECT strftime('%Y-%m',"
+	    " q.request_day * 86400, 'unixepoch') AS period, u.code,"
+	    " rl.payer, count(*), sum(rl.fee_vnd), sum(CASE WHEN fp.line_id"
+	    " IS NULL THEN 0 ELSE rl.fee_vnd END) FROM request_lines rl"
+	    " JOIN requests q ON q.id = rl.request_id JOIN units u"
+	    " ON u.id = q.unit_id LEFT JOIN fee_payments fp"
+	    " ON fp.line_id = rl.id"
 	    " WHERE q.status = 'accepted' AND substr(u.path, 1, ?2) = ?1"
 	    " GROUP BY period, u.code, rl.payer"
-	    " ORDER BY period, u.code, rl.payer", 1, fee_sum_row, out);
-}
-
-static json_t *
-unpaid_row(struct uc_ledger *l, struct lg_stmt *st)
-{
-	char day[UC_DATE_ISO_LEN + 1];
-
-	(void)l;
-	if (uc_date_format_iso(lg_column_int(st, 7), day) != 0)
-		return NULL;
-	return json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:I, s:s}",
-	    "request", (json_int_t)lg_column_int64(st, 0),
-	    "unit", (const char *)lg_column_text(st, 1),
-	    "member_code", (const char *)lg_column_text(st, 2),
-	    "full_name", (const char *)lg_column_text(st, 3),
-	    "payer", (const char *)lg_column_text(st, 4),
-	    "fee_item", (const char *)lg_column_text(st, 5),
-	    "fee_vnd", (json_int_t)lg_column_int64(st, 6),
-	    "request_day", day);
+	    " ORDER BY period, u.code, rl.payer")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&t, 0, sizeof(t));
+		t.payer = uc_ledger_payer_parse(
+		    (const char *)lg_column_text(st, 2));
+		t.lines = lg_column_int64(st, 3);
+		t.total_vnd = lg_column_int64(st, 4);
+		t.paid_vnd = lg_column_int64(st, 5);
+		t.unpaid_vnd = t.total_vnd - t.paid_vnd;
+		if (t.payer == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(t.period, sizeof(t.period),
+		    lg_column_text(st, 0))) != 0 ||
+		    (r = put(t.unit, sizeof(t.unit), lg_column_text(st, 1))) ||
+		    (fn != NULL && (r = fn(ctx, &t)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 int
-uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out)
+uc_ledger_report_fees_unpaid_each(struct uc_ledger *l,
+    uc_ledger_fee_due_fn fn, void *ctx)
 {
-	return lg_list_json(l, "SELECT q.id, u.code, m.member_code,"
+	struct uc_ledger_fee_due d;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if ((r = report_start(l, &st, "SELECT q.id, u.code, m.member_code,"
 	    " m.full_name, rl.payer, rl.fee_item, rl.fee_vnd, q.request_day"
 	    " FROM request_lines rl JOIN requests q ON q.id = rl.request_id"
 	    " JOIN units u ON u.id = q.unit_id"
@@ -428,7 +447,31 @@ uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out)
 	    " WHERE q.status = 'accepted' AND rl.fee_vnd > 0 AND"
 	    " substr(u.path, 1, ?2) = ?1 AND NOT EXISTS (SELECT 1 FROM"
 	    " fee_payments fp WHERE fp.line_id = rl.id)"
-	    " ORDER BY q.id, rl.id", 1, unpaid_row, out);
+	    " ORDER BY q.id, rl.id")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.request = lg_column_int64(st, 0);
+		d.payer = uc_ledger_payer_parse(
+		    (const char *)lg_column_text(st, 4));
+		d.fee_vnd = lg_column_int64(st, 6);
+		if (d.payer == 0 || uc_date_format_iso(lg_column_int(st, 7),
+		    d.request_day) != 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(d.unit, sizeof(d.unit), lg_column_text(st, 1))) ||
+		    (r = put(d.member_code, sizeof(d.member_code),
+		    lg_column_text(st, 2))) ||
+		    (r = put(d.full_name, sizeof(d.full_name),
+		    lg_column_text(st, 3))) ||
+		    (r = put(d.fee_item, sizeof(d.fee_item),
+		    lg_column_text(st, 5))) ||
+		    (fn != NULL && (r = fn(ctx, &d)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 /* Text a person typed for the ledger: 1..max bytes of UTF-8 without
@@ -560,13 +603,31 @@ out:
 }
 
 int
-uc_ledger_report_cards(struct uc_ledger *l, json_t **out)
+uc_ledger_report_cards_each(struct uc_ledger *l, uc_ledger_card_count_fn fn,
+    void *ctx)
 {
-	return lg_list_json(l, "SELECT c.status, count(*) FROM cards c"
+	struct uc_ledger_card_count c;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if ((r = report_start(l, &st, "SELECT c.status, count(*) FROM cards c"
 	    " JOIN members m ON m.id = c.member_id JOIN units u"
 	    " ON u.id = m.unit_id WHERE substr(u.path, 1, ?2) = ?1"
-	    " GROUP BY c.status ORDER BY c.status", 1, status_count_row,
-	    out);
+	    " GROUP BY c.status ORDER BY c.status")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		c.status = uc_ledger_card_status_parse(
+		    (const char *)lg_column_text(st, 0));
+		c.count = lg_column_int64(st, 1);
+		if (c.status == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if (fn != NULL && (r = fn(ctx, &c)) != 0)
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 /* The reason's class: up to its second ": " (see ledger.h). */

@@ -16,6 +16,7 @@
 #include "unioncard/secobj.h"
 #include "unioncard/signer.h"
 #include "cmd_ledger.h"
+#include "ledger_json.h"
 
 /* --- the problems of an import ---------------------------------------- */
 
@@ -303,12 +304,22 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 			r = lgt_print_list(a, pcols, 8, json);
 	} else if (strcmp(sub, "fees") == 0 && lgt_flag(argc, argv,
 	    "--unpaid")) {
-		if ((r = uc_ledger_report_fees_unpaid(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_fees_unpaid_each(l,
+			    uc_json_fee_due_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "report fees --unpaid");
 		else
 			r = lgt_print_list(a, ucols, 7, json);
 	} else if (strcmp(sub, "fees") == 0) {
-		if ((r = uc_ledger_report_fees(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_fees_each(l,
+			    uc_json_fee_total_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "report fees");
 		else if (lgt_flag(argc, argv, "--csv"))
 			r = list_csv(a, fcols, 5);
@@ -317,7 +328,12 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	} else if (strcmp(sub, "spoilage") == 0) {
 		r = report_spoilage(g, l, argc, argv, json);
 	} else if (strcmp(sub, "cards") == 0) {
-		if ((r = uc_ledger_report_cards(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_cards_each(l,
+			    uc_json_card_count_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "report cards");
 		else if (lgt_flag(argc, argv, "--csv"))
 			r = list_csv(a, ccols, 2);

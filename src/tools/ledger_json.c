@@ -259,3 +259,39 @@ uc_json_bank_import_append(void *ctx, const struct uc_ledger_bank_import *b)
 	    "at", b->at,
 	    "newest", b->newest));
 }
+
+int
+uc_json_fee_total_append(void *ctx, const struct uc_ledger_fee_total *t)
+{
+	return append(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
+	    "period", t->period,
+	    "unit", t->unit,
+	    "payer", uc_ledger_payer_name(t->payer),
+	    "lines", (json_int_t)t->lines,
+	    "total_vnd", (json_int_t)t->total_vnd,
+	    "paid_vnd", (json_int_t)t->paid_vnd,
+	    "unpaid_vnd", (json_int_t)t->unpaid_vnd));
+}
+
+int
+uc_json_fee_due_append(void *ctx, const struct uc_ledger_fee_due *d)
+{
+	return append(ctx, json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:I,"
+	    " s:s}",
+	    "request", (json_int_t)d->request,
+	    "unit", d->unit,
+	    "member_code", str_or_null(d->member_code),
+	    "full_name", d->full_name,
+	    "payer", uc_ledger_payer_name(d->payer),
+	    "fee_item", d->fee_item,
+	    "fee_vnd", (json_int_t)d->fee_vnd,
+	    "request_day", d->request_day));
+}
+
+int
+uc_json_card_count_append(void *ctx, const struct uc_ledger_card_count *c)
+{
+	return append(ctx, json_pack("{s:s, s:I}",
+	    "status", uc_ledger_card_status_name(c->status),
+	    "count", (json_int_t)c->count));
+}

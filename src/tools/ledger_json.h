@@ -59,6 +59,14 @@ int uc_json_account_append(void *ctx, const struct uc_ledger_account *a);
 int uc_json_request_summary_append(void *ctx,
     const struct uc_ledger_request_summary *q);
 int uc_json_fee_append(void *ctx, const struct uc_ledger_fee *f);
+/* report fees {"period","unit","payer","lines","total_vnd","paid_vnd",
+ * "unpaid_vnd"}; report fees --unpaid {"request","unit","member_code",
+ * "full_name","payer","fee_item","fee_vnd","request_day"}; report cards
+ * {"status","count"} */
+int uc_json_fee_total_append(void *ctx, const struct uc_ledger_fee_total *t);
+int uc_json_fee_due_append(void *ctx, const struct uc_ledger_fee_due *d);
+int uc_json_card_count_append(void *ctx,
+    const struct uc_ledger_card_count *c);
 /* bank import {"import","file","sha256","rows","account","at","newest"} */
 int uc_json_bank_import_append(void *ctx,
     const struct uc_ledger_bank_import *b);
