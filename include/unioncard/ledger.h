@@ -244,6 +244,10 @@ UC_API int uc_ledger_role_parse(const char *name);
 UC_API const char *uc_ledger_role_name(int role);
 
 /*
+ * Walks (the uc_ledger_*_each functions) hand each record to a callback
+ * with ctx; the record is borrowed for the call.  The callback returns 0
+ * to go on, or a negative UC_ERR_* that stops the walk and is returned.
+ *
  * Imports report every problem of a file in one run.  fn is called for
  * each, in file order, for the first UC_LEDGER_IMPORT_ERRORS_MAX of
  * them; d (borrowed for the call) names file, line, column and what is
@@ -282,8 +286,7 @@ struct uc_ledger_unit {
  * actor's subtree is UC_ERR_NOT_FOUND, as if absent. */
 UC_API int uc_ledger_unit_get(struct uc_ledger *l, const char *code,
     struct uc_ledger_unit *out);
-/* Called once per unit (borrowed for the call); nonzero stops the walk
- * and is returned. */
+/* Called once per unit (see "Walks" above). */
 typedef int (*uc_ledger_unit_fn)(void *ctx, const struct uc_ledger_unit *u);
 /* Every unit of the actor's subtree, in tree order, to fn. */
 UC_API int uc_ledger_unit_each(struct uc_ledger *l, uc_ledger_unit_fn fn,
@@ -404,8 +407,7 @@ struct uc_ledger_member {
 	char reject_reason[UC_LEDGER_REASON_MAX + 1];
 	char withdrawn_reason[UC_LEDGER_REASON_MAX + 1];
 };
-/* Called once per member; m is borrowed for the call.  Nonzero stops
- * the walk and is returned. */
+/* Called once per member (see "Walks" above). */
 typedef int (*uc_ledger_member_fn)(void *ctx,
     const struct uc_ledger_member *m);
 /*
@@ -699,8 +701,7 @@ struct uc_ledger_card {
 	char pan_last4[5];        /* linked cards, once known */
 	char bound_by[UC_LEDGER_CLAIMANT_MAX + 1]; /* the station's claim */
 };
-/* Called once per card; c is borrowed for the call.  Nonzero stops the
- * walk and is returned. */
+/* Called once per card (see "Walks" above). */
 typedef int (*uc_ledger_card_fn)(void *ctx, const struct uc_ledger_card *c);
 /*
  * One card by its serial, or by the chip's serial as the verifier prints
@@ -781,8 +782,8 @@ struct uc_ledger_bank_import {
 	const char *at;        /* UTC */
 	int newest;            /* 1: the one reconcile reads */
 };
-/* Called once per import; every string is borrowed for the call only.
- * Nonzero stops the walk and is returned. */
+/* Called once per import (see "Walks" above); every string is borrowed
+ * for the call only. */
 typedef int (*uc_ledger_bank_import_fn)(void *ctx,
     const struct uc_ledger_bank_import *b);
 UC_API int uc_ledger_bank_imports_each(struct uc_ledger *l,
@@ -835,14 +836,31 @@ UC_API int uc_ledger_target_set(struct uc_ledger *l, const char *unit_code,
     int year, int64_t members, const char *deadline);
 /*
  * Progress of every unit in the subtree of unit_code (NULL: the actor's
- * unit) as of as_of (NULL: today in Vietnam), counts rolled up the tree:
- * [{"unit","name","parent","depth","target","entered","approved",
- *   "percent","rank","exempt","overdue","deadline"}...] in tree order.
- * percent = entered * 100 / target (one decimal), rank among siblings by
- * percent (exempt units and units without a target get rank null).
+ * unit) as of as_of (NULL: today in Vietnam), counts rolled up the tree,
+ * in tree order, to fn.  percent = entered * 100 / target (one decimal),
+ * rank among siblings by percent (exempt units and units without a target
+ * get no rank).
  */
-UC_API int uc_ledger_report_progress(struct uc_ledger *l,
-    const char *unit_code, const char *as_of, json_t **out);
+struct uc_ledger_progress {
+	const char *unit;         /* borrowed for the call, as are name and */
+	const char *name;         /* parent */
+	const char *parent;       /* NULL at the top */
+	int depth;
+	int has_target;
+	int64_t target;
+	int64_t entered;
+	int64_t approved;
+	double percent;           /* < 0: no target */
+	int rank;                 /* 0: not ranked */
+	int exempt;
+	int overdue;              /* past the deadline, below the target */
+	char deadline[11];        /* YYYY-MM-DD, "" when none */
+};
+typedef int (*uc_ledger_progress_fn)(void *ctx,
+    const struct uc_ledger_progress *p);
+UC_API int uc_ledger_report_progress_each(struct uc_ledger *l,
+    const char *unit_code, const char *as_of, uc_ledger_progress_fn fn,
+    void *ctx);
 /* Fee totals of accepted requests of the actor's subtree by month, unit
  * and payer, in that order, to fn. */
 struct uc_ledger_fee_total {

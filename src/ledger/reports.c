@@ -111,8 +111,8 @@ by_depth_desc(const void *a, const void *b)
 }
 
 int
-uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
-    const char *as_of, json_t **out)
+uc_ledger_report_progress_each(struct uc_ledger *l, const char *unit_code,
+    const char *as_of, uc_ledger_progress_fn fn, void *ctx)
 {
 	struct lg_stmt *st = NULL;
 	struct lg_unit top;
@@ -120,10 +120,11 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	size_t n = 0, cap = 0, i, *ord = NULL;
 	int32_t day;
 	int year, mo, dd, r;
-	json_t *a = NULL, *o;
-	char dl[UC_DATE_ISO_LEN + 1];
+	struct uc_ledger_progress row;
 
-	if ((r = lg_read_start(l, out, 0)) != 0)
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	if (as_of != NULL) {
 		if (lg_parse_day(as_of, &day) != 0)
@@ -284,41 +285,30 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 		goto out;
 	lg_bind_text(st, 1, top.path);
 	lg_bind_int(st, 2, (int)strlen(top.path));
-	if ((a = json_array()) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
-	}
 	while ((r = lg_step(st)) == LG_ROW) {
-		json_t *pct, *tgt, *rk;
-
 		if ((p = find(v, n, lg_column_int64(st, 0))) == NULL)
 			continue;
-		dl[0] = '\0';
-		if (p->deadline != 0)
-			uc_date_format_iso(p->deadline, dl);
-		pct = p->percent >= 0 ? json_real(p->percent) : json_null();
-		tgt = p->has_target ? json_integer(p->target) : json_null();
-		rk = p->rank > 0 ? json_integer(p->rank) : json_null();
-		o = json_pack("{s:s, s:s, s:s?, s:i, s:o, s:I, s:I, s:o, s:o,"
-		    " s:b, s:b, s:s?}", "unit", p->code, "name", p->name,
-		    "parent", p->pidx >= 0 ? v[p->pidx].code : NULL,
-		    "depth", p->depth, "target", tgt,
-		    "entered", (json_int_t)p->entered,
-		    "approved", (json_int_t)p->approved, "percent", pct,
-		    "rank", rk, "exempt", p->exempt,
-		    "overdue", !p->exempt && p->has_target &&
+		memset(&row, 0, sizeof(row));
+		row.unit = p->code;
+		row.name = p->name;
+		row.parent = p->pidx >= 0 ? v[p->pidx].code : NULL;
+		row.depth = p->depth;
+		row.has_target = p->has_target;
+		row.target = p->target;
+		row.entered = p->entered;
+		row.approved = p->approved;
+		row.percent = p->percent;
+		row.rank = p->rank > 0 ? p->rank : 0;
+		row.exempt = p->exempt;
+		row.overdue = !p->exempt && p->has_target &&
 		    p->deadline != 0 && day > p->deadline &&
-		    p->entered < p->target,
-		    "deadline", dl[0] ? dl : NULL);
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
+		    p->entered < p->target;
+		if (p->deadline != 0)
+			uc_date_format_iso(p->deadline, row.deadline);
+		if (fn != NULL && (r = fn(ctx, &row)) != 0)
+			break;
 	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
+	r = lg_err(r);
 out:
 	lg_finalize(st);
 	(void)lg_db_commit(l->db);
@@ -328,7 +318,6 @@ out:
 	}
 	free(v);
 	free(ord);
-	json_decref(a);
 	return r;
 }
 

@@ -294,8 +294,13 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
 	if (strcmp(sub, "progress") == 0) {
-		r = uc_ledger_report_progress(l, lgt_opt(argc, argv, "--unit"),
-		    lgt_opt(argc, argv, "--as-of"), &a);
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_progress_each(l,
+			    lgt_opt(argc, argv, "--unit"),
+			    lgt_opt(argc, argv, "--as-of"),
+			    uc_json_progress_append, a);
 		if (r != 0)
 			r = lgt_fail(g, l, r, "report progress");
 		else if (lgt_flag(argc, argv, "--csv"))

@@ -295,3 +295,23 @@ uc_json_card_count_append(void *ctx, const struct uc_ledger_card_count *c)
 	    "status", uc_ledger_card_status_name(c->status),
 	    "count", (json_int_t)c->count));
 }
+
+int
+uc_json_progress_append(void *ctx, const struct uc_ledger_progress *p)
+{
+	return append(ctx, json_pack("{s:s, s:s, s:s?, s:i, s:o, s:I, s:I,"
+	    " s:o, s:o, s:b, s:b, s:o}",
+	    "unit", p->unit,
+	    "name", p->name,
+	    "parent", p->parent,
+	    "depth", p->depth,
+	    "target", p->has_target ? json_integer((json_int_t)p->target) :
+	    json_null(),
+	    "entered", (json_int_t)p->entered,
+	    "approved", (json_int_t)p->approved,
+	    "percent", p->percent >= 0 ? json_real(p->percent) : json_null(),
+	    "rank", p->rank > 0 ? json_integer(p->rank) : json_null(),
+	    "exempt", p->exempt,
+	    "overdue", p->overdue,
+	    "deadline", str_or_null(p->deadline)));
+}

@@ -67,6 +67,9 @@ int uc_json_fee_total_append(void *ctx, const struct uc_ledger_fee_total *t);
 int uc_json_fee_due_append(void *ctx, const struct uc_ledger_fee_due *d);
 int uc_json_card_count_append(void *ctx,
     const struct uc_ledger_card_count *c);
+/* report progress {"unit","name","parent","depth","target","entered",
+ * "approved","percent","rank","exempt","overdue","deadline"} */
+int uc_json_progress_append(void *ctx, const struct uc_ledger_progress *p);
 /* bank import {"import","file","sha256","rows","account","at","newest"} */
 int uc_json_bank_import_append(void *ctx,
     const struct uc_ledger_bank_import *b);
