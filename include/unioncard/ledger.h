@@ -922,19 +922,40 @@ UC_API int uc_ledger_report_cards_each(struct uc_ledger *l,
     uc_ledger_card_count_fn fn, void *ctx);
 /*
  * The spoilage log: every spoiled card of the actor's subtree (of one
- * request when request_id > 0), oldest first:
- *   {"total": N,
- *    "by_reason": {"REASON": count...},   most frequent first
- *    "cards": [{"serial","request","member_code","reason","at","by"}...]}
- * "at" is when the card was spoiled (UTC), "by" the account that recorded
- * it (the ledger does not know which station that was), "request" null
- * for a card outside any request.  by_reason groups on the reason up to
- * its second ": ", where the station's reasons put the detail that varies
- * from card to card ("personalization failed at STAGE: ERROR: detail").
- * Any role may read it; one pass over the audit trail finds "by".
+ * request when request_id > 0), oldest first, into *out (cleared on
+ * entry; the CALLER frees it with uc_ledger_spoilage_free): the cards,
+ * and how many there are per reason, most frequent first.  "at" is when
+ * the card was spoiled (UTC), "by" the account that recorded it (the
+ * ledger does not know which station that was), request 0 for a card
+ * outside any request.  Reasons are grouped up to their second ": ",
+ * where the station's reasons put the detail that varies from card to
+ * card ("personalization failed at STAGE: ERROR: detail"), cut on a
+ * character at 255 bytes.  Any role may read it; one pass over the audit
+ * trail finds "by".
  */
-UC_API int uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
-    json_t **out);
+struct uc_ledger_spoiled_card {
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	int64_t request;          /* 0: none */
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	char *reason;             /* the whole reason ("" when none) */
+	char at[32];
+	char by[UC_LEDGER_USER_MAX + 1]; /* "" when unknown */
+};
+struct uc_ledger_spoilage_reason {
+	char *reason;             /* the group's text */
+	uint64_t count;
+};
+struct uc_ledger_spoilage {
+	uint64_t total;
+	size_t nreasons;
+	struct uc_ledger_spoilage_reason *reasons; /* most frequent first */
+	size_t ncards;
+	struct uc_ledger_spoiled_card *cards;
+};
+UC_API int uc_ledger_report_spoilage_get(struct uc_ledger *l,
+    int64_t request_id, struct uc_ledger_spoilage **out);
+/* Free and NULL (safe on NULL). */
+UC_API void uc_ledger_spoilage_free(struct uc_ledger_spoilage **s);
 /*
  * Recompute the per-unit daily counters behind the progress report from
  * the member rows (after a bulk load, or to repair).  Admin only.

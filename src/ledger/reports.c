@@ -639,68 +639,92 @@ reason_class(const char *reason, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-struct rcount {
-	const char *reason;
-	json_int_t n;
-};
-
 static int
 by_count(const void *a, const void *b)
 {
-	const struct rcount *x = a, *y = b;
+	const struct uc_ledger_spoilage_reason *x = a, *y = b;
 
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
 	return strcmp(x->reason, y->reason);
 }
 
-/* counts (reason -> n) as an object with the most frequent first. */
-static json_t *
-sorted_counts(json_t *counts)
+static int
+by_text(const void *a, const void *b)
 {
-	struct rcount *v = NULL;
-	json_t *o = NULL, *val;
-	const char *k;
-	size_t i = 0, n = json_object_size(counts);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL)
-		return NULL;
-	json_object_foreach(counts, k, val) {
-		v[i].reason = k;
-		v[i].n = json_integer_value(val);
-		i++;
-	}
-	qsort(v, n, sizeof(*v), by_count);
-	if ((o = json_object()) == NULL)
+void
+uc_ledger_spoilage_free(struct uc_ledger_spoilage **sp)
+{
+	struct uc_ledger_spoilage *s;
+	size_t i;
+
+	if (sp == NULL || *sp == NULL)
+		return;
+	s = *sp;
+	for (i = 0; i < s->ncards; i++)
+		free(s->cards[i].reason);
+	for (i = 0; i < s->nreasons; i++)
+		free(s->reasons[i].reason);
+	free(s->cards);
+	free(s->reasons);
+	free(s);
+	*sp = NULL;
+}
+
+/* s->reasons from the cards' reason classes (cls[i] of card i). */
+static int
+group_reasons(struct uc_ledger_spoilage *s, char **cls)
+{
+	char **v = NULL;
+	size_t i, j, k = 0;
+	int r = UC_ERR_NOMEM;
+
+	if (s->ncards == 0)
+		return 0;
+	if ((v = malloc(s->ncards * sizeof(*v))) == NULL ||
+	    (s->reasons = calloc(s->ncards, sizeof(*s->reasons))) == NULL)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (json_object_set_new(o, v[i].reason,
-		    json_integer(v[i].n)) != 0) {
-			json_decref(o);
-			o = NULL;
+	memcpy(v, cls, s->ncards * sizeof(*v));
+	qsort(v, s->ncards, sizeof(*v), by_text);
+	for (i = 0; i < s->ncards; i = j) {
+		for (j = i; j < s->ncards && strcmp(v[j], v[i]) == 0; j++)
+			;
+		if ((s->reasons[k].reason = strdup(v[i])) == NULL)
 			goto out;
-		}
+		s->reasons[k++].count = (uint64_t)(j - i);
+		s->nreasons = k;
+	}
+	qsort(s->reasons, s->nreasons, sizeof(*s->reasons), by_count);
+	r = 0;
 out:
 	free(v);
-	return o;
+	return r;
 }
 
 int
-uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
-    json_t **out)
+uc_ledger_report_spoilage_get(struct uc_ledger *l, int64_t request_id,
+    struct uc_ledger_spoilage **out)
 {
+	struct uc_ledger_spoilage *s = NULL;
+	struct uc_ledger_spoiled_card *c;
 	struct lg_stmt *st = NULL;
-	json_t *cards = NULL, *counts = NULL, *by = NULL, *o;
-	char serial[UC_LEDGER_SERIAL_LEN + 1], prefix[8], cls[256];
-	json_int_t total = 0;
+	char prefix[8], cbuf[256], **cls = NULL, **t;
+	size_t cap = 0, i;
+	void *p;
 	int r;
 
-	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL || request_id < 0)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((cards = json_array()) == NULL || (counts = json_object()) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
-	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return UC_ERR_NOMEM;
 	/* Who spoiled it: the audit row of the spoil, matched on the serial
 	 * as the audit writes it (prefix + nine digits). */
 	if ((r = lg_prepare(l, &st, "WITH spoils AS (SELECT object,"
@@ -723,41 +747,59 @@ uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
 	lg_bind_text(st, 4, prefix);
 	while ((r = lg_step(st)) == LG_ROW) {
 		const char *reason = (const char *)lg_column_text(st, 3);
-		int has_req = lg_column_type(st, 1) != LG_NULL;
 
-		lg_serial_format(l->prefix, lg_column_int64(st, 0),
-		    serial);
-		o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s?}",
-		    "serial", serial,
-		    "request", has_req ? json_integer((json_int_t)
-		    lg_column_int64(st, 1)) : json_null(),
-		    "member_code", (const char *)lg_column_text(st, 2),
-		    "reason", reason,
-		    "at", (const char *)lg_column_text(st, 4),
-		    "by", (const char *)lg_column_text(st, 5));
-		if (o == NULL || json_array_append_new(cards, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
+		if (s->ncards == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((p = realloc(s->cards, cap * sizeof(*s->cards))) ==
+			    NULL) {
+				r = UC_ERR_NOMEM;
+				break;
+			}
+			s->cards = p;
+			if ((t = realloc(cls, cap * sizeof(*cls))) == NULL) {
+				r = UC_ERR_NOMEM;
+				break;
+			}
+			cls = t;
 		}
-		reason_class(reason, cls, sizeof(cls));
-		if (json_object_set_new(counts, cls, json_integer(
-		    json_integer_value(json_object_get(counts, cls)) + 1)) != 0) {
+		c = &s->cards[s->ncards];
+		memset(c, 0, sizeof(*c));
+		cls[s->ncards] = NULL;
+		s->ncards++;
+		lg_serial_format(l->prefix, lg_column_int64(st, 0), c->serial);
+		if (lg_column_type(st, 1) != LG_NULL)
+			c->request = lg_column_int64(st, 1);
+		if (reason == NULL)
+			reason = "";
+		reason_class(reason, cbuf, sizeof(cbuf));
+		if ((c->reason = strdup(reason)) == NULL ||
+		    (cls[s->ncards - 1] = strdup(cbuf)) == NULL) {
 			r = UC_ERR_NOMEM;
-			goto out;
+			break;
 		}
-		total++;
+		if ((r = put(c->member_code, sizeof(c->member_code),
+		    lg_column_text(st, 2))) != 0 ||
+		    (r = put(c->at, sizeof(c->at), lg_column_text(st, 4))) ||
+		    (r = put(c->by, sizeof(c->by), lg_column_text(st, 5))))
+			break;
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	if ((by = sorted_counts(counts)) == NULL ||
-	    (*out = json_pack("{s:I, s:O, s:O}", "total", total,
-	    "by_reason", by, "cards", cards)) == NULL)
-		r = UC_ERR_NOMEM;
+	s->total = s->ncards;
+	if ((r = group_reasons(s, cls)) != 0)
+		goto out;
+	*out = s;
+	s = NULL;
 out:
 	lg_finalize(st);
-	json_decref(by);
-	json_decref(counts);
-	json_decref(cards);
+	if (cls != NULL && s != NULL)
+		for (i = 0; i < s->ncards; i++)
+			free(cls[i]);
+	else if (cls != NULL && *out != NULL)
+		for (i = 0; i < (*out)->ncards; i++)
+			free(cls[i]);
+	free(cls);
+	uc_ledger_spoilage_free(&s);
 	return r;
 }
 

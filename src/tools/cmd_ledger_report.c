@@ -234,6 +234,7 @@ report_spoilage(struct uc_tool_global *g, struct uc_ledger *l, int argc,
     char **argv, int json)
 {
 	const char *rq = lgt_opt(argc, argv, "--request");
+	struct uc_ledger_spoilage *sp = NULL;
 	long long rid = 0;
 	json_t *o = NULL;
 	char *end = NULL;
@@ -244,7 +245,11 @@ report_spoilage(struct uc_tool_global *g, struct uc_ledger *l, int argc,
 		if (end == rq || *end != '\0' || rid <= 0)
 			return uc_tool_usage(g, "--request takes a request id");
 	}
-	if ((r = uc_ledger_report_spoilage(l, (int64_t)rid, &o)) != 0)
+	if ((r = uc_ledger_report_spoilage_get(l, (int64_t)rid, &sp)) == 0 &&
+	    (o = uc_json_spoilage(sp)) == NULL)
+		r = UC_ERR_NOMEM;
+	uc_ledger_spoilage_free(&sp);
+	if (r != 0)
 		return lgt_fail(g, l, r, "report spoilage");
 	r = json ? lgt_print_json(o) : spoilage_text(o);
 	json_decref(o);

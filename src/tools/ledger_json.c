@@ -315,3 +315,37 @@ uc_json_progress_append(void *ctx, const struct uc_ledger_progress *p)
 	    "overdue", p->overdue,
 	    "deadline", str_or_null(p->deadline)));
 }
+
+static json_t *
+spoiled_fn(const void *p)
+{
+	const struct uc_ledger_spoiled_card *c = p;
+
+	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}",
+	    "serial", c->serial,
+	    "request", c->request > 0 ? json_integer((json_int_t)c->request) :
+	    json_null(),
+	    "member_code", c->member_code,
+	    "reason", c->reason,
+	    "at", c->at,
+	    "by", str_or_null(c->by));
+}
+
+json_t *
+uc_json_spoilage(const struct uc_ledger_spoilage *s)
+{
+	json_t *by = json_object();
+	size_t i;
+
+	if (by == NULL)
+		return NULL;
+	for (i = 0; i < s->nreasons; i++)
+		if (json_object_set_new(by, s->reasons[i].reason,
+		    json_integer((json_int_t)s->reasons[i].count)) != 0) {
+			json_decref(by);
+			return NULL;
+		}
+	return json_pack("{s:I, s:o, s:o}", "total", (json_int_t)s->total,
+	    "by_reason", by, "cards", array_of(s->cards, s->ncards,
+	    sizeof(*s->cards), spoiled_fn));
+}

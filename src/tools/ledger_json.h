@@ -70,6 +70,10 @@ int uc_json_card_count_append(void *ctx,
 /* report progress {"unit","name","parent","depth","target","entered",
  * "approved","percent","rank","exempt","overdue","deadline"} */
 int uc_json_progress_append(void *ctx, const struct uc_ledger_progress *p);
+/* report spoilage {"total": N, "by_reason": {REASON: N...} (most
+ * frequent first), "cards": [{"serial","request","member_code","reason",
+ * "at","by"}...]} */
+json_t *uc_json_spoilage(const struct uc_ledger_spoilage *s);
 /* bank import {"import","file","sha256","rows","account","at","newest"} */
 int uc_json_bank_import_append(void *ctx,
     const struct uc_ledger_bank_import *b);
