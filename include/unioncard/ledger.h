@@ -20,12 +20,13 @@
  *
  * Objects are named the way users name them: units by code, members by
  * national ID or member code, requests by number, cards by serial text.
- * Records come back typed: requests, their lines and events, members,
- * units and card bindings as documented structs, statuses, card types,
- * payers and reasons as enums, long listings through callbacks; the front
- * ends (src/tools/ledger_json.c for --json) render them.  The listings not
- * yet converted still come back as jansson arrays (json_t *, the CALLER
- * json_decref()s them).  docs/architecture.md shows the layers.
+ * Records come back typed: documented structs (requests with their lines
+ * and events, members, cards, units, accounts, fees, report rows), enums
+ * for statuses, card types, payers, roles and reasons, and listings walked
+ * through callbacks (the uc_ledger_*_each functions), so that a listing of
+ * millions never sits in memory whole.  The front ends render them (the
+ * CLI's --json in src/tools/ledger_json.c); the library knows no JSON.
+ * docs/architecture.md shows the layers.
  *
  * Library code never prints.  Validation errors fill a struct uc_diag.
  */
@@ -35,8 +36,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <jansson.h>
 
 #include "unioncard/common.h"
 #include "unioncard/error.h"
@@ -795,22 +794,15 @@ UC_API int uc_ledger_bank_imports_each(struct uc_ledger *l,
  * "duplicate", "status_conflict", "fee_mismatch"; NULL out of range. */
 UC_API const char *uc_ledger_bank_class_name(int i);
 
-/*
- * Compare the ledger's linked cards with the newest bank import:
- * {"summary": {CLASS: COUNT, ... all seven}, "mismatches": [{"class",
- * "member_code", "detail", "line", "card_ref", "serial"}...]} ordered by
- * class, member code and line (line/card_ref/serial null where they do
- * not apply).  Details name last four digits only.  The CALLER
- * json_decref()s *out.  UC_ERR_NOT_FOUND when nothing was imported yet.
- * Liaison or admin of the root unit; read-only.  The classes are defined
- * in docs/bank-files.md.
- */
-UC_API int uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out);
 
 /*
- * The same mismatches one at a time, for output that must not hold them
- * all in memory (a bank file read with the wrong key mismatches on every
- * row).  counts[] is filled BEFORE the first call of fn, so fn may print
+ * Compare the ledger's linked cards with the newest bank import and hand
+ * each mismatch to fn, ordered by class, member code and line (line,
+ * card_ref and serial absent where they do not apply), without holding
+ * them all in memory (a bank file read with the wrong key mismatches on
+ * every row).  Details name last four digits only.  UC_ERR_NOT_FOUND when
+ * nothing was imported yet.  Liaison or admin of the root unit;
+ * read-only.  The classes are defined in docs/bank-files.md.  counts[] is filled BEFORE the first call of fn, so fn may print
  * a summary first.  Every string in *m is borrowed for the duration of
  * the call only.  A nonzero return from fn stops the walk and is
  * returned.  fn may be NULL (counts only).

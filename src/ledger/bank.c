@@ -729,20 +729,6 @@ out:
 	return r;
 }
 
-static int
-append_json(void *ctx, const struct uc_ledger_bank_mismatch *m)
-{
-	json_t *o;
-
-	o = json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:s?}",
-	    "class", m->class_name, "member_code", m->member_code,
-	    "detail", m->detail,
-	    "line", m->line > 0 ? json_integer(m->line) : json_null(),
-	    "card_ref", m->card_ref, "serial", m->serial);
-	if (o == NULL || json_array_append_new(ctx, o) != 0)
-		return UC_ERR_NOMEM;
-	return 0;
-}
 
 int
 uc_ledger_bank_imports_each(struct uc_ledger *l, uc_ledger_bank_import_fn fn,
@@ -786,34 +772,3 @@ uc_ledger_bank_imports_each(struct uc_ledger *l, uc_ledger_bank_import_fn fn,
 	return lg_err(r);
 }
 
-int
-uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
-{
-	uint64_t counts[UC_LEDGER_BANK_CLASSES];
-	json_t *res = NULL, *summary, *list;
-	size_t i;
-	int r;
-
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if ((res = json_pack("{s:{}, s:[]}", "summary", "mismatches"))
-	    == NULL)
-		return UC_ERR_NOMEM;
-	summary = json_object_get(res, "summary");
-	list = json_object_get(res, "mismatches");
-	if ((r = uc_ledger_bank_reconcile_each(l, counts, append_json, list))
-	    != 0)
-		goto out;
-	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
-		if (json_object_set_new(summary, class_names[i],
-		    json_integer((json_int_t)counts[i])) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-	*out = res;
-	res = NULL;
-out:
-	json_decref(res);
-	return r;
-}

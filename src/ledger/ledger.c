@@ -62,60 +62,6 @@ lg_bind_scope(struct uc_ledger *l, struct lg_stmt *st)
 }
 
 int
-lg_rows_json(struct uc_ledger *l, struct lg_stmt *st, lg_row_fn row,
-    json_t **out)
-{
-	json_t *a, *o;
-	int r;
-
-	*out = NULL;
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
-	while ((r = lg_step(st)) == LG_ROW) {
-		if ((o = row(l, st)) == NULL ||
-		    json_array_append_new(a, o) != 0) {
-			json_decref(a);
-			return UC_ERR_NOMEM;
-		}
-	}
-	if ((r = lg_err(r)) != 0) {
-		json_decref(a);
-		return r;
-	}
-	*out = a;
-	return 0;
-}
-
-int
-lg_read_start(struct uc_ledger *l, json_t **out, int bad_args)
-{
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || bad_args)
-		return UC_ERR_ARG;
-	return lg_need_actor(l);
-}
-
-int
-lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
-    lg_row_fn row, json_t **out)
-{
-	struct lg_stmt *st = NULL;
-	int r;
-
-	if ((r = lg_read_start(l, out, 0)) != 0)
-		return r;
-	if ((r = lg_prepare(l, &st, sql)) != 0)
-		return r;
-	if (scoped)
-		lg_bind_scope(l, st);
-	r = lg_rows_json(l, st, row, out);
-	lg_finalize(st);
-	return r;
-}
-
-int
 lg_begin(struct uc_ledger *l)
 {
 	int r;

@@ -53,27 +53,6 @@ int lg_bind_text(struct lg_stmt *st, int i, const char *s);
 /* Bind ?1 and ?2 to the actor's unit path and its length: with
  * "substr(u.path, 1, ?2) = ?1" a query sees the actor's subtree only. */
 void lg_bind_scope(struct uc_ledger *l, struct lg_stmt *st);
-/* One result row as JSON; NULL when out of memory. */
-typedef json_t *(*lg_row_fn)(struct uc_ledger *l, struct lg_stmt *st);
-/* Step st to its end and set *out to the array of row(l, st), one per
- * row.  The statement stays the caller's to finalize. */
-int lg_rows_json(struct uc_ledger *l, struct lg_stmt *st, lg_row_fn row,
-    json_t **out);
-/*
- * The start of a read that answers JSON in *out (cleared first):
- * UC_ERR_ARG without out or l, or when bad_args (the caller's own
- * argument checks); UC_ERR_PERM when nobody is logged in; else 0.
- */
-int lg_read_start(struct uc_ledger *l, json_t **out, int bad_args);
-/*
- * The whole of a list call: UC_ERR_ARG without out or l, UC_ERR_PERM
- * with nobody logged in, else run sql (scoped: its ?1/?2 bound by
- * lg_bind_scope, so it sees the actor's subtree) and set *out to its rows
- * as lg_rows_json does.
- */
-int lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
-    lg_row_fn row, json_t **out);
-
 int lg_begin(struct uc_ledger *l);
 int lg_commit(struct uc_ledger *l);
 void lg_rollback(struct uc_ledger *l);
