@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "ledger_view.h"
-#include "../tools/ledger_json.h"
+#include "tools/ledger_json.h"
 
 struct lv {
 	struct uc_ledger *l;
