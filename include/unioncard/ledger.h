@@ -754,7 +754,7 @@ UC_API int uc_ledger_card_each(struct uc_ledger *l, int64_t request_id,
  * The live card of one request line, for the station, read through the
  * line's index (not the whole request): *done = 1 when the line has an
  * encoded or issued card; else *done = 0 and serial is its reserved card,
- * or "" when it has none.  Same access as uc_ledger_card_list; a line out
+ * or "" when it has none.  Same access as uc_ledger_card_each; a line out
  * of the actor's subtree reads as having no card.
  */
 UC_API int uc_ledger_line_card(struct uc_ledger *l, int64_t line_id,
@@ -866,7 +866,7 @@ typedef int (*uc_ledger_bank_import_fn)(void *ctx,
 UC_API int uc_ledger_bank_imports_each(struct uc_ledger *l,
     uc_ledger_bank_import_fn fn, void *ctx);
 
-/* Mismatch classes of uc_ledger_bank_reconcile, in report order. */
+/* Mismatch classes of uc_ledger_bank_reconcile_each, in report order. */
 #define UC_LEDGER_BANK_CLASSES 7
 /* "missing_at_bank", "unknown_to_us", "pan_mismatch", "name_mismatch",
  * "duplicate", "status_conflict", "fee_mismatch"; NULL out of range. */
