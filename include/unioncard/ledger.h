@@ -20,9 +20,13 @@
  *
  * Objects are named the way users name them: units by code, members by
  * national ID or member code, requests by number, cards by serial text.
- * Listings come back as jansson arrays (json_t *, the CALLER json_decref()s
- * them) so that tools print them as JSON, CSV or tables without the
- * library knowing which.
+ * Records come back typed: documented structs (requests with their lines
+ * and events, members, cards, units, accounts, fees, report rows), enums
+ * for statuses, card types, payers, roles and reasons, and listings walked
+ * through callbacks (the uc_ledger_*_each functions), so that a listing of
+ * millions never sits in memory whole.  The front ends render them (the
+ * CLI's --json in src/tools/ledger_json.c); the library knows no JSON.
+ * docs/architecture.md shows the layers.
  *
  * Library code never prints.  Validation errors fill a struct uc_diag.
  */
@@ -32,8 +36,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <jansson.h>
 
 #include "unioncard/buf.h"
 #include "unioncard/common.h"
@@ -73,6 +75,71 @@ enum uc_ledger_role {
 };
 
 struct uc_ledger; /* opaque */
+
+/*
+ * The ledger's words as enums: what a front end (the CLI, the station,
+ * the web server) compares and switches on.  The text forms ("draft",
+ * "linked", ...) are the ones the ledger stores and the tools print;
+ * uc_ledger_*_name() gives them (NULL out of range), uc_ledger_*_parse()
+ * reads them back (0 when unknown; every enum starts at 1).
+ */
+enum uc_request_status {
+	UC_REQUEST_DRAFT = 1,
+	UC_REQUEST_SUBMITTED,
+	UC_REQUEST_APPROVED,
+	UC_REQUEST_REJECTED,
+	UC_REQUEST_ACCEPTED,
+	UC_REQUEST_WITHDRAWN,
+};
+enum uc_ledger_card_type {
+	UC_LEDGER_CARD_REGULAR = 1, /* printed; no chip required */
+	UC_LEDGER_CARD_LINKED,      /* chip with the bank application */
+};
+enum uc_card_status {
+	UC_CARD_RESERVED = 1,
+	UC_CARD_ENCODED,
+	UC_CARD_ISSUED,
+	UC_CARD_SPOILED,
+	UC_CARD_LOST,
+	UC_CARD_STOLEN,
+	UC_CARD_DAMAGED,
+	UC_CARD_REVOKED,
+	UC_CARD_REPLACED,
+};
+/* Who pays a line's fee (the province pays a member's first card). */
+enum uc_fee_payer {
+	UC_PAYER_PROVINCE = 1,
+	UC_PAYER_MEMBER,
+	UC_PAYER_UNION,
+};
+/* Why a card replaces an earlier one (UC_REPLACE_NONE: a first card). */
+enum uc_replacement {
+	UC_REPLACE_NONE = 0,
+	UC_REPLACE_LOST,
+	UC_REPLACE_STOLEN,
+	UC_REPLACE_DAMAGED,
+	UC_REPLACE_DATA_CHANGE,
+};
+enum uc_member_status {
+	UC_MEMBER_ENTERED = 1,
+	UC_MEMBER_SUBMITTED,
+	UC_MEMBER_APPROVED,
+	UC_MEMBER_REJECTED,
+	UC_MEMBER_WITHDRAWN,
+};
+UC_API const char *uc_ledger_member_status_name(int v);
+UC_API int uc_ledger_member_status_parse(const char *s);
+UC_API const char *uc_ledger_request_status_name(int v);
+UC_API int uc_ledger_request_status_parse(const char *s);
+UC_API const char *uc_ledger_card_type_name(int v);
+UC_API int uc_ledger_card_type_parse(const char *s);
+UC_API const char *uc_ledger_card_status_name(int v);
+UC_API int uc_ledger_card_status_parse(const char *s);
+UC_API const char *uc_ledger_payer_name(int v);
+UC_API int uc_ledger_payer_parse(const char *s);
+/* "" for UC_REPLACE_NONE is NULL: a first card has no reason. */
+UC_API const char *uc_ledger_replacement_name(int v);
+UC_API int uc_ledger_replacement_parse(const char *s);
 
 /*
  * Open (and with create != 0 create) the ledger at path, then bring its
@@ -227,6 +294,10 @@ UC_API int uc_ledger_role_parse(const char *name);
 UC_API const char *uc_ledger_role_name(int role);
 
 /*
+ * Walks (the uc_ledger_*_each functions) hand each record to a callback
+ * with ctx; the record is borrowed for the call.  The callback returns 0
+ * to go on, or a negative UC_ERR_* that stops the walk and is returned.
+ *
  * Imports report every problem of a file in one run.  fn is called for
  * each, in file order, for the first UC_LEDGER_IMPORT_ERRORS_MAX of
  * them; d (borrowed for the call) names file, line, column and what is
@@ -253,8 +324,23 @@ UC_API int uc_ledger_unit_import(struct uc_ledger *l, FILE *fp,
 UC_API int uc_ledger_unit_import_each(struct uc_ledger *l, FILE *fp,
     const char *name, size_t *count, uc_ledger_diag_fn fn, void *ctx,
     size_t *nerrors, struct uc_diag *d);
-/* [{"code","name","parent","exempt","depth"}...] in tree order. */
-UC_API int uc_ledger_unit_list(struct uc_ledger *l, json_t **out);
+/* One unit: code, name, parent ("" at the root), exempt, depth. */
+struct uc_ledger_unit {
+	char code[UC_LEDGER_CODE_MAX + 1];
+	char name[UC_LEDGER_NAME_MAX + 1];
+	char parent[UC_LEDGER_CODE_MAX + 1];
+	int exempt;
+	int depth;
+};
+/* Unit code into *out (cleared on entry): any role; a unit outside the
+ * actor's subtree is UC_ERR_NOT_FOUND, as if absent. */
+UC_API int uc_ledger_unit_get(struct uc_ledger *l, const char *code,
+    struct uc_ledger_unit *out);
+/* Called once per unit (see "Walks" above). */
+typedef int (*uc_ledger_unit_fn)(void *ctx, const struct uc_ledger_unit *u);
+/* Every unit of the actor's subtree, in tree order, to fn. */
+UC_API int uc_ledger_unit_each(struct uc_ledger *l, uc_ledger_unit_fn fn,
+    void *ctx);
 
 /*
  * Make account user in unit_code with one role.  Only an admin of the
@@ -276,11 +362,31 @@ UC_API int uc_ledger_password_check(const char *user, const char *password,
     char *why, size_t cap);
 
 /*
- * [{"name", "unit", "role", "status" (active|locked|disabled),
- * "failed_logins", "locked_until" (UTC or null), "created_at"}...]: the
- * accounts of the actor's subtree (admin only).
+ * The accounts of the actor's subtree (admin only), by unit and name:
+ * name, unit, role, status (active|locked|disabled), failed logins, when
+ * a lock ends, when it was created.
  */
-UC_API int uc_ledger_account_list(struct uc_ledger *l, json_t **out);
+enum uc_account_status {
+	UC_ACCOUNT_ACTIVE = 1,
+	UC_ACCOUNT_LOCKED,   /* too many wrong passwords, for a while */
+	UC_ACCOUNT_DISABLED, /* by an admin */
+};
+/* "active", "locked", "disabled"; NULL out of range. */
+UC_API const char *uc_ledger_account_status_name(int v);
+struct uc_ledger_account {
+	char name[UC_LEDGER_USER_MAX + 1];
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_ledger_role role;
+	enum uc_account_status status;
+	int failed_logins;
+	char locked_until[32];    /* UTC, "" when never locked */
+	char created_at[32];
+};
+typedef int (*uc_ledger_account_fn)(void *ctx,
+    const struct uc_ledger_account *a);
+/* The same accounts, one struct each, to fn (admin only). */
+UC_API int uc_ledger_account_each(struct uc_ledger *l,
+    uc_ledger_account_fn fn, void *ctx);
 
 /*
  * Set a password.  user NULL (or the actor's own name): the actor's own,
@@ -332,15 +438,53 @@ UC_API int uc_ledger_member_approve(struct uc_ledger *l,
     size_t *count);
 UC_API int uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
     const char *national_id, const char *reason);
-/* [{"member_code","full_name","name_ascii","national_id","status",...}]
- * of unit_code AND every unit below it; withdrawn members only with
- * status "withdrawn".  An unknown status is UC_ERR_ARG. */
-UC_API int uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
-    const char *status, json_t **out);
-/* One member by member code or national ID, with "cards": every card
- * it had [{"serial","status","type","chip_serial","updated_at"}]. */
-UC_API int uc_ledger_member_show(struct uc_ledger *l, const char *key,
-    json_t **out);
+/*
+ * One member as the ledger keeps it.  Text is NFC UTF-8; "" where the
+ * ledger has nothing (a member code before approval, no reason).
+ */
+struct uc_ledger_member {
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	char name_ascii[UC_LEDGER_NAME_MAX + 1]; /* the bank's upper case */
+	char national_id[UC_LEDGER_CODE_MAX + 1];
+	enum uc_member_status status;
+	int mandatory;            /* a mandatory member (free linked card) */
+	char gender;              /* 'M' or 'F' */
+	char date_of_birth[11];   /* YYYY-MM-DD */
+	char position[UC_LEDGER_NAME_MAX + 1];
+	char joined_on[11];       /* YYYY-MM-DD */
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char reject_reason[UC_LEDGER_REASON_MAX + 1];
+	char withdrawn_reason[UC_LEDGER_REASON_MAX + 1];
+};
+/* Called once per member (see "Walks" above). */
+typedef int (*uc_ledger_member_fn)(void *ctx,
+    const struct uc_ledger_member *m);
+/*
+ * Every member of unit_code AND every unit below it, unit by unit in
+ * tree order, to fn: all that are not withdrawn (status 0), or those
+ * with that status (UC_MEMBER_WITHDRAWN: the withdrawn ones).  A status
+ * out of range is UC_ERR_ARG.
+ */
+UC_API int uc_ledger_member_each(struct uc_ledger *l, const char *unit_code,
+    int status, uc_ledger_member_fn fn, void *ctx);
+/* A card a member had. */
+struct uc_ledger_member_card {
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	enum uc_card_status status;
+	enum uc_ledger_card_type type;
+	char chip_serial[65];     /* "" before it is encoded */
+	char updated_at[32];      /* UTC */
+};
+/*
+ * One member by member code or national ID into *m, and every card it
+ * had, oldest first, into *cards (malloc'ed, the CALLER free()s it;
+ * cards may be NULL when not wanted) and *ncards.  Any role inside the
+ * actor's subtree; a refusal is audited.
+ */
+UC_API int uc_ledger_member_get(struct uc_ledger *l, const char *key,
+    struct uc_ledger_member *m, struct uc_ledger_member_card **cards,
+    size_t *ncards);
 
 /*
  * Correct what was entered.  key: member code or national ID.  Each
@@ -389,11 +533,11 @@ UC_API int uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
  * Members of the actor's subtree whose name contains text (accents,
  * Đ/đ and case ignored: the text is folded as the bank name is), or
  * whose national ID or member code contains it; at most limit rows
- * (0: 10,000), by name.  Rows as uc_ledger_member_list, withdrawn
- * members included.
+ * (0: 10,000), by name, to fn as uc_ledger_member_each gives them,
+ * withdrawn members included.
  */
 UC_API int uc_ledger_member_find(struct uc_ledger *l, const char *text,
-    size_t limit, json_t **out);
+    size_t limit, uc_ledger_member_fn fn, void *ctx);
 /*
  * Every member (not withdrawn) of unit_code's subtree (NULL: the actor's
  * unit) as formula-safe CSV (uc_csv_write_cells) to fp, with a header:
@@ -440,15 +584,79 @@ UC_API int uc_ledger_request_withdraw(struct uc_ledger *l, int64_t id,
 UC_API int uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
     const char *const *add, size_t nadd, const char *const *remove,
     size_t nremove);
-UC_API int uc_ledger_request_list(struct uc_ledger *l, json_t **out);
-/* {"id","status","type","unit","lines":[{"member_code","fee_vnd","payer"}]} */
-UC_API int uc_ledger_request_show(struct uc_ledger *l, int64_t id,
-    json_t **out);
+/* A request as the list shows it. */
+struct uc_ledger_request_summary {
+	int64_t id;
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_ledger_card_type type;
+	enum uc_request_status status;
+	char date[11];            /* YYYY-MM-DD */
+	int64_t lines;
+	int64_t total_vnd;        /* the sum of its lines' fees */
+	char reject_reason[UC_LEDGER_REASON_MAX + 1]; /* "" when none */
+};
+typedef int (*uc_ledger_request_fn)(void *ctx,
+    const struct uc_ledger_request_summary *q);
+/* Every request of the actor's subtree, by number, to fn. */
+UC_API int uc_ledger_request_each(struct uc_ledger *l,
+    uc_ledger_request_fn fn, void *ctx);
+
+/* One line of a request: a member and what its card costs. */
+struct uc_ledger_request_line {
+	int64_t line_id;          /* the station's handle on the line */
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	char national_id[UC_LEDGER_CODE_MAX + 1];
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	int64_t fee_vnd;
+	enum uc_fee_payer payer;
+	char fee_item[UC_LEDGER_CODE_MAX + 1]; /* UC_FEE_* */
+	char replaces[UC_LEDGER_SERIAL_LEN + 1]; /* the card replaced, or "" */
+};
+/* One step of a request: who did what when (and why, or NULL). */
+struct uc_ledger_request_event {
+	char action[16];          /* create, submit, approve, reject, ... */
+	char account[UC_LEDGER_USER_MAX + 1];
+	char at[32];              /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
+	char *reason;             /* NULL when none */
+};
+struct uc_ledger_request {
+	int64_t id;
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_request_status status;
+	enum uc_ledger_card_type type;
+	enum uc_fee_payer payer_choice; /* member or union */
+	enum uc_replacement replacement;
+	char date[11];            /* the request's day, YYYY-MM-DD */
+	char *reject_reason;      /* NULL when none */
+	size_t nlines;
+	struct uc_ledger_request_line *lines;
+	size_t nevents;
+	struct uc_ledger_request_event *events;
+};
+/*
+ * One request with its lines (in line order) and events (oldest first)
+ * into *out (cleared on entry; the CALLER frees it with
+ * uc_ledger_request_free).  Any role inside the actor's subtree; a
+ * refusal is audited.  UC_ERR_NOT_FOUND for no such request.
+ */
+UC_API int uc_ledger_request_get(struct uc_ledger *l, int64_t id,
+    struct uc_ledger_request **out);
+/* Free and NULL (safe on NULL). */
+UC_API void uc_ledger_request_free(struct uc_ledger_request **r);
 
 /* Admin of the root: amount in VND from date (YYYY-MM-DD) on. */
 UC_API int uc_ledger_fee_set(struct uc_ledger *l, const char *item,
     int64_t amount, const char *from);
-UC_API int uc_ledger_fee_list(struct uc_ledger *l, json_t **out);
+/* One amount of the fee schedule, in force from a day on. */
+struct uc_ledger_fee {
+	char item[UC_LEDGER_CODE_MAX + 1]; /* UC_FEE_* */
+	char from[11];            /* YYYY-MM-DD */
+	int64_t amount_vnd;
+};
+typedef int (*uc_ledger_fee_fn)(void *ctx, const struct uc_ledger_fee *f);
+/* The whole schedule, by item and day, to fn (any role). */
+UC_API int uc_ledger_fee_each(struct uc_ledger *l, uc_ledger_fee_fn fn,
+    void *ctx);
 
 /* --- cards ---------------------------------------------------------- */
 
@@ -491,7 +699,7 @@ UC_API int uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
 
 /* A card's binding: chip "" when unbound; by "" and at 0 when unknown. */
 struct uc_ledger_binding {
-	char status[16];
+	enum uc_card_status status;
 	char chip[65];
 	char by[UC_LEDGER_CLAIMANT_MAX + 1];
 	int64_t at; /* unix seconds */
@@ -524,17 +732,43 @@ UC_API int uc_ledger_card_issue(struct uc_ledger *l, const char *serial);
  */
 UC_API int uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
     const char *status, const char *reason);
-UC_API int uc_ledger_card_show(struct uc_ledger *l, const char *serial,
-    json_t **out);
-/* [{"serial","member_code","status","type"}...] of one request (id > 0)
- * or of every card in the actor's subtree (id == 0). */
-UC_API int uc_ledger_card_list(struct uc_ledger *l, int64_t request_id,
-    json_t **out);
+/*
+ * A card as the ledger keeps it; "" where it has nothing (no chip yet, no
+ * reason, not replaced, no PAN, no claim).
+ */
+struct uc_ledger_card {
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	enum uc_card_status status;
+	enum uc_ledger_card_type type;
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	char chip_serial[65];
+	char reason[UC_LEDGER_REASON_MAX + 1];
+	char replaced_by[UC_LEDGER_SERIAL_LEN + 1];
+	char created_at[32];      /* UTC */
+	char updated_at[32];
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char pan_last4[5];        /* linked cards, once known */
+	char bound_by[UC_LEDGER_CLAIMANT_MAX + 1]; /* the station's claim */
+};
+/* Called once per card (see "Walks" above). */
+typedef int (*uc_ledger_card_fn)(void *ctx, const struct uc_ledger_card *c);
+/*
+ * One card by its serial, or by the chip's serial as the verifier prints
+ * it (hex, any case: that chip's newest card), into *out (cleared on
+ * entry).  Any role inside the actor's subtree; a refusal is audited.
+ */
+UC_API int uc_ledger_card_get(struct uc_ledger *l, const char *serial,
+    struct uc_ledger_card *out);
+/* Every card of one request (id > 0) or of the actor's subtree (id ==
+ * 0), by serial, to fn. */
+UC_API int uc_ledger_card_each(struct uc_ledger *l, int64_t request_id,
+    uc_ledger_card_fn fn, void *ctx);
 /*
  * The live card of one request line, for the station, read through the
  * line's index (not the whole request): *done = 1 when the line has an
  * encoded or issued card; else *done = 0 and serial is its reserved card,
- * or "" when it has none.  Same access as uc_ledger_card_list; a line out
+ * or "" when it has none.  Same access as uc_ledger_card_each; a line out
  * of the actor's subtree reads as having no card.
  */
 UC_API int uc_ledger_line_card(struct uc_ledger *l, int64_t line_id,
@@ -627,34 +861,40 @@ UC_API int uc_ledger_bank_import(struct uc_ledger *l, const char *path,
     struct uc_ledger_bank_import_info *info, struct uc_diag *d);
 
 /*
- * Every bank file imported, oldest first: [{"import","file","sha256",
- * "rows","account","at","newest"}...] ("newest": the one reconcile
- * reads).  Liaison or admin of the root unit.
+ * Every bank file imported, oldest first, to fn.  Liaison or admin of
+ * the root unit (a refusal is audited).
  */
-UC_API int uc_ledger_bank_imports(struct uc_ledger *l, json_t **out);
+struct uc_ledger_bank_import {
+	int64_t import;
+	const char *file;      /* the file's name as imported */
+	char sha256[65];       /* of its bytes, lower-case hex */
+	uint64_t rows;
+	const char *account;   /* who imported it, "" if unknown */
+	const char *at;        /* UTC */
+	int newest;            /* 1: the one reconcile reads */
+};
+/* Called once per import (see "Walks" above); every string is borrowed
+ * for the call only. */
+typedef int (*uc_ledger_bank_import_fn)(void *ctx,
+    const struct uc_ledger_bank_import *b);
+UC_API int uc_ledger_bank_imports_each(struct uc_ledger *l,
+    uc_ledger_bank_import_fn fn, void *ctx);
 
-/* Mismatch classes of uc_ledger_bank_reconcile, in report order. */
+/* Mismatch classes of uc_ledger_bank_reconcile_each, in report order. */
 #define UC_LEDGER_BANK_CLASSES 7
 /* "missing_at_bank", "unknown_to_us", "pan_mismatch", "name_mismatch",
  * "duplicate", "status_conflict", "fee_mismatch"; NULL out of range. */
 UC_API const char *uc_ledger_bank_class_name(int i);
 
-/*
- * Compare the ledger's linked cards with the newest bank import:
- * {"summary": {CLASS: COUNT, ... all seven}, "mismatches": [{"class",
- * "member_code", "detail", "line", "card_ref", "serial"}...]} ordered by
- * class, member code and line (line/card_ref/serial null where they do
- * not apply).  Details name last four digits only.  The CALLER
- * json_decref()s *out.  UC_ERR_NOT_FOUND when nothing was imported yet.
- * Liaison or admin of the root unit; read-only.  The classes are defined
- * in docs/bank-files.md.
- */
-UC_API int uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out);
 
 /*
- * The same mismatches one at a time, for output that must not hold them
- * all in memory (a bank file read with the wrong key mismatches on every
- * row).  counts[] is filled BEFORE the first call of fn, so fn may print
+ * Compare the ledger's linked cards with the newest bank import and hand
+ * each mismatch to fn, ordered by class, member code and line (line,
+ * card_ref and serial absent where they do not apply), without holding
+ * them all in memory (a bank file read with the wrong key mismatches on
+ * every row).  Details name last four digits only.  UC_ERR_NOT_FOUND when
+ * nothing was imported yet.  Liaison or admin of the root unit;
+ * read-only.  The classes are defined in docs/bank-files.md.  counts[] is filled BEFORE the first call of fn, so fn may print
  * a summary first.  Every string in *m is borrowed for the duration of
  * the call only.  A nonzero return from fn stops the walk and is
  * returned.  fn may be NULL (counts only).
@@ -680,24 +920,64 @@ UC_API int uc_ledger_target_set(struct uc_ledger *l, const char *unit_code,
     int year, int64_t members, const char *deadline);
 /*
  * Progress of every unit in the subtree of unit_code (NULL: the actor's
- * unit) as of as_of (NULL: today in Vietnam), counts rolled up the tree:
- * [{"unit","name","parent","depth","target","entered","approved",
- *   "percent","rank","exempt","overdue","deadline"}...] in tree order.
- * percent = entered * 100 / target (one decimal), rank among siblings by
- * percent (exempt units and units without a target get rank null).
+ * unit) as of as_of (NULL: today in Vietnam), counts rolled up the tree,
+ * in tree order, to fn.  percent = entered * 100 / target (one decimal),
+ * rank among siblings by percent (exempt units and units without a target
+ * get no rank).
  */
-UC_API int uc_ledger_report_progress(struct uc_ledger *l,
-    const char *unit_code, const char *as_of, json_t **out);
-/* Fee totals of accepted requests by payer, unit and month:
- * [{"period","unit","payer","lines","total_vnd","paid_vnd",
- * "unpaid_vnd"}...]. */
-UC_API int uc_ledger_report_fees(struct uc_ledger *l, json_t **out);
+struct uc_ledger_progress {
+	const char *unit;         /* borrowed for the call, as are name and */
+	const char *name;         /* parent */
+	const char *parent;       /* NULL at the top */
+	int depth;
+	int has_target;
+	int64_t target;
+	int64_t entered;
+	int64_t approved;
+	double percent;           /* < 0: no target */
+	int rank;                 /* 0: not ranked */
+	int exempt;
+	int overdue;              /* past the deadline, below the target */
+	char deadline[11];        /* YYYY-MM-DD, "" when none */
+};
+typedef int (*uc_ledger_progress_fn)(void *ctx,
+    const struct uc_ledger_progress *p);
+UC_API int uc_ledger_report_progress_each(struct uc_ledger *l,
+    const char *unit_code, const char *as_of, uc_ledger_progress_fn fn,
+    void *ctx);
+/* Fee totals of accepted requests of the actor's subtree by month, unit
+ * and payer, in that order, to fn. */
+struct uc_ledger_fee_total {
+	char period[8];           /* YYYY-MM of the requests' day */
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	enum uc_fee_payer payer;
+	int64_t lines;
+	int64_t total_vnd;
+	int64_t paid_vnd;
+	int64_t unpaid_vnd;
+};
+typedef int (*uc_ledger_fee_total_fn)(void *ctx,
+    const struct uc_ledger_fee_total *t);
+UC_API int uc_ledger_report_fees_each(struct uc_ledger *l,
+    uc_ledger_fee_total_fn fn, void *ctx);
 /*
  * Every line of an accepted request whose fee (> 0 VND) has no payment
- * recorded, in the actor's subtree: [{"request","unit","member_code",
- * "full_name","payer","fee_item","fee_vnd","request_day"}...].
+ * recorded, in the actor's subtree, by request and line, to fn.
  */
-UC_API int uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out);
+struct uc_ledger_fee_due {
+	int64_t request;
+	char unit[UC_LEDGER_CODE_MAX + 1];
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	char full_name[UC_LEDGER_NAME_MAX + 1];
+	enum uc_fee_payer payer;
+	char fee_item[UC_LEDGER_CODE_MAX + 1];
+	int64_t fee_vnd;
+	char request_day[11];     /* YYYY-MM-DD */
+};
+typedef int (*uc_ledger_fee_due_fn)(void *ctx,
+    const struct uc_ledger_fee_due *d);
+UC_API int uc_ledger_report_fees_unpaid_each(struct uc_ledger *l,
+    uc_ledger_fee_due_fn fn, void *ctx);
 
 #define UC_LEDGER_PAYER_MAX 256   /* who paid, bytes */
 #define UC_LEDGER_RECEIPT_MAX 64  /* receipt number, bytes */
@@ -714,23 +994,52 @@ UC_API int uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out);
 UC_API int uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
     const char *member_code, const char *paid_by, const char *receipt,
     const char *paid_on);
-/* Cards by status: [{"status","count"}...]. */
-UC_API int uc_ledger_report_cards(struct uc_ledger *l, json_t **out);
+/* Cards of the actor's subtree by status (in the order of the status
+ * names), to fn. */
+struct uc_ledger_card_count {
+	enum uc_card_status status;
+	int64_t count;
+};
+typedef int (*uc_ledger_card_count_fn)(void *ctx,
+    const struct uc_ledger_card_count *c);
+UC_API int uc_ledger_report_cards_each(struct uc_ledger *l,
+    uc_ledger_card_count_fn fn, void *ctx);
 /*
  * The spoilage log: every spoiled card of the actor's subtree (of one
- * request when request_id > 0), oldest first:
- *   {"total": N,
- *    "by_reason": {"REASON": count...},   most frequent first
- *    "cards": [{"serial","request","member_code","reason","at","by"}...]}
- * "at" is when the card was spoiled (UTC), "by" the account that recorded
- * it (the ledger does not know which station that was), "request" null
- * for a card outside any request.  by_reason groups on the reason up to
- * its second ": ", where the station's reasons put the detail that varies
- * from card to card ("personalization failed at STAGE: ERROR: detail").
- * Any role may read it; one pass over the audit trail finds "by".
+ * request when request_id > 0), oldest first, into *out (cleared on
+ * entry; the CALLER frees it with uc_ledger_spoilage_free): the cards,
+ * and how many there are per reason, most frequent first.  "at" is when
+ * the card was spoiled (UTC), "by" the account that recorded it (the
+ * ledger does not know which station that was), request 0 for a card
+ * outside any request.  Reasons are grouped up to their second ": ",
+ * where the station's reasons put the detail that varies from card to
+ * card ("personalization failed at STAGE: ERROR: detail"), cut on a
+ * character at 255 bytes.  Any role may read it; one pass over the audit
+ * trail finds "by".
  */
-UC_API int uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
-    json_t **out);
+struct uc_ledger_spoiled_card {
+	char serial[UC_LEDGER_SERIAL_LEN + 1];
+	int64_t request;          /* 0: none */
+	char member_code[12];     /* UC_MEMBERCODE_LEN + 1 */
+	char *reason;             /* the whole reason ("" when none) */
+	char at[32];
+	char by[UC_LEDGER_USER_MAX + 1]; /* "" when unknown */
+};
+struct uc_ledger_spoilage_reason {
+	char *reason;             /* the group's text */
+	uint64_t count;
+};
+struct uc_ledger_spoilage {
+	uint64_t total;
+	size_t nreasons;
+	struct uc_ledger_spoilage_reason *reasons; /* most frequent first */
+	size_t ncards;
+	struct uc_ledger_spoiled_card *cards;
+};
+UC_API int uc_ledger_report_spoilage_get(struct uc_ledger *l,
+    int64_t request_id, struct uc_ledger_spoilage **out);
+/* Free and NULL (safe on NULL). */
+UC_API void uc_ledger_spoilage_free(struct uc_ledger_spoilage **s);
 /*
  * Recompute the per-unit daily counters behind the progress report from
  * the member rows (after a bulk load, or to repair).  Admin only.

@@ -99,7 +99,7 @@ static int
 account_find(struct uc_ledger *l, const char *user, int64_t *id,
     struct lg_unit *u)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int64_t unit_id = 0;
 	int r;
 
@@ -108,11 +108,11 @@ account_find(struct uc_ledger *l, const char *user, int64_t *id,
 	    " WHERE name = ?")) != 0)
 		return r;
 	lg_bind_text(st, 1, user);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		unit_id = sqlite3_column_int64(st, 1);
+	if (lg_step(st) == LG_ROW) {
+		*id = lg_column_int64(st, 0);
+		unit_id = lg_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if (*id == 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "no account named"
 		    " %s", user);
@@ -125,16 +125,16 @@ static int
 update_account(struct uc_ledger *l, const char *sql, int64_t id,
     const char *text)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	if ((r = lg_prepare(l, &st, sql)) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
+	lg_bind_int64(st, 1, id);
 	if (text != NULL)
 		lg_bind_text(st, 2, text);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	return r;
 }
 
@@ -224,41 +224,61 @@ out:
 	return lg_end(l, r, action, u.code[0] ? u.code : NULL, user);
 }
 
-static json_t *
-account_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	int64_t locked = sqlite3_column_int64(st, 5);
-	char until[32];
-	json_t *o;
-
-	(void)l;
-	lg_utc(locked, until);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s?, s:s}",
-	    "name", (const char *)sqlite3_column_text(st, 0),
-	    "unit", (const char *)sqlite3_column_text(st, 1),
-	    "role", (const char *)sqlite3_column_text(st, 2),
-	    "status", sqlite3_column_int(st, 3) ? "disabled" :
-	    sqlite3_column_int(st, 6) ? "locked" : "active",
-	    "failed_logins", sqlite3_column_int(st, 4),
-	    "locked_until", locked > 0 ? until : NULL,
-	    "created_at", (const char *)sqlite3_column_text(st, 7));
-	return o;
-}
-
 int
-uc_ledger_account_list(struct uc_ledger *l, json_t **out)
+uc_ledger_account_each(struct uc_ledger *l, uc_ledger_account_fn fn,
+    void *ctx)
 {
+	struct uc_ledger_account a;
+	struct lg_stmt *st = NULL;
+	const char *t;
+	int64_t locked;
 	int r;
 
-	if ((r = lg_read_start(l, out, 0)) != 0)
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	if ((r = lg_need(l, UC_ROLE_ADMIN, NULL)) != 0)
 		return r;
-	return lg_list_json(l, "SELECT a.name, u.code, a.role, a.disabled,"
+	if ((r = lg_prepare(l, &st, "SELECT a.name, u.code, a.role, a.disabled,"
 	    " a.failed_logins, coalesce(a.locked_until, 0),"
 	    " coalesce(a.locked_until, 0) >"
 	    " CAST(strftime('%s', 'now') AS INTEGER), a.created_at"
 	    " FROM accounts a JOIN units u ON u.id = a.unit_id"
-	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY u.path, a.name", 1,
-	    account_row, out);
+	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY u.path, a.name")) != 0)
+		return r;
+	lg_bind_scope(l, st);
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&a, 0, sizeof(a));
+		a.role = uc_ledger_role_parse(
+		    (const char *)lg_column_text(st, 2));
+		a.status = lg_column_int(st, 3) ? UC_ACCOUNT_DISABLED :
+		    lg_column_int(st, 6) ? UC_ACCOUNT_LOCKED :
+		    UC_ACCOUNT_ACTIVE;
+		a.failed_logins = lg_column_int(st, 4);
+		if ((locked = lg_column_int64(st, 5)) > 0)
+			lg_utc(locked, a.locked_until);
+		r = UC_ERR_LEDGER;
+		if (a.role == 0)
+			break;
+		if ((t = (const char *)lg_column_text(st, 0)) == NULL ||
+		    strlen(t) >= sizeof(a.name))
+			break;
+		memcpy(a.name, t, strlen(t) + 1);
+		if ((t = (const char *)lg_column_text(st, 1)) == NULL ||
+		    strlen(t) >= sizeof(a.unit))
+			break;
+		memcpy(a.unit, t, strlen(t) + 1);
+		if ((t = (const char *)lg_column_text(st, 7)) == NULL ||
+		    strlen(t) >= sizeof(a.created_at))
+			break;
+		memcpy(a.created_at, t, strlen(t) + 1);
+		r = LG_ROW;
+		if (fn != NULL && (r = fn(ctx, &a)) != 0)
+			break;
+		r = LG_ROW;
+	}
+	lg_finalize(st);
+	OPENSSL_cleanse(&a, sizeof(a));
+	return lg_err(r);
 }

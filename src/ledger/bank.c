@@ -71,7 +71,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	static const char *const header[] = { "member_code", "bank_name",
 	    "full_name", "national_id", "unit_code", "unit_name",
 	    "branch_code", "branch_name", "payer", "fee_vnd" };
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char obj[32], det[LG_DETAILS_MAX], fee[24], *tmp = NULL;
 	const char *v[10], *type, *status, *base;
@@ -90,19 +90,19 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	if ((r = lg_prepare(l, &st, "SELECT unit_id, type, status FROM"
 	    " requests WHERE id = ?")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, id);
+	if (lg_step(st) != LG_ROW) {
 		snprintf(l->refusal, sizeof(l->refusal), "no request %lld",
 		    (long long)id);
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), &u)) != 0)
+	if ((r = lg_unit_by_id(l, lg_column_int64(st, 0), &u)) != 0)
 		goto out;
 	if ((r = lg_need(l, UC_ROLE_LIAISON | UC_ROLE_ADMIN, &u)) != 0)
 		goto out;
-	type = (const char *)sqlite3_column_text(st, 1);
-	status = (const char *)sqlite3_column_text(st, 2);
+	type = (const char *)lg_column_text(st, 1);
+	status = (const char *)lg_column_text(st, 2);
 	if (strcmp(type, "linked") != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "request %lld is a"
 		    " %s request: only linked cards are ordered from the bank",
@@ -118,7 +118,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_file_open(l, path, &tmp, &f)) != 0)
 		goto out;
@@ -137,14 +137,14 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	    "  substr(u.path, 1, length(b.path)) = b.path"
 	    " WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
+	lg_bind_int64(st, 1, id);
 	if ((r = uc_csv_write_row(f, header, 10)) != 0)
 		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = lg_step(st)) == LG_ROW) {
 		for (i = 0; i < 9; i++)
-			v[i] = (const char *)sqlite3_column_text(st, i);
+			v[i] = (const char *)lg_column_text(st, i);
 		snprintf(fee, sizeof(fee), "%lld",
-		    (long long)sqlite3_column_int64(st, 9));
+		    (long long)lg_column_int64(st, 9));
 		v[9] = fee;
 		if ((r = uc_csv_write_row(f, v, 10)) != 0)
 			goto out;
@@ -161,7 +161,7 @@ uc_ledger_bank_export(struct uc_ledger *l, int64_t id, const char *path,
 	if (rows_out != NULL)
 		*rows_out = rows;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	r = lg_file_end(r, tmp, f);
 	return lg_end(l, r, "bank.export", u.code[0] ? u.code : NULL, obj);
 }
@@ -269,27 +269,26 @@ close_hashed(struct hashed *h, FILE **fp)
 }
 
 static int
-stage_record(sqlite3_stmt *st, const struct uc_bank_record *rec)
+stage_record(struct lg_stmt *st, const struct uc_bank_record *rec)
 {
 	int r;
 
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)rec->line);
+	lg_bind_int64(st, 1, (int64_t)rec->line);
 	lg_bind_text(st, 2, rec->member_code);
 	lg_bind_text(st, 3, rec->card_ref);
 	lg_bind_text(st, 4, rec->full_name);
 	lg_bind_text(st, 5, rec->bank_name);
 	if (rec->pan_masked)
-		sqlite3_bind_null(st, 6);
+		lg_bind_null(st, 6);
 	else
-		sqlite3_bind_blob(st, 6, rec->pan_hmac, UC_BANK_PAN_HMAC_LEN,
-		    SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 7, rec->pan_masked ? 1 : 0);
+		lg_bind_blob(st, 6, rec->pan_hmac, UC_BANK_PAN_HMAC_LEN);
+	lg_bind_int(st, 7, rec->pan_masked ? 1 : 0);
 	lg_bind_text(st, 8, rec->pan_last4);
 	lg_bind_text(st, 9, uc_bank_status_name(rec->status));
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)rec->fee_vnd);
-	sqlite3_bind_int(st, 11, rec->issued_on);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_reset(st);
+	lg_bind_int64(st, 10, (int64_t)rec->fee_vnd);
+	lg_bind_int(st, 11, rec->issued_on);
+	r = lg_err(lg_step(st));
+	lg_reset(st);
 	return r;
 }
 
@@ -298,7 +297,7 @@ static int
 find_import(struct uc_ledger *l, const unsigned char sha[32], int64_t *id,
     uint64_t *rows)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	*id = 0;
@@ -306,15 +305,15 @@ find_import(struct uc_ledger *l, const unsigned char sha[32], int64_t *id,
 	if ((r = lg_prepare(l, &st, "SELECT id, rows FROM bank_imports"
 	    " WHERE sha256 = ?")) != 0)
 		return r;
-	sqlite3_bind_blob(st, 1, sha, 32, SQLITE_TRANSIENT);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*rows = (uint64_t)sqlite3_column_int64(st, 1);
+	lg_bind_blob(st, 1, sha, 32);
+	if ((r = lg_step(st)) == LG_ROW) {
+		*id = lg_column_int64(st, 0);
+		*rows = (uint64_t)lg_column_int64(st, 1);
 		r = 0;
 	} else {
 		r = lg_err(r);
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -329,7 +328,7 @@ stage_file(struct uc_ledger *l, FILE *fp, const char *path,
 {
 	struct uc_bankfile *bf = NULL;
 	struct uc_bank_record rec;
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	unsigned long header_line = 1;
 	int r, open = 0;
 
@@ -344,7 +343,7 @@ stage_file(struct uc_ledger *l, FILE *fp, const char *path,
 	    " pan_last4 TEXT, status TEXT, fee_vnd INTEGER,"
 	    " issued_on INTEGER)")) != 0)
 		goto out;
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		goto out;
 	open = 1;
 	if ((r = lg_prepare(l, &st, "INSERT INTO temp.bk_stage VALUES"
@@ -369,10 +368,11 @@ stage_file(struct uc_ledger *l, FILE *fp, const char *path,
 	}
 	r = 0;
 out:
-	sqlite3_finalize(st);
-	if (open)
-		(void)sqlite3_exec(l->db, r == 0 ? "COMMIT" : "ROLLBACK",
-		    NULL, NULL, NULL);
+	lg_finalize(st);
+	if (open && r == 0)
+		(void)lg_db_commit(l->db);
+	else if (open)
+		lg_db_rollback(l->db);
 	uc_bankfile_free(&bf);
 	OPENSSL_cleanse(&rec, sizeof(rec));
 	return r;
@@ -385,7 +385,7 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 {
 	struct uc_ledger_bank_import_info res;
 	struct hashed h;
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	FILE *fp = NULL;
 	char at[32], hx[65], obj[32], det[LG_DETAILS_MAX];
 	const char *base;
@@ -447,25 +447,25 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 	    != 0)
 		goto out;
 	lg_bind_text(st, 1, base);
-	sqlite3_bind_blob(st, 2, res.sha256, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)res.rows);
-	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_blob(st, 2, res.sha256, 32);
+	lg_bind_int64(st, 3, (int64_t)res.rows);
+	lg_bind_int64(st, 4, l->acct_id);
 	lg_bind_text(st, 5, at);
-	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+	if ((r = lg_step(st)) != LG_ROW) {
 		/* imported by someone else meanwhile: UNIQUE (sha256) */
 		r = lg_err(r) != 0 ? lg_err(r) : UC_ERR_LEDGER;
 		goto out;
 	}
-	res.import_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	res.import_id = lg_column_int64(st, 0);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_prepare(l, &st, "INSERT INTO bank_records (import_id,"
 	    " line, member_code, card_ref, full_name, bank_name, pan_hmac,"
 	    " pan_masked, pan_last4, status, fee_vnd, issued_on)"
 	    " SELECT ?, * FROM temp.bk_stage ORDER BY line")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, res.import_id);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 1, res.import_id);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	lg_hex(res.sha256, 32, hx);
 	snprintf(obj, sizeof(obj), "bank import %lld",
@@ -476,12 +476,11 @@ uc_ledger_bank_import(struct uc_ledger *l, const char *path,
 		goto out;
 	r = 0;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	close_hashed(&h, &fp);
 	if (tx)
 		r = lg_end(l, r, "bank.import", NULL, base);
-	(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_stage", NULL,
-	    NULL, NULL);
+	(void)lg_exec(l, "DROP TABLE IF EXISTS temp.bk_stage");
 	if (r == 0)
 		*info = res;
 	return r;
@@ -605,17 +604,17 @@ static const char *const sql_classes[] = {
 static int
 exec_bound(struct uc_ledger *l, const char *sql, int64_t import_id)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	if ((r = lg_prepare(l, &st, sql)) != 0)
 		return r;
-	if (sqlite3_bind_parameter_count(st) >= 1)
-		sqlite3_bind_int64(st, 1, import_id);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int(st, 2, (int)l->prefix);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	if (lg_bind_count(st) >= 1)
+		lg_bind_int64(st, 1, import_id);
+	if (lg_bind_count(st) >= 2)
+		lg_bind_int(st, 2, (int)l->prefix);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	return r;
 }
 
@@ -626,43 +625,43 @@ stream_mismatches(struct uc_ledger *l,
     void *ctx)
 {
 	struct uc_ledger_bank_mismatch m;
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char serial[UC_LEDGER_SERIAL_LEN + 1];
 	int r, cls;
 
 	if ((r = lg_prepare(l, &st, "SELECT cls, count(*) FROM bk_mis"
 	    " GROUP BY cls")) != 0)
 		return r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		cls = sqlite3_column_int(st, 0);
+	while ((r = lg_step(st)) == LG_ROW) {
+		cls = lg_column_int(st, 0);
 		if (cls < 0 || cls >= UC_LEDGER_BANK_CLASSES) {
 			r = UC_ERR_INTERNAL;
 			goto out;
 		}
-		counts[cls] = (uint64_t)sqlite3_column_int64(st, 1);
+		counts[cls] = (uint64_t)lg_column_int64(st, 1);
 	}
 	if ((r = lg_err(r)) != 0 || fn == NULL)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if ((r = lg_prepare(l, &st, "SELECT cls, member_code, detail, line,"
 	    " card_ref, serial FROM bk_mis ORDER BY cls, member_code, line,"
 	    " card_ref")) != 0)
 		return r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = lg_step(st)) == LG_ROW) {
 		memset(&m, 0, sizeof(m));
-		m.cls = sqlite3_column_int(st, 0);
+		m.cls = lg_column_int(st, 0);
 		if (m.cls < 0 || m.cls >= UC_LEDGER_BANK_CLASSES) {
 			r = UC_ERR_INTERNAL;
 			goto out;
 		}
 		m.class_name = class_names[m.cls];
-		m.member_code = (const char *)sqlite3_column_text(st, 1);
-		m.detail = (const char *)sqlite3_column_text(st, 2);
-		m.line = sqlite3_column_int64(st, 3);
-		m.card_ref = (const char *)sqlite3_column_text(st, 4);
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		m.member_code = (const char *)lg_column_text(st, 1);
+		m.detail = (const char *)lg_column_text(st, 2);
+		m.line = lg_column_int64(st, 3);
+		m.card_ref = (const char *)lg_column_text(st, 4);
+		if (lg_column_type(st, 5) != LG_NULL) {
 			lg_serial_format(l->prefix,
-			    sqlite3_column_int64(st, 5), serial);
+			    lg_column_int64(st, 5), serial);
 			m.serial = serial;
 		}
 		if (m.detail == NULL) {
@@ -674,7 +673,7 @@ stream_mismatches(struct uc_ledger *l,
 	}
 	r = lg_err(r);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -683,7 +682,7 @@ uc_ledger_bank_reconcile_each(struct uc_ledger *l,
     uint64_t counts[UC_LEDGER_BANK_CLASSES], uc_ledger_bank_mismatch_fn fn,
     void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int64_t import_id = 0;
 	size_t i;
 	int r, open = 0;
@@ -697,16 +696,16 @@ uc_ledger_bank_reconcile_each(struct uc_ledger *l,
 		return r;
 	}
 	/* One read snapshot; the temp table lives in the temp schema only. */
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		goto out;
 	open = 1;
 	if ((r = lg_prepare(l, &st, "SELECT max(id) FROM bank_imports"))
 	    != 0)
 		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		import_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (lg_step(st) == LG_ROW &&
+	    lg_column_type(st, 0) != LG_NULL)
+		import_id = lg_column_int64(st, 0);
+	lg_finalize(st);
 	st = NULL;
 	if (import_id == 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "no bank file has"
@@ -722,97 +721,54 @@ uc_ledger_bank_reconcile_each(struct uc_ledger *l,
 			goto out;
 	r = stream_mismatches(l, counts, fn, ctx);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if (open) {
-		(void)sqlite3_exec(l->db, "DROP TABLE IF EXISTS temp.bk_mis",
-		    NULL, NULL, NULL);
-		(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+		(void)lg_exec(l, "DROP TABLE IF EXISTS temp.bk_mis");
+		(void)lg_db_commit(l->db);
 	}
 	return r;
 }
 
-static int
-append_json(void *ctx, const struct uc_ledger_bank_mismatch *m)
-{
-	json_t *o;
-
-	o = json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:s?}",
-	    "class", m->class_name, "member_code", m->member_code,
-	    "detail", m->detail,
-	    "line", m->line > 0 ? json_integer(m->line) : json_null(),
-	    "card_ref", m->card_ref, "serial", m->serial);
-	if (o == NULL || json_array_append_new(ctx, o) != 0)
-		return UC_ERR_NOMEM;
-	return 0;
-}
-
-static json_t *
-import_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	char hx[65];
-
-	(void)l;
-	hx[0] = '\0';
-	if (sqlite3_column_bytes(st, 2) == 32)
-		lg_hex(sqlite3_column_blob(st, 2), 32, hx);
-	return json_pack("{s:I, s:s, s:s, s:I, s:s?, s:s, s:b}",
-	    "import", (json_int_t)sqlite3_column_int64(st, 0),
-	    "file", (const char *)sqlite3_column_text(st, 1),
-	    "sha256", hx,
-	    "rows", (json_int_t)sqlite3_column_int64(st, 3),
-	    "account", (const char *)sqlite3_column_text(st, 4),
-	    "at", (const char *)sqlite3_column_text(st, 5),
-	    "newest", sqlite3_column_int(st, 6));
-}
 
 int
-uc_ledger_bank_imports(struct uc_ledger *l, json_t **out)
+uc_ledger_bank_imports_each(struct uc_ledger *l, uc_ledger_bank_import_fn fn,
+    void *ctx)
 {
+	struct uc_ledger_bank_import b;
+	struct lg_stmt *st = NULL;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
 	if (l == NULL)
 		return UC_ERR_ARG;
 	if ((r = need_root_liaison(l)) != 0) {
 		lg_refused(l, "bank.imports", NULL, "bank");
 		return r;
 	}
-	return lg_list_json(l, "SELECT b.id, b.file, b.sha256, b.rows,"
+	if ((r = lg_prepare(l, &st, "SELECT b.id, b.file, b.sha256, b.rows,"
 	    " a.name, b.at, b.id = (SELECT max(id) FROM bank_imports)"
 	    " FROM bank_imports b LEFT JOIN accounts a ON a.id = b.account_id"
-	    " ORDER BY b.id", 0, import_row, out);
-}
-
-int
-uc_ledger_bank_reconcile(struct uc_ledger *l, json_t **out)
-{
-	uint64_t counts[UC_LEDGER_BANK_CLASSES];
-	json_t *res = NULL, *summary, *list;
-	size_t i;
-	int r;
-
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if ((res = json_pack("{s:{}, s:[]}", "summary", "mismatches"))
-	    == NULL)
-		return UC_ERR_NOMEM;
-	summary = json_object_get(res, "summary");
-	list = json_object_get(res, "mismatches");
-	if ((r = uc_ledger_bank_reconcile_each(l, counts, append_json, list))
-	    != 0)
-		goto out;
-	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
-		if (json_object_set_new(summary, class_names[i],
-		    json_integer((json_int_t)counts[i])) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
+	    " ORDER BY b.id")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&b, 0, sizeof(b));
+		b.import = lg_column_int64(st, 0);
+		if (lg_column_bytes(st, 2) == 32)
+			lg_hex(lg_column_blob(st, 2), 32, b.sha256);
+		b.rows = (uint64_t)lg_column_int64(st, 3);
+		b.file = (const char *)lg_column_text(st, 1);
+		b.account = (const char *)lg_column_text(st, 4);
+		b.at = (const char *)lg_column_text(st, 5);
+		b.newest = lg_column_int(st, 6);
+		if (b.file == NULL || b.at == NULL) {
+			r = UC_ERR_LEDGER;
+			break;
 		}
-	*out = res;
-	res = NULL;
-out:
-	json_decref(res);
-	return r;
+		if (b.account == NULL)
+			b.account = "";
+		if (fn != NULL && (r = fn(ctx, &b)) != 0)
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
+

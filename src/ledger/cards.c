@@ -22,7 +22,7 @@ int
 lg_card_reserve(struct uc_ledger *l, int64_t line_id,
     char serial[UC_LEDGER_SERIAL_LEN + 1])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int64_t member_id, replaces = 0, n;
 	char type[16], at[32], obj[UC_LEDGER_SERIAL_LEN + 1], det[96];
 	int r;
@@ -32,47 +32,47 @@ lg_card_reserve(struct uc_ledger *l, int64_t line_id,
 	    " coalesce(rl.replaces, 0) FROM request_lines rl JOIN requests q"
 	    " ON q.id = rl.request_id WHERE rl.id = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, line_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, line_id);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	if (strcmp((const char *)sqlite3_column_text(st, 2), "accepted") != 0) {
+	if (strcmp((const char *)lg_column_text(st, 2), "accepted") != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "request of line %lld"
 		    " is not accepted for printing", (long long)line_id);
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	member_id = sqlite3_column_int64(st, 0);
+	member_id = lg_column_int64(st, 0);
 	snprintf(type, sizeof(type), "%s",
-	    (const char *)sqlite3_column_text(st, 1));
-	replaces = sqlite3_column_int64(st, 3);
-	sqlite3_finalize(st);
+	    (const char *)lg_column_text(st, 1));
+	replaces = lg_column_int64(st, 3);
+	lg_finalize(st);
 	/* Idempotent: a line's unfinished card is the one to encode. */
 	if ((r = lg_prepare(l, &st, "SELECT serial FROM cards WHERE"
 	    " line_id = ? AND status IN ('reserved', 'encoded')")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, line_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 0),
+	lg_bind_int64(st, 1, line_id);
+	if (lg_step(st) == LG_ROW) {
+		lg_serial_format(l->prefix, lg_column_int64(st, 0),
 		    serial);
 		r = 0;
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	/* a line gets one card that reaches the member */
 	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM cards WHERE"
 	    " line_id = ? AND status <> 'spoiled'")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, line_id);
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0) {
+	lg_bind_int64(st, 1, line_id);
+	if (lg_step(st) != LG_ROW || lg_column_int(st, 0) != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "line %lld already"
 		    " has its card", (long long)line_id);
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_counter_next(l, "card_serial", &n)) != 0)
 		goto out;
@@ -85,15 +85,15 @@ lg_card_reserve(struct uc_ledger *l, int64_t line_id,
 	    " line_id, type, status, created_at, updated_at)"
 	    " VALUES (?, ?, ?, ?, 'reserved', ?, ?)")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, n);
-	sqlite3_bind_int64(st, 2, member_id);
-	sqlite3_bind_int64(st, 3, line_id);
+	lg_bind_int64(st, 1, n);
+	lg_bind_int64(st, 2, member_id);
+	lg_bind_int64(st, 3, line_id);
 	lg_bind_text(st, 4, type);
 	lg_bind_text(st, 5, at);
 	lg_bind_text(st, 6, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if (replaces != 0) {
 		/* The old card stops standing for the member: a live one
@@ -104,10 +104,10 @@ lg_card_reserve(struct uc_ledger *l, int64_t line_id,
 		    " THEN 'replaced' ELSE status END, updated_at = ?2"
 		    " WHERE serial = ?3")) != 0)
 			goto out;
-		sqlite3_bind_int64(st, 1, n);
+		lg_bind_int64(st, 1, n);
 		lg_bind_text(st, 2, at);
-		sqlite3_bind_int64(st, 3, replaces);
-		if ((r = lg_err(sqlite3_step(st))) != 0)
+		lg_bind_int64(st, 3, replaces);
+		if ((r = lg_err(lg_step(st))) != 0)
 			goto out;
 	}
 	lg_serial_format(l->prefix, n, obj);
@@ -124,7 +124,7 @@ lg_card_reserve(struct uc_ledger *l, int64_t line_id,
 		goto out;
 	memcpy(serial, obj, sizeof(obj));
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -166,26 +166,26 @@ static int
 chip_matches(struct uc_ledger *l, int64_t n, const char *serial,
     const char *chip)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *bound;
 	int r;
 
 	if ((r = lg_prepare(l, &st, "SELECT chip_serial FROM cards"
 	    " WHERE serial = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, n);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, n);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	bound = (const char *)sqlite3_column_text(st, 0);
+	bound = (const char *)lg_column_text(st, 0);
 	if (bound != NULL && strcmp(bound, chip) != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "card %s is bound to"
 		    " chip %.64s, not %.64s", serial, bound, chip);
 		r = UC_ERR_STATE;
 	}
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -241,7 +241,7 @@ transition(struct uc_ledger *l, const char *serial, const char *const *from,
     const char *chip, const unsigned char *pk, size_t pklen,
     const unsigned char *sod, size_t sodlen)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char status[16], at[32], det[UC_LEDGER_REASON_MAX + 64];
 	int64_t n;
@@ -271,19 +271,19 @@ transition(struct uc_ledger *l, const char *serial, const char *const *from,
 	lg_bind_text(st, 1, to);
 	lg_bind_text(st, 2, reason);
 	lg_bind_text(st, 3, at);
-	sqlite3_bind_int64(st, 4, n);
+	lg_bind_int64(st, 4, n);
 	lg_bind_text(st, 5, chip);
 	if (pk != NULL)
-		sqlite3_bind_blob(st, 6, pk, (int)pklen, SQLITE_TRANSIENT);
+		lg_bind_blob(st, 6, pk, (int)pklen);
 	if (sod != NULL)
-		sqlite3_bind_blob(st, 7, sod, (int)sodlen, SQLITE_TRANSIENT);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+		lg_bind_blob(st, 7, sod, (int)sodlen);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	snprintf(det, sizeof(det), "%s -> %s%s%s", status, to,
 	    reason ? " reason=" : "", reason ? reason : "");
 	r = lg_audit(l, action, u.code, serial, det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, action, u.code[0] ? u.code : NULL, serial);
 }
 
@@ -314,7 +314,7 @@ int
 uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
     const char *chip_serial, const char *by)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char status[16], at[32], det[96 + UC_LEDGER_CLAIMANT_MAX];
 	int64_t n;
@@ -347,19 +347,19 @@ uc_ledger_card_bind_by(struct uc_ledger *l, const char *serial,
 		goto out;
 	lg_bind_text(st, 1, chip_serial);
 	lg_bind_text(st, 2, at);
-	sqlite3_bind_int64(st, 3, n);
+	lg_bind_int64(st, 3, n);
 	lg_bind_text(st, 4, by);
 	if (by != NULL)
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+		lg_bind_int64(st, 5, (int64_t)time(NULL));
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	if (sqlite3_changes(l->db) > 0) {
+	if (lg_db_changes(l->db) > 0) {
 		snprintf(det, sizeof(det), "chip %s%s%s", chip_serial,
 		    by != NULL ? " by " : "", by != NULL ? by : "");
 		r = lg_audit(l, "card.bind", u.code, serial, det);
 	}
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "card.bind", u.code[0] ? u.code : NULL, serial);
 }
 
@@ -367,7 +367,7 @@ int
 uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
     const char *chip_serial, const char *by)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char status[16], det[96 + UC_LEDGER_CLAIMANT_MAX];
 	int64_t n;
@@ -387,12 +387,12 @@ uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
 	    " bound_by = NULL, bound_at = NULL WHERE serial = ?1 AND"
 	    " chip_serial = ?2 AND bound_by = ?3")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, n);
+	lg_bind_int64(st, 1, n);
 	lg_bind_text(st, 2, chip_serial);
 	lg_bind_text(st, 3, by);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	if (sqlite3_changes(l->db) != 1) {
+	if (lg_db_changes(l->db) != 1) {
 		snprintf(l->refusal, sizeof(l->refusal), "card %s is not bound"
 		    " to chip %.64s by %.127s", serial, chip_serial, by);
 		r = UC_ERR_STATE;
@@ -402,7 +402,7 @@ uc_ledger_card_unbind(struct uc_ledger *l, const char *serial,
 	    chip_serial, by);
 	r = lg_audit(l, "card.unbind", u.code, serial, det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "card.unbind", u.code[0] ? u.code : NULL, serial);
 }
 
@@ -410,9 +410,10 @@ int
 uc_ledger_card_binding(struct uc_ledger *l, const char *serial,
     struct uc_ledger_binding *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	const char *c, *by;
+	char status[16];
 	int64_t n;
 	int r;
 
@@ -422,24 +423,26 @@ uc_ledger_card_binding(struct uc_ledger *l, const char *serial,
 		return UC_ERR_ARG;
 	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((r = card_locate(l, serial, ~0, &n, &u, out->status)) != 0)
+	if ((r = card_locate(l, serial, ~0, &n, &u, status)) != 0)
 		return r;
+	if ((out->status = uc_ledger_card_status_parse(status)) == 0)
+		return UC_ERR_LEDGER;
 	if ((r = lg_prepare(l, &st, "SELECT chip_serial, bound_by,"
 	    " coalesce(bound_at, 0) FROM cards WHERE serial = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, n);
-	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
-		r = r == SQLITE_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
+	lg_bind_int64(st, 1, n);
+	if ((r = lg_step(st)) != LG_ROW) {
+		r = r == LG_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
 		goto out;
 	}
 	r = 0;
-	c = (const char *)sqlite3_column_text(st, 0);
-	by = (const char *)sqlite3_column_text(st, 1);
+	c = (const char *)lg_column_text(st, 0);
+	by = (const char *)lg_column_text(st, 1);
 	snprintf(out->chip, sizeof(out->chip), "%s", c != NULL ? c : "");
 	snprintf(out->by, sizeof(out->by), "%s", by != NULL ? by : "");
-	out->at = sqlite3_column_int64(st, 2);
+	out->at = lg_column_int64(st, 2);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -447,7 +450,7 @@ int
 uc_ledger_card_set_pan(struct uc_ledger *l, const char *serial,
     const unsigned char pan_hmac[32], const char *pan_last4)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char status[16], at[32], det[64];
 	int64_t n;
@@ -468,22 +471,22 @@ uc_ledger_card_set_pan(struct uc_ledger *l, const char *serial,
 	if ((r = lg_prepare(l, &st, "SELECT type, pan_hmac, pan_last4"
 	    " FROM cards WHERE serial = ?")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, n);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, n);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	if (strcmp((const char *)sqlite3_column_text(st, 0), "linked") != 0) {
+	if (strcmp((const char *)lg_column_text(st, 0), "linked") != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "card %s is not a"
 		    " linked card", serial);
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+	if (lg_column_type(st, 1) != LG_NULL) {
 		/* set once: the same binding again is fine, another not */
-		if (sqlite3_column_bytes(st, 1) == 32 &&
-		    memcmp(sqlite3_column_blob(st, 1), pan_hmac, 32) == 0 &&
-		    strcmp((const char *)sqlite3_column_text(st, 2),
+		if (lg_column_bytes(st, 1) == 32 &&
+		    memcmp(lg_column_blob(st, 1), pan_hmac, 32) == 0 &&
+		    strcmp((const char *)lg_column_text(st, 2),
 		    pan_last4) == 0) {
 			r = 0;
 			goto out;
@@ -495,22 +498,22 @@ uc_ledger_card_set_pan(struct uc_ledger *l, const char *serial,
 	}
 	if ((r = card_status_in(l, serial, status, reserved_only)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "UPDATE cards SET pan_hmac = ?1,"
 	    " pan_last4 = ?2, updated_at = ?3 WHERE serial = ?4")) != 0)
 		goto out;
-	sqlite3_bind_blob(st, 1, pan_hmac, 32, SQLITE_TRANSIENT);
+	lg_bind_blob(st, 1, pan_hmac, 32);
 	lg_bind_text(st, 2, pan_last4);
 	lg_bind_text(st, 3, at);
-	sqlite3_bind_int64(st, 4, n);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 4, n);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	snprintf(det, sizeof(det), "pan=****%s", pan_last4);
 	r = lg_audit(l, "card.pan", u.code, serial, det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "card.pan", u.code[0] ? u.code : NULL, serial);
 }
 
@@ -571,56 +574,71 @@ uc_ledger_card_set_status(struct uc_ledger *l, const char *serial,
 	" JOIN members m ON m.id = c.member_id JOIN units u" \
 	" ON u.id = m.unit_id "
 
-static json_t *
-card_json(struct uc_ledger *l, sqlite3_stmt *st, int full)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	char serial[UC_LEDGER_SERIAL_LEN + 1], rep[UC_LEDGER_SERIAL_LEN + 1];
-	int has_rep = sqlite3_column_type(st, 7) != SQLITE_NULL;
-	const char *last4 = (const char *)sqlite3_column_text(st, 12);
-	json_t *o;
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
 
-	lg_serial_format(l->prefix, sqlite3_column_int64(st, 0), serial);
-	if (has_rep)
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 7), rep);
-	if (!full) {
-		o = json_pack("{s:s, s:s, s:s, s:s}", "serial", serial,
-		    "member_code", (const char *)sqlite3_column_text(st, 1),
-		    "status", (const char *)sqlite3_column_text(st, 2),
-		    "type", (const char *)sqlite3_column_text(st, 3));
-		/* linked cards: the bank card's last four digits, once known */
-		if (o != NULL && last4 != NULL && json_object_set_new(o,
-		    "pan_last4", json_string(last4)) != 0) {
-			json_decref(o);
-			o = NULL;
-		}
-		return o;
-	}
-	/* bound_by: the station's claim while the card is reserved */
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s,"
-	    " s:s, s:s, s:s?, s:s?}", "serial", serial,
-	    "member_code", (const char *)sqlite3_column_text(st, 1),
-	    "status", (const char *)sqlite3_column_text(st, 2),
-	    "type", (const char *)sqlite3_column_text(st, 3),
-	    "full_name", (const char *)sqlite3_column_text(st, 4),
-	    "chip_serial", (const char *)sqlite3_column_text(st, 5),
-	    "reason", (const char *)sqlite3_column_text(st, 6),
-	    "replaced_by", has_rep ? rep : NULL,
-	    "created_at", (const char *)sqlite3_column_text(st, 9),
-	    "updated_at", (const char *)sqlite3_column_text(st, 10),
-	    "unit", (const char *)sqlite3_column_text(st, 11),
-	    "pan_last4", last4,
-	    "bound_by", (const char *)sqlite3_column_text(st, 13));
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/* One CARD_COLS row into *c. */
+static int
+card_fill(struct uc_ledger *l, struct lg_stmt *st, struct uc_ledger_card *c)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	lg_serial_format(l->prefix, lg_column_int64(st, 0), c->serial);
+	if (lg_column_type(st, 7) != LG_NULL)
+		lg_serial_format(l->prefix, lg_column_int64(st, 7),
+		    c->replaced_by);
+	c->status = uc_ledger_card_status_parse(
+	    (const char *)lg_column_text(st, 2));
+	c->type = uc_ledger_card_type_parse(
+	    (const char *)lg_column_text(st, 3));
+	if (c->status == 0 || c->type == 0)
+		return UC_ERR_LEDGER;
+	if ((r = put(c->member_code, sizeof(c->member_code),
+	    lg_column_text(st, 1))) != 0 ||
+	    (r = put(c->full_name, sizeof(c->full_name),
+	    lg_column_text(st, 4))) != 0 ||
+	    (r = put(c->chip_serial, sizeof(c->chip_serial),
+	    lg_column_text(st, 5))) != 0 ||
+	    (r = put(c->reason, sizeof(c->reason),
+	    lg_column_text(st, 6))) != 0 ||
+	    (r = put(c->created_at, sizeof(c->created_at),
+	    lg_column_text(st, 9))) != 0 ||
+	    (r = put(c->updated_at, sizeof(c->updated_at),
+	    lg_column_text(st, 10))) != 0 ||
+	    (r = put(c->unit, sizeof(c->unit), lg_column_text(st, 11))) != 0 ||
+	    (r = put(c->pan_last4, sizeof(c->pan_last4),
+	    lg_column_text(st, 12))) != 0 ||
+	    (r = put(c->bound_by, sizeof(c->bound_by),
+	    lg_column_text(st, 13))) != 0)
+		return r;
+	return 0;
 }
 
 int
-uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
+uc_ledger_card_get(struct uc_ledger *l, const char *serial,
+    struct uc_ledger_card *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int64_t n;
 	int r;
 
-	if ((r = lg_read_start(l, out, serial == NULL)) != 0)
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (l == NULL || serial == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	/* a ledger serial (PP + 9 digits), else the chip's serial as the
 	 * verifier prints it (hex, any case): its newest card */
@@ -628,7 +646,7 @@ uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
 		if ((r = lg_prepare(l, &st, CARD_COLS "WHERE c.serial = ?")) !=
 		    0)
 			return r;
-		sqlite3_bind_int64(st, 1, n);
+		lg_bind_int64(st, 1, n);
 	} else {
 		if ((r = lg_prepare(l, &st, CARD_COLS "WHERE"
 		    " lower(c.chip_serial) = lower(?) ORDER BY c.serial DESC"
@@ -636,48 +654,55 @@ uc_ledger_card_show(struct uc_ledger *l, const char *serial, json_t **out)
 			return r;
 		lg_bind_text(st, 1, serial);
 	}
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = lg_unit_by_code(l, (const char *)sqlite3_column_text(st, 11),
+	if ((r = lg_unit_by_code(l, (const char *)lg_column_text(st, 11),
 	    &u)) != 0)
 		goto out;
 	if ((r = lg_need(l, ~0, &u)) != 0) {
-		sqlite3_finalize(st);
+		lg_finalize(st);
 		st = NULL;
 		lg_refused(l, "card.show", u.code, serial);
 		goto out;
 	}
-	if ((*out = card_json(l, st, 1)) == NULL)
-		r = UC_ERR_NOMEM;
+	if ((r = card_fill(l, st, out)) != 0)
+		memset(out, 0, sizeof(*out));
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
-static json_t *
-card_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	return card_json(l, st, 0);
-}
-
 int
-uc_ledger_card_list(struct uc_ledger *l, int64_t request_id, json_t **out)
+uc_ledger_card_each(struct uc_ledger *l, int64_t request_id,
+    uc_ledger_card_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct uc_ledger_card *c = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
-	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
+	if (l == NULL || request_id < 0)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return UC_ERR_NOMEM;
 	if ((r = lg_prepare(l, &st, CARD_COLS "LEFT JOIN request_lines rl"
 	    " ON rl.id = c.line_id WHERE substr(u.path, 1, ?2) = ?1 AND"
 	    " (?3 = 0 OR rl.request_id = ?3) ORDER BY c.serial")) != 0)
-		return r;
+		goto out;
 	lg_bind_scope(l, st);
-	sqlite3_bind_int64(st, 3, request_id);
-	r = lg_rows_json(l, st, card_row, out);
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 3, request_id);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((r = card_fill(l, st, c)) != 0 ||
+		    (fn != NULL && (r = fn(ctx, c)) != 0))
+			break;
+	}
+	r = lg_err(r);
+out:
+	lg_finalize(st);
+	free(c);
 	return r;
 }
 
@@ -685,7 +710,7 @@ int
 uc_ledger_line_card(struct uc_ledger *l, int64_t line_id, int *done,
     char serial[UC_LEDGER_SERIAL_LEN + 1])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *status;
 	int r, s;
 
@@ -705,19 +730,19 @@ uc_ledger_line_card(struct uc_ledger *l, int64_t line_id, int *done,
 	    " ORDER BY c.serial")) != 0)
 		return r;
 	lg_bind_scope(l, st);
-	sqlite3_bind_int64(st, 3, line_id);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		status = (const char *)sqlite3_column_text(st, 1);
+	lg_bind_int64(st, 3, line_id);
+	while ((s = lg_step(st)) == LG_ROW) {
+		status = (const char *)lg_column_text(st, 1);
 		if (strcmp(status, "reserved") != 0) {
 			*done = 1;
 			serial[0] = '\0';
 			break;
 		}
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 0),
+		lg_serial_format(l->prefix, lg_column_int64(st, 0),
 		    serial);
 	}
-	if (s != SQLITE_ROW)
+	if (s != LG_ROW)
 		r = lg_err(s);
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }

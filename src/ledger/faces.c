@@ -21,16 +21,16 @@
 static int
 printed_only(struct uc_ledger *l, int64_t n)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int yes = 0;
 
 	if (lg_prepare(l, &st, "SELECT 1 FROM cards WHERE serial = ? AND"
 	    " status = 'reserved' AND type = 'regular' AND"
 	    " chip_serial IS NULL") != 0)
 		return 0;
-	sqlite3_bind_int64(st, 1, n);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 1, n);
+	yes = lg_step(st) == LG_ROW;
+	lg_finalize(st);
 	return yes;
 }
 
@@ -54,7 +54,7 @@ locate(struct uc_ledger *l, const char *serial, int roles, int64_t *n,
 static int
 last_face(struct uc_ledger *l, int64_t n, int64_t *id, char state[16])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r, rc;
 
 	*id = 0;
@@ -62,16 +62,16 @@ last_face(struct uc_ledger *l, int64_t n, int64_t *id, char state[16])
 	if ((r = lg_prepare(l, &st, "SELECT id, state FROM card_faces"
 	    " WHERE serial = ? ORDER BY id DESC LIMIT 1")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, n);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	lg_bind_int64(st, 1, n);
+	rc = lg_step(st);
+	if (rc == LG_ROW) {
+		*id = lg_column_int64(st, 0);
 		snprintf(state, 16, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    (const char *)lg_column_text(st, 1));
 		r = 0;
 	} else
-		r = rc == SQLITE_DONE ? 0 : lg_err(rc);
-	sqlite3_finalize(st);
+		r = rc == LG_DONE ? 0 : lg_err(rc);
+	lg_finalize(st);
 	return r;
 }
 
@@ -79,7 +79,7 @@ int
 uc_ledger_face_printed(struct uc_ledger *l, const char *serial,
     const unsigned char sha256[32], const char *dest)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char status[16], at[32], hex[65], det[UC_LEDGER_FACE_DEST_MAX + 128];
 	int64_t n;
@@ -106,18 +106,18 @@ uc_ledger_face_printed(struct uc_ledger *l, const char *serial,
 	    " destination, state, account_id, at)"
 	    " VALUES (?1, ?2, ?3, 'printed', ?4, ?5)")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, n);
-	sqlite3_bind_blob(st, 2, sha256, 32, SQLITE_TRANSIENT);
+	lg_bind_int64(st, 1, n);
+	lg_bind_blob(st, 2, sha256, 32);
 	lg_bind_text(st, 3, dest);
-	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_int64(st, 4, l->acct_id);
 	lg_bind_text(st, 5, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	lg_hex(sha256, 32, hex);
 	snprintf(det, sizeof(det), "face sha256=%s to %s", hex, dest);
 	r = lg_audit(l, "card.print", u.code, serial, det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "card.print", u.code[0] ? u.code : NULL, serial);
 }
 
@@ -127,7 +127,7 @@ word(struct uc_ledger *l, const char *serial, int misprint,
     const char *reason)
 {
 	const char *action = misprint ? "card.misprint" : "card.print_ok";
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char status[16], state[16], at[32], why[UC_LEDGER_REASON_MAX + 16];
 	int64_t n, id;
@@ -167,10 +167,10 @@ word(struct uc_ledger *l, const char *serial, int misprint,
 		goto out;
 	lg_bind_text(st, 1, misprint ? "misprinted" : "confirmed");
 	lg_bind_text(st, 2, reason);
-	sqlite3_bind_int64(st, 3, id);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 3, id);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if (misprint) {
 		if ((r = lg_prepare(l, &st, "UPDATE cards SET status ="
@@ -179,8 +179,8 @@ word(struct uc_ledger *l, const char *serial, int misprint,
 			goto out;
 		lg_bind_text(st, 1, why);
 		lg_bind_text(st, 2, at);
-		sqlite3_bind_int64(st, 3, n);
-		if ((r = lg_err(sqlite3_step(st))) != 0)
+		lg_bind_int64(st, 3, n);
+		if ((r = lg_err(lg_step(st))) != 0)
 			goto out;
 	}
 	r = lg_audit(l, action, u.code, serial, !misprint ? "face confirmed" :
@@ -188,7 +188,7 @@ word(struct uc_ledger *l, const char *serial, int misprint,
 	    "encoded -> spoiled reason=misprint" :
 	    "reserved -> spoiled reason=misprint");
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, action, u.code[0] ? u.code : NULL, serial);
 }
 
@@ -234,7 +234,7 @@ static int
 member_locate(struct uc_ledger *l, const char *key, int roles, int64_t *id,
     struct lg_unit *u, char code[32])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	code[0] = '\0';
@@ -243,14 +243,14 @@ member_locate(struct uc_ledger *l, const char *key, int roles, int64_t *id,
 	    " WHERE m.member_code = ?1 OR m.national_id = ?1")) != 0)
 		return r;
 	lg_bind_text(st, 1, key);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	if (lg_step(st) != LG_ROW) {
+		lg_finalize(st);
 		return UC_ERR_NOT_FOUND;
 	}
-	*id = sqlite3_column_int64(st, 0);
-	snprintf(code, 32, "%s", (const char *)sqlite3_column_text(st, 2));
-	r = lg_unit_by_id(l, sqlite3_column_int64(st, 1), u);
-	sqlite3_finalize(st);
+	*id = lg_column_int64(st, 0);
+	snprintf(code, 32, "%s", (const char *)lg_column_text(st, 2));
+	r = lg_unit_by_id(l, lg_column_int64(st, 1), u);
+	lg_finalize(st);
 	return r != 0 ? r : lg_need(l, roles, u);
 }
 
@@ -258,7 +258,7 @@ int
 uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
     const unsigned char *png, size_t len, const unsigned char sha256[32])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char at[32], hex[65], det[128], code[32] = "";
 	int64_t id;
@@ -278,18 +278,18 @@ uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
 	    " ON CONFLICT (member_id) DO UPDATE SET sha256 = ?2, png = ?3,"
 	    " account_id = ?4, set_at = ?5")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob(st, 2, sha256, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 3, png, (int)len, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_int64(st, 1, id);
+	lg_bind_blob(st, 2, sha256, 32);
+	lg_bind_blob(st, 3, png, (int)len);
+	lg_bind_int64(st, 4, l->acct_id);
 	lg_bind_text(st, 5, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	lg_hex(sha256, 32, hex);
 	snprintf(det, sizeof(det), "photo sha256=%s", hex);
 	r = lg_audit(l, "member.photo", u.code, code, det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "member.photo", u.code[0] ? u.code : NULL, key);
 }
 
@@ -297,7 +297,7 @@ int
 uc_ledger_member_photo_get(struct uc_ledger *l, const char *key,
     struct uc_buf *png)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char code[32];
 	int64_t id;
@@ -312,12 +312,12 @@ uc_ledger_member_photo_get(struct uc_ledger *l, const char *key,
 	if ((r = lg_prepare(l, &st, "SELECT png FROM member_photos"
 	    " WHERE member_id = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	lg_bind_int64(st, 1, id);
+	if (lg_step(st) != LG_ROW)
 		r = UC_ERR_NOT_FOUND;
 	else
-		r = uc_buf_append(png, sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_finalize(st);
+		r = uc_buf_append(png, lg_column_blob(st, 0),
+		    (size_t)lg_column_bytes(st, 0));
+	lg_finalize(st);
 	return r;
 }

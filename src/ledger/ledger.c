@@ -22,7 +22,6 @@
 #include "ledger/ledger_priv.h"
 #include "ledger/schema.h"
 
-#define BUSY_TIMEOUT_MS 10000
 #define PBKDF2_ITER_DEFAULT 600000u
 #define PBKDF2_ITER_MIN 1000u
 #define PBKDF2_ITER_MAX 100000000u
@@ -35,118 +34,31 @@
 #define LOGIN_AUDIT_PER_HOUR 20
 
 int
-lg_err(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return UC_ERR_BUSY;
-	case SQLITE_CONSTRAINT:
-		return UC_ERR_CONFLICT;
-	case SQLITE_NOMEM:
-		return UC_ERR_NOMEM;
-	case SQLITE_FULL:
-		return UC_ERR_NO_SPACE;
-	case SQLITE_READONLY:
-		return UC_ERR_READ_ONLY;
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return UC_ERR_ACCESS;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return UC_ERR_CORRUPT;
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-		return UC_ERR_IO;
-	default:
-		return UC_ERR_LEDGER;
-	}
-}
-
-int
 lg_exec(struct uc_ledger *l, const char *sql)
 {
-	return lg_err(sqlite3_exec(l->db, sql, NULL, NULL, NULL));
+	return lg_db_exec(l->db, sql);
 }
 
 int
-lg_prepare(struct uc_ledger *l, sqlite3_stmt **st, const char *sql)
+lg_prepare(struct uc_ledger *l, struct lg_stmt **st, const char *sql)
 {
 	*st = NULL;
-	return lg_err(sqlite3_prepare_v2(l->db, sql, -1, st, NULL));
+	return lg_db_prepare(l->db, st, sql);
 }
 
 int
-lg_bind_text(sqlite3_stmt *st, int i, const char *s)
+lg_bind_text(struct lg_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
-		return lg_err(sqlite3_bind_null(st, i));
-	return lg_err(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
+		return lg_bind_null(st, i);
+	return lg_bind_textn(st, i, s, -1);
 }
 
 void
-lg_bind_scope(struct uc_ledger *l, sqlite3_stmt *st)
+lg_bind_scope(struct uc_ledger *l, struct lg_stmt *st)
 {
 	lg_bind_text(st, 1, l->acct_unit.path);
-	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
-}
-
-int
-lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
-    json_t **out)
-{
-	json_t *a, *o;
-	int r;
-
-	*out = NULL;
-	if ((a = json_array()) == NULL)
-		return UC_ERR_NOMEM;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = row(l, st)) == NULL ||
-		    json_array_append_new(a, o) != 0) {
-			json_decref(a);
-			return UC_ERR_NOMEM;
-		}
-	}
-	if ((r = lg_err(r)) != 0) {
-		json_decref(a);
-		return r;
-	}
-	*out = a;
-	return 0;
-}
-
-int
-lg_read_start(struct uc_ledger *l, json_t **out, int bad_args)
-{
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
-	if (l == NULL || bad_args)
-		return UC_ERR_ARG;
-	return lg_need_actor(l);
-}
-
-int
-lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
-    lg_row_fn row, json_t **out)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = lg_read_start(l, out, 0)) != 0)
-		return r;
-	if ((r = lg_prepare(l, &st, sql)) != 0)
-		return r;
-	if (scoped)
-		lg_bind_scope(l, st);
-	r = lg_rows_json(l, st, row, out);
-	sqlite3_finalize(st);
-	return r;
+	lg_bind_int(st, 2, (int)strlen(l->acct_unit.path));
 }
 
 int
@@ -160,7 +72,7 @@ lg_begin(struct uc_ledger *l)
 		return UC_ERR_STATE;
 	/* IMMEDIATE: take the write lock now, so a busy ledger fails before
 	 * any work rather than at commit. */
-	r = lg_exec(l, "BEGIN IMMEDIATE");
+	r = lg_db_begin_write(l->db);
 	if (r == 0)
 		l->in_tx = 1;
 	l->refusal[0] = '\0';
@@ -179,7 +91,7 @@ uc_ledger_diag(const struct uc_ledger *l, struct uc_diag *d)
 int
 lg_commit(struct uc_ledger *l)
 {
-	int r = lg_exec(l, "COMMIT");
+	int r = lg_db_commit(l->db);
 
 	if (r == 0)
 		l->in_tx = 0;
@@ -190,7 +102,7 @@ void
 lg_rollback(struct uc_ledger *l)
 {
 	if (l->in_tx)
-		(void)sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		lg_db_rollback(l->db);
 	l->in_tx = 0;
 }
 
@@ -307,7 +219,7 @@ int
 lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
     const char *object, const char *details)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	unsigned char prev[HASH_LEN], h[HASH_LEN];
 	char at[32];
 	const char *f[6];
@@ -325,14 +237,14 @@ lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
 	if ((r = lg_prepare(l, &st,
 	    "SELECT last_id, last_hash FROM audit_head WHERE one = 1")) != 0)
 		goto out;
-	if (sqlite3_step(st) != SQLITE_ROW ||
-	    sqlite3_column_bytes(st, 1) != HASH_LEN) {
+	if (lg_step(st) != LG_ROW ||
+	    lg_column_bytes(st, 1) != HASH_LEN) {
 		r = UC_ERR_LEDGER;
 		goto out;
 	}
-	id = sqlite3_column_int64(st, 0) + 1;
-	memcpy(prev, sqlite3_column_blob(st, 1), HASH_LEN);
-	sqlite3_finalize(st);
+	id = lg_column_int64(st, 0) + 1;
+	memcpy(prev, lg_column_blob(st, 1), HASH_LEN);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = row_hash(id, f, prev, h)) != 0)
 		goto out;
@@ -340,23 +252,23 @@ lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
 	    " action, object, details, prev_hash, hash)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
+	lg_bind_int64(st, 1, id);
 	for (int i = 0; i < 6; i++)
 		lg_bind_text(st, i + 2, f[i]);
-	sqlite3_bind_blob(st, 8, prev, HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 9, h, HASH_LEN, SQLITE_TRANSIENT);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_blob(st, 8, prev, HASH_LEN);
+	lg_bind_blob(st, 9, h, HASH_LEN);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_prepare(l, &st, "UPDATE audit_head SET last_id = ?,"
 	    " last_hash = ? WHERE one = 1")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob(st, 2, h, HASH_LEN, SQLITE_TRANSIENT);
-	r = lg_err(sqlite3_step(st));
+	lg_bind_int64(st, 1, id);
+	lg_bind_blob(st, 2, h, HASH_LEN);
+	r = lg_err(lg_step(st));
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -389,10 +301,10 @@ uc_ledger_audit_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 	if (l == NULL)
 		return UC_ERR_ARG;
 	/* One read transaction: a consistent snapshot of trail and head. */
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		return r;
 	r = lg_chain_verify(l, bad_row, msg, cap, rows, NULL);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	(void)lg_db_commit(l->db);
 	return r;
 }
 
@@ -400,7 +312,7 @@ int
 lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
     size_t cap, int64_t *rows, unsigned char head[32])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	unsigned char prev[HASH_LEN], h[HASH_LEN];
 	int64_t expect = 1, id, head_id = -1;
 	const char *f[6];
@@ -415,8 +327,8 @@ lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
 	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	while ((rc = lg_step(st)) == LG_ROW) {
+		id = lg_column_int64(st, 0);
 		if (id != expect) {
 			if (bad_row != NULL)
 				*bad_row = id < expect ? id : expect;
@@ -428,21 +340,21 @@ lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 			goto out;
 		}
 		for (i = 0; i < 6; i++) {
-			if (sqlite3_column_type(st, i + 1) != SQLITE_TEXT)
+			if (lg_column_type(st, i + 1) != LG_TEXT)
 				break;
-			f[i] = (const char *)sqlite3_column_text(st, i + 1);
+			f[i] = (const char *)lg_column_text(st, i + 1);
 		}
-		if (i < 6 || sqlite3_column_type(st, 7) != SQLITE_BLOB ||
-		    sqlite3_column_bytes(st, 7) != HASH_LEN ||
-		    sqlite3_column_type(st, 8) != SQLITE_BLOB ||
-		    sqlite3_column_bytes(st, 8) != HASH_LEN) {
+		if (i < 6 || lg_column_type(st, 7) != LG_BLOB ||
+		    lg_column_bytes(st, 7) != HASH_LEN ||
+		    lg_column_type(st, 8) != LG_BLOB ||
+		    lg_column_bytes(st, 8) != HASH_LEN) {
 			if (bad_row != NULL)
 				*bad_row = id;
 			msgf(msg, cap, "row %lld is malformed", (long long)id);
 			r = UC_ERR_VERIFY;
 			goto out;
 		}
-		if (CRYPTO_memcmp(sqlite3_column_blob(st, 7), prev,
+		if (CRYPTO_memcmp(lg_column_blob(st, 7), prev,
 		    HASH_LEN) != 0) {
 			if (bad_row != NULL)
 				*bad_row = id;
@@ -454,7 +366,7 @@ lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 		}
 		if ((r = row_hash(id, f, prev, h)) != 0)
 			goto out;
-		if (CRYPTO_memcmp(sqlite3_column_blob(st, 8), h,
+		if (CRYPTO_memcmp(lg_column_blob(st, 8), h,
 		    HASH_LEN) != 0) {
 			if (bad_row != NULL)
 				*bad_row = id;
@@ -466,20 +378,20 @@ lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 		memcpy(prev, h, HASH_LEN);
 		expect++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != LG_DONE) {
 		r = lg_err(rc);
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_prepare(l, &st, "SELECT last_id, last_hash FROM"
 	    " audit_head WHERE one = 1")) != 0)
 		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_bytes(st, 1) == HASH_LEN)
-		head_id = sqlite3_column_int64(st, 0);
+	if (lg_step(st) == LG_ROW &&
+	    lg_column_bytes(st, 1) == HASH_LEN)
+		head_id = lg_column_int64(st, 0);
 	if (head_id != expect - 1 || CRYPTO_memcmp(
-	    sqlite3_column_blob(st, 1), prev, HASH_LEN) != 0) {
+	    lg_column_blob(st, 1), prev, HASH_LEN) != 0) {
 		if (bad_row != NULL)
 			*bad_row = head_id > expect - 1 ? expect : expect - 1;
 		if (head_id > expect - 1)
@@ -501,7 +413,7 @@ lg_chain_verify(struct uc_ledger *l, int64_t *bad_row, char *msg,
 		memcpy(head, prev, HASH_LEN);
 	r = 0;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -510,17 +422,17 @@ out:
 static int
 user_version(struct uc_ledger *l, int *v)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	*v = 0;
 	if ((r = lg_prepare(l, &st, "PRAGMA user_version")) != 0)
 		return r;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
+	if (lg_step(st) == LG_ROW)
+		*v = lg_column_int(st, 0);
 	else
 		r = UC_ERR_LEDGER;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -562,17 +474,17 @@ fail:
 static int
 load_prefix(struct uc_ledger *l)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	l->prefix = 0;
 	if ((r = lg_prepare(l, &st,
 	    "SELECT value FROM meta WHERE key = 'prefix'")) != 0)
 		return r;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (lg_step(st) == LG_ROW)
 		l->prefix = (unsigned)atoi((const char *)
-		    sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+		    lg_column_text(st, 0));
+	lg_finalize(st);
 	return 0;
 }
 
@@ -602,7 +514,7 @@ lg_errno(int e)
 int
 uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg, size_t cap)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *t;
 	int rc, r;
 
@@ -611,18 +523,18 @@ uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg, size_t cap)
 		return UC_ERR_ARG;
 	if ((r = lg_prepare(l, &st, full ? "PRAGMA integrity_check(20)" :
 	    "PRAGMA quick_check(20)")) != 0) {
-		msgf(msg, cap, "%s", sqlite3_errmsg(l->db));
+		msgf(msg, cap, "%s", lg_db_errmsg(l->db));
 		return r;
 	}
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
+	rc = lg_step(st);
+	if (rc != LG_ROW) {
 		r = lg_err(rc);
-		msgf(msg, cap, "%s", sqlite3_errmsg(l->db));
+		msgf(msg, cap, "%s", lg_db_errmsg(l->db));
 		if (r == 0)
 			r = UC_ERR_CORRUPT;
 		goto out;
 	}
-	t = (const char *)sqlite3_column_text(st, 0);
+	t = (const char *)lg_column_text(st, 0);
 	if (t != NULL && strcmp(t, "ok") == 0) {
 		r = 0;
 		goto out;
@@ -633,7 +545,7 @@ uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg, size_t cap)
 		int n = 0;
 
 		do {
-			t = (const char *)sqlite3_column_text(st, 0);
+			t = (const char *)lg_column_text(st, 0);
 			if (t == NULL)
 				continue;
 			if (strncmp(t, "*** in database ", 16) == 0 &&
@@ -649,7 +561,7 @@ uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg, size_t cap)
 				msg[k++] = ';';
 				msg[k++] = ' ';
 			}
-		} while (++n < 3 && sqlite3_step(st) == SQLITE_ROW);
+		} while (++n < 3 && lg_step(st) == LG_ROW);
 		if (msg != NULL && cap > 0) {
 			while (k > 0 && (msg[k - 1] == ' ' ||
 			    msg[k - 1] == ';'))
@@ -659,7 +571,7 @@ uc_ledger_check_pages(struct uc_ledger *l, int full, char *msg, size_t cap)
 	}
 	r = UC_ERR_CORRUPT;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -715,57 +627,24 @@ out:
 	return r;
 }
 
-/* "file:" URI for path with immutable=1 (a read-only ledger whose WAL
- * index cannot be made: nobody here may write it). */
-static char *
-immutable_uri(const char *path)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(path), i, k = 0;
-	char *u = malloc(n * 3 + 32);
-
-	if (u == NULL)
-		return NULL;
-	memcpy(u, "file:", 5);
-	k = 5;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)path[i];
-
-		if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) {
-			u[k++] = '%';
-			u[k++] = hex[c >> 4];
-			u[k++] = hex[c & 15];
-		} else {
-			u[k++] = (char)c;
-		}
-	}
-	memcpy(u + k, "?immutable=1", 13);
-	return u;
-}
-
 static int
-open_db(struct uc_ledger *l, const char *path, int flags, struct uc_diag *d)
+open_db(struct uc_ledger *l, const char *path, enum lg_open_mode mode,
+    struct uc_diag *d)
 {
-	int rc;
+	char why[256];
+	int e = 0, r;
 
-	if (l->db != NULL) {
-		sqlite3_close_v2(l->db);
-		l->db = NULL;
-	}
-	rc = sqlite3_open_v2(path, &l->db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		int e = l->db != NULL ? sqlite3_system_errno(l->db) : 0;
-		int r = e != 0 ? lg_errno(e) : lg_err(rc);
-
+	lg_db_close(&l->db);
+	r = lg_db_open(&l->db, path, mode, &e, why, sizeof(why));
+	if (r != 0) {
+		if (e != 0)
+			r = lg_errno(e);
 		/* the code says why (permission, space...): not twice */
-		if (r == UC_ERR_IO || r == UC_ERR_LEDGER || r == 0)
+		if (r == UC_ERR_IO || r == UC_ERR_LEDGER)
 			return uc_diag_set(d, UC_ERR_IO, path, 0, NULL,
-			    "cannot open: %s", e != 0 ? strerror(e) :
-			    sqlite3_errstr(rc));
+			    "cannot open: %s", e != 0 ? strerror(e) : why);
 		return uc_diag_set(d, r, path, 0, NULL, "cannot open");
 	}
-	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
-	sqlite3_extended_result_codes(l->db, 1);
 	return 0;
 }
 
@@ -813,29 +692,18 @@ uc_ledger_open_ex(struct uc_ledger **out, const char *path,
 		return UC_ERR_NOMEM;
 	l->today = o->today;
 	l->kdf_iter = o->kdf_iterations;
-	if ((r = open_db(l, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-	    d)) != 0)
+	if ((r = open_db(l, path, LG_OPEN_WRITE, d)) != 0)
 		goto out;
-	l->read_only = sqlite3_db_readonly(l->db, "main") == 1;
-	if (!l->read_only &&
-	    (r = lg_exec(l, "PRAGMA journal_mode = WAL")) != 0) {
-		uc_diag_set(d, r, path, 0, NULL, "%s", sqlite3_errmsg(l->db));
+	l->read_only = lg_db_read_only(l->db);
+	if (!l->read_only && (r = lg_db_set_journal(l->db)) != 0) {
+		uc_diag_set(d, r, path, 0, NULL, "%s", lg_db_errmsg(l->db));
 		goto out;
 	}
 	r = uc_ledger_check_pages(l, o->full_check, why, sizeof(why));
 	if (l->read_only && (r == UC_ERR_READ_ONLY || r == UC_ERR_IO)) {
 		/* A WAL ledger nobody here may write: its index (-shm)
 		 * cannot be made, so read the file as it stands. */
-		char *uri = immutable_uri(path);
-
-		if (uri == NULL) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
-		r = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-		    SQLITE_OPEN_NOMUTEX, d);
-		free(uri);
-		if (r != 0)
+		if ((r = open_db(l, path, LG_OPEN_IMMUTABLE, d)) != 0)
 			goto out;
 		r = uc_ledger_check_pages(l, o->full_check, why, sizeof(why));
 	}
@@ -844,17 +712,12 @@ uc_ledger_open_ex(struct uc_ledger **out, const char *path,
 		    "the database is damaged: " : "", why);
 		goto out;
 	}
-	if ((r = lg_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
-	    (!l->read_only &&
-	    (r = lg_exec(l, "PRAGMA synchronous = FULL")) != 0) ||
-	    /* 64 MiB: a million-row import must not spill to the WAL */
-	    (r = lg_exec(l, "PRAGMA cache_size = -65536")) != 0 ||
-	    (r = lg_exec(l, "PRAGMA trusted_schema = OFF")) != 0) {
-		uc_diag_set(d, r, path, 0, NULL, "%s", sqlite3_errmsg(l->db));
+	if ((r = lg_db_tune(l->db, l->read_only)) != 0) {
+		uc_diag_set(d, r, path, 0, NULL, "%s", lg_db_errmsg(l->db));
 		goto out;
 	}
 	if ((r = user_version(l, &v)) != 0) {
-		uc_diag_set(d, r, path, 0, NULL, "%s", sqlite3_errmsg(l->db));
+		uc_diag_set(d, r, path, 0, NULL, "%s", lg_db_errmsg(l->db));
 		goto out;
 	}
 	if (!o->create && v == 0) {
@@ -872,7 +735,7 @@ uc_ledger_open_ex(struct uc_ledger **out, const char *path,
 	if ((r = migrate(l)) != 0) {
 		uc_diag_set(d, r, path, 0, NULL, "upgrading the schema: %s",
 		    r == UC_ERR_LEDGER_VERSION ? "the file is newer than this"
-		    " program" : sqlite3_errmsg(l->db));
+		    " program" : lg_db_errmsg(l->db));
 		goto out;
 	}
 	if ((r = load_prefix(l)) != 0)
@@ -907,7 +770,7 @@ uc_ledger_free(struct uc_ledger **lp)
 	l = *lp;
 	if (l->db != NULL) {
 		lg_rollback(l);
-		sqlite3_close_v2(l->db);
+		lg_db_close(&l->db);
 	}
 	OPENSSL_cleanse(l, sizeof(*l));
 	free(l);
@@ -927,34 +790,25 @@ uc_ledger_set_kdf_cost(struct uc_ledger *l, unsigned iterations)
 int
 uc_ledger_set_bulk(struct uc_ledger *l, int on)
 {
-	int r;
-
 	if (l == NULL)
 		return UC_ERR_ARG;
-	if (on)
-		r = lg_exec(l, "PRAGMA synchronous = OFF;"
-		    "PRAGMA cache_size = -262144;"
-		    "PRAGMA temp_store = MEMORY");
-	else
-		r = lg_exec(l, "PRAGMA synchronous = FULL;"
-		    "PRAGMA cache_size = -65536");
-	return r;
+	return lg_db_set_bulk(l->db, on);
 }
 
 /* --- units, scope ---------------------------------------------------- */
 
 static int
-unit_row(sqlite3_stmt *st, struct lg_unit *u)
+unit_row(struct lg_stmt *st, struct lg_unit *u)
 {
 	const char *code, *path;
 
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(st, 0);
-	u->parent_id = sqlite3_column_int64(st, 1);
-	u->depth = sqlite3_column_int(st, 2);
-	u->exempt = sqlite3_column_int(st, 3);
-	code = (const char *)sqlite3_column_text(st, 4);
-	path = (const char *)sqlite3_column_text(st, 5);
+	u->id = lg_column_int64(st, 0);
+	u->parent_id = lg_column_int64(st, 1);
+	u->depth = lg_column_int(st, 2);
+	u->exempt = lg_column_int(st, 3);
+	code = (const char *)lg_column_text(st, 4);
+	path = (const char *)lg_column_text(st, 5);
 	if (code == NULL || path == NULL || strlen(code) >= sizeof(u->code) ||
 	    strlen(path) >= sizeof(u->path))
 		return UC_ERR_LEDGER;
@@ -968,22 +822,22 @@ unit_row(sqlite3_stmt *st, struct lg_unit *u)
 
 /* The unit of the row st is prepared for, after binding its ?. */
 static int
-unit_query(sqlite3_stmt *st, struct lg_unit *u)
+unit_query(struct lg_stmt *st, struct lg_unit *u)
 {
 	int r;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (lg_step(st) == LG_ROW)
 		r = unit_row(st, u);
 	else
 		r = UC_ERR_NOT_FOUND;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
 int
 lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	memset(u, 0, sizeof(*u));
@@ -998,13 +852,13 @@ lg_unit_by_code(struct uc_ledger *l, const char *code, struct lg_unit *u)
 int
 lg_unit_by_id(struct uc_ledger *l, int64_t id, struct lg_unit *u)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	memset(u, 0, sizeof(*u));
 	if ((r = lg_prepare(l, &st, UNIT_COLS "WHERE id = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
+	lg_bind_int64(st, 1, id);
 	return unit_query(st, u);
 }
 
@@ -1012,24 +866,24 @@ int
 lg_unit_status(struct uc_ledger *l, const char *sql, int64_t id,
     struct lg_unit *u, char status[16])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	if (status != NULL)
 		status[0] = '\0';
 	if ((r = lg_prepare(l, &st, sql)) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, id);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
 	if (status != NULL)
 		snprintf(status, 16, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-	r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), u);
+		    (const char *)lg_column_text(st, 1));
+	r = lg_unit_by_id(l, lg_column_int64(st, 0), u);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -1127,19 +981,19 @@ lg_need_grantor(struct uc_ledger *l, const struct lg_unit *u)
 static int
 actor_did(struct uc_ledger *l, const char *sql, int64_t id, int *did)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	*did = 0;
 	if ((r = lg_prepare(l, &st, sql)) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, l->acct_id);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	lg_bind_int64(st, 1, id);
+	lg_bind_int64(st, 2, l->acct_id);
+	r = lg_step(st);
+	if (r == LG_ROW)
 		*did = 1;
-	r = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : lg_err(r);
-	sqlite3_finalize(st);
+	r = r == LG_ROW || r == LG_DONE ? 0 : lg_err(r);
+	lg_finalize(st);
 	return r;
 }
 
@@ -1181,22 +1035,32 @@ lg_need_not_submitter_member(struct uc_ledger *l, int64_t member_id)
 }
 
 int
-lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v)
+lg_counter_take(struct uc_ledger *l, const char *name, int64_t n,
+    int64_t *first)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
-	*v = 0;
-	if ((r = lg_prepare(l, &st, "UPDATE counters SET value = value + 1"
-	    " WHERE name = ? RETURNING value")) != 0)
+	*first = 0;
+	if (n < 1)
+		return UC_ERR_ARG;
+	if ((r = lg_prepare(l, &st, "UPDATE counters SET value = value + ?2"
+	    " WHERE name = ?1 RETURNING value - ?2 + 1")) != 0)
 		return r;
 	lg_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
+	lg_bind_int64(st, 2, n);
+	if (lg_step(st) == LG_ROW)
+		*first = lg_column_int64(st, 0);
 	else
 		r = UC_ERR_LEDGER;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
+}
+
+int
+lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v)
+{
+	return lg_counter_take(l, name, 1, v);
 }
 
 void
@@ -1497,7 +1361,7 @@ uc_ledger_role_name(int role)
 int
 uc_ledger_whoami(struct uc_ledger *l, struct uc_ledger_actor *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *name;
 	int r;
 
@@ -1511,12 +1375,12 @@ uc_ledger_whoami(struct uc_ledger *l, struct uc_ledger_actor *out)
 	if ((r = lg_prepare(l, &st,
 	    "SELECT name FROM units WHERE id = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, l->acct_unit.id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, l->acct_unit.id);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	name = (const char *)sqlite3_column_text(st, 0);
+	name = (const char *)lg_column_text(st, 0);
 	snprintf(out->user, sizeof(out->user), "%s", l->acct_name);
 	snprintf(out->unit, sizeof(out->unit), "%s", l->acct_unit.code);
 	snprintf(out->unit_name, sizeof(out->unit_name), "%s",
@@ -1524,7 +1388,7 @@ uc_ledger_whoami(struct uc_ledger *l, struct uc_ledger_actor *out)
 	out->role = l->acct_role;
 	r = 0;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -1556,7 +1420,7 @@ static int
 account_insert(struct uc_ledger *l, const char *user, int64_t unit_id,
     int role, const char *password)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char hash[256], at[32];
 	int r;
 
@@ -1567,15 +1431,15 @@ account_insert(struct uc_ledger *l, const char *user, int64_t unit_id,
 	    " role, pw_hash, created_at) VALUES (?, ?, ?, ?, ?)")) != 0)
 		goto out;
 	lg_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, unit_id);
+	lg_bind_int64(st, 2, unit_id);
 	lg_bind_text(st, 3, uc_ledger_role_name(role));
 	lg_bind_text(st, 4, hash);
 	lg_bind_text(st, 5, at);
-	r = lg_err(sqlite3_step(st));
+	r = lg_err(lg_step(st));
 	if (r == UC_ERR_CONFLICT)
 		r = UC_ERR_EXISTS;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	return r;
 }
@@ -1585,7 +1449,7 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
     const char *root_name, unsigned prefix, const char *admin,
     const char *password)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char at[32], pfx[8], details[512];
 	char name[UC_MEMBER_UNIT_NAME_MAX + 1];
 	struct uc_diag t;
@@ -1615,11 +1479,11 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 		goto out;
 	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM units")) != 0)
 		goto out;
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0) {
+	if (lg_step(st) != LG_ROW || lg_column_int(st, 0) != 0) {
 		r = UC_ERR_EXISTS;
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "INSERT INTO units (id, code, name,"
@@ -1629,9 +1493,9 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 	lg_bind_text(st, 1, root_code);
 	lg_bind_text(st, 2, name);
 	lg_bind_text(st, 3, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	snprintf(pfx, sizeof(pfx), "%u", prefix);
 	if ((r = lg_prepare(l, &st, "INSERT INTO meta VALUES ('prefix', ?),"
@@ -1639,7 +1503,7 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 		goto out;
 	lg_bind_text(st, 1, pfx);
 	lg_bind_text(st, 2, root_code);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	if ((r = account_insert(l, admin, 1, UC_ROLE_ADMIN, password)) != 0)
 		goto out;
@@ -1649,7 +1513,7 @@ uc_ledger_init(struct uc_ledger *l, const char *root_code,
 	r = lg_audit(l, "ledger.init", root_code, root_code, details);
 	l->acct_name[0] = '\0';
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	r = lg_end(l, r, "ledger.init", root_code, root_code);
 	if (r == 0)
 		l->prefix = prefix;
@@ -1693,7 +1557,7 @@ lg_utc(int64_t t, char out[32])
 static int
 login_refused_audit(struct uc_ledger *l, const char *user, const char *why)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char details[sizeof(l->refusal) + 128];
 	int64_t n = 0;
 	int r;
@@ -1702,19 +1566,19 @@ login_refused_audit(struct uc_ledger *l, const char *user, const char *why)
 	    " (?1, 1) ON CONFLICT(hour) DO UPDATE SET refused = refused + 1"))
 	    != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) / 3600);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 1, (int64_t)time(NULL) / 3600);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	st = NULL;
 	if (r != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, "SELECT refused FROM login_refusals"
 	    " WHERE hour = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) / 3600);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 1, (int64_t)time(NULL) / 3600);
+	if (lg_step(st) == LG_ROW)
+		n = lg_column_int64(st, 0);
+	lg_finalize(st);
 	if (n > LOGIN_AUDIT_PER_HOUR)
 		return 0;
 	snprintf(details, sizeof(details), "%s%s", why,
@@ -1730,7 +1594,7 @@ static int
 login_refuse(struct uc_ledger *l, const char *user, int64_t id, int failed,
     int64_t locked_until)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	memset(&l->acct_unit, 0, sizeof(l->acct_unit));
@@ -1741,15 +1605,15 @@ login_refuse(struct uc_ledger *l, const char *user, int64_t id, int failed,
 	if (id != 0 && failed >= 0) {
 		if ((r = lg_prepare(l, &st, "UPDATE accounts SET"
 		    " failed_logins = ?, locked_until = ? WHERE id = ?")) == 0) {
-			sqlite3_bind_int(st, 1, failed);
+			lg_bind_int(st, 1, failed);
 			if (locked_until > 0)
-				sqlite3_bind_int64(st, 2, locked_until);
+				lg_bind_int64(st, 2, locked_until);
 			else
-				sqlite3_bind_null(st, 2);
-			sqlite3_bind_int64(st, 3, id);
-			r = lg_err(sqlite3_step(st));
+				lg_bind_null(st, 2);
+			lg_bind_int64(st, 3, id);
+			r = lg_err(lg_step(st));
 		}
-		sqlite3_finalize(st);
+		lg_finalize(st);
 	}
 	if (r == 0)
 		r = login_refused_audit(l, user, l->login_why);
@@ -1762,7 +1626,7 @@ login_refuse(struct uc_ledger *l, const char *user, int64_t id, int failed,
 int
 uc_ledger_login(struct uc_ledger *l, const char *user, const char *password)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char hash[256], until[32];
 	int64_t id = 0, unit_id = 0, locked = 0, now = (int64_t)time(NULL);
 	int role = 0, disabled = 0, failed = 0, r;
@@ -1782,18 +1646,18 @@ uc_ledger_login(struct uc_ledger *l, const char *user, const char *password)
 		    != 0)
 			return r;
 		lg_bind_text(st, 1, user);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			id = sqlite3_column_int64(st, 0);
-			unit_id = sqlite3_column_int64(st, 1);
+		if (lg_step(st) == LG_ROW) {
+			id = lg_column_int64(st, 0);
+			unit_id = lg_column_int64(st, 1);
 			role = uc_ledger_role_parse(
-			    (const char *)sqlite3_column_text(st, 2));
+			    (const char *)lg_column_text(st, 2));
 			snprintf(hash, sizeof(hash), "%s",
-			    (const char *)sqlite3_column_text(st, 3));
-			disabled = sqlite3_column_int(st, 4);
-			failed = sqlite3_column_int(st, 5);
-			locked = sqlite3_column_int64(st, 6);
+			    (const char *)lg_column_text(st, 3));
+			disabled = lg_column_int(st, 4);
+			failed = lg_column_int(st, 5);
+			locked = lg_column_int64(st, 6);
 		}
-		sqlite3_finalize(st);
+		lg_finalize(st);
 	}
 	if (id != 0 && locked > now) {
 		/* Waiting out its lock: not even the right password opens
@@ -1851,10 +1715,10 @@ uc_ledger_login(struct uc_ledger *l, const char *user, const char *password)
 		if ((r = lg_prepare(l, &st, "UPDATE accounts SET"
 		    " failed_logins = 0, locked_until = NULL WHERE id = ?"))
 		    == 0) {
-			sqlite3_bind_int64(st, 1, id);
-			r = lg_err(sqlite3_step(st));
+			lg_bind_int64(st, 1, id);
+			r = lg_err(lg_step(st));
 		}
-		sqlite3_finalize(st);
+		lg_finalize(st);
 		if (r != 0 || (r = lg_commit(l)) != 0) {
 			lg_rollback(l);
 			memset(&l->acct_unit, 0, sizeof(l->acct_unit));

@@ -5,9 +5,10 @@
 #ifndef UC_LEDGER_PRIV_H
 #define UC_LEDGER_PRIV_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "ledger/store.h"
 
 #include "unioncard/ledger.h"
 #include "unioncard/member.h"
@@ -26,7 +27,7 @@ struct lg_unit {
 };
 
 struct uc_ledger {
-	sqlite3 *db;
+	struct lg_db *db;       /* the storage seam (store.h) */
 	unsigned prefix;        /* issuer prefix, 0 before init */
 	int in_tx;
 	unsigned kdf_iter;      /* PBKDF2 iterations for new hashes, 0: default */
@@ -44,43 +45,15 @@ struct uc_ledger {
 	char login_why[256];    /* why the last login was refused */
 };
 
-/*
- * sqlite result -> UC_ERR_*, the one map of SQLite's (extended) codes:
- * BUSY/LOCKED -> BUSY, CONSTRAINT -> CONFLICT, FULL -> NO_SPACE,
- * READONLY -> READ_ONLY, PERM/AUTH -> ACCESS, CORRUPT/NOTADB -> CORRUPT,
- * IOERR -> IO, CANTOPEN -> IO, else LEDGER.
- */
-int lg_err(int rc);
 /* Run SQL without results. */
 int lg_exec(struct uc_ledger *l, const char *sql);
 /* Prepare; *st cleared on entry. */
-int lg_prepare(struct uc_ledger *l, sqlite3_stmt **st, const char *sql);
+int lg_prepare(struct uc_ledger *l, struct lg_stmt **st, const char *sql);
 /* Bind helpers that treat NULL text as SQL NULL. */
-int lg_bind_text(sqlite3_stmt *st, int i, const char *s);
+int lg_bind_text(struct lg_stmt *st, int i, const char *s);
 /* Bind ?1 and ?2 to the actor's unit path and its length: with
  * "substr(u.path, 1, ?2) = ?1" a query sees the actor's subtree only. */
-void lg_bind_scope(struct uc_ledger *l, sqlite3_stmt *st);
-/* One result row as JSON; NULL when out of memory. */
-typedef json_t *(*lg_row_fn)(struct uc_ledger *l, sqlite3_stmt *st);
-/* Step st to its end and set *out to the array of row(l, st), one per
- * row.  The statement stays the caller's to finalize. */
-int lg_rows_json(struct uc_ledger *l, sqlite3_stmt *st, lg_row_fn row,
-    json_t **out);
-/*
- * The start of a read that answers JSON in *out (cleared first):
- * UC_ERR_ARG without out or l, or when bad_args (the caller's own
- * argument checks); UC_ERR_PERM when nobody is logged in; else 0.
- */
-int lg_read_start(struct uc_ledger *l, json_t **out, int bad_args);
-/*
- * The whole of a list call: UC_ERR_ARG without out or l, UC_ERR_PERM
- * with nobody logged in, else run sql (scoped: its ?1/?2 bound by
- * lg_bind_scope, so it sees the actor's subtree) and set *out to its rows
- * as lg_rows_json does.
- */
-int lg_list_json(struct uc_ledger *l, const char *sql, int scoped,
-    lg_row_fn row, json_t **out);
-
+void lg_bind_scope(struct uc_ledger *l, struct lg_stmt *st);
 int lg_begin(struct uc_ledger *l);
 int lg_commit(struct uc_ledger *l);
 void lg_rollback(struct uc_ledger *l);
@@ -200,6 +173,10 @@ int lg_check_text(struct uc_ledger *l, enum uc_member_text_kind kind,
 
 /* Next value of a named forward-only counter. */
 int lg_counter_next(struct uc_ledger *l, const char *name, int64_t *v);
+/* The next n (>= 1) values of the counter at once: *first .. *first +
+ * n - 1 are the caller's (a batch takes its block in one statement). */
+int lg_counter_take(struct uc_ledger *l, const char *name, int64_t n,
+    int64_t *first);
 
 /* Reserve a card for a request line inside the caller's transaction. */
 int lg_card_reserve(struct uc_ledger *l, int64_t line_id,

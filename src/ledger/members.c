@@ -511,36 +511,35 @@ parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
 
 /* Bind a parsed row to the insert (id == 0) or update statement. */
 static int
-bind_row(sqlite3_stmt *w, int64_t id, int64_t unit_id, const struct row *rw,
+bind_row(struct lg_stmt *w, int64_t id, int64_t unit_id, const struct row *rw,
     int64_t import_id, struct uc_csv *csv, int32_t today)
 {
-	sqlite3_bind_int64(w, 1, id != 0 ? id : unit_id);
-	sqlite3_bind_text(w, 2, rw->nid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w, 3, rw->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w, 4, rw->ascii, -1, SQLITE_STATIC);
-	sqlite3_bind_int(w, 5, rw->dob);
-	sqlite3_bind_text(w, 6, rw->gender == 'M' ? "M" : "F", 1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(w, 7, rw->pos, -1, SQLITE_STATIC);
-	sqlite3_bind_int(w, 8, rw->joined);
-	sqlite3_bind_int(w, 9, rw->mandatory);
-	sqlite3_bind_int64(w, 10, import_id);
-	sqlite3_bind_int64(w, 11, (sqlite3_int64)uc_csv_line(csv));
+	lg_bind_int64(w, 1, id != 0 ? id : unit_id);
+	lg_bind_text_ref(w, 2, rw->nid, -1);
+	lg_bind_text_ref(w, 3, rw->name, -1);
+	lg_bind_text_ref(w, 4, rw->ascii, -1);
+	lg_bind_int(w, 5, rw->dob);
+	lg_bind_text_ref(w, 6, rw->gender == 'M' ? "M" : "F", 1);
+	lg_bind_text_ref(w, 7, rw->pos, -1);
+	lg_bind_int(w, 8, rw->joined);
+	lg_bind_int(w, 9, rw->mandatory);
+	lg_bind_int64(w, 10, import_id);
+	lg_bind_int64(w, 11, (int64_t)uc_csv_line(csv));
 	if (id == 0)
-		sqlite3_bind_int(w, 12, today);
+		lg_bind_int(w, 12, today);
 	return 0;
 }
 
 struct import_ctx {
-	sqlite3_stmt *find, *ins, *upd;
+	struct lg_stmt *find, *ins, *upd;
 };
 
 static void
 import_ctx_free(struct import_ctx *c)
 {
-	sqlite3_finalize(c->find);
-	sqlite3_finalize(c->ins);
-	sqlite3_finalize(c->upd);
+	lg_finalize(c->find);
+	lg_finalize(c->ins);
+	lg_finalize(c->upd);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -564,32 +563,32 @@ store_row(struct uc_ledger *l, struct import_ctx *c, struct uc_csv *csv,
 	/* Fast path: a new national ID inserts in one step; only a
 	 * conflict pays for the lookup that explains it. */
 	bind_row(c->ins, 0, u->id, rw, import_id, csv, today);
-	r = sqlite3_step(c->ins);
-	sqlite3_reset(c->ins);
-	if (r == SQLITE_DONE && sqlite3_changes(l->db) == 1) {
+	r = lg_step(c->ins);
+	lg_reset(c->ins);
+	if (r == LG_DONE && lg_db_changes(l->db) == 1) {
 		*stored = 2;
 		return 0;
 	}
-	if (r != SQLITE_DONE)
+	if (r != LG_DONE)
 		return lg_err(r);
-	sqlite3_reset(c->find);
-	sqlite3_bind_text(c->find, 1, rw->nid, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(c->find)) != SQLITE_ROW) {
-		sqlite3_reset(c->find);
-		return r == SQLITE_DONE ? UC_ERR_LEDGER : lg_err(r);
+	lg_reset(c->find);
+	lg_bind_text_ref(c->find, 1, rw->nid, -1);
+	if ((r = lg_step(c->find)) != LG_ROW) {
+		lg_reset(c->find);
+		return r == LG_DONE ? UC_ERR_LEDGER : lg_err(r);
 	}
-	status = (const char *)sqlite3_column_text(c->find, 2);
-	existing = sqlite3_column_int64(c->find, 0);
-	if (sqlite3_column_int64(c->find, 3) == import_id) {
+	status = (const char *)lg_column_text(c->find, 2);
+	existing = lg_column_int64(c->find, 0);
+	if (lg_column_int64(c->find, 3) == import_id) {
 		bad(e, csv, idx[C_NID], "national ID %s is already on line"
 		    " %lld of this file: keep one of the two lines", rw->nid,
-		    (long long)sqlite3_column_int64(c->find, 4));
+		    (long long)lg_column_int64(c->find, 4));
 		existing = 0;
-	} else if (sqlite3_column_int64(c->find, 1) != u->id) {
+	} else if (lg_column_int64(c->find, 1) != u->id) {
 		bad(e, csv, idx[C_NID], "national ID %s is already a member"
 		    " of unit %s (%s)", rw->nid,
-		    (const char *)sqlite3_column_text(c->find, 5),
-		    sqlite3_column_type(c->find, 6) != SQLITE_NULL ?
+		    (const char *)lg_column_text(c->find, 5),
+		    lg_column_type(c->find, 6) != LG_NULL ?
 		    "withdrawn there: move it here with member transfer, then"
 		    " import" : "a move between units is a transfer, not an"
 		    " import");
@@ -601,14 +600,14 @@ store_row(struct uc_ledger *l, struct import_ctx *c, struct uc_csv *csv,
 		    " members", rw->nid, status);
 		existing = 0;
 	}
-	sqlite3_reset(c->find);
+	lg_reset(c->find);
 	if (existing == 0)
 		return 0;
 	/* a corrected line for an entered or rejected member of this
 	 * unit replaces its data */
 	bind_row(c->upd, existing, u->id, rw, import_id, csv, today);
-	r = lg_err(sqlite3_step(c->upd));
-	sqlite3_reset(c->upd);
+	r = lg_err(lg_step(c->upd));
+	lg_reset(c->upd);
 	if (r != 0)
 		return r;
 	*stored = 1;
@@ -635,7 +634,7 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 	struct row *rw = NULL;
 	struct uc_diag x;
 	struct errs e;
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int idx[C_N], r, stored;
 	size_t nf, n = 0, added = 0;
 	int64_t import_id;
@@ -679,13 +678,13 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 	if ((r = lg_prepare(l, &st, "INSERT INTO imports (unit_id, file,"
 	    " rows, account_id, at) VALUES (?, ?, 0, ?, ?)")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, u.id);
+	lg_bind_int64(st, 1, u.id);
 	lg_bind_text(st, 2, fname);
-	sqlite3_bind_int64(st, 3, l->acct_id);
+	lg_bind_int64(st, 3, l->acct_id);
 	lg_bind_text(st, 4, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	import_id = sqlite3_last_insert_rowid(l->db);
+	import_id = lg_db_last_id(l->db);
 	if ((r = lg_prepare(l, &c.find, "SELECT m.id, m.unit_id, m.status,"
 	    " m.import_id, m.import_line, u.code, m.withdrawn_at"
 	    " FROM members m JOIN units u ON u.id = m.unit_id"
@@ -741,18 +740,18 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 		r = UC_ERR_INVALID;
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_prepare(l, &st, "UPDATE imports SET rows = ? WHERE id = ?"))
 	    != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
-	sqlite3_bind_int64(st, 2, import_id);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 1, (int64_t)n);
+	lg_bind_int64(st, 2, import_id);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	/* The new members' count, in one statement (schema.c, migration
 	 * 5: rows of an import are not counted by trigger). */
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if (added > 0) {
 		if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
@@ -760,17 +759,17 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 		    " ON CONFLICT (unit_id, day) DO UPDATE SET"
 		    " entered = entered + excluded.entered")) != 0)
 			goto out;
-		sqlite3_bind_int64(st, 1, u.id);
-		sqlite3_bind_int(st, 2, today);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)added);
-		if ((r = lg_err(sqlite3_step(st))) != 0)
+		lg_bind_int64(st, 1, u.id);
+		lg_bind_int(st, 2, today);
+		lg_bind_int64(st, 3, (int64_t)added);
+		if ((r = lg_err(lg_step(st))) != 0)
 			goto out;
 	}
 	snprintf(details, sizeof(details), "file=%s rows=%zu new=%zu"
 	    " import=%lld", fname, n, added, (long long)import_id);
 	r = lg_audit(l, "member.import", u.code, fname, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	import_ctx_free(&c);
 	if (r == 0 && e.n > 0)
 		r = UC_ERR_INVALID;
@@ -791,7 +790,7 @@ int
 uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
     size_t *count)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char details[64];
 	int r;
@@ -809,17 +808,17 @@ uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
 	    " submitted_by = ?2 WHERE unit_id = ?1 AND status = 'entered'"))
 	    != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_int64(st, 2, l->acct_id);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 1, u.id);
+	lg_bind_int64(st, 2, l->acct_id);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	if (count != NULL)
-		*count = (size_t)sqlite3_changes(l->db);
-	snprintf(details, sizeof(details), "members=%d",
-	    sqlite3_changes(l->db));
+		*count = (size_t)lg_db_changes(l->db);
+	snprintf(details, sizeof(details), "members=%lld",
+	    (long long)lg_db_changes(l->db));
 	r = lg_audit(l, "member.submit", u.code, u.code, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "member.submit", unit_code, unit_code);
 }
 
@@ -851,39 +850,91 @@ lg_need_superior(struct uc_ledger *l, const struct lg_unit *u)
 	return need_superior(l, u);
 }
 
+/* Approve one submitted member, giving it member code number seq (taken
+ * from the counter by the caller, one block per batch). */
 static int
-approve_one(struct uc_ledger *l, sqlite3_stmt *upd, int64_t member_id,
-    int32_t today)
+approve_one(struct uc_ledger *l, struct lg_stmt *upd, int64_t member_id,
+    int32_t today, int64_t seq)
 {
 	char code[UC_MEMBERCODE_LEN + 1];
-	int64_t seq;
 	int r;
 
-	if ((r = lg_need_not_submitter_member(l, member_id)) != 0)
-		return r;
-	if ((r = lg_counter_next(l, "member_seq", &seq)) != 0)
-		return r;
 	if (seq > UC_MEMBERCODE_SEQ_MAX)
 		return UC_ERR_RANGE;
 	if ((r = uc_membercode_make(l->prefix, (uint32_t)seq, code)) != 0)
 		return r;
-	sqlite3_reset(upd);
-	sqlite3_bind_text(upd, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(upd, 2, today);
-	sqlite3_bind_int64(upd, 3, l->acct_id);
-	sqlite3_bind_int64(upd, 4, member_id);
-	if ((r = lg_err(sqlite3_step(upd))) != 0)
+	lg_reset(upd);
+	lg_bind_textn(upd, 1, code, -1);
+	lg_bind_int(upd, 2, today);
+	lg_bind_int64(upd, 3, l->acct_id);
+	lg_bind_int64(upd, 4, member_id);
+	if ((r = lg_err(lg_step(upd))) != 0)
 		return r;
-	return sqlite3_changes(l->db) == 1 ? 0 : UC_ERR_STATE;
+	return lg_db_changes(l->db) == 1 ? 0 : UC_ERR_STATE;
+}
+
+/*
+ * The submitted members of unit u in id order into *ids (malloc'ed),
+ * refusing (as lg_need_not_submitter_member does) when the actor entered
+ * or submitted any of them: one query for the whole batch.
+ */
+static int
+submitted_ids(struct uc_ledger *l, const struct lg_unit *u, int64_t **ids,
+    size_t *count)
+{
+	struct lg_stmt *sel = NULL;
+	int64_t *a = NULL, *t, mine = 0;
+	size_t cap = 0, k = 0;
+	int r;
+
+	*ids = NULL;
+	*count = 0;
+	/* the condition of lg_need_not_submitter_member, for every row */
+	if ((r = lg_prepare(l, &sel, "SELECT m.id, coalesce(m.submitted_by"
+	    " = ?2 OR i.account_id = ?2, 0) FROM members m LEFT JOIN"
+	    " imports i ON i.id = m.import_id WHERE m.unit_id = ?1 AND"
+	    " m.status = 'submitted' ORDER BY m.id")) != 0)
+		return r;
+	lg_bind_int64(sel, 1, u->id);
+	lg_bind_int64(sel, 2, l->acct_id);
+	/* Collect first: updating the index we walk is unsafe. */
+	while ((r = lg_step(sel)) == LG_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((t = realloc(a, cap * sizeof(*a))) == NULL) {
+				r = UC_ERR_NOMEM;
+				goto out;
+			}
+			a = t;
+		}
+		a[k] = lg_column_int64(sel, 0);
+		if (mine == 0 && lg_column_int(sel, 1) != 0)
+			mine = a[k];
+		k++;
+	}
+	if ((r = lg_err(r)) != 0)
+		goto out;
+	lg_finalize(sel);
+	sel = NULL;
+	if (mine != 0 && (r = lg_need_not_submitter_member(l, mine)) != 0)
+		goto out;
+	*ids = a;
+	*count = k;
+	a = NULL;
+out:
+	lg_finalize(sel);
+	free(a);
+	return r;
 }
 
 int
 uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
     const char *const *nids, size_t n, size_t *count)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct lg_stmt *sel = NULL, *upd = NULL;
 	struct lg_unit u;
 	int32_t today = lg_today(l);
+	int64_t seq = 0;
 	size_t done = 0, i;
 	char details[64];
 	int r;
@@ -906,64 +957,53 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 	    != 0)
 		goto out;
 	if (nids == NULL) {
-		if ((r = lg_prepare(l, &sel, "SELECT id FROM members WHERE"
-		    " unit_id = ? AND status = 'submitted' ORDER BY id")) != 0)
-			goto out;
-		sqlite3_bind_int64(sel, 1, u.id);
-		/* Collect first: updating the index we walk is unsafe. */
-		{
-			int64_t *ids = NULL, *t;
-			size_t cap = 0, k = 0, j;
+		int64_t *ids = NULL;
+		size_t k = 0, j;
 
-			while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
-				if (k == cap) {
-					cap = cap ? cap * 2 : 256;
-					t = realloc(ids, cap * sizeof(*ids));
-					if (t == NULL) {
-						free(ids);
-						r = UC_ERR_NOMEM;
-						goto out;
-					}
-					ids = t;
-				}
-				ids[k++] = sqlite3_column_int64(sel, 0);
-			}
-			r = lg_err(r);
-			for (j = 0; r == 0 && j < k; j++)
-				r = approve_one(l, upd, ids[j], today);
-			free(ids);
-			if (r != 0)
-				goto out;
-			done = k;
-		}
+		if ((r = submitted_ids(l, &u, &ids, &k)) != 0)
+			goto out;
+		/* one block of member codes for the batch */
+		if (k > 0)
+			r = lg_counter_take(l, "member_seq", (int64_t)k, &seq);
+		for (j = 0; r == 0 && j < k; j++)
+			r = approve_one(l, upd, ids[j], today, seq + (int64_t)j);
+		free(ids);
+		if (r != 0)
+			goto out;
+		done = k;
 	} else {
 		if ((r = lg_prepare(l, &sel, "SELECT id, status FROM members"
 		    " WHERE unit_id = ? AND national_id = ?")) != 0)
 			goto out;
+		if (n > 0 && (r = lg_counter_take(l, "member_seq",
+		    (int64_t)n, &seq)) != 0)
+			goto out;
 		for (i = 0; i < n; i++) {
 			int64_t id;
 
-			sqlite3_reset(sel);
-			sqlite3_bind_int64(sel, 1, u.id);
+			lg_reset(sel);
+			lg_bind_int64(sel, 1, u.id);
 			lg_bind_text(sel, 2, nids[i]);
-			if (sqlite3_step(sel) != SQLITE_ROW) {
+			if (lg_step(sel) != LG_ROW) {
 				snprintf(l->refusal, sizeof(l->refusal),
 				    "no member with national ID %s in %s",
 				    nids[i], u.code);
 				r = UC_ERR_NOT_FOUND;
 				goto out;
 			}
-			if (strcmp((const char *)sqlite3_column_text(sel, 1),
+			if (strcmp((const char *)lg_column_text(sel, 1),
 			    "submitted") != 0) {
 				snprintf(l->refusal, sizeof(l->refusal),
 				    "member %s is %s, not submitted", nids[i],
-				    (const char *)sqlite3_column_text(sel, 1));
+				    (const char *)lg_column_text(sel, 1));
 				r = UC_ERR_STATE;
 				goto out;
 			}
-			id = sqlite3_column_int64(sel, 0);
-			sqlite3_reset(sel);
-			if ((r = approve_one(l, upd, id, today)) != 0)
+			id = lg_column_int64(sel, 0);
+			lg_reset(sel);
+			if ((r = lg_need_not_submitter_member(l, id)) != 0 ||
+			    (r = approve_one(l, upd, id, today,
+			    seq + (int64_t)i)) != 0)
 				goto out;
 			done++;
 		}
@@ -971,8 +1011,8 @@ uc_ledger_member_approve(struct uc_ledger *l, const char *unit_code,
 	snprintf(details, sizeof(details), "members=%zu", done);
 	r = lg_audit(l, "member.approve", u.code, u.code, details);
 out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	lg_finalize(sel);
+	lg_finalize(upd);
 	r = lg_end(l, r, "member.approve", unit_code, unit_code);
 	if (r == 0 && count != NULL)
 		*count = done;
@@ -983,7 +1023,7 @@ int
 uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
     const char *nid, const char *reason)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char details[UC_LEDGER_REASON_MAX + 16];
 	int r;
@@ -1004,11 +1044,11 @@ uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
 	    " AND status = 'submitted'")) != 0)
 		goto out;
 	lg_bind_text(st, 1, reason);
-	sqlite3_bind_int64(st, 2, u.id);
+	lg_bind_int64(st, 2, u.id);
 	lg_bind_text(st, 3, nid);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	if (sqlite3_changes(l->db) != 1) {
+	if (lg_db_changes(l->db) != 1) {
 		snprintf(l->refusal, sizeof(l->refusal), "no submitted member"
 		    " with national ID %s in %s", nid, u.code);
 		r = UC_ERR_STATE;
@@ -1017,7 +1057,7 @@ uc_ledger_member_reject(struct uc_ledger *l, const char *unit_code,
 	snprintf(details, sizeof(details), "reason=%s", reason);
 	r = lg_audit(l, "member.reject", u.code, nid, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "member.reject", unit_code, nid);
 }
 
@@ -1030,59 +1070,88 @@ out:
 	" m.id, m.withdrawn_reason FROM members m" \
 	" JOIN units u ON u.id = m.unit_id "
 
-static json_t *
-member_json(sqlite3_stmt *st)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	char dob[UC_DATE_ISO_LEN + 1], joined[UC_DATE_ISO_LEN + 1];
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
 
-	if (uc_date_format_iso(sqlite3_column_int(st, 7), dob) != 0 ||
-	    uc_date_format_iso(sqlite3_column_int(st, 9), joined) != 0)
-		return NULL;
-	return json_pack("{s:s?, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s,"
-	    " s:s, s:s, s:s?, s:s?}",
-	    "member_code", (const char *)sqlite3_column_text(st, 0),
-	    "full_name", (const char *)sqlite3_column_text(st, 1),
-	    "name_ascii", (const char *)sqlite3_column_text(st, 2),
-	    "national_id", (const char *)sqlite3_column_text(st, 3),
-	    "status", (const char *)sqlite3_column_text(st, 4),
-	    "mandatory", sqlite3_column_int(st, 5),
-	    "gender", (const char *)sqlite3_column_text(st, 6),
-	    "date_of_birth", dob,
-	    "position", (const char *)sqlite3_column_text(st, 8),
-	    "joined_on", joined,
-	    "unit", (const char *)sqlite3_column_text(st, 10),
-	    "reject_reason", (const char *)sqlite3_column_text(st, 11),
-	    "withdrawn_reason", (const char *)sqlite3_column_text(st, 13));
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
 }
 
-static json_t *
-member_row(struct uc_ledger *l, sqlite3_stmt *st)
+/* One MEMBER_COLS row into *m. */
+static int
+member_fill(struct lg_stmt *st, struct uc_ledger_member *m)
 {
-	(void)l;
-	return member_json(st);
+	const unsigned char *g;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if (uc_date_format_iso(lg_column_int(st, 7), m->date_of_birth) != 0 ||
+	    uc_date_format_iso(lg_column_int(st, 9), m->joined_on) != 0)
+		return UC_ERR_LEDGER;
+	m->status = uc_ledger_member_status_parse(
+	    (const char *)lg_column_text(st, 4));
+	m->mandatory = lg_column_int(st, 5);
+	g = lg_column_text(st, 6);
+	m->gender = g != NULL ? (char)g[0] : '\0';
+	if (m->status == 0 || (m->gender != 'M' && m->gender != 'F'))
+		return UC_ERR_LEDGER;
+	if ((r = put(m->member_code, sizeof(m->member_code),
+	    lg_column_text(st, 0))) != 0 ||
+	    (r = put(m->full_name, sizeof(m->full_name),
+	    lg_column_text(st, 1))) != 0 ||
+	    (r = put(m->name_ascii, sizeof(m->name_ascii),
+	    lg_column_text(st, 2))) != 0 ||
+	    (r = put(m->national_id, sizeof(m->national_id),
+	    lg_column_text(st, 3))) != 0 ||
+	    (r = put(m->position, sizeof(m->position),
+	    lg_column_text(st, 8))) != 0 ||
+	    (r = put(m->unit, sizeof(m->unit), lg_column_text(st, 10))) != 0 ||
+	    (r = put(m->reject_reason, sizeof(m->reject_reason),
+	    lg_column_text(st, 11))) != 0 ||
+	    (r = put(m->withdrawn_reason, sizeof(m->withdrawn_reason),
+	    lg_column_text(st, 13))) != 0)
+		return r;
+	return 0;
+}
+
+/* Step st to its end, giving each MEMBER_COLS row to fn. */
+static int
+member_rows(struct lg_stmt *st, uc_ledger_member_fn fn, void *ctx)
+{
+	struct uc_ledger_member *m;
+	int r;
+
+	if ((m = malloc(sizeof(*m))) == NULL)
+		return UC_ERR_NOMEM;
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((r = member_fill(st, m)) != 0 ||
+		    (fn != NULL && (r = fn(ctx, m)) != 0))
+			break;
+	}
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+	return lg_err(r);
 }
 
 int
-uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
-    const char *status, json_t **out)
+uc_ledger_member_each(struct uc_ledger *l, const char *unit_code,
+    int status, uc_ledger_member_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int r;
 
-	if (out == NULL)
-		return UC_ERR_ARG;
-	*out = NULL;
 	if (l == NULL || unit_code == NULL)
 		return UC_ERR_ARG;
-	if (status != NULL && strcmp(status, "entered") != 0 &&
-	    strcmp(status, "submitted") != 0 &&
-	    strcmp(status, "approved") != 0 &&
-	    strcmp(status, "rejected") != 0 &&
-	    strcmp(status, "withdrawn") != 0) {
+	if (status != 0 && uc_ledger_member_status_name(status) == NULL) {
 		snprintf(l->refusal, sizeof(l->refusal), "no member status"
-		    " '%s' (entered, submitted, approved, rejected,"
-		    " withdrawn)", status);
+		    " %d", status);
 		return UC_ERR_ARG;
 	}
 	if ((r = lg_unit_see(l, unit_code, "member.list", &u)) != 0)
@@ -1095,82 +1164,105 @@ uc_ledger_member_list(struct uc_ledger *l, const char *unit_code,
 	    MEMBER_STATUS " = ?2) ORDER BY u.path, m.id")) != 0)
 		return r;
 	lg_bind_text(st, 1, u.path);
-	lg_bind_text(st, 2, status);
-	r = lg_rows_json(l, st, member_row, out);
-	sqlite3_finalize(st);
+	lg_bind_text(st, 2, uc_ledger_member_status_name(status));
+	r = member_rows(st, fn, ctx);
+	lg_finalize(st);
 	return r;
 }
 
-static json_t *
-member_card_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
-
-	lg_serial_format(l->prefix, sqlite3_column_int64(st, 0), serial);
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s}", "serial", serial,
-	    "status", (const char *)sqlite3_column_text(st, 1),
-	    "type", (const char *)sqlite3_column_text(st, 2),
-	    "chip_serial", (const char *)sqlite3_column_text(st, 3),
-	    "updated_at", (const char *)sqlite3_column_text(st, 4));
-}
-
-/* o's "cards": every card the member ever had, oldest first. */
+/* Every card of member_id, oldest first, into *out / *n. */
 static int
-member_cards(struct uc_ledger *l, json_t *o, int64_t member_id)
+member_cards(struct uc_ledger *l, int64_t member_id,
+    struct uc_ledger_member_card **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	json_t *a = NULL;
+	struct uc_ledger_member_card *a = NULL, *t, *c;
+	struct lg_stmt *st = NULL;
+	size_t k = 0;
 	int r;
 
 	if ((r = lg_prepare(l, &st, "SELECT serial, status, type,"
 	    " chip_serial, updated_at FROM cards WHERE member_id = ?"
 	    " ORDER BY serial")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, member_id);
-	r = lg_rows_json(l, st, member_card_row, &a);
-	sqlite3_finalize(st);
-	if (r == 0 && json_object_set_new(o, "cards", a) != 0)
-		r = UC_ERR_NOMEM;
-	return r;
+	lg_bind_int64(st, 1, member_id);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((t = realloc(a, (k + 1) * sizeof(*a))) == NULL) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		a = t;
+		c = &a[k++];
+		memset(c, 0, sizeof(*c));
+		lg_serial_format(l->prefix, lg_column_int64(st, 0), c->serial);
+		c->status = uc_ledger_card_status_parse(
+		    (const char *)lg_column_text(st, 1));
+		c->type = uc_ledger_card_type_parse(
+		    (const char *)lg_column_text(st, 2));
+		if (c->status == 0 || c->type == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(c->chip_serial, sizeof(c->chip_serial),
+		    lg_column_text(st, 3))) != 0 ||
+		    (r = put(c->updated_at, sizeof(c->updated_at),
+		    lg_column_text(st, 4))) != 0)
+			break;
+	}
+	lg_finalize(st);
+	if ((r = lg_err(r)) != 0) {
+		free(a);
+		return r;
+	}
+	*out = a;
+	*n = k;
+	return 0;
 }
 
 int
-uc_ledger_member_show(struct uc_ledger *l, const char *key, json_t **out)
+uc_ledger_member_get(struct uc_ledger *l, const char *key,
+    struct uc_ledger_member *m, struct uc_ledger_member_card **cards,
+    size_t *ncards)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int r;
 
-	if ((r = lg_read_start(l, out, key == NULL)) != 0)
+	if (m != NULL)
+		memset(m, 0, sizeof(*m));
+	if (cards != NULL)
+		*cards = NULL;
+	if (ncards != NULL)
+		*ncards = 0;
+	if (l == NULL || key == NULL || m == NULL ||
+	    (cards != NULL && ncards == NULL))
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, MEMBER_COLS "WHERE m.member_code = ?1"
 	    " OR m.national_id = ?1")) != 0)
 		return r;
 	lg_bind_text(st, 1, key);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = lg_unit_by_code(l, (const char *)sqlite3_column_text(st, 10),
+	if ((r = lg_unit_by_code(l, (const char *)lg_column_text(st, 10),
 	    &u)) != 0)
 		goto out;
 	if ((r = lg_need(l, ~0, &u)) != 0) {
-		sqlite3_finalize(st);
+		lg_finalize(st);
 		st = NULL;
 		lg_refused(l, "member.show", u.code, key);
 		goto out;
 	}
-	if ((*out = member_json(st)) == NULL) {
-		r = UC_ERR_NOMEM;
+	if ((r = member_fill(st, m)) != 0)
 		goto out;
-	}
-	r = member_cards(l, *out, sqlite3_column_int64(st, 12));
-	if (r != 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
+	if (cards != NULL)
+		r = member_cards(l, lg_column_int64(st, 12), cards, ncards);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
+	if (r != 0)
+		memset(m, 0, sizeof(*m));
 	return r;
 }
 
@@ -1210,9 +1302,9 @@ struct mrec {
 };
 
 static int
-copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
+copy_col(struct lg_stmt *st, int i, char *out, size_t cap)
 {
-	const char *v = (const char *)sqlite3_column_text(st, i);
+	const char *v = (const char *)lg_column_text(st, i);
 
 	if (v == NULL)
 		v = "";
@@ -1226,7 +1318,7 @@ copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
 static int
 member_load(struct uc_ledger *l, const char *key, struct mrec *m)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *g;
 	int r;
 
@@ -1237,18 +1329,18 @@ member_load(struct uc_ledger *l, const char *key, struct mrec *m)
 	    " FROM members WHERE member_code = ?1 OR national_id = ?1")) != 0)
 		return r;
 	lg_bind_text(st, 1, key);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (lg_step(st) != LG_ROW) {
 		snprintf(l->refusal, sizeof(l->refusal), "no member with"
 		    " member code or national ID %s", key);
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	m->id = sqlite3_column_int64(st, 0);
-	m->withdrawn = sqlite3_column_type(st, 3) != SQLITE_NULL;
-	m->rw.dob = sqlite3_column_int(st, 8);
-	m->rw.joined = sqlite3_column_int(st, 11);
-	m->rw.mandatory = sqlite3_column_int(st, 12);
-	g = (const char *)sqlite3_column_text(st, 9);
+	m->id = lg_column_int64(st, 0);
+	m->withdrawn = lg_column_type(st, 3) != LG_NULL;
+	m->rw.dob = lg_column_int(st, 8);
+	m->rw.joined = lg_column_int(st, 11);
+	m->rw.mandatory = lg_column_int(st, 12);
+	g = (const char *)lg_column_text(st, 9);
 	m->rw.gender = g != NULL && g[0] == 'M' ? 'M' : 'F';
 	if ((r = copy_col(st, 2, m->status, sizeof(m->status))) != 0 ||
 	    (r = copy_col(st, 4, m->code, sizeof(m->code))) != 0 ||
@@ -1257,9 +1349,9 @@ member_load(struct uc_ledger *l, const char *key, struct mrec *m)
 	    (r = copy_col(st, 7, m->rw.ascii, sizeof(m->rw.ascii))) != 0 ||
 	    (r = copy_col(st, 10, m->rw.pos, sizeof(m->rw.pos))) != 0)
 		goto out;
-	r = lg_unit_by_id(l, sqlite3_column_int64(st, 1), &m->unit);
+	r = lg_unit_by_id(l, lg_column_int64(st, 1), &m->unit);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -1279,7 +1371,7 @@ static int
 member_free(struct uc_ledger *l, const struct mrec *m, const char *verb,
     int any_card)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char serial[UC_LEDGER_SERIAL_LEN + 1];
 	int r;
 
@@ -1298,25 +1390,25 @@ member_free(struct uc_ledger *l, const struct mrec *m, const char *verb,
 	    " (SELECT max(serial) FROM cards WHERE member_id = ?1 AND"
 	    "  status <> 'spoiled')")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, m->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, m->id);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_LEDGER;
-	} else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+	} else if (lg_column_type(st, 0) != LG_NULL) {
 		snprintf(l->refusal, sizeof(l->refusal), "member %s is on"
 		    " request %lld; take it off first (request edit %lld"
 		    " --remove %s) or withdraw the request", mname(m),
-		    (long long)sqlite3_column_int64(st, 0),
-		    (long long)sqlite3_column_int64(st, 0), mname(m));
+		    (long long)lg_column_int64(st, 0),
+		    (long long)lg_column_int64(st, 0), mname(m));
 		r = UC_ERR_STATE;
-	} else if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 1),
+	} else if (lg_column_type(st, 1) != LG_NULL) {
+		lg_serial_format(l->prefix, lg_column_int64(st, 1),
 		    serial);
 		snprintf(l->refusal, sizeof(l->refusal), "member %s has card"
 		    " %s reserved for printing; it cannot be %s now",
 		    mname(m), serial, verb);
 		r = UC_ERR_STATE;
-	} else if (any_card && sqlite3_column_type(st, 2) != SQLITE_NULL) {
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 2),
+	} else if (any_card && lg_column_type(st, 2) != LG_NULL) {
+		lg_serial_format(l->prefix, lg_column_int64(st, 2),
 		    serial);
 		snprintf(l->refusal, sizeof(l->refusal), "member %s has card"
 		    " %s; a member with a card is not %s (revoke the card,"
@@ -1324,7 +1416,7 @@ member_free(struct uc_ledger *l, const struct mrec *m, const char *verb,
 		    serial, verb);
 		r = UC_ERR_STATE;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -1372,7 +1464,7 @@ uc_ledger_member_edit(struct uc_ledger *l, const char *key,
     const struct uc_ledger_member_fields *f, const char *reason,
     size_t *changed, struct uc_diag *d)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct mrec *m = NULL;
 	struct row *nw = NULL;
 	struct uc_diag t;
@@ -1454,14 +1546,14 @@ uc_ledger_member_edit(struct uc_ledger *l, const char *key,
 		    )) != 0)
 			goto out;
 		lg_bind_text(st, 1, nw->nid);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		if (lg_step(st) == LG_ROW) {
 			r = uc_diag_set(d, UC_ERR_INVALID, NULL, 0,
 			    "national_id", "national ID %s is already a"
 			    " member of unit %s", nw->nid,
-			    (const char *)sqlite3_column_text(st, 0));
+			    (const char *)lg_column_text(st, 0));
 			goto out;
 		}
-		sqlite3_finalize(st);
+		lg_finalize(st);
 		st = NULL;
 	}
 	/* approved data that changes goes back for approval; a rejected
@@ -1476,17 +1568,17 @@ uc_ledger_member_edit(struct uc_ledger *l, const char *key,
 	    " approved_by = CASE WHEN ?10 = status THEN approved_by END,"
 	    " status = ?10 WHERE id = ?1")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, m->id);
+	lg_bind_int64(st, 1, m->id);
 	lg_bind_text(st, 2, nw->nid);
 	lg_bind_text(st, 3, nw->name);
 	lg_bind_text(st, 4, nw->ascii);
-	sqlite3_bind_int(st, 5, nw->dob);
+	lg_bind_int(st, 5, nw->dob);
 	lg_bind_text(st, 6, nw->gender == 'M' ? "M" : "F");
 	lg_bind_text(st, 7, nw->pos);
-	sqlite3_bind_int(st, 8, nw->joined);
-	sqlite3_bind_int(st, 9, nw->mandatory);
+	lg_bind_int(st, 8, nw->joined);
+	lg_bind_int(st, 9, nw->mandatory);
 	lg_bind_text(st, 10, to);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	{
 		size_t k = strlen(det);
@@ -1500,7 +1592,7 @@ uc_ledger_member_edit(struct uc_ledger *l, const char *key,
 	}
 	r = lg_audit(l, "member.edit", m->unit.code, mname(m), det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	r = lg_end(l, r, "member.edit", m->unit.code[0] ? m->unit.code : NULL,
 	    key);
 	if (r == 0 && changed != NULL)
@@ -1520,7 +1612,7 @@ int
 uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
     const char *reason)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct mrec *m = NULL;
 	char at[32], det[UC_LEDGER_REASON_MAX + 64];
 	int r;
@@ -1547,15 +1639,15 @@ uc_ledger_member_withdraw(struct uc_ledger *l, const char *key,
 	    " withdrawn_at = ?2, withdrawn_reason = ?3, approved_day = NULL"
 	    " WHERE id = ?1")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, m->id);
+	lg_bind_int64(st, 1, m->id);
 	lg_bind_text(st, 2, at);
 	lg_bind_text(st, 3, reason);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	snprintf(det, sizeof(det), "status=%s reason=%s", m->status, reason);
 	r = lg_audit(l, "member.withdraw", m->unit.code, mname(m), det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	r = lg_end(l, r, "member.withdraw",
 	    m->unit.code[0] ? m->unit.code : NULL, key);
 done:
@@ -1568,7 +1660,7 @@ int
 uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
     const char *to_unit)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct mrec *m = NULL;
 	struct lg_unit to;
 	char det[128];
@@ -1606,16 +1698,16 @@ uc_ledger_member_transfer(struct uc_ledger *l, const char *key,
 	if ((r = lg_prepare(l, &st, "UPDATE members SET unit_id = ?2"
 	    " WHERE id = ?1")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, m->id);
-	sqlite3_bind_int64(st, 2, to.id);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 1, m->id);
+	lg_bind_int64(st, 2, to.id);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	/* progress follows the row (migration 7's triggers) */
 	snprintf(det, sizeof(det), "from=%s to=%s status=%s", m->unit.code,
 	    to.code, m->withdrawn ? "withdrawn" : m->status);
 	r = lg_audit(l, "member.transfer", to.code, mname(m), det);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	r = lg_end(l, r, "member.transfer",
 	    m->unit.code[0] ? m->unit.code : NULL, key);
 done:
@@ -1628,15 +1720,17 @@ done:
 
 int
 uc_ledger_member_find(struct uc_ledger *l, const char *text, size_t limit,
-    json_t **out)
+    uc_ledger_member_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *s = text;
 	char *fold = NULL;
 	size_t n, k;
 	int r;
 
-	if ((r = lg_read_start(l, out, text == NULL)) != 0)
+	if (l == NULL || text == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	n = strlen(s);
 	uc_text_trim(&s, &n);
@@ -1666,11 +1760,11 @@ uc_ledger_member_find(struct uc_ledger *l, const char *text, size_t limit,
 		goto out;
 	lg_bind_scope(l, st);
 	lg_bind_text(st, 3, fold);
-	sqlite3_bind_text(st, 4, s, (int)n, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
-	r = lg_rows_json(l, st, member_row, out);
+	lg_bind_textn(st, 4, s, (int)n);
+	lg_bind_int64(st, 5, (int64_t)limit);
+	r = member_rows(st, fn, ctx);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	free(fold);
 	return r;
 }
@@ -1682,7 +1776,7 @@ uc_ledger_member_export_csv(struct uc_ledger *l, const char *unit_code,
 	static const char *const head[] = { "member_code", "full_name",
 	    "name_ascii", "national_id", "date_of_birth", "gender",
 	    "position", "joined_on", "mandatory", "status", "unit" };
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	const char *v[11];
 	char dob[UC_DATE_ISO_LEN + 1], joined[UC_DATE_ISO_LEN + 1];
@@ -1712,26 +1806,26 @@ uc_ledger_member_export_csv(struct uc_ledger *l, const char *unit_code,
 	    " AND m.withdrawn_at IS NULL ORDER BY u.path, m.id")) != 0)
 		return r;
 	lg_bind_text(st, 1, u.path);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		day_text(sqlite3_column_int(st, 7), dob);
-		day_text(sqlite3_column_int(st, 9), joined);
-		v[0] = (const char *)sqlite3_column_text(st, 0);
-		v[1] = (const char *)sqlite3_column_text(st, 1);
-		v[2] = (const char *)sqlite3_column_text(st, 2);
-		v[3] = (const char *)sqlite3_column_text(st, 3);
+	while ((r = lg_step(st)) == LG_ROW) {
+		day_text(lg_column_int(st, 7), dob);
+		day_text(lg_column_int(st, 9), joined);
+		v[0] = (const char *)lg_column_text(st, 0);
+		v[1] = (const char *)lg_column_text(st, 1);
+		v[2] = (const char *)lg_column_text(st, 2);
+		v[3] = (const char *)lg_column_text(st, 3);
 		v[4] = dob;
-		v[5] = (const char *)sqlite3_column_text(st, 6);
-		v[6] = (const char *)sqlite3_column_text(st, 8);
+		v[5] = (const char *)lg_column_text(st, 6);
+		v[6] = (const char *)lg_column_text(st, 8);
 		v[7] = joined;
-		v[8] = sqlite3_column_int(st, 5) ? "1" : "0";
-		v[9] = (const char *)sqlite3_column_text(st, 4);
-		v[10] = (const char *)sqlite3_column_text(st, 10);
+		v[8] = lg_column_int(st, 5) ? "1" : "0";
+		v[9] = (const char *)lg_column_text(st, 4);
+		v[10] = (const char *)lg_column_text(st, 10);
 		if ((r = uc_csv_write_cells(fp, v, 11)) != 0)
 			goto out;
 		n++;
 	}
 	r = lg_err(r);
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if (r != 0)
 		goto out;
@@ -1741,7 +1835,7 @@ uc_ledger_member_export_csv(struct uc_ledger *l, const char *unit_code,
 	r = lg_audit(l, "member.export", u.code, u.code, det);
 	r = lg_end(l, r, "member.export", u.code, u.code);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if (r == 0 && rows != NULL)
 		*rows = n;
 	return r;

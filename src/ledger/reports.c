@@ -22,7 +22,7 @@ int
 uc_ledger_target_set(struct uc_ledger *l, const char *unit_code, int year,
     int64_t members, const char *deadline)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	int32_t day;
 	char details[96], obj[64];
@@ -42,17 +42,17 @@ uc_ledger_target_set(struct uc_ledger *l, const char *unit_code, int year,
 	    " year) DO UPDATE SET members = excluded.members,"
 	    " deadline = excluded.deadline")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_int(st, 2, year);
-	sqlite3_bind_int64(st, 3, members);
-	sqlite3_bind_int(st, 4, day);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 1, u.id);
+	lg_bind_int(st, 2, year);
+	lg_bind_int64(st, 3, members);
+	lg_bind_int(st, 4, day);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	snprintf(details, sizeof(details), "members=%lld deadline=%s",
 	    (long long)members, deadline);
 	r = lg_audit(l, "target.set", u.code, obj, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "target.set", unit_code, obj);
 }
 
@@ -111,19 +111,20 @@ by_depth_desc(const void *a, const void *b)
 }
 
 int
-uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
-    const char *as_of, json_t **out)
+uc_ledger_report_progress_each(struct uc_ledger *l, const char *unit_code,
+    const char *as_of, uc_ledger_progress_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit top;
 	struct pnode *v = NULL, *p;
 	size_t n = 0, cap = 0, i, *ord = NULL;
 	int32_t day;
 	int year, mo, dd, r;
-	json_t *a = NULL, *o;
-	char dl[UC_DATE_ISO_LEN + 1];
+	struct uc_ledger_progress row;
 
-	if ((r = lg_read_start(l, out, 0)) != 0)
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
 	if (as_of != NULL) {
 		if (lg_parse_day(as_of, &day) != 0)
@@ -139,15 +140,15 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	} else {
 		top = l->acct_unit;
 	}
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, "SELECT id, coalesce(parent_id, 0), depth,"
 	    " exempt, code, name FROM units WHERE substr(path, 1, ?2) = ?1"
 	    " ORDER BY path")) != 0)
 		goto out;
 	lg_bind_text(st, 1, top.path);
-	sqlite3_bind_int(st, 2, (int)strlen(top.path));
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	lg_bind_int(st, 2, (int)strlen(top.path));
+	while ((r = lg_step(st)) == LG_ROW) {
 		if (n == cap) {
 			struct pnode *t;
 
@@ -160,12 +161,12 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 		}
 		p = &v[n];
 		memset(p, 0, sizeof(*p));
-		p->id = sqlite3_column_int64(st, 0);
-		p->parent = sqlite3_column_int64(st, 1);
-		p->depth = sqlite3_column_int(st, 2);
-		p->exempt = sqlite3_column_int(st, 3);
-		p->code = strdup((const char *)sqlite3_column_text(st, 4));
-		p->name = strdup((const char *)sqlite3_column_text(st, 5));
+		p->id = lg_column_int64(st, 0);
+		p->parent = lg_column_int64(st, 1);
+		p->depth = lg_column_int(st, 2);
+		p->exempt = lg_column_int(st, 3);
+		p->code = strdup((const char *)lg_column_text(st, 4));
+		p->name = strdup((const char *)lg_column_text(st, 5));
 		p->rank = (int)n; /* tree position, restored below */
 		n++;
 		if (p->code == NULL || p->name == NULL) {
@@ -175,38 +176,38 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	qsort(v, n, sizeof(*v), by_id);
 	if ((r = lg_prepare(l, &st, "SELECT unit_id, sum(entered),"
 	    " sum(approved) FROM progress_daily WHERE day <= ?"
 	    " GROUP BY unit_id")) != 0)
 		goto out;
-	sqlite3_bind_int(st, 1, day);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((p = find(v, n, sqlite3_column_int64(st, 0))) != NULL) {
-			p->entered = sqlite3_column_int64(st, 1);
-			p->approved = sqlite3_column_int64(st, 2);
+	lg_bind_int(st, 1, day);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((p = find(v, n, lg_column_int64(st, 0))) != NULL) {
+			p->entered = lg_column_int64(st, 1);
+			p->approved = lg_column_int64(st, 2);
 		}
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = lg_prepare(l, &st, "SELECT unit_id, members, deadline FROM"
 	    " targets WHERE year = ?")) != 0)
 		goto out;
-	sqlite3_bind_int(st, 1, year);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((p = find(v, n, sqlite3_column_int64(st, 0))) != NULL) {
+	lg_bind_int(st, 1, year);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((p = find(v, n, lg_column_int64(st, 0))) != NULL) {
 			p->has_target = 1;
-			p->target = sqlite3_column_int64(st, 1);
-			p->deadline = (int32_t)sqlite3_column_int(st, 2);
+			p->target = lg_column_int64(st, 1);
+			p->deadline = (int32_t)lg_column_int(st, 2);
 		}
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	for (i = 0; i < n; i++) {
 		p = find(v, n, v[i].parent);
@@ -283,52 +284,40 @@ uc_ledger_report_progress(struct uc_ledger *l, const char *unit_code,
 	    " substr(path, 1, ?2) = ?1 ORDER BY path")) != 0)
 		goto out;
 	lg_bind_text(st, 1, top.path);
-	sqlite3_bind_int(st, 2, (int)strlen(top.path));
-	if ((a = json_array()) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
-	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *pct, *tgt, *rk;
-
-		if ((p = find(v, n, sqlite3_column_int64(st, 0))) == NULL)
+	lg_bind_int(st, 2, (int)strlen(top.path));
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((p = find(v, n, lg_column_int64(st, 0))) == NULL)
 			continue;
-		dl[0] = '\0';
-		if (p->deadline != 0)
-			uc_date_format_iso(p->deadline, dl);
-		pct = p->percent >= 0 ? json_real(p->percent) : json_null();
-		tgt = p->has_target ? json_integer(p->target) : json_null();
-		rk = p->rank > 0 ? json_integer(p->rank) : json_null();
-		o = json_pack("{s:s, s:s, s:s?, s:i, s:o, s:I, s:I, s:o, s:o,"
-		    " s:b, s:b, s:s?}", "unit", p->code, "name", p->name,
-		    "parent", p->pidx >= 0 ? v[p->pidx].code : NULL,
-		    "depth", p->depth, "target", tgt,
-		    "entered", (json_int_t)p->entered,
-		    "approved", (json_int_t)p->approved, "percent", pct,
-		    "rank", rk, "exempt", p->exempt,
-		    "overdue", !p->exempt && p->has_target &&
+		memset(&row, 0, sizeof(row));
+		row.unit = p->code;
+		row.name = p->name;
+		row.parent = p->pidx >= 0 ? v[p->pidx].code : NULL;
+		row.depth = p->depth;
+		row.has_target = p->has_target;
+		row.target = p->target;
+		row.entered = p->entered;
+		row.approved = p->approved;
+		row.percent = p->percent;
+		row.rank = p->rank > 0 ? p->rank : 0;
+		row.exempt = p->exempt;
+		row.overdue = !p->exempt && p->has_target &&
 		    p->deadline != 0 && day > p->deadline &&
-		    p->entered < p->target,
-		    "deadline", dl[0] ? dl : NULL);
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
-		}
+		    p->entered < p->target;
+		if (p->deadline != 0)
+			uc_date_format_iso(p->deadline, row.deadline);
+		if (fn != NULL && (r = fn(ctx, &row)) != 0)
+			break;
 	}
-	if ((r = lg_err(r)) != 0)
-		goto out;
-	*out = a;
-	a = NULL;
+	r = lg_err(r);
 out:
-	sqlite3_finalize(st);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	lg_finalize(st);
+	(void)lg_db_commit(l->db);
 	for (i = 0; i < n; i++) {
 		free(v[i].code);
 		free(v[i].name);
 	}
 	free(v);
 	free(ord);
-	json_decref(a);
 	return r;
 }
 
@@ -359,68 +348,87 @@ out:
 	return lg_end(l, r, "counters.rebuild", NULL, "progress_daily");
 }
 
-static json_t *
-fee_sum_row(struct uc_ledger *l, sqlite3_stmt *st)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	(void)l;
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
-	    "period", (const char *)sqlite3_column_text(st, 0),
-	    "unit", (const char *)sqlite3_column_text(st, 1),
-	    "payer", (const char *)sqlite3_column_text(st, 2),
-	    "lines", (json_int_t)sqlite3_column_int64(st, 3),
-	    "total_vnd", (json_int_t)sqlite3_column_int64(st, 4),
-	    "paid_vnd", (json_int_t)sqlite3_column_int64(st, 5),
-	    "unpaid_vnd", (json_int_t)(sqlite3_column_int64(st, 4) -
-	    sqlite3_column_int64(st, 5)));
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
 }
 
-static json_t *
-status_count_row(struct uc_ledger *l, sqlite3_stmt *st)
+/* Prepare a report's scoped sql (?1/?2: the actor's subtree). */
+static int
+report_start(struct uc_ledger *l, struct lg_stmt **st, const char *sql)
 {
-	(void)l;
-	return json_pack("{s:s, s:I}",
-	    "status", (const char *)sqlite3_column_text(st, 0),
-	    "count", (json_int_t)sqlite3_column_int64(st, 1));
+	int r;
+
+	*st = NULL;
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, st, sql)) != 0)
+		return r;
+	lg_bind_scope(l, *st);
+	return 0;
 }
 
 int
-uc_ledger_report_fees(struct uc_ledger *l, json_t **out)
+uc_ledger_report_fees_each(struct uc_ledger *l, uc_ledger_fee_total_fn fn,
+    void *ctx)
 {
+	struct uc_ledger_fee_total t;
+	struct lg_stmt *st = NULL;
+	int r;
+
 	/* Fees fall due when the province accepts a request for printing. */
-	return lg_list_json(l, "SELECT strftime('%Y-%m', q.request_day * 86400,"
-	    " 'unixepoch') AS period, u.code, rl.payer, count(*),"
-	    " sum(rl.fee_vnd), sum(CASE WHEN fp.line_id IS NULL THEN 0"
-	    " ELSE rl.fee_vnd END) FROM request_lines rl JOIN requests q"
-	    " ON q.id = rl.request_id JOIN units u ON u.id = q.unit_id"
-	    " LEFT JOIN fee_payments fp ON fp.line_id = rl.id"
+	if ((r = report_start(l, &st, "SELECT strftime('%Y-%m',"
+	    " q.request_day * 86400, 'unixepoch') AS period, u.code,"
+	    " rl.payer, count(*), sum(rl.fee_vnd), sum(CASE WHEN fp.line_id"
+	    " IS NULL THEN 0 ELSE rl.fee_vnd END) FROM request_lines rl"
+	    " JOIN requests q ON q.id = rl.request_id JOIN units u"
+	    " ON u.id = q.unit_id LEFT JOIN fee_payments fp"
+	    " ON fp.line_id = rl.id"
 	    " WHERE q.status = 'accepted' AND substr(u.path, 1, ?2) = ?1"
 	    " GROUP BY period, u.code, rl.payer"
-	    " ORDER BY period, u.code, rl.payer", 1, fee_sum_row, out);
-}
-
-static json_t *
-unpaid_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	char day[UC_DATE_ISO_LEN + 1];
-
-	(void)l;
-	if (uc_date_format_iso(sqlite3_column_int(st, 7), day) != 0)
-		return NULL;
-	return json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:I, s:s}",
-	    "request", (json_int_t)sqlite3_column_int64(st, 0),
-	    "unit", (const char *)sqlite3_column_text(st, 1),
-	    "member_code", (const char *)sqlite3_column_text(st, 2),
-	    "full_name", (const char *)sqlite3_column_text(st, 3),
-	    "payer", (const char *)sqlite3_column_text(st, 4),
-	    "fee_item", (const char *)sqlite3_column_text(st, 5),
-	    "fee_vnd", (json_int_t)sqlite3_column_int64(st, 6),
-	    "request_day", day);
+	    " ORDER BY period, u.code, rl.payer")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&t, 0, sizeof(t));
+		t.payer = uc_ledger_payer_parse(
+		    (const char *)lg_column_text(st, 2));
+		t.lines = lg_column_int64(st, 3);
+		t.total_vnd = lg_column_int64(st, 4);
+		t.paid_vnd = lg_column_int64(st, 5);
+		t.unpaid_vnd = t.total_vnd - t.paid_vnd;
+		if (t.payer == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(t.period, sizeof(t.period),
+		    lg_column_text(st, 0))) != 0 ||
+		    (r = put(t.unit, sizeof(t.unit), lg_column_text(st, 1))) ||
+		    (fn != NULL && (r = fn(ctx, &t)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 int
-uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out)
+uc_ledger_report_fees_unpaid_each(struct uc_ledger *l,
+    uc_ledger_fee_due_fn fn, void *ctx)
 {
-	return lg_list_json(l, "SELECT q.id, u.code, m.member_code,"
+	struct uc_ledger_fee_due d;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if ((r = report_start(l, &st, "SELECT q.id, u.code, m.member_code,"
 	    " m.full_name, rl.payer, rl.fee_item, rl.fee_vnd, q.request_day"
 	    " FROM request_lines rl JOIN requests q ON q.id = rl.request_id"
 	    " JOIN units u ON u.id = q.unit_id"
@@ -428,7 +436,31 @@ uc_ledger_report_fees_unpaid(struct uc_ledger *l, json_t **out)
 	    " WHERE q.status = 'accepted' AND rl.fee_vnd > 0 AND"
 	    " substr(u.path, 1, ?2) = ?1 AND NOT EXISTS (SELECT 1 FROM"
 	    " fee_payments fp WHERE fp.line_id = rl.id)"
-	    " ORDER BY q.id, rl.id", 1, unpaid_row, out);
+	    " ORDER BY q.id, rl.id")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.request = lg_column_int64(st, 0);
+		d.payer = uc_ledger_payer_parse(
+		    (const char *)lg_column_text(st, 4));
+		d.fee_vnd = lg_column_int64(st, 6);
+		if (d.payer == 0 || uc_date_format_iso(lg_column_int(st, 7),
+		    d.request_day) != 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(d.unit, sizeof(d.unit), lg_column_text(st, 1))) ||
+		    (r = put(d.member_code, sizeof(d.member_code),
+		    lg_column_text(st, 2))) ||
+		    (r = put(d.full_name, sizeof(d.full_name),
+		    lg_column_text(st, 3))) ||
+		    (r = put(d.fee_item, sizeof(d.fee_item),
+		    lg_column_text(st, 5))) ||
+		    (fn != NULL && (r = fn(ctx, &d)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 /* Text a person typed for the ledger: 1..max bytes of UTF-8 without
@@ -458,7 +490,7 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
     const char *member_code, const char *paid_by, const char *receipt,
     const char *paid_on)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char obj[64], details[LG_DETAILS_MAX], at[32], on[UC_DATE_ISO_LEN + 1];
 	char status[16];
@@ -488,23 +520,23 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
 	    " LEFT JOIN fee_payments fp ON fp.line_id = rl.id"
 	    " WHERE q.id = ? AND m.member_code = ?")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, request_id);
+	lg_bind_int64(st, 1, request_id);
 	lg_bind_text(st, 2, member_code);
-	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
-		r = r == SQLITE_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
+	if ((r = lg_step(st)) != LG_ROW) {
+		r = r == LG_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
 		snprintf(l->refusal, sizeof(l->refusal), "request %lld has no"
 		    " line for member %s", (long long)request_id, member_code);
 		goto out;
 	}
-	if ((r = lg_unit_by_id(l, sqlite3_column_int64(st, 0), &u)) != 0)
+	if ((r = lg_unit_by_id(l, lg_column_int64(st, 0), &u)) != 0)
 		goto out;
 	if ((r = lg_need(l, UC_ROLE_CLERK | UC_ROLE_ADMIN, &u)) != 0)
 		goto out;
 	snprintf(status, sizeof(status), "%s",
-	    (const char *)sqlite3_column_text(st, 1));
-	line_id = sqlite3_column_int64(st, 2);
-	fee = sqlite3_column_int64(st, 3);
-	req_day = (int32_t)sqlite3_column_int(st, 4);
+	    (const char *)lg_column_text(st, 1));
+	line_id = lg_column_int64(st, 2);
+	fee = lg_column_int64(st, 3);
+	req_day = (int32_t)lg_column_int(st, 4);
 	if (strcmp(status, "accepted") != 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "request %lld is %s:"
 		    " its fees fall due once the province accepts it",
@@ -519,13 +551,13 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
 		r = UC_ERR_STATE;
 		goto out;
 	}
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+	if (lg_column_type(st, 5) != LG_NULL) {
 		on[0] = '\0';
-		uc_date_format_iso(sqlite3_column_int(st, 5), on);
+		uc_date_format_iso(lg_column_int(st, 5), on);
 		snprintf(l->refusal, sizeof(l->refusal), "the fee of member %s"
 		    " on request %lld was paid on %s, receipt %s", member_code,
 		    (long long)request_id, on,
-		    (const char *)sqlite3_column_text(st, 6));
+		    (const char *)lg_column_text(st, 6));
 		r = UC_ERR_EXISTS;
 		goto out;
 	}
@@ -535,38 +567,56 @@ uc_ledger_fee_pay(struct uc_ledger *l, int64_t request_id,
 		r = UC_ERR_ARG;
 		goto out;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "INSERT INTO fee_payments (line_id,"
 	    " paid_by, paid_on, receipt, account_id, at)"
 	    " VALUES (?, ?, ?, ?, ?, ?)")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, line_id);
+	lg_bind_int64(st, 1, line_id);
 	lg_bind_text(st, 2, paid_by);
-	sqlite3_bind_int(st, 3, day);
+	lg_bind_int(st, 3, day);
 	lg_bind_text(st, 4, receipt);
-	sqlite3_bind_int64(st, 5, l->acct_id);
+	lg_bind_int64(st, 5, l->acct_id);
 	lg_bind_text(st, 6, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	uc_date_format_iso(day, on);
 	snprintf(details, sizeof(details), "fee_vnd=%lld paid_by=%s"
 	    " paid_on=%s receipt=%s", (long long)fee, paid_by, on, receipt);
 	r = lg_audit(l, "fee.pay", u.code, obj, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "fee.pay", u.code[0] ? u.code : NULL, obj);
 }
 
 int
-uc_ledger_report_cards(struct uc_ledger *l, json_t **out)
+uc_ledger_report_cards_each(struct uc_ledger *l, uc_ledger_card_count_fn fn,
+    void *ctx)
 {
-	return lg_list_json(l, "SELECT c.status, count(*) FROM cards c"
+	struct uc_ledger_card_count c;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if ((r = report_start(l, &st, "SELECT c.status, count(*) FROM cards c"
 	    " JOIN members m ON m.id = c.member_id JOIN units u"
 	    " ON u.id = m.unit_id WHERE substr(u.path, 1, ?2) = ?1"
-	    " GROUP BY c.status ORDER BY c.status", 1, status_count_row,
-	    out);
+	    " GROUP BY c.status ORDER BY c.status")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		c.status = uc_ledger_card_status_parse(
+		    (const char *)lg_column_text(st, 0));
+		c.count = lg_column_int64(st, 1);
+		if (c.status == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if (fn != NULL && (r = fn(ctx, &c)) != 0)
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }
 
 /* The reason's class: up to its second ": " (see ledger.h). */
@@ -589,68 +639,92 @@ reason_class(const char *reason, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-struct rcount {
-	const char *reason;
-	json_int_t n;
-};
-
 static int
 by_count(const void *a, const void *b)
 {
-	const struct rcount *x = a, *y = b;
+	const struct uc_ledger_spoilage_reason *x = a, *y = b;
 
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
 	return strcmp(x->reason, y->reason);
 }
 
-/* counts (reason -> n) as an object with the most frequent first. */
-static json_t *
-sorted_counts(json_t *counts)
+static int
+by_text(const void *a, const void *b)
 {
-	struct rcount *v = NULL;
-	json_t *o = NULL, *val;
-	const char *k;
-	size_t i = 0, n = json_object_size(counts);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL)
-		return NULL;
-	json_object_foreach(counts, k, val) {
-		v[i].reason = k;
-		v[i].n = json_integer_value(val);
-		i++;
-	}
-	qsort(v, n, sizeof(*v), by_count);
-	if ((o = json_object()) == NULL)
+void
+uc_ledger_spoilage_free(struct uc_ledger_spoilage **sp)
+{
+	struct uc_ledger_spoilage *s;
+	size_t i;
+
+	if (sp == NULL || *sp == NULL)
+		return;
+	s = *sp;
+	for (i = 0; i < s->ncards; i++)
+		free(s->cards[i].reason);
+	for (i = 0; i < s->nreasons; i++)
+		free(s->reasons[i].reason);
+	free(s->cards);
+	free(s->reasons);
+	free(s);
+	*sp = NULL;
+}
+
+/* s->reasons from the cards' reason classes (cls[i] of card i). */
+static int
+group_reasons(struct uc_ledger_spoilage *s, char **cls)
+{
+	char **v = NULL;
+	size_t i, j, k = 0;
+	int r = UC_ERR_NOMEM;
+
+	if (s->ncards == 0)
+		return 0;
+	if ((v = malloc(s->ncards * sizeof(*v))) == NULL ||
+	    (s->reasons = calloc(s->ncards, sizeof(*s->reasons))) == NULL)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (json_object_set_new(o, v[i].reason,
-		    json_integer(v[i].n)) != 0) {
-			json_decref(o);
-			o = NULL;
+	memcpy(v, cls, s->ncards * sizeof(*v));
+	qsort(v, s->ncards, sizeof(*v), by_text);
+	for (i = 0; i < s->ncards; i = j) {
+		for (j = i; j < s->ncards && strcmp(v[j], v[i]) == 0; j++)
+			;
+		if ((s->reasons[k].reason = strdup(v[i])) == NULL)
 			goto out;
-		}
+		s->reasons[k++].count = (uint64_t)(j - i);
+		s->nreasons = k;
+	}
+	qsort(s->reasons, s->nreasons, sizeof(*s->reasons), by_count);
+	r = 0;
 out:
 	free(v);
-	return o;
+	return r;
 }
 
 int
-uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
-    json_t **out)
+uc_ledger_report_spoilage_get(struct uc_ledger *l, int64_t request_id,
+    struct uc_ledger_spoilage **out)
 {
-	sqlite3_stmt *st = NULL;
-	json_t *cards = NULL, *counts = NULL, *by = NULL, *o;
-	char serial[UC_LEDGER_SERIAL_LEN + 1], prefix[8], cls[256];
-	json_int_t total = 0;
+	struct uc_ledger_spoilage *s = NULL;
+	struct uc_ledger_spoiled_card *c;
+	struct lg_stmt *st = NULL;
+	char prefix[8], cbuf[256], **cls = NULL, **t;
+	size_t cap = 0, i;
+	void *p;
 	int r;
 
-	if ((r = lg_read_start(l, out, request_id < 0)) != 0)
+	if (out == NULL)
+		return UC_ERR_ARG;
+	*out = NULL;
+	if (l == NULL || request_id < 0)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
 		return r;
-	if ((cards = json_array()) == NULL || (counts = json_object()) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
-	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return UC_ERR_NOMEM;
 	/* Who spoiled it: the audit row of the spoil, matched on the serial
 	 * as the audit writes it (prefix + nine digits). */
 	if ((r = lg_prepare(l, &st, "WITH spoils AS (SELECT object,"
@@ -668,46 +742,64 @@ uc_ledger_report_spoilage(struct uc_ledger *l, int64_t request_id,
 		goto out;
 	snprintf(prefix, sizeof(prefix), "%02u", l->prefix % 100u);
 	lg_bind_text(st, 1, l->acct_unit.path);
-	sqlite3_bind_int(st, 2, (int)strlen(l->acct_unit.path));
-	sqlite3_bind_int64(st, 3, request_id);
+	lg_bind_int(st, 2, (int)strlen(l->acct_unit.path));
+	lg_bind_int64(st, 3, request_id);
 	lg_bind_text(st, 4, prefix);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *reason = (const char *)sqlite3_column_text(st, 3);
-		int has_req = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	while ((r = lg_step(st)) == LG_ROW) {
+		const char *reason = (const char *)lg_column_text(st, 3);
 
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 0),
-		    serial);
-		o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s?}",
-		    "serial", serial,
-		    "request", has_req ? json_integer((json_int_t)
-		    sqlite3_column_int64(st, 1)) : json_null(),
-		    "member_code", (const char *)sqlite3_column_text(st, 2),
-		    "reason", reason,
-		    "at", (const char *)sqlite3_column_text(st, 4),
-		    "by", (const char *)sqlite3_column_text(st, 5));
-		if (o == NULL || json_array_append_new(cards, o) != 0) {
-			r = UC_ERR_NOMEM;
-			goto out;
+		if (s->ncards == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((p = realloc(s->cards, cap * sizeof(*s->cards))) ==
+			    NULL) {
+				r = UC_ERR_NOMEM;
+				break;
+			}
+			s->cards = p;
+			if ((t = realloc(cls, cap * sizeof(*cls))) == NULL) {
+				r = UC_ERR_NOMEM;
+				break;
+			}
+			cls = t;
 		}
-		reason_class(reason, cls, sizeof(cls));
-		if (json_object_set_new(counts, cls, json_integer(
-		    json_integer_value(json_object_get(counts, cls)) + 1)) != 0) {
+		c = &s->cards[s->ncards];
+		memset(c, 0, sizeof(*c));
+		cls[s->ncards] = NULL;
+		s->ncards++;
+		lg_serial_format(l->prefix, lg_column_int64(st, 0), c->serial);
+		if (lg_column_type(st, 1) != LG_NULL)
+			c->request = lg_column_int64(st, 1);
+		if (reason == NULL)
+			reason = "";
+		reason_class(reason, cbuf, sizeof(cbuf));
+		if ((c->reason = strdup(reason)) == NULL ||
+		    (cls[s->ncards - 1] = strdup(cbuf)) == NULL) {
 			r = UC_ERR_NOMEM;
-			goto out;
+			break;
 		}
-		total++;
+		if ((r = put(c->member_code, sizeof(c->member_code),
+		    lg_column_text(st, 2))) != 0 ||
+		    (r = put(c->at, sizeof(c->at), lg_column_text(st, 4))) ||
+		    (r = put(c->by, sizeof(c->by), lg_column_text(st, 5))))
+			break;
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	if ((by = sorted_counts(counts)) == NULL ||
-	    (*out = json_pack("{s:I, s:O, s:O}", "total", total,
-	    "by_reason", by, "cards", cards)) == NULL)
-		r = UC_ERR_NOMEM;
+	s->total = s->ncards;
+	if ((r = group_reasons(s, cls)) != 0)
+		goto out;
+	*out = s;
+	s = NULL;
 out:
-	sqlite3_finalize(st);
-	json_decref(by);
-	json_decref(counts);
-	json_decref(cards);
+	lg_finalize(st);
+	if (cls != NULL && s != NULL)
+		for (i = 0; i < s->ncards; i++)
+			free(cls[i]);
+	else if (cls != NULL && *out != NULL)
+		for (i = 0; i < (*out)->ncards; i++)
+			free(cls[i]);
+	free(cls);
+	uc_ledger_spoilage_free(&s);
 	return r;
 }
 
@@ -716,7 +808,7 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 {
 	static const char *const head[] = { "id", "at", "account", "unit",
 	    "action", "object", "details", "prev_hash", "hash" };
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *f[9];
 	char id[24], ph[65], h[65];
 	int r, i;
@@ -741,17 +833,17 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 	if ((r = lg_prepare(l, &st, "SELECT id, at, account, unit, action,"
 	    " object, details, prev_hash, hash FROM audit ORDER BY id")) != 0)
 		return r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = lg_step(st)) == LG_ROW) {
 		snprintf(id, sizeof(id), "%lld",
-		    (long long)sqlite3_column_int64(st, 0));
+		    (long long)lg_column_int64(st, 0));
 		f[0] = id;
 		for (i = 1; i < 7; i++)
-			f[i] = (const char *)sqlite3_column_text(st, i);
+			f[i] = (const char *)lg_column_text(st, i);
 		ph[0] = h[0] = '\0';
-		if (sqlite3_column_bytes(st, 7) == 32)
-			lg_hex(sqlite3_column_blob(st, 7), 32, ph);
-		if (sqlite3_column_bytes(st, 8) == 32)
-			lg_hex(sqlite3_column_blob(st, 8), 32, h);
+		if (lg_column_bytes(st, 7) == 32)
+			lg_hex(lg_column_blob(st, 7), 32, ph);
+		if (lg_column_bytes(st, 8) == 32)
+			lg_hex(lg_column_blob(st, 8), 32, h);
 		f[7] = ph;
 		f[8] = h;
 		if ((r = uc_csv_write_row(fp, f, 9)) != 0)
@@ -759,6 +851,6 @@ uc_ledger_audit_export_csv(struct uc_ledger *l, FILE *fp)
 	}
 	r = lg_err(r);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }

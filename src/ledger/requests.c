@@ -32,23 +32,23 @@
 static int
 withdrawn(struct uc_ledger *l, int64_t id)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int w = 0;
 
 	if (lg_prepare(l, &st, "SELECT withdrawn_at IS NOT NULL FROM requests"
 	    " WHERE id = ?") != 0)
 		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		w = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 1, id);
+	if (lg_step(st) == LG_ROW)
+		w = lg_column_int(st, 0);
+	lg_finalize(st);
 	return w;
 }
 
 static int
 fee_amount(struct uc_ledger *l, const char *item, int32_t day, int64_t *amount)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	*amount = 0;
@@ -56,12 +56,12 @@ fee_amount(struct uc_ledger *l, const char *item, int32_t day, int64_t *amount)
 	    " AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1")) != 0)
 		return r;
 	lg_bind_text(st, 1, item);
-	sqlite3_bind_int(st, 2, day);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*amount = sqlite3_column_int64(st, 0);
+	lg_bind_int(st, 2, day);
+	if (lg_step(st) == LG_ROW)
+		*amount = lg_column_int64(st, 0);
 	else
 		r = UC_ERR_NOT_FOUND; /* no schedule in force that day */
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -69,7 +69,7 @@ static int
 event(struct uc_ledger *l, int64_t req, const char *action,
     const char *reason)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char at[32];
 	int r;
 
@@ -77,13 +77,13 @@ event(struct uc_ledger *l, int64_t req, const char *action,
 	if ((r = lg_prepare(l, &st, "INSERT INTO request_events (request_id,"
 	    " action, account_id, at, reason) VALUES (?, ?, ?, ?, ?)")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, req);
+	lg_bind_int64(st, 1, req);
 	lg_bind_text(st, 2, action);
-	sqlite3_bind_int64(st, 3, l->acct_id);
+	lg_bind_int64(st, 3, l->acct_id);
 	lg_bind_text(st, 4, at);
 	lg_bind_text(st, 5, reason);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	return r;
 }
 
@@ -99,7 +99,7 @@ struct member_state {
 static int
 member_state(struct uc_ledger *l, int64_t member_id, struct member_state *m)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	if ((r = lg_prepare(l, &st, "SELECT"
@@ -113,17 +113,17 @@ member_state(struct uc_ledger *l, int64_t member_id, struct member_state *m)
 	    "  ON q.id = rl.request_id WHERE rl.member_id = ?1 AND q.status IN "
 	    OPEN_REQ " AND q.withdrawn_at IS NULL)")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, member_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, member_id);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_LEDGER;
 		goto out;
 	}
-	m->live_card = sqlite3_column_int64(st, 0);
-	m->last_card = sqlite3_column_int64(st, 1);
-	m->cards = sqlite3_column_int(st, 2);
-	m->open_req = sqlite3_column_int64(st, 3);
+	m->live_card = lg_column_int64(st, 0);
+	m->last_card = lg_column_int64(st, 1);
+	m->cards = lg_column_int(st, 2);
+	m->open_req = lg_column_int64(st, 3);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -141,7 +141,7 @@ add_line(struct uc_ledger *l, int64_t req, const char *type,
     const char *payer_choice, const char *replacement, int32_t day,
     const char *code, const struct member_state *m, char *why, size_t cap)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	const char *item, *payer;
 	int64_t amount;
 	int r;
@@ -183,17 +183,17 @@ add_line(struct uc_ledger *l, int64_t req, const char *type,
 	    " member_id, replaces, fee_item, fee_vnd, payer)"
 	    " VALUES (?, ?, ?, ?, ?, ?)")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, req);
-	sqlite3_bind_int64(st, 2, m->id);
+	lg_bind_int64(st, 1, req);
+	lg_bind_int64(st, 2, m->id);
 	if (replacement != NULL)
-		sqlite3_bind_int64(st, 3, m->last_card);
+		lg_bind_int64(st, 3, m->last_card);
 	else
-		sqlite3_bind_null(st, 3);
+		lg_bind_null(st, 3);
 	lg_bind_text(st, 4, item);
-	sqlite3_bind_int64(st, 5, amount);
+	lg_bind_int64(st, 5, amount);
 	lg_bind_text(st, 6, payer);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	if (r == UC_ERR_CONFLICT)
 		snprintf(why, cap, "member %s is listed twice", code);
 	return r;
@@ -204,7 +204,7 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
     const char *type, const char *const *codes, size_t n, const char *payer,
     const char *replacement, int64_t *id)
 {
-	sqlite3_stmt *st = NULL, *sel = NULL;
+	struct lg_stmt *st = NULL, *sel = NULL;
 	struct lg_unit u;
 	struct member_state m;
 	int32_t day = lg_today(l);
@@ -233,14 +233,14 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 	    " status, payer, replacement, request_day)"
 	    " VALUES (?, ?, 'draft', ?, ?, ?)")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, u.id);
+	lg_bind_int64(st, 1, u.id);
 	lg_bind_text(st, 2, type);
 	lg_bind_text(st, 3, payer);
 	lg_bind_text(st, 4, replacement);
-	sqlite3_bind_int(st, 5, day);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int(st, 5, day);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	req = sqlite3_last_insert_rowid(l->db);
+	req = lg_db_last_id(l->db);
 	if ((r = event(l, req, "create", replacement)) != 0)
 		goto out;
 	if (codes == NULL) {
@@ -248,11 +248,11 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 		    " FROM members WHERE unit_id = ? AND status = 'approved'"
 		    " ORDER BY id")) != 0)
 			goto out;
-		sqlite3_bind_int64(sel, 1, u.id);
-		while (sqlite3_step(sel) == SQLITE_ROW) {
+		lg_bind_int64(sel, 1, u.id);
+		while (lg_step(sel) == LG_ROW) {
 			memset(&m, 0, sizeof(m));
-			m.id = sqlite3_column_int64(sel, 0);
-			m.mandatory = sqlite3_column_int(sel, 2);
+			m.id = lg_column_int64(sel, 0);
+			m.mandatory = lg_column_int(sel, 2);
 			if ((r = member_state(l, m.id, &m)) != 0)
 				goto out;
 			/* "all approved" means those still waiting */
@@ -261,7 +261,7 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 			    (replacement != NULL && m.last_card == 0))
 				continue;
 			if ((r = add_line(l, req, type, payer, replacement, day,
-			    (const char *)sqlite3_column_text(sel, 1), &m, why,
+			    (const char *)lg_column_text(sel, 1), &m, why,
 			    sizeof(why))) != 0)
 				goto out;
 			lines++;
@@ -271,16 +271,16 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 		    " unit_id FROM members WHERE member_code = ?")) != 0)
 			goto out;
 		for (i = 0; i < n; i++) {
-			sqlite3_reset(sel);
+			lg_reset(sel);
 			lg_bind_text(sel, 1, codes[i]);
-			if (sqlite3_step(sel) != SQLITE_ROW ||
-			    sqlite3_column_int64(sel, 3) != u.id) {
+			if (lg_step(sel) != LG_ROW ||
+			    lg_column_int64(sel, 3) != u.id) {
 				snprintf(why, sizeof(why), "no member %s in"
 				    " unit %s", codes[i], u.code);
 				r = UC_ERR_NOT_FOUND;
 				goto out;
 			}
-			if (strcmp((const char *)sqlite3_column_text(sel, 1),
+			if (strcmp((const char *)lg_column_text(sel, 1),
 			    "approved") != 0) {
 				snprintf(why, sizeof(why), "member %s is not"
 				    " approved", codes[i]);
@@ -288,8 +288,8 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 				goto out;
 			}
 			memset(&m, 0, sizeof(m));
-			m.id = sqlite3_column_int64(sel, 0);
-			m.mandatory = sqlite3_column_int(sel, 2);
+			m.id = lg_column_int64(sel, 0);
+			m.mandatory = lg_column_int(sel, 2);
 			if ((r = member_state(l, m.id, &m)) != 0)
 				goto out;
 			if ((r = add_line(l, req, type, payer, replacement, day,
@@ -310,8 +310,8 @@ uc_ledger_request_create(struct uc_ledger *l, const char *unit_code,
 	snprintf(why, sizeof(why), "%lld", (long long)req);
 	r = lg_audit(l, "request.create", u.code, why, details);
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(sel);
+	lg_finalize(st);
+	lg_finalize(sel);
 	if (r != 0 && why[0] != '\0')
 		snprintf(l->refusal, sizeof(l->refusal), "%s", why);
 	r = lg_end(l, r, "request.create", unit_code, NULL);
@@ -333,7 +333,7 @@ static int
 set_status(struct uc_ledger *l, int64_t id, const char *status,
     const char *reason)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	if ((r = lg_prepare(l, &st, "UPDATE requests SET status = ?,"
@@ -341,9 +341,9 @@ set_status(struct uc_ledger *l, int64_t id, const char *status,
 		return r;
 	lg_bind_text(st, 1, status);
 	lg_bind_text(st, 2, reason);
-	sqlite3_bind_int64(st, 3, id);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 3, id);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	return r;
 }
 
@@ -413,17 +413,17 @@ request_step(struct uc_ledger *l, int64_t id, enum step s, const char *reason)
 	if ((r = event(l, id, verb[s], reason)) != 0)
 		goto out;
 	if (s == S_ACCEPT) {
-		sqlite3_stmt *st = NULL;
+		struct lg_stmt *st = NULL;
 		char serial[UC_LEDGER_SERIAL_LEN + 1];
 
 		if ((r = lg_prepare(l, &st, "SELECT id FROM request_lines"
 		    " WHERE request_id = ? ORDER BY id")) != 0)
 			goto out;
-		sqlite3_bind_int64(st, 1, id);
-		while (r == 0 && sqlite3_step(st) == SQLITE_ROW)
-			r = lg_card_reserve(l, sqlite3_column_int64(st, 0),
+		lg_bind_int64(st, 1, id);
+		while (r == 0 && lg_step(st) == LG_ROW)
+			r = lg_card_reserve(l, lg_column_int64(st, 0),
 			    serial);
-		sqlite3_finalize(st);
+		lg_finalize(st);
 		if (r != 0)
 			goto out;
 	}
@@ -471,7 +471,7 @@ static int
 need_changeable(struct uc_ledger *l, int64_t id, const char *verb,
     struct lg_unit *u, char type[16], char payer[16], char repl[16])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char status[16];
 	int r;
 
@@ -494,15 +494,15 @@ need_changeable(struct uc_ledger *l, int64_t id, const char *verb,
 	if ((r = lg_prepare(l, &st, "SELECT type, payer,"
 	    " coalesce(replacement, '') FROM requests WHERE id = ?")) != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	lg_bind_int64(st, 1, id);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_LEDGER;
 	} else {
-		snprintf(type, 16, "%s", sqlite3_column_text(st, 0));
-		snprintf(payer, 16, "%s", sqlite3_column_text(st, 1));
-		snprintf(repl, 16, "%s", sqlite3_column_text(st, 2));
+		snprintf(type, 16, "%s", lg_column_text(st, 0));
+		snprintf(payer, 16, "%s", lg_column_text(st, 1));
+		snprintf(repl, 16, "%s", lg_column_text(st, 2));
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -510,7 +510,7 @@ int
 uc_ledger_request_withdraw(struct uc_ledger *l, int64_t id,
     const char *reason)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char obj[24], at[32], type[16], payer[16], repl[16];
 	char details[UC_LEDGER_REASON_MAX + 32];
@@ -533,8 +533,8 @@ uc_ledger_request_withdraw(struct uc_ledger *l, int64_t id,
 	    " WHERE id = ?")) != 0)
 		goto out;
 	lg_bind_text(st, 1, at);
-	sqlite3_bind_int64(st, 2, id);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	lg_bind_int64(st, 2, id);
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	if ((r = event(l, id, "withdraw", reason)) != 0)
 		goto out;
@@ -542,7 +542,7 @@ uc_ledger_request_withdraw(struct uc_ledger *l, int64_t id,
 	    reason ? " reason=" : "", reason ? reason : "");
 	r = lg_audit(l, "request.withdraw", u.code, obj, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "request.withdraw", u.code[0] ? u.code : NULL,
 	    obj);
 }
@@ -562,7 +562,7 @@ uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
     const char *const *add, size_t nadd, const char *const *remove,
     size_t nremove)
 {
-	sqlite3_stmt *st = NULL, *sel = NULL;
+	struct lg_stmt *st = NULL, *sel = NULL;
 	struct lg_unit u;
 	struct member_state m;
 	int32_t day = lg_today(l);
@@ -587,12 +587,12 @@ uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
 	    " WHERE member_code = ?2)")) != 0)
 		goto out;
 	for (i = 0; i < nremove; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
+		lg_reset(st);
+		lg_bind_int64(st, 1, id);
 		lg_bind_text(st, 2, remove[i]);
-		if ((r = lg_err(sqlite3_step(st))) != 0)
+		if ((r = lg_err(lg_step(st))) != 0)
 			goto out;
-		if (sqlite3_changes(l->db) != 1) {
+		if (lg_db_changes(l->db) != 1) {
 			snprintf(why, sizeof(why), "member %s is not on"
 			    " request %lld", remove[i], (long long)id);
 			r = UC_ERR_NOT_FOUND;
@@ -605,25 +605,25 @@ uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
 	    != 0)
 		goto out;
 	for (i = 0; i < nadd; i++) {
-		sqlite3_reset(sel);
+		lg_reset(sel);
 		lg_bind_text(sel, 1, add[i]);
-		if (sqlite3_step(sel) != SQLITE_ROW ||
-		    sqlite3_column_int64(sel, 3) != u.id) {
+		if (lg_step(sel) != LG_ROW ||
+		    lg_column_int64(sel, 3) != u.id) {
 			snprintf(why, sizeof(why), "no member %s in unit %s",
 			    add[i], u.code);
 			r = UC_ERR_NOT_FOUND;
 			goto out;
 		}
-		if (strcmp((const char *)sqlite3_column_text(sel, 1),
-		    "approved") != 0 || sqlite3_column_int(sel, 4)) {
+		if (strcmp((const char *)lg_column_text(sel, 1),
+		    "approved") != 0 || lg_column_int(sel, 4)) {
 			snprintf(why, sizeof(why), "member %s is not"
 			    " approved", add[i]);
 			r = UC_ERR_STATE;
 			goto out;
 		}
 		memset(&m, 0, sizeof(m));
-		m.id = sqlite3_column_int64(sel, 0);
-		m.mandatory = sqlite3_column_int(sel, 2);
+		m.id = lg_column_int64(sel, 0);
+		m.mandatory = lg_column_int(sel, 2);
 		if ((r = member_state(l, m.id, &m)) != 0)
 			goto out;
 		if ((r = add_line(l, id, type, payer, repl[0] ? repl : NULL,
@@ -631,12 +631,12 @@ uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
 			goto out;
 		list_add(added, sizeof(added), add[i]);
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if ((r = lg_prepare(l, &st, "SELECT count(*) FROM request_lines"
 	    " WHERE request_id = ?")) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 0) ==
+	lg_bind_int64(st, 1, id);
+	if (lg_step(st) != LG_ROW || lg_column_int64(st, 0) ==
 	    0) {
 		snprintf(why, sizeof(why), "request %lld would have no lines;"
 		    " withdraw it instead (request withdraw %lld)",
@@ -650,106 +650,210 @@ uc_ledger_request_edit(struct uc_ledger *l, int64_t id,
 		goto out;
 	r = lg_audit(l, "request.edit", u.code, obj, details);
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(sel);
+	lg_finalize(st);
+	lg_finalize(sel);
 	if (r != 0 && why[0] != '\0')
 		snprintf(l->refusal, sizeof(l->refusal), "%s", why);
 	return lg_end(l, r, "request.edit", u.code[0] ? u.code : NULL, obj);
 }
 
-static json_t *
-request_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	char day[UC_DATE_ISO_LEN + 1];
-
-	(void)l;
-	uc_date_format_iso(sqlite3_column_int(st, 4), day);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
-	    "id", (json_int_t)sqlite3_column_int64(st, 0),
-	    "unit", (const char *)sqlite3_column_text(st, 1),
-	    "type", (const char *)sqlite3_column_text(st, 2),
-	    "status", (const char *)sqlite3_column_text(st, 3),
-	    "date", day,
-	    "lines", (json_int_t)sqlite3_column_int64(st, 5),
-	    "total_vnd", (json_int_t)sqlite3_column_int64(st, 6),
-	    "reject_reason", (const char *)sqlite3_column_text(st, 7));
-}
-
-int
-uc_ledger_request_list(struct uc_ledger *l, json_t **out)
-{
-	return lg_list_json(l, "SELECT q.id, u.code, q.type, " REQ_STATUS ","
-	    " q.request_day, (SELECT count(*) FROM request_lines WHERE"
-	    " request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0) FROM"
-	    " request_lines WHERE request_id = q.id), q.reject_reason"
-	    " FROM requests q JOIN units u ON u.id = q.unit_id"
-	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id", 1, request_row,
-	    out);
-}
-
-/* One line of a request (uc_ledger_request_show). */
-static json_t *
-request_line_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
-	int has = sqlite3_column_type(st, 5) != SQLITE_NULL;
-
-	if (has)
-		lg_serial_format(l->prefix, sqlite3_column_int64(st, 5),
-		    serial);
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s?}",
-	    "line_id", (json_int_t)sqlite3_column_int64(st, 7),
-	    "member_code", (const char *)sqlite3_column_text(st, 0),
-	    "national_id", (const char *)sqlite3_column_text(st, 6),
-	    "full_name", (const char *)sqlite3_column_text(st, 1),
-	    "fee_vnd", (json_int_t)sqlite3_column_int64(st, 2),
-	    "payer", (const char *)sqlite3_column_text(st, 3),
-	    "fee_item", (const char *)sqlite3_column_text(st, 4),
-	    "replaces", has ? serial : NULL);
-}
-
-/* One event of a request (uc_ledger_request_show). */
-static json_t *
-request_event_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	(void)l;
-	return json_pack("{s:s, s:s, s:s, s:s?}",
-	    "action", (const char *)sqlite3_column_text(st, 0),
-	    "account", (const char *)sqlite3_column_text(st, 1),
-	    "at", (const char *)sqlite3_column_text(st, 2),
-	    "reason", (const char *)sqlite3_column_text(st, 3));
-}
-
-/*
- * Set o's member `key` to the rows of sql (its ? bound to request id)
- * through row.
- */
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
 static int
-request_part(struct uc_ledger *l, json_t *o, const char *key,
-    const char *sql, int64_t id, lg_row_fn row)
+put(char *out, size_t cap, const unsigned char *t)
 {
-	sqlite3_stmt *st = NULL;
-	json_t *a;
-	int r;
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
 
-	if ((r = lg_prepare(l, &st, sql)) != 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	r = lg_rows_json(l, st, row, &a);
-	sqlite3_finalize(st);
-	if (r == 0 && json_object_set_new(o, key, a) != 0)
-		r = UC_ERR_NOMEM;
-	return r;
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
 }
 
 int
-uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
+uc_ledger_request_each(struct uc_ledger *l, uc_ledger_request_fn fn,
+    void *ctx)
 {
-	sqlite3_stmt *st = NULL;
-	struct lg_unit u;
-	json_t *o = NULL;
-	char day[UC_DATE_ISO_LEN + 1], status[16];
+	struct uc_ledger_request_summary q;
+	struct lg_stmt *st = NULL;
 	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT q.id, u.code, q.type, "
+	    REQ_STATUS ", q.request_day, (SELECT count(*) FROM request_lines"
+	    " WHERE request_id = q.id), (SELECT coalesce(sum(fee_vnd), 0)"
+	    " FROM request_lines WHERE request_id = q.id), q.reject_reason"
+	    " FROM requests q JOIN units u ON u.id = q.unit_id"
+	    " WHERE substr(u.path, 1, ?2) = ?1 ORDER BY q.id")) != 0)
+		return r;
+	lg_bind_scope(l, st);
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&q, 0, sizeof(q));
+		q.id = lg_column_int64(st, 0);
+		q.type = uc_ledger_card_type_parse(
+		    (const char *)lg_column_text(st, 2));
+		q.status = uc_ledger_request_status_parse(
+		    (const char *)lg_column_text(st, 3));
+		uc_date_format_iso(lg_column_int(st, 4), q.date);
+		q.lines = lg_column_int64(st, 5);
+		q.total_vnd = lg_column_int64(st, 6);
+		if (q.type == 0 || q.status == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+		if ((r = put(q.unit, sizeof(q.unit), lg_column_text(st, 1))) ||
+		    (r = put(q.reject_reason, sizeof(q.reject_reason),
+		    lg_column_text(st, 7))) ||
+		    (fn != NULL && (r = fn(ctx, &q)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
+}
+
+/* A malloc'ed copy of text, NULL for NULL (*ok cleared when out of
+ * memory). */
+static char *
+dup_or_null(const unsigned char *t, int *ok)
+{
+	char *p;
+
+	if (t == NULL)
+		return NULL;
+	if ((p = strdup((const char *)t)) == NULL)
+		*ok = 0;
+	return p;
+}
+
+/* Grow *a (of *n elements of size sz) by one, zeroed; NULL: no memory. */
+static void *
+grow(void *a, size_t *n, size_t sz, void **out)
+{
+	unsigned char *p = realloc(a, (*n + 1) * sz);
+
+	*out = NULL;
+	if (p == NULL)
+		return NULL;
+	memset(p + *n * sz, 0, sz);
+	*out = p + *n * sz;
+	(*n)++;
+	return p;
+}
+
+static int
+request_lines(struct uc_ledger *l, struct uc_ledger_request *q)
+{
+	struct uc_ledger_request_line *ln;
+	struct lg_stmt *st = NULL;
+	void *a, *e;
+	int r;
+
+	if ((r = lg_prepare(l, &st, "SELECT m.member_code, m.full_name,"
+	    " rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces, m.national_id,"
+	    " rl.id FROM request_lines rl JOIN members m ON m.id ="
+	    " rl.member_id WHERE rl.request_id = ? ORDER BY rl.id")) != 0)
+		return r;
+	lg_bind_int64(st, 1, q->id);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((a = grow(q->lines, &q->nlines, sizeof(*ln), &e)) == NULL) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		q->lines = a;
+		ln = e;
+		ln->line_id = lg_column_int64(st, 7);
+		ln->fee_vnd = lg_column_int64(st, 2);
+		ln->payer = uc_ledger_payer_parse(
+		    (const char *)lg_column_text(st, 3));
+		if (lg_column_type(st, 5) != LG_NULL)
+			lg_serial_format(l->prefix, lg_column_int64(st, 5),
+			    ln->replaces);
+		if ((r = put(ln->member_code, sizeof(ln->member_code),
+		    lg_column_text(st, 0))) != 0 ||
+		    (r = put(ln->full_name, sizeof(ln->full_name),
+		    lg_column_text(st, 1))) != 0 ||
+		    (r = put(ln->fee_item, sizeof(ln->fee_item),
+		    lg_column_text(st, 4))) != 0 ||
+		    (r = put(ln->national_id, sizeof(ln->national_id),
+		    lg_column_text(st, 6))) != 0)
+			break;
+		if (ln->payer == 0) {
+			r = UC_ERR_LEDGER;
+			break;
+		}
+	}
+	lg_finalize(st);
+	return lg_err(r);
+}
+
+static int
+request_events(struct uc_ledger *l, struct uc_ledger_request *q)
+{
+	struct uc_ledger_request_event *ev;
+	struct lg_stmt *st = NULL;
+	void *a, *e;
+	int r, ok = 1;
+
+	if ((r = lg_prepare(l, &st, "SELECT e.action, a.name, e.at, e.reason"
+	    " FROM request_events e JOIN accounts a ON a.id = e.account_id"
+	    " WHERE e.request_id = ? ORDER BY e.id")) != 0)
+		return r;
+	lg_bind_int64(st, 1, q->id);
+	while ((r = lg_step(st)) == LG_ROW) {
+		if ((a = grow(q->events, &q->nevents, sizeof(*ev), &e)) ==
+		    NULL) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		q->events = a;
+		ev = e;
+		ev->reason = dup_or_null(lg_column_text(st, 3), &ok);
+		if (!ok) {
+			r = UC_ERR_NOMEM;
+			break;
+		}
+		if ((r = put(ev->action, sizeof(ev->action),
+		    lg_column_text(st, 0))) != 0 ||
+		    (r = put(ev->account, sizeof(ev->account),
+		    lg_column_text(st, 1))) != 0 ||
+		    (r = put(ev->at, sizeof(ev->at),
+		    lg_column_text(st, 2))) != 0)
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
+}
+
+void
+uc_ledger_request_free(struct uc_ledger_request **qp)
+{
+	struct uc_ledger_request *q;
+	size_t i;
+
+	if (qp == NULL || *qp == NULL)
+		return;
+	q = *qp;
+	for (i = 0; i < q->nevents; i++)
+		free(q->events[i].reason);
+	free(q->events);
+	free(q->lines);
+	free(q->reject_reason);
+	free(q);
+	*qp = NULL;
+}
+
+int
+uc_ledger_request_get(struct uc_ledger *l, int64_t id,
+    struct uc_ledger_request **out)
+{
+	struct uc_ledger_request *q = NULL;
+	struct lg_stmt *st = NULL;
+	struct lg_unit u;
+	char status[16];
+	int r, ok = 1;
 
 	if (out == NULL)
 		return UC_ERR_ARG;
@@ -765,48 +869,48 @@ uc_ledger_request_show(struct uc_ledger *l, int64_t id, json_t **out)
 		lg_refused(l, "request.show", u.code, obj);
 		return r;
 	}
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return UC_ERR_NOMEM;
+	q->id = id;
+	memcpy(q->unit, u.code, sizeof(q->unit));
 	if ((r = lg_prepare(l, &st, "SELECT type, " REQ_STATUS ", payer,"
 	    " replacement, request_day, reject_reason FROM requests q"
 	    " WHERE id = ?")) != 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+		goto out;
+	lg_bind_int64(st, 1, id);
+	if (lg_step(st) != LG_ROW) {
 		r = UC_ERR_NOT_FOUND;
 		goto out;
 	}
-	uc_date_format_iso(sqlite3_column_int(st, 4), day);
-	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:[], s:[]}",
-	    "id", (json_int_t)id, "unit", u.code,
-	    "status", (const char *)sqlite3_column_text(st, 1),
-	    "type", (const char *)sqlite3_column_text(st, 0),
-	    "payer_choice", (const char *)sqlite3_column_text(st, 2),
-	    "replacement", (const char *)sqlite3_column_text(st, 3),
-	    "date", day,
-	    "reject_reason", (const char *)sqlite3_column_text(st, 5),
-	    "lines", "events");
-	sqlite3_finalize(st);
+	uc_date_format_iso(lg_column_int(st, 4), q->date);
+	q->type = uc_ledger_card_type_parse(
+	    (const char *)lg_column_text(st, 0));
+	q->status = uc_ledger_request_status_parse(
+	    (const char *)lg_column_text(st, 1));
+	q->payer_choice = uc_ledger_payer_parse(
+	    (const char *)lg_column_text(st, 2));
+	q->replacement = uc_ledger_replacement_parse(
+	    (const char *)lg_column_text(st, 3));
+	q->reject_reason = dup_or_null(lg_column_text(st, 5), &ok);
+	if (q->type == 0 || q->status == 0 || q->payer_choice == 0 ||
+	    (q->replacement == 0 && lg_column_type(st, 3) != LG_NULL)) {
+		r = UC_ERR_LEDGER;
+		goto out;
+	}
+	lg_finalize(st);
 	st = NULL;
-	if (o == NULL) {
+	if (!ok) {
 		r = UC_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = request_part(l, o, "lines", "SELECT m.member_code,"
-	    " m.full_name, rl.fee_vnd, rl.payer, rl.fee_item, rl.replaces,"
-	    " m.national_id, rl.id"
-	    " FROM request_lines rl JOIN members m ON m.id = rl.member_id"
-	    " WHERE rl.request_id = ? ORDER BY rl.id", id,
-	    request_line_row)) != 0)
+	if ((r = request_lines(l, q)) != 0 ||
+	    (r = request_events(l, q)) != 0)
 		goto out;
-	if ((r = request_part(l, o, "events", "SELECT e.action, a.name, e.at,"
-	    " e.reason FROM request_events e JOIN accounts a"
-	    " ON a.id = e.account_id WHERE e.request_id = ? ORDER BY e.id",
-	    id, request_event_row)) != 0)
-		goto out;
-	*out = o;
-	o = NULL;
+	*out = q;
+	q = NULL;
 out:
-	sqlite3_finalize(st);
-	json_decref(o);
+	lg_finalize(st);
+	uc_ledger_request_free(&q);
 	return r;
 }
 
@@ -816,7 +920,7 @@ int
 uc_ledger_fee_set(struct uc_ledger *l, const char *item, int64_t amount,
     const char *from)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int32_t day;
 	char at[32], details[128];
 	int r;
@@ -848,36 +952,43 @@ uc_ledger_fee_set(struct uc_ledger *l, const char *item, int64_t amount,
 	    " set_at = excluded.set_at")) != 0)
 		goto out;
 	lg_bind_text(st, 1, item);
-	sqlite3_bind_int(st, 2, day);
-	sqlite3_bind_int64(st, 3, amount);
-	sqlite3_bind_int64(st, 4, l->acct_id);
+	lg_bind_int(st, 2, day);
+	lg_bind_int64(st, 3, amount);
+	lg_bind_int64(st, 4, l->acct_id);
 	lg_bind_text(st, 5, at);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	snprintf(details, sizeof(details), "amount=%lld from=%s",
 	    (long long)amount, from);
 	r = lg_audit(l, "fee.set", NULL, item, details);
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return lg_end(l, r, "fee.set", NULL, item);
 }
 
-static json_t *
-fee_row(struct uc_ledger *l, sqlite3_stmt *st)
-{
-	char day[UC_DATE_ISO_LEN + 1];
-
-	(void)l;
-	uc_date_format_iso(sqlite3_column_int(st, 1), day);
-	return json_pack("{s:s, s:s, s:I}",
-	    "item", (const char *)sqlite3_column_text(st, 0),
-	    "from", day,
-	    "amount_vnd", (json_int_t)sqlite3_column_int64(st, 2));
-}
-
 int
-uc_ledger_fee_list(struct uc_ledger *l, json_t **out)
+uc_ledger_fee_each(struct uc_ledger *l, uc_ledger_fee_fn fn, void *ctx)
 {
-	return lg_list_json(l, "SELECT item, valid_from, amount FROM fees"
-	    " ORDER BY item, valid_from", 0, fee_row, out);
+	struct uc_ledger_fee fee;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	if ((r = lg_prepare(l, &st, "SELECT item, valid_from, amount FROM"
+	    " fees ORDER BY item, valid_from")) != 0)
+		return r;
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&fee, 0, sizeof(fee));
+		uc_date_format_iso(lg_column_int(st, 1), fee.from);
+		fee.amount_vnd = lg_column_int64(st, 2);
+		if ((r = put(fee.item, sizeof(fee.item),
+		    lg_column_text(st, 0))) != 0 ||
+		    (fn != NULL && (r = fn(ctx, &fee)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
 }

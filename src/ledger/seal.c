@@ -139,39 +139,39 @@ uc_audit_seal_verify(const unsigned char *data, size_t len,
 static int
 row_hash_of(struct uc_ledger *l, int64_t id, unsigned char h[32])
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	if ((r = lg_prepare(l, &st, "SELECT hash FROM audit WHERE id = ?"))
 	    != 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
+	lg_bind_int64(st, 1, id);
 	r = UC_ERR_NOT_FOUND;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) == SQLITE_BLOB &&
-	    sqlite3_column_bytes(st, 0) == 32) {
-		memcpy(h, sqlite3_column_blob(st, 0), 32);
+	if (lg_step(st) == LG_ROW &&
+	    lg_column_type(st, 0) == LG_BLOB &&
+	    lg_column_bytes(st, 0) == 32) {
+		memcpy(h, lg_column_blob(st, 0), 32);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
 static int
 last_row(struct uc_ledger *l, int64_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int r;
 
 	*n = 0;
 	if ((r = lg_prepare(l, &st, "SELECT coalesce(max(id), 0) FROM audit"))
 	    != 0)
 		return r;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
+	if (lg_step(st) == LG_ROW)
+		*n = lg_column_int64(st, 0);
 	else
 		r = UC_ERR_LEDGER;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	return r;
 }
 
@@ -227,10 +227,10 @@ uc_ledger_audit_seal_check(struct uc_ledger *l,
 	msgf(msg, cap, "%s", "");
 	if (l == NULL || s == NULL)
 		return UC_ERR_ARG;
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		return r;
 	r = seal_check(l, s, msg, cap);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	(void)lg_db_commit(l->db);
 	return r;
 }
 
@@ -238,7 +238,7 @@ int
 uc_ledger_audit_seals_check(struct uc_ledger *l, size_t *count, char *msg,
     size_t cap)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct uc_audit_seal s;
 	char m[256];
 	size_t n = 0;
@@ -249,18 +249,18 @@ uc_ledger_audit_seals_check(struct uc_ledger *l, size_t *count, char *msg,
 	msgf(msg, cap, "%s", "");
 	if (l == NULL)
 		return UC_ERR_ARG;
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		return r;
 	if ((r = lg_prepare(l, &st, "SELECT id, seal FROM audit_seals"
 	    " ORDER BY id")) != 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	while ((rc = lg_step(st)) == LG_ROW) {
+		int64_t id = lg_column_int64(st, 0);
 
 		n++;
-		if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
-		    uc_audit_seal_parse(sqlite3_column_blob(st, 1),
-		    (size_t)sqlite3_column_bytes(st, 1), &s) != 0) {
+		if (lg_column_type(st, 1) != LG_BLOB ||
+		    uc_audit_seal_parse(lg_column_blob(st, 1),
+		    (size_t)lg_column_bytes(st, 1), &s) != 0) {
 			msgf(msg, cap, "kept seal %lld is malformed",
 			    (long long)id);
 			r = UC_ERR_VERIFY;
@@ -273,8 +273,8 @@ uc_ledger_audit_seals_check(struct uc_ledger *l, size_t *count, char *msg,
 	}
 	r = lg_err(rc);
 out:
-	sqlite3_finalize(st);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	lg_finalize(st);
+	(void)lg_db_commit(l->db);
 	if (count != NULL)
 		*count = n;
 	return r;
@@ -285,7 +285,7 @@ lg_seal_make(struct uc_ledger *l, int64_t now, uc_ledger_signer_fn sign,
     void *sign_ctx, const char *file, unsigned char **seal, size_t *len,
     struct uc_audit_seal *info)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	unsigned char payload[UC_AUDIT_SEAL_PAYLOAD_LEN], head[32];
 	unsigned char *sig = NULL, *out = NULL;
 	char at[32], why[200], det[160], hx[65];
@@ -336,11 +336,11 @@ lg_seal_make(struct uc_ledger *l, int64_t now, uc_ledger_signer_fn sign,
 	    " seal, file) VALUES (?, ?, ?, ?, ?)")) != 0)
 		goto out;
 	lg_bind_text(st, 1, at);
-	sqlite3_bind_int64(st, 2, rows);
-	sqlite3_bind_blob(st, 3, head, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 4, out, (int)n, SQLITE_TRANSIENT);
+	lg_bind_int64(st, 2, rows);
+	lg_bind_blob(st, 3, head, 32);
+	lg_bind_blob(st, 4, out, (int)n);
 	lg_bind_text(st, 5, file);
-	if ((r = lg_err(sqlite3_step(st))) != 0)
+	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
 	lg_hex(head, 32, hx);
 	snprintf(det, sizeof(det), "rows=%lld head=%s signed=%d",
@@ -354,7 +354,7 @@ lg_seal_make(struct uc_ledger *l, int64_t now, uc_ledger_signer_fn sign,
 	out = NULL;
 	r = 0;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	free(sig);
 	free(out);
 	return r;
@@ -467,25 +467,25 @@ is_live(const char *s)
 }
 
 static int
-replay_set(sqlite3_stmt *put, int64_t n, const char *status)
+replay_set(struct lg_stmt *put, int64_t n, const char *status)
 {
-	sqlite3_reset(put);
-	sqlite3_bind_int64(put, 1, n);
+	lg_reset(put);
+	lg_bind_int64(put, 1, n);
 	lg_bind_text(put, 2, status);
-	return lg_err(sqlite3_step(put));
+	return lg_err(lg_step(put));
 }
 
 static int
-replay_get(sqlite3_stmt *get, int64_t n, char out[16])
+replay_get(struct lg_stmt *get, int64_t n, char out[16])
 {
 	const char *t;
 
 	out[0] = '\0';
-	sqlite3_reset(get);
-	sqlite3_bind_int64(get, 1, n);
-	if (sqlite3_step(get) != SQLITE_ROW)
+	lg_reset(get);
+	lg_bind_int64(get, 1, n);
+	if (lg_step(get) != LG_ROW)
 		return 0;
-	t = (const char *)sqlite3_column_text(get, 0);
+	t = (const char *)lg_column_text(get, 0);
 	snprintf(out, 16, "%s", t != NULL ? t : "");
 	return 1;
 }
@@ -503,10 +503,10 @@ uc_ledger_audit_replay(struct uc_ledger *l, char *msg, size_t cap,
 		*cards = 0;
 	if (l == NULL)
 		return UC_ERR_ARG;
-	if ((r = lg_exec(l, "BEGIN")) != 0)
+	if ((r = lg_db_begin_read(l->db)) != 0)
 		return r;
 	r = lg_replay(l, msg, cap, bad_serial, cards);
-	(void)sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	(void)lg_db_commit(l->db);
 	return r;
 }
 
@@ -514,7 +514,7 @@ int
 lg_replay(struct uc_ledger *l, char *msg, size_t cap,
     char bad_serial[UC_LEDGER_SERIAL_LEN + 1], int64_t *cards)
 {
-	sqlite3_stmt *st = NULL, *put = NULL, *get = NULL;
+	struct lg_stmt *st = NULL, *put = NULL, *get = NULL;
 	char from[16], to[16], cur[16], ser[UC_LEDGER_SERIAL_LEN + 1];
 	int64_t n;
 	int r, rc;
@@ -538,11 +538,11 @@ lg_replay(struct uc_ledger *l, char *msg, size_t cap,
 	    (r = lg_prepare(l, &st, "SELECT id, action, object, details FROM"
 	    " audit WHERE action LIKE 'card.%' ORDER BY id")) != 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		const char *act = (const char *)sqlite3_column_text(st, 1);
-		const char *obj = (const char *)sqlite3_column_text(st, 2);
-		const char *det = (const char *)sqlite3_column_text(st, 3);
+	while ((rc = lg_step(st)) == LG_ROW) {
+		int64_t id = lg_column_int64(st, 0);
+		const char *act = (const char *)lg_column_text(st, 1);
+		const char *obj = (const char *)lg_column_text(st, 2);
+		const char *det = (const char *)lg_column_text(st, 3);
 		const char *rep;
 
 		if (act == NULL || obj == NULL || det == NULL ||
@@ -576,7 +576,7 @@ lg_replay(struct uc_ledger *l, char *msg, size_t cap,
 	}
 	if ((r = lg_err(rc)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	/* both directions: a card the trail never made, or lost */
 	if ((r = lg_prepare(l, &st, "SELECT c.serial, c.status, NULL FROM"
 	    " cards c LEFT JOIN temp.uc_replay p ON p.serial = c.serial"
@@ -585,10 +585,10 @@ lg_replay(struct uc_ledger *l, char *msg, size_t cap,
 	    " WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.serial ="
 	    " p.serial) ORDER BY 1 LIMIT 1")) != 0)
 		goto out;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *now = (const char *)sqlite3_column_text(st, 1);
+	if ((rc = lg_step(st)) == LG_ROW) {
+		const char *now = (const char *)lg_column_text(st, 1);
 
-		n = sqlite3_column_int64(st, 0);
+		n = lg_column_int64(st, 0);
 		lg_serial_format(l->prefix, n, ser);
 		if (bad_serial != NULL)
 			memcpy(bad_serial, ser, sizeof(ser));
@@ -608,20 +608,19 @@ lg_replay(struct uc_ledger *l, char *msg, size_t cap,
 	}
 	if ((r = lg_err(rc)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if (cards != NULL) {
 		if ((r = lg_prepare(l, &st, "SELECT count(*) FROM cards")) != 0)
 			goto out;
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*cards = sqlite3_column_int64(st, 0);
+		if (lg_step(st) == LG_ROW)
+			*cards = lg_column_int64(st, 0);
 	}
 	r = 0;
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(put);
-	sqlite3_finalize(get);
-	(void)sqlite3_exec(l->db, "DELETE FROM temp.uc_replay", NULL, NULL,
-	    NULL);
+	lg_finalize(st);
+	lg_finalize(put);
+	lg_finalize(get);
+	(void)lg_exec(l, "DELETE FROM temp.uc_replay");
 	return r;
 }

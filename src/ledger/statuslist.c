@@ -42,7 +42,7 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
     uint32_t ttl, int64_t now, uc_ledger_signer_fn sign, void *sign_ctx,
     uint64_t *nbits_out, size_t *file_len)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	unsigned char *bits = NULL, *payload = NULL, *sig = NULL;
 	unsigned char lenb[4];
 	uint64_t nbits = 0, nbytes;
@@ -91,9 +91,9 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 	if ((r = lg_prepare(l, &st, "SELECT value FROM counters WHERE"
 	    " name = 'card_serial'")) != 0)
 		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		nbits = (uint64_t)sqlite3_column_int64(st, 0) + 1;
-	sqlite3_finalize(st);
+	if (lg_step(st) == LG_ROW)
+		nbits = (uint64_t)lg_column_int64(st, 0) + 1;
+	lg_finalize(st);
 	st = NULL;
 	if (nbits > UC_STATUS_LIST_MAX_BITS) {
 		r = UC_ERR_RANGE;
@@ -109,15 +109,15 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 	if ((r = lg_prepare(l, &st, "SELECT serial FROM cards WHERE"
 	    " status IN ('encoded', 'issued')")) != 0)
 		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t i = (uint64_t)sqlite3_column_int64(st, 0);
+	while ((r = lg_step(st)) == LG_ROW) {
+		uint64_t i = (uint64_t)lg_column_int64(st, 0);
 
 		if (i < nbits)
 			bits[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
 	}
 	if ((r = lg_err(r)) != 0)
 		goto out;
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	st = NULL;
 	if ((r = sl_encode(l->prefix, now, ttl, bits, nbits, &payload,
 	    &plen)) != 0)
@@ -169,7 +169,7 @@ uc_ledger_status_list_export(struct uc_ledger *l, const char *path,
 	if (file_len != NULL)
 		*file_len = plen + 4 + sig_len;
 out:
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if (f != NULL)
 		fclose(f);
 	free(bits);

@@ -9,7 +9,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sqlite3.h>
 
 #include "unioncard/ledger.h"
 #include "ledger/ledger_priv.h"
@@ -48,7 +47,7 @@ static int
 account_unit(struct uc_ledger *l, const char *user, int64_t *id,
     struct lg_unit *u)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	int64_t unit_id = 0;
 	int r;
 
@@ -57,11 +56,11 @@ account_unit(struct uc_ledger *l, const char *user, int64_t *id,
 	    " WHERE name = ?")) != 0)
 		return r;
 	lg_bind_text(st, 1, user);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		unit_id = sqlite3_column_int64(st, 1);
+	if (lg_step(st) == LG_ROW) {
+		*id = lg_column_int64(st, 0);
+		unit_id = lg_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	if (*id == 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "no account named %s",
 		    user);
@@ -75,7 +74,7 @@ uc_ledger_token_add(struct uc_ledger *l, const char *name, const char *user,
     char token[UC_LEDGER_TOKEN_LEN + 1])
 {
 	unsigned char rnd[TOKEN_RANDOM + 1], h[32];
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char now[32], details[128];
 	int64_t acct = 0;
@@ -120,11 +119,11 @@ uc_ledger_token_add(struct uc_ledger *l, const char *name, const char *user,
 	    " sha256, created_at) VALUES (?, ?, ?, ?)")) != 0)
 		goto out;
 	lg_bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, acct);
-	sqlite3_bind_blob(st, 3, h, sizeof(h), SQLITE_TRANSIENT);
+	lg_bind_int64(st, 2, acct);
+	lg_bind_blob(st, 3, h, (int)sizeof(h));
 	lg_bind_text(st, 4, now);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	if (r == UC_ERR_CONFLICT) {
 		snprintf(l->refusal, sizeof(l->refusal), "a token named %s"
 		    " already exists", name);
@@ -146,7 +145,7 @@ out:
 int
 uc_ledger_token_revoke(struct uc_ledger *l, const char *name)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	struct lg_unit u;
 	char user[UC_LEDGER_USER_MAX + 1] = "", now[32];
 	int64_t acct = 0;
@@ -164,10 +163,10 @@ uc_ledger_token_revoke(struct uc_ledger *l, const char *name)
 	    " AND t.revoked_at IS NULL")) != 0)
 		goto out;
 	lg_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (lg_step(st) == LG_ROW)
 		snprintf(user, sizeof(user), "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+		    (const char *)lg_column_text(st, 0));
+	lg_finalize(st);
 	if (user[0] == '\0') {
 		snprintf(l->refusal, sizeof(l->refusal), "no live token named"
 		    " %s", name);
@@ -184,8 +183,8 @@ uc_ledger_token_revoke(struct uc_ledger *l, const char *name)
 		goto out;
 	lg_bind_text(st, 1, now);
 	lg_bind_text(st, 2, name);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	if (r == 0)
 		r = lg_audit(l, "token.revoke", u.code, name, NULL);
 out:
@@ -196,7 +195,7 @@ out:
 int
 uc_ledger_token_login(struct uc_ledger *l, const char *token)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	unsigned char h[32];
 	char user[UC_LEDGER_USER_MAX + 1] = "";
 	int64_t id = 0, unit_id = 0, locked = 0, now = (int64_t)time(NULL);
@@ -220,18 +219,18 @@ uc_ledger_token_login(struct uc_ledger *l, const char *token)
 	    " JOIN accounts a ON a.id = t.account_id WHERE t.sha256 = ?"
 	    " AND t.revoked_at IS NULL")) != 0)
 		return r;
-	sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		unit_id = sqlite3_column_int64(st, 1);
+	lg_bind_blob(st, 1, h, (int)sizeof(h));
+	if (lg_step(st) == LG_ROW) {
+		id = lg_column_int64(st, 0);
+		unit_id = lg_column_int64(st, 1);
 		role = uc_ledger_role_parse(
-		    (const char *)sqlite3_column_text(st, 2));
+		    (const char *)lg_column_text(st, 2));
 		snprintf(user, sizeof(user), "%s",
-		    (const char *)sqlite3_column_text(st, 3));
-		disabled = sqlite3_column_int(st, 4);
-		locked = sqlite3_column_int64(st, 5);
+		    (const char *)lg_column_text(st, 3));
+		disabled = lg_column_int(st, 4);
+		locked = lg_column_int64(st, 5);
 	}
-	sqlite3_finalize(st);
+	lg_finalize(st);
 	OPENSSL_cleanse(h, sizeof(h));
 	if (id == 0 || role == 0) {
 		snprintf(l->refusal, sizeof(l->refusal), "unknown or revoked"

@@ -16,7 +16,7 @@ static int
 unit_insert(struct uc_ledger *l, const char *code, const char *name,
     const struct lg_unit *parent, int exempt)
 {
-	sqlite3_stmt *st = NULL;
+	struct lg_stmt *st = NULL;
 	char at[32], path[LG_PATH_MAX], details[64];
 	int64_t id;
 	int r;
@@ -28,18 +28,18 @@ unit_insert(struct uc_ledger *l, const char *code, const char *name,
 		return r;
 	lg_bind_text(st, 1, code);
 	lg_bind_text(st, 2, name);
-	sqlite3_bind_int64(st, 3, parent->id);
-	sqlite3_bind_int(st, 4, parent->depth + 1);
-	sqlite3_bind_int(st, 5, exempt ? 1 : 0);
+	lg_bind_int64(st, 3, parent->id);
+	lg_bind_int(st, 4, parent->depth + 1);
+	lg_bind_int(st, 5, exempt ? 1 : 0);
 	lg_bind_text(st, 6, at);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	st = NULL;
 	if (r == UC_ERR_CONFLICT)
 		return UC_ERR_EXISTS;
 	if (r != 0)
 		return r;
-	id = sqlite3_last_insert_rowid(l->db);
+	id = lg_db_last_id(l->db);
 	if ((size_t)snprintf(path, sizeof(path), "%s%lld/", parent->path,
 	    (long long)id) >= sizeof(path))
 		return UC_ERR_RANGE; /* tree deeper than any union's */
@@ -47,9 +47,9 @@ unit_insert(struct uc_ledger *l, const char *code, const char *name,
 	    != 0)
 		return r;
 	lg_bind_text(st, 1, path);
-	sqlite3_bind_int64(st, 2, id);
-	r = lg_err(sqlite3_step(st));
-	sqlite3_finalize(st);
+	lg_bind_int64(st, 2, id);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
 	if (r != 0)
 		return r;
 	snprintf(details, sizeof(details), "parent=%s exempt=%d",
@@ -333,24 +333,96 @@ done:
 	return r;
 }
 
-static json_t *
-unit_row(struct uc_ledger *l, sqlite3_stmt *st)
+/* Copy text (NULL: "") into a fixed field; UC_ERR_LEDGER if too long. */
+static int
+put(char *out, size_t cap, const unsigned char *t)
 {
-	(void)l;
-	return json_pack("{s:s, s:s, s:s?, s:b, s:i}",
-	    "code", (const char *)sqlite3_column_text(st, 0),
-	    "name", (const char *)sqlite3_column_text(st, 1),
-	    "parent", (const char *)sqlite3_column_text(st, 2),
-	    "exempt", sqlite3_column_int(st, 3),
-	    "depth", sqlite3_column_int(st, 4));
+	const char *s = t != NULL ? (const char *)t : "";
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		return UC_ERR_LEDGER;
+	memcpy(out, s, n + 1);
+	return 0;
 }
 
 int
-uc_ledger_unit_list(struct uc_ledger *l, json_t **out)
+uc_ledger_unit_each(struct uc_ledger *l, uc_ledger_unit_fn fn, void *ctx)
 {
+	struct uc_ledger_unit u;
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if (l == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
 	/* path order is tree order within each level of ids */
-	return lg_list_json(l, "SELECT u.code, u.name, p.code,"
+	if ((r = lg_prepare(l, &st, "SELECT u.code, u.name, p.code,"
 	    " u.exempt, u.depth FROM units u LEFT JOIN units p"
 	    " ON p.id = u.parent_id WHERE substr(u.path, 1, ?2) = ?1"
-	    " ORDER BY u.path", 1, unit_row, out);
+	    " ORDER BY u.path")) != 0)
+		return r;
+	lg_bind_scope(l, st);
+	while ((r = lg_step(st)) == LG_ROW) {
+		memset(&u, 0, sizeof(u));
+		u.exempt = lg_column_int(st, 3);
+		u.depth = lg_column_int(st, 4);
+		if ((r = put(u.code, sizeof(u.code), lg_column_text(st, 0))) ||
+		    (r = put(u.name, sizeof(u.name), lg_column_text(st, 1))) ||
+		    (r = put(u.parent, sizeof(u.parent),
+		    lg_column_text(st, 2))) ||
+		    (fn != NULL && (r = fn(ctx, &u)) != 0))
+			break;
+	}
+	lg_finalize(st);
+	return lg_err(r);
+}
+
+int
+uc_ledger_unit_get(struct uc_ledger *l, const char *code,
+    struct uc_ledger_unit *out)
+{
+	struct lg_stmt *st = NULL;
+	struct lg_unit u;
+	const unsigned char *t;
+	int r;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (l == NULL || code == NULL || out == NULL)
+		return UC_ERR_ARG;
+	if ((r = lg_need_actor(l)) != 0)
+		return r;
+	/* outside the actor's subtree a unit reads as absent, as in the
+	 * list */
+	if ((r = lg_unit_by_code(l, code, &u)) != 0)
+		return r;
+	if (!lg_in_subtree(&l->acct_unit, &u))
+		return UC_ERR_NOT_FOUND;
+	if ((r = lg_prepare(l, &st, "SELECT u.name, p.code FROM units u"
+	    " LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = ?")) != 0)
+		return r;
+	lg_bind_int64(st, 1, u.id);
+	if ((r = lg_step(st)) != LG_ROW) {
+		r = r == LG_DONE ? UC_ERR_NOT_FOUND : lg_err(r);
+		goto out;
+	}
+	r = UC_ERR_LEDGER;
+	memcpy(out->code, u.code, sizeof(out->code));
+	t = lg_column_text(st, 0);
+	if (t == NULL || strlen((const char *)t) >= sizeof(out->name))
+		goto out;
+	memcpy(out->name, t, strlen((const char *)t) + 1);
+	t = lg_column_text(st, 1);
+	if (t != NULL && strlen((const char *)t) >= sizeof(out->parent))
+		goto out;
+	if (t != NULL)
+		memcpy(out->parent, t, strlen((const char *)t) + 1);
+	out->exempt = u.exempt;
+	out->depth = u.depth;
+	r = 0;
+out:
+	lg_finalize(st);
+	return r;
 }

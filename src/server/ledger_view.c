@@ -1,7 +1,8 @@
 /*
  * ledger_view.c - every call the server makes into the ledger (see
- * ledger_view.h).  Listings arrive as jansson arrays today; they are
- * copied into the typed rows of ledger_view.h here and nowhere else.
+ * ledger_view.h).  The ledger's typed records are copied into the rows
+ * of ledger_view.h here and nowhere else; the JSON API's member list is
+ * made by src/tools/ledger_json.c, as `member list --json` makes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,19 +11,12 @@
 #include <jansson.h>
 
 #include "ledger_view.h"
+#include "tools/ledger_json.h"
 
 struct lv {
 	struct uc_ledger *l;
 	struct uc_diag why; /* lv_why()'s text */
 };
-
-static void
-copy(char *dst, size_t cap, const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	snprintf(dst, cap, "%s", s != NULL ? s : "");
-}
 
 int
 lv_check(const char *path, char *why, size_t cap)
@@ -115,33 +109,67 @@ lv_whoami(struct lv *v, struct lv_actor *out)
 	return 0;
 }
 
-static void
-member_row(struct lv_member *m, const json_t *o)
+/* A growing array of rows of size sz: room for one more, or NULL. */
+struct rows {
+	void *v;
+	size_t n, cap, sz;
+};
+
+static void *
+rows_next(struct rows *a)
 {
+	void *p;
+	size_t cap;
+
+	if (a->n == a->cap) {
+		cap = a->cap != 0 ? 2 * a->cap : 16;
+		if ((p = realloc(a->v, cap * a->sz)) == NULL)
+			return NULL;
+		a->v = p;
+		a->cap = cap;
+	}
+	p = (char *)a->v + a->n * a->sz;
+	memset(p, 0, a->sz);
+	a->n++;
+	return p;
+}
+
+static void
+member_row(struct lv_member *m, const struct uc_ledger_member *o)
+{
+	const char *st = uc_ledger_member_status_name(o->status);
+
 	memset(m, 0, sizeof(*m));
-	copy(m->code, sizeof(m->code), o, "member_code");
-	copy(m->name, sizeof(m->name), o, "full_name");
-	copy(m->national_id, sizeof(m->national_id), o, "national_id");
-	copy(m->status, sizeof(m->status), o, "status");
-	copy(m->unit, sizeof(m->unit), o, "unit");
-	copy(m->dob, sizeof(m->dob), o, "date_of_birth");
-	copy(m->reason, sizeof(m->reason), o, "reject_reason");
+	snprintf(m->code, sizeof(m->code), "%s", o->member_code);
+	snprintf(m->name, sizeof(m->name), "%s", o->full_name);
+	snprintf(m->national_id, sizeof(m->national_id), "%s",
+	    o->national_id);
+	snprintf(m->status, sizeof(m->status), "%s", st != NULL ? st : "");
+	snprintf(m->unit, sizeof(m->unit), "%s", o->unit);
+	snprintf(m->dob, sizeof(m->dob), "%s", o->date_of_birth);
+	snprintf(m->reason, sizeof(m->reason), "%s", o->reject_reason);
 }
 
 static int
-members_from(json_t *a, struct lv_members *out)
+member_add(void *ctx, const struct uc_ledger_member *o)
 {
-	size_t i, n = json_array_size(a);
+	struct lv_member *m = rows_next(ctx);
 
-	out->v = NULL;
-	out->n = 0;
-	if (n == 0)
-		return 0;
-	if ((out->v = calloc(n, sizeof(*out->v))) == NULL)
+	if (m == NULL)
 		return UC_ERR_NOMEM;
-	for (i = 0; i < n; i++)
-		member_row(&out->v[i], json_array_get(a, i));
-	out->n = n;
+	member_row(m, o);
+	return 0;
+}
+
+static int
+members_end(int r, struct rows *a, struct lv_members *out)
+{
+	if (r != 0) {
+		free(a->v);
+		return r;
+	}
+	out->v = a->v;
+	out->n = a->n;
 	return 0;
 }
 
@@ -153,45 +181,51 @@ lv_members_free(struct lv_members *m)
 	m->n = 0;
 }
 
+/* status: a member status's name, or NULL for all but the withdrawn. */
+static int
+status_filter(const char *status)
+{
+	if (status == NULL)
+		return 0;
+	return uc_ledger_member_status_parse(status);
+}
+
 int
 lv_member_list(struct lv *v, const char *unit, const char *status,
     struct lv_members *out)
 {
-	json_t *a = NULL;
-	int r;
+	struct rows a = { NULL, 0, 0, sizeof(struct lv_member) };
+	int st = status_filter(status);
 
 	out->v = NULL;
 	out->n = 0;
-	if ((r = uc_ledger_member_list(v->l, unit, status, &a)) == 0)
-		r = members_from(a, out);
-	json_decref(a);
-	return r;
+	if (status != NULL && st == 0)
+		return UC_ERR_ARG;
+	return members_end(uc_ledger_member_each(v->l, unit, st, member_add,
+	    &a), &a, out);
 }
 
 int
 lv_member_find(struct lv *v, const char *text, struct lv_members *out)
 {
-	json_t *a = NULL;
-	int r;
+	struct rows a = { NULL, 0, 0, sizeof(struct lv_member) };
 
 	out->v = NULL;
 	out->n = 0;
-	if ((r = uc_ledger_member_find(v->l, text, 500, &a)) == 0)
-		r = members_from(a, out);
-	json_decref(a);
-	return r;
+	return members_end(uc_ledger_member_find(v->l, text, 500, member_add,
+	    &a), &a, out);
 }
 
 int
 lv_member_show(struct lv *v, const char *key, struct lv_member *out)
 {
-	json_t *o = NULL;
+	struct uc_ledger_member m;
+	size_t n = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = uc_ledger_member_show(v->l, key, &o)) == 0)
-		member_row(out, o);
-	json_decref(o);
+	if ((r = uc_ledger_member_get(v->l, key, &m, NULL, &n)) == 0)
+		member_row(out, &m);
 	return r;
 }
 
@@ -266,36 +300,42 @@ lv_units_free(struct lv_units *u)
 	u->n = 0;
 }
 
+struct children {
+	struct rows a;
+	const char *parent;
+};
+
+static int
+unit_add(void *ctx, const struct uc_ledger_unit *u)
+{
+	struct children *c = ctx;
+	struct lv_unit *o;
+
+	if (strcmp(u->parent, c->parent) != 0)
+		return 0;
+	if ((o = rows_next(&c->a)) == NULL)
+		return UC_ERR_NOMEM;
+	snprintf(o->code, sizeof(o->code), "%s", u->code);
+	snprintf(o->name, sizeof(o->name), "%s", u->name);
+	snprintf(o->parent, sizeof(o->parent), "%s", u->parent);
+	return 0;
+}
+
 int
 lv_unit_children(struct lv *v, const char *unit, struct lv_units *out)
 {
-	json_t *a = NULL, *o;
-	size_t i, k = 0;
+	struct children c = { { NULL, 0, 0, sizeof(struct lv_unit) }, unit };
 	int r;
 
 	out->v = NULL;
 	out->n = 0;
-	if ((r = uc_ledger_unit_list(v->l, &a)) != 0)
-		goto out;
-	if (json_array_size(a) != 0 &&
-	    (out->v = calloc(json_array_size(a), sizeof(*out->v))) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
+	if ((r = uc_ledger_unit_each(v->l, unit_add, &c)) != 0) {
+		free(c.a.v);
+		return r;
 	}
-	json_array_foreach(a, i, o) {
-		const char *p = json_string_value(json_object_get(o, "parent"));
-
-		if (p == NULL || strcmp(p, unit) != 0)
-			continue;
-		copy(out->v[k].code, sizeof(out->v[k].code), o, "code");
-		copy(out->v[k].name, sizeof(out->v[k].name), o, "name");
-		copy(out->v[k].parent, sizeof(out->v[k].parent), o, "parent");
-		k++;
-	}
-	out->n = k;
-out:
-	json_decref(a);
-	return r;
+	out->v = c.a.v;
+	out->n = c.a.n;
+	return 0;
 }
 
 void
@@ -306,39 +346,47 @@ lv_requests_free(struct lv_requests *q)
 	q->n = 0;
 }
 
+static const char *
+name_or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+static int
+request_add(void *ctx, const struct uc_ledger_request_summary *o)
+{
+	struct lv_request *q = rows_next(ctx);
+
+	if (q == NULL)
+		return UC_ERR_NOMEM;
+	q->id = o->id;
+	snprintf(q->unit, sizeof(q->unit), "%s", o->unit);
+	snprintf(q->type, sizeof(q->type), "%s",
+	    name_or_empty(uc_ledger_card_type_name(o->type)));
+	snprintf(q->status, sizeof(q->status), "%s",
+	    name_or_empty(uc_ledger_request_status_name(o->status)));
+	snprintf(q->date, sizeof(q->date), "%s", o->date);
+	snprintf(q->reason, sizeof(q->reason), "%s", o->reject_reason);
+	q->lines = o->lines;
+	q->total_vnd = o->total_vnd;
+	return 0;
+}
+
 int
 lv_request_list(struct lv *v, struct lv_requests *out)
 {
-	json_t *a = NULL, *o;
-	size_t i;
+	struct rows a = { NULL, 0, 0, sizeof(struct lv_request) };
 	int r;
 
 	out->v = NULL;
 	out->n = 0;
-	if ((r = uc_ledger_request_list(v->l, &a)) != 0)
-		goto out;
-	if (json_array_size(a) != 0 &&
-	    (out->v = calloc(json_array_size(a), sizeof(*out->v))) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
+	if ((r = uc_ledger_request_each(v->l, request_add, &a)) != 0) {
+		free(a.v);
+		return r;
 	}
-	json_array_foreach(a, i, o) {
-		struct lv_request *q = &out->v[i];
-
-		q->id = json_integer_value(json_object_get(o, "id"));
-		copy(q->unit, sizeof(q->unit), o, "unit");
-		copy(q->type, sizeof(q->type), o, "type");
-		copy(q->status, sizeof(q->status), o, "status");
-		copy(q->date, sizeof(q->date), o, "date");
-		copy(q->reason, sizeof(q->reason), o, "reject_reason");
-		q->lines = json_integer_value(json_object_get(o, "lines"));
-		q->total_vnd = json_integer_value(json_object_get(o,
-		    "total_vnd"));
-	}
-	out->n = json_array_size(a);
-out:
-	json_decref(a);
-	return r;
+	out->v = a.v;
+	out->n = a.n;
+	return 0;
 }
 
 int
@@ -382,48 +430,53 @@ lv_cards_free(struct lv_cards *c)
 	c->n = 0;
 }
 
+static int
+card_add(void *ctx, const struct uc_ledger_card *o)
+{
+	struct lv_card *c = rows_next(ctx);
+
+	if (c == NULL)
+		return UC_ERR_NOMEM;
+	snprintf(c->serial, sizeof(c->serial), "%s", o->serial);
+	snprintf(c->member_code, sizeof(c->member_code), "%s",
+	    o->member_code);
+	snprintf(c->status, sizeof(c->status), "%s",
+	    name_or_empty(uc_ledger_card_status_name(o->status)));
+	snprintf(c->type, sizeof(c->type), "%s",
+	    name_or_empty(uc_ledger_card_type_name(o->type)));
+	return 0;
+}
+
 int
 lv_card_list(struct lv *v, struct lv_cards *out)
 {
-	json_t *a = NULL, *o;
-	size_t i;
+	struct rows a = { NULL, 0, 0, sizeof(struct lv_card) };
 	int r;
 
 	out->v = NULL;
 	out->n = 0;
-	if ((r = uc_ledger_card_list(v->l, 0, &a)) != 0)
-		goto out;
-	if (json_array_size(a) != 0 &&
-	    (out->v = calloc(json_array_size(a), sizeof(*out->v))) == NULL) {
-		r = UC_ERR_NOMEM;
-		goto out;
+	if ((r = uc_ledger_card_each(v->l, 0, card_add, &a)) != 0) {
+		free(a.v);
+		return r;
 	}
-	json_array_foreach(a, i, o) {
-		struct lv_card *c = &out->v[i];
-
-		copy(c->serial, sizeof(c->serial), o, "serial");
-		copy(c->member_code, sizeof(c->member_code), o,
-		    "member_code");
-		copy(c->status, sizeof(c->status), o, "status");
-		copy(c->type, sizeof(c->type), o, "type");
-	}
-	out->n = json_array_size(a);
-out:
-	json_decref(a);
-	return r;
+	out->v = a.v;
+	out->n = a.n;
+	return 0;
 }
 
 int
 lv_member_list_json(struct lv *v, const char *unit, char **out)
 {
-	json_t *a = NULL;
+	json_t *a = json_array();
 	int r;
 
 	*out = NULL;
-	if ((r = uc_ledger_member_list(v->l, unit, NULL, &a)) != 0)
-		return r;
+	if (a == NULL)
+		return UC_ERR_NOMEM;
+	r = uc_ledger_member_each(v->l, unit, 0, uc_json_member_append, a);
 	/* as `member list --json` prints it (lgt_print_json) */
-	*out = json_dumps(a, JSON_PRESERVE_ORDER);
+	if (r == 0 && (*out = json_dumps(a, JSON_PRESERVE_ORDER)) == NULL)
+		r = UC_ERR_NOMEM;
 	json_decref(a);
-	return *out != NULL ? 0 : UC_ERR_NOMEM;
+	return r;
 }

@@ -46,7 +46,7 @@ int lv_whoami(struct lv *v, struct lv_actor *out);
 struct lv_member {
 	char code[32];      /* "" before approval */
 	char name[UC_LEDGER_NAME_MAX + 1];
-	char national_id[32];
+	char national_id[UC_LEDGER_CODE_MAX + 1];
 	char status[16];
 	char unit[UC_LEDGER_CODE_MAX + 1];
 	char dob[16];

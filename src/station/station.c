@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "unioncard/applet.h"
@@ -50,6 +49,18 @@
 #define MAX_PULLED 3
 /* A claim on a line lasts this long without a sign of life. */
 #define DEFAULT_CLAIM_LEASE_S 120
+
+/*
+ * What became of one try at a line (the functions that return these
+ * return a negative UC_ERR_* on an error).
+ */
+enum attempt {
+	WRITTEN = 0,          /* the card is written and recorded */
+	AGAIN = 1,            /* spoiled or ejected: the line needs a card */
+	DONE_ELSEWHERE = 2,   /* another station finished the line */
+	STOPPED = 3,          /* *stop was set while waiting for a card */
+	HELD_ELSEWHERE = 4,   /* another station holds the line now */
+};
 
 static long long
 now_ms(void)
@@ -140,14 +151,11 @@ stopped(const struct run *x)
 	return x->o->stop != NULL && *x->o->stop != 0;
 }
 
-/* Copy a JSON string member into a fixed field; UC_ERR_INVALID if absent
- * or too long. */
+/* Copy a ledger field into a fixed one; UC_ERR_INVALID if too long. */
 static int
-get_str(json_t *obj, const char *key, char *out, size_t cap)
+get_str(const char *s, char *out, size_t cap)
 {
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	if (s == NULL || strlen(s) >= cap)
+	if (strlen(s) >= cap)
 		return UC_ERR_INVALID;
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
@@ -173,27 +181,16 @@ dates(struct uc_member *m, int years)
 	    (unsigned)d % 100u);
 }
 
-/* The request's unit name, from the unit list. */
+/* The request's unit name. */
 static int
 unit_name(struct uc_ledger *l, const char *code, char *out, size_t cap)
 {
-	json_t *units = NULL, *u;
-	size_t i;
+	struct uc_ledger_unit u;
 	int r;
 
-	if ((r = uc_ledger_unit_list(l, &units)) != 0)
+	if ((r = uc_ledger_unit_get(l, code, &u)) != 0)
 		return r;
-	r = UC_ERR_NOT_FOUND;
-	json_array_foreach(units, i, u) {
-		const char *c = json_string_value(json_object_get(u, "code"));
-
-		if (c != NULL && strcmp(c, code) == 0) {
-			r = get_str(u, "name", out, cap);
-			break;
-		}
-	}
-	json_decref(units);
-	return r;
+	return get_str(u.name, out, cap);
 }
 
 /*
@@ -297,7 +294,7 @@ skip(struct run *x, const struct uc_member *m, const char *chip,
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "a card that cannot be written (chip %s) is still in the "
 		    "reader: take it out", chip);
-	return 1;
+	return AGAIN;
 }
 
 /* The chip the line's reserved serial is bound to, "" when none. */
@@ -390,7 +387,7 @@ bind_chip(struct run *x, struct uc_member *m, struct uc_card_info *ci,
 	    &b)) != 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "ledger: cannot read card %s", m->card_serial);
-	if (strcmp(b.status, "reserved") != 0 ||
+	if (b.status != UC_CARD_RESERVED ||
 	    (b.chip[0] != '\0' && strcmp(b.chip, chip) != 0 &&
 	    claim_live(x, &b)))
 		goto busy;
@@ -421,10 +418,10 @@ bind_chip(struct run *x, struct uc_member *m, struct uc_card_info *ci,
 	emit(x, UC_STATION_SPOILED, m, b.chip, reason);
 	/* Not ejected: this blank card is for the line's next serial. */
 	uc_transport_disconnect(x->o->transport, 0);
-	return 1;
+	return AGAIN;
 busy:
 	uc_transport_disconnect(x->o->transport, 0);
-	return 4;
+	return HELD_ELSEWHERE;
 }
 
 static int
@@ -502,14 +499,14 @@ connect_card(const struct run *x)
 		    NULL, NULL);
 	for (;;) {
 		if (stopped(x))
-			return 3;
+			return STOPPED;
 		left = deadline < 0 ? STOP_POLL_MS : deadline - now_ms();
 		slice = left > STOP_POLL_MS ? STOP_POLL_MS : left < 0 ? 0 :
 		    (int)left;
 		r = uc_transport_connect(o->transport, slice, NULL, NULL);
 		/* The signal may have cut the wait short with an error. */
 		if (r != 0 && stopped(x))
-			return 3;
+			return STOPPED;
 		/* No card (or no reader) yet: only the deadline ends it. */
 		if ((r != UC_ERR_TIMEOUT && r != UC_ERR_NO_READER) ||
 		    (deadline >= 0 && now_ms() >= deadline))
@@ -540,8 +537,8 @@ one_card(struct run *x, int64_t line_id, struct uc_member *m, int announce,
 	t0 = now_fine_ms();
 	r = connect_card(x);
 	x->sum->card_wait_ms += now_fine_ms() - t0;
-	if (r == 3)
-		return 3;
+	if (r == STOPPED)
+		return STOPPED;
 	if (r != 0 && x->pulled > 0)
 		return uc_diag_set(diag, r, NULL, 0, m->member_code,
 		    "the card pulled out for %s %s did not come back (card "
@@ -561,7 +558,7 @@ one_card(struct run *x, int64_t line_id, struct uc_member *m, int announce,
 	if (done || m->card_serial[0] == '\0') {
 		/* Done, or its serial spoiled by another station. */
 		uc_transport_disconnect(o->transport, 0);
-		return done ? 2 : 1;
+		return done ? DONE_ELSEWHERE : AGAIN;
 	}
 	return write_card(x, m, diag);
 }
@@ -594,7 +591,7 @@ pulled(struct run *x, const struct uc_member *m, const char *chip,
 	    "(another card spoils serial %s)", stage, m->card_serial);
 	emit(x, UC_STATION_PULLED, m, chip, why);
 	uc_transport_disconnect(x->o->transport, 0);
-	return 1;
+	return AGAIN;
 }
 
 /*
@@ -651,7 +648,7 @@ recover_locked(struct run *x, struct uc_member *m,
 	    "personalized)", diag);
 }
 
-/* The card failed after writes began: spoil its serial, eject it (1). */
+/* The card failed after writes began: spoil its serial, eject it (AGAIN). */
 static int
 spoil_card(struct run *x, struct uc_member *m, const char *chip,
     const char *reason, struct uc_diag *diag)
@@ -667,7 +664,7 @@ spoil_card(struct run *x, struct uc_member *m, const char *chip,
 	x->sum->spoiled++;
 	emit(x, UC_STATION_SPOILED, m, chip, reason);
 	uc_transport_disconnect(x->o->transport, 1);
-	return 1;
+	return AGAIN;
 }
 
 static int
@@ -794,7 +791,7 @@ line_held(struct run *x, const struct uc_member *m)
 	if ((r = uc_ledger_card_binding(x->o->ledger, m->card_serial,
 	    &b)) != 0)
 		return r;
-	return strcmp(b.status, "reserved") == 0 && b.chip[0] != '\0' &&
+	return b.status == UC_CARD_RESERVED && b.chip[0] != '\0' &&
 	    claim_live(x, &b);
 }
 
@@ -804,19 +801,19 @@ line_held(struct run *x, const struct uc_member *m)
  * summary->stopped), 4 when another station holds it now, or an error.
  */
 static int
-do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
+do_line(struct run *x, const struct uc_ledger_request_line *line,
+    int announce, struct uc_diag *diag)
 {
 	const struct uc_station_opts *o = x->o;
 	struct uc_member m = x->tmpl;
-	json_int_t line_id = json_integer_value(json_object_get(line,
-	    "line_id"));
+	int64_t line_id = line->line_id;
 	double t0;
 	int done, r, spoils;
 
 	x->pulled = 0;
-	if (get_str(line, "member_code", m.member_code,
+	if (get_str(line->member_code, m.member_code,
 	    sizeof(m.member_code)) != 0 ||
-	    get_str(line, "full_name", m.full_name,
+	    get_str(line->full_name, m.full_name,
 	    sizeof(m.full_name)) != 0 || line_id <= 0)
 		return UC_ERR_LEDGER;
 	if ((r = fits_card(0, UC_MEMBER_TEXT_FULL_NAME, m.full_name,
@@ -847,19 +844,19 @@ do_line(struct run *x, json_t *line, int announce, struct uc_diag *diag)
 			    "ledger: cannot reserve a card for %s",
 			    m.member_code);
 		r = one_card(x, line_id, &m, announce, diag);
-		if (r < 0 || r == 0)
+		if (r < 0 || r == WRITTEN)
 			return r;
-		if (r == 3) {
+		if (r == STOPPED) {
 			/* The reserved serial waits for the next run. */
 			x->sum->stopped = 1;
 			return 0;
 		}
-		if (r == 2) {
+		if (r == DONE_ELSEWHERE) {
 			/* Another station finished this line. */
 			x->sum->already++;
 			return 0;
 		}
-		if (r == 4)
+		if (r == HELD_ELSEWHERE)
 			goto held;
 		/*
 		 * Spoiled: the line needs a new serial.  Skipped (not a
@@ -887,7 +884,7 @@ held:
 	if (announce)
 		emit(x, UC_STATION_DEFERRED, &m, NULL, "another station is "
 		    "writing this member's card; back to it later");
-	return 4;
+	return HELD_ELSEWHERE;
 }
 
 /*
@@ -896,30 +893,30 @@ held:
  * (x->sum->stopped) ends it with 0.
  */
 static int
-run_lines(struct run *x, json_t *lines, struct uc_diag *diag)
+run_lines(struct run *x, const struct uc_ledger_request *req,
+    struct uc_diag *diag)
 {
-	json_t *line;
 	size_t i, *busy = NULL, nbusy = 0, keep;
 	int r;
 
 	if ((busy = calloc(x->sum->lines + 1, sizeof(*busy))) == NULL)
 		return UC_ERR_NOMEM;
-	json_array_foreach(lines, i, line) {
-		if ((r = do_line(x, line, 1, diag)) < 0)
+	for (i = 0; i < req->nlines; i++) {
+		if ((r = do_line(x, &req->lines[i], 1, diag)) < 0)
 			goto out;
 		if (x->sum->stopped)
 			goto stop;
-		if (r == 4)
+		if (r == HELD_ELSEWHERE)
 			busy[nbusy++] = i;
 	}
 	while (nbusy > 0) {
 		for (i = 0, keep = 0; i < nbusy; i++) {
-			line = json_array_get(lines, busy[i]);
-			if ((r = do_line(x, line, 0, diag)) < 0)
+			r = do_line(x, &req->lines[busy[i]], 0, diag);
+			if (r < 0)
 				goto out;
 			if (x->sum->stopped)
 				goto stop;
-			if (r == 4)
+			if (r == HELD_ELSEWHERE)
 				busy[keep++] = busy[i];
 		}
 		if (keep == nbusy && pause_ms(x, BUSY_POLL_MS)) {
@@ -940,8 +937,8 @@ uc_station_encode(const struct uc_station_opts *o,
     struct uc_station_summary *sum, struct uc_diag *diag)
 {
 	struct run x;
-	json_t *req = NULL, *lines;
-	const char *status, *type, *unit;
+	struct uc_ledger_request *req = NULL;
+	const char *unit;
 	double start = now_fine_ms(), t0;
 	int r;
 
@@ -958,7 +955,7 @@ uc_station_encode(const struct uc_station_opts *o,
 		return r;
 
 	t0 = now_fine_ms();
-	r = uc_ledger_request_show(o->ledger, o->request_id, &req);
+	r = uc_ledger_request_get(o->ledger, o->request_id, &req);
 	sum->ledger_ms += now_fine_ms() - t0;
 	if (r == UC_ERR_NOT_FOUND) {
 		r = uc_diag_set(diag, r, NULL, 0, "request", "request %lld "
@@ -973,23 +970,16 @@ uc_station_encode(const struct uc_station_opts *o,
 	}
 	if (r != 0)
 		goto out;
-	status = json_string_value(json_object_get(req, "status"));
-	type = json_string_value(json_object_get(req, "type"));
-	unit = json_string_value(json_object_get(req, "unit"));
-	lines = json_object_get(req, "lines");
-	if (status == NULL || type == NULL || unit == NULL ||
-	    !json_is_array(lines)) {
-		r = UC_ERR_LEDGER;
-		goto out;
-	}
-	if (strcmp(status, "accepted") != 0) {
+	unit = req->unit;
+	if (req->status != UC_REQUEST_ACCEPTED) {
 		r = uc_diag_set(diag, UC_ERR_STATE, NULL, 0, "request",
 		    "request %lld is %s: only an accepted request is encoded",
-		    (long long)o->request_id, status);
+		    (long long)o->request_id,
+		    uc_ledger_request_status_name(req->status));
 		goto out;
 	}
 	x.tmpl.card_type = UC_CARD_TYPE_REGULAR;
-	if (strcmp(type, "linked") == 0) {
+	if (req->type == UC_LEDGER_CARD_LINKED) {
 		/* The ledger keeps the PAN's HMAC: no key, no linked card. */
 		if (o->keys->bank_link_key == NULL) {
 			r = uc_diag_set(diag, UC_ERR_KEY, NULL, 0, "request",
@@ -999,7 +989,7 @@ uc_station_encode(const struct uc_station_opts *o,
 		}
 		x.tmpl.card_type = UC_CARD_TYPE_LINKED;
 	}
-	if (get_str(req, "unit", x.tmpl.unit_code,
+	if (get_str(req->unit, x.tmpl.unit_code,
 	    sizeof(x.tmpl.unit_code)) != 0 ||
 	    (r = unit_name(o->ledger, unit, x.tmpl.unit_name,
 	    sizeof(x.tmpl.unit_name))) != 0) {
@@ -1014,10 +1004,10 @@ uc_station_encode(const struct uc_station_opts *o,
 		goto out;
 	dates(&x.tmpl, o->years_valid > 0 ? o->years_valid :
 	    DEFAULT_YEARS_VALID);
-	sum->lines = json_array_size(lines);
-	r = run_lines(&x, lines, diag);
+	sum->lines = req->nlines;
+	r = run_lines(&x, req, diag);
 out:
 	sum->total_ms = now_fine_ms() - start;
-	json_decref(req);
+	uc_ledger_request_free(&req);
 	return r;
 }

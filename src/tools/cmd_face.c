@@ -305,44 +305,62 @@ card_dates(const char *created_at, struct uc_member *m)
 }
 
 static int
-copy(json_t *o, const char *key, char *out, size_t cap)
+copy(const char *s, char *out, size_t cap)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	if (s == NULL || strlen(s) >= cap)
+	if (s[0] == '\0' || strlen(s) >= cap)
 		return -1;
 	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+/* The serials of a request's cards that may be printed. */
+struct printable {
+	char (*serial)[UC_LEDGER_SERIAL_LEN + 1];
+	size_t n, cap;
+	int without_chip;
+};
+
+static int
+printable_add(void *ctx, const struct uc_ledger_card *c)
+{
+	struct printable *p = ctx;
+	void *grown;
+
+	if (c->status != UC_CARD_ENCODED && c->status != UC_CARD_ISSUED &&
+	    !(p->without_chip && c->status == UC_CARD_RESERVED))
+		return 0;
+	if (p->n == p->cap) {
+		p->cap = p->cap != 0 ? 2 * p->cap : 16;
+		if ((grown = realloc(p->serial, p->cap *
+		    sizeof(*p->serial))) == NULL)
+			return UC_ERR_NOMEM;
+		p->serial = grown;
+	}
+	memcpy(p->serial[p->n++], c->serial, sizeof(c->serial));
 	return 0;
 }
 
 static int
 render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 {
-	json_t *cards = NULL, *units = NULL, *c, *u;
+	struct printable cards = { NULL, 0, 0, x->without_chip };
 	struct uc_buf photo = UC_BUF_INIT;
-	size_t i, j;
+	size_t i;
 	int r, rc = UC_EXIT_OK;
 
-	if ((r = uc_ledger_card_list(l, rid, &cards)) != 0)
+	if ((r = uc_ledger_card_each(l, rid, printable_add, &cards)) != 0) {
+		free(cards.serial);
 		return lgt_fail(x->g, l, r, "card list");
-	if ((r = uc_ledger_unit_list(l, &units)) != 0) {
-		json_decref(cards);
-		return lgt_fail(x->g, l, r, "unit list");
 	}
-	json_array_foreach(cards, i, c) {
-		const char *status = json_string_value(json_object_get(c,
-		    "status"));
-		const char *serial = json_string_value(json_object_get(c,
-		    "serial"));
+	for (i = 0; i < cards.n; i++) {
+		const char *serial = cards.serial[i];
 		struct uc_face_card card;
-		json_t *full = NULL, *mem = NULL;
+		struct uc_ledger_card full;
+		struct uc_ledger_member mem;
+		struct uc_ledger_unit u;
+		size_t ncards = 0;
 		char dob[9];
 
-		if (status == NULL || serial == NULL ||
-		    (strcmp(status, "encoded") != 0 &&
-		    strcmp(status, "issued") != 0 &&
-		    !(x->without_chip && strcmp(status, "reserved") == 0)))
-			continue;
 		if (x->print) {
 			char state[16];
 
@@ -356,50 +374,36 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 			}
 		}
 		memset(&card, 0, sizeof(card));
-		if ((r = uc_ledger_card_show(l, serial, &full)) != 0) {
+		if ((r = uc_ledger_card_get(l, serial, &full)) != 0) {
 			rc = lgt_fail(x->g, l, r, serial);
 			break;
 		}
-		if (copy(full, "member_code", card.member.member_code,
+		if (copy(full.member_code, card.member.member_code,
 		    sizeof(card.member.member_code)) != 0 ||
-		    (r = uc_ledger_member_show(l, card.member.member_code,
-		    &mem)) != 0) {
-			json_decref(full);
+		    (r = uc_ledger_member_get(l, card.member.member_code,
+		    &mem, NULL, &ncards)) != 0) {
 			rc = lgt_fail(x->g, l, r != 0 ? r : UC_ERR_LEDGER,
 			    serial);
 			break;
 		}
-		if (copy(full, "full_name", card.member.full_name,
+		if (copy(full.full_name, card.member.full_name,
 		    sizeof(card.member.full_name)) != 0 ||
-		    copy(full, "unit", card.member.unit_code,
+		    copy(full.unit, card.member.unit_code,
 		    sizeof(card.member.unit_code)) != 0 ||
-		    copy(full, "serial", card.member.card_serial,
+		    copy(full.serial, card.member.card_serial,
 		    sizeof(card.member.card_serial)) != 0 ||
-		    card_dates(json_string_value(json_object_get(full,
-		    "created_at")), &card.member) != 0 ||
-		    iso_day(json_string_value(json_object_get(mem,
-		    "date_of_birth")), dob) != 0) {
-			json_decref(full);
-			json_decref(mem);
+		    card_dates(full.created_at, &card.member) != 0 ||
+		    iso_day(mem.date_of_birth, dob) != 0) {
 			rc = uc_tool_fail(x->g, UC_ERR_LEDGER, "card %s: the "
 			    "ledger's row is incomplete", serial);
 			break;
 		}
 		memcpy(card.date_of_birth, dob, sizeof(dob));
-		card.member.card_type = strcmp(json_string_value(
-		    json_object_get(full, "type")), "linked") == 0 ?
+		card.member.card_type = full.type == UC_LEDGER_CARD_LINKED ?
 		    UC_CARD_TYPE_LINKED : UC_CARD_TYPE_REGULAR;
-		json_array_foreach(units, j, u) {
-			const char *code = json_string_value(
-			    json_object_get(u, "code"));
-
-			if (code != NULL &&
-			    strcmp(code, card.member.unit_code) == 0)
-				(void)copy(u, "name", card.member.unit_name,
-				    sizeof(card.member.unit_name));
-		}
-		json_decref(full);
-		json_decref(mem);
+		if (uc_ledger_unit_get(l, card.member.unit_code, &u) == 0)
+			(void)copy(u.name, card.member.unit_name,
+			    sizeof(card.member.unit_name));
 		r = uc_ledger_member_photo_get(l, card.member.member_code,
 		    &photo);
 		if (r != 0 && r != UC_ERR_NOT_FOUND) {
@@ -411,8 +415,7 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 		if ((rc = one_card(x, &card)) != UC_EXIT_OK)
 			break;
 	}
-	json_decref(cards);
-	json_decref(units);
+	free(cards.serial);
 	uc_buf_free(&photo);
 	if (rc == UC_EXIT_OK && x->print && x->n_cards + x->n_skipped == 0)
 		return uc_tool_fail(x->g, UC_ERR_NOT_FOUND, "request %lld has "
@@ -582,22 +585,19 @@ static int
 reserve_chipless(struct face_run *x, int64_t rid)
 {
 	char serial[UC_LEDGER_SERIAL_LEN + 1];
-	json_t *req = NULL, *line;
-	const char *type;
+	struct uc_ledger_request *req = NULL;
 	size_t i;
 	int r, done, rc = UC_EXIT_OK;
 
-	if ((r = uc_ledger_request_show(x->l, rid, &req)) != 0)
+	if ((r = uc_ledger_request_get(x->l, rid, &req)) != 0)
 		return lgt_fail(x->g, x->l, r, "request show");
-	type = json_string_value(json_object_get(req, "type"));
-	if (type == NULL || strcmp(type, "regular") != 0) {
-		json_decref(req);
+	if (req->type != UC_LEDGER_CARD_REGULAR) {
+		uc_ledger_request_free(&req);
 		return uc_tool_usage(x->g, "--without-chip is for regular "
 		    "requests: a linked card is a bank card with its chip");
 	}
-	json_array_foreach(json_object_get(req, "lines"), i, line) {
-		json_int_t id = json_integer_value(json_object_get(line,
-		    "line_id"));
+	for (i = 0; i < req->nlines; i++) {
+		int64_t id = req->lines[i].line_id;
 
 		if ((r = uc_ledger_line_card(x->l, id, &done, serial)) != 0 ||
 		    (!done && serial[0] == '\0' &&
@@ -606,7 +606,7 @@ reserve_chipless(struct face_run *x, int64_t rid)
 			break;
 		}
 	}
-	json_decref(req);
+	uc_ledger_request_free(&req);
 	return rc;
 }
 
@@ -841,7 +841,8 @@ photo_dir(struct uc_tool_global *g, const char *dir)
 	struct dir_photo *ph = NULL, *grown;
 	struct uc_ledger *l = NULL;
 	struct dirent *e;
-	json_t *m = NULL;
+	struct uc_ledger_member m;
+	size_t ncards = 0;
 	char path[4096];
 	size_t n = 0, i, len;
 	DIR *d;
@@ -878,12 +879,11 @@ photo_dir(struct uc_tool_global *g, const char *dir)
 		memcpy(ph[n].key, e->d_name, len);
 		n++;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if ((r = uc_ledger_member_show(l, ph[n - 1].key, &m)) != 0) {
+		if ((r = uc_ledger_member_get(l, ph[n - 1].key, &m, NULL,
+		    &ncards)) != 0) {
 			rc = lgt_fail(g, l, r, path);
 			goto out;
 		}
-		json_decref(m);
-		m = NULL;
 		if ((rc = load_photo(g, path, &ph[n - 1].png)) != UC_EXIT_OK)
 			goto out;
 		rc = UC_EXIT_FAIL;
@@ -911,7 +911,6 @@ out:
 	for (i = 0; i < n; i++)
 		uc_buf_free(&ph[i].png);
 	free(ph);
-	json_decref(m);
 	uc_ledger_free(&l);
 	uc_face_cleanup();
 	return rc;

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "cmd_ledger.h"
+#include "ledger_json.h"
 
 /* Prefix for ledgers whose issuer prefix was not given (tests, demos). */
 #define UNALLOCATED_PREFIX 99
@@ -224,14 +225,22 @@ uc_cmd_unit(struct uc_tool_global *g, int argc, char **argv)
 	} else if (strcmp(sub, "list") == 0) {
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		if ((r = uc_ledger_unit_list(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_unit_each(l, uc_json_unit_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "unit list");
 		else
 			r = lgt_print_list(a, cols, 5, lgt_json(g, argc, argv));
 	} else if (strcmp(sub, "tree") == 0) {
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		if ((r = uc_ledger_unit_list(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_unit_each(l, uc_json_unit_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "unit tree");
 		else if (lgt_json(g, argc, argv))
 			r = lgt_print_json(a);
@@ -350,7 +359,12 @@ uc_cmd_account(struct uc_tool_global *g, int argc, char **argv)
 			    strcmp(sub, "add") == 0 ? "account added:" :
 			    "password set for", who);
 	} else if (strcmp(sub, "list") == 0) {
-		if ((r = uc_ledger_account_list(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_account_each(l, uc_json_account_append,
+			    a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "account list");
 		else
 			r = lgt_print_list(a, cols, 6, lgt_json(g, argc, argv));
@@ -478,7 +492,11 @@ uc_cmd_fee(struct uc_tool_global *g, int argc, char **argv)
 	} else if (strcmp(sub, "list") == 0) {
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		if ((r = uc_ledger_fee_list(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_fee_each(l, uc_json_fee_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "fee list");
 		else
 			r = lgt_print_list(a, cols, 3, lgt_json(g, argc, argv));

@@ -14,6 +14,7 @@
 #include "unioncard/csv.h"
 #include "unioncard/keys.h"
 #include "cmd_ledger.h"
+#include "ledger_json.h"
 #include "commands.h"
 
 static void
@@ -360,7 +361,12 @@ do_imports(struct uc_tool_global *g, int argc, char **argv)
 		return r;
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
-	if ((r = uc_ledger_bank_imports(l, &a)) != 0)
+	if ((a = json_array()) == NULL)
+		r = UC_ERR_NOMEM;
+	else
+		r = uc_ledger_bank_imports_each(l, uc_json_bank_import_append,
+		    a);
+	if (r != 0)
 		r = lgt_fail(g, l, r, "bank imports");
 	else
 		r = lgt_print_list(a, cols, 7, lgt_json(g, argc, argv));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd_ledger.h"
+#include "ledger_json.h"
 
 static void
 usage(void)
@@ -34,19 +35,16 @@ static int
 replace(struct uc_tool_global *g, struct uc_ledger *l, const char *serial,
     const char *reason, const char *payer)
 {
-	json_t *c = NULL;
+	struct uc_ledger_card c;
 	const char *code;
 	int64_t id;
 	int r;
 
-	if ((r = uc_ledger_card_show(l, serial, &c)) != 0)
+	if ((r = uc_ledger_card_get(l, serial, &c)) != 0)
 		return lgt_fail(g, l, r, "card replace");
-	code = json_string_value(json_object_get(c, "member_code"));
-	r = uc_ledger_request_create(l,
-	    json_string_value(json_object_get(c, "unit")),
-	    json_string_value(json_object_get(c, "type")), &code, 1, payer,
-	    reason, &id);
-	json_decref(c);
+	code = c.member_code;
+	r = uc_ledger_request_create(l, c.unit,
+	    uc_ledger_card_type_name(c.type), &code, 1, payer, reason, &id);
 	if (r != 0)
 		return lgt_fail(g, l, r, "card replace");
 	printf("%lld\n", (long long)id);
@@ -87,7 +85,11 @@ uc_cmd_card_ledger(struct uc_tool_global *g, int argc, char **argv)
 		}
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		if ((r = uc_ledger_card_list(l, id, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_card_each(l, id, uc_json_card_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "card list");
 		else
 			r = lgt_print_list(a, cols, 4, lgt_json(g, argc, argv));
@@ -101,7 +103,12 @@ uc_cmd_card_ledger(struct uc_tool_global *g, int argc, char **argv)
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
 	if (strcmp(sub, "show") == 0) {
-		if ((r = uc_ledger_card_show(l, serial, &a)) != 0)
+		struct uc_ledger_card c;
+
+		if ((r = uc_ledger_card_get(l, serial, &c)) == 0 &&
+		    (a = uc_json_card(&c)) == NULL)
+			r = UC_ERR_NOMEM;
+		if (r != 0)
 			r = lgt_fail(g, l, r, "card show");
 		else
 			r = lgt_print_json(a);

@@ -11,6 +11,7 @@
 
 #include "cmd_ledger.h"
 #include "commands.h"
+#include "ledger_json.h"
 
 static void
 usage(void)
@@ -175,9 +176,10 @@ edit(struct uc_tool_global *g, struct uc_ledger *l, const char *key,
     int argc, char **argv)
 {
 	struct uc_ledger_member_fields f;
+	struct uc_ledger_member_card *cards = NULL;
+	struct uc_ledger_member m;
 	struct uc_diag d;
-	json_t *m = NULL, *c;
-	size_t n = 0, i;
+	size_t n = 0, i, ncards = 0;
 	int r;
 
 	memset(&f, 0, sizeof(f));
@@ -198,22 +200,18 @@ edit(struct uc_tool_global *g, struct uc_ledger *l, const char *key,
 	if (!g->quiet)
 		fprintf(stderr, n == 0 ? "%s: member %s: nothing to change\n" :
 		    "%s: member %s: %zu fields changed\n", g->prog, key, n);
-	if (n > 0 && !g->quiet && uc_ledger_member_show(l, key, &m) == 0) {
+	if (n > 0 && !g->quiet && uc_ledger_member_get(l, key, &m, &cards,
+	    &ncards) == 0) {
 		/* a card already made still carries the old data */
-		json_array_foreach(json_object_get(m, "cards"), i, c) {
-			const char *st = json_string_value(json_object_get(c,
-			    "status"));
-
-			if (st != NULL && (strcmp(st, "encoded") == 0 ||
-			    strcmp(st, "issued") == 0))
+		for (i = 0; i < ncards; i++) {
+			if (cards[i].status == UC_CARD_ENCODED ||
+			    cards[i].status == UC_CARD_ISSUED)
 				fprintf(stderr, "%s: card %s carries the old"
 				    " data; for a new one: card replace %s"
 				    " --reason data_change\n", g->prog,
-				    json_string_value(json_object_get(c,
-				    "serial")), json_string_value(
-				    json_object_get(c, "serial")));
+				    cards[i].serial, cards[i].serial);
 		}
-		json_decref(m);
+		free(cards);
 	}
 	return UC_EXIT_OK;
 }
@@ -337,7 +335,11 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 			return uc_tool_usage(g, "member find TEXT");
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		r = uc_ledger_member_find(l, text, (size_t)v, &a);
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_member_find(l, text, (size_t)v,
+			    uc_json_member_append, a);
 		if (r != 0)
 			r = lgt_fail(g, l, r, "member find");
 		else
@@ -419,12 +421,24 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 		r = uc_ledger_member_reject(l, unit, nid, reason);
 		r = r != 0 ? lgt_fail(g, l, r, "member reject") : UC_EXIT_OK;
 	} else if (strcmp(sub, "list") == 0) {
+		const char *status = lgt_opt(argc, argv, "--status");
+		int st = uc_ledger_member_status_parse(status);
+
 		if (unit == NULL)
 			return uc_tool_usage(g, "member list --unit CODE");
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		r = uc_ledger_member_list(l, unit,
-		    lgt_opt(argc, argv, "--status"), &a);
+		if (status != NULL && st == 0) {
+			r = uc_tool_fail(g, UC_ERR_ARG, "member list: no member"
+			    " status '%s' (entered, submitted, approved,"
+			    " rejected, withdrawn)", status);
+			goto out;
+		}
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_member_each(l, unit, st,
+			    uc_json_member_append, a);
 		if (r != 0)
 			r = lgt_fail(g, l, r, "member list");
 		else
@@ -436,7 +450,16 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 			return uc_tool_usage(g, "member show CODE");
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		if ((r = uc_ledger_member_show(l, key, &a)) != 0)
+		struct uc_ledger_member_card *cards = NULL;
+		struct uc_ledger_member m;
+		size_t ncards = 0;
+
+		if ((r = uc_ledger_member_get(l, key, &m, &cards,
+		    &ncards)) == 0 &&
+		    (a = uc_json_member_cards(&m, cards, ncards)) == NULL)
+			r = UC_ERR_NOMEM;
+		free(cards);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "member show");
 		else
 			r = lgt_print_json(a);

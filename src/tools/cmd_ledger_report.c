@@ -16,6 +16,7 @@
 #include "unioncard/secobj.h"
 #include "unioncard/signer.h"
 #include "cmd_ledger.h"
+#include "ledger_json.h"
 
 /* --- the problems of an import ---------------------------------------- */
 
@@ -233,6 +234,7 @@ report_spoilage(struct uc_tool_global *g, struct uc_ledger *l, int argc,
     char **argv, int json)
 {
 	const char *rq = lgt_opt(argc, argv, "--request");
+	struct uc_ledger_spoilage *sp = NULL;
 	long long rid = 0;
 	json_t *o = NULL;
 	char *end = NULL;
@@ -243,7 +245,11 @@ report_spoilage(struct uc_tool_global *g, struct uc_ledger *l, int argc,
 		if (end == rq || *end != '\0' || rid <= 0)
 			return uc_tool_usage(g, "--request takes a request id");
 	}
-	if ((r = uc_ledger_report_spoilage(l, (int64_t)rid, &o)) != 0)
+	if ((r = uc_ledger_report_spoilage_get(l, (int64_t)rid, &sp)) == 0 &&
+	    (o = uc_json_spoilage(sp)) == NULL)
+		r = UC_ERR_NOMEM;
+	uc_ledger_spoilage_free(&sp);
+	if (r != 0)
 		return lgt_fail(g, l, r, "report spoilage");
 	r = json ? lgt_print_json(o) : spoilage_text(o);
 	json_decref(o);
@@ -293,8 +299,13 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	if ((r = lgt_open(g, &l, 0, 1)) != 0)
 		return r;
 	if (strcmp(sub, "progress") == 0) {
-		r = uc_ledger_report_progress(l, lgt_opt(argc, argv, "--unit"),
-		    lgt_opt(argc, argv, "--as-of"), &a);
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_progress_each(l,
+			    lgt_opt(argc, argv, "--unit"),
+			    lgt_opt(argc, argv, "--as-of"),
+			    uc_json_progress_append, a);
 		if (r != 0)
 			r = lgt_fail(g, l, r, "report progress");
 		else if (lgt_flag(argc, argv, "--csv"))
@@ -303,12 +314,22 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 			r = lgt_print_list(a, pcols, 8, json);
 	} else if (strcmp(sub, "fees") == 0 && lgt_flag(argc, argv,
 	    "--unpaid")) {
-		if ((r = uc_ledger_report_fees_unpaid(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_fees_unpaid_each(l,
+			    uc_json_fee_due_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "report fees --unpaid");
 		else
 			r = lgt_print_list(a, ucols, 7, json);
 	} else if (strcmp(sub, "fees") == 0) {
-		if ((r = uc_ledger_report_fees(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_fees_each(l,
+			    uc_json_fee_total_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "report fees");
 		else if (lgt_flag(argc, argv, "--csv"))
 			r = list_csv(a, fcols, 5);
@@ -317,7 +338,12 @@ uc_cmd_report(struct uc_tool_global *g, int argc, char **argv)
 	} else if (strcmp(sub, "spoilage") == 0) {
 		r = report_spoilage(g, l, argc, argv, json);
 	} else if (strcmp(sub, "cards") == 0) {
-		if ((r = uc_ledger_report_cards(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_report_cards_each(l,
+			    uc_json_card_count_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "report cards");
 		else if (lgt_flag(argc, argv, "--csv"))
 			r = list_csv(a, ccols, 2);

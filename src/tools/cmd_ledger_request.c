@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd_ledger.h"
+#include "ledger_json.h"
 
 static void
 usage(void)
@@ -218,7 +219,12 @@ uc_cmd_request(struct uc_tool_global *g, int argc, char **argv)
 	if (strcmp(sub, "list") == 0) {
 		if ((r = lgt_open(g, &l, 0, 1)) != 0)
 			return r;
-		if ((r = uc_ledger_request_list(l, &a)) != 0)
+		if ((a = json_array()) == NULL)
+			r = UC_ERR_NOMEM;
+		else
+			r = uc_ledger_request_each(l,
+			    uc_json_request_summary_append, a);
+		if (r != 0)
 			r = lgt_fail(g, l, r, "request list");
 		else
 			r = lgt_print_list(a, cols, 7, lgt_json(g, argc, argv));
@@ -250,7 +256,13 @@ uc_cmd_request(struct uc_tool_global *g, int argc, char **argv)
 		    lgt_opt(argc, argv, "--remove"));
 		goto out;
 	} else if (strcmp(sub, "show") == 0) {
-		if ((r = uc_ledger_request_show(l, id, &a)) != 0) {
+		struct uc_ledger_request *q = NULL;
+
+		if ((r = uc_ledger_request_get(l, id, &q)) == 0 &&
+		    (a = uc_json_request(q)) == NULL)
+			r = UC_ERR_NOMEM;
+		uc_ledger_request_free(&q);
+		if (r != 0) {
 			r = lgt_fail(g, l, r, "request show");
 		} else if (lgt_json(g, argc, argv)) {
 			r = lgt_print_json(a);

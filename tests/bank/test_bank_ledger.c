@@ -36,6 +36,8 @@ struct fx {
 	char path[128];
 	struct uc_ledger *l;
 	char code[3][UC_MEMBERCODE_LEN + 1];    /* A, B, C */
+	size_t ncodes;
+	size_t ncards;
 	char serial[3][UC_LEDGER_SERIAL_LEN + 1];
 	int64_t req;
 	int files;
@@ -76,6 +78,45 @@ encode(struct fx *f, const char *serial, int pan_n)
 	    NULL, 0), 0);
 }
 
+/* uc_ledger_card_fn: each member's card serial, by member code. */
+static int
+card_serial(void *ctx, const struct uc_ledger_card *c)
+{
+	struct fx *f = ctx;
+	size_t k;
+
+	for (k = 0; k < 3; k++)
+		if (strcmp(f->code[k], c->member_code) == 0)
+			snprintf(f->serial[k], sizeof(f->serial[k]), "%s",
+			    c->serial);
+	f->ncards++;
+	return 0;
+}
+
+/* uc_ledger_card_fn: the first card's serial into ctx. */
+static int
+first_serial(void *ctx, const struct uc_ledger_card *c)
+{
+	char *out = ctx;
+
+	if (out[0] == '\0')
+		memcpy(out, c->serial, UC_LEDGER_SERIAL_LEN + 1);
+	return 0;
+}
+
+/* uc_ledger_member_fn: keep the member codes, in list order. */
+static int
+member_code(void *ctx, const struct uc_ledger_member *m)
+{
+	struct fx *f = ctx;
+
+	if (f->ncodes < 3)
+		snprintf(f->code[f->ncodes], sizeof(f->code[0]), "%s",
+		    m->member_code);
+	f->ncodes++;
+	return 0;
+}
+
 static int
 setup(void **state)
 {
@@ -87,7 +128,6 @@ setup(void **state)
 	    "Lê Văn Cường,1982-01-01,M,052082000003,CN,2010-01-01,0\n";
 	struct fx *f = calloc(1, sizeof(*f));
 	const char *codes[3];
-	json_t *a = NULL;
 	FILE *fp;
 	size_t n, i;
 
@@ -131,16 +171,12 @@ setup(void **state)
 	assert_int_equal(uc_ledger_member_submit(f->l, "G1", &n), 0);
 	login(f, "d1");
 	assert_int_equal(uc_ledger_member_approve(f->l, "G1", NULL, 0, &n), 0);
-	assert_int_equal(uc_ledger_member_list(f->l, "G1", NULL, &a), 0);
-	assert_int_equal(json_array_size(a), 3);
-	for (i = 0; i < 3; i++) {
-		snprintf(f->code[i], sizeof(f->code[i]), "%s",
-		    json_string_value(json_object_get(json_array_get(a, i),
-		    "member_code")));
+	f->ncodes = 0;
+	assert_int_equal(uc_ledger_member_each(f->l, "G1", 0, member_code, f),
+	    0);
+	assert_int_equal(f->ncodes, 3);
+	for (i = 0; i < 3; i++)
 		codes[i] = f->code[i];
-	}
-	json_decref(a);
-	a = NULL;
 	login(f, "g1");
 	assert_int_equal(uc_ledger_request_create(f->l, "G1", "linked", codes,
 	    3, "union", NULL, &f->req), 0);
@@ -149,20 +185,10 @@ setup(void **state)
 	assert_int_equal(uc_ledger_request_approve(f->l, f->req), 0);
 	login(f, "pr");
 	assert_int_equal(uc_ledger_request_accept(f->l, f->req), 0);
-	assert_int_equal(uc_ledger_card_list(f->l, f->req, &a), 0);
-	assert_int_equal(json_array_size(a), 3);
-	for (i = 0; i < 3; i++) {
-		json_t *c = json_array_get(a, i);
-		size_t k;
-
-		for (k = 0; k < 3; k++)
-			if (strcmp(f->code[k], json_string_value(
-			    json_object_get(c, "member_code"))) == 0)
-				snprintf(f->serial[k], sizeof(f->serial[k]),
-				    "%s", json_string_value(
-				    json_object_get(c, "serial")));
-	}
-	json_decref(a);
+	f->ncards = 0;
+	assert_int_equal(uc_ledger_card_each(f->l, f->req, card_serial, f),
+	    0);
+	assert_int_equal(f->ncards, 3);
 	/* A and B encoded with PANs 1 and 2; C's card is only reserved. */
 	encode(f, f->serial[0], 1);
 	encode(f, f->serial[1], 2);
@@ -200,27 +226,65 @@ import_text(struct fx *f, const char *text,
 	return uc_ledger_bank_import(f->l, p, key, sizeof(key), info, NULL);
 }
 
+/* "CLASS CODE" lines of the mismatches (uc_ledger_bank_mismatch_fn). */
+struct lines {
+	char *out;
+	size_t cap, n, count;
+};
+
+static int
+mismatch_line(void *ctx, const struct uc_ledger_bank_mismatch *m)
+{
+	struct lines *w = ctx;
+
+	w->n += (size_t)snprintf(w->out + w->n, w->cap - w->n, "%s %s\n",
+	    m->class_name, m->member_code != NULL ? m->member_code : "-");
+	assert_true(w->n < w->cap);
+	w->count++;
+	return 0;
+}
+
 /* "CLASS CODE" of every mismatch, one per line. */
 static void
 reconcile(struct fx *f, char *out, size_t cap)
 {
-	json_t *res = NULL, *o;
-	size_t i, n = 0;
+	uint64_t counts[UC_LEDGER_BANK_CLASSES], sum = 0;
+	struct lines w = { out, cap, 0, 0 };
+	size_t i;
 
 	out[0] = '\0';
-	assert_int_equal(uc_ledger_bank_reconcile(f->l, &res), 0);
-	assert_int_equal(json_object_size(json_object_get(res, "summary")),
-	    UC_LEDGER_BANK_CLASSES);
-	json_array_foreach(json_object_get(res, "mismatches"), i, o) {
-		const char *c = json_string_value(json_object_get(o,
-		    "member_code"));
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts,
+	    mismatch_line, &w), 0);
+	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
+		sum += counts[i];
+	assert_int_equal(sum, w.count);
+}
 
-		n += (size_t)snprintf(out + n, cap - n, "%s %s\n",
-		    json_string_value(json_object_get(o, "class")),
-		    c != NULL ? c : "-");
-		assert_true(n < cap);
+/* The details of the mismatches name no full PAN (and say what they
+ * should, for the classes checked). */
+struct details {
+	const char *pan1, *pan2;
+	int dup_same_number;      /* the duplicate is by card number */
+};
+
+static int
+check_details(void *ctx, const struct uc_ledger_bank_mismatch *m)
+{
+	const struct details *c = ctx;
+
+	if (strcmp(m->class_name, "duplicate") == 0 && !c->dup_same_number) {
+		assert_non_null(strstr(m->detail, "card_ref VTB-2 appears 2"));
+		assert_string_equal(m->card_ref, "VTB-2");
 	}
-	json_decref(res);
+	if (strcmp(m->class_name, "duplicate") == 0 && c->dup_same_number)
+		assert_non_null(strstr(m->detail, "same card number"));
+	if (strcmp(m->class_name, "unknown_to_us") == 0 &&
+	    !c->dup_same_number)
+		assert_non_null(strstr(m->detail, "no member has this code"));
+	if (c->pan1 != NULL)
+		assert_null(strstr(m->detail, c->pan1));
+	assert_null(strstr(m->detail, c->pan2));
+	return 0;
 }
 
 static void
@@ -228,18 +292,18 @@ test_who_may(void **state)
 {
 	struct fx *f = *state;
 	struct uc_ledger_bank_import_info info;
-	json_t *res = NULL;
+	uint64_t counts[UC_LEDGER_BANK_CLASSES];
 	char p[160];
 	size_t rows = 0;
 
 	/* nothing imported yet: an error, not "no mismatch" */
-	assert_int_equal(uc_ledger_bank_reconcile(f->l, &res),
-	    UC_ERR_NOT_FOUND);
-	assert_null(res);
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts, NULL,
+	    NULL), UC_ERR_NOT_FOUND);
 	/* a liaison below the root, a clerk: refused */
 	login(f, "dl");
 	assert_int_equal(import_text(f, HEADER, &info), UC_ERR_PERM);
-	assert_int_equal(uc_ledger_bank_reconcile(f->l, &res), UC_ERR_PERM);
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts, NULL,
+	    NULL), UC_ERR_PERM);
 	login(f, "g1");
 	snprintf(p, sizeof(p), "%s/order.csv", f->dir);
 	assert_int_equal(uc_ledger_bank_export(f->l, f->req, p, &rows),
@@ -293,8 +357,7 @@ test_replaced_card(void **state)
 	struct uc_ledger_bank_import_info info;
 	const char *codes[1];
 	char text[1024], out[1024], want[256], pan1[17], pan2[17], pan3[17];
-	char serial[UC_LEDGER_SERIAL_LEN + 1];
-	json_t *a = NULL;
+	char serial[UC_LEDGER_SERIAL_LEN + 1] = "";
 	int64_t id;
 
 	pan_of(1, pan1);
@@ -311,10 +374,8 @@ test_replaced_card(void **state)
 	assert_int_equal(uc_ledger_request_approve(f->l, id), 0);
 	login(f, "pr");
 	assert_int_equal(uc_ledger_request_accept(f->l, id), 0);
-	assert_int_equal(uc_ledger_card_list(f->l, id, &a), 0);
-	snprintf(serial, sizeof(serial), "%s", json_string_value(
-	    json_object_get(json_array_get(a, 0), "serial")));
-	json_decref(a);
+	assert_int_equal(uc_ledger_card_each(f->l, id, first_serial, serial),
+	    0);
 	encode(f, serial, 3);
 	login(f, "li");
 
@@ -347,8 +408,8 @@ test_rows(void **state)
 	struct uc_ledger_bank_import_info info, again;
 	char text[2048], out[1024], want[512], pan1[17], pan2[17];
 	char never[UC_MEMBERCODE_LEN + 1];
-	json_t *res = NULL, *o;
-	size_t i;
+	uint64_t counts[UC_LEDGER_BANK_CLASSES];
+	struct details dc;
 
 	pan_of(1, pan1);
 	pan_of(2, pan2);
@@ -370,24 +431,11 @@ test_rows(void **state)
 	snprintf(want, sizeof(want), "unknown_to_us %s\npan_mismatch %s\n"
 	    "duplicate %s\n", never, f->code[0], f->code[1]);
 	assert_string_equal(out, want);
-	assert_int_equal(uc_ledger_bank_reconcile(f->l, &res), 0);
-	json_array_foreach(json_object_get(res, "mismatches"), i, o) {
-		const char *d = json_string_value(json_object_get(o,
-		    "detail"));
-
-		if (strcmp(json_string_value(json_object_get(o, "class")),
-		    "duplicate") == 0) {
-			assert_non_null(strstr(d, "card_ref VTB-2 appears 2"));
-			assert_string_equal(json_string_value(
-			    json_object_get(o, "card_ref")), "VTB-2");
-		}
-		if (strcmp(json_string_value(json_object_get(o, "class")),
-		    "unknown_to_us") == 0)
-			assert_non_null(strstr(d, "no member has this code"));
-		assert_null(strstr(d, pan1));
-		assert_null(strstr(d, pan2));
-	}
-	json_decref(res);
+	dc.pan1 = pan1;
+	dc.pan2 = pan2;
+	dc.dup_same_number = 0;
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts,
+	    check_details, &dc), 0);
 
 	/* the same bytes again: the earlier import, nothing done */
 	f->files--;
@@ -421,18 +469,10 @@ test_rows(void **state)
 	assert_int_equal(import_text(f, text, &info), 0);
 	reconcile(f, out, sizeof(out));
 	assert_non_null(strstr(out, "duplicate "));
-	assert_int_equal(uc_ledger_bank_reconcile(f->l, &res), 0);
-	for (i = 0; i < json_array_size(json_object_get(res, "mismatches"));
-	    i++) {
-		o = json_array_get(json_object_get(res, "mismatches"), i);
-		if (strcmp(json_string_value(json_object_get(o, "class")),
-		    "duplicate") == 0)
-			assert_non_null(strstr(json_string_value(
-			    json_object_get(o, "detail")), "same card number"));
-		assert_null(strstr(json_string_value(json_object_get(o,
-		    "detail")), pan2));
-	}
-	json_decref(res);
+	dc.pan1 = NULL;
+	dc.dup_same_number = 1;
+	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts,
+	    check_details, &dc), 0);
 }
 
 struct stop_after {
