@@ -648,6 +648,27 @@ open_db(struct uc_ledger *l, const char *path, enum lg_open_mode mode,
 	return 0;
 }
 
+/* A ledger that is not created here must be a regular, non-empty file. */
+static int
+existing_file(const char *path, struct uc_diag *d)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return uc_diag_set(d, lg_errno(errno), path, 0, NULL, "%s",
+		    errno == ENOENT ? "no ledger here (init makes one)" :
+		    strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
+		    "not a regular file");
+	if (sb.st_size == 0)
+		return uc_diag_set(d, UC_ERR_CORRUPT, path, 0, NULL,
+		    "the ledger file is empty (0 bytes): it was wiped or"
+		    " truncated; restore it from a backup (only init starts a"
+		    " new ledger)");
+	return 0;
+}
+
 int
 uc_ledger_open_ex(struct uc_ledger **out, const char *path,
     const struct uc_ledger_open_opts *o, struct uc_diag *d)
@@ -671,23 +692,9 @@ uc_ledger_open_ex(struct uc_ledger **out, const char *path,
 		return uc_diag_set(d, UC_ERR_RANGE, NULL, 0, "kdf_iterations",
 		    "%u PBKDF2 iterations: want %u..%u", o->kdf_iterations,
 		    PBKDF2_ITER_MIN, PBKDF2_ITER_MAX);
-	if (o->create) {
-		if ((r = create_file(path, o->group, d)) != 0)
-			return r;
-	} else {
-		if (stat(path, &sb) != 0)
-			return uc_diag_set(d, lg_errno(errno), path, 0, NULL,
-			    "%s", errno == ENOENT ? "no ledger here (init"
-			    " makes one)" : strerror(errno));
-		if (!S_ISREG(sb.st_mode))
-			return uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL,
-			    "not a regular file");
-		if (sb.st_size == 0)
-			return uc_diag_set(d, UC_ERR_CORRUPT, path, 0, NULL,
-			    "the ledger file is empty (0 bytes): it was wiped"
-			    " or truncated; restore it from a backup (only"
-			    " init starts a new ledger)");
-	}
+	if ((r = o->create ? create_file(path, o->group, d) :
+	    existing_file(path, d)) != 0)
+		return r;
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return UC_ERR_NOMEM;
 	l->today = o->today;
