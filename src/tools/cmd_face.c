@@ -103,6 +103,7 @@ struct face_run {
 	int without_chip;         /* print --without-chip */
 	const char *queue;        /* print --printer QUEUE */
 	const char *server;       /* print --server, else $CUPS_SERVER */
+	const char *only;         /* encode --print: this one card */
 	unsigned n_skipped;
 	struct uc_face_template *tmpl;
 	struct uc_signer *signer;
@@ -343,6 +344,8 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 		    strcmp(status, "issued") != 0 &&
 		    !(x->without_chip && strcmp(status, "reserved") == 0)))
 			continue;
+		if (x->only != NULL && strcmp(serial, x->only) != 0)
+			continue;
 		if (x->print) {
 			char state[16];
 
@@ -414,6 +417,8 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 	json_decref(cards);
 	json_decref(units);
 	uc_buf_free(&photo);
+	if (x->only != NULL)
+		return rc;
 	if (rc == UC_EXIT_OK && x->print && x->n_cards + x->n_skipped == 0)
 		return uc_tool_fail(x->g, UC_ERR_NOT_FOUND, "request %lld has "
 		    "no encoded or issued card to print (a regular request "
@@ -782,6 +787,85 @@ out:
 	uc_ledger_free(&x.l);
 	uc_face_cleanup();
 	return rc;
+}
+
+/*
+ * encode --print / --faces-out: each card printed as it leaves the
+ * encoder, by the same steps and ledger record as `print --request`.
+ */
+struct uc_print_pass {
+	struct face_run x;
+	char tmpdir[32];
+};
+
+int
+uc_print_pass_open(struct uc_tool_global *g, struct uc_ledger *l,
+    struct uc_signer *signer, const struct uc_print_pass_opts *o,
+    struct uc_print_pass **out)
+{
+	struct uc_print_pass *p;
+	struct uc_diag d;
+	int r;
+
+	*out = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return uc_tool_fail(g, UC_ERR_NOMEM, "print");
+	p->x.g = g;
+	p->x.l = l;
+	p->x.print = 1;
+	p->x.signer = signer;
+	p->x.queue = o->queue;
+	p->x.server = o->server != NULL ? o->server : getenv("CUPS_SERVER");
+	p->x.out = o->out;
+	r = o->template_path != NULL ? uc_face_template_load(o->template_path,
+	    &p->x.tmpl, &d) : uc_face_template_default(&p->x.tmpl);
+	if (r != 0) {
+		free(p);
+		return uc_tool_fail_diag(g, r, &d, "template");
+	}
+	if (p->x.out == NULL) {
+		snprintf(p->tmpdir, sizeof(p->tmpdir), "/tmp/uc-print-XXXXXX");
+		if (mkdtemp(p->tmpdir) == NULL) {
+			uc_print_pass_free(&p);
+			return uc_tool_fail(g, UC_ERR_IO, "temporary folder: "
+			    "%s", strerror(errno));
+		}
+		p->x.out = p->tmpdir;
+	} else if (mkdir(p->x.out, 0700) != 0 && errno != EEXIST) {
+		r = errno;
+		uc_print_pass_free(&p);
+		return uc_tool_fail(g, UC_ERR_IO, "--faces-out %s: %s", o->out,
+		    strerror(r));
+	}
+	*out = p;
+	return UC_EXIT_OK;
+}
+
+int
+uc_print_pass_card(struct uc_print_pass *p, int64_t rid, const char *serial)
+{
+	p->x.only = serial;
+	return render_request(&p->x, p->x.l, rid);
+}
+
+void
+uc_print_pass_free(struct uc_print_pass **pp)
+{
+	struct uc_print_pass *p = *pp;
+	char cmd[64];
+
+	if (p == NULL)
+		return;
+	if (p->tmpdir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "%s: could not remove %s\n",
+			    p->x.g->prog, p->tmpdir);
+	}
+	uc_face_template_free(&p->x.tmpl);
+	uc_face_cleanup();
+	free(p);
+	*pp = NULL;
 }
 
 /* Read the photo file at PATH and normalise it into PNG; exit code. */
