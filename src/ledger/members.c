@@ -623,10 +623,63 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	    NULL, NULL, NULL, d);
 }
 
+/* Photos of the members import import_id entered or corrected. */
+static int
+import_photos(struct uc_ledger *l, const struct lg_unit *u, int64_t import_id,
+    const struct uc_ledger_member_photo *ph, size_t n, struct errs *e)
+{
+	sqlite3_stmt *st = NULL;
+	struct uc_diag x;
+	size_t i;
+	int r = 0;
+
+	if (n > 0 && (r = lg_prepare(l, &st, "SELECT id,"
+	    " coalesce(member_code, national_id) FROM members"
+	    " WHERE national_id = ? AND unit_id = ? AND import_id = ?")) != 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++) {
+		if (ph[i].png == NULL) {
+			emit(e, &ph[i].problem);
+			continue;
+		}
+		lg_bind_text(st, 1, ph[i].national_id);
+		sqlite3_bind_int64(st, 2, u->id);
+		sqlite3_bind_int64(st, 3, import_id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			uc_diag_set(&x, UC_ERR_INVALID, ph[i].file != NULL ?
+			    ph[i].file : ph[i].national_id, 0, "photo", "no "
+			    "member of national ID %s in the file",
+			    ph[i].national_id);
+			emit(e, &x);
+		} else if (e->n == 0) {
+			char code[32];
+
+			snprintf(code, sizeof(code), "%s",
+			    (const char *)sqlite3_column_text(st, 1));
+			r = lg_member_photo_store(l, sqlite3_column_int64(st,
+			    0), u->code, code, ph[i].png, ph[i].len,
+			    ph[i].sha256);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 int
 uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
     FILE *fp, const char *fname, size_t *count, uc_ledger_diag_fn fn,
     void *ctx, size_t *nerrors, struct uc_diag *d)
+{
+	return uc_ledger_member_import_photos(l, unit_code, fp, fname, NULL, 0,
+	    count, fn, ctx, nerrors, d);
+}
+
+int
+uc_ledger_member_import_photos(struct uc_ledger *l, const char *unit_code,
+    FILE *fp, const char *fname, const struct uc_ledger_member_photo *photos,
+    size_t n_photos, size_t *count, uc_ledger_diag_fn fn, void *ctx,
+    size_t *nerrors, struct uc_diag *d)
 {
 	struct import_ctx c;
 	struct uc_csv *csv = NULL;
@@ -730,6 +783,8 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 		if (stored == 2)
 			added++;
 	}
+	if ((r = import_photos(l, &u, import_id, photos, n_photos, &e)) != 0)
+		goto out;
 	if (e.n > 0) {
 		r = UC_ERR_INVALID;
 		goto out;

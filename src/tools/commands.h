@@ -57,6 +57,15 @@ int uc_print_pass_open(struct uc_tool_global *g, struct uc_ledger *l,
 int uc_print_pass_card(struct uc_print_pass *p, int64_t rid,
     const char *serial);
 void uc_print_pass_free(struct uc_print_pass **p);
+/* member import --photos DIR: DIR's photos, read and checked (cmd_face.c) */
+struct uc_ledger_member_photo;
+struct uc_import_photos {
+	struct uc_ledger_member_photo *v;
+	size_t n;
+};
+int uc_import_photos_read(struct uc_tool_global *g, const char *dir,
+    struct uc_import_photos *p);
+void uc_import_photos_free(struct uc_import_photos *p);
 /* `member photo KEY FILE` (argv[1] = "photo") */
 int uc_cmd_member_photo(struct uc_tool_global *g, int argc, char **argv);
 
