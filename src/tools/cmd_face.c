@@ -923,8 +923,7 @@ int
 uc_import_photos_read(struct uc_tool_global *g, const char *dir,
     struct uc_import_photos *p)
 {
-	static const char *const ext[] = { ".jpg", ".jpeg", ".png", ".JPG",
-	    ".JPEG", ".PNG" };
+	static const char *const ext[] = { ".jpg", ".jpeg", ".png" };
 	struct uc_ledger_member_photo *grown;
 	struct dirent *e;
 	char *path;
@@ -943,7 +942,7 @@ uc_import_photos_read(struct uc_tool_global *g, const char *dir,
 
 		for (i = 0; dot != NULL && i < sizeof(ext) / sizeof(ext[0]);
 		    i++)
-			if (strcmp(dot, ext[i]) == 0)
+			if (strcasecmp(dot, ext[i]) == 0)
 				break;
 		if (e->d_name[0] == '.' || dot == NULL ||
 		    i == sizeof(ext) / sizeof(ext[0]))
