@@ -623,6 +623,30 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	    NULL, NULL, NULL, d);
 }
 
+/* The new members' count, in one statement (schema.c, migration 5: rows
+ * of an import are not counted by trigger). */
+static int
+count_entered(struct uc_ledger *l, int64_t unit_id, int32_t today,
+    size_t added)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (added == 0)
+		return 0;
+	if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
+	    " (unit_id, day, entered, approved) VALUES (?, ?, ?, 0)"
+	    " ON CONFLICT (unit_id, day) DO UPDATE SET"
+	    " entered = entered + excluded.entered")) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, unit_id);
+	sqlite3_bind_int(st, 2, today);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)added);
+	r = lg_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* Photos of the members import import_id entered or corrected. */
 static int
 import_photos(struct uc_ledger *l, const struct lg_unit *u, int64_t import_id,
@@ -805,22 +829,8 @@ uc_ledger_member_import_photos(struct uc_ledger *l, const char *unit_code,
 	sqlite3_bind_int64(st, 2, import_id);
 	if ((r = lg_err(sqlite3_step(st))) != 0)
 		goto out;
-	/* The new members' count, in one statement (schema.c, migration
-	 * 5: rows of an import are not counted by trigger). */
-	sqlite3_finalize(st);
-	st = NULL;
-	if (added > 0) {
-		if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
-		    " (unit_id, day, entered, approved) VALUES (?, ?, ?, 0)"
-		    " ON CONFLICT (unit_id, day) DO UPDATE SET"
-		    " entered = entered + excluded.entered")) != 0)
-			goto out;
-		sqlite3_bind_int64(st, 1, u.id);
-		sqlite3_bind_int(st, 2, today);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)added);
-		if ((r = lg_err(sqlite3_step(st))) != 0)
-			goto out;
-	}
+	if ((r = count_entered(l, u.id, today, added)) != 0)
+		goto out;
 	snprintf(details, sizeof(details), "file=%s rows=%zu new=%zu"
 	    " import=%lld", fname, n, added, (long long)import_id);
 	r = lg_audit(l, "member.import", u.code, fname, details);
