@@ -425,6 +425,27 @@ UC_API int uc_ledger_member_import(struct uc_ledger *l, const char *unit_code,
 UC_API int uc_ledger_member_import_each(struct uc_ledger *l,
     const char *unit_code, FILE *fp, const char *name, size_t *count,
     uc_ledger_diag_fn fn, void *ctx, size_t *nerrors, struct uc_diag *d);
+/*
+ * The same with the members' photos, in one transaction: each photo is
+ * kept for the member of its national ID that this file enters or
+ * corrects.  A photo whose png is NULL was refused by the caller (its
+ * problem in .problem, e.g. from uc_face_photo_normalise) and is
+ * reported with the file's problems; so is a photo whose national ID is
+ * not a member of this file.  Any problem: nothing is stored.
+ */
+struct uc_ledger_member_photo {
+	char national_id[64];
+	const char *file;              /* the photo's file, for problems */
+	const unsigned char *png;      /* normalised PNG, or NULL */
+	size_t len;
+	unsigned char sha256[32];      /* of png */
+	struct uc_diag problem;        /* png == NULL: why (names the file) */
+};
+UC_API int uc_ledger_member_import_photos(struct uc_ledger *l,
+    const char *unit_code, FILE *fp, const char *name,
+    const struct uc_ledger_member_photo *photos, size_t n_photos,
+    size_t *count, uc_ledger_diag_fn fn, void *ctx, size_t *nerrors,
+    struct uc_diag *d);
 /* entered -> submitted for every entered member of the unit. */
 UC_API int uc_ledger_member_submit(struct uc_ledger *l, const char *unit_code,
     size_t *count);

@@ -258,9 +258,8 @@ int
 uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
     const unsigned char *png, size_t len, const unsigned char sha256[32])
 {
-	struct lg_stmt *st = NULL;
 	struct lg_unit u;
-	char at[32], hex[65], det[128], code[32] = "";
+	char code[32] = "";
 	int64_t id;
 	int r;
 
@@ -272,6 +271,22 @@ uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
 		return r;
 	if ((r = member_locate(l, key, PHOTO_ROLES, &id, &u, code)) != 0)
 		goto out;
+	r = lg_member_photo_store(l, id, u.code, code, png, len, sha256);
+out:
+	return lg_end(l, r, "member.photo", u.code[0] ? u.code : NULL, key);
+}
+
+int
+lg_member_photo_store(struct uc_ledger *l, int64_t id, const char *unit_code,
+    const char *code, const unsigned char *png, size_t len,
+    const unsigned char sha256[32])
+{
+	struct lg_stmt *st = NULL;
+	char at[32], hex[65], det[128];
+	int r;
+
+	if (len < 8 || len > PHOTO_MAX)
+		return UC_ERR_ARG;
 	lg_now(at);
 	if ((r = lg_prepare(l, &st, "INSERT INTO member_photos(member_id,"
 	    " sha256, png, account_id, set_at) VALUES (?1, ?2, ?3, ?4, ?5)"
@@ -287,10 +302,10 @@ uc_ledger_member_photo_set(struct uc_ledger *l, const char *key,
 		goto out;
 	lg_hex(sha256, 32, hex);
 	snprintf(det, sizeof(det), "photo sha256=%s", hex);
-	r = lg_audit(l, "member.photo", u.code, code, det);
+	r = lg_audit(l, "member.photo", unit_code, code, det);
 out:
 	lg_finalize(st);
-	return lg_end(l, r, "member.photo", u.code[0] ? u.code : NULL, key);
+	return r;
 }
 
 int

@@ -78,6 +78,11 @@ int32_t lg_today(const struct uc_ledger *l);
 int lg_parse_day(const char *s, int32_t *day);
 
 /* Append an audit row (inside the caller's transaction). */
+/* Keep member id's photo (a normalised PNG) and audit it; inside the
+ * caller's transaction (faces.c). */
+int lg_member_photo_store(struct uc_ledger *l, int64_t id,
+    const char *unit_code, const char *code, const unsigned char *png,
+    size_t len, const unsigned char sha256[32]);
 int lg_audit(struct uc_ledger *l, const char *action, const char *unit_code,
     const char *object, const char *details);
 

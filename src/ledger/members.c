@@ -622,10 +622,87 @@ uc_ledger_member_import(struct uc_ledger *l, const char *unit_code, FILE *fp,
 	    NULL, NULL, NULL, d);
 }
 
+/* The new members' count, in one statement (schema.c, migration 5: rows
+ * of an import are not counted by trigger). */
+static int
+count_entered(struct uc_ledger *l, int64_t unit_id, int32_t today,
+    size_t added)
+{
+	struct lg_stmt *st = NULL;
+	int r;
+
+	if (added == 0)
+		return 0;
+	if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
+	    " (unit_id, day, entered, approved) VALUES (?, ?, ?, 0)"
+	    " ON CONFLICT (unit_id, day) DO UPDATE SET"
+	    " entered = entered + excluded.entered")) != 0)
+		return r;
+	lg_bind_int64(st, 1, unit_id);
+	lg_bind_int(st, 2, today);
+	lg_bind_int64(st, 3, (int64_t)added);
+	r = lg_err(lg_step(st));
+	lg_finalize(st);
+	return r;
+}
+
+/* Photos of the members import import_id entered or corrected. */
+static int
+import_photos(struct uc_ledger *l, const struct lg_unit *u, int64_t import_id,
+    const struct uc_ledger_member_photo *ph, size_t n, struct errs *e)
+{
+	struct lg_stmt *st = NULL;
+	struct uc_diag x;
+	size_t i;
+	int r = 0;
+
+	if (n > 0 && (r = lg_prepare(l, &st, "SELECT id,"
+	    " coalesce(member_code, national_id) FROM members"
+	    " WHERE national_id = ? AND unit_id = ? AND import_id = ?")) != 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++) {
+		if (ph[i].png == NULL) {
+			emit(e, &ph[i].problem);
+			continue;
+		}
+		lg_bind_text(st, 1, ph[i].national_id);
+		lg_bind_int64(st, 2, u->id);
+		lg_bind_int64(st, 3, import_id);
+		if (lg_step(st) != LG_ROW) {
+			uc_diag_set(&x, UC_ERR_INVALID, ph[i].file != NULL ?
+			    ph[i].file : ph[i].national_id, 0, "photo", "no "
+			    "member of national ID %s in the file",
+			    ph[i].national_id);
+			emit(e, &x);
+		} else if (e->n == 0) {
+			char code[32];
+
+			snprintf(code, sizeof(code), "%s",
+			    (const char *)lg_column_text(st, 1));
+			r = lg_member_photo_store(l, lg_column_int64(st,
+			    0), u->code, code, ph[i].png, ph[i].len,
+			    ph[i].sha256);
+		}
+		lg_reset(st);
+	}
+	lg_finalize(st);
+	return r;
+}
+
 int
 uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
     FILE *fp, const char *fname, size_t *count, uc_ledger_diag_fn fn,
     void *ctx, size_t *nerrors, struct uc_diag *d)
+{
+	return uc_ledger_member_import_photos(l, unit_code, fp, fname, NULL, 0,
+	    count, fn, ctx, nerrors, d);
+}
+
+int
+uc_ledger_member_import_photos(struct uc_ledger *l, const char *unit_code,
+    FILE *fp, const char *fname, const struct uc_ledger_member_photo *photos,
+    size_t n_photos, size_t *count, uc_ledger_diag_fn fn, void *ctx,
+    size_t *nerrors, struct uc_diag *d)
 {
 	struct import_ctx c;
 	struct uc_csv *csv = NULL;
@@ -729,6 +806,8 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 		if (stored == 2)
 			added++;
 	}
+	if ((r = import_photos(l, &u, import_id, photos, n_photos, &e)) != 0)
+		goto out;
 	if (e.n > 0) {
 		r = UC_ERR_INVALID;
 		goto out;
@@ -749,22 +828,8 @@ uc_ledger_member_import_each(struct uc_ledger *l, const char *unit_code,
 	lg_bind_int64(st, 2, import_id);
 	if ((r = lg_err(lg_step(st))) != 0)
 		goto out;
-	/* The new members' count, in one statement (schema.c, migration
-	 * 5: rows of an import are not counted by trigger). */
-	lg_finalize(st);
-	st = NULL;
-	if (added > 0) {
-		if ((r = lg_prepare(l, &st, "INSERT INTO progress_daily"
-		    " (unit_id, day, entered, approved) VALUES (?, ?, ?, 0)"
-		    " ON CONFLICT (unit_id, day) DO UPDATE SET"
-		    " entered = entered + excluded.entered")) != 0)
-			goto out;
-		lg_bind_int64(st, 1, u.id);
-		lg_bind_int(st, 2, today);
-		lg_bind_int64(st, 3, (int64_t)added);
-		if ((r = lg_err(lg_step(st))) != 0)
-			goto out;
-	}
+	if ((r = count_entered(l, u.id, today, added)) != 0)
+		goto out;
 	snprintf(details, sizeof(details), "file=%s rows=%zu new=%zu"
 	    " import=%lld", fname, n, added, (long long)import_id);
 	r = lg_audit(l, "member.import", u.code, fname, details);

@@ -51,6 +51,9 @@ struct out {
 	struct uc_tool_progress p;
 	/* what the bar says the station waits for (p.waiting points here) */
 	char waiting[UC_TOOL_PROGRESS_LINE_MAX];
+	struct uc_print_pass *print;  /* --print / --faces-out, else NULL */
+	int64_t request_id;
+	size_t print_failed;          /* cards encoded but not printed */
 };
 
 static double
@@ -118,6 +121,8 @@ usage(FILE *f)
 	    "                 [--passphrase-file F] [--wait SECONDS]\n"
 	    "                 [--bank-key FILE] [--trace FILE] [--json]\n"
 	    "                 [--host NAME] [--lease SECONDS]\n"
+	    "                 [--print QUEUE [--server HOST]] [--faces-out DIR]\n"
+	    "                 [--template FILE]\n"
 	    "\n"
 	    "Encode the cards of an accepted print request, one blank card per\n"
 	    "member: the card serial is reserved in the ledger before the first\n"
@@ -154,7 +159,8 @@ usage(FILE *f)
 	    "that one at the end.  A claim lasts while its station's process\n"
 	    "lives (same host) or --lease seconds (another host); after that\n"
 	    "its serial is spoiled and the member gets a new card.\n"
-	    "\n"
+	    "\n", f);
+	fputs(
 	    "Options:\n"
 	    "  --request ID         the accepted request\n"
 	    "  --reader READER      pcsc:NAME (a card printer's encoder),\n"
@@ -180,6 +186,18 @@ usage(FILE *f)
 	    "                       a ledger need different names)\n"
 	    "  --lease SECONDS      how long a claim by a station on another\n"
 	    "                       host holds a member's card (120)\n"
+	    "  --print QUEUE        one pass per card: once a card is encoded\n"
+	    "                       and read back, its face goes to the card\n"
+	    "                       printer's CUPS queue and is recorded as\n"
+	    "                       'print --request' records it; a card\n"
+	    "                       printed before is not printed again; a\n"
+	    "                       failed print leaves the card encoded (print\n"
+	    "                       it later with 'print --request ID')\n"
+	    "  --server HOST        the CUPS server or its socket (default\n"
+	    "                       $CUPS_SERVER, else the local one)\n"
+	    "  --faces-out DIR      keep each card's face PDF here (with or\n"
+	    "                       without --print: for a print bureau)\n"
+	    "  --template FILE      the face's layout (as 'face render')\n"
 	    "\n"
 	    "Examples:\n"
 	    "  unioncard-vcard hopper cards/ --count 20 --keys keys/\n"
@@ -187,6 +205,8 @@ usage(FILE *f)
 	    "      --keys keys/\n"
 	    "  unioncard --as printer encode --request 7 \\\n"
 	    "      --reader 'pcsc:Evolis Primacy' --keys /etc/unioncard/keys\n"
+	    "  unioncard --as printer encode --request 7 \\\n"
+	    "      --reader 'pcsc:Evolis Primacy' --keys keys/ --print Evolis\n"
 	    "\n"
 	    "Exit status: 0 every member has a card, 2 stopped or failed (the\n"
 	    "message says why; run the same command again to resume).\n", f);
@@ -257,6 +277,24 @@ on_event_bar(struct out *o, const struct uc_station_event *ev)
 	bar_draw(o);
 }
 
+/* --print: the face of the card just encoded and read back. */
+static void
+print_face(struct out *o, const struct uc_station_event *ev)
+{
+	if (o->print == NULL || (ev->kind != UC_STATION_ENCODED &&
+	    ev->kind != UC_STATION_RECOVERED))
+		return;
+	bar_clear(o);
+	if (uc_print_pass_card(o->print, o->request_id, ev->card_serial) !=
+	    UC_EXIT_OK) {
+		o->print_failed++;
+		fprintf(stderr, "unioncard: card %s stays encoded but is not "
+		    "printed; print it later with 'print --request %lld'\n",
+		    ev->card_serial, (long long)o->request_id);
+	}
+	fflush(stdout);
+}
+
 static void
 on_event(void *ctx, const struct uc_station_event *ev)
 {
@@ -265,6 +303,10 @@ on_event(void *ctx, const struct uc_station_event *ev)
 
 	if (out->bar) {
 		on_event_bar(out, ev);
+		if (out->print != NULL) {
+			print_face(out, ev);
+			bar_draw(out);
+		}
 		return;
 	}
 	if (json) {
@@ -317,6 +359,7 @@ on_event(void *ctx, const struct uc_station_event *ev)
 		break;
 	}
 	fflush(stdout);
+	print_face(out, ev);
 }
 
 int
@@ -331,6 +374,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		{ "host", required_argument, NULL, 'H' },
 		{ "lease", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "print", required_argument, NULL, 'q' },
+		{ "server", required_argument, NULL, 'v' },
+		{ "faces-out", required_argument, NULL, 'o' },
+		{ "template", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -348,6 +395,8 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	struct sigaction sa;
 	struct uc_diag d;
 	struct out out;
+	struct uc_print_pass_opts po;
+	struct uc_print_pass *pp = NULL;
 	char took[32];
 	long wait_s = DEFAULT_WAIT_S, lease_s = DEFAULT_LEASE_S;
 	long long rid;
@@ -355,6 +404,7 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 
 	memset(&keys, 0, sizeof(keys));
 	memset(&ks, 0, sizeof(ks));
+	memset(&po, 0, sizeof(po));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (uc_tool_keys_option(&ks, c, optarg))
@@ -375,6 +425,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 				    "86400 seconds");
 			break;
 		case 'j': json = 1; break;
+		case 'q': po.queue = optarg; break;
+		case 'v': po.server = optarg; break;
+		case 'o': po.out = optarg; break;
+		case 'T': po.template_path = optarg; break;
 		case 'h': usage(stdout); return UC_EXIT_OK;
 		default: return uc_tool_usage(g, "see 'unioncard encode --help'");
 		}
@@ -389,6 +443,13 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	rid = strtoll(request, &end, 10);
 	if (end == request || *end != '\0' || rid <= 0)
 		return uc_tool_usage(g, "--request takes a request id");
+	if ((po.server != NULL || po.template_path != NULL) &&
+	    po.queue == NULL && po.out == NULL)
+		return uc_tool_usage(g, "--server and --template go with "
+		    "--print QUEUE or --faces-out DIR");
+	if (json && (po.queue != NULL || po.out != NULL))
+		return uc_tool_usage(g, "--print and --faces-out print plain "
+		    "lines: not with --json");
 	/* Before the password prompt: a missing key directory is named. */
 	if ((rc = lgt_need_dir(g, dir, 0, "--keys")) != 0)
 		goto out;
@@ -398,6 +459,10 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	 * (the station refuses a linked request without one). */
 	ks.want_bank_key = 1;
 	if ((rc = uc_tool_station_keys_load(g, &ks, &keys)) != UC_EXIT_OK)
+		goto out;
+	if ((po.queue != NULL || po.out != NULL) &&
+	    (rc = uc_print_pass_open(g, l, keys.signer, &po, &pp)) !=
+	    UC_EXIT_OK)
 		goto out;
 	rc = UC_EXIT_FAIL;
 	snprintf(path, sizeof(path), "%s/root.pem", dir);
@@ -437,6 +502,8 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 	out.json = json;
 	out.bar = want_bar(json);
 	out.start = now_s();
+	out.print = pp;
+	out.request_id = (int64_t)rid;
 	so.event = on_event;
 	so.event_ctx = &out;
 	so.stop = &stop_flag;
@@ -452,6 +519,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		    " %zu done before, %zu spoiled, %zu ejected\n", rid,
 		    sum.lines, sum.encoded, sum.recovered, sum.already,
 		    sum.spoiled, sum.skipped);
+	if (pp != NULL && out.print_failed > 0)
+		printf("%zu encoded card(s) not printed: print them with "
+		    "'print --request %lld'\n", out.print_failed, rid);
 	if (out.bar) {
 		out.p.elapsed_s = now_s() - out.start;
 		uc_tool_progress_duration(out.p.elapsed_s, took, sizeof(took));
@@ -484,8 +554,9 @@ uc_cmd_encode(struct uc_tool_global *g, int argc, char **argv)
 		    sum.encoded + sum.recovered + sum.already, sum.lines);
 		goto out;
 	}
-	rc = UC_EXIT_OK;
+	rc = out.print_failed > 0 ? UC_EXIT_FAIL : UC_EXIT_OK;
 out:
+	uc_print_pass_free(&pp);
 	uc_tool_station_keys_free(&keys);
 	uc_transport_free(&t);
 	uc_trace_free(&trace);

@@ -35,6 +35,7 @@
 #include "tool.h"
 
 #define MAX_DPIS 4
+#define PHOTO_DIR_MAX 100000
 /* A card is valid this many years from its issue day (as `encode`). */
 #define FACE_YEARS 5
 
@@ -103,6 +104,7 @@ struct face_run {
 	int without_chip;         /* print --without-chip */
 	const char *queue;        /* print --printer QUEUE */
 	const char *server;       /* print --server, else $CUPS_SERVER */
+	const char *only;         /* encode --print: this one card */
 	unsigned n_skipped;
 	struct uc_face_template *tmpl;
 	struct uc_signer *signer;
@@ -361,6 +363,8 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 		size_t ncards = 0;
 		char dob[9];
 
+		if (x->only != NULL && strcmp(serial, x->only) != 0)
+			continue;
 		if (x->print) {
 			char state[16];
 
@@ -417,6 +421,8 @@ render_request(struct face_run *x, struct uc_ledger *l, int64_t rid)
 	}
 	free(cards.serial);
 	uc_buf_free(&photo);
+	if (x->only != NULL)
+		return rc;
 	if (rc == UC_EXIT_OK && x->print && x->n_cards + x->n_skipped == 0)
 		return uc_tool_fail(x->g, UC_ERR_NOT_FOUND, "request %lld has "
 		    "no encoded or issued card to print (a regular request "
@@ -784,45 +790,226 @@ out:
 	return rc;
 }
 
+/*
+ * encode --print / --faces-out: each card printed as it leaves the
+ * encoder, by the same steps and ledger record as `print --request`.
+ */
+struct uc_print_pass {
+	struct face_run x;
+	char tmpdir[32];
+};
+
+int
+uc_print_pass_open(struct uc_tool_global *g, struct uc_ledger *l,
+    struct uc_signer *signer, const struct uc_print_pass_opts *o,
+    struct uc_print_pass **out)
+{
+	struct uc_print_pass *p;
+	struct uc_diag d;
+	int r;
+
+	*out = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return uc_tool_fail(g, UC_ERR_NOMEM, "print");
+	p->x.g = g;
+	p->x.l = l;
+	p->x.print = 1;
+	p->x.signer = signer;
+	p->x.queue = o->queue;
+	p->x.server = o->server != NULL ? o->server : getenv("CUPS_SERVER");
+	p->x.out = o->out;
+	r = o->template_path != NULL ? uc_face_template_load(o->template_path,
+	    &p->x.tmpl, &d) : uc_face_template_default(&p->x.tmpl);
+	if (r != 0) {
+		free(p);
+		return uc_tool_fail_diag(g, r, &d, "template");
+	}
+	if (p->x.out == NULL) {
+		snprintf(p->tmpdir, sizeof(p->tmpdir), "/tmp/uc-print-XXXXXX");
+		if (mkdtemp(p->tmpdir) == NULL) {
+			uc_print_pass_free(&p);
+			return uc_tool_fail(g, UC_ERR_IO, "temporary folder: "
+			    "%s", strerror(errno));
+		}
+		p->x.out = p->tmpdir;
+	} else if (mkdir(p->x.out, 0700) != 0 && errno != EEXIST) {
+		r = errno;
+		uc_print_pass_free(&p);
+		return uc_tool_fail(g, UC_ERR_IO, "--faces-out %s: %s", o->out,
+		    strerror(r));
+	}
+	*out = p;
+	return UC_EXIT_OK;
+}
+
+int
+uc_print_pass_card(struct uc_print_pass *p, int64_t rid, const char *serial)
+{
+	p->x.only = serial;
+	return render_request(&p->x, p->x.l, rid);
+}
+
+void
+uc_print_pass_free(struct uc_print_pass **pp)
+{
+	struct uc_print_pass *p = *pp;
+	char cmd[64];
+
+	if (p == NULL)
+		return;
+	if (p->tmpdir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "%s: could not remove %s\n",
+			    p->x.g->prog, p->tmpdir);
+	}
+	uc_face_template_free(&p->x.tmpl);
+	uc_face_cleanup();
+	free(p);
+	*pp = NULL;
+}
+
+/* Read the photo file at PATH and normalise it into PNG; 0 or an error,
+ * d naming the file and the problem. */
+static int
+read_photo(const char *path, struct uc_buf *png, struct uc_diag *d)
+{
+	struct uc_buf raw = UC_BUF_INIT;
+	unsigned char buf[8192];
+	struct stat st;
+	FILE *f;
+	size_t n;
+	int r;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return uc_diag_set(d, UC_ERR_IO, path, 0, NULL, "%s",
+		    strerror(errno));
+	if (fstat(fileno(f), &st) != 0 ||
+	    st.st_size > (off_t)UC_FACE_PHOTO_FILE_MAX)
+		r = uc_diag_set(d, UC_ERR_INVALID, path, 0, NULL, "larger "
+		    "than %u bytes", UC_FACE_PHOTO_FILE_MAX);
+	else {
+		r = 0;
+		while (r == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			if (uc_buf_append(&raw, buf, n) != 0)
+				r = uc_diag_set(d, UC_ERR_NOMEM, path, 0, NULL,
+				    "out of memory");
+		if (r == 0)
+			r = uc_face_photo_normalise(raw.data, raw.len, path,
+			    png, d);
+	}
+	fclose(f);
+	uc_buf_free(&raw);
+	return r;
+}
+
 /* Read the photo file at PATH and normalise it into PNG; exit code. */
 static int
 load_photo(struct uc_tool_global *g, const char *path, struct uc_buf *png)
 {
-	struct uc_buf raw = UC_BUF_INIT;
-	unsigned char buf[8192];
 	struct uc_diag d;
-	struct stat st;
-	FILE *f;
-	size_t n;
-	int r, rc = UC_EXIT_FAIL;
+	int r;
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return uc_tool_fail(g, UC_ERR_IO, "%s: %s", path,
-		    strerror(errno));
-	if (fstat(fileno(f), &st) != 0 ||
-	    st.st_size > (off_t)UC_FACE_PHOTO_FILE_MAX) {
-		rc = uc_tool_fail(g, UC_ERR_INVALID, "%s: larger than %u bytes",
-		    path, UC_FACE_PHOTO_FILE_MAX);
-		goto out;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (uc_buf_append(&raw, buf, n) != 0) {
-			rc = uc_tool_fail(g, UC_ERR_NOMEM, "%s", path);
-			goto out;
-		}
-	if ((r = uc_face_photo_normalise(raw.data, raw.len, path, png,
-	    &d)) != 0) {
-		rc = uc_tool_fail_diag(g, r, &d, "member photo");
-		goto out;
-	}
-	rc = UC_EXIT_OK;
-out:
-	fclose(f);
-	uc_buf_free(&raw);
-	return rc;
+	if ((r = read_photo(path, png, &d)) != 0)
+		return uc_tool_fail_diag(g, r, &d, "member photo");
+	return UC_EXIT_OK;
 }
 
-#define PHOTO_DIR_MAX 100000
+/*
+ * member import --photos DIR: the photo of each national ID in DIR, read
+ * and normalised; a refused one keeps its problem for the import's list.
+ */
+int
+uc_import_photos_read(struct uc_tool_global *g, const char *dir,
+    struct uc_import_photos *p)
+{
+	static const char *const ext[] = { ".jpg", ".jpeg", ".png" };
+	struct uc_ledger_member_photo *grown;
+	struct dirent *e;
+	char *path;
+	DIR *d;
+	size_t len;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if ((d = opendir(dir)) == NULL)
+		return uc_tool_fail(g, UC_ERR_IO, "--photos %s: %s", dir,
+		    strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		const char *dot = strrchr(e->d_name, '.');
+		struct uc_ledger_member_photo *ph;
+		size_t i;
+
+		for (i = 0; dot != NULL && i < sizeof(ext) / sizeof(ext[0]);
+		    i++)
+			if (strcasecmp(dot, ext[i]) == 0)
+				break;
+		if (e->d_name[0] == '.' || dot == NULL ||
+		    i == sizeof(ext) / sizeof(ext[0]))
+			continue;
+		if (p->n >= PHOTO_DIR_MAX ||
+		    (grown = realloc(p->v, (p->n + 1) * sizeof(*p->v))) == NULL) {
+			closedir(d);
+			uc_import_photos_free(p);
+			return uc_tool_fail(g, UC_ERR_NOMEM, "--photos %s",
+			    dir);
+		}
+		p->v = grown;
+		ph = &p->v[p->n++];
+		memset(ph, 0, sizeof(*ph));
+		len = (size_t)(dot - e->d_name);
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
+			closedir(d);
+			uc_import_photos_free(p);
+			return uc_tool_fail(g, UC_ERR_NOMEM, "--photos %s",
+			    dir);
+		}
+		ph->file = path;
+		if (len == 0 || len >= sizeof(ph->national_id)) {
+			uc_diag_set(&ph->problem, UC_ERR_INVALID, ph->file, 0,
+			    "photo", "not named NATIONAL-ID.jpg or .png");
+			continue;
+		}
+		memcpy(ph->national_id, e->d_name, len);
+		{
+			struct uc_buf png = UC_BUF_INIT;
+
+			if ((r = read_photo(ph->file, &png,
+			    &ph->problem)) != 0) {
+				uc_buf_free(&png);
+				continue;
+			}
+			ph->png = png.data;
+			ph->len = png.len;
+			if (EVP_Digest(ph->png, ph->len, ph->sha256, NULL,
+			    EVP_sha256(), NULL) != 1) {
+				closedir(d);
+				uc_import_photos_free(p);
+				return uc_tool_fail(g, UC_ERR_CRYPTO,
+				    "SHA-256");
+			}
+		}
+	}
+	closedir(d);
+	if (p->n == 0)
+		return uc_tool_fail(g, UC_ERR_NOT_FOUND, "--photos %s: no "
+		    "NATIONAL-ID.jpg or .png in it", dir);
+	return UC_EXIT_OK;
+}
+
+void
+uc_import_photos_free(struct uc_import_photos *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free((void *)(uintptr_t)p->v[i].png);
+		free((void *)(uintptr_t)p->v[i].file);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+	uc_face_cleanup();
+}
 
 struct dir_photo {
 	char key[64];

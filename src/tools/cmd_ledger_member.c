@@ -16,7 +16,8 @@
 static void
 usage(void)
 {
-	puts("Usage: unioncard --as USER member import FILE.csv --unit CODE\n"
+	puts("Usage: unioncard --as USER member import FILE.csv --unit CODE"
+	    " [--photos DIR]\n"
 	    "       unioncard --as USER member submit --unit CODE\n"
 	    "       unioncard --as USER member approve --unit CODE"
 	    " (--all | --national-id ID...)\n"
@@ -44,9 +45,14 @@ usage(void)
 	    " why),\n"
 	    "  nothing is stored unless the file is clean."
 	    "  docs/member-file.md\n"
+	    "  --photos DIR: DIR/NATIONAL-ID.jpg|.png of the file's members,"
+	    " checked\n"
+	    "  as 'member photo' checks them, kept with them (a bad one is"
+	    " listed).\n"
 	    "Example:\n"
 	    "  unioncard --as tp01.clerk member import ds-thanh-vien.csv"
-	    " --unit TP01\n"
+	    " --unit TP01\n"	    "  unioncard --as tp01.clerk member import ds.csv --unit TP01"
+	    " --photos anh/\n"
 	    "list covers the unit and every unit below it.\n"
 	    "unioncard member COMMAND --help explains edit, withdraw,"
 	    " transfer, find and export.");
@@ -223,7 +229,7 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 	    "--national-id=", "--reason=", "--status=", "--json",
 	    "--full-name=", "--date-of-birth=", "--gender=", "--position=",
 	    "--joined-on=", "--mandatory=", "--to=", "--limit=", "--csv",
-	    "--out=", NULL };
+	    "--out=", "--photos=", NULL };
 	static const char *const fcols[] = { "member_code", "national_id",
 	    "full_name", "unit", "status" };
 	static const char *const cols[] = { "member_code", "national_id",
@@ -372,23 +378,31 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 	}
 	if (strcmp(sub, "import") == 0) {
 		const char *file = lgt_pos(argc, argv, 2, known, 0);
+		const char *photos = lgt_opt(argc, argv, "--photos");
+		struct uc_import_photos ph = { NULL, 0 };
 		FILE *fp;
 
 		if (file == NULL || unit == NULL)
 			return uc_tool_usage(g, "member import FILE.csv"
-			    " --unit CODE");
-		if ((fp = fopen(file, "rb")) == NULL)
+			    " --unit CODE [--photos DIR]");
+		if (photos != NULL &&
+		    (r = uc_import_photos_read(g, photos, &ph)) != 0)
+			return r;
+		if ((fp = fopen(file, "rb")) == NULL) {
+			uc_import_photos_free(&ph);
 			return uc_tool_fail(g, UC_ERR_IO, "%s", file);
+		}
 		if ((r = lgt_open(g, &l, 0, 1)) != 0) {
 			fclose(fp);
+			uc_import_photos_free(&ph);
 			return r;
 		}
 		{
 			struct lgt_import_errs e = { NULL, 0 };
 			size_t nerr = 0;
 
-			r = uc_ledger_member_import_each(l, unit, fp, file, &n,
-			    lgt_import_diag, &e, &nerr, &d);
+			r = uc_ledger_member_import_photos(l, unit, fp, file,
+			    ph.v, ph.n, &n, lgt_import_diag, &e, &nerr, &d);
 			fclose(fp);
 			if (r != 0)
 				r = lgt_import_fail(g, l, r, &e, nerr,
@@ -396,8 +410,9 @@ uc_cmd_member(struct uc_tool_global *g, int argc, char **argv)
 			lgt_import_errs_free(&e);
 		}
 		if (r == 0 && !g->quiet)
-			fprintf(stderr, "%s: %zu members entered in %s\n",
-			    g->prog, n, unit);
+			fprintf(stderr, "%s: %zu members entered in %s, %zu "
+			    "photo(s) kept\n", g->prog, n, unit, ph.n);
+		uc_import_photos_free(&ph);
 	} else if (strcmp(sub, "submit") == 0) {
 		if (unit == NULL)
 			return uc_tool_usage(g, "member submit --unit CODE");

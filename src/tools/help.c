@@ -367,13 +367,17 @@ const struct uc_help uc_help_table[] = {
 	    NULL,
 	    "unioncard --as tp01.clerk member import members.csv --unit TP01", 0 },
 	{ "member import",
-	    "unioncard --as USER member import FILE.csv --unit CODE",
+	    "unioncard --as USER member import FILE.csv --unit CODE"
+	    " [--photos DIR]",
 	    "Enter the members of a CSV file into a unit (docs/member-file.md):\n"
 	    "columns full_name,date_of_birth,gender,national_id,position,\n"
 	    "joined_on,mandatory (or their Vietnamese names), ',' or ';'\n"
 	    "separated.  Every problem of the file is listed (line, column,\n"
-	    "why); nothing is stored unless the file is clean.",
-	    "--unit=CODE",
+	    "why); nothing is stored unless the file is clean.\n"
+	    "--photos DIR: DIR/NATIONAL-ID.jpg|.png of the file's members,\n"
+	    "checked as 'member photo' checks them and kept in the same\n"
+	    "transaction; a bad photo is listed with the file's problems.",
+	    "--unit=CODE --photos=DIR",
 	    "unioncard --as tp01.clerk member import members.csv --unit TP01", 1 },
 	{ "member submit",
 	    "unioncard --as USER member submit --unit CODE",

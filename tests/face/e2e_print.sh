@@ -12,7 +12,11 @@
 #      one - the member holds one valid card, never two;
 #   4. a regular card without a chip (--without-chip): its serial taken
 #      at print time, its QR valid once the card is issued; a misprint of
-#      it is void and reprinted under a new serial.
+#      it is void and reprinted under a new serial;
+#   5. one pass per card: `encode --print QUEUE --faces-out DIR` prints
+#      each card's face as the card leaves the encoder, recorded as
+#      `print --request` records it; a failed print leaves the card
+#      encoded, unprinted, and says so.
 # Needs root (cupsd and the cups-pdf backend run as root): skipped (77)
 # otherwise, or when cupsd or cups-pdf are not installed.
 . "$(dirname "$0")/../ledger/lib.sh"
@@ -251,3 +255,73 @@ expect_fail 1 "$VERIFY" --qr "$text4" --trust "$TMP/keys/root.pem" \
 	--status-list "$TMP/sl.usl"
 grep -q "^INVALID: status failed" "$TMP/out" || fail "misprinted face: $(cat "$TMP/out")"
 ok "a regular card without a chip: a serial at print time, valid by its QR once issued; its misprint is void and reprinted under a new serial"
+
+# 5. one pass per card: encode --print; the face recorded as print records it
+{
+	echo "full_name,date_of_birth,gender,national_id,position,joined_on,mandatory"
+	echo "Lê Văn Đức,1980-01-02,nam,052080000111,Bảo vệ,2005-03-04,0"
+	echo "Phạm Thị Thu Hà,1988-11-30,nữ,052188000222,Thủ quỹ,2012-09-10,0"
+	echo "Võ Minh Khôi,1995-07-07,nam,052095000333,Giáo viên,2020-02-02,0"
+} >"$TMP/m3.csv"
+uc clerk member import "$TMP/m3.csv" --unit TP01 >/dev/null
+uc clerk member submit --unit TP01 >/dev/null
+uc approver member approve --unit TP01 --all >/dev/null
+c6=$(uc clerk member show 052080000111 | jq -r .member_code)
+c7=$(uc clerk member show 052188000222 | jq -r .member_code)
+c8=$(uc clerk member show 052095000333 | jq -r .member_code)
+rid3=$(uc clerk request create --unit TP01 --type regular --members "$c6,$c7")
+rid4=$(uc clerk request create --unit TP01 --type regular --members "$c8")
+for r in "$rid3" "$rid4"; do
+	uc clerk request submit "$r"
+	uc approver request approve "$r"
+	uc printer request accept "$r"
+done
+mkdir "$TMP/hopper3"
+"$VC" hopper "$TMP/hopper3" --count 3 --keys "$TMP/keys" >/dev/null
+uc printer encode --request "$rid3" --reader "vcard:$TMP/hopper3" \
+	--keys "$TMP/keys" --wait 1 --print "$Q" --faces-out "$TMP/pass" \
+	>"$TMP/enc3.out" 2>&1 || fail "encode --print: $(cat "$TMP/enc3.out")"
+# shellcheck disable=SC2046 # serials are digits: one word each
+set -- $(uc printer card list --request "$rid3" --json |
+	jq -r '.[] | select(.status == "encoded") | .serial')
+[ $# = 2 ] || fail "two encoded cards: $*"
+for s in "$@"; do
+	# the card's encoded line, then its printed line: one pass per card
+	grep -A1 "encoded card $s " "$TMP/enc3.out" |
+		grep -q "^printed card $s .* cups:$Q job [0-9]" ||
+		fail "card $s not printed after encoding: $(cat "$TMP/enc3.out")"
+	want=$(sha256sum "$TMP/pass/$s.pdf" | cut -d' ' -f1 | tr a-f A-F)
+	got=$(sql "SELECT hex(f.sha256) || ' ' || f.state FROM card_faces f
+	    JOIN audit a ON a.action = 'card.print' AND a.object = '$s'
+	    AND a.details LIKE '%' || hex(f.sha256) || '%'")
+	[ "$got" = "$want printed" ] ||
+		fail "card $s face row: '$got', want '$want printed'"
+done
+[ "$(stat -c %a "$TMP/pass/$1.pdf")" = 600 ] || fail "face PDF not 0600"
+jobs_done
+[ "$(find "$C/pdf" -mindepth 1 -maxdepth 1 | wc -l)" = 7 ] ||
+	fail "cups-pdf made: $(ls "$C/pdf")"
+text6=$(qr_of "$TMP/pass/$1.pdf")
+"$VERIFY" --qr "$text6" --trust "$TMP/keys/root.pem" >"$TMP/v6.out" ||
+	fail "QR of an encode --print face: $(cat "$TMP/v6.out")"
+grep -q "^VALID .* card $1 " "$TMP/v6.out" || fail "QR: $(cat "$TMP/v6.out")"
+uc printer print --request "$rid3" --keys "$TMP/keys" --printer "$Q" \
+	>"$TMP/p6.out" 2>&1 || fail "print after encode --print: $(cat "$TMP/p6.out")"
+grep -q "^0 card(s) printed, 2 printed before" "$TMP/p6.out" ||
+	fail "printed twice: $(cat "$TMP/p6.out")"
+ok "encode --print: each card printed as it is encoded (one PDF each, faces recorded, QR valid), not printed again"
+
+# a print that fails: the card stays encoded, unprinted, and it is said
+expect_fail 2 uc printer encode --request "$rid4" --reader "vcard:$TMP/hopper3" \
+	--keys "$TMP/keys" --wait 1 --print "nosuchqueue$$"
+S8=$(uc printer card list --request "$rid4" --json | jq -r '.[0].status + " " + .[0].serial')
+case $S8 in "encoded "*) ;; *) fail "card after a failed print: $S8" ;; esac
+S8=${S8#encoded }
+grep -q "card $S8 stays encoded but is not printed" "$TMP/err" ||
+	fail "failed print not said: $(cat "$TMP/err")"
+[ "$(sql "SELECT count(*) FROM card_faces WHERE serial = $S8")" = 0 ] ||
+	fail "an unprinted face was recorded"
+uc printer print --request "$rid4" --keys "$TMP/keys" --printer "$Q" \
+	>"$TMP/p7.out" 2>&1 || fail "print later: $(cat "$TMP/p7.out")"
+grep -q "^printed card $S8 " "$TMP/p7.out" || fail "print later: $(cat "$TMP/p7.out")"
+ok "encode --print to a queue that fails: the card stays encoded, unprinted, said so; print --request prints it later"

@@ -549,6 +549,75 @@ test_import_every_problem(void **state)
 }
 
 static void
+keep_diag(void *ctx, const struct uc_diag *d)
+{
+	struct uc_diag *last = ctx;
+
+	*last = *d;
+}
+
+/* Photos with the import, in its transaction: a refused photo or one of a
+ * national ID not in the file stores nothing; a clean set keeps each. */
+static void
+test_import_photos(void **state)
+{
+	static const char csv[] = "full_name,date_of_birth,gender,"
+	    "national_id,position,joined_on,mandatory\n"
+	    "Nguyễn Văn A,1980-01-01,nam,052080000001,CN,2010-01-01,0\n";
+	static const unsigned char png[] = "\x89PNG fake photo";
+	struct fx *f = *state;
+	struct uc_ledger_member_photo ph[2];
+	struct uc_buf got = UC_BUF_INIT;
+	struct uc_diag d, last;
+	struct members ms;
+	size_t n = 9, nerr = 0;
+	FILE *fp;
+	int pass;
+
+	assert_int_equal(uc_ledger_login(f->l, "g1", PW), 0);
+	memset(ph, 0, sizeof(ph));
+	snprintf(ph[0].national_id, sizeof(ph[0].national_id), "052080000001");
+	ph[0].file = "p/052080000001.jpg";
+	ph[0].png = png;
+	ph[0].len = sizeof(png);
+	snprintf(ph[1].national_id, sizeof(ph[1].national_id), "052080000009");
+	ph[1].file = "p/052080000009.png";
+	ph[1].png = png;
+	ph[1].len = sizeof(png);
+	for (pass = 0; pass < 3; pass++) {
+		size_t k = pass == 2 ? 1 : 2;
+
+		if (pass == 1) { /* refused by the caller: its problem listed */
+			ph[1].png = NULL;
+			uc_diag_set(&ph[1].problem, UC_ERR_INVALID, ph[1].file,
+			    0, "photo", "not a JPEG or PNG");
+		}
+		assert_non_null(fp = fmemopen((void *)(uintptr_t)csv,
+		    sizeof(csv) - 1, "r"));
+		memset(&last, 0, sizeof(last));
+		assert_int_equal(uc_ledger_member_import_photos(f->l, "G1", fp,
+		    "m.csv", ph, k, &n, keep_diag, &last, &nerr, &d),
+		    pass == 2 ? 0 : UC_ERR_INVALID);
+		fclose(fp);
+		memset(&ms, 0, sizeof(ms));
+		assert_int_equal(uc_ledger_member_each(f->l, "G1", 0, collect,
+		    &ms), 0);
+		assert_int_equal(ms.n, pass == 2 ? 1 : 0);
+		if (pass == 2)
+			break;
+		assert_int_equal(nerr, 1);
+		assert_string_equal(last.file, ph[1].file);
+		assert_non_null(strstr(last.msg, pass == 0 ?
+		    "no member of national ID 052080000009" : "not a JPEG"));
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(uc_ledger_member_photo_get(f->l, "052080000001",
+	    &got), 0);
+	assert_memory_equal(got.data, png, sizeof(png));
+	uc_buf_free(&got);
+}
+
+static void
 test_status_list(void **state)
 {
 	struct fx *f = *state;
@@ -1130,6 +1199,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fee_dating, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_import_every_problem,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_photos,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_line_changes_nothing,
 		    setup, teardown),
