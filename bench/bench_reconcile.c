@@ -301,7 +301,7 @@ phase_reconcile(const char *dir)
 	    " peak RSS %.1f MB\n ", n, t, (double)c / CLOCKS_PER_SEC,
 	    (double)peak_rss_kib() / 1024.0);
 	for (i = 0; i < UC_LEDGER_BANK_CLASSES; i++)
-		printf(" %s=%llu", uc_ledger_bank_class_name(i),
+		printf(" %s=%llu", uc_ledger_bank_class_name((int)i),
 		    (unsigned long long)counts[i]);
 	putchar('\n');
 }

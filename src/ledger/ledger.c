@@ -944,7 +944,7 @@ lg_need(struct uc_ledger *l, int roles, const struct lg_unit *u)
 	if ((l->acct_role & roles) == 0) {
 		snprintf(l->refusal, sizeof(l->refusal),
 		    "role %s may not do this",
-		    uc_ledger_role_name(l->acct_role));
+		    uc_ledger_role_name((int)l->acct_role));
 		return UC_ERR_PERM;
 	}
 	if (u != NULL && !lg_in_subtree(&l->acct_unit, u)) {
@@ -1439,7 +1439,7 @@ account_insert(struct uc_ledger *l, const char *user, int64_t unit_id,
 		goto out;
 	lg_bind_text(st, 1, user);
 	lg_bind_int64(st, 2, unit_id);
-	lg_bind_text(st, 3, uc_ledger_role_name(role));
+	lg_bind_text(st, 3, uc_ledger_role_name((int)role));
 	lg_bind_text(st, 4, hash);
 	lg_bind_text(st, 5, at);
 	r = lg_err(lg_step(st));
@@ -1753,7 +1753,7 @@ uc_ledger_account_add(struct uc_ledger *l, const char *user,
 	int r;
 
 	if (l == NULL || !valid_name(user, UC_LEDGER_USER_MAX) ||
-	    uc_ledger_role_name(role) == NULL || password == NULL ||
+	    uc_ledger_role_name((int)role) == NULL || password == NULL ||
 	    unit_code == NULL)
 		return UC_ERR_ARG;
 	if ((r = lg_begin(l)) != 0)
@@ -1778,7 +1778,7 @@ uc_ledger_account_add(struct uc_ledger *l, const char *user,
 		goto out;
 	}
 	snprintf(details, sizeof(details), "role=%s",
-	    uc_ledger_role_name(role));
+	    uc_ledger_role_name((int)role));
 	r = lg_audit(l, "account.add", u.code, user, details);
 out:
 	return lg_end(l, r, "account.add", unit_code, user);

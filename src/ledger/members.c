@@ -1214,7 +1214,7 @@ uc_ledger_member_each(struct uc_ledger *l, const char *unit_code,
 
 	if (l == NULL || unit_code == NULL)
 		return UC_ERR_ARG;
-	if (status != 0 && uc_ledger_member_status_name(status) == NULL) {
+	if (status != 0 && uc_ledger_member_status_name((int)status) == NULL) {
 		snprintf(l->refusal, sizeof(l->refusal), "no member status"
 		    " %d", status);
 		return UC_ERR_ARG;
@@ -1229,7 +1229,7 @@ uc_ledger_member_each(struct uc_ledger *l, const char *unit_code,
 	    MEMBER_STATUS " = ?2) ORDER BY u.path, m.id")) != 0)
 		return r;
 	lg_bind_text(st, 1, u.path);
-	lg_bind_text(st, 2, uc_ledger_member_status_name(status));
+	lg_bind_text(st, 2, uc_ledger_member_status_name((int)status));
 	r = member_rows(st, fn, ctx);
 	lg_finalize(st);
 	return r;

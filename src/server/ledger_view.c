@@ -137,7 +137,7 @@ rows_next(struct rows *a)
 static void
 member_row(struct lv_member *m, const struct uc_ledger_member *o)
 {
-	const char *st = uc_ledger_member_status_name(o->status);
+	const char *st = uc_ledger_member_status_name((int)o->status);
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->code, sizeof(m->code), "%s", o->member_code);
@@ -362,9 +362,9 @@ request_add(void *ctx, const struct uc_ledger_request_summary *o)
 	q->id = o->id;
 	snprintf(q->unit, sizeof(q->unit), "%s", o->unit);
 	snprintf(q->type, sizeof(q->type), "%s",
-	    name_or_empty(uc_ledger_card_type_name(o->type)));
+	    name_or_empty(uc_ledger_card_type_name((int)o->type)));
 	snprintf(q->status, sizeof(q->status), "%s",
-	    name_or_empty(uc_ledger_request_status_name(o->status)));
+	    name_or_empty(uc_ledger_request_status_name((int)o->status)));
 	snprintf(q->date, sizeof(q->date), "%s", o->date);
 	snprintf(q->reason, sizeof(q->reason), "%s", o->reject_reason);
 	q->lines = o->lines;
@@ -441,9 +441,9 @@ card_add(void *ctx, const struct uc_ledger_card *o)
 	snprintf(c->member_code, sizeof(c->member_code), "%s",
 	    o->member_code);
 	snprintf(c->status, sizeof(c->status), "%s",
-	    name_or_empty(uc_ledger_card_status_name(o->status)));
+	    name_or_empty(uc_ledger_card_status_name((int)o->status)));
 	snprintf(c->type, sizeof(c->type), "%s",
-	    name_or_empty(uc_ledger_card_type_name(o->type)));
+	    name_or_empty(uc_ledger_card_type_name((int)o->type)));
 	return 0;
 }
 

@@ -975,7 +975,7 @@ uc_station_encode(const struct uc_station_opts *o,
 		r = uc_diag_set(diag, UC_ERR_STATE, NULL, 0, "request",
 		    "request %lld is %s: only an accepted request is encoded",
 		    (long long)o->request_id,
-		    uc_ledger_request_status_name(req->status));
+		    uc_ledger_request_status_name((int)req->status));
 		goto out;
 	}
 	x.tmpl.card_type = UC_CARD_TYPE_REGULAR;

@@ -245,14 +245,14 @@ print_head(struct out *o)
 		break;
 	case OUT_JSON:
 		fputs("{\n  \"summary\": {", stdout);
-		for (k = 0; (name = uc_ledger_bank_class_name(k)) != NULL; k++)
+		for (k = 0; (name = uc_ledger_bank_class_name((int)k)) != NULL; k++)
 			printf("%s\n    \"%s\": %llu", k ? "," : "", name,
 			    (unsigned long long)o->counts[k]);
 		fputs("\n  },\n  \"mismatches\": [", stdout);
 		break;
 	case OUT_TEXT:
 		printf("%-16s %s\n", "class", "count");
-		for (k = 0; (name = uc_ledger_bank_class_name(k)) != NULL; k++)
+		for (k = 0; (name = uc_ledger_bank_class_name((int)k)) != NULL; k++)
 			printf("%-16s %llu\n", name,
 			    (unsigned long long)o->counts[k]);
 		break;

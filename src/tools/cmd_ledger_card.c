@@ -44,7 +44,7 @@ replace(struct uc_tool_global *g, struct uc_ledger *l, const char *serial,
 		return lgt_fail(g, l, r, "card replace");
 	code = c.member_code;
 	r = uc_ledger_request_create(l, c.unit,
-	    uc_ledger_card_type_name(c.type), &code, 1, payer, reason, &id);
+	    uc_ledger_card_type_name((int)c.type), &code, 1, payer, reason, &id);
 	if (r != 0)
 		return lgt_fail(g, l, r, "card replace");
 	printf("%lld\n", (long long)id);

@@ -20,7 +20,7 @@ uc_json_request_line(const struct uc_ledger_request_line *ln)
 	    "national_id", ln->national_id,
 	    "full_name", ln->full_name,
 	    "fee_vnd", (json_int_t)ln->fee_vnd,
-	    "payer", uc_ledger_payer_name(ln->payer),
+	    "payer", uc_ledger_payer_name((int)ln->payer),
 	    "fee_item", ln->fee_item,
 	    "replaces", str_or_null(ln->replaces));
 }
@@ -73,10 +73,10 @@ uc_json_request(const struct uc_ledger_request *q)
 	    " s:o}",
 	    "id", (json_int_t)q->id,
 	    "unit", q->unit,
-	    "status", uc_ledger_request_status_name(q->status),
-	    "type", uc_ledger_card_type_name(q->type),
-	    "payer_choice", uc_ledger_payer_name(q->payer_choice),
-	    "replacement", uc_ledger_replacement_name(q->replacement),
+	    "status", uc_ledger_request_status_name((int)q->status),
+	    "type", uc_ledger_card_type_name((int)q->type),
+	    "payer_choice", uc_ledger_payer_name((int)q->payer_choice),
+	    "replacement", uc_ledger_replacement_name((int)q->replacement),
 	    "date", q->date,
 	    "reject_reason", q->reject_reason,
 	    "lines", array_of(q->lines, q->nlines, sizeof(*q->lines),
@@ -96,7 +96,7 @@ uc_json_member(const struct uc_ledger_member *m)
 	    "full_name", m->full_name,
 	    "name_ascii", m->name_ascii,
 	    "national_id", m->national_id,
-	    "status", uc_ledger_member_status_name(m->status),
+	    "status", uc_ledger_member_status_name((int)m->status),
 	    "mandatory", m->mandatory,
 	    "gender", gender,
 	    "date_of_birth", m->date_of_birth,
@@ -112,8 +112,8 @@ member_card(const struct uc_ledger_member_card *c)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:s}",
 	    "serial", c->serial,
-	    "status", uc_ledger_card_status_name(c->status),
-	    "type", uc_ledger_card_type_name(c->type),
+	    "status", uc_ledger_card_status_name((int)c->status),
+	    "type", uc_ledger_card_type_name((int)c->type),
 	    "chip_serial", str_or_null(c->chip_serial),
 	    "updated_at", c->updated_at);
 }
@@ -157,8 +157,8 @@ uc_json_card(const struct uc_ledger_card *c)
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s,"
 	    " s:s, s:s, s:o, s:o}", "serial", c->serial,
 	    "member_code", c->member_code,
-	    "status", uc_ledger_card_status_name(c->status),
-	    "type", uc_ledger_card_type_name(c->type),
+	    "status", uc_ledger_card_status_name((int)c->status),
+	    "type", uc_ledger_card_type_name((int)c->type),
 	    "full_name", c->full_name,
 	    "chip_serial", str_or_null(c->chip_serial),
 	    "reason", str_or_null(c->reason),
@@ -175,8 +175,8 @@ uc_json_card_append(void *ctx, const struct uc_ledger_card *c)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "serial", c->serial,
 	    "member_code", c->member_code,
-	    "status", uc_ledger_card_status_name(c->status),
-	    "type", uc_ledger_card_type_name(c->type));
+	    "status", uc_ledger_card_status_name((int)c->status),
+	    "type", uc_ledger_card_type_name((int)c->type));
 
 	/* linked cards: the bank card's last four digits, once known */
 	if (o != NULL && c->pan_last4[0] != '\0' && json_object_set_new(o,
@@ -215,8 +215,8 @@ uc_json_account_append(void *ctx, const struct uc_ledger_account *a)
 	return append(ctx, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:s}",
 	    "name", a->name,
 	    "unit", a->unit,
-	    "role", uc_ledger_role_name(a->role),
-	    "status", uc_ledger_account_status_name(a->status),
+	    "role", uc_ledger_role_name((int)a->role),
+	    "status", uc_ledger_account_status_name((int)a->status),
 	    "failed_logins", a->failed_logins,
 	    "locked_until", str_or_null(a->locked_until),
 	    "created_at", a->created_at));
@@ -230,8 +230,8 @@ uc_json_request_summary_append(void *ctx,
 	    " s:o}",
 	    "id", (json_int_t)q->id,
 	    "unit", q->unit,
-	    "type", uc_ledger_card_type_name(q->type),
-	    "status", uc_ledger_request_status_name(q->status),
+	    "type", uc_ledger_card_type_name((int)q->type),
+	    "status", uc_ledger_request_status_name((int)q->status),
 	    "date", q->date,
 	    "lines", (json_int_t)q->lines,
 	    "total_vnd", (json_int_t)q->total_vnd,
@@ -266,7 +266,7 @@ uc_json_fee_total_append(void *ctx, const struct uc_ledger_fee_total *t)
 	return append(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
 	    "period", t->period,
 	    "unit", t->unit,
-	    "payer", uc_ledger_payer_name(t->payer),
+	    "payer", uc_ledger_payer_name((int)t->payer),
 	    "lines", (json_int_t)t->lines,
 	    "total_vnd", (json_int_t)t->total_vnd,
 	    "paid_vnd", (json_int_t)t->paid_vnd,
@@ -282,7 +282,7 @@ uc_json_fee_due_append(void *ctx, const struct uc_ledger_fee_due *d)
 	    "unit", d->unit,
 	    "member_code", str_or_null(d->member_code),
 	    "full_name", d->full_name,
-	    "payer", uc_ledger_payer_name(d->payer),
+	    "payer", uc_ledger_payer_name((int)d->payer),
 	    "fee_item", d->fee_item,
 	    "fee_vnd", (json_int_t)d->fee_vnd,
 	    "request_day", d->request_day));
@@ -292,7 +292,7 @@ int
 uc_json_card_count_append(void *ctx, const struct uc_ledger_card_count *c)
 {
 	return append(ctx, json_pack("{s:s, s:I}",
-	    "status", uc_ledger_card_status_name(c->status),
+	    "status", uc_ledger_card_status_name((int)c->status),
 	    "count", (json_int_t)c->count));
 }
 

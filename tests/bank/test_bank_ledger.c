@@ -489,7 +489,7 @@ stop_after(void *ctx, const struct uc_ledger_bank_mismatch *m)
 	if (s->calls == 0)
 		snprintf(s->first_class, sizeof(s->first_class), "%s",
 		    m->class_name);
-	assert_string_equal(m->class_name, uc_ledger_bank_class_name(m->cls));
+	assert_string_equal(m->class_name, uc_ledger_bank_class_name((int)m->cls));
 	assert_non_null(m->detail);
 	return ++s->calls == s->stop_at ? UC_ERR_INTERRUPTED : 0;
 }
@@ -526,8 +526,8 @@ test_each(void **state)
 	assert_int_equal(uc_ledger_bank_reconcile_each(f->l, counts,
 	    stop_after, &s), 0);
 	assert_int_equal(s.calls, 3);
-	assert_null(uc_ledger_bank_class_name(UC_LEDGER_BANK_CLASSES));
-	assert_null(uc_ledger_bank_class_name(-1));
+	assert_null(uc_ledger_bank_class_name((int)UC_LEDGER_BANK_CLASSES));
+	assert_null(uc_ledger_bank_class_name((int)-1));
 }
 
 int
