@@ -159,6 +159,23 @@ int lg_parse_bool(const char *s, size_t n, int *v);
 #define LG_BOOL_WORDS UC_TEXT_YESNO_WORDS
 
 /*
+ * Where the problems of one import go (member and unit import): the
+ * first into *first, the first UC_LEDGER_IMPORT_ERRORS_MAX to fn, all of
+ * them counted in n.  lg_errs_bad() reports a problem in field col of
+ * the record csv has just read.
+ */
+struct uc_csv;
+struct lg_errs {
+	uc_ledger_diag_fn fn;
+	void *ctx;
+	struct uc_diag *first;
+	size_t n;
+};
+void lg_errs_emit(struct lg_errs *e, const struct uc_diag *x);
+void lg_errs_bad(struct lg_errs *e, struct uc_csv *csv, int col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
  * A value from a file as an error message may quote it: its first 40
  * bytes (cut on a character), control characters (C0, DEL, C1) shown as
  * '?', so that a message can never carry an escape sequence to a

@@ -17,6 +17,10 @@
 #include "unioncard/text.h"
 #include "ledger/ledger_priv.h"
 
+/* The import's problem reports (ledger_priv.h), by their short names. */
+#define emit lg_errs_emit
+#define bad lg_errs_bad
+
 #define NID_MAX 12
 #define FIELD_CAP (UC_MEMBER_POSITION_MAX + 1)
 #define HEAD_CAP 96
@@ -52,43 +56,6 @@ struct row {
 	int mandatory;
 };
 
-/* Where the problems of one import go: the first into *first, the first
- * UC_LEDGER_IMPORT_ERRORS_MAX to fn, all of them counted. */
-struct errs {
-	uc_ledger_diag_fn fn;
-	void *ctx;
-	struct uc_diag *first;
-	size_t n;
-};
-
-static void
-emit(struct errs *e, const struct uc_diag *x)
-{
-	if (e->n == 0 && e->first != NULL)
-		*e->first = *x;
-	if (e->n < UC_LEDGER_IMPORT_ERRORS_MAX && e->fn != NULL)
-		e->fn(e->ctx, x);
-	e->n++;
-}
-
-static void bad(struct errs *e, struct uc_csv *csv, int col,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* A problem in field col of the record just read. */
-static void
-bad(struct errs *e, struct uc_csv *csv, int col, const char *fmt, ...)
-{
-	char msg[UC_DIAG_MSG_MAX];
-	struct uc_diag x;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	uc_csv_diag(csv, &x, UC_ERR_INVALID, (size_t)col, "%s", msg);
-	emit(e, &x);
-}
-
 /* A header cell or column name as compared: ASCII fold, lower case, one
  * space for each run of spaces and underscores, trimmed. */
 static void
@@ -122,7 +89,7 @@ head_key(const char *s, char out[HEAD_CAP])
  * returns UC_ERR_INVALID if there was any.
  */
 static int
-map_header(struct uc_csv *csv, int idx[C_N], struct errs *e)
+map_header(struct uc_csv *csv, int idx[C_N], struct lg_errs *e)
 {
 	char key[HEAD_CAP], want[HEAD_CAP];
 	struct uc_diag x;
@@ -353,7 +320,7 @@ scientific(const char *s, size_t n)
 
 /* A date field; day numbers a spreadsheet shows for a date are named. */
 static void
-date_field(struct errs *e, struct uc_csv *csv, int col, const char *what,
+date_field(struct lg_errs *e, struct uc_csv *csv, int col, const char *what,
     const char *s, size_t n, int32_t *day, int *ok)
 {
 	char show[LG_SHOW_CAP];
@@ -396,7 +363,7 @@ word_in(const char *s, size_t n, const char *const *words)
  */
 static int
 parse_row(struct uc_csv *csv, const struct uc_csv_field *f, const int *idx,
-    int32_t today, struct row *rw, struct errs *e)
+    int32_t today, struct row *rw, struct lg_errs *e)
 {
 	static const char *const male[] = { "nam", "Nam", "NAM", "M", "m",
 	    NULL };
@@ -553,7 +520,7 @@ import_ctx_free(struct import_ctx *c)
 static int
 store_row(struct uc_ledger *l, struct import_ctx *c, struct uc_csv *csv,
     const int *idx, const struct lg_unit *u, const struct row *rw,
-    int64_t import_id, int32_t today, struct errs *e, int *stored)
+    int64_t import_id, int32_t today, struct lg_errs *e, int *stored)
 {
 	int64_t existing = 0;
 	const char *status;
@@ -649,7 +616,7 @@ count_entered(struct uc_ledger *l, int64_t unit_id, int32_t today,
 /* Photos of the members import import_id entered or corrected. */
 static int
 import_photos(struct uc_ledger *l, const struct lg_unit *u, int64_t import_id,
-    const struct uc_ledger_member_photo *ph, size_t n, struct errs *e)
+    const struct uc_ledger_member_photo *ph, size_t n, struct lg_errs *e)
 {
 	struct lg_stmt *st = NULL;
 	struct uc_diag x;
@@ -710,7 +677,7 @@ uc_ledger_member_import_photos(struct uc_ledger *l, const char *unit_code,
 	struct lg_unit u;
 	struct row *rw = NULL;
 	struct uc_diag x;
-	struct errs e;
+	struct lg_errs e;
 	struct lg_stmt *st = NULL;
 	int idx[C_N], r, stored;
 	size_t nf, n = 0, added = 0;

@@ -11,6 +11,10 @@
 #include "unioncard/text.h"
 #include "ledger/ledger_priv.h"
 
+/* The import's problem reports (ledger_priv.h), by their short names. */
+#define emit lg_errs_emit
+#define bad lg_errs_bad
+
 /* Insert one unit under parent (inside the caller's transaction). */
 static int
 unit_insert(struct uc_ledger *l, const char *code, const char *name,
@@ -143,40 +147,6 @@ lg_show_value(const char *s, size_t n, char out[LG_SHOW_CAP])
 	return out;
 }
 
-struct errs {
-	uc_ledger_diag_fn fn;
-	void *ctx;
-	struct uc_diag *first;
-	size_t n;
-};
-
-static void bad(struct errs *e, struct uc_csv *csv, int col,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
-emit(struct errs *e, const struct uc_diag *x)
-{
-	if (e->n == 0 && e->first != NULL)
-		*e->first = *x;
-	if (e->n < UC_LEDGER_IMPORT_ERRORS_MAX && e->fn != NULL)
-		e->fn(e->ctx, x);
-	e->n++;
-}
-
-static void
-bad(struct errs *e, struct uc_csv *csv, int col, const char *fmt, ...)
-{
-	char msg[UC_DIAG_MSG_MAX];
-	struct uc_diag x;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	uc_csv_diag(csv, &x, UC_ERR_INVALID, (size_t)col, "%s", msg);
-	emit(e, &x);
-}
-
 /* A trimmed code field into out (UC_LEDGER_CODE_MAX + 1); 0 if it fits. */
 static int
 code_field(const struct uc_csv_field *f, char *out)
@@ -199,7 +169,7 @@ code_field(const struct uc_csv_field *f, char *out)
  */
 static int
 unit_row_import(struct uc_ledger *l, struct uc_csv *csv,
-    const struct uc_csv_field *f, const int idx[4], struct errs *e,
+    const struct uc_csv_field *f, const int idx[4], struct lg_errs *e,
     int *stored)
 {
 	struct lg_unit parent;
@@ -277,7 +247,7 @@ uc_ledger_unit_import_each(struct uc_ledger *l, FILE *fp, const char *fname,
 	struct uc_csv *csv = NULL;
 	const struct uc_csv_field *f;
 	struct uc_diag x;
-	struct errs e;
+	struct lg_errs e;
 	int idx[4], r, stored;
 	size_t nf, n = 0;
 
@@ -425,4 +395,29 @@ uc_ledger_unit_get(struct uc_ledger *l, const char *code,
 out:
 	lg_finalize(st);
 	return r;
+}
+
+void
+lg_errs_emit(struct lg_errs *e, const struct uc_diag *x)
+{
+	if (e->n == 0 && e->first != NULL)
+		*e->first = *x;
+	if (e->n < UC_LEDGER_IMPORT_ERRORS_MAX && e->fn != NULL)
+		e->fn(e->ctx, x);
+	e->n++;
+}
+
+void
+lg_errs_bad(struct lg_errs *e, struct uc_csv *csv, int col, const char *fmt,
+    ...)
+{
+	char msg[UC_DIAG_MSG_MAX];
+	struct uc_diag x;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uc_csv_diag(csv, &x, UC_ERR_INVALID, (size_t)col, "%s", msg);
+	lg_errs_emit(e, &x);
 }
