@@ -14,6 +14,7 @@
 
 #include "printed/printed_priv.h"
 #include "signing/signing_impl.h"
+#include "verify/verify_priv.h"
 
 enum { CK_SIGNATURE, CK_CHAIN, CK_EXPIRY, CK_STATUS, CK_COUNT };
 
@@ -35,37 +36,6 @@ set(struct uc_verify_result *res, int k, int ok, const char *fmt, ...)
 	vsnprintf(res->checks[k].detail, sizeof(res->checks[k].detail), fmt,
 	    ap);
 	va_end(ap);
-}
-
-static void
-today_vn(char out[9])
-{
-	char iso[UC_DATE_ISO_LEN + 1];
-
-	if (uc_date_format_iso(uc_date_today_vn(), iso) != 0)
-		iso[0] = '\0';
-	snprintf(out, 9, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
-}
-
-/* Noon in Vietnam (05:00 UTC) on "YYYYMMDD". */
-static time_t
-date_time(const char *d)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = ((d[0] - '0') * 1000 + (d[1] - '0') * 100 +
-	    (d[2] - '0') * 10 + (d[3] - '0')) - 1900;
-	tm.tm_mon = (d[4] - '0') * 10 + (d[5] - '0') - 1;
-	tm.tm_mday = (d[6] - '0') * 10 + (d[7] - '0');
-	tm.tm_hour = 5;
-	return timegm(&tm);
-}
-
-static void
-fmt_date(const char *d, char out[11])
-{
-	snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
 }
 
 /*
@@ -105,11 +75,11 @@ check_signer(const struct uc_qr *q, const struct uc_qr_signers *signers,
 		else
 			return r;
 		/* chain: as for the chip's signer (security-object.md) */
-		today_vn(today);
+		uc_verify_today_vn(today);
 		when = opts->check_time != 0 ? opts->check_time :
 		    opts->check_date != NULL &&
 		    strcmp(opts->check_date, today) != 0 ?
-		    date_time(opts->check_date) : 0;
+		    uc_verify_noon_vn(opts->check_date) : 0;
 		r = uc_trust_check_cert(opts->trust, cert, when,
 		    UC_PURPOSE_DOCUMENT_SIGNER, detail, sizeof(detail),
 		    &crl_checked);
@@ -160,13 +130,13 @@ uc_verify_qr(const struct uc_qr *q, const struct uc_qr_signers *signers,
 		return r;
 
 	/* expiry */
-	today_vn(today);
+	uc_verify_today_vn(today);
 	day = opts->check_date != NULL ? opts->check_date : today;
-	fmt_date(q->expires_on, shown);
+	uc_verify_day_shown(q->expires_on, shown);
 	if (strcmp(day, q->issued_on) < 0) {
 		char from[11];
 
-		fmt_date(q->issued_on, from);
+		uc_verify_day_shown(q->issued_on, from);
 		set(res, CK_EXPIRY, 0, "not valid before %s", from);
 	} else if (strcmp(day, q->expires_on) > 0)
 		set(res, CK_EXPIRY, 0, "expired on %s", shown);

@@ -171,39 +171,6 @@ uc_verify_find(const struct uc_verify_result *res, const char *name)
 	return NULL;
 }
 
-/* Today in Vietnam, "YYYYMMDD". */
-static void
-today_vn(char out[9])
-{
-	char iso[UC_DATE_ISO_LEN + 1];
-
-	if (uc_date_format_iso(uc_date_today_vn(), iso) != 0)
-		iso[0] = '\0';
-	snprintf(out, 9, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
-}
-
-/* Noon in Vietnam on day "YYYYMMDD" (05:00 UTC), for certificate checks
- * when the officer asked about another day. */
-static time_t
-date_time(const char *d)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = ((d[0] - '0') * 1000 + (d[1] - '0') * 100 +
-	    (d[2] - '0') * 10 + (d[3] - '0')) - 1900;
-	tm.tm_mon = (d[4] - '0') * 10 + (d[5] - '0') - 1;
-	tm.tm_mday = (d[6] - '0') * 10 + (d[7] - '0');
-	tm.tm_hour = 5;
-	return timegm(&tm);
-}
-
-static void
-fmt_date(const char *d, char out[11])
-{
-	snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
-}
-
 /*
  * The hashes check without E2 (verdicts.md §4): the security object is
  * for this chip, lists exactly the objects read, and every one but E2
@@ -437,9 +404,9 @@ check_expiry(const struct uc_card_objects *o, const char *day,
 {
 	char shown[11], from[11];
 
-	fmt_date(o->member.expires_on, shown);
+	uc_verify_day_shown(o->member.expires_on, shown);
 	if (strcmp(day, o->member.issued_on) < 0) {
-		fmt_date(o->member.issued_on, from);
+		uc_verify_day_shown(o->member.issued_on, from);
 		set(res, CK_EXPIRY, UC_VERIFY_FAILED, WHY_NOT_YET,
 		    "not valid before %s", from);
 	} else if (strcmp(day, o->member.expires_on) > 0)
@@ -520,13 +487,13 @@ uc_verify_objects(const uint8_t serial[UC_CARD_SERIAL_LEN], uint8_t lifecycle,
 		r = 0;
 		goto verdict;
 	}
-	today_vn(today);
+	uc_verify_today_vn(today);
 	day = opts->check_date != NULL ? opts->check_date : today;
 	/* Certificates: at check_time, else noon of the asked day unless
 	 * that day is today (then now: a signer made this morning counts). */
 	when = opts->check_time != 0 ? opts->check_time :
 	    opts->check_date != NULL && strcmp(opts->check_date, today) != 0 ?
-	    date_time(opts->check_date) : 0;
+	    uc_verify_noon_vn(opts->check_date) : 0;
 	if ((r = check_secobj(&o, opts, when, &so, &have_secobj, res,
 	    diag)) != 0 ||
 	    (r = check_active_auth(&o, &so, have_secobj, challenge, aa_sig,
@@ -643,4 +610,34 @@ out:
 	uc_buf_free(&objs);
 	uc_buf_free(&sig);
 	return r;
+}
+
+void
+uc_verify_today_vn(char out[9])
+{
+	char iso[UC_DATE_ISO_LEN + 1];
+
+	if (uc_date_format_iso(uc_date_today_vn(), iso) != 0)
+		iso[0] = '\0';
+	snprintf(out, 9, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
+}
+
+time_t
+uc_verify_noon_vn(const char *d)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = ((d[0] - '0') * 1000 + (d[1] - '0') * 100 +
+	    (d[2] - '0') * 10 + (d[3] - '0')) - 1900;
+	tm.tm_mon = (d[4] - '0') * 10 + (d[5] - '0') - 1;
+	tm.tm_mday = (d[6] - '0') * 10 + (d[7] - '0');
+	tm.tm_hour = 5;
+	return timegm(&tm);
+}
+
+void
+uc_verify_day_shown(const char *d, char out[11])
+{
+	snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
 }
